@@ -1,0 +1,63 @@
+# SmartExpo: `make demo` serves the seeded demo, `make test` runs every test on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+migrate: install
+	$(BIN)/smartexpo migrate --no-input
+
+seed: migrate
+	$(BIN)/smartexpo demo seed
+
+demo: seed
+	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
+	$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2
+
+# What the tests need from Debian: Chromium for the browser tests, PostgreSQL for the second run.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	fc-list 2>/dev/null | grep -qi "cjk" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+format: install-dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test-sqlite: install-dev system-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install-dev system-deps
+	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+screenshot: install-dev system-deps
+	$(BIN)/python scripts/screenshot.py docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

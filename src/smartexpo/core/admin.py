@@ -1,0 +1,62 @@
+"""Back office for API tokens: issued here, shown once, stored only as a digest."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smartexpo.core.models import ApiToken
+from smartexpo.core.tokens import token_create
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ("role", "name", "expo", "exhibitor")
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == "exhibitor" and not data.get("exhibitor"):
+            self.add_error("exhibitor", _("An exhibitor token is bound to one exhibitor."))
+        if role == "device" and not data.get("expo"):
+            self.add_error("expo", _("A device token is bound to one edition."))
+        return data
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenForm
+    list_display = ("name", "role", "prefix", "expo", "exhibitor", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("role", "expo", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix")
+    raw_id_fields = ("exhibitor",)
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ("revoke",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return (*self.readonly_fields, "role", "expo", "exhibitor")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = token_create(
+            role=obj.role, name=obj.name, expo=obj.expo, exhibitor=obj.exhibitor
+        )
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        self.message_user(
+            request,
+            _("Token created. Copy it now, it will not be shown again: %(token)s") % {"token": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})

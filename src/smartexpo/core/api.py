@@ -1,0 +1,175 @@
+"""The `/api/v1` NinjaAPI: error shape, bearer authentication, pagination, shared schemas.
+
+Every failure leaves here as `{"error": {"code", "message", "detail"}}` (API.md); this module is
+the one place where exceptions become HTTP answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.models import ApiToken
+from smartexpo.core.tokens import token_resolve
+
+logger = logging.getLogger("smartexpo.api")
+
+HTTP_CODES = {
+    400: "malformed",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese names travel as UTF-8 text, not as \\uXXXX escapes (smaller, readable)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` resolved to a live `ApiToken` (401 otherwise)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        return token_resolve(raw=token.strip())
+
+
+bearer = BearerToken()
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, detail=None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "detail": detail or {}}}
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _field_name(loc: Iterable[Any]) -> str:
+    """`("body", "payload", "days", 0)` → `days.0`; `("query", "limit")` → `limit`."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "params", "filters", "page", "data"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for err in errors:
+        name = _field_name(err.get("loc", ()))
+        message = str(err.get("msg", "Invalid value."))
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        fields.setdefault(name, message)
+    return fields
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="SmartExpo API",
+        version="1",
+        description=(
+            "The public contract of SmartExpo: editions and catalogue, registration and tickets, "
+            "check-in, venue sensors and exhibitor leads. Errors always have the shape "
+            '`{"error": {"code", "message", "detail"}}`.'
+        ),
+        urls_namespace="api-v1",
+        renderer=Utf8JSONRenderer(),
+    )
+
+    @api.exception_handler(SmartExpoError)
+    def on_domain_error(request, exc: SmartExpoError):
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.detail)
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request, exc: ValidationError):
+        fields = validation_fields(exc.errors)
+        return error_response(
+            api, request, 422, "invalid", "The request is not valid.", {"fields": fields}
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request, exc: AuthenticationError):
+        return error_response(
+            api, request, 401, "unauthenticated", "A valid bearer token is required."
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc: HttpError):
+        code = HTTP_CODES.get(exc.status_code, "error")
+        message = str(exc.message)
+        if exc.status_code == 400:
+            message = "The request body is not valid JSON."
+        return error_response(api, request, exc.status_code, code, message)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        return error_response(api, request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request, exc):
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if settings.DEBUG:
+            raise exc
+        return error_response(
+            api, request, 500, "internal_error", "Something went wrong on our side."
+        )
+
+    return api
+
+
+# --- Pagination ----------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+class PageParams(Schema):
+    """`?limit=&offset=`: limit defaults to 50 and is capped (not refused) at 200."""
+
+    limit: int = Field(settings.SMARTEXPO_PAGE_DEFAULT, ge=1, description="1 or more; capped at 200")
+    offset: int = Field(0, ge=0)
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    items: list[T]
+
+
+def paginate(qs, page: PageParams, serialize: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of an ordered queryset (creation order), with the total count."""
+    limit = min(page.limit, settings.SMARTEXPO_PAGE_MAX)
+    count = qs.count()
+    items = [serialize(obj) for obj in qs[page.offset : page.offset + limit]]
+    return {"count": count, "items": items}
+
+
+class Names(Schema):
+    en: str
+    zh: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+class Error(Schema):
+    error: ErrorBody

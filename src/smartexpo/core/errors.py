@@ -1,0 +1,51 @@
+"""The one domain error type, and the single place that maps its codes to HTTP statuses.
+
+Services raise `SmartExpoError(code, message, detail)`; the API turns it into
+`{"error": {"code", "message", "detail"}}` with the status below, and pages show the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Codes not listed here answer 409 (a conflict with the current state), the common case for
+# business rules such as a booth that is already taken.
+STATUS_BY_CODE: dict[str, int] = {
+    "malformed": 400,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "too_large": 413,
+    "invalid": 422,
+    "rate_limited": 429,
+}
+
+
+class SmartExpoError(Exception):
+    """A refusal that a caller can act on: a stable snake_case code, a human message, details."""
+
+    def __init__(self, code: str, message: str, detail: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.detail = detail or {}
+
+    @property
+    def status(self) -> int:
+        return STATUS_BY_CODE.get(self.code, 409)
+
+    def as_body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "detail": self.detail}}
+
+    def __repr__(self) -> str:
+        return f"SmartExpoError(code={self.code!r}, message={self.message!r})"
+
+
+def invalid(fields: dict[str, str], message: str = "The request is not valid.") -> SmartExpoError:
+    """A validation error listing the offending fields, as API.md requires."""
+    return SmartExpoError("invalid", message, {"fields": fields})
+
+
+def not_found(what: str = "object") -> SmartExpoError:
+    return SmartExpoError("not_found", f"No such {what}.")

@@ -1,0 +1,63 @@
+"""`smartexpo serve`: the production server (gunicorn), with static files served by WhiteNoise."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve SmartExpo with gunicorn (not Django's development server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("SMARTEXPO_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("SMARTEXPO_PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("SMARTEXPO_WORKERS", "0")) or None,
+            help="Worker processes (default: 2 × cores, at most 8)",
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("SMARTEXPO_THREADS", "4")))
+        parser.add_argument("--timeout", type=int, default=30)
+        parser.add_argument("--access-log", action="store_true", help="Log every request to stderr")
+
+    def handle(self, *args, host, port, workers, threads, timeout, access_log, **options):
+        from gunicorn.app.base import BaseApplication
+
+        from smartexpo.wsgi import application
+
+        if not 1 <= port <= 65535:
+            raise CommandError("--port must be between 1 and 65535.")
+        workers = workers or min(2 * multiprocessing.cpu_count(), 8)
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+
+        config = {
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "threads": max(1, threads),
+            # gthread keeps slow clients from holding a whole process, and keep-alive lets
+            # scanners and sensors reuse connections.
+            "worker_class": "gthread" if threads > 1 else "sync",
+            "timeout": timeout,
+            "keepalive": 5,
+            "accesslog": "-" if access_log else None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "preload_app": True,
+        }
+
+        class SmartExpoServer(BaseApplication):
+            def load_config(self):
+                for key, value in config.items():
+                    if value is not None:
+                        self.cfg.set(key, value)
+
+            def load(self):
+                return application
+
+        self.stderr.write(f"SmartExpo serving on http://{host}:{port} with {workers} workers")
+        SmartExpoServer().run()

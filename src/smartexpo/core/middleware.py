@@ -1,0 +1,74 @@
+"""Request limits and a JSON error shape for everything under /api/, whatever answered it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+API_PREFIX = "/api/"
+
+REASONS = {
+    400: ("malformed", "The request could not be understood."),
+    401: ("unauthenticated", "A valid bearer token is required."),
+    403: ("forbidden", "Not allowed."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("too_large", "The request body is too large."),
+    500: ("internal_error", "Something went wrong on our side."),
+}
+
+
+def api_error(status: int, code: str, message: str, detail=None) -> JsonResponse:
+    body = {"error": {"code": code, "message": message, "detail": detail or {}}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class ApiBodyLimitMiddleware:
+    """Refuse API bodies over the limit with 413 before anything reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.SMARTEXPO_MAX_BODY_BYTES
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return api_error(400, "malformed", "Content-Length is not a number.")
+            if length > self.limit:
+                return self._too_large()
+            if request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+                try:
+                    request.body  # noqa: B018 - reads the stream under Django's size limit
+                except RequestDataTooBig:
+                    return self._too_large()
+        return self.get_response(request)
+
+    def _too_large(self) -> JsonResponse:
+        return api_error(
+            413, "too_large", "The request body is too large.", {"limit_bytes": self.limit}
+        )
+
+
+class ApiErrorShapeMiddleware:
+    """Give every non-JSON error under /api/ (unknown URL, wrong method…) the API's error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = REASONS.get(response.status_code, ("error", "Request failed."))
+            shaped = api_error(response.status_code, code, message)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response
+

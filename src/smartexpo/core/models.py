@@ -1,0 +1,65 @@
+"""Platform-wide models: API tokens for organisers, exhibitors and devices."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORGANIZER = "organizer", _("Organiser")
+    EXHIBITOR = "exhibitor", _("Exhibitor")
+    DEVICE = "device", _("Device")
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only a SHA-256 digest is stored; the token itself is shown once.
+
+    Tokens are 256-bit random strings, so a fast digest is enough (no password hashing needed):
+    nobody can brute-force the pre-image, and the look-up stays one indexed query.
+    An organiser token is valid on every edition; exhibitor and device tokens are bound to one.
+    """
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=120)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, editable=False, help_text=_("First characters, to recognise it")
+    )
+    expo = models.ForeignKey(
+        "venue.Expo",
+        verbose_name=_("edition"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    exhibitor = models.ForeignKey(
+        "exhibitors.Exhibitor",
+        verbose_name=_("exhibitor"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="exhibitor") | models.Q(exhibitor__isnull=False),
+                name="apitoken_exhibitor_role_has_exhibitor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="organizer") | models.Q(expo__isnull=False),
+                name="apitoken_bound_roles_have_expo",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()}, {self.prefix}…)"

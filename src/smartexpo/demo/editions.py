@@ -1,0 +1,167 @@
+"""Facts of the demo editions (public figures, see MISSION.md) and the venue they use.
+
+The Chongqing International Expo Center: 16 exhibition halls in two groups of 8 (north and
+south), a 20,000 m² multi-function hall and a conference centre with forum rooms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+VENUE_EN = "Chongqing International Expo Center"
+VENUE_ZH = "重庆国际博览中心"
+CITY_EN = "Yuelai, Liangjiang New Area, Chongqing"
+CITY_ZH = "重庆两江新区悦来"
+
+
+@dataclass(frozen=True)
+class EditionFacts:
+    slug: str
+    name_en: str
+    name_zh: str
+    starts_on: dt.date
+    ends_on: dt.date
+    expected_visitors: int
+    venue_area_m2: int
+    countries: int
+    exhibitors: int
+    tagline_en: str
+    tagline_zh: str
+    description_en: str
+    description_zh: str
+    previous: str | None = None
+
+
+EDITION_2018 = EditionFacts(
+    slug="sce-2018",
+    name_en="Smart China Expo 2018",
+    name_zh="2018中国国际智能产业博览会",
+    starts_on=dt.date(2018, 8, 23),
+    ends_on=dt.date(2018, 8, 25),
+    expected_visitors=580_000,
+    venue_area_m2=186_000,
+    countries=0,
+    exhibitors=537,
+    tagline_en="The first Smart China Expo",
+    tagline_zh="首届中国国际智能产业博览会",
+    description_en=(
+        "The first Smart China Expo filled a 186,000 m² main venue in Chongqing and welcomed "
+        "about 580,000 visitors; 501 projects worth 612 billion yuan were signed."
+    ),
+    description_zh=(
+        "首届智博会在重庆18.6万平方米的主场馆举办，接待观众约58万人次，"
+        "签约项目501个，金额6120亿元。"
+    ),
+)
+
+EDITION_2019 = EditionFacts(
+    slug="sce-2019",
+    name_en="Smart China Expo 2019",
+    name_zh="2019中国国际智能产业博览会",
+    starts_on=dt.date(2019, 8, 26),
+    ends_on=dt.date(2019, 8, 29),
+    expected_visitors=700_000,
+    venue_area_m2=0,
+    countries=60,
+    exhibitors=843,
+    tagline_en="China's largest industry event for artificial intelligence, in a fully 5G venue",
+    tagline_zh="全国规模最大的人工智能产业盛会，场馆全面覆盖5G",
+    description_en=(
+        "The second Smart China Expo brings 843 exhibitors, more than 60 of them from the Fortune "
+        "Global 500, and guests from about 60 countries to Chongqing. 5G, integrated circuits, "
+        "artificial intelligence, blockchain, big data and the Internet of Things lead the show, "
+        "with forums on digital cooperation along the Silk Road. The city expects 700,000 "
+        "visitors, 20 % more than at the first edition."
+    ),
+    description_zh=(
+        "第二届智博会汇聚843家参展企业，其中世界500强企业60余家，嘉宾来自约60个国家。"
+        "5G、集成电路、人工智能、区块链、大数据和物联网是展会亮点，"
+        "并举办数字丝绸之路合作论坛。重庆预计接待观众70万人次，比首届增长20%。"
+    ),
+    previous="sce-2018",
+)
+
+EDITIONS = [EDITION_2018, EDITION_2019]
+
+# --- Venue ------------------------------------------------------------------------------
+HALL_WIDTH = 144.0  # metres, west to east
+HALL_DEPTH = 75.0  # metres, north to south
+HALL_GAP = 8.0
+AVENUE = 60.0  # the central avenue between the north and south groups
+
+MULTI_HALL = {
+    "code": "M",
+    "name_en": "Multi-function Hall",
+    "name_zh": "多功能厅",
+    "width": 160.0,
+    "depth": 125.0,
+}
+
+CONFERENCE_CENTRE = {"code": "CC", "name_en": "Conference Centre", "name_zh": "会议中心"}
+
+FORUM_ROOMS = [
+    ("R-MAIN", "Main Forum Hall", "主论坛会场", 2000, 2400.0),
+    ("R-SILK", "Digital Silk Road Hall", "数字丝路厅", 800, 1000.0),
+    ("R-AI", "AI Summit Room", "人工智能峰会厅", 600, 750.0),
+    ("R-5G", "5G Forum Room", "5G论坛厅", 400, 520.0),
+    ("R-BD", "Big Data Room", "大数据厅", 300, 400.0),
+    ("R-BC", "Blockchain Room", "区块链厅", 300, 400.0),
+    ("R-M1", "Meeting Room 1", "第一会议室", 120, 180.0),
+    ("R-M2", "Meeting Room 2", "第二会议室", 120, 180.0),
+]
+
+# Entrance halls admit into the whole venue; each exhibition hall also has its own gate.
+ENTRANCE_GATES = [
+    ("G-N", "North Entrance Hall", "北登录厅", 24),
+    ("G-S", "South Entrance Hall", "南登录厅", 24),
+    ("G-E", "East Gate", "东入口", 12),
+    ("G-W", "West Gate", "西入口", 12),
+]
+
+# Safe capacity of an exhibition hall: 0.5 people per m² of hall, which leaves the aisles of a
+# fully built hall at about 1 p/m² — level of service C/D, well short of crowding.
+HALL_PEOPLE_PER_M2 = 0.5
+
+
+def hall_layout() -> list[dict]:
+    """The 17 halls with their place on the site plan (metres from the north-west corner)."""
+    halls = []
+    for group, (code_prefix, name_en, name_zh, y0) in enumerate(
+        [
+            ("N", "North", "北", 0.0),
+            ("S", "South", "南", 2 * (HALL_DEPTH + HALL_GAP) + AVENUE),
+        ]
+    ):
+        for i in range(8):
+            row, col = divmod(i, 4)
+            halls.append(
+                {
+                    "code": f"{code_prefix}{i + 1}",
+                    "name_en": f"Hall {code_prefix}{i + 1}",
+                    "name_zh": f"{code_prefix}{i + 1}馆",
+                    "group_en": f"{name_en} halls",
+                    "group_zh": f"{name_zh}区展馆",
+                    "x": col * (HALL_WIDTH + HALL_GAP),
+                    "y": y0 + row * (HALL_DEPTH + HALL_GAP),
+                    "width": HALL_WIDTH,
+                    "depth": HALL_DEPTH,
+                    "position": group * 8 + i + 1,
+                }
+            )
+    site_width = 4 * (HALL_WIDTH + HALL_GAP)
+    halls.append(
+        {
+            "code": MULTI_HALL["code"],
+            "name_en": MULTI_HALL["name_en"],
+            "name_zh": MULTI_HALL["name_zh"],
+            "group_en": "Central axis",
+            "group_zh": "中轴",
+            "x": site_width + HALL_GAP,
+            "y": 2 * (HALL_DEPTH + HALL_GAP) + AVENUE / 2 - MULTI_HALL["depth"] / 2,
+            "width": MULTI_HALL["width"],
+            "depth": MULTI_HALL["depth"],
+            "position": 17,
+        }
+    )
+    return halls

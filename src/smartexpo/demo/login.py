@@ -1,0 +1,36 @@
+"""The demo organiser account: created once with a random password kept in the data directory."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+DEMO_USERNAME = "organizer"
+
+
+@transaction.atomic
+def demo_organiser_ensure() -> tuple[str, str]:
+    """Make sure the demo organiser (a superuser) exists; return its user name and password.
+
+    The password is random per installation, never a default anyone could guess, and is kept
+    readable only by its owner beside the SQLite database so that `make demo` can show it again.
+    """
+    path = settings.DATA_DIR / "demo-organiser-password"
+    User = get_user_model()
+    user = User.objects.filter(username=DEMO_USERNAME).first()
+    password = path.read_text().strip() if path.exists() else ""
+    if user is None or not password or not user.check_password(password):
+        password = secrets.token_urlsafe(12)
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(password)
+        path.chmod(0o600)
+        if user is None:
+            User.objects.create_superuser(DEMO_USERNAME, "organizer@example.org", password)
+        else:
+            user.set_password(password)
+            user.is_staff = user.is_superuser = True
+            user.save()
+    return DEMO_USERNAME, password

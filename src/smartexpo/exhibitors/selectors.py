@@ -1,0 +1,104 @@
+"""Reads of the exhibitor catalogue: the public directory and its filters."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from smartexpo.core.errors import invalid, not_found
+from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, Sector, Tag
+from smartexpo.venue.models import Expo, Hall
+
+MAX_QUERY_LENGTH = 100
+
+
+def sector_list() -> QuerySet[Sector]:
+    return Sector.objects.all()
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def _with_catalogue_relations(qs: QuerySet[Exhibitor]) -> QuerySet[Exhibitor]:
+    return qs.select_related("sector").prefetch_related(
+        "tags",
+        Prefetch(
+            "booth_assignments",
+            queryset=BoothAssignment.objects.select_related("booth", "booth__hall").order_by(
+                "booth__code"
+            ),
+        ),
+    )
+
+
+def search_terms(q: str) -> list[str]:
+    return [term for term in q.lower().split() if term]
+
+
+def exhibitor_directory(
+    *,
+    expo: Expo,
+    q: str | None = None,
+    sector: str | None = None,
+    tag: str | None = None,
+    hall: str | None = None,
+    include_unapproved: bool = False,
+) -> QuerySet[Exhibitor]:
+    """Approved exhibitors of an edition matching every search term and filter.
+
+    An unknown sector, tag or hall is a client mistake worth saying out loud (422 at the field),
+    not a silently empty page.
+    """
+    errors: dict[str, str] = {}
+    q = (q or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = f"At most {MAX_QUERY_LENGTH} characters."
+    sector_obj = tag_obj = hall_obj = None
+    if sector:
+        sector_obj = Sector.objects.filter(code=sector).first()
+        if sector_obj is None:
+            errors["sector"] = f"Unknown sector {sector!r}."
+    if tag:
+        tag_obj = Tag.objects.filter(code=tag).first()
+        if tag_obj is None:
+            errors["tag"] = f"Unknown tag {tag!r}."
+    if hall:
+        hall_obj = Hall.objects.filter(expo=expo, code=hall).first()
+        if hall_obj is None:
+            errors["hall"] = f"Unknown hall {hall!r}."
+    if errors:
+        raise invalid(errors)
+
+    qs = Exhibitor.objects.filter(expo=expo)
+    if not include_unapproved:
+        qs = qs.filter(status=ExhibitorStatus.APPROVED)
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    if sector_obj is not None:
+        qs = qs.filter(sector=sector_obj)
+    if tag_obj is not None:
+        qs = qs.filter(tags=tag_obj)
+    if hall_obj is not None:
+        qs = qs.filter(booth_assignments__booth__hall=hall_obj).distinct()
+    return _with_catalogue_relations(qs.order_by("id"))
+
+
+def exhibitor_get(*, expo: Expo, pk: int, include_unapproved: bool = False) -> Exhibitor:
+    """One exhibitor of an edition with its showcase; unapproved ones only for staff."""
+    qs = Exhibitor.objects.filter(expo=expo, pk=pk)
+    if not include_unapproved:
+        qs = qs.filter(status=ExhibitorStatus.APPROVED)
+    exhibitor = _with_catalogue_relations(qs).prefetch_related("showcase").first()
+    if exhibitor is None:
+        raise not_found("exhibitor")
+    return exhibitor
+
+
+def exhibitor_booths(exhibitor: Exhibitor) -> list:
+    """The exhibitor's booths, from the prefetched assignments when present."""
+    return [a.booth for a in exhibitor.booth_assignments.all()]
+
+
+def exhibitor_primary_booth(exhibitor: Exhibitor):
+    booths = exhibitor_booths(exhibitor)
+    return booths[0] if booths else None

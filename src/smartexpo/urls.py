@@ -1,0 +1,32 @@
+"""URLs: the JSON API under /api/v1 (no language prefix), the admin, and the bilingual pages.
+
+Pages use `i18n_patterns` without a prefix for English: `/exhibitors/…` is English and
+`/zh-hans/exhibitors/…` is Chinese, so every page has a stable, shareable address per language.
+"""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from smartexpo.core.api import build_api
+from smartexpo.exhibitors.api import router as exhibitors_router
+from smartexpo.venue.api import router as venue_router
+
+api = build_api()
+api.add_router("", venue_router)
+api.add_router("", exhibitors_router)
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("smartexpo.web.urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "smartexpo.web.views.page_not_found"
+handler500 = "smartexpo.web.views.server_error"

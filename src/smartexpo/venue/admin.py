@@ -1,0 +1,133 @@
+"""Back office for editions and venue: what an organiser searches, filters and edits."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
+from smartexpo.venue.services import booth_geometry_check
+
+
+@admin.register(Expo)
+class ExpoAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_zh", "slug", "starts_on", "ends_on", "timezone", "is_published")
+    list_filter = ("is_published",)
+    search_fields = ("name_en", "name_zh", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+    fieldsets = (
+        (None, {"fields": ("name_en", "name_zh", "slug", "is_published", "previous")}),
+        (_("Dates and hours"), {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")}),
+        (_("Venue"), {"fields": ("venue_en", "venue_zh", "city_en", "city_zh", "venue_area_m2")}),
+        (
+            _("Presentation"),
+            {"fields": ("tagline_en", "tagline_zh", "description_en", "description_zh",
+                        "expected_visitors", "countries")},
+        ),
+    )
+
+
+class ZoneAdminBase(admin.ModelAdmin):
+    list_filter = ("expo",)
+    search_fields = ("code", "name_en", "name_zh")
+    list_select_related = ("expo",)
+
+
+@admin.register(Hall)
+class HallAdmin(ZoneAdminBase):
+    list_display = ("code", "name_en", "name_zh", "expo", "area_m2", "capacity", "booth_count", "theme_en")
+    fields = (
+        "expo", "code", "name_en", "name_zh", "area_m2", "capacity", "group_en", "group_zh",
+        "theme_en", "theme_zh", "plan_x", "plan_y", "plan_width", "plan_depth", "position",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_booths=Count("booths"))
+
+    @admin.display(description=_("booths"), ordering="_booths")
+    def booth_count(self, obj):
+        return obj._booths
+
+
+@admin.register(ForumRoom)
+class ForumRoomAdmin(ZoneAdminBase):
+    list_display = ("code", "name_en", "name_zh", "expo", "capacity", "area_m2")
+    fields = ("expo", "code", "name_en", "name_zh", "capacity", "area_m2", "position")
+
+
+@admin.register(Zone)
+class ZoneAdmin(ZoneAdminBase):
+    list_display = ("code", "kind", "name_en", "name_zh", "hall", "expo", "area_m2", "capacity")
+    list_filter = ("expo", "kind")
+    raw_id_fields = ("hall",)
+
+
+@admin.register(Gate)
+class GateAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh", "zone", "lanes", "expo")
+    list_filter = ("expo",)
+    search_fields = ("code", "name_en", "name_zh")
+    list_select_related = ("zone", "expo")
+
+
+class BoothForm(forms.ModelForm):
+    class Meta:
+        model = Booth
+        fields = ("expo", "hall", "code", "x", "y", "width", "depth", "zone")
+
+    def clean(self):
+        data = super().clean()
+        hall = data.get("hall")
+        values = [data.get(k) for k in ("x", "y", "width", "depth")]
+        if hall is not None and None not in values:
+            if data.get("expo") and hall.expo_id != data["expo"].pk:
+                raise forms.ValidationError(_("The hall belongs to another edition."))
+            try:
+                x, y, width, depth = values
+                booth_geometry_check(
+                    hall=hall, x=x, y=y, width=width, depth=depth, exclude_pk=self.instance.pk
+                )
+            except SmartExpoError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Assigned")), ("no", _("Available")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(assignment__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(assignment__isnull=True)
+        return queryset
+
+
+@admin.register(Booth)
+class BoothAdmin(admin.ModelAdmin):
+    form = BoothForm
+    list_display = ("code", "hall", "size", "area", "exhibitor", "expo")
+    list_filter = ("expo", AssignedFilter, "hall")
+    search_fields = ("code", "assignment__exhibitor__name_en", "assignment__exhibitor__name_zh")
+    list_select_related = ("hall", "expo", "assignment__exhibitor")
+    raw_id_fields = ("zone",)
+
+    @admin.display(description=_("size (m)"))
+    def size(self, obj):
+        return f"{obj.width:g} × {obj.depth:g}"
+
+    @admin.display(description=_("area (m²)"))
+    def area(self, obj):
+        return f"{obj.area_m2:g}"
+
+    @admin.display(description=_("exhibitor"))
+    def exhibitor(self, obj):
+        assignment = getattr(obj, "assignment", None)
+        return assignment.exhibitor if assignment else "—"

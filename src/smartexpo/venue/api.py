@@ -1,0 +1,175 @@
+"""Public API of editions and their venue: `/expos`, halls, zones, gates, booths."""
+
+from __future__ import annotations
+
+from ninja import Query, Router, Schema
+
+from smartexpo.core.api import Error, Names, Page, PageParams, paginate
+from smartexpo.venue import selectors
+from smartexpo.venue.models import Booth, Expo, Gate, Zone
+
+router = Router(tags=["Editions and venue"])
+
+
+class ExpoItem(Schema):
+    slug: str
+    name: Names
+    starts_on: str
+    ends_on: str
+
+
+class ExpoDetail(ExpoItem):
+    timezone: str
+    days: list[str]
+    opens_at: str
+    closes_at: str
+    venue: Names
+    city: Names
+    expected_visitors: int
+    venue_area_m2: int
+    countries: int
+    previous: str | None
+
+
+class HallItem(Schema):
+    code: str
+    name: Names
+    area_m2: float
+    capacity: int
+
+
+class ZoneItem(Schema):
+    code: str
+    kind: str
+    hall: str | None = None
+    name: Names
+    area_m2: float
+    capacity: int
+
+
+class GateItem(Schema):
+    code: str
+    name: Names
+    zone: str
+    lanes: int
+
+
+class BoothItem(Schema):
+    code: str
+    hall: str
+    x: float
+    y: float
+    width: float
+    depth: float
+    exhibitor: int | None
+
+
+def expo_item(expo: Expo) -> dict:
+    return {
+        "slug": expo.slug,
+        "name": expo.names,
+        "starts_on": expo.starts_on.isoformat(),
+        "ends_on": expo.ends_on.isoformat(),
+    }
+
+
+def expo_detail(expo: Expo) -> dict:
+    return {
+        **expo_item(expo),
+        "timezone": expo.timezone,
+        "days": [d.isoformat() for d in expo.days],
+        "opens_at": expo.opens_at.strftime("%H:%M"),
+        "closes_at": expo.closes_at.strftime("%H:%M"),
+        "venue": {"en": expo.venue_en, "zh": expo.venue_zh or expo.venue_en},
+        "city": {"en": expo.city_en, "zh": expo.city_zh or expo.city_en},
+        "expected_visitors": expo.expected_visitors,
+        "venue_area_m2": expo.venue_area_m2,
+        "countries": expo.countries,
+        "previous": expo.previous.slug if expo.previous_id else None,
+    }
+
+
+def hall_item(hall: Zone) -> dict:
+    return {
+        "code": hall.code,
+        "name": hall.names,
+        "area_m2": float(hall.area_m2),
+        "capacity": hall.capacity,
+    }
+
+
+def zone_item(zone: Zone) -> dict:
+    item = {
+        "code": zone.code,
+        "kind": zone.kind,
+        "name": zone.names,
+        "area_m2": float(zone.area_m2),
+        "capacity": zone.capacity,
+    }
+    if zone.hall_id:
+        item["hall"] = zone.hall.code
+    return item
+
+
+def gate_item(gate: Gate) -> dict:
+    return {"code": gate.code, "name": gate.names, "zone": gate.zone.code, "lanes": gate.lanes}
+
+
+def booth_item(booth: Booth) -> dict:
+    assignment = getattr(booth, "assignment", None)
+    return {
+        "code": booth.code,
+        "hall": booth.hall.code,
+        "x": float(booth.x),
+        "y": float(booth.y),
+        "width": float(booth.width),
+        "depth": float(booth.depth),
+        "exhibitor": assignment.exhibitor_id if assignment else None,
+    }
+
+
+NOT_FOUND = {404: Error, 422: Error}
+
+
+@router.get("/expos", response=Page[ExpoItem], summary="Editions")
+def list_expos(request, page: Query[PageParams]):
+    return paginate(selectors.expo_list(), page, expo_item)
+
+
+@router.get("/expos/{expo}", response={200: ExpoDetail, 404: Error}, summary="One edition")
+def get_expo(request, expo: str):
+    return expo_detail(selectors.expo_get(slug=expo))
+
+
+@router.get("/expos/{expo}/halls", response={200: Page[HallItem], **NOT_FOUND}, summary="Halls")
+def list_halls(request, expo: str, page: Query[PageParams]):
+    edition = selectors.expo_get(slug=expo)
+    return paginate(selectors.hall_list(expo=edition).order_by("id"), page, hall_item)
+
+
+@router.get(
+    "/expos/{expo}/halls/{code}/booths",
+    response={200: Page[BoothItem], **NOT_FOUND},
+    summary="Booths of a hall, with their floor-plan rectangle (metres) and exhibitor",
+)
+def list_hall_booths(request, expo: str, code: str, page: Query[PageParams]):
+    edition = selectors.expo_get(slug=expo)
+    hall = selectors.hall_get(expo=edition, code=code)
+    return paginate(selectors.booth_list(expo=edition, hall=hall).order_by("id"), page, booth_item)
+
+
+@router.get(
+    "/expos/{expo}/zones",
+    response={200: Page[ZoneItem], **NOT_FOUND},
+    summary="Zones",
+    exclude_none=True,
+)
+def list_zones(request, expo: str, page: Query[PageParams]):
+    edition = selectors.expo_get(slug=expo)
+    return paginate(selectors.zone_list(expo=edition).order_by("id"), page, zone_item)
+
+
+@router.get("/expos/{expo}/gates", response={200: Page[GateItem], **NOT_FOUND}, summary="Gates")
+def list_gates(request, expo: str, page: Query[PageParams]):
+    edition = selectors.expo_get(slug=expo)
+    return paginate(selectors.gate_list(expo=edition), page, gate_item)

@@ -1,0 +1,312 @@
+"""Editions of an expo and their venue: zones (venue, halls, booth areas, forum rooms), gates, booths.
+
+A hall and a forum room are zones (`Zone.kind`), so that occupancy, density and alerts have one
+model of space; `Hall` and `ForumRoom` are proxies that give each its own admin and manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
+    _("Letters, digits, '.', '_' and '-', starting with a letter or digit (at most 32)."),
+)
+
+
+class BilingualName(models.Model):
+    """English and Chinese names; `name` gives the one for the active language."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "en").startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name_en
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"en": self.name_en, "zh": self.name_zh or self.name_en}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Expo(BilingualName):
+    """One edition of an expo (Smart China Expo 2019, 2018, …)."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=settings.SMARTEXPO_DEFAULT_TIMEZONE
+    )
+    opens_at = models.TimeField(_("daily opening"), default=dt.time(9, 0))
+    closes_at = models.TimeField(_("daily closing"), default=dt.time(18, 0))
+    venue_en = models.CharField(_("venue (English)"), max_length=200, blank=True)
+    venue_zh = models.CharField(_("venue (Chinese)"), max_length=200, blank=True)
+    city_en = models.CharField(_("city (English)"), max_length=100, blank=True)
+    city_zh = models.CharField(_("city (Chinese)"), max_length=100, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=300, blank=True)
+    tagline_zh = models.CharField(_("tagline (Chinese)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    expected_visitors = models.PositiveIntegerField(_("expected visitors"), default=0)
+    venue_area_m2 = models.PositiveIntegerField(_("main venue area (m²)"), default=0)
+    countries = models.PositiveIntegerField(_("countries represented"), default=0)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_editions",
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="expo_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="expo_closes_after_it_opens",
+            ),
+        ]
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> list[dt.date]:
+        count = (self.ends_on - self.starts_on).days + 1
+        return [self.starts_on + dt.timedelta(days=i) for i in range(count)]
+
+    def _pick(self, field: str) -> str:
+        zh = (get_language() or "en").startswith("zh")
+        value = getattr(self, f"{field}_zh") if zh else ""
+        return value or getattr(self, f"{field}_en")
+
+    @property
+    def venue(self) -> str:
+        return self._pick("venue")
+
+    @property
+    def city(self) -> str:
+        return self._pick("city")
+
+    @property
+    def tagline(self) -> str:
+        return self._pick("tagline")
+
+    @property
+    def description(self) -> str:
+        return self._pick("description")
+
+
+class ZoneKind(models.TextChoices):
+    VENUE = "venue", _("Venue")
+    HALL = "hall", _("Hall")
+    BOOTH = "booth", _("Booth area")
+    ROOM = "room", _("Forum room")
+    OTHER = "other", _("Other")
+
+
+class Zone(BilingualName):
+    """A measured space people are counted in. Halls and forum rooms are zones too."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="zones"
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    kind = models.CharField(_("kind"), max_length=8, choices=ZoneKind.choices)
+    hall = models.ForeignKey(
+        "self",
+        verbose_name=_("in hall"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subzones",
+        limit_choices_to={"kind": ZoneKind.HALL},
+    )
+    area_m2 = models.DecimalField(
+        _("area (m²)"),
+        max_digits=10,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    capacity = models.PositiveIntegerField(
+        _("safe capacity"), help_text=_("People allowed inside at once")
+    )
+    # Where the zone sits on the site plan, in metres from the site's north-west corner.
+    plan_x = models.DecimalField(_("plan x (m)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    plan_y = models.DecimalField(_("plan y (m)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    plan_width = models.DecimalField(
+        _("plan width (m)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    plan_depth = models.DecimalField(
+        _("plan depth (m)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    group_en = models.CharField(_("group (English)"), max_length=60, blank=True)
+    group_zh = models.CharField(_("group (Chinese)"), max_length=60, blank=True)
+    theme_en = models.CharField(_("theme (English)"), max_length=120, blank=True)
+    theme_zh = models.CharField(_("theme (Chinese)"), max_length=120, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["expo", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "code"], name="zone_code_unique_per_expo"),
+            models.CheckConstraint(condition=models.Q(area_m2__gt=0), name="zone_area_positive"),
+        ]
+        indexes = [models.Index(fields=["expo", "kind"])]
+
+    @property
+    def group(self) -> str:
+        zh = (get_language() or "en").startswith("zh")
+        return (self.group_zh if zh else "") or self.group_en
+
+    @property
+    def theme(self) -> str:
+        zh = (get_language() or "en").startswith("zh")
+        return (self.theme_zh if zh else "") or self.theme_en
+
+    @property
+    def has_plan(self) -> bool:
+        return None not in (self.plan_x, self.plan_y, self.plan_width, self.plan_depth)
+
+
+class HallManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=ZoneKind.HALL)
+
+
+class Hall(Zone):
+    objects = HallManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("hall")
+        verbose_name_plural = _("halls")
+
+    def save(self, *args, **kwargs):
+        self.kind = ZoneKind.HALL
+        super().save(*args, **kwargs)
+
+
+class ForumRoomManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=ZoneKind.ROOM)
+
+
+class ForumRoom(Zone):
+    """A forum room; its safe capacity is its number of seats."""
+
+    objects = ForumRoomManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("forum room")
+        verbose_name_plural = _("forum rooms")
+
+    @property
+    def seats(self) -> int:
+        return self.capacity
+
+    def save(self, *args, **kwargs):
+        self.kind = ZoneKind.ROOM
+        super().save(*args, **kwargs)
+
+
+class Gate(BilingualName):
+    """An entrance: scanning lanes that admit people into one zone."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="gates"
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("admits into"), on_delete=models.PROTECT, related_name="gates"
+    )
+    lanes = models.PositiveSmallIntegerField(_("scanning lanes"), default=1)
+
+    class Meta:
+        verbose_name = _("gate")
+        verbose_name_plural = _("gates")
+        ordering = ["expo", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "code"], name="gate_code_unique_per_expo"),
+        ]
+
+
+class Booth(models.Model):
+    """A stand on a hall's floor plan: a rectangle in metres from the hall's north-west corner."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="booths"
+    )
+    hall = models.ForeignKey(
+        Zone,
+        verbose_name=_("hall"),
+        on_delete=models.CASCADE,
+        related_name="booths",
+        limit_choices_to={"kind": ZoneKind.HALL},
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    x = models.DecimalField(_("x (m)"), max_digits=7, decimal_places=1)
+    y = models.DecimalField(_("y (m)"), max_digits=7, decimal_places=1)
+    width = models.DecimalField(_("width (m)"), max_digits=7, decimal_places=1)
+    depth = models.DecimalField(_("depth (m)"), max_digits=7, decimal_places=1)
+    zone = models.OneToOneField(
+        Zone,
+        verbose_name=_("counting zone"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="booth",
+        limit_choices_to={"kind": ZoneKind.BOOTH},
+        help_text=_("The zone that booth sensors count visitors in, if any"),
+    )
+
+    class Meta:
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+        ordering = ["expo", "hall__position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "code"], name="booth_code_unique_per_expo"),
+            models.CheckConstraint(
+                condition=models.Q(width__gt=0, depth__gt=0), name="booth_has_positive_size"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(x__gte=0, y__gte=0), name="booth_inside_hall_origin"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def area_m2(self) -> Decimal:
+        return self.width * self.depth

@@ -1,0 +1,84 @@
+"""Reads of editions and their venue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, QuerySet
+
+from smartexpo.core.errors import not_found
+from smartexpo.venue.models import Booth, Expo, Gate, Hall, Zone, ZoneKind
+
+
+def expo_list(*, published_only: bool = True) -> QuerySet[Expo]:
+    qs = Expo.objects.all()
+    return qs.filter(is_published=True) if published_only else qs
+
+
+def expo_get(*, slug: str, published_only: bool = True) -> Expo:
+    """The edition with this slug, or a `not_found` error."""
+    expo = expo_list(published_only=published_only).filter(slug=slug).first()
+    if expo is None:
+        raise not_found("edition")
+    return expo
+
+
+def expo_default() -> Expo | None:
+    """The edition the public home page shows: the configured one, else the latest."""
+    qs = expo_list()
+    if settings.SMARTEXPO_DEFAULT_EXPO:
+        chosen = qs.filter(slug=settings.SMARTEXPO_DEFAULT_EXPO).first()
+        if chosen is not None:
+            return chosen
+    return qs.order_by("-starts_on", "-id").first()
+
+
+def hall_list(*, expo: Expo) -> QuerySet[Hall]:
+    return Hall.objects.filter(expo=expo).order_by("position", "id")
+
+
+def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
+    return hall_list(expo=expo).annotate(
+        booth_count=Count("booths", distinct=True),
+        exhibitor_count=Count("booths__assignment__exhibitor", distinct=True),
+    )
+
+
+def hall_get(*, expo: Expo, code: str) -> Hall:
+    hall = hall_list(expo=expo).filter(code=code).first()
+    if hall is None:
+        raise not_found("hall")
+    return hall
+
+
+def zone_list(*, expo: Expo) -> QuerySet[Zone]:
+    return Zone.objects.filter(expo=expo).select_related("hall").order_by("position", "id")
+
+
+def gate_list(*, expo: Expo) -> QuerySet[Gate]:
+    return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
+
+
+def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
+    """Booths with their exhibitor (if assigned), ready to draw on a floor plan."""
+    from smartexpo.exhibitors.models import BoothAssignment
+
+    qs = Booth.objects.filter(expo=expo).select_related("hall")
+    if hall is not None:
+        qs = qs.filter(hall=hall)
+    return qs.prefetch_related(
+        Prefetch(
+            "assignment",
+            queryset=BoothAssignment.objects.select_related("exhibitor", "exhibitor__sector"),
+        )
+    ).order_by("code")
+
+
+def booth_get(*, expo: Expo, code: str) -> Booth:
+    booth = Booth.objects.filter(expo=expo, code=code).select_related("hall").first()
+    if booth is None:
+        raise not_found("booth")
+    return booth
+
+
+def venue_zone(*, expo: Expo) -> Zone | None:
+    return Zone.objects.filter(expo=expo, kind=ZoneKind.VENUE).order_by("id").first()

@@ -1,0 +1,195 @@
+"""Shared fixtures: a small edition built through the services, and a client for every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from smartexpo.core.models import Role
+from smartexpo.core.tokens import token_create
+from smartexpo.exhibitors.models import ExhibitorStatus, Sector, Tag
+from smartexpo.exhibitors.services import booth_assign, exhibitor_create, showcase_item_add
+from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
+from smartexpo.venue.services import booth_create
+
+
+class ApiClient:
+    """A test client that speaks JSON and carries a bearer token, like an integration would."""
+
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.token = token
+
+    def _headers(self, extra):
+        headers = dict(extra or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def get(self, path, data=None, headers=None):
+        return self.client.get(path, data, headers=self._headers(headers))
+
+    def post(self, path, body=None, headers=None, raw: str | bytes | None = None):
+        payload = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.post(
+            path, payload, content_type="application/json", headers=self._headers(headers)
+        )
+
+    def put(self, path, body=None, headers=None):
+        return self.client.put(
+            path, json.dumps(body or {}), content_type="application/json",
+            headers=self._headers(headers),
+        )
+
+    def patch(self, path, body=None, headers=None, raw=None):
+        payload = raw if raw is not None else json.dumps(body or {})
+        return self.client.patch(
+            path, payload, content_type="application/json", headers=self._headers(headers)
+        )
+
+    def delete(self, path, headers=None):
+        return self.client.delete(path, headers=self._headers(headers))
+
+
+def make_expo(slug="test-2019", **extra) -> Expo:
+    values = {
+        "name_en": "Test Expo 2019",
+        "name_zh": "测试博览会2019",
+        "starts_on": dt.date(2019, 8, 26),
+        "ends_on": dt.date(2019, 8, 29),
+        "venue_en": "Test Center",
+        "venue_zh": "测试中心",
+        "expected_visitors": 1000,
+    }
+    values.update(extra)
+    return Expo.objects.create(slug=slug, **values)
+
+
+@pytest.fixture
+def taxonomy(db):
+    sectors = {
+        code: Sector.objects.create(code=code, name_en=en, name_zh=zh, position=i)
+        for i, (code, en, zh) in enumerate(
+            [
+                ("information-technology", "Information technology", "信息技术"),
+                ("smart-vehicles", "Intelligent connected vehicles", "智能网联汽车"),
+            ]
+        )
+    }
+    tags = {
+        code: Tag.objects.create(code=code, name_en=en, name_zh=zh, position=i)
+        for i, (code, en, zh) in enumerate(
+            [("ai", "Artificial intelligence", "人工智能"), ("5g", "5G", "5G")]
+        )
+    }
+    return sectors, tags
+
+
+@pytest.fixture
+def expo(db, taxonomy):
+    """A small edition: a venue zone, two halls with booths, a forum room, gates, exhibitors."""
+    sectors, tags = taxonomy
+    expo = make_expo()
+    venue = Zone.objects.create(
+        expo=expo, code="V", kind=ZoneKind.VENUE, name_en="Venue", name_zh="场馆",
+        area_m2=Decimal(5000), capacity=3000,
+    )
+    halls = {}
+    for i, code in enumerate(["N1", "S1"]):
+        halls[code] = Zone.objects.create(
+            expo=expo, code=code, kind=ZoneKind.HALL, name_en=f"Hall {code}",
+            name_zh=f"{code}馆", area_m2=Decimal(1000), capacity=500, position=i + 1,
+            plan_x=Decimal(i * 60), plan_y=Decimal(0), plan_width=Decimal(50),
+            plan_depth=Decimal(20),
+        )
+    Zone.objects.create(
+        expo=expo, code="R1", kind=ZoneKind.ROOM, name_en="Forum Room 1", name_zh="第一论坛厅",
+        area_m2=Decimal(300), capacity=200, position=10,
+    )
+    Zone.objects.create(
+        expo=expo, code="N1-B", kind=ZoneKind.BOOTH, hall=halls["N1"], name_en="Booth area",
+        name_zh="展位区", area_m2=Decimal(36), capacity=20, position=11,
+    )
+    Gate.objects.create(expo=expo, code="G1", name_en="North gate", name_zh="北门", zone=venue)
+    Gate.objects.create(
+        expo=expo, code="G-N1", name_en="Hall N1 gate", name_zh="N1馆入口", zone=halls["N1"]
+    )
+    for n in range(4):
+        booth_create(hall=halls["N1"], code=f"N1-{n + 1:03d}", x=n * 6, y=0, width=6, depth=6)
+    booth_create(hall=halls["S1"], code="S1-001", x=0, y=0, width=12, depth=6)
+
+    huawei = exhibitor_create(
+        expo=expo, slug="huawei", name_en="Huawei", name_zh="华为",
+        sector=sectors["information-technology"], tags=[tags["5g"], tags["ai"]],
+        description_en="Telecoms and devices.", description_zh="通信与终端。",
+        website="https://www.huawei.com", fortune500=True, status=ExhibitorStatus.APPROVED,
+    )
+    showcase_item_add(
+        exhibitor=huawei, title_en="5G base station", title_zh="5G基站",
+        description_en="A 5G radio.", description_zh="5G无线设备。",
+    )
+    toyota = exhibitor_create(
+        expo=expo, slug="toyota", name_en="Toyota", name_zh="丰田",
+        sector=sectors["smart-vehicles"], tags=[tags["ai"]], country="JP",
+        status=ExhibitorStatus.APPROVED,
+    )
+    pending = exhibitor_create(
+        expo=expo, slug="newcomer", name_en="Newcomer Robotics", name_zh="新来机器人",
+        sector=sectors["information-technology"],
+    )
+    from smartexpo.venue.models import Booth
+
+    booth_assign(booth=Booth.objects.get(code="N1-001"), exhibitor=huawei)
+    booth_assign(booth=Booth.objects.get(code="S1-001"), exhibitor=toyota)
+    expo.test_exhibitors = {"huawei": huawei, "toyota": toyota, "pending": pending}
+    expo.test_halls = halls
+    return expo
+
+
+@pytest.fixture
+def other_expo(db, taxonomy):
+    return make_expo(slug="test-2018", starts_on=dt.date(2018, 8, 23), ends_on=dt.date(2018, 8, 25))
+
+
+@pytest.fixture
+def anonymous():
+    return ApiClient()
+
+
+@pytest.fixture
+def organizer(db):
+    _token, raw = token_create(role=Role.ORGANIZER, name="Test organiser")
+    return ApiClient(raw)
+
+
+@pytest.fixture
+def exhibitor(expo):
+    _token, raw = token_create(
+        role=Role.EXHIBITOR, name="Huawei staff", exhibitor=expo.test_exhibitors["huawei"]
+    )
+    return ApiClient(raw)
+
+
+@pytest.fixture
+def other_exhibitor(expo):
+    _token, raw = token_create(
+        role=Role.EXHIBITOR, name="Toyota staff", exhibitor=expo.test_exhibitors["toyota"]
+    )
+    return ApiClient(raw)
+
+
+@pytest.fixture
+def device(expo):
+    _token, raw = token_create(role=Role.DEVICE, name="Gate 1 scanner", expo=expo)
+    return ApiClient(raw)
+
+
+def error_of(response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "detail"}, body
+    return body["error"]

@@ -1,0 +1,184 @@
+"""API.md conventions: error shape, auth, pagination limits, body limits — never a 500."""
+
+import pytest
+
+from tests.conftest import error_of
+
+STATUS_URL = "/api/v1/expos/test-2019/exhibitors/{id}/status"
+
+
+def test_malformed_json_is_400_malformed(expo, organizer):
+    url = STATUS_URL.format(id=expo.test_exhibitors["pending"].pk)
+    response = organizer.post(url, raw='{"status": ')
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed"
+
+
+def test_missing_token_is_401_with_the_error_shape(expo, anonymous):
+    url = STATUS_URL.format(id=expo.test_exhibitors["pending"].pk)
+    response = anonymous.post(url, {"status": "approved"})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_unknown_token_is_401(expo):
+    from tests.conftest import ApiClient
+
+    url = STATUS_URL.format(id=expo.test_exhibitors["pending"].pk)
+    response = ApiClient("sxo_not-a-real-token").post(url, {"status": "approved"})
+    assert response.status_code == 401
+
+
+def test_wrong_role_is_403(expo, exhibitor, device):
+    url = STATUS_URL.format(id=expo.test_exhibitors["pending"].pk)
+    for client in (exhibitor, device):
+        response = client.post(url, {"status": "approved"})
+        assert response.status_code == 403
+        assert error_of(response)["code"] == "forbidden"
+
+
+def test_wrong_types_are_422_with_fields(expo, organizer):
+    response = organizer.put(
+        "/api/v1/expos/test-2019/booths/N1-002/assignment", {"exhibitor": "many"}
+    )
+    assert response.status_code == 422
+    err = error_of(response)
+    assert err["code"] == "invalid"
+    assert "exhibitor" in err["detail"]["fields"]
+
+
+def test_missing_required_field_is_422_at_that_field(expo, organizer):
+    response = organizer.put("/api/v1/expos/test-2019/booths/N1-002/assignment", {})
+    assert response.status_code == 422
+    assert "exhibitor" in error_of(response)["detail"]["fields"]
+
+
+def test_json_array_instead_of_object_is_422(expo, organizer):
+    response = organizer.put("/api/v1/expos/test-2019/booths/N1-002/assignment", [1, 2])
+    assert response.status_code == 422
+
+
+def test_non_numeric_id_in_path_is_422(expo, anonymous):
+    response = anonymous.get("/api/v1/expos/test-2019/exhibitors/abc")
+    assert response.status_code == 422
+    assert "exhibitor_id" in error_of(response)["detail"]["fields"]
+
+
+def test_huge_numeric_id_is_404_not_500(expo, anonymous):
+    response = anonymous.get("/api/v1/expos/test-2019/exhibitors/99999999999999999999999")
+    assert response.status_code in (404, 422)
+    error_of(response)
+
+
+def test_unknown_edition_is_404(db, anonymous):
+    response = anonymous.get("/api/v1/expos/nope/halls")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_unknown_api_url_is_404_json(db, anonymous):
+    response = anonymous.get("/api/v1/no/such/thing")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_wrong_method_is_405_json(db, anonymous):
+    response = anonymous.delete("/api/v1/expos")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
+def test_body_over_8_mib_is_413(expo, organizer):
+    big = '{"status": "' + "x" * (8 * 1024 * 1024 + 10) + '"}'
+    url = STATUS_URL.format(id=expo.test_exhibitors["pending"].pk)
+    response = organizer.post(url, raw=big)
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+def test_chunked_body_over_the_limit_is_413(expo, organizer, settings):
+    from django.test import RequestFactory
+
+    from smartexpo.core.middleware import ApiBodyLimitMiddleware
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    settings.SMARTEXPO_MAX_BODY_BYTES = 10
+    request = RequestFactory().post(
+        "/api/v1/expos", b'{"x": "0123456789"}', content_type="application/json"
+    )
+    request.META.pop("CONTENT_LENGTH")
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    response = ApiBodyLimitMiddleware(lambda r: pytest.fail("should not be reached"))(request)
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "abc", "1.5", ""])
+def test_limit_below_one_or_not_an_integer_is_422(expo, anonymous, limit):
+    response = anonymous.get("/api/v1/expos/test-2019/exhibitors", {"limit": limit})
+    assert response.status_code == 422
+    assert "limit" in error_of(response)["detail"]["fields"]
+
+
+def test_negative_offset_is_422(expo, anonymous):
+    response = anonymous.get("/api/v1/expos/test-2019/halls", {"offset": "-1"})
+    assert response.status_code == 422
+
+
+def test_huge_limit_is_capped_at_200_not_refused(db, anonymous, taxonomy):
+    from tests.conftest import make_expo
+
+    for n in range(205):
+        make_expo(slug=f"edition-{n:03d}")
+    response = anonymous.get("/api/v1/expos", {"limit": "100000"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 205
+    assert len(body["items"]) == 200
+
+
+def test_default_limit_is_50_and_offset_pages_in_creation_order(db, anonymous, taxonomy):
+    from tests.conftest import make_expo
+
+    slugs = [f"edition-{n:03d}" for n in range(60)]
+    for slug in reversed(slugs):  # created in reverse alphabetical order
+        make_expo(slug=slug)
+    first = anonymous.get("/api/v1/expos").json()
+    assert len(first["items"]) == 50
+    rest = anonymous.get("/api/v1/expos", {"offset": 50}).json()
+    listed = [i["slug"] for i in first["items"] + rest["items"]]
+    assert listed == list(reversed(slugs))
+
+
+def test_public_endpoints_ignore_a_bad_authorization_header(expo, anonymous):
+    response = anonymous.get(
+        "/api/v1/expos/test-2019/halls", headers={"Authorization": "Bearer garbage"}
+    )
+    assert response.status_code == 200
+
+
+def test_exhibitor_token_on_another_edition_is_403(expo, other_expo, exhibitor):
+    response = exhibitor.get(f"/api/v1/expos/{other_expo.slug}/exhibitor-profile")
+    assert response.status_code == 403
+
+
+def test_openapi_documents_the_catalogue_and_the_docs_page_is_self_hosted(db, anonymous):
+    spec = anonymous.get("/api/v1/openapi.json").json()
+    for path in (
+        "/api/v1/expos",
+        "/api/v1/expos/{expo}",
+        "/api/v1/expos/{expo}/halls",
+        "/api/v1/expos/{expo}/zones",
+        "/api/v1/expos/{expo}/gates",
+        "/api/v1/expos/{expo}/exhibitors",
+    ):
+        assert path in spec["paths"], path
+    docs = anonymous.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+
+
+def test_json_answers_carry_chinese_as_utf8(expo, anonymous):
+    response = anonymous.get("/api/v1/expos/test-2019/exhibitors", {"q": "华为"})
+    assert "华为".encode() in response.content
+    assert response["Content-Type"].startswith("application/json")
