@@ -41,7 +41,9 @@ class ApiClient:
 
     def put(self, path, body=None, headers=None):
         return self.client.put(
-            path, json.dumps(body or {}), content_type="application/json",
+            path,
+            json.dumps(body or {}),
+            content_type="application/json",
             headers=self._headers(headers),
         )
 
@@ -95,24 +97,50 @@ def expo(db, taxonomy):
     sectors, tags = taxonomy
     expo = make_expo()
     venue = Zone.objects.create(
-        expo=expo, code="V", kind=ZoneKind.VENUE, name_en="Venue", name_zh="场馆",
-        area_m2=Decimal(5000), capacity=3000,
+        expo=expo,
+        code="V",
+        kind=ZoneKind.VENUE,
+        name_en="Venue",
+        name_zh="场馆",
+        area_m2=Decimal(5000),
+        capacity=3000,
     )
     halls = {}
     for i, code in enumerate(["N1", "S1"]):
         halls[code] = Zone.objects.create(
-            expo=expo, code=code, kind=ZoneKind.HALL, name_en=f"Hall {code}",
-            name_zh=f"{code}馆", area_m2=Decimal(1000), capacity=500, position=i + 1,
-            plan_x=Decimal(i * 60), plan_y=Decimal(0), plan_width=Decimal(50),
+            expo=expo,
+            code=code,
+            kind=ZoneKind.HALL,
+            name_en=f"Hall {code}",
+            name_zh=f"{code}馆",
+            area_m2=Decimal(1000),
+            capacity=500,
+            position=i + 1,
+            plan_x=Decimal(i * 60),
+            plan_y=Decimal(0),
+            plan_width=Decimal(50),
             plan_depth=Decimal(20),
         )
     Zone.objects.create(
-        expo=expo, code="R1", kind=ZoneKind.ROOM, name_en="Forum Room 1", name_zh="第一论坛厅",
-        area_m2=Decimal(300), capacity=200, position=10,
+        expo=expo,
+        code="R1",
+        kind=ZoneKind.ROOM,
+        name_en="Forum Room 1",
+        name_zh="第一论坛厅",
+        area_m2=Decimal(300),
+        capacity=200,
+        position=10,
     )
     Zone.objects.create(
-        expo=expo, code="N1-B", kind=ZoneKind.BOOTH, hall=halls["N1"], name_en="Booth area",
-        name_zh="展位区", area_m2=Decimal(36), capacity=20, position=11,
+        expo=expo,
+        code="N1-B",
+        kind=ZoneKind.BOOTH,
+        hall=halls["N1"],
+        name_en="Booth area",
+        name_zh="展位区",
+        area_m2=Decimal(36),
+        capacity=20,
+        position=11,
     )
     Gate.objects.create(expo=expo, code="G1", name_en="North gate", name_zh="北门", zone=venue)
     Gate.objects.create(
@@ -123,22 +151,40 @@ def expo(db, taxonomy):
     booth_create(hall=halls["S1"], code="S1-001", x=0, y=0, width=12, depth=6)
 
     huawei = exhibitor_create(
-        expo=expo, slug="huawei", name_en="Huawei", name_zh="华为",
-        sector=sectors["information-technology"], tags=[tags["5g"], tags["ai"]],
-        description_en="Telecoms and devices.", description_zh="通信与终端。",
-        website="https://www.huawei.com", fortune500=True, status=ExhibitorStatus.APPROVED,
+        expo=expo,
+        slug="huawei",
+        name_en="Huawei",
+        name_zh="华为",
+        sector=sectors["information-technology"],
+        tags=[tags["5g"], tags["ai"]],
+        description_en="Telecoms and devices.",
+        description_zh="通信与终端。",
+        website="https://www.huawei.com",
+        fortune500=True,
+        status=ExhibitorStatus.APPROVED,
     )
     showcase_item_add(
-        exhibitor=huawei, title_en="5G base station", title_zh="5G基站",
-        description_en="A 5G radio.", description_zh="5G无线设备。",
+        exhibitor=huawei,
+        title_en="5G base station",
+        title_zh="5G基站",
+        description_en="A 5G radio.",
+        description_zh="5G无线设备。",
     )
     toyota = exhibitor_create(
-        expo=expo, slug="toyota", name_en="Toyota", name_zh="丰田",
-        sector=sectors["smart-vehicles"], tags=[tags["ai"]], country="JP",
+        expo=expo,
+        slug="toyota",
+        name_en="Toyota",
+        name_zh="丰田",
+        sector=sectors["smart-vehicles"],
+        tags=[tags["ai"]],
+        country="JP",
         status=ExhibitorStatus.APPROVED,
     )
     pending = exhibitor_create(
-        expo=expo, slug="newcomer", name_en="Newcomer Robotics", name_zh="新来机器人",
+        expo=expo,
+        slug="newcomer",
+        name_en="Newcomer Robotics",
+        name_zh="新来机器人",
         sector=sectors["information-technology"],
     )
     from smartexpo.venue.models import Booth

@@ -12,6 +12,7 @@ from django.views.i18n import JavaScriptCatalog
 from smartexpo.core.api import build_api
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.venue.api import router as venue_router
+from smartexpo.web import views as web_views
 
 api = build_api()
 api.add_router("", venue_router)
@@ -19,7 +20,7 @@ api.add_router("", exhibitors_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", web_views.switch_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

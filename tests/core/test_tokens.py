@@ -80,8 +80,16 @@ def test_cli_token_create_prints_only_the_token(db, capsys):
 def test_cli_token_create_for_an_exhibitor(expo, capsys):
     huawei = expo.test_exhibitors["huawei"]
     call_command(
-        "token", "create", "--role", "exhibitor", "--name", "booth app",
-        "--expo", expo.slug, "--exhibitor", str(huawei.pk),
+        "token",
+        "create",
+        "--role",
+        "exhibitor",
+        "--name",
+        "booth app",
+        "--expo",
+        expo.slug,
+        "--exhibitor",
+        str(huawei.pk),
     )
     raw = capsys.readouterr().out.strip()
     assert token_resolve(raw=raw).exhibitor_id == huawei.pk

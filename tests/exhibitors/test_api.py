@@ -151,9 +151,9 @@ def test_two_organizers_assigning_one_booth_at_once_get_one_assignment(live_serv
     from smartexpo.core.tokens import token_create
     from smartexpo.exhibitors.models import BoothAssignment
     from smartexpo.exhibitors.services import exhibitor_create
+    from smartexpo.venue.models import Zone, ZoneKind
     from smartexpo.venue.services import booth_create
     from tests.conftest import make_expo
-    from smartexpo.venue.models import Zone, ZoneKind
 
     sectors, _ = taxonomy
     expo = make_expo(slug="race")
@@ -168,6 +168,7 @@ def test_two_organizers_assigning_one_booth_at_once_get_one_assignment(live_serv
     _t, raw = token_create(role=Role.ORGANIZER, name="ops")
     barrier = threading.Barrier(len(contenders))
     statuses: list[int] = []
+    codes: list[str] = []
 
     def claim(exhibitor_id: int) -> None:
         req = urllib.request.Request(
@@ -181,8 +182,8 @@ def test_two_organizers_assigning_one_booth_at_once_get_one_assignment(live_serv
             with urllib.request.urlopen(req, timeout=30) as resp:
                 statuses.append(resp.status)
         except urllib.error.HTTPError as exc:
+            codes.append(json.loads(exc.read())["error"]["code"])
             statuses.append(exc.code)
-            assert json.loads(exc.read())["error"]["code"] == "booth_taken"
 
     threads = [threading.Thread(target=claim, args=(c.pk,)) for c in contenders]
     for t in threads:
@@ -190,6 +191,7 @@ def test_two_organizers_assigning_one_booth_at_once_get_one_assignment(live_serv
     for t in threads:
         t.join()
     assert sorted(statuses) == [200] + [409] * (len(contenders) - 1)
+    assert set(codes) == {"booth_taken"}
     assert BoothAssignment.objects.filter(booth__code="B1").count() == 1
 
 

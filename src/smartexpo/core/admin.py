@@ -29,7 +29,16 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ("name", "role", "prefix", "expo", "exhibitor", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "role",
+        "prefix",
+        "expo",
+        "exhibitor",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("role", "expo", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix")
     raw_id_fields = ("exhibitor",)

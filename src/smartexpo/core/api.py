@@ -143,7 +143,9 @@ T = TypeVar("T")
 class PageParams(Schema):
     """`?limit=&offset=`: limit defaults to 50 and is capped (not refused) at 200."""
 
-    limit: int = Field(settings.SMARTEXPO_PAGE_DEFAULT, ge=1, description="1 or more; capped at 200")
+    limit: int = Field(
+        settings.SMARTEXPO_PAGE_DEFAULT, ge=1, description="1 or more; capped at 200"
+    )
     offset: int = Field(0, ge=0)
 
 

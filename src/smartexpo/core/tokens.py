@@ -19,9 +19,7 @@ def token_digest(raw: str) -> str:
 
 
 @transaction.atomic
-def token_create(
-    *, role: str, name: str, expo=None, exhibitor=None
-) -> tuple[ApiToken, str]:
+def token_create(*, role: str, name: str, expo=None, exhibitor=None) -> tuple[ApiToken, str]:
     """Issue a token and return it with its clear text, which is never stored or shown again."""
     if role not in Role.values:
         raise invalid({"role": f"Must be one of: {', '.join(Role.values)}."})

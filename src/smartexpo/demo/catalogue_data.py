@@ -2,10 +2,8 @@
 
 Pure data: sectors, tags, well-known exhibitors and the vocabulary used to generate
 fictional exhibitors. The tables are laid out by hand (``fmt: off``) so that each record
-stays on a few lines. Chinese text uses full-width punctuation on purpose, hence the
-file-wide RUF001 exemption.
+stays on a few lines.
 """
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -565,7 +563,7 @@ NOTABLE_EXHIBITORS: list[dict] = [
     _co("mitsubishi-electric", "Mitsubishi Electric", "三菱电机", "JP",
         "intelligent-manufacturing", True,
         "robotics industrial-internet iot", "https://www.mitsubishielectric.com",
-        "Mitsubishi Electric makes factory automation equipment, air conditioners and elevators.",
+        "Mitsubishi Electric makes factory automation equipment, air conditioners and lifts.",
         "三菱电机生产工厂自动化设备、空调和电梯。",
         ("e-F@ctory", "e-F@ctory智能制造方案",
          "Factory automation concept linking shop-floor equipment with IT systems.",

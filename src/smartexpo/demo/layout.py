@@ -52,7 +52,9 @@ def cells_needed(sizes: list[str]) -> int:
     return sum(SIZES[s] for s in sizes)
 
 
-def pack_hall(hall: str, width: float, depth: float, members: list[tuple[int, str]]) -> list[BoothSpot]:
+def pack_hall(
+    hall: str, width: float, depth: float, members: list[tuple[int, str]]
+) -> list[BoothSpot]:
     """Place `members` (exhibitor index, size) in a hall; returns booths, free ones included.
 
     Islands take whole blocks first; the other booths fill block rows left to right. The caller

@@ -78,7 +78,10 @@ def seed_taxonomy() -> tuple[dict[str, Sector], dict[str, Tag]]:
     )
     _upsert(
         Tag,
-        [Tag(code=c, name_en=en, name_zh=zh, position=i) for i, (c, en, zh) in enumerate(data.TAGS)],
+        [
+            Tag(code=c, name_en=en, name_zh=zh, position=i)
+            for i, (c, en, zh) in enumerate(data.TAGS)
+        ],
         ["code"],
         ["name_en", "name_zh", "position"],
     )
@@ -184,8 +187,18 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
         rows,
         ["expo", "code"],
         [
-            "kind", "name_en", "name_zh", "area_m2", "capacity", "plan_x", "plan_y",
-            "plan_width", "plan_depth", "group_en", "group_zh", "position",
+            "kind",
+            "name_en",
+            "name_zh",
+            "area_m2",
+            "capacity",
+            "plan_x",
+            "plan_y",
+            "plan_width",
+            "plan_depth",
+            "group_en",
+            "group_zh",
+            "position",
         ],
     )
     zones = {z.code: z for z in Zone.objects.filter(expo=expo)}
@@ -209,7 +222,9 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
     return zones
 
 
-def plan_exhibitors(rng: random.Random, count: int, notable_share: float = 1.0) -> list[PlannedExhibitor]:
+def plan_exhibitors(
+    rng: random.Random, count: int, notable_share: float = 1.0
+) -> list[PlannedExhibitor]:
     """The exhibitors of an edition: the notable companies, then generated Chinese firms."""
     notable = data.NOTABLE_EXHIBITORS
     if notable_share < 1.0:
@@ -354,11 +369,22 @@ def seed_exhibitors(
         rows,
         ["expo", "slug"],
         [
-            "name_en", "name_zh", "status", "sector", "description_en", "description_zh",
-            "website", "country", "fortune500", "search_text",
+            "name_en",
+            "name_zh",
+            "status",
+            "sector",
+            "description_en",
+            "description_zh",
+            "website",
+            "country",
+            "fortune500",
+            "search_text",
         ],
     )
     slugs = [p.slug for p in planned]
+    # The demo editions belong to the seeder: exhibitors an earlier demo had and this one does
+    # not (another seed, newer demo data) go, so the edition matches the plan exactly.
+    Exhibitor.objects.filter(expo=expo).exclude(slug__in=slugs).delete()
     by_slug = {e.slug: e for e in Exhibitor.objects.filter(expo=expo, slug__in=slugs)}
     ids = [by_slug[s].pk for s in slugs]
 

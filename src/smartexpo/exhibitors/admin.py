@@ -50,7 +50,16 @@ class BoothAssignmentInline(admin.TabularInline):
 
 @admin.register(Exhibitor)
 class ExhibitorAdmin(admin.ModelAdmin):
-    list_display = ("name_en", "name_zh", "sector", "status", "booths", "country", "fortune500", "expo")
+    list_display = (
+        "name_en",
+        "name_zh",
+        "sector",
+        "status",
+        "booths",
+        "country",
+        "fortune500",
+        "expo",
+    )
     list_filter = ("expo", "status", "sector", "fortune500", "tags", "country")
     search_fields = ("name_en", "name_zh", "slug", "booth_assignments__booth__code")
     list_select_related = ("sector", "expo")
@@ -60,7 +69,10 @@ class ExhibitorAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("expo", "slug", "status", "name_en", "name_zh", "sector", "tags")}),
-        (_("Profile"), {"fields": ("description_en", "description_zh", "website", "country", "fortune500")}),
+        (
+            _("Profile"),
+            {"fields": ("description_en", "description_zh", "website", "country", "fortune500")},
+        ),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
 
@@ -88,12 +100,16 @@ class ExhibitorAdmin(admin.ModelAdmin):
     @admin.action(description=_("Approve selected exhibitors"))
     def approve(self, request, queryset):
         count = queryset.update(status=ExhibitorStatus.APPROVED)
-        self.message_user(request, _("%(count)d exhibitors approved.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d exhibitors approved.") % {"count": count}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Reject selected exhibitors"))
     def reject(self, request, queryset):
         count = queryset.update(status=ExhibitorStatus.REJECTED)
-        self.message_user(request, _("%(count)d exhibitors rejected.") % {"count": count}, messages.WARNING)
+        self.message_user(
+            request, _("%(count)d exhibitors rejected.") % {"count": count}, messages.WARNING
+        )
 
 
 @admin.register(BoothAssignment)

@@ -173,9 +173,7 @@ def assign_booth(request, expo: str, code: str, payload: AssignmentIn):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
     booth = venue_selectors.booth_get(expo=edition, code=code)
-    exhibitor = selectors.exhibitor_get(
-        expo=edition, pk=payload.exhibitor, include_unapproved=True
-    )
+    exhibitor = selectors.exhibitor_get(expo=edition, pk=payload.exhibitor, include_unapproved=True)
     services.booth_assign(booth=booth, exhibitor=exhibitor)
     return {"booth": booth.code, "exhibitor": exhibitor.pk}
 

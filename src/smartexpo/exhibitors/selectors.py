@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import invalid, not_found
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, Sector, Tag
@@ -52,20 +53,20 @@ def exhibitor_directory(
     errors: dict[str, str] = {}
     q = (q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = f"At most {MAX_QUERY_LENGTH} characters."
+        errors["q"] = _("At most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
     sector_obj = tag_obj = hall_obj = None
     if sector:
         sector_obj = Sector.objects.filter(code=sector).first()
         if sector_obj is None:
-            errors["sector"] = f"Unknown sector {sector!r}."
+            errors["sector"] = _("Unknown sector “%(value)s”.") % {"value": sector}
     if tag:
         tag_obj = Tag.objects.filter(code=tag).first()
         if tag_obj is None:
-            errors["tag"] = f"Unknown tag {tag!r}."
+            errors["tag"] = _("Unknown tag “%(value)s”.") % {"value": tag}
     if hall:
         hall_obj = Hall.objects.filter(expo=expo, code=hall).first()
         if hall_obj is None:
-            errors["hall"] = f"Unknown hall {hall!r}."
+            errors["hall"] = _("Unknown hall “%(value)s”.") % {"value": hall}
     if errors:
         raise invalid(errors)
 

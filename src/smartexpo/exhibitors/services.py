@@ -110,7 +110,7 @@ def exhibitor_update_profile(
     """Change an exhibitor's own profile: bilingual names, descriptions, website, tags."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
-        raise invalid({name: "This field cannot be changed here." for name in sorted(unknown)})
+        raise invalid(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     _validate_profile(fields)
     for key, value in fields.items():
         setattr(exhibitor, key, (value or "").strip())
@@ -177,9 +177,7 @@ def booth_assign(*, booth: Booth, exhibitor: Exhibitor) -> BoothAssignment:
                 expo_id=booth.expo_id, booth=booth, exhibitor=exhibitor
             )
     except IntegrityError:
-        holder = (
-            BoothAssignment.objects.filter(booth=booth).select_related("exhibitor").first()
-        )
+        holder = BoothAssignment.objects.filter(booth=booth).select_related("exhibitor").first()
         detail = {"booth": booth.code}
         if holder is not None:
             detail["exhibitor"] = holder.exhibitor_id

@@ -14,18 +14,37 @@ from smartexpo.venue.services import booth_geometry_check
 
 @admin.register(Expo)
 class ExpoAdmin(admin.ModelAdmin):
-    list_display = ("name_en", "name_zh", "slug", "starts_on", "ends_on", "timezone", "is_published")
+    list_display = (
+        "name_en",
+        "name_zh",
+        "slug",
+        "starts_on",
+        "ends_on",
+        "timezone",
+        "is_published",
+    )
     list_filter = ("is_published",)
     search_fields = ("name_en", "name_zh", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
     fieldsets = (
         (None, {"fields": ("name_en", "name_zh", "slug", "is_published", "previous")}),
-        (_("Dates and hours"), {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")}),
+        (
+            _("Dates and hours"),
+            {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")},
+        ),
         (_("Venue"), {"fields": ("venue_en", "venue_zh", "city_en", "city_zh", "venue_area_m2")}),
         (
             _("Presentation"),
-            {"fields": ("tagline_en", "tagline_zh", "description_en", "description_zh",
-                        "expected_visitors", "countries")},
+            {
+                "fields": (
+                    "tagline_en",
+                    "tagline_zh",
+                    "description_en",
+                    "description_zh",
+                    "expected_visitors",
+                    "countries",
+                )
+            },
         ),
     )
 
@@ -38,10 +57,32 @@ class ZoneAdminBase(admin.ModelAdmin):
 
 @admin.register(Hall)
 class HallAdmin(ZoneAdminBase):
-    list_display = ("code", "name_en", "name_zh", "expo", "area_m2", "capacity", "booth_count", "theme_en")
+    list_display = (
+        "code",
+        "name_en",
+        "name_zh",
+        "expo",
+        "area_m2",
+        "capacity",
+        "booth_count",
+        "theme_en",
+    )
     fields = (
-        "expo", "code", "name_en", "name_zh", "area_m2", "capacity", "group_en", "group_zh",
-        "theme_en", "theme_zh", "plan_x", "plan_y", "plan_width", "plan_depth", "position",
+        "expo",
+        "code",
+        "name_en",
+        "name_zh",
+        "area_m2",
+        "capacity",
+        "group_en",
+        "group_zh",
+        "theme_en",
+        "theme_zh",
+        "plan_x",
+        "plan_y",
+        "plan_width",
+        "plan_depth",
+        "position",
     )
 
     def get_queryset(self, request):

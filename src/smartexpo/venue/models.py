@@ -1,4 +1,4 @@
-"""Editions of an expo and their venue: zones (venue, halls, booth areas, forum rooms), gates, booths.
+"""Editions of an expo and their venue: zones (venue, halls, booth areas, rooms), gates, booths.
 
 A hall and a forum room are zones (`Zone.kind`), so that occupancy, density and alerts have one
 model of space; `Hall` and `ForumRoom` are proxies that give each its own admin and manager.
@@ -31,6 +31,9 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "en").startswith("zh") and self.name_zh:
@@ -40,9 +43,6 @@ class BilingualName(models.Model):
     @property
     def names(self) -> dict[str, str]:
         return {"en": self.name_en, "zh": self.name_zh or self.name_en}
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Expo(BilingualName):
@@ -159,8 +159,12 @@ class Zone(BilingualName):
         _("safe capacity"), help_text=_("People allowed inside at once")
     )
     # Where the zone sits on the site plan, in metres from the site's north-west corner.
-    plan_x = models.DecimalField(_("plan x (m)"), max_digits=8, decimal_places=1, null=True, blank=True)
-    plan_y = models.DecimalField(_("plan y (m)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    plan_x = models.DecimalField(
+        _("plan x (m)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    plan_y = models.DecimalField(
+        _("plan y (m)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
     plan_width = models.DecimalField(
         _("plan width (m)"), max_digits=8, decimal_places=1, null=True, blank=True
     )
@@ -231,13 +235,13 @@ class ForumRoom(Zone):
         verbose_name = _("forum room")
         verbose_name_plural = _("forum rooms")
 
-    @property
-    def seats(self) -> int:
-        return self.capacity
-
     def save(self, *args, **kwargs):
         self.kind = ZoneKind.ROOM
         super().save(*args, **kwargs)
+
+    @property
+    def seats(self) -> int:
+        return self.capacity
 
 
 class Gate(BilingualName):

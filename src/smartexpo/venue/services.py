@@ -27,13 +27,20 @@ def booth_geometry_check(
         raise invalid({"width": "Width and depth must be positive."})
     if x < 0 or y < 0:
         raise invalid({"x": "Coordinates start at the hall's north-west corner (0, 0)."})
-    if hall.plan_width is not None and hall.plan_depth is not None:
-        if x + width > hall.plan_width or y + depth > hall.plan_depth:
-            raise SmartExpoError(
-                "booth_outside_hall",
-                "The booth does not fit inside the hall.",
-                {"hall": hall.code, "hall_width": str(hall.plan_width), "hall_depth": str(hall.plan_depth)},
-            )
+    if (
+        hall.plan_width is not None
+        and hall.plan_depth is not None
+        and (x + width > hall.plan_width or y + depth > hall.plan_depth)
+    ):
+        raise SmartExpoError(
+            "booth_outside_hall",
+            "The booth does not fit inside the hall.",
+            {
+                "hall": hall.code,
+                "hall_width": str(hall.plan_width),
+                "hall_depth": str(hall.plan_depth),
+            },
+        )
     others = Booth.objects.filter(hall=hall).exclude(pk=exclude_pk)
     # Only candidates whose bounding ranges intersect need the exact test.
     others = others.filter(x__lt=x + width, y__lt=y + depth)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.middleware import api_error
@@ -139,6 +141,17 @@ def hall_plan(request: HttpRequest, expo: str, code: str) -> HttpResponse:
         "legend": plan.legend,
     }
     return render(request, "web/hall.html", context)
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's `set_language`, resolving `next` in the language it is written in.
+
+    `/i18n/setlang/` itself has no language prefix, so Django would resolve a Chinese `next`
+    (`/zh-hans/...`) as English, fail, and send the visitor back to the Chinese page.
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    with translation.override(translation.get_language_from_path(next_url) or "en"):
+        return set_language(request)
 
 
 def page_not_found(request: HttpRequest, exception) -> HttpResponse:

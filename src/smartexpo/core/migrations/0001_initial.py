@@ -5,34 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exhibitors', '0001_initial'),
-        ('venue', '0001_initial'),
+        ("exhibitors", "0001_initial"),
+        ("venue", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('organizer', 'Organiser'), ('exhibitor', 'Exhibitor'), ('device', 'Device')], max_length=16, verbose_name='role')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('prefix', models.CharField(editable=False, help_text='First characters, to recognise it', max_length=12, verbose_name='prefix')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('exhibitor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='exhibitors.exhibitor', verbose_name='exhibitor')),
-                ('expo', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='venue.expo', verbose_name='edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("organizer", "Organiser"),
+                            ("exhibitor", "Exhibitor"),
+                            ("device", "Device"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "prefix",
+                    models.CharField(
+                        editable=False,
+                        help_text="First characters, to recognise it",
+                        max_length=12,
+                        verbose_name="prefix",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "exhibitor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="exhibitors.exhibitor",
+                        verbose_name="exhibitor",
+                    ),
+                ),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', 'exhibitor'), _negated=True), ('exhibitor__isnull', False), _connector='OR'), name='apitoken_exhibitor_role_has_exhibitor'), models.CheckConstraint(condition=models.Q(('role', 'organizer'), ('expo__isnull', False), _connector='OR'), name='apitoken_bound_roles_have_expo')],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "exhibitor"), _negated=True),
+                            ("exhibitor__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="apitoken_exhibitor_role_has_exhibitor",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role", "organizer"), ("expo__isnull", False), _connector="OR"
+                        ),
+                        name="apitoken_bound_roles_have_expo",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,109 +5,233 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('venue', '0001_initial'),
+        ("venue", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'sector',
-                'verbose_name_plural': 'sectors',
-                'ordering': ['position', 'id'],
+                "verbose_name": "sector",
+                "verbose_name_plural": "sectors",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'technology tag',
-                'verbose_name_plural': 'technology tags',
-                'ordering': ['position', 'id'],
+                "verbose_name": "technology tag",
+                "verbose_name_plural": "technology tags",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Exhibitor',
+            name="Exhibitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('status', models.CharField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_zh', models.TextField(blank=True, verbose_name='description (Chinese)')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('country', models.CharField(default='CN', help_text='ISO 3166-1', max_length=2, verbose_name='country')),
-                ('fortune500', models.BooleanField(default=False, verbose_name='Fortune Global 500')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('expo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exhibitors', to='venue.expo', verbose_name='edition')),
-                ('sector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exhibitors', to='exhibitors.sector', verbose_name='sector')),
-                ('tags', models.ManyToManyField(blank=True, to='exhibitors.tag', verbose_name='technology tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)"),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_zh",
+                    models.TextField(blank=True, verbose_name="description (Chinese)"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "country",
+                    models.CharField(
+                        default="CN", help_text="ISO 3166-1", max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "fortune500",
+                    models.BooleanField(default=False, verbose_name="Fortune Global 500"),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exhibitors",
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exhibitors",
+                        to="exhibitors.sector",
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, to="exhibitors.tag", verbose_name="technology tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exhibitor',
-                'verbose_name_plural': 'exhibitors',
-                'ordering': ['id'],
+                "verbose_name": "exhibitor",
+                "verbose_name_plural": "exhibitors",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ShowcaseItem',
+            name="ShowcaseItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('title_zh', models.CharField(blank=True, max_length=200, verbose_name='title (Chinese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_zh', models.TextField(blank=True, verbose_name='description (Chinese)')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('exhibitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='showcase', to='exhibitors.exhibitor', verbose_name='exhibitor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                (
+                    "title_zh",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Chinese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_zh",
+                    models.TextField(blank=True, verbose_name="description (Chinese)"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "exhibitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="showcase",
+                        to="exhibitors.exhibitor",
+                        verbose_name="exhibitor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'showcase item',
-                'verbose_name_plural': 'showcase items',
-                'ordering': ['exhibitor', 'position', 'id'],
+                "verbose_name": "showcase item",
+                "verbose_name_plural": "showcase items",
+                "ordering": ["exhibitor", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BoothAssignment',
+            name="BoothAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True, verbose_name='assigned')),
-                ('booth', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='assignment', to='venue.booth', verbose_name='booth')),
-                ('expo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='venue.expo', verbose_name='edition')),
-                ('exhibitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booth_assignments', to='exhibitors.exhibitor', verbose_name='exhibitor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(auto_now_add=True, verbose_name="assigned")),
+                (
+                    "booth",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment",
+                        to="venue.booth",
+                        verbose_name="booth",
+                    ),
+                ),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "exhibitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booth_assignments",
+                        to="exhibitors.exhibitor",
+                        verbose_name="exhibitor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booth assignment',
-                'verbose_name_plural': 'booth assignments',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['exhibitor'], name='exhibitors__exhibit_91e4be_idx')],
+                "verbose_name": "booth assignment",
+                "verbose_name_plural": "booth assignments",
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["exhibitor"], name="exhibitors__exhibit_91e4be_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='exhibitor',
-            index=models.Index(fields=['expo', 'status'], name='exhibitors__expo_id_38776e_idx'),
+            model_name="exhibitor",
+            index=models.Index(fields=["expo", "status"], name="exhibitors__expo_id_38776e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='exhibitor',
-            constraint=models.UniqueConstraint(fields=('expo', 'slug'), name='exhibitor_slug_unique_per_expo'),
+            model_name="exhibitor",
+            constraint=models.UniqueConstraint(
+                fields=("expo", "slug"), name="exhibitor_slug_unique_per_expo"
+            ),
         ),
     ]

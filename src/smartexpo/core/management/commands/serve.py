@@ -13,14 +13,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SMARTEXPO_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("SMARTEXPO_PORT", "8000")))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("SMARTEXPO_PORT", "8000"))
+        )
         parser.add_argument(
             "--workers",
             type=int,
             default=int(os.environ.get("SMARTEXPO_WORKERS", "0")) or None,
             help="Worker processes (default: 2 × cores, at most 8)",
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("SMARTEXPO_THREADS", "4")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("SMARTEXPO_THREADS", "4"))
+        )
         parser.add_argument("--timeout", type=int, default=30)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stderr")
 

@@ -43,9 +43,7 @@ class Command(BaseCommand):
             if exhibitor_obj is None:
                 raise CommandError(f"No exhibitor with id {exhibitor}.")
         try:
-            _token, raw = token_create(
-                role=role, name=name, expo=expo_obj, exhibitor=exhibitor_obj
-            )
+            _token, raw = token_create(role=role, name=name, expo=expo_obj, exhibitor=exhibitor_obj)
         except SmartExpoError as exc:
             raise CommandError(f"{exc.message} {exc.detail.get('fields', '')}".strip()) from None
         self.stdout.write(raw)
@@ -56,7 +54,7 @@ class Command(BaseCommand):
             edition = t.expo.slug if t.expo else "*"
             self.stdout.write(f"{t.pk}\t{t.role}\t{edition}\t{t.prefix}…\t{state}\t{t.name}")
 
-    def handle_revoke(self, *, id, **_):  # noqa: A002 - the CLI's own word
+    def handle_revoke(self, *, id, **_):
         token = ApiToken.objects.filter(pk=id).first()
         if token is None:
             raise CommandError(f"No token with id {id}.")

@@ -1,0 +1,135 @@
+"""The demo seeder: the facts of MISSION.md, a sound floor plan, determinism and idempotency."""
+
+import pytest
+from django.core.management import call_command
+
+from smartexpo.demo.seed import demo_seed
+from smartexpo.exhibitors.models import BoothAssignment, Exhibitor
+from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
+
+pytestmark = pytest.mark.django_db
+
+SEED_SIX = {
+    "alibaba": "阿里巴巴",
+    "tencent": "腾讯",
+    "toyota": "丰田",
+    "huawei": "华为",
+    "sony": "索尼",
+    "intel": "英特尔",
+}
+
+
+def test_2019_edition_has_the_public_facts():
+    demo_seed()
+    expo = Expo.objects.get(slug="sce-2019")
+    assert (str(expo.starts_on), str(expo.ends_on)) == ("2019-08-26", "2019-08-29")
+    assert expo.timezone == "Asia/Shanghai"
+    assert expo.expected_visitors == 700_000
+    assert expo.previous.slug == "sce-2018"
+    assert Exhibitor.objects.filter(expo=expo).count() == 843
+    assert Exhibitor.objects.filter(expo=expo, fortune500=True).count() >= 30
+    halls = Zone.objects.filter(expo=expo, kind=ZoneKind.HALL)
+    assert halls.count() == 17
+    assert halls.filter(code__startswith="N").count() == 8
+    assert halls.filter(code__startswith="S").count() == 8
+    assert halls.get(code="M").area_m2 == 20000
+    assert Zone.objects.filter(expo=expo, kind=ZoneKind.ROOM).count() >= 6
+    assert Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE).count() >= 4
+
+
+def test_2018_edition_has_its_own_facts():
+    demo_seed()
+    expo = Expo.objects.get(slug="sce-2018")
+    assert (str(expo.starts_on), str(expo.ends_on)) == ("2018-08-23", "2018-08-25")
+    assert expo.venue_area_m2 == 186_000
+    assert expo.expected_visitors == 580_000
+
+
+def test_the_six_named_companies_exhibit_with_their_chinese_names():
+    demo_seed()
+    for expo in Expo.objects.all():
+        for slug, name_zh in SEED_SIX.items():
+            exhibitor = Exhibitor.objects.get(expo=expo, slug=slug)
+            assert exhibitor.name_zh == name_zh
+            assert exhibitor.booth_assignments.exists()
+            assert exhibitor.tags.exists()
+
+
+def test_every_exhibitor_has_a_booth_and_booths_never_overlap_or_leave_their_hall():
+    demo_seed()
+    for expo in Expo.objects.all():
+        assigned = set(
+            BoothAssignment.objects.filter(expo=expo).values_list("exhibitor", flat=True)
+        )
+        assert assigned == set(Exhibitor.objects.filter(expo=expo).values_list("pk", flat=True))
+        for hall in Zone.objects.filter(expo=expo, kind=ZoneKind.HALL):
+            rects = list(Booth.objects.filter(hall=hall).values_list("x", "y", "width", "depth"))
+            for x, y, w, d in rects:
+                assert x >= 0 and y >= 0
+                assert x + w <= hall.plan_width and y + d <= hall.plan_depth
+            rects.sort()
+            for i, (ax, ay, aw, ad) in enumerate(rects):
+                for bx, by, _bw, bd in rects[i + 1 :]:
+                    if bx >= ax + aw:
+                        break
+                    assert not (ay < by + bd and by < ay + ad), (hall.code, (ax, ay), (bx, by))
+
+
+def snapshot():
+    return {
+        "exhibitors": sorted(
+            Exhibitor.objects.values_list(
+                "pk", "expo__slug", "slug", "name_en", "name_zh", "sector__code"
+            )
+        ),
+        "booths": sorted(Booth.objects.values_list("pk", "code", "x", "y", "width", "depth")),
+        "assignments": sorted(
+            BoothAssignment.objects.values_list("booth__code", "exhibitor__slug")
+        ),
+        "tags": sorted(Exhibitor.tags.through.objects.values_list("exhibitor__slug", "tag__code")),
+        "zones": sorted(Zone.objects.values_list("pk", "code", "capacity", "theme_en")),
+    }
+
+
+def test_seeding_twice_leaves_the_same_data_and_ids():
+    demo_seed(seed=7)
+    first = snapshot()
+    demo_seed(seed=7)
+    assert snapshot() == first
+
+
+def test_same_seed_same_demo_other_seed_other_demo():
+    demo_seed(seed=1)
+    names_1 = set(Exhibitor.objects.values_list("name_en", flat=True))
+    Exhibitor.objects.all().delete()
+    demo_seed(seed=1)
+    assert set(Exhibitor.objects.values_list("name_en", flat=True)) == names_1
+    demo_seed(seed=2)
+    assert set(Exhibitor.objects.values_list("name_en", flat=True)) != names_1
+
+
+def test_reseeding_with_another_seed_replaces_the_demo_exhibitors_exactly():
+    demo_seed(seed=5)
+    demo_seed(seed=2019)
+    for slug, count in (("sce-2019", 843), ("sce-2018", 537)):
+        assert Exhibitor.objects.filter(expo__slug=slug).count() == count
+
+
+def test_cli_seed_reports_what_it_made(capsys):
+    call_command("demo", "seed", "--seed", "3", "--quiet")
+    out = capsys.readouterr().out
+    assert "sce-2019: 843 exhibitors" in out
+
+
+def test_demo_login_creates_an_organiser_once(settings, tmp_path, capsys):
+    settings.DATA_DIR = tmp_path
+    call_command("demo", "login")
+    first = capsys.readouterr().out
+    call_command("demo", "login")
+    assert capsys.readouterr().out == first
+    assert "user organizer, password " in first
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="organizer")
+    password = first.split("password ")[1].split()[0]
+    assert user.is_superuser and user.check_password(password)
