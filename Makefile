@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,6 @@ screenshot: install-dev system-deps
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+bench-seed: install-dev
+	$(BIN)/python bench/seed.py --runs 3

@@ -17,6 +17,17 @@ from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Every test starts in English: a request in Chinese leaves its language active in the
+    thread, and `reverse()` in the next test would then produce `/zh-hans/` addresses."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 class ApiClient:
     """A test client that speaks JSON and carries a bearer token, like an integration would."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.exhibitors.models import (
@@ -65,6 +66,8 @@ class ExhibitorAdmin(admin.ModelAdmin):
     list_select_related = ("sector", "expo")
     filter_horizontal = ("tags",)
     inlines = (ShowcaseInline, BoothAssignmentInline)
+    # A typed "www.example.com" becomes https://, as browsers do today.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("approve", "reject")
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (

@@ -1,0 +1,88 @@
+"""`smartexpo serve` is the production server: gunicorn, static files, API, pages."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    env = {
+        **os.environ,
+        "SMARTEXPO_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "smartexpo.settings",
+    }
+    env.pop("DATABASE_URL", None)  # a fresh SQLite database in the temporary data directory
+    cli = [sys.executable, "-m", "smartexpo"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/expos", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail(server.stdout.read().decode())
+    yield base
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_serve_answers_api_pages_and_static_files(served):
+    status, headers, body = fetch(f"{served}/api/v1/expos")
+    assert status == 200
+    assert body == b'{"count": 0, "items": []}'
+    status, _headers, body = fetch(f"{served}/")
+    assert status == 200
+    assert b"demo seed" in body
+    status, headers, body = fetch(f"{served}/static/smartexpo/app.css")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert "max-age" in headers.get("Cache-Control", "")
+    status, _headers, body = fetch(f"{served}/static/ninja/swagger-ui-bundle.js")
+    assert status == 200
+    status, headers, body = fetch(f"{served}/api/v1/nope")
+    assert status == 404
+    assert b'"not_found"' in body
+    assert headers["Server"].startswith("gunicorn")
+
+
+def test_serve_refuses_a_bad_port(tmp_path):
+    env = {**os.environ, "SMARTEXPO_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "smartexpo", "serve", "--port", "70000"],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert b"--port must be between 1 and 65535" in result.stderr
