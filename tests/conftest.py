@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
 
 from smartexpo.core.models import Role
@@ -15,6 +16,10 @@ from smartexpo.exhibitors.models import ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create, showcase_item_add
 from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
+
+# The live server's listen backlog defaults to 5, so a burst of concurrent clients would be
+# reset by the kernel before Django ever saw them; production runs gunicorn (backlog 2048).
+ThreadedWSGIServer.request_queue_size = 256
 
 
 @pytest.fixture(autouse=True)

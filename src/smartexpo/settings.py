@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "smartexpo.core",
     "smartexpo.venue",
     "smartexpo.exhibitors",
+    "smartexpo.tickets",
     "smartexpo.demo",
     "smartexpo.web",
 ]

@@ -11,12 +11,14 @@ from django.views.i18n import JavaScriptCatalog
 
 from smartexpo.core.api import build_api
 from smartexpo.exhibitors.api import router as exhibitors_router
+from smartexpo.tickets.api import router as tickets_router
 from smartexpo.venue.api import router as venue_router
 from smartexpo.web import views as web_views
 
 api = build_api()
 api.add_router("", venue_router)
 api.add_router("", exhibitors_router)
+api.add_router("", tickets_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),

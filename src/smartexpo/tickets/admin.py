@@ -1,0 +1,107 @@
+"""Back office for ticketing: types and their daily quotas, registrations, tickets, keys.
+
+Personal data shows only in its masked form; private signing keys never appear.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from smartexpo.tickets.models import DayQuota, Registration, SigningKey, Ticket, TicketType
+
+
+class DayQuotaInline(admin.TabularInline):
+    model = DayQuota
+    extra = 0
+    fields = ("day", "size", "sold")
+    # `sold` moves only through registrations and cancellations, never by hand.
+    readonly_fields = ("sold",)
+
+
+@admin.register(TicketType)
+class TicketTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh", "expo", "all_days")
+    list_filter = ("expo",)
+    search_fields = ("code", "name_en", "name_zh")
+    filter_horizontal = ("zones",)
+    inlines = (DayQuotaInline,)
+
+
+class TicketInline(admin.TabularInline):
+    model = Ticket
+    extra = 0
+    can_delete = False
+    fields = ("serial", "days", "status", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "ticket_type", "id_masked", "status", "created_at", "expo")
+    list_filter = ("expo", "status", "ticket_type")
+    search_fields = ("name", "email", "tickets__serial")
+    readonly_fields = (
+        "expo",
+        "ticket_type",
+        "id_type",
+        "id_masked",
+        "status",
+        "created_at",
+        "cancelled_at",
+    )
+    fields = (
+        "expo",
+        "ticket_type",
+        "name",
+        "email",
+        "id_type",
+        "id_masked",
+        "interests",
+        "language",
+        "status",
+        "created_at",
+        "cancelled_at",
+    )
+    inlines = (TicketInline,)
+    list_select_related = ("ticket_type", "expo")
+
+    def has_add_permission(self, request):
+        # Registrations go through the registration service (quotas, duplicates, signing).
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("serial", "ticket_type", "status", "created_at", "revoked_at", "expo")
+    list_filter = ("expo", "status", "ticket_type")
+    search_fields = ("serial",)
+    readonly_fields = (
+        "expo",
+        "registration",
+        "ticket_type",
+        "serial",
+        "kid",
+        "days",
+        "status",
+        "created_at",
+        "revoked_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    list_display = ("expo", "kid", "active", "public_key", "created_at")
+    list_filter = ("expo", "active")
+    readonly_fields = ("expo", "kid", "public_key", "active", "created_at")
+    fields = readonly_fields
+    verbose_name = _("signing key")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,239 @@
+"""Ticket types, registrations and the offline keys package (API.md: Registration, secrets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer
+
+from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate
+from smartexpo.core.errors import SmartExpoError, not_found
+from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.tokens import require_role, token_resolve
+from smartexpo.tickets import selectors, services
+from smartexpo.tickets.idempotency import run_idempotent
+from smartexpo.tickets.models import Registration, TicketType
+from smartexpo.venue import selectors as venue_selectors
+
+router = Router(tags=["Registration and tickets"])
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+class TokenOrManageToken(HttpBearer):
+    """An API token, or a registration's own `manage_token` (good for that registration only)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | Registration | None:
+        token = token.strip()
+        if token.startswith(services.MANAGE_PREFIX):
+            return selectors.registration_by_manage_token(raw=token)
+        return token_resolve(raw=token)
+
+
+token_or_manage = TokenOrManageToken()
+
+
+class TicketTypeIn(Schema):
+    code: str = Field(..., max_length=32)
+    name: Names
+    days: list[dt.date] = Field(..., min_length=1, max_length=32)
+    quota_per_day: int = Field(..., ge=0, le=services.MAX_QUOTA)
+    zones: list[str] | None = Field(None, max_length=500)
+    all_days: bool = False
+
+
+class TicketTypeOut(Schema):
+    code: str
+    name: Names
+    days: list[str]
+    zones: list[str]
+    available: dict[str, int]
+    all_days: bool
+
+
+class RegistrationIn(Schema):
+    ticket_type: str = Field(..., max_length=32)
+    days: list[str] = Field(..., max_length=32)
+    name: str = Field(..., max_length=100)
+    email: str = Field(..., max_length=254)
+    id_type: str | None = Field(None, max_length=16)
+    id_number: str | None = Field(None, max_length=40)
+    interests: list[str] | None = Field(None, max_length=20)
+    language: str | None = Field(None, max_length=8)
+
+
+class TicketOut(Schema):
+    serial: int
+    days: list[str]
+    secret: str
+    status: str
+
+
+class RegistrationOut(Schema):
+    id: int
+    status: str
+    ticket_type: str
+    name: str
+    email: str
+    id_type: str
+    id_number: str
+    tickets: list[TicketOut]
+
+
+class RegistrationCreated(RegistrationOut):
+    manage_token: str
+
+
+class KeyOut(Schema):
+    kid: int
+    alg: str
+    public_key: str
+
+
+class KeysOut(Schema):
+    keys: list[KeyOut]
+    revoked: list[int]
+    generated_at: dt.datetime
+
+
+def ticket_type_out(tt: TicketType) -> dict:
+    quotas = list(tt.quotas.all())
+    return {
+        "code": tt.code,
+        "name": tt.names,
+        "days": [q.day.isoformat() for q in quotas],
+        "zones": sorted(z.code for z in tt.zones.all()),
+        "available": {q.day.isoformat(): q.available for q in quotas},
+        "all_days": tt.all_days,
+    }
+
+
+def registration_out(registration: Registration) -> dict:
+    return {
+        "id": registration.pk,
+        "status": registration.status,
+        "ticket_type": registration.ticket_type.code,
+        "name": registration.name,
+        "email": registration.email,
+        "id_type": registration.id_type,
+        "id_number": registration.id_masked,
+        "tickets": [
+            {
+                "serial": t.serial,
+                "days": t.days,
+                "secret": services.ticket_secret(t),
+                "status": t.status,
+            }
+            for t in registration.tickets.all()
+        ],
+    }
+
+
+@router.get(
+    "/expos/{expo}/ticket-types",
+    response={200: Page[TicketTypeOut], 404: Error, 422: Error},
+    summary="Ticket types with their days, zones and places left per day",
+)
+def list_ticket_types(request, expo: str, page: Query[PageParams]):
+    edition = venue_selectors.expo_get(slug=expo)
+    return paginate(selectors.ticket_type_list(expo=edition), page, ticket_type_out)
+
+
+@router.post(
+    "/expos/{expo}/ticket-types",
+    auth=bearer,
+    response={201: TicketTypeOut, **ERRORS},
+    summary="Create a ticket type with a quota per day (organiser)",
+)
+def create_ticket_type(request, expo: str, payload: TicketTypeIn):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    tt = services.ticket_type_create(
+        expo=edition,
+        code=payload.code,
+        name_en=payload.name.en,
+        name_zh=payload.name.zh,
+        days=payload.days,
+        quota_per_day=payload.quota_per_day,
+        zones=payload.zones,
+        all_days=payload.all_days,
+    )
+    return Status(201, ticket_type_out(selectors.ticket_type_list(expo=edition).get(pk=tt.pk)))
+
+
+@router.post(
+    "/expos/{expo}/registrations",
+    response={201: RegistrationCreated, **ERRORS},
+    summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key)",
+)
+def create_registration(request, expo: str, payload: RegistrationIn):
+    edition = venue_selectors.expo_get(slug=expo)
+
+    def handler() -> tuple[int, dict]:
+        registration, manage, _tickets = services.registration_create(
+            expo=edition, **payload.dict()
+        )
+        body = registration_out(selectors.registration_get(expo=edition, pk=registration.pk))
+        return 201, {**body, "manage_token": manage}
+
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        status, body = handler()
+    else:
+        status, body = run_idempotent(
+            expo=edition, key=key, body=json.loads(request.body), handler=handler
+        )
+    return Status(status, body)
+
+
+def _registration_for(request, expo: str, registration_id: int) -> Registration:
+    edition = venue_selectors.expo_get(slug=expo)
+    auth = request.auth
+    if isinstance(auth, Registration):
+        # Another registration's manage token must not learn whether this id exists.
+        if auth.pk != registration_id or auth.expo_id != edition.pk:
+            raise not_found("registration")
+    else:
+        require_role(auth, Role.ORGANIZER, expo=edition)
+    return selectors.registration_get(expo=edition, pk=registration_id)
+
+
+@router.get(
+    "/expos/{expo}/registrations/{registration_id}",
+    auth=token_or_manage,
+    response={200: RegistrationOut, **ERRORS},
+    summary="A registration and its tickets (its manage_token, or an organiser)",
+)
+def get_registration(request, expo: str, registration_id: int):
+    return registration_out(_registration_for(request, expo, registration_id))
+
+
+@router.post(
+    "/expos/{expo}/registrations/{registration_id}/cancel",
+    auth=token_or_manage,
+    response={200: RegistrationOut, **ERRORS},
+    summary="Cancel: tickets are revoked and their places return to the quota",
+)
+def cancel_registration(request, expo: str, registration_id: int):
+    registration = _registration_for(request, expo, registration_id)
+    services.registration_cancel(registration=registration)
+    return registration_out(selectors.registration_get(expo=registration.expo, pk=registration.pk))
+
+
+@router.get(
+    "/expos/{expo}/checkin/keys",
+    auth=bearer,
+    response={200: KeysOut, **ERRORS},
+    summary="Public keys and revoked serials for offline scanners (device or organiser)",
+)
+def checkin_keys(request, expo: str):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.DEVICE, Role.ORGANIZER, expo=edition)
+    return selectors.keys_package(expo=edition)
+
+
+__all__ = ["SmartExpoError", "router"]

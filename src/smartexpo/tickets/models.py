@@ -1,0 +1,220 @@
+"""Ticket types with daily quotas, real-name registrations, signed tickets and signing keys.
+
+Capacity lives in `DayQuota.sold`, consumed by one conditional UPDATE (never read-then-write);
+the database also refuses `sold > size` outright. One active ticket per person per day is a
+partial unique index on `TicketDay`, so a race between two registrations of the same person
+cannot get past the database either.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartexpo.venue.models import BilingualName, Expo, Zone, code_validator
+
+
+class TicketType(BilingualName):
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="ticket_types"
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    all_days = models.BooleanField(
+        _("pass for all its days"),
+        default=False,
+        help_text=_("A pass is valid on every day of the type; a day ticket on the days chosen"),
+    )
+    zones = models.ManyToManyField(Zone, verbose_name=_("admits to"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["expo", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "code"], name="tickettype_code_unique_per_expo"
+            ),
+        ]
+
+
+class DayQuota(models.Model):
+    """How many tickets of a type may exist for one day, and how many do."""
+
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    day = models.DateField(_("day"))
+    size = models.PositiveIntegerField(_("quota"))
+    sold = models.PositiveIntegerField(_("issued"), default=0)
+
+    class Meta:
+        verbose_name = _("daily quota")
+        verbose_name_plural = _("daily quotas")
+        ordering = ["ticket_type", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_type", "day"], name="dayquota_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(sold__lte=models.F("size")), name="dayquota_never_oversold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type.code} {self.day}: {self.sold}/{self.size}"
+
+    @property
+    def available(self) -> int:
+        return max(0, self.size - self.sold)
+
+
+class IdType(models.TextChoices):
+    RESIDENT = "resident", _("Mainland resident ID")
+    PASSPORT = "passport", _("Passport")
+
+
+class RegistrationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(models.Model):
+    """A person's registration. The ID number is kept only as a keyed hash and a masked form."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email"))
+    id_type = models.CharField(_("ID type"), max_length=10, choices=IdType.choices, blank=True)
+    id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    id_masked = models.CharField(_("ID number"), max_length=32, blank=True, editable=False)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    manage_digest = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.ACTIVE,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["expo", "id_hash"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.ticket_type.code}"
+
+
+class TicketStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Ticket(models.Model):
+    """A signed e-ticket. Its secret is re-derived from the claims and the key that signed it."""
+
+    expo = models.ForeignKey(Expo, verbose_name=_("edition"), on_delete=models.CASCADE)
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="tickets",
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT
+    )
+    serial = models.BigIntegerField(_("serial"), unique=True)
+    kid = models.PositiveSmallIntegerField(_("key id"))
+    days = models.JSONField(_("days"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.VALID
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["expo", "status"])]
+
+    def __str__(self) -> str:
+        return str(self.serial)
+
+
+class TicketDay(models.Model):
+    """One day a valid ticket is good for, per person: the index that forbids duplicates."""
+
+    expo = models.ForeignKey(Expo, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ticket_days")
+    day = models.DateField()
+    id_hash = models.CharField(max_length=64, blank=True)
+    valid = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "id_hash", "day"],
+                condition=models.Q(valid=True) & ~models.Q(id_hash=""),
+                name="one_valid_ticket_per_person_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.day}"
+
+
+class SigningKey(models.Model):
+    """An edition's Ed25519 key. The private half is stored only encrypted; retired keys stay
+    published so that tickets they signed still verify offline."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="signing_keys"
+    )
+    kid = models.PositiveSmallIntegerField(_("key id"))
+    public_key = models.CharField(_("public key"), max_length=64)
+    private_key_encrypted = models.BinaryField(editable=False)
+    active = models.BooleanField(_("signs new tickets"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["expo", "kid"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "kid"], name="signingkey_kid_unique_per_expo"),
+            models.CheckConstraint(
+                condition=models.Q(kid__lte=255), name="signingkey_kid_is_a_byte"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expo.slug} kid {self.kid}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request with an `Idempotency-Key`, replayed for repeats."""
+
+    expo = models.ForeignKey(Expo, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "key"], name="idempotency_key_unique_per_expo"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,61 @@
+"""Reads of ticket types, availability, registrations and the offline keys package."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from smartexpo.core.errors import not_found
+from smartexpo.tickets.keys import signing_key_active
+from smartexpo.tickets.models import (
+    DayQuota,
+    Registration,
+    SigningKey,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from smartexpo.tickets.services import manage_digest
+from smartexpo.venue.models import Expo
+
+
+def ticket_type_list(*, expo: Expo) -> QuerySet[TicketType]:
+    return (
+        TicketType.objects.filter(expo=expo)
+        .prefetch_related(Prefetch("quotas", queryset=DayQuota.objects.order_by("day")), "zones")
+        .order_by("id")
+    )
+
+
+def registration_by_manage_token(*, raw: str) -> Registration | None:
+    if not raw or len(raw) > 200:
+        return None
+    return Registration.objects.filter(manage_digest=manage_digest(raw)).first()
+
+
+def registration_get(*, expo: Expo, pk: int) -> Registration:
+    registration = (
+        Registration.objects.filter(expo=expo, pk=pk)
+        .select_related("ticket_type")
+        .prefetch_related(Prefetch("tickets", queryset=Ticket.objects.order_by("id")))
+        .first()
+    )
+    if registration is None:
+        raise not_found("registration")
+    return registration
+
+
+def keys_package(*, expo: Expo) -> dict:
+    """Public keys and revoked serials: what an offline scanner needs to decide alone."""
+    signing_key_active(expo=expo)  # an edition always publishes at least one key
+    generated_at = timezone.now()
+    keys = [
+        {"kid": k.kid, "alg": "Ed25519", "public_key": k.public_key}
+        for k in SigningKey.objects.filter(expo=expo).order_by("kid")
+    ]
+    revoked = list(
+        Ticket.objects.filter(expo=expo, status=TicketStatus.REVOKED)
+        .order_by("revoked_at", "id")
+        .values_list("serial", flat=True)
+    )
+    return {"keys": keys, "revoked": revoked, "generated_at": generated_at}
