@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-registrations bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,13 @@ clean:
 
 bench-seed: install-dev
 	$(BIN)/python bench/seed.py --runs 3
+
+# The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
+# Options go through BENCH_ARGS, e.g. make bench-registrations BENCH_ARGS="--duration 10 --keep".
+bench-registrations: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "Installing from Debian: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+	$(BIN)/python bench/registrations.py $(BENCH_ARGS)

@@ -23,6 +23,22 @@ ThreadedWSGIServer.request_queue_size = 256
 
 
 @pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Each test's database starts over (ids are reused), so per-process caches must too."""
+    from smartexpo.tickets.registration import forget_catalogues
+
+    forget_catalogues()
+    yield
+    forget_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit_unless_asked(settings):
+    """Tests register many people from one address; the rate-limit tests turn it back on."""
+    settings.SMARTEXPO_RATE_LIMIT_REGISTRATIONS = 0
+
+
+@pytest.fixture(autouse=True)
 def english_by_default():
     """Every test starts in English: a request in Chinese leaves its language active in the
     thread, and `reverse()` in the next test would then produce `/zh-hans/` addresses."""

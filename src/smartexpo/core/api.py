@@ -97,7 +97,10 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(SmartExpoError)
     def on_domain_error(request, exc: SmartExpoError):
-        return error_response(api, request, exc.status, exc.code, exc.message, exc.detail)
+        response = error_response(api, request, exc.status, exc.code, exc.message, exc.detail)
+        if exc.code == "rate_limited":
+            response["Retry-After"] = str(exc.detail.get("retry_after", 60))
+        return response
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request, exc: ValidationError):

@@ -63,3 +63,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()}, {self.prefix}…)"
+
+
+class RateLimitCounter(models.Model):
+    """Attempts per client per one-minute window (used on PostgreSQL; the embedded SQLite
+    set-up keeps the same table in a separate file so counting never blocks registrations)."""
+
+    scope = models.CharField(max_length=32)
+    client = models.CharField(max_length=64)
+    window = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "smartexpo_ratelimit"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "window"], name="ratelimit_one_row_per_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.client} {self.window}: {self.hits}"

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.tickets.models import DayQuota, Registration, SigningKey, Ticket, TicketType
+from smartexpo.tickets.registration import forget_catalogues
 
 
 class DayQuotaInline(admin.TabularInline):
@@ -26,6 +27,11 @@ class TicketTypeAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_en", "name_zh")
     filter_horizontal = ("zones",)
     inlines = (DayQuotaInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Other worker processes see the change within the catalogue cache's 5 seconds.
+        forget_catalogues()
 
 
 class TicketInline(admin.TabularInline):

@@ -13,7 +13,9 @@ from ninja.security import HttpBearer
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate
 from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.tokens import require_role, token_resolve
+from smartexpo.tickets import registration as registering
 from smartexpo.tickets import selectors, services
 from smartexpo.tickets.idempotency import run_idempotent
 from smartexpo.tickets.models import Registration, TicketType
@@ -29,7 +31,7 @@ class TokenOrManageToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | Registration | None:
         token = token.strip()
-        if token.startswith(services.MANAGE_PREFIX):
+        if token.startswith(registering.MANAGE_PREFIX):
             return selectors.registration_by_manage_token(raw=token)
         return token_resolve(raw=token)
 
@@ -112,7 +114,9 @@ def ticket_type_out(tt: TicketType) -> dict:
     }
 
 
-def registration_out(registration: Registration) -> dict:
+def registration_out(registration: Registration, tickets=None, secrets=None) -> dict:
+    tickets = list(registration.tickets.all()) if tickets is None else tickets
+    secrets = secrets or [registering.ticket_secret(t) for t in tickets]
     return {
         "id": registration.pk,
         "status": registration.status,
@@ -122,13 +126,8 @@ def registration_out(registration: Registration) -> dict:
         "id_type": registration.id_type,
         "id_number": registration.id_masked,
         "tickets": [
-            {
-                "serial": t.serial,
-                "days": t.days,
-                "secret": services.ticket_secret(t),
-                "status": t.status,
-            }
-            for t in registration.tickets.all()
+            {"serial": t.serial, "days": t.days, "secret": secret, "status": t.status}
+            for t, secret in zip(tickets, secrets, strict=True)
         ],
     }
 
@@ -171,14 +170,13 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
     summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key)",
 )
 def create_registration(request, expo: str, payload: RegistrationIn):
+    registration_rate_limit(request)
     edition = venue_selectors.expo_get(slug=expo)
 
     def handler() -> tuple[int, dict]:
-        registration, manage, _tickets = services.registration_create(
-            expo=edition, **payload.dict()
-        )
-        body = registration_out(selectors.registration_get(expo=edition, pk=registration.pk))
-        return 201, {**body, "manage_token": manage}
+        issued = registering.registration_create(expo=edition, **payload.dict())
+        body = registration_out(issued.registration, issued.tickets, issued.secrets)
+        return 201, {**body, "manage_token": issued.manage_token}
 
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -220,7 +218,7 @@ def get_registration(request, expo: str, registration_id: int):
 )
 def cancel_registration(request, expo: str, registration_id: int):
     registration = _registration_for(request, expo, registration_id)
-    services.registration_cancel(registration=registration)
+    registering.registration_cancel(registration=registration)
     return registration_out(selectors.registration_get(expo=registration.expo, pk=registration.pk))
 
 

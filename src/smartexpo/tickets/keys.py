@@ -13,7 +13,9 @@ from smartexpo.venue.models import Expo
 
 # Decrypting a PKCS#8 key runs a deliberately slow KDF; tickets are signed far more often than
 # keys change, so each process keeps the keys it has decrypted.
-_private_keys: dict[tuple[int, int], ts.Ed25519PrivateKey] = {}
+# Keyed by the public key too: a database restored or rebuilt with the same ids must never be
+# served a stale private key.
+_private_keys: dict[tuple[int, int, str], ts.Ed25519PrivateKey] = {}
 _lock = threading.Lock()
 
 
@@ -55,17 +57,22 @@ def signing_key_rotate(*, expo: Expo) -> SigningKey:
     return _new_key(expo=expo, kid=top + 1)
 
 
-def private_key(*, expo_id: int, kid: int) -> ts.Ed25519PrivateKey:
-    cached = _private_keys.get((expo_id, kid))
+def private_key(*, record: SigningKey) -> ts.Ed25519PrivateKey:
+    """The decrypted private half of a signing key record (decrypted once per process)."""
+    cache_key = (record.expo_id, record.kid, record.public_key)
+    cached = _private_keys.get(cache_key)
     if cached is not None:
         return cached
     with _lock:
-        record = SigningKey.objects.get(expo_id=expo_id, kid=kid)
         key = ts.private_key_from_encrypted(
             bytes(record.private_key_encrypted), secret=ts.key_encryption_secret()
         )
-        _private_keys[(expo_id, kid)] = key
+        _private_keys[cache_key] = key
         return key
+
+
+def signing_key_get(*, expo_id: int, kid: int) -> SigningKey:
+    return SigningKey.objects.get(expo_id=expo_id, kid=kid)
 
 
 def public_keys(*, expo: Expo) -> dict[int, ts.Ed25519PublicKey]:

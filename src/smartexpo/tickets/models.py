@@ -9,6 +9,7 @@ cannot get past the database either.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.venue.models import BilingualName, Expo, Zone, code_validator
@@ -95,20 +96,35 @@ class Registration(models.Model):
     interests = models.JSONField(_("interests"), default=list, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     manage_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The manage token is re-derivable by the server alone (HMAC of this nonce), so the mailer
+    # can put the link in the confirmation email while the database holds only a digest.
+    manage_nonce = models.CharField(max_length=32, editable=False)
+    source = models.CharField(_("source"), max_length=16, default="api")
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=RegistrationStatus.choices,
         default=RegistrationStatus.ACTIVE,
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # The confirmation email is an outbox: the mailer sends it after the registration commits.
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
+    confirmation_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["id"]
-        indexes = [models.Index(fields=["expo", "id_hash"])]
+        indexes = [
+            models.Index(fields=["expo", "id_hash"]),
+            models.Index(
+                fields=["confirmation_lease_until"],
+                condition=models.Q(confirmation_sent_at__isnull=True),
+                name="registration_mail_outbox",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.ticket_type.code}"
@@ -138,7 +154,7 @@ class Ticket(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.VALID
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, db_index=True)
 
     class Meta:

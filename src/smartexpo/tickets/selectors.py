@@ -15,7 +15,7 @@ from smartexpo.tickets.models import (
     TicketStatus,
     TicketType,
 )
-from smartexpo.tickets.services import manage_digest
+from smartexpo.tickets.registration import manage_digest
 from smartexpo.venue.models import Expo
 
 

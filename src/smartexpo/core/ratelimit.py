@@ -1,0 +1,136 @@
+"""Per-client rate limits that hold across every worker process.
+
+A fixed one-minute window per (scope, client address), counted with one atomic upsert
+(`INSERT … ON CONFLICT DO UPDATE … RETURNING`). On the embedded SQLite set-up the counters live
+in their own small database file beside the main one, so counting never competes with
+registrations for the main database's write lock; with PostgreSQL they live in the shared
+database, so the limit holds across several app servers behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest
+
+from smartexpo.core.errors import SmartExpoError
+
+WINDOW_SECONDS = 60
+
+# The file database mirrors core.RateLimitCounter (same table name and unique key).
+_SQL_CREATE = (
+    "CREATE TABLE IF NOT EXISTS smartexpo_ratelimit ("
+    " id INTEGER PRIMARY KEY, scope TEXT NOT NULL, client TEXT NOT NULL,"
+    " window INTEGER NOT NULL, hits INTEGER NOT NULL, UNIQUE (scope, client, window))"
+)
+_SQL_HIT = (
+    "INSERT INTO smartexpo_ratelimit (scope, client, window, hits) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (scope, client, window) DO UPDATE SET hits = smartexpo_ratelimit.hits + 1 "
+    "RETURNING hits"
+)
+_SQL_PRUNE = "DELETE FROM smartexpo_ratelimit WHERE window < %s"
+
+_local = threading.local()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the nearest
+    untrusted address in X-Forwarded-For (a client can prepend anything to that header, so it
+    is read from the right, only across proxies we trust)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = _trusted_networks()
+    if not trusted or not _in(remote, trusted):
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if not _in(address, trusted):
+            return address
+    return remote
+
+
+def _trusted_networks():
+    raw = getattr(settings, "SMARTEXPO_TRUSTED_PROXIES", [])
+    networks = []
+    for item in raw:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _in(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def _sqlite_file_connection() -> sqlite3.Connection:
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        path = settings.DATA_DIR / "ratelimit.sqlite3"
+        conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # Counters need no durability: losing the last second of them in a crash is harmless.
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute(_SQL_CREATE)
+        _local.conn = conn
+    return conn
+
+
+def _hit(scope: str, client: str, window: int) -> int:
+    if connection.vendor == "sqlite":
+        conn = _sqlite_file_connection()
+        (hits,) = conn.execute(_SQL_HIT.replace("%s", "?"), (scope, client, window)).fetchone()
+        if random.random() < 0.001:
+            conn.execute(_SQL_PRUNE.replace("%s", "?"), (window - 2,))
+        return hits
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_HIT, [scope, client, window])
+        (hits,) = cursor.fetchone()
+        if random.random() < 0.001:
+            cursor.execute(_SQL_PRUNE, [window - 2])
+        return hits
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int
+
+
+def rate_limit_check(*, scope: str, client: str, limit: int, now: float | None = None) -> Verdict:
+    """Count one attempt of `client` in `scope`; allowed while the window's count ≤ `limit`.
+
+    A limit of 0 turns the check off (benchmarks do)."""
+    if limit <= 0:
+        return Verdict(True, 0)
+    now = time.time() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    hits = _hit(scope, client, window)
+    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    return Verdict(hits <= limit, retry_after)
+
+
+def registration_rate_limit(request: HttpRequest) -> None:
+    """Refuse (429 `rate_limited`, with Retry-After) a client over the registration limit."""
+    verdict = rate_limit_check(
+        scope="registrations",
+        client=client_address(request),
+        limit=settings.SMARTEXPO_RATE_LIMIT_REGISTRATIONS,
+    )
+    if not verdict.allowed:
+        raise SmartExpoError(
+            "rate_limited",
+            "Too many registrations from this address; try again later.",
+            {"retry_after": verdict.retry_after},
+        )

@@ -1,0 +1,502 @@
+"""Registration: one person, one signed ticket, never past a day's quota.
+
+The hot path is four statements in one transaction: a conditional UPDATE that takes a place on
+every requested day at once (its row count says whether all had room), then the inserts of the
+registration, its ticket and the ticket's days. The per-person-per-day unique index turns a
+duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
+is full does the service look for a duplicate, so a duplicate is reported as such even then.
+Validation needs no query: ticket types, their days and the tag list are cached per process
+for a few seconds and dropped when a ticket type changes.
+
+The bulk path (group import, demo visitors) validates every row, decides capacity in memory
+under the write lock, and writes with one conditional UPDATE per (type, day) and bulk inserts.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.exhibitors.models import Tag
+from smartexpo.tickets import identity
+from smartexpo.tickets.keys import private_key, signing_key_active, signing_key_get
+from smartexpo.tickets.models import (
+    DayQuota,
+    Registration,
+    RegistrationStatus,
+    SigningKey,
+    Ticket,
+    TicketDay,
+    TicketStatus,
+    TicketType,
+)
+from smartexpo.tickets.ticket_secrets import TicketClaims, sign_secret
+from smartexpo.venue.models import Expo
+
+MANAGE_PREFIX = "sxm_"
+LANGUAGES = ("en", "zh-hans")
+CATALOGUE_TTL = 5.0
+MAX_INTERESTS = 20
+
+
+# --- manage tokens ---------------------------------------------------------------------------
+
+
+def manage_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _manage_key() -> bytes:
+    return hashlib.sha256(b"smartexpo-manage-token:" + settings.SECRET_KEY.encode()).digest()
+
+
+def manage_token_for(nonce: str) -> str:
+    """The registration's manage token, derived from its nonce with a server-only key."""
+    mac = hmac.new(_manage_key(), nonce.encode("ascii"), hashlib.sha256).digest()[:24]
+    return MANAGE_PREFIX + base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def _new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def _new_serial() -> int:
+    # Random rather than sequential: serials then say nothing about how many tickets exist.
+    return secrets.randbelow(2**53 - 2) + 1
+
+
+# --- the cached catalogue validation needs ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    id: int
+    code: str
+    all_days: bool
+    quota_ids: dict[dt.date, int]
+
+    @property
+    def days(self) -> frozenset[dt.date]:
+        return frozenset(self.quota_ids)
+
+
+@dataclass
+class Catalogue:
+    expo_id: int
+    types: dict[str, TypeInfo]
+    tags: frozenset[str]
+    loaded_at: float = field(default_factory=time.monotonic)
+
+
+_catalogues: dict[int, Catalogue] = {}
+_catalogue_lock = threading.Lock()
+
+
+def forget_catalogues() -> None:
+    _catalogues.clear()
+    _active_keys.clear()
+
+
+def catalogue_for(expo: Expo) -> Catalogue:
+    cached = _catalogues.get(expo.pk)
+    if cached is not None and time.monotonic() - cached.loaded_at < CATALOGUE_TTL:
+        return cached
+    with _catalogue_lock:
+        quotas: dict[int, dict[dt.date, int]] = defaultdict(dict)
+        for qid, type_id, day in DayQuota.objects.filter(ticket_type__expo=expo).values_list(
+            "id", "ticket_type_id", "day"
+        ):
+            quotas[type_id][day] = qid
+        types = {
+            code: TypeInfo(id=tid, code=code, all_days=all_days, quota_ids=quotas[tid])
+            for tid, code, all_days in TicketType.objects.filter(expo=expo).values_list(
+                "id", "code", "all_days"
+            )
+        }
+        catalogue = Catalogue(
+            expo_id=expo.pk,
+            types=types,
+            tags=frozenset(Tag.objects.values_list("code", flat=True)),
+        )
+        _catalogues[expo.pk] = catalogue
+        return catalogue
+
+
+_active_keys: dict[int, tuple[float, SigningKey]] = {}
+
+
+def _active_key(expo: Expo) -> SigningKey:
+    cached = _active_keys.get(expo.pk)
+    if cached is not None and time.monotonic() - cached[0] < CATALOGUE_TTL:
+        return cached[1]
+    key = signing_key_active(expo=expo)
+    _active_keys[expo.pk] = (time.monotonic(), key)
+    return key
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+@dataclass
+class Clean:
+    ticket_type: TypeInfo
+    days: list[dt.date]
+    name: str
+    email: str
+    id_type: str
+    id_hash: str
+    id_masked: str
+    interests: list[str]
+    language: str
+
+
+def _parse_days(values, errors: dict[str, str]) -> list[dt.date]:
+    if not isinstance(values, list | tuple) or not values:
+        errors["days"] = "At least one day is required."
+        return []
+    days = []
+    for value in values:
+        try:
+            days.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+        except ValueError:
+            errors["days"] = f"{value!r} is not a date (YYYY-MM-DD)."
+            return []
+    if len(set(days)) != len(days):
+        errors["days"] = "A day is listed twice."
+    return sorted(set(days))
+
+
+def registration_clean(
+    catalogue: Catalogue,
+    *,
+    ticket_type=None,
+    days=None,
+    name=None,
+    email=None,
+    id_type=None,
+    id_number=None,
+    interests=None,
+    language=None,
+    hash_key: bytes | None = None,
+) -> Clean:
+    """Check every field against the catalogue; return clean values or raise `invalid` listing
+    every field at fault. Makes no database query."""
+    errors: dict[str, str] = {}
+    tt = catalogue.types.get(ticket_type) if isinstance(ticket_type, str) else None
+    if tt is None:
+        errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
+    parsed = _parse_days(days, errors)
+    if tt is not None and "days" not in errors:
+        outside = [d.isoformat() for d in parsed if d not in tt.quota_ids]
+        if outside:
+            errors["days"] = f"This ticket type is not valid on {', '.join(outside)}."
+        elif tt.all_days and set(parsed) != tt.days:
+            errors["days"] = "This pass covers all its days; list every one of them."
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = "A name is required."
+    elif len(name) > 100:
+        errors["name"] = "At most 100 characters."
+    email = email.strip() if isinstance(email, str) else ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "A valid email address is required."
+    id_hash = id_masked = ""
+    if id_number not in (None, ""):
+        try:
+            id_type, canonical = identity.normalise_id(id_type, id_number)
+            id_hash = identity.id_hash(id_type, canonical, key=hash_key or identity.id_hash_key())
+            id_masked = identity.mask_id(canonical, id_type=id_type)
+        except identity.IdNumberError as exc:
+            errors[exc.field] = exc.message
+    elif id_type not in (None, "", *identity.ID_TYPES):
+        errors["id_type"] = f"Unknown ID type; use one of: {', '.join(identity.ID_TYPES)}."
+    else:
+        id_type = ""
+    interests = list(dict.fromkeys(interests or []))
+    if len(interests) > MAX_INTERESTS:
+        errors["interests"] = f"At most {MAX_INTERESTS} interests."
+    elif unknown := [i for i in interests if i not in catalogue.tags]:
+        errors["interests"] = f"Unknown interests: {', '.join(map(str, unknown))}."
+    language = language or "en"
+    if language not in LANGUAGES:
+        errors["language"] = f"One of: {', '.join(LANGUAGES)}."
+    if errors:
+        raise invalid(errors)
+    return Clean(tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language)
+
+
+# --- one registration ------------------------------------------------------------------------
+
+
+@dataclass
+class Issued:
+    registration: Registration
+    manage_token: str
+    tickets: list[Ticket]
+    secrets: list[str]
+
+
+def _duplicate(days) -> SmartExpoError:
+    return SmartExpoError(
+        "duplicate",
+        "This ID number already holds a ticket for one of these days.",
+        {"days": sorted(d.isoformat() for d in days)},
+    )
+
+
+def _held_days(expo_id: int, id_hash: str, days) -> list[dt.date]:
+    if not id_hash:
+        return []
+    return list(
+        TicketDay.objects.filter(
+            expo_id=expo_id, id_hash=id_hash, day__in=days, valid=True
+        ).values_list("day", flat=True)
+    )
+
+
+def _sign(ticket: Ticket, key: SigningKey, type_id: int, days) -> str:
+    claims = TicketClaims(serial=ticket.serial, type_id=type_id, days=tuple(days))
+    return sign_secret(claims, kid=key.kid, private_key=private_key(record=key))
+
+
+def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
+    """Register one person and issue their signed ticket.
+
+    Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
+    one of the days), `sold_out` (a day is full; `detail.days` names the full days)."""
+    catalogue = catalogue_for(expo)
+    clean = registration_clean(catalogue, **fields)
+    key = _active_key(expo)
+    tt, days = clean.ticket_type, clean.days
+    quota_ids = [tt.quota_ids[d] for d in days]
+    nonce = _new_nonce()
+    manage = manage_token_for(nonce)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            quotas = DayQuota.objects.filter(pk__in=quota_ids, sold__lt=F("size"))
+            if connection.vendor == "postgresql" and len(quota_ids) > 1:
+                # Lock several days in one order, so overlapping registrations cannot deadlock.
+                list(quotas.select_for_update().order_by("pk").values_list("pk", flat=True))
+            if quotas.update(sold=F("sold") + 1) != len(quota_ids):
+                raise _FullDays()
+            registration = Registration.objects.create(
+                expo=expo,
+                ticket_type_id=tt.id,
+                name=clean.name,
+                email=clean.email,
+                id_type=clean.id_type,
+                id_hash=clean.id_hash,
+                id_masked=clean.id_masked,
+                interests=clean.interests,
+                language=clean.language,
+                manage_digest=manage_digest(manage),
+                manage_nonce=nonce,
+                source=source,
+                created_at=now,
+            )
+            ticket = Ticket.objects.create(
+                expo=expo,
+                registration=registration,
+                ticket_type_id=tt.id,
+                serial=_new_serial(),
+                kid=key.kid,
+                days=[d.isoformat() for d in days],
+                created_at=now,
+            )
+            TicketDay.objects.bulk_create(
+                [TicketDay(expo=expo, ticket=ticket, day=d, id_hash=clean.id_hash) for d in days]
+            )
+    except _FullDays:
+        if held := _held_days(expo.pk, clean.id_hash, days):
+            raise _duplicate(held) from None
+        full = DayQuota.objects.filter(pk__in=quota_ids, sold__gte=F("size")).values_list(
+            "day", flat=True
+        )
+        raise SmartExpoError(
+            "sold_out",
+            "No places left on some of these days.",
+            {"days": sorted(d.isoformat() for d in full)},
+        ) from None
+    except IntegrityError:
+        # The per-person-per-day index: this ID holds one of these days (perhaps since an
+        # instant ago). Everything, quota included, was rolled back.
+        raise _duplicate(_held_days(expo.pk, clean.id_hash, days) or days) from None
+    # The answer is built from memory: the type is known, no query needed to name it.
+    registration.ticket_type = ticket.ticket_type = TicketType(id=tt.id, code=tt.code, expo=expo)
+    return Issued(registration, manage, [ticket], [_sign(ticket, key, tt.id, days)])
+
+
+class _FullDays(Exception):
+    pass
+
+
+# --- many registrations at once --------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    created: list[tuple[int, int]] = field(default_factory=list)  # (row index, registration id)
+    errors: list[tuple[int, str, dict]] = field(default_factory=list)  # (row index, code, detail)
+
+
+def registrations_bulk_create(
+    *, expo: Expo, rows: list[dict], source: str = "import", batch_size: int = 5000
+) -> BulkResult:
+    """Register many people: every valid row that fits is registered, every other row gets its
+    reason (`invalid` with fields, `duplicate`, `sold_out`); nothing is half-written.
+
+    Rows are taken in order, so when a day runs out the earlier rows win."""
+    result = BulkResult()
+    catalogue = catalogue_for(expo)
+    hash_key = identity.id_hash_key()
+    key = signing_key_active(expo=expo)
+    cleaned: list[tuple[int, Clean]] = []
+    for index, row in enumerate(rows):
+        try:
+            cleaned.append((index, registration_clean(catalogue, hash_key=hash_key, **row)))
+        except SmartExpoError as exc:
+            result.errors.append((index, exc.code, exc.detail))
+        except TypeError:
+            result.errors.append((index, "invalid", {"fields": {"row": "Unexpected columns."}}))
+    for start in range(0, len(cleaned), batch_size):
+        _bulk_batch(expo, key, cleaned[start : start + batch_size], source, result)
+    result.created.sort()
+    result.errors.sort(key=lambda e: e[0])
+    return result
+
+
+def _bulk_batch(expo, key, batch: list[tuple[int, Clean]], source: str, result: BulkResult):
+    with transaction.atomic():
+        hashes = {c.id_hash for _i, c in batch if c.id_hash}
+        held: set[tuple[str, dt.date]] = set()
+        hash_list = list(hashes)
+        for start in range(0, len(hash_list), 900):
+            held.update(
+                TicketDay.objects.filter(
+                    expo=expo, valid=True, id_hash__in=hash_list[start : start + 900]
+                ).values_list("id_hash", "day")
+            )
+        quota_ids = {q for _i, c in batch for q in (c.ticket_type.quota_ids[d] for d in c.days)}
+        # Under the write lock (SQLite) or these rows' locks (PostgreSQL) nobody else can take
+        # places until commit, so the room read here is the room there is.
+        room = dict(
+            DayQuota.objects.filter(pk__in=quota_ids)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", F("size") - F("sold"))
+        )
+        accepted: list[tuple[int, Clean]] = []
+        taken: Counter[int] = Counter()
+        for index, clean in batch:
+            pairs = [(clean.id_hash, d) for d in clean.days] if clean.id_hash else []
+            if clean.id_hash and (dupes := [d for h, d in pairs if (h, d) in held]):
+                result.errors.append((index, "duplicate", {"days": [d.isoformat() for d in dupes]}))
+                continue
+            qids = [clean.ticket_type.quota_ids[d] for d in clean.days]
+            if full := [d for d, q in zip(clean.days, qids, strict=True) if room[q] - taken[q] < 1]:
+                result.errors.append((index, "sold_out", {"days": [d.isoformat() for d in full]}))
+                continue
+            taken.update(qids)
+            held.update(pairs)
+            accepted.append((index, clean))
+        for qid, n in taken.items():
+            updated = DayQuota.objects.filter(pk=qid, sold__lte=F("size") - n).update(
+                sold=F("sold") + n
+            )
+            if updated != 1:  # cannot happen under the lock; refuse rather than oversell
+                raise SmartExpoError("conflict", "Quota changed during the import; try again.")
+        now = timezone.now()
+        registrations = [
+            Registration(
+                expo=expo,
+                ticket_type_id=c.ticket_type.id,
+                name=c.name,
+                email=c.email,
+                id_type=c.id_type,
+                id_hash=c.id_hash,
+                id_masked=c.id_masked,
+                interests=c.interests,
+                language=c.language,
+                manage_nonce=(nonce := _new_nonce()),
+                manage_digest=manage_digest(manage_token_for(nonce)),
+                source=source,
+                created_at=now,
+            )
+            for _i, c in accepted
+        ]
+        Registration.objects.bulk_create(registrations, batch_size=1000)
+        tickets = [
+            Ticket(
+                expo=expo,
+                registration=r,
+                ticket_type_id=c.ticket_type.id,
+                serial=_new_serial(),
+                kid=key.kid,
+                days=[d.isoformat() for d in c.days],
+                created_at=now,
+            )
+            for r, (_i, c) in zip(registrations, accepted, strict=True)
+        ]
+        Ticket.objects.bulk_create(tickets, batch_size=1000)
+        TicketDay.objects.bulk_create(
+            [
+                TicketDay(expo=expo, ticket=t, day=d, id_hash=c.id_hash)
+                for t, (_i, c) in zip(tickets, accepted, strict=True)
+                for d in c.days
+            ],
+            batch_size=2000,
+        )
+        result.created.extend((i, r.pk) for r, (i, _c) in zip(registrations, accepted, strict=True))
+
+
+# --- cancellation and secrets ----------------------------------------------------------------
+
+
+def registration_cancel(*, registration: Registration) -> Registration:
+    """Cancel a registration: its tickets are revoked and their places return to the quotas, in
+    one transaction, so a revoked serial is listed from the moment the cancellation commits.
+    Cancelling twice changes nothing the second time."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Registration.objects.filter(
+            pk=registration.pk, status=RegistrationStatus.ACTIVE
+        ).update(status=RegistrationStatus.CANCELLED, cancelled_at=now)
+        if changed:
+            tickets = list(
+                Ticket.objects.filter(registration=registration, status=TicketStatus.VALID)
+            )
+            Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+                status=TicketStatus.REVOKED, revoked_at=now
+            )
+            TicketDay.objects.filter(ticket__in=tickets).update(valid=False)
+            for ticket in tickets:
+                DayQuota.objects.filter(
+                    ticket_type_id=ticket.ticket_type_id, day__in=ticket.days, sold__gt=0
+                ).update(sold=F("sold") - 1)
+    registration.refresh_from_db()
+    return registration
+
+
+def ticket_secret(ticket: Ticket) -> str:
+    """The ticket's signed secret, re-derived (Ed25519 signatures are deterministic)."""
+    key = signing_key_get(expo_id=ticket.expo_id, kid=ticket.kid)
+    days = [dt.date.fromisoformat(d) for d in ticket.days]
+    return _sign(ticket, key, ticket.ticket_type_id, days)
