@@ -167,6 +167,24 @@ SMARTEXPO_DEFAULT_EXPO = os.environ.get("SMARTEXPO_DEFAULT_EXPO", "")
 
 LOGIN_URL = "admin:login"
 
+# Where visitors reach this server; used for links in emails.
+SMARTEXPO_BASE_URL = os.environ.get("SMARTEXPO_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Email --------------------------------------------------------------------------------
+# The console backend prints emails (the demo); set EMAIL_HOST to send through SMTP.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartExpo <tickets@smartexpo.local>")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = os.environ.get(
+        "SMARTEXPO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

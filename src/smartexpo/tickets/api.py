@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -15,10 +15,10 @@ from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.tokens import require_role, token_resolve
+from smartexpo.tickets import documents, render, selectors, services
 from smartexpo.tickets import registration as registering
-from smartexpo.tickets import selectors, services
 from smartexpo.tickets.idempotency import run_idempotent
-from smartexpo.tickets.models import Registration, TicketType
+from smartexpo.tickets.models import Registration, Ticket, TicketType
 from smartexpo.venue import selectors as venue_selectors
 
 router = Router(tags=["Registration and tickets"])
@@ -220,6 +220,61 @@ def cancel_registration(request, expo: str, registration_id: int):
     registration = _registration_for(request, expo, registration_id)
     registering.registration_cancel(registration=registration)
     return registration_out(selectors.registration_get(expo=registration.expo, pk=registration.pk))
+
+
+def _ticket_for(request, expo: str, serial: int) -> Ticket:
+    edition = venue_selectors.expo_get(slug=expo)
+    if not 1 <= serial < 2**53:
+        raise SmartExpoError(
+            "invalid", "Not a ticket serial.", {"fields": {"serial": "1 to 2^53-1."}}
+        )
+    ticket = selectors.ticket_get(expo=edition, serial=serial)
+    auth = request.auth
+    if isinstance(auth, Registration):
+        if ticket is None or ticket.registration_id != auth.pk:
+            raise not_found("ticket")
+    else:
+        require_role(auth, Role.ORGANIZER, expo=edition)
+        if ticket is None:
+            raise not_found("ticket")
+    return ticket
+
+
+@router.get(
+    "/expos/{expo}/tickets/{serial}/qr.svg",
+    auth=token_or_manage,
+    response={200: None, **ERRORS},
+    summary="The ticket's QR code as SVG (its manage_token, or an organiser)",
+)
+def ticket_qr_svg(request, expo: str, serial: int):
+    ticket = _ticket_for(request, expo, serial)
+    return HttpResponse(
+        render.qr_svg(registering.ticket_secret(ticket)), content_type="image/svg+xml"
+    )
+
+
+@router.get(
+    "/expos/{expo}/tickets/{serial}/qr.png",
+    auth=token_or_manage,
+    response={200: None, **ERRORS},
+    summary="The ticket's QR code as PNG",
+)
+def ticket_qr_png(request, expo: str, serial: int):
+    ticket = _ticket_for(request, expo, serial)
+    return HttpResponse(render.qr_png(registering.ticket_secret(ticket)), content_type="image/png")
+
+
+@router.get(
+    "/expos/{expo}/tickets/{serial}/ticket.pdf",
+    auth=token_or_manage,
+    response={200: None, **ERRORS},
+    summary="The bilingual PDF ticket",
+)
+def ticket_pdf(request, expo: str, serial: int):
+    ticket = _ticket_for(request, expo, serial)
+    response = HttpResponse(documents.ticket_pdf(ticket), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.serial}.pdf"'
+    return response
 
 
 @router.get(

@@ -45,6 +45,14 @@ def registration_get(*, expo: Expo, pk: int) -> Registration:
     return registration
 
 
+def ticket_get(*, expo: Expo, serial: int) -> Ticket | None:
+    return (
+        Ticket.objects.filter(expo=expo, serial=serial)
+        .select_related("registration", "ticket_type", "expo")
+        .first()
+    )
+
+
 def keys_package(*, expo: Expo) -> dict:
     """Public keys and revoked serials: what an offline scanner needs to decide alone."""
     signing_key_active(expo=expo)  # an edition always publishes at least one key

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,8 +29,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=int, default=30)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stderr")
+        parser.add_argument(
+            "--no-mailer",
+            action="store_true",
+            help="Do not start the confirmation-email sender beside the web workers",
+        )
 
     def handle(self, *args, host, port, workers, threads, timeout, access_log, **options):
+        mailer = None
+        if not options["no_mailer"]:
+            # The outbox is drained by its own process, so slow PDF rendering and mail servers
+            # never hold up a web request.
+            mailer = subprocess.Popen([sys.executable, "-m", "smartexpo", "mailer"])
+        try:
+            self._serve(host, port, workers, threads, timeout, access_log)
+        finally:
+            if mailer is not None:
+                mailer.terminate()
+                mailer.wait(timeout=10)
+
+    def _serve(self, host, port, workers, threads, timeout, access_log):
         from gunicorn.app.base import BaseApplication
 
         from smartexpo.wsgi import application

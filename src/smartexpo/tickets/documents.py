@@ -1,0 +1,128 @@
+"""The ticket as people receive it: QR code, PDF and the confirmation email (with the PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from smartexpo.tickets import render
+from smartexpo.tickets.identity import mask_name
+from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket
+from smartexpo.tickets.registration import manage_token_for, ticket_secret
+
+logger = logging.getLogger("smartexpo.mail")
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+def ticket_pdf_data(ticket: Ticket, secret: str | None = None) -> render.TicketPdfData:
+    registration, expo, tt = ticket.registration, ticket.expo, ticket.ticket_type
+    return render.TicketPdfData(
+        expo_name_en=expo.name_en,
+        expo_name_zh=expo.name_zh or expo.name_en,
+        venue_en=expo.venue_en,
+        venue_zh=expo.venue_zh or expo.venue_en,
+        ticket_type_en=tt.name_en,
+        ticket_type_zh=tt.name_zh or tt.name_en,
+        holder_masked=mask_name(registration.name),
+        id_masked=registration.id_masked,
+        serial=ticket.serial,
+        days=tuple(dt.date.fromisoformat(d) for d in ticket.days),
+        secret=secret or ticket_secret(ticket),
+        opens_at=expo.opens_at.strftime("%H:%M"),
+        closes_at=expo.closes_at.strftime("%H:%M"),
+        language=registration.language,
+    )
+
+
+def ticket_pdf(ticket: Ticket) -> bytes:
+    return render.ticket_pdf(ticket_pdf_data(ticket))
+
+
+def manage_url(registration: Registration) -> str:
+    token = manage_token_for(registration.manage_nonce)
+    with translation.override(registration.language):
+        path = reverse("tickets:manage", args=[registration.expo.slug, token])
+    return settings.SMARTEXPO_BASE_URL.rstrip("/") + path
+
+
+def confirmation_message(registration: Registration) -> EmailMessage:
+    """The confirmation email in the visitor's language, with each ticket's PDF attached."""
+    tickets = list(registration.tickets.select_related("expo", "ticket_type", "registration"))
+    expo = registration.expo
+    with translation.override(registration.language):
+        expo_name = expo.name
+        subject = _("Your e-ticket for %(expo)s") % {"expo": expo_name}
+        lines = [
+            _("Hello %(name)s,") % {"name": registration.name},
+            "",
+            _("your registration for %(expo)s is confirmed.") % {"expo": expo_name},
+            _("Ticket type: %(type)s") % {"type": registration.ticket_type.name},
+        ]
+        for ticket in tickets:
+            lines.append(
+                _("Ticket %(serial)s, valid on %(days)s")
+                % {"serial": ticket.serial, "days": ", ".join(ticket.days)}
+            )
+        lines += [
+            "",
+            _("Your ticket is attached as a PDF. Show its QR code at the gate."),
+            _("See, download or cancel your tickets here: %(url)s")
+            % {"url": manage_url(registration)},
+            "",
+            expo.venue,
+        ]
+    message = EmailMessage(subject=subject, body="\n".join(lines), to=[registration.email])
+    for ticket in tickets:
+        message.attach(f"ticket-{ticket.serial}.pdf", ticket_pdf(ticket), "application/pdf")
+    return message
+
+
+def confirmations_send(*, limit: int = 50) -> int:
+    """Send pending confirmation emails; returns how many were sent.
+
+    A registration is claimed with a five-minute lease by a conditional UPDATE, so several
+    mailers never send the same email twice at once, and an email whose sender died is retried
+    when the lease runs out (at most five attempts)."""
+    now = timezone.now()
+    claimable = Q(confirmation_lease_until__isnull=True) | Q(confirmation_lease_until__lt=now)
+    pending = (
+        Registration.objects.filter(
+            claimable,
+            confirmation_sent_at__isnull=True,
+            status=RegistrationStatus.ACTIVE,
+            confirmation_attempts__lt=MAX_ATTEMPTS,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in list(pending):
+        claimed = Registration.objects.filter(
+            claimable, pk=pk, confirmation_sent_at__isnull=True
+        ).update(
+            confirmation_lease_until=now + LEASE,
+            confirmation_attempts=F("confirmation_attempts") + 1,
+        )
+        if not claimed:
+            continue
+        registration = Registration.objects.select_related("expo", "ticket_type").get(pk=pk)
+        try:
+            confirmation_message(registration).send()
+        except Exception:  # a mail server's refusal must not stop the other emails
+            logger.exception("Confirmation email for registration %s failed", pk)
+            continue
+        Registration.objects.filter(pk=pk).update(
+            confirmation_sent_at=timezone.now(), confirmation_lease_until=None
+        )
+        sent += 1
+    return sent

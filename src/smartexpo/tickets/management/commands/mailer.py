@@ -1,0 +1,40 @@
+"""`smartexpo mailer`: sends confirmation emails from the outbox (`serve` starts one)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from smartexpo.tickets.documents import confirmations_send
+
+
+class Command(BaseCommand):
+    help = "Send pending confirmation emails, continuously (or once with --once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send what is pending and stop")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls")
+
+    def handle(self, *args, once: bool, interval: float, **options):
+        stopping = False
+
+        def stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        total = 0
+        while not stopping:
+            close_old_connections()
+            sent = confirmations_send()
+            total += sent
+            if once and not sent:
+                break
+            if not sent:
+                time.sleep(interval)
+        if once:
+            self.stdout.write(f"{total} confirmation emails sent.")

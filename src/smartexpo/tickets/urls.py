@@ -1,0 +1,16 @@
+from django.urls import path
+
+from smartexpo.tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("expos/<slug:expo>/register/", views.register, name="register"),
+    path("expos/<slug:expo>/my/<str:token>/", views.manage, name="manage"),
+    path("expos/<slug:expo>/my/<str:token>/cancel/", views.cancel, name="cancel"),
+    path(
+        "expos/<slug:expo>/my/<str:token>/tickets/<int:serial>/ticket.pdf",
+        views.ticket_pdf,
+        name="ticket-pdf",
+    ),
+]

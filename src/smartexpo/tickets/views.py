@@ -1,0 +1,109 @@
+"""Visitor pages: the registration form and the page behind a registration's manage link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.ratelimit import registration_rate_limit
+from smartexpo.exhibitors import selectors as catalogue
+from smartexpo.tickets import documents, selectors
+from smartexpo.tickets import registration as registering
+from smartexpo.tickets import render as rendering
+from smartexpo.tickets.forms import RegistrationForm
+from smartexpo.venue import selectors as venue
+
+REFUSALS = {
+    "sold_out": gettext_lazy("Sorry, no places are left on %(days)s. Choose other days."),
+    "duplicate": gettext_lazy("This ID number already holds a ticket for %(days)s."),
+    "rate_limited": gettext_lazy(
+        "Too many registrations from your network; please try again in a minute."
+    ),
+}
+
+
+def _expo(slug: str):
+    try:
+        return venue.expo_get(slug=slug)
+    except SmartExpoError:
+        raise Http404 from None
+
+
+def register(request: HttpRequest, expo: str) -> HttpResponse:
+    edition = _expo(expo)
+    ticket_types = list(selectors.ticket_type_list(expo=edition))
+    form = RegistrationForm(
+        request.POST or None,
+        ticket_types=[(t.code, t.name) for t in ticket_types],
+        days=[(d.isoformat(), d.isoformat()) for d in edition.days],
+        tags=[(t.code, t.name) for t in catalogue.tag_list()],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_rate_limit(request)
+            issued = registering.registration_create(
+                expo=edition,
+                source="web",
+                language=translation.get_language() or "en",
+                **form.cleaned_data,
+            )
+        except SmartExpoError as exc:
+            if exc.code == "invalid":
+                form.apply_service_errors(exc.detail.get("fields", {}))
+            else:
+                days = ", ".join(exc.detail.get("days", []))
+                form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+        else:
+            messages.success(request, _("You are registered. Your e-ticket is below."))
+            return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
+    context = {"expo": edition, "form": form, "ticket_types": ticket_types}
+    return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
+
+
+def _registration(expo: str, token: str):
+    edition = _expo(expo)
+    registration = selectors.registration_by_manage_token(raw=token)
+    if registration is None or registration.expo_id != edition.pk:
+        raise Http404
+    return edition, selectors.registration_get(expo=edition, pk=registration.pk)
+
+
+def manage(request: HttpRequest, expo: str, token: str) -> HttpResponse:
+    edition, registration = _registration(expo, token)
+    tickets = [
+        (t, rendering.qr_svg(registering.ticket_secret(t)).decode())
+        for t in registration.tickets.all()
+    ]
+    context = {"expo": edition, "registration": registration, "tickets": tickets, "token": token}
+    return render(request, "tickets/manage.html", context)
+
+
+def _inline_svg(secret: str) -> str:
+    # An XML declaration has no place inside an HTML document.
+    svg = rendering.qr_svg(secret).decode()
+    return svg.split("?>", 1)[1].lstrip() if svg.startswith("<?xml") else svg
+
+
+def ticket_pdf(request: HttpRequest, expo: str, token: str, serial: int) -> HttpResponse:
+    _edition, registration = _registration(expo, token)
+    ticket = next((t for t in registration.tickets.all() if t.serial == serial), None)
+    if ticket is None:
+        raise Http404
+    ticket.registration = registration
+    response = HttpResponse(documents.ticket_pdf(ticket), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{serial}.pdf"'
+    return response
+
+
+@require_POST
+def cancel(request: HttpRequest, expo: str, token: str) -> HttpResponse:
+    edition, registration = _registration(expo, token)
+    registering.registration_cancel(registration=registration)
+    messages.success(request, _("Your registration is cancelled and its tickets are void."))
+    return redirect("tickets:manage", expo=edition.slug, token=token)
