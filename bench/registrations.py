@@ -494,6 +494,10 @@ def main() -> int:
         )
         print(f"warm-up: {warm['sent']} requests in {warm['elapsed']:.1f} s", end="")
         print(f" ({fmt_answers(warm['answers'])})", flush=True)
+        if not warm["answers"]["201"]:
+            _, exceptions = log_findings(log_path.read_text(errors="replace"))
+            seen = "; ".join(f"{line} ×{n}" for line, n in exceptions.most_common(3))
+            raise BenchError(f"no registration succeeded during warm-up. Server log: {seen}")
 
         # Scenario 1: throughput with wrk.
         before = db_counts(env)

@@ -122,7 +122,7 @@ def test_confirmation_email_is_sent_once_after_commit_with_the_pdf(day_type, set
     assert "测试博览会2019" in message.subject
     assert rid() not in message.body
     assert "/zh-hans/expos/test-2019/my/sxm_" in message.body
-    (name, content, mimetype) = message.attachments[0]
+    (_name, content, mimetype) = message.attachments[0]
     assert mimetype == "application/pdf"
     assert content.startswith(b"%PDF")
     # The link in the email opens the tickets.

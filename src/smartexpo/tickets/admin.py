@@ -5,11 +5,18 @@ Personal data shows only in its masked form; private signing keys never appear.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.tickets.group_import import COLUMNS, registrations_import_csv
 from smartexpo.tickets.models import DayQuota, Registration, SigningKey, Ticket, TicketType
 from smartexpo.tickets.registration import forget_catalogues
+from smartexpo.venue.models import Expo
 
 
 class DayQuotaInline(admin.TabularInline):
@@ -45,8 +52,52 @@ class TicketInline(admin.TabularInline):
         return False
 
 
+class ImportForm(forms.Form):
+    expo = forms.ModelChoiceField(label=_("Edition"), queryset=Expo.objects.all())
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    change_list_template = "admin/tickets/registration/change_list.html"
+
+    def get_urls(self):
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="tickets_registration_import",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request):
+        """Group registration: upload a CSV, see what was registered and why rows were not."""
+        # Importing creates registrations, so it takes the model's "add" permission (the
+        # admin's own add form stays closed: registrations go through the service).
+        if not request.user.has_perm("tickets.add_registration"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = registrations_import_csv(
+                    expo=form.cleaned_data["expo"], data=form.cleaned_data["file"].read()
+                )
+            except SmartExpoError as exc:
+                form.add_error(
+                    "file", " ".join([exc.message, *exc.detail.get("fields", {}).values()])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import registrations"),
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+            "columns": ", ".join(COLUMNS),
+        }
+        return TemplateResponse(request, "admin/tickets/registration/import.html", context)
+
     list_display = ("id", "name", "ticket_type", "id_masked", "status", "created_at", "expo")
     list_filter = ("expo", "status", "ticket_type")
     search_fields = ("name", "email", "tickets__serial")

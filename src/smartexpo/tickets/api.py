@@ -17,6 +17,7 @@ from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.tickets import documents, render, selectors, services
 from smartexpo.tickets import registration as registering
+from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.idempotency import run_idempotent
 from smartexpo.tickets.models import Registration, Ticket, TicketType
 from smartexpo.venue import selectors as venue_selectors
@@ -186,6 +187,34 @@ def create_registration(request, expo: str, payload: RegistrationIn):
             expo=edition, key=key, body=json.loads(request.body), handler=handler
         )
     return Status(status, body)
+
+
+class ImportErrorOut(Schema):
+    line: int
+    code: str
+    message: str
+    detail: dict
+
+
+class ImportOut(Schema):
+    created: int
+    errors: list[ImportErrorOut]
+
+
+@router.post(
+    "/expos/{expo}/registrations/import",
+    auth=bearer,
+    response={200: ImportOut, **ERRORS},
+    summary="Group registration: a UTF-8 CSV body (organiser); bad rows reported by line",
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+def import_registrations(request, expo: str):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    report = registrations_import_csv(expo=edition, data=request.body)
+    return {"created": report.created, "errors": report.errors}
 
 
 def _registration_for(request, expo: str, registration_id: int) -> Registration:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import operator
 import os
 import re
 
@@ -66,9 +67,8 @@ def resident_check_digit(first17: str) -> str:
     """Return the ISO 7064 MOD 11-2 check character ("0"-"9" or "X") for 17 ASCII digits."""
     if not _SEVENTEEN_DIGITS.fullmatch(first17):
         raise ValueError("resident_check_digit expects exactly 17 ASCII digits")
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first17, _RESIDENT_WEIGHTS, strict=True)
-    )
+    # map() over C functions: this runs for every row of a 700,000-visitor import.
+    total = sum(map(operator.mul, map(int, first17), _RESIDENT_WEIGHTS))
     return _RESIDENT_CHECK_CHARS[total % 11]
 
 
@@ -134,7 +134,7 @@ def id_hash(id_type: str, canonical_number: str, *, key: bytes) -> str:
     database without the key.
     """
     message = f"{id_type}:{canonical_number}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def id_hash_key() -> bytes:

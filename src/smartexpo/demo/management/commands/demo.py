@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from smartexpo.demo.seed import SEED_STEPS, demo_seed
@@ -18,15 +18,51 @@ class Command(BaseCommand):
         seed = sub.add_parser("seed", help="Create or refresh the demo editions (idempotent)")
         seed.add_argument("--seed", type=int, default=2019, help="Random seed (default 2019)")
         seed.add_argument("--quiet", action="store_true", help="No progress bar")
+        seed.add_argument(
+            "--visitors",
+            type=int,
+            default=50_000,
+            help="Registered visitors for the 2019 edition (default 50,000; 0 for none)",
+        )
         login = sub.add_parser("login", help="Show (and create once) the demo organiser login")
         login.add_argument("--host", default="127.0.0.1")
         login.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, action, **options):
         if action == "seed":
+            if not 0 <= options["visitors"] <= 2_000_000:
+                raise CommandError("--visitors must be from 0 to 2,000,000.")
             self.seed(seed=options["seed"], quiet=options["quiet"])
+            self.seed_visitors(
+                count=options["visitors"], seed=options["seed"], quiet=options["quiet"]
+            )
         elif action == "login":
             self.login(host=options["host"], port=options["port"])
+
+    def seed_visitors(self, *, count: int, seed: int, quiet: bool) -> None:
+        from smartexpo.demo.visitors import demo_visitors_seed
+        from smartexpo.venue.models import Expo
+
+        expo = Expo.objects.get(slug="sce-2019")
+        started = time.monotonic()
+        if quiet:
+            created = demo_visitors_seed(expo=expo, count=count, seed=seed)
+        else:
+            with Progress(
+                TextColumn("[bold]Registering demo visitors[/]"),
+                BarColumn(),
+                TextColumn("{task.completed:,}/{task.total:,}"),
+                TimeElapsedColumn(),
+            ) as bar:
+                task = bar.add_task("", total=count)
+                created = demo_visitors_seed(
+                    expo=expo,
+                    count=count,
+                    seed=seed,
+                    progress=lambda n: bar.update(task, advance=n),
+                )
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"sce-2019: {created:,} registered visitors ({elapsed:.1f} s).")
 
     def login(self, *, host: str, port: int) -> None:
         from smartexpo.demo.login import demo_organiser_ensure

@@ -1,0 +1,168 @@
+"""Demo visitors: the 2019 edition's ticket types and N registered people, through the same
+bulk registration path as group imports. Deterministic for a seed; re-running with the same N
+and seed leaves the data as it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from smartexpo.exhibitors.models import Tag
+from smartexpo.tickets.identity import resident_check_digit
+from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay, TicketType
+from smartexpo.tickets.registration import forget_catalogues, registrations_bulk_create
+from smartexpo.tickets.services import ticket_type_create
+from smartexpo.venue.models import Expo, Zone
+
+# (code, English, Chinese, places per day, pass for all days, zones). The people these quotas
+# admit add up to the 700,000 visitors the city expects: 640,000 day tickets and 60,000 passes.
+TICKET_TYPES = [
+    ("public-day", "Public day pass", "普通观众日票", 160_000, False, None),
+    ("professional", "Professional pass (4 days)", "专业观众通票（4天）", 30_000, True, None),
+    ("media", "Media pass", "媒体证", 5_000, True, "all"),
+    ("vip", "VIP pass", "贵宾证", 5_000, True, "all"),
+    ("exhibitor-staff", "Exhibitor staff pass", "参展商工作证", 20_000, True, None),
+]
+# Day tickets per day: the opening day draws the biggest crowd, the last day recovers a little.
+PUBLIC_DAY_QUOTAS = [175_000, 160_000, 140_000, 165_000]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩"
+    "冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华飞玉兰文辉鹏建国红梅新宇浩然思雨子涵一鸣嘉怡"
+)
+AREAS = ["500101", "500103", "500105", "500106", "500107", "500112", "500113", "510104", "110105"]
+
+Progress = Callable[[int], None]
+
+
+def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
+    """The five demo ticket types of an edition (created once)."""
+    existing = {t.code: t for t in TicketType.objects.filter(expo=expo)}
+    all_zones = list(Zone.objects.filter(expo=expo).values_list("code", flat=True))
+    for code, en, zh, quota, all_days, zones in TICKET_TYPES:
+        if code not in existing:
+            existing[code] = ticket_type_create(
+                expo=expo,
+                code=code,
+                name_en=en,
+                name_zh=zh,
+                days=expo.days,
+                quota_per_day=quota,
+                all_days=all_days,
+                zones=all_zones if zones == "all" else None,
+            )
+            if code == "public-day" and len(expo.days) == len(PUBLIC_DAY_QUOTAS):
+                for day, size in zip(expo.days, PUBLIC_DAY_QUOTAS, strict=True):
+                    DayQuota.objects.filter(ticket_type=existing[code], day=day).update(size=size)
+    forget_catalogues()
+    return existing
+
+
+def resident_id(rng: random.Random, index: int) -> str:
+    # The index is spread over birth date and sequence number, so every visitor is unique.
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=(index // 1000) % 20_000)
+    first17 = f"{rng.choice(AREAS)}{birth:%Y%m%d}{index % 1000:03d}"
+    return first17 + resident_check_digit(first17)
+
+
+def smooth_round_robin(weights: list[int]):
+    """Yield indexes in proportion to `weights`, evenly interleaved (nginx's smooth weighted
+    round robin): any prefix of n picks is within one of n × weight / total for each index, so
+    visitors fill quotas in proportion and never past them."""
+    total = sum(weights)
+    current = [0] * len(weights)
+    while True:
+        for i, w in enumerate(weights):
+            current[i] += w
+        best = max(range(len(weights)), key=current.__getitem__)
+        current[best] -= total
+        yield best
+
+
+def visitor_rows(expo: Expo, count: int, seed: int):
+    """Yield registration rows for `count` visitors, deterministic for `seed`."""
+    rng = random.Random(f"{seed}:{expo.slug}:visitors")
+    days = [d.isoformat() for d in expo.days]
+    weights = PUBLIC_DAY_QUOTAS if len(days) == len(PUBLIC_DAY_QUOTAS) else None
+    tags = list(Tag.objects.values_list("code", flat=True))
+    codes = [t[0] for t in TICKET_TYPES]
+    all_days = {t[0]: t[4] for t in TICKET_TYPES}
+    people = [t[3] * (1 if t[4] else len(days)) for t in TICKET_TYPES]
+    types = smooth_round_robin(people)
+    day_picks = smooth_round_robin(weights or [1] * len(days))
+    random_ = rng.random
+    for i in range(count):
+        code = codes[next(types)]
+        chosen = days if all_days[code] else [days[next(day_picks)]]
+        name = SURNAMES[int(random_() * len(SURNAMES))] + GIVEN[int(random_() * len(GIVEN))]
+        if random_() < 0.6:
+            name += GIVEN[int(random_() * len(GIVEN))]
+        start = int(random_() * len(tags))
+        row = {
+            "ticket_type": code,
+            "days": chosen,
+            "name": name,
+            "email": f"visitor{i}@example.cn",
+            "interests": tags[start : start + 1 + int(random_() * 3)],
+            "language": "zh-hans" if random_() < 0.9 else "en",
+        }
+        if rng.random() < 0.04:
+            row["id_type"], row["id_number"] = "passport", f"E{seed % 100:02d}{i:08d}"
+        else:
+            row["id_type"], row["id_number"] = "resident", resident_id(rng, i)
+        yield row
+
+
+def demo_visitors_clear(expo: Expo) -> None:
+    """Remove the demo's visitors (not anybody else's registrations) and recount the quotas."""
+    with transaction.atomic():
+        demo = Registration.objects.filter(expo=expo, source="demo")
+        tickets = Ticket.objects.filter(registration__in=demo)
+        # Raw deletes: hundreds of thousands of rows, no signals or per-row cascades needed.
+        TicketDay.objects.filter(ticket__in=tickets)._raw_delete(TicketDay.objects.db)
+        tickets._raw_delete(Ticket.objects.db)
+        demo._raw_delete(Registration.objects.db)
+        counts = (
+            TicketDay.objects.filter(
+                valid=True, ticket__ticket_type=OuterRef("ticket_type"), day=OuterRef("day")
+            )
+            .values("day")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        DayQuota.objects.filter(ticket_type__expo=expo).update(
+            sold=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+
+
+def demo_visitors_seed(
+    *, expo: Expo, count: int, seed: int, progress: Progress | None = None, batch: int = 20_000
+) -> int:
+    """Register `count` demo visitors; returns how many now exist (refusals are impossible
+    here unless a quota is smaller than the demo's own, which is then reported as fewer)."""
+    demo_ticket_types(expo)
+    existing = Registration.objects.filter(expo=expo, source="demo").count()
+    if existing == count:
+        return existing
+    demo_visitors_clear(expo)
+    rows: list[dict] = []
+    created = 0
+    for row in visitor_rows(expo, count, seed):
+        rows.append(row)
+        if len(rows) == batch:
+            created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+            if progress:
+                progress(len(rows))
+            rows = []
+    if rows:
+        created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+        if progress:
+            progress(len(rows))
+    return created
