@@ -11,7 +11,7 @@ from smartexpo.tickets.models import IdType
 class RegistrationForm(forms.Form):
     ticket_type = forms.ChoiceField(label=_("Ticket type"))
     days = forms.MultipleChoiceField(
-        label=_("Days"),
+        label=_("Days to visit"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one day.")},
     )
