@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -47,8 +48,7 @@ def test_register_in_chinese_and_download_the_pdf(live_server, page, taxonomy):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="下载PDF").click()
     pdf = download_info.value
-    text = "".join(
-        PdfReader(io.BytesIO(open(pdf.path(), "rb").read())).pages[0].extract_text().split()
-    )
+    data = Path(pdf.path()).read_bytes()
+    text = "".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
     assert "Publicdaypass" in text
     assert "普通观众日票" in text
