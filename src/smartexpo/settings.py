@@ -164,6 +164,10 @@ SMARTEXPO_PAGE_DEFAULT = 50
 SMARTEXPO_PAGE_MAX = 200
 # The edition the public home page shows; empty means the latest edition.
 SMARTEXPO_DEFAULT_EXPO = os.environ.get("SMARTEXPO_DEFAULT_EXPO", "")
+# Registrations per client address per minute; 0 turns the limit off (benchmarks do).
+SMARTEXPO_RATE_LIMIT_REGISTRATIONS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_REGISTRATIONS", "30"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed.
+SMARTEXPO_TRUSTED_PROXIES = env_list("SMARTEXPO_TRUSTED_PROXIES")
 
 LOGIN_URL = "admin:login"
 

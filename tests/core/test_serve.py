@@ -50,6 +50,10 @@ def served(tmp_path):
 
 
 def fetch(url: str) -> tuple[int, dict, bytes]:
+    return fetch_request(url)
+
+
+def fetch_request(url) -> tuple[int, dict, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as resp:
             return resp.status, dict(resp.headers), resp.read()
@@ -74,6 +78,15 @@ def test_serve_answers_api_pages_and_static_files(served):
     assert status == 404
     assert b'"not_found"' in body
     assert headers["Server"].startswith("gunicorn")
+    # A registration attempt passes the rate limiter and meets the catalogue: a clean 404.
+    request = urllib.request.Request(
+        f"{served}/api/v1/expos/nope/registrations",
+        data=b'{"ticket_type": "day", "days": ["2019-08-26"], "name": "A", "email": "a@b.cn"}',
+        headers={"Content-Type": "application/json"},
+    )
+    status, _headers, body = fetch_request(request)
+    assert status == 404
+    assert b'"not_found"' in body
 
 
 def test_serve_refuses_a_bad_port(tmp_path):

@@ -286,3 +286,17 @@ def test_a_quota_is_never_exceeded_by_concurrent_clients(live_server, taxonomy):
     assert [r for r in results if r[0] != 201] == [(409, "sold_out")] * 25
     assert DayQuota.objects.get(ticket_type__expo=expo).sold == 15
     assert Ticket.objects.filter(expo=expo).count() == 15
+
+
+def test_idempotency_records_are_pruned_after_48_hours(day_pass, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from smartexpo.tickets.models import IdempotencyRecord
+
+    register(id_number=resident_id(seq="301"), headers={"Idempotency-Key": "old"})
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=49))
+    monkeypatch.setattr("smartexpo.tickets.idempotency.random.random", lambda: 0.0)
+    register(id_number=resident_id(seq="302"), headers={"Idempotency-Key": "new"})
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

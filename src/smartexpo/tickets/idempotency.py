@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import IdempotencyRecord
 from smartexpo.venue.models import Expo
 
 MAX_KEY_LENGTH = 255
+# API.md promises keys are kept at least 24 hours; twice that, then they go.
+KEEP = timedelta(hours=48)
 
 
 def request_fingerprint(body: Any) -> str:
@@ -47,6 +52,9 @@ def run_idempotent(
             {"fields": {"Idempotency-Key": "1 to 255 characters."}},
         )
     fingerprint = request_fingerprint(body)
+    if random.random() < 0.01:
+        # Pruned now and then by the requests themselves: no scheduler needed.
+        IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
     existing = IdempotencyRecord.objects.filter(expo=expo, key=key).first()
     if existing is not None:
         return _replay(existing, fingerprint)
