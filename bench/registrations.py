@@ -65,6 +65,7 @@ LOG_PATTERNS = {
     "database is locked": "database is locked",
     "Traceback": "Traceback (most recent call last)",
     "WORKER TIMEOUT": "WORKER TIMEOUT",
+    "e-mails printed by the mailer": "\nSubject: ",  # console backend, `serve`'s mailer
 }
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): (.*)$")
 
@@ -278,6 +279,19 @@ def db_counts(env: dict[str, str]) -> dict:
     return json.loads(line.removeprefix("BENCH-JSON "))
 
 
+def settled_counts(env: dict[str, str], tries: int = 5) -> dict:
+    """The counts once two readings a second apart agree (late commits have landed)."""
+    time.sleep(1)
+    counts = db_counts(env)
+    for _ in range(tries):
+        time.sleep(1)
+        again = db_counts(env)
+        if again == counts:
+            break
+        counts = again
+    return counts
+
+
 def log_findings(text: str) -> tuple[dict[str, int], Counter]:
     counts = {label: text.count(needle) for label, needle in LOG_PATTERNS.items()}
     exceptions = Counter(
@@ -421,6 +435,7 @@ def main() -> int:
         parser.error("wrk is not installed (make bench-registrations installs it from Debian)")
 
     def on_sigterm(signum, frame):
+        print("SIGTERM received", file=sys.stderr)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_sigterm)
@@ -523,8 +538,7 @@ def main() -> int:
         if ran.stderr.strip():
             print(f"wrk stderr: {ran.stderr.strip()}")
         s1 = parse_wrk(ran.stdout)
-        time.sleep(2)  # requests still in flight when wrk stopped may yet commit
-        after = db_counts(env)
+        after = settled_counts(env)  # requests in flight when wrk stopped may yet commit
         s1["db_registrations"] = after["bench"]["registrations"] - before["bench"]["registrations"]
         s1["db_tickets"] = after["bench"]["tickets"] - before["bench"]["tickets"]
         s1["db_sold"] = sum(after["bench"]["sold"].values()) - sum(before["bench"]["sold"].values())
@@ -553,8 +567,7 @@ def main() -> int:
             RUSH_CONNECTIONS,
             deadline=time.monotonic() + 100,
         )
-        time.sleep(1)
-        s2["db"] = db_counts(env)["rush"]
+        s2["db"] = settled_counts(env)["rush"]
         s2["log"], s2["exceptions"] = log_findings(
             log_path.read_bytes()[log_offset:].decode(errors="replace")
         )
@@ -576,11 +589,17 @@ def main() -> int:
         report(args, s1, s2, wrk_cmd, serve, time.perf_counter() - t_start)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if log_path.exists():
+            _, exceptions = log_findings(log_path.read_text(errors="replace"))
+            for line, n in exceptions.most_common(5):
+                print(f"  server exception ×{n}: {line}", file=sys.stderr)
         failed = True
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         failed = True
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not skip this
+            signal.signal(signum, signal.SIG_IGN)
         stop(server)
         if args.keep:
             print(f"kept {data_dir} (server log: {log_path})")
@@ -598,6 +617,8 @@ def report(args, s1: dict, s2: dict, wrk_cmd: list[str], serve: list[str], total
     not_201 = {k: n for k, n in s1["answers"].items() if k != "201"}
     pct = " / ".join(f"{lat.get(p, math.nan):.1f}" for p in (50, 75, 90, 99))
     people = s1["people"]
+    started = people.get("resident", 0) + people.get("passport", 0)
+    answered = sum(s1["answers"].values())
     rush = s2["answers"]
     rush_others = {k: n for k, n in rush.items() if k not in ("201", "409 sold_out")}
 
@@ -608,6 +629,10 @@ def report(args, s1: dict, s2: dict, wrk_cmd: list[str], serve: list[str], total
         ("non-2xx (wrk)", f"{s1['non_2xx']:,}" + (f" ({fmt_answers(not_201)})" if not_201 else "")),
         ("socket errors", sock_text),
         ("201s seen by wrk / registrations in DB", f"{ok:,} / {s1['db_registrations']:,}"),
+        (
+            "requests wrk started / unanswered when it stopped",
+            f"{started:,} / {started - answered:,}",
+        ),
         ("tickets / places sold in DB", f"{s1['db_tickets']:,} / {s1['db_sold']:,}"),
         ("sold per day", ", ".join(f"{d[5:]}: {n:,}" for d, n in s1["db_per_day"].items())),
         (
@@ -655,17 +680,18 @@ def report(args, s1: dict, s2: dict, wrk_cmd: list[str], serve: list[str], total
             print(f"  {label} first {key} body: {body}")
     print(f"total run time {total:.0f} s")
 
-    command = shlex.join(["python", "bench/registrations.py", *sys.argv[1:]])
+    command = f"`{shlex.join(['python', 'bench/registrations.py', *sys.argv[1:]])}`"
     if os.environ.get("MAKELEVEL"):
-        command = f"make bench-registrations` (`{command}"
-    wrk_shown = shlex.join(["wrk", *wrk_cmd[1:-2], "registrations.lua", wrk_cmd[-1]])
-    serve_shown = shlex.join(["smartexpo", *serve]).replace(f"--port {serve[4]}", "--port <free>")
+        command = f"`make bench-registrations` ({command})"
+    url_shown = re.sub(r":\d+/", ":<port>/", wrk_cmd[-1])
+    wrk_shown = " ".join([shlex.join(["wrk", *wrk_cmd[1:-2], "registrations.lua"]), url_shown])
+    serve_shown = shlex.join(["smartexpo", *serve]).replace(f"--port {serve[4]}", "--port <port>")
     cpus = os.cpu_count()
     today = dt.datetime.now(dt.UTC).date().isoformat()
     md = [
         "## Registrations (`POST /api/v1/expos/{expo}/registrations`)",
         "",
-        f"{today} — `{command}`, SQLite in a temporary data dir, the server as users run it: "
+        f"{today} — {command}, SQLite in a temporary data dir, the server as users run it: "
         f"`{serve_shown}` (gunicorn); {cpus} CPUs, Python {platform.python_version()}, "
         f"rate limit off (`SMARTEXPO_RATE_LIMIT_REGISTRATIONS=0`).",
         "",

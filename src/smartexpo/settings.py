@@ -109,6 +109,8 @@ SQLITE_PATH = DATA_DIR / "smartexpo.sqlite3"
 _default_db_url = f"sqlite:///{SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db_url)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend plus a writer queue (see smartexpo/core/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "smartexpo.core.sqlite_backend"
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -121,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA cache_size=-64000;"
         ),
     }
+    # Keep each thread's connection: opening one runs the PRAGMAs above and registers Django's
+    # SQL functions, which cost more than a registration's own statements.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     # Tests use a file, not shared-cache memory: concurrent clients against a live server then
     # meet SQLite's real locking (WAL, busy timeout) instead of "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-smartexpo.sqlite3")}
@@ -166,6 +171,8 @@ SMARTEXPO_PAGE_MAX = 200
 SMARTEXPO_DEFAULT_EXPO = os.environ.get("SMARTEXPO_DEFAULT_EXPO", "")
 # Registrations per client address per minute; 0 turns the limit off (benchmarks do).
 SMARTEXPO_RATE_LIMIT_REGISTRATIONS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_REGISTRATIONS", "30"))
+# How long a freed place is held for the next person on the waiting list.
+SMARTEXPO_WAITLIST_OFFER_HOURS = int(os.environ.get("SMARTEXPO_WAITLIST_OFFER_HOURS", "24"))
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed.
 SMARTEXPO_TRUSTED_PROXIES = env_list("SMARTEXPO_TRUSTED_PROXIES")
 

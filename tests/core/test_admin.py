@@ -23,6 +23,7 @@ ADMIN_MODELS = [
     ("tickets", "registration"),
     ("tickets", "ticket"),
     ("tickets", "signingkey"),
+    ("tickets", "waitlistentry"),
 ]
 
 

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.group_import import COLUMNS, registrations_import_csv
-from smartexpo.tickets.models import DayQuota, Registration, SigningKey, Ticket, TicketType
+from smartexpo.tickets.models import (
+    DayQuota,
+    Registration,
+    SigningKey,
+    Ticket,
+    TicketType,
+    WaitlistEntry,
+)
 from smartexpo.tickets.registration import forget_catalogues
 from smartexpo.venue.models import Expo
 
@@ -161,4 +168,27 @@ class SigningKeyAdmin(admin.ModelAdmin):
     verbose_name = _("signing key")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = ("id", "ticket_type", "day", "name", "email", "status", "offer_expires_at")
+    list_filter = ("expo", "status", "ticket_type", "day")
+    search_fields = ("name", "email")
+    readonly_fields = (
+        "expo",
+        "ticket_type",
+        "day",
+        "status",
+        "created_at",
+        "offered_at",
+        "offer_expires_at",
+        "offer_sent_at",
+        "registration",
+    )
+    fields = ("name", "email", "language", *readonly_fields)
+
+    def has_add_permission(self, request):
+        # People join through the service, which checks the day really is sold out.
         return False

@@ -15,7 +15,7 @@ from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.tokens import require_role, token_resolve
-from smartexpo.tickets import documents, render, selectors, services
+from smartexpo.tickets import documents, render, selectors, services, waitlist
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.idempotency import run_idempotent
@@ -172,7 +172,7 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
 )
 def create_registration(request, expo: str, payload: RegistrationIn):
     registration_rate_limit(request)
-    edition = venue_selectors.expo_get(slug=expo)
+    edition = venue_selectors.expo_get_cached(slug=expo)
 
     def handler() -> tuple[int, dict]:
         issued = registering.registration_create(expo=edition, **payload.dict())
@@ -215,6 +215,43 @@ def import_registrations(request, expo: str):
     require_role(request.auth, Role.ORGANIZER, expo=edition)
     report = registrations_import_csv(expo=edition, data=request.body)
     return {"created": report.created, "errors": report.errors}
+
+
+class WaitlistIn(Schema):
+    ticket_type: str = Field(..., max_length=32)
+    day: str = Field(..., max_length=10)
+    name: str = Field(..., max_length=100)
+    email: str = Field(..., max_length=254)
+    language: str = Field("en", max_length=8)
+
+
+class WaitlistOut(Schema):
+    id: int
+    ticket_type: str
+    day: str
+    status: str
+    position: int
+
+
+@router.post(
+    "/expos/{expo}/waitlist",
+    response={201: WaitlistOut, **ERRORS},
+    summary="Join the waiting list of a sold-out day (409 not_sold_out while places remain)",
+)
+def join_waitlist(request, expo: str, payload: WaitlistIn):
+    registration_rate_limit(request)
+    edition = venue_selectors.expo_get(slug=expo)
+    entry = waitlist.waitlist_join(expo=edition, **payload.dict())
+    return Status(
+        201,
+        {
+            "id": entry.pk,
+            "ticket_type": entry.ticket_type.code,
+            "day": entry.day.isoformat(),
+            "status": entry.status,
+            "position": waitlist.waitlist_position(entry),
+        },
+    )
 
 
 def _registration_for(request, expo: str, registration_id: int) -> Registration:

@@ -37,3 +37,19 @@ class RegistrationForm(forms.Form):
         """Show the service's refusals at the fields they concern."""
         for name, message in fields.items():
             self.add_error(name if name in self.fields else None, message)
+
+
+class WaitlistForm(forms.Form):
+    name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class OfferForm(forms.Form):
+    name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+
+    def apply_service_errors(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)

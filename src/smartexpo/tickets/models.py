@@ -234,3 +234,45 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a place")
+    ACCEPTED = "accepted", _("Registered")
+    EXPIRED = "expired", _("Offer expired")
+
+
+class WaitlistEntry(models.Model):
+    """A person waiting for a place on a sold-out day. A freed place is held for the first in
+    line for a set time (the offer); unclaimed, it passes to the next, then back to sale."""
+
+    expo = models.ForeignKey(Expo, verbose_name=_("edition"), on_delete=models.CASCADE)
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.CASCADE
+    )
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    offer_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    offer_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    offer_sent_at = models.DateTimeField(_("offer email sent"), null=True, blank=True)
+    registration = models.ForeignKey(
+        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting list")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket_type", "day", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type.code} {self.day} #{self.pk}"

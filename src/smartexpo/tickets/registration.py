@@ -111,8 +111,11 @@ _catalogue_lock = threading.Lock()
 
 
 def forget_catalogues() -> None:
+    from smartexpo.venue.selectors import expo_cache_clear
+
     _catalogues.clear()
     _active_keys.clear()
+    expo_cache_clear()
 
 
 def catalogue_for(expo: Expo) -> Catalogue:
@@ -294,41 +297,44 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
     nonce = _new_nonce()
     manage = manage_token_for(nonce)
     now = timezone.now()
+    serial = _new_serial()
+    day_texts = [d.isoformat() for d in days]
+    registration = Registration(
+        expo=expo,
+        ticket_type_id=tt.id,
+        name=clean.name,
+        email=clean.email,
+        id_type=clean.id_type,
+        id_hash=clean.id_hash,
+        id_masked=clean.id_masked,
+        interests=clean.interests,
+        language=clean.language,
+        manage_digest=manage_digest(manage),
+        manage_nonce=nonce,
+        source=source,
+        created_at=now,
+    )
+    ticket = Ticket(
+        expo=expo,
+        registration=registration,
+        ticket_type_id=tt.id,
+        serial=serial,
+        kid=key.kid,
+        days=day_texts,
+        created_at=now,
+    )
     try:
-        with transaction.atomic():
-            quotas = DayQuota.objects.filter(pk__in=quota_ids, sold__lt=F("size"))
-            if connection.vendor == "postgresql" and len(quota_ids) > 1:
-                # Lock several days in one order, so overlapping registrations cannot deadlock.
-                list(quotas.select_for_update().order_by("pk").values_list("pk", flat=True))
-            if quotas.update(sold=F("sold") + 1) != len(quota_ids):
-                raise _FullDays()
-            registration = Registration.objects.create(
-                expo=expo,
-                ticket_type_id=tt.id,
-                name=clean.name,
-                email=clean.email,
-                id_type=clean.id_type,
-                id_hash=clean.id_hash,
-                id_masked=clean.id_masked,
-                interests=clean.interests,
-                language=clean.language,
-                manage_digest=manage_digest(manage),
-                manage_nonce=nonce,
-                source=source,
-                created_at=now,
-            )
-            ticket = Ticket.objects.create(
-                expo=expo,
-                registration=registration,
-                ticket_type_id=tt.id,
-                serial=_new_serial(),
-                kid=key.kid,
-                days=[d.isoformat() for d in days],
-                created_at=now,
-            )
-            TicketDay.objects.bulk_create(
-                [TicketDay(expo=expo, ticket=ticket, day=d, id_hash=clean.id_hash) for d in days]
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            _take_places(cursor, quota_ids)
+            registration.pk = _insert_returning_id(cursor, registration, _REGISTRATION_COLUMNS)
+            ticket.registration_id = registration.pk
+            ticket.pk = _insert_returning_id(cursor, ticket, _TICKET_COLUMNS)
+            for day in days:
+                _insert_returning_id(
+                    cursor,
+                    TicketDay(expo=expo, ticket_id=ticket.pk, day=day, id_hash=clean.id_hash),
+                    _TICKET_DAY_COLUMNS,
+                )
     except _FullDays:
         if held := _held_days(expo.pk, clean.id_hash, days):
             raise _duplicate(held) from None
@@ -346,11 +352,86 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
         raise _duplicate(_held_days(expo.pk, clean.id_hash, days) or days) from None
     # The answer is built from memory: the type is known, no query needed to name it.
     registration.ticket_type = ticket.ticket_type = TicketType(id=tt.id, code=tt.code, expo=expo)
+    registration._state.adding = ticket._state.adding = False
     return Issued(registration, manage, [ticket], [_sign(ticket, key, tt.id, days)])
 
 
 class _FullDays(Exception):
     pass
+
+
+# The hot path speaks SQL through Django's cursor: the statements are what the ORM would send,
+# without the ORM's per-call compilation, which cost more than the database's own work.
+_REGISTRATION_COLUMNS = (
+    "expo",
+    "ticket_type",
+    "name",
+    "email",
+    "id_type",
+    "id_hash",
+    "id_masked",
+    "interests",
+    "language",
+    "manage_digest",
+    "manage_nonce",
+    "source",
+    "status",
+    "created_at",
+    "confirmation_attempts",
+)
+_TICKET_COLUMNS = (
+    "expo",
+    "registration",
+    "ticket_type",
+    "serial",
+    "kid",
+    "days",
+    "status",
+    "created_at",
+)
+_TICKET_DAY_COLUMNS = ("expo", "ticket", "day", "id_hash", "valid")
+_sql_cache: dict[tuple, tuple[str, list]] = {}
+
+
+def _insert_sql(model, columns) -> tuple[str, list]:
+    cache_key = (connection.vendor, model, columns)
+    hit = _sql_cache.get(cache_key)
+    if hit is None:
+        quote = connection.ops.quote_name
+        fields = [model._meta.get_field(c) for c in columns]
+        names = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = quote(model._meta.db_table)
+        # Names come from the model's own metadata, quoted; every value is a bound parameter.
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+        hit = _sql_cache[cache_key] = (sql, fields)
+    return hit
+
+
+def _insert_returning_id(cursor, obj, columns) -> int:
+    """Insert one model instance's columns (values prepared by their fields) and return its id."""
+    sql, fields = _insert_sql(type(obj), columns)
+    values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    cursor.execute(sql, values)
+    return cursor.fetchone()[0]
+
+
+def _take_places(cursor, quota_ids: list[int]) -> None:
+    """One conditional UPDATE takes a place on every day, or the row count says a day is full."""
+    table = connection.ops.quote_name(DayQuota._meta.db_table)
+    marks = ", ".join(["%s"] * len(quota_ids))
+    if connection.vendor == "postgresql" and len(quota_ids) > 1:
+        # Lock several days in one order, so overlapping registrations cannot deadlock.
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR UPDATE",  # noqa: S608
+            quota_ids,
+        )
+    cursor.execute(
+        f"UPDATE {table} SET sold = sold + 1 WHERE id IN ({marks}) AND sold < size",  # noqa: S608
+        quota_ids,
+    )
+    if cursor.rowcount != len(quota_ids):
+        raise _FullDays()
 
 
 # --- many registrations at once --------------------------------------------------------------
@@ -591,9 +672,11 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
 
 
 def registration_cancel(*, registration: Registration) -> Registration:
-    """Cancel a registration: its tickets are revoked and their places return to the quotas, in
-    one transaction, so a revoked serial is listed from the moment the cancellation commits.
-    Cancelling twice changes nothing the second time."""
+    """Cancel a registration: its tickets are revoked and their places go to the next person on
+    the waiting list or back to the quotas, in one transaction, so a revoked serial is listed
+    from the moment the cancellation commits. Cancelling twice changes nothing the second time."""
+    from smartexpo.tickets.waitlist import place_freed
+
     now = timezone.now()
     with transaction.atomic():
         changed = Registration.objects.filter(
@@ -608,9 +691,11 @@ def registration_cancel(*, registration: Registration) -> Registration:
             )
             TicketDay.objects.filter(ticket__in=tickets).update(valid=False)
             for ticket in tickets:
-                DayQuota.objects.filter(
-                    ticket_type_id=ticket.ticket_type_id, day__in=ticket.days, sold__gt=0
-                ).update(sold=F("sold") - 1)
+                for day in ticket.days:
+                    # The next person waiting for that day gets it; else it returns to sale.
+                    place_freed(
+                        ticket_type_id=ticket.ticket_type_id, day=dt.date.fromisoformat(day)
+                    )
     registration.refresh_from_db()
     return registration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,15 +13,16 @@ from django.views.decorators.http import require_POST
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
-from smartexpo.tickets import documents, selectors
+from smartexpo.tickets import documents, selectors, waitlist
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets import render as rendering
-from smartexpo.tickets.forms import RegistrationForm
+from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
 from smartexpo.venue import selectors as venue
 
 REFUSALS = {
     "sold_out": gettext_lazy("Sorry, no places are left on %(days)s. Choose other days."),
     "duplicate": gettext_lazy("This ID number already holds a ticket for %(days)s."),
+    "offer_expired": gettext_lazy("This offer has expired; the place went to the next in line."),
     "rate_limited": gettext_lazy(
         "Too many registrations from your network; please try again in a minute."
     ),
@@ -44,6 +45,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         days=[(d.isoformat(), d.isoformat()) for d in edition.days],
         tags=[(t.code, t.name) for t in catalogue.tag_list()],
     )
+    full_days: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             registration_rate_limit(request)
@@ -59,11 +61,78 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
             else:
                 days = ", ".join(exc.detail.get("days", []))
                 form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+                if exc.code == "sold_out":
+                    full_days = exc.detail.get("days", [])
         else:
             messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
-    context = {"expo": edition, "form": form, "ticket_types": ticket_types}
+    context = {
+        "expo": edition,
+        "form": form,
+        "ticket_types": ticket_types,
+        "full_days": full_days,
+        "chosen_type": form.data.get("ticket_type", ""),
+    }
     return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
+
+
+def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
+    edition = _expo(expo)
+    ticket_type = request.GET.get("ticket_type") or request.POST.get("ticket_type", "")
+    day = request.GET.get("day") or request.POST.get("day", "")
+    form = WaitlistForm(request.POST or None)
+    entry = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_rate_limit(request)
+            entry = waitlist.waitlist_join(
+                expo=edition,
+                ticket_type=ticket_type,
+                day=day,
+                language=translation.get_language() or "en",
+                **form.cleaned_data,
+            )
+        except SmartExpoError as exc:
+            fields = exc.detail.get("fields", {})
+            for name, message in fields.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not fields:
+                form.add_error(None, exc.message)
+    context = {
+        "expo": edition,
+        "form": form,
+        "ticket_type": ticket_type,
+        "day": day,
+        "entry": entry,
+        "position": waitlist.waitlist_position(entry) if entry else None,
+    }
+    return render(request, "tickets/waitlist_join.html", context)
+
+
+def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
+    edition = _expo(expo)
+    try:
+        entry = waitlist.offer_get(token=token)
+    except SmartExpoError:
+        raise Http404 from None
+    if entry.expo_id != edition.pk:
+        raise Http404
+    form = OfferForm(request.POST or None, initial={"name": entry.name, "email": entry.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = waitlist.offer_accept(token=token, **form.cleaned_data)
+        except SmartExpoError as exc:
+            if exc.code == "invalid":
+                form.apply_service_errors(exc.detail.get("fields", {}))
+            else:
+                days = ", ".join(exc.detail.get("days", []))
+                form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+        else:
+            messages.success(request, _("You are registered. Your e-ticket is below."))
+            return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
+    valid = entry.status == "offered" and entry.offer_expires_at > timezone.now()
+    context = {"expo": edition, "entry": entry, "form": form, "valid": valid}
+    return render(request, "tickets/offer.html", context)
 
 
 def _registration(expo: str, token: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -20,6 +22,27 @@ def expo_get(*, slug: str, published_only: bool = True) -> Expo:
     if expo is None:
         raise not_found("edition")
     return expo
+
+
+_expo_cache: dict[str, tuple[float, Expo]] = {}
+EXPO_CACHE_SECONDS = 5.0
+
+
+def expo_get_cached(*, slug: str) -> Expo:
+    """`expo_get` remembered for a few seconds per process, for the hottest endpoints
+    (registration, check-in): an edition's slug and dates do not change under a running expo,
+    and unpublishing takes effect within the cache's five seconds."""
+    hit = _expo_cache.get(slug)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < EXPO_CACHE_SECONDS:
+        return hit[1]
+    expo = expo_get(slug=slug)
+    _expo_cache[slug] = (now, expo)
+    return expo
+
+
+def expo_cache_clear() -> None:
+    _expo_cache.clear()
 
 
 def expo_default() -> Expo | None:

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             help="Worker processes (default: 2 × cores, at most 8)",
         )
         parser.add_argument(
-            "--threads", type=int, default=int(os.environ.get("SMARTEXPO_THREADS", "4"))
+            "--threads", type=int, default=int(os.environ.get("SMARTEXPO_THREADS", "2"))
         )
         parser.add_argument("--timeout", type=int, default=30)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stderr")

@@ -9,10 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from smartexpo.tickets.documents import confirmations_send
+from smartexpo.tickets.waitlist import offers_expire, offers_notify
 
 
 class Command(BaseCommand):
-    help = "Send pending confirmation emails, continuously (or once with --once)."
+    help = (
+        "Send confirmation and waiting-list emails and expire unclaimed offers, continuously "
+        "(or once with --once)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Send what is pending and stop")
@@ -30,7 +34,8 @@ class Command(BaseCommand):
         total = 0
         while not stopping:
             close_old_connections()
-            sent = confirmations_send()
+            offers_expire()
+            sent = confirmations_send() + offers_notify()
             total += sent
             if once and not sent:
                 break

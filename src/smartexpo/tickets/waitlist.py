@@ -1,0 +1,218 @@
+"""The waiting list: a place freed on a sold-out day is offered to the next person in line.
+
+The place stays counted in the quota (`sold`) while it is offered, so nobody else can take it;
+the offer is a link, valid for `SMARTEXPO_WAITLIST_OFFER_HOURS`, to register on that day. An
+offer that expires passes the place to the next in line, and with nobody left the place
+returns to sale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from smartexpo.core.errors import SmartExpoError, invalid, not_found
+from smartexpo.tickets.models import DayQuota, TicketType, WaitlistEntry, WaitlistStatus
+from smartexpo.tickets.registration import (
+    LANGUAGES,
+    Issued,
+    manage_digest,
+    manage_token_for,
+    registration_create,
+)
+from smartexpo.venue.models import Expo
+
+logger = logging.getLogger("smartexpo.mail")
+OFFER_PREFIX = "sxw_"
+
+
+def offer_token(entry: WaitlistEntry) -> str:
+    return OFFER_PREFIX + manage_token_for(entry.offer_nonce)[4:]
+
+
+@transaction.atomic
+def waitlist_join(
+    *, expo: Expo, ticket_type: str, day, name: str, email: str, language: str = "en"
+) -> WaitlistEntry:
+    """Queue a person for a sold-out day of a day ticket; joining twice is one entry."""
+    errors = {}
+    tt = TicketType.objects.filter(expo=expo, code=ticket_type).first()
+    if tt is None:
+        errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
+    elif tt.all_days:
+        errors["ticket_type"] = "Passes for all days have no waiting list."
+    try:
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    except ValueError:
+        errors["day"] = "A date (YYYY-MM-DD) is required."
+        day = None
+    quota = None
+    if tt is not None and day is not None:
+        quota = DayQuota.objects.filter(ticket_type=tt, day=day).first()
+        if quota is None:
+            errors["day"] = "This ticket type is not valid on that day."
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = "A name of 1 to 100 characters is required."
+    try:
+        validate_email((email or "").strip())
+    except Exception:
+        errors["email"] = "A valid email address is required."
+    if language not in LANGUAGES:
+        errors["language"] = f"One of: {', '.join(LANGUAGES)}."
+    if errors:
+        raise invalid(errors)
+    if quota.sold < quota.size:
+        raise SmartExpoError(
+            "not_sold_out",
+            "Places are still available on this day: register directly.",
+            {"day": day.isoformat(), "available": quota.size - quota.sold},
+        )
+    existing = WaitlistEntry.objects.filter(
+        ticket_type=tt, day=day, email__iexact=email.strip(), status=WaitlistStatus.WAITING
+    ).first()
+    if existing is not None:
+        return existing
+    return WaitlistEntry.objects.create(
+        expo=expo, ticket_type=tt, day=day, name=name, email=email.strip(), language=language
+    )
+
+
+def waitlist_position(entry: WaitlistEntry) -> int:
+    return WaitlistEntry.objects.filter(
+        ticket_type_id=entry.ticket_type_id,
+        day=entry.day,
+        status=WaitlistStatus.WAITING,
+        id__lte=entry.pk,
+    ).count()
+
+
+def place_freed(*, ticket_type_id: int, day: dt.date, now=None) -> WaitlistEntry | None:
+    """A place on `day` has been given up (inside the caller's transaction): offer it to the
+    next person waiting, or return it to the quota. Returns the entry offered, if any."""
+    now = now or timezone.now()
+    for entry in WaitlistEntry.objects.filter(
+        ticket_type_id=ticket_type_id, day=day, status=WaitlistStatus.WAITING
+    ).order_by("id")[:5]:
+        nonce = secrets.token_hex(16)
+        entry.offer_nonce = nonce
+        offered = WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.OFFERED,
+            offered_at=now,
+            offer_expires_at=now + timedelta(hours=settings.SMARTEXPO_WAITLIST_OFFER_HOURS),
+            offer_nonce=nonce,
+            offer_digest=manage_digest(offer_token(entry)),
+        )
+        if offered:
+            return entry
+    DayQuota.objects.filter(ticket_type_id=ticket_type_id, day=day, sold__gt=0).update(
+        sold=F("sold") - 1
+    )
+    return None
+
+
+def offer_get(*, token: str) -> WaitlistEntry:
+    if not token.startswith(OFFER_PREFIX) or len(token) > 200:
+        raise not_found("offer")
+    entry = (
+        WaitlistEntry.objects.filter(offer_digest=manage_digest(token))
+        .select_related("expo", "ticket_type")
+        .first()
+    )
+    if entry is None:
+        raise not_found("offer")
+    return entry
+
+
+def offer_accept(*, token: str, **person) -> Issued:
+    """Register the offered person on the held day. The hold is released and taken again in one
+    transaction, so the place cannot go to anyone else in between; a refusal (duplicate,
+    invalid) rolls everything back and the offer stands."""
+    entry = offer_get(token=token)
+    now = timezone.now()
+    if entry.status != WaitlistStatus.OFFERED or entry.offer_expires_at <= now:
+        raise SmartExpoError("offer_expired", "This offer is no longer valid.")
+    with transaction.atomic():
+        claimed = WaitlistEntry.objects.filter(
+            pk=entry.pk, status=WaitlistStatus.OFFERED, offer_expires_at__gt=now
+        ).update(status=WaitlistStatus.ACCEPTED)
+        if not claimed:
+            raise SmartExpoError("offer_expired", "This offer is no longer valid.")
+        DayQuota.objects.filter(ticket_type_id=entry.ticket_type_id, day=entry.day).update(
+            sold=F("sold") - 1
+        )
+        issued = registration_create(
+            expo=entry.expo,
+            source="waitlist",
+            ticket_type=entry.ticket_type.code,
+            days=[entry.day.isoformat()],
+            language=entry.language,
+            **person,
+        )
+        WaitlistEntry.objects.filter(pk=entry.pk).update(registration_id=issued.registration.pk)
+    return issued
+
+
+def offers_expire(*, now=None) -> int:
+    """Expire unclaimed offers and pass their places on; returns how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    for entry in WaitlistEntry.objects.filter(
+        status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
+    ).order_by("id")[:200]:
+        with transaction.atomic():
+            if WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.OFFERED).update(
+                status=WaitlistStatus.EXPIRED
+            ):
+                place_freed(ticket_type_id=entry.ticket_type_id, day=entry.day, now=now)
+                expired += 1
+    return expired
+
+
+def offer_message(entry: WaitlistEntry) -> EmailMessage:
+    with translation.override(entry.language):
+        path = reverse("tickets:offer", args=[entry.expo.slug, offer_token(entry)])
+        url = settings.SMARTEXPO_BASE_URL.rstrip("/") + path
+        expires = timezone.localtime(entry.offer_expires_at, entry.expo.tz)
+        subject = _("A place is free for you at %(expo)s") % {"expo": entry.expo.name}
+        body = "\n".join(
+            [
+                _("Hello %(name)s,") % {"name": entry.name},
+                "",
+                _("a %(type)s place on %(day)s is held for you until %(expires)s.")
+                % {
+                    "type": entry.ticket_type.name,
+                    "day": entry.day.isoformat(),
+                    "expires": expires.strftime("%Y-%m-%d %H:%M"),
+                },
+                _("Register here to take it: %(url)s") % {"url": url},
+            ]
+        )
+    return EmailMessage(subject=subject, body=body, to=[entry.email])
+
+
+def offers_notify(*, limit: int = 50) -> int:
+    """Send the emails of new offers; returns how many were sent."""
+    sent = 0
+    for entry in WaitlistEntry.objects.filter(
+        status=WaitlistStatus.OFFERED, offer_sent_at__isnull=True
+    ).select_related("expo", "ticket_type")[:limit]:
+        try:
+            offer_message(entry).send()
+        except Exception:  # a mail server's refusal must not stop the other emails
+            logger.exception("Waiting-list offer email %s failed", entry.pk)
+            continue
+        WaitlistEntry.objects.filter(pk=entry.pk).update(offer_sent_at=timezone.now())
+        sent += 1
+    return sent
