@@ -71,16 +71,17 @@ class RateLimitCounter(models.Model):
 
     scope = models.CharField(max_length=32)
     client = models.CharField(max_length=64)
-    window = models.BigIntegerField()
+    # "window" is a reserved word in PostgreSQL; this is the minute since the epoch.
+    minute = models.BigIntegerField()
     hits = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "smartexpo_ratelimit"
         constraints = [
             models.UniqueConstraint(
-                fields=["scope", "client", "window"], name="ratelimit_one_row_per_window"
+                fields=["scope", "client", "minute"], name="ratelimit_one_row_per_window"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.client} {self.window}: {self.hits}"
+        return f"{self.scope} {self.client} {self.minute}: {self.hits}"

@@ -28,14 +28,14 @@ WINDOW_SECONDS = 60
 _SQL_CREATE = (
     "CREATE TABLE IF NOT EXISTS smartexpo_ratelimit ("
     " id INTEGER PRIMARY KEY, scope TEXT NOT NULL, client TEXT NOT NULL,"
-    " window INTEGER NOT NULL, hits INTEGER NOT NULL, UNIQUE (scope, client, window))"
+    " minute INTEGER NOT NULL, hits INTEGER NOT NULL, UNIQUE (scope, client, minute))"
 )
 _SQL_HIT = (
-    "INSERT INTO smartexpo_ratelimit (scope, client, window, hits) VALUES (%s, %s, %s, 1) "
-    "ON CONFLICT (scope, client, window) DO UPDATE SET hits = smartexpo_ratelimit.hits + 1 "
+    "INSERT INTO smartexpo_ratelimit (scope, client, minute, hits) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (scope, client, minute) DO UPDATE SET hits = smartexpo_ratelimit.hits + 1 "
     "RETURNING hits"
 )
-_SQL_PRUNE = "DELETE FROM smartexpo_ratelimit WHERE window < %s"
+_SQL_PRUNE = "DELETE FROM smartexpo_ratelimit WHERE minute < %s"
 
 _local = threading.local()
 

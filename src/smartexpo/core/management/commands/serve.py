@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 
@@ -30,19 +31,32 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=30)
         parser.add_argument("--access-log", action="store_true", help="Log every request to stderr")
         parser.add_argument(
+            "--server",
+            choices=["gunicorn", "granian"],
+            default=os.environ.get("SMARTEXPO_SERVER", "gunicorn"),
+            help="HTTP server: gunicorn (gthread workers) or granian (Rust HTTP, WSGI)",
+        )
+        parser.add_argument(
             "--no-mailer",
             action="store_true",
             help="Do not start the confirmation-email sender beside the web workers",
         )
 
     def handle(self, *args, host, port, workers, threads, timeout, access_log, **options):
+        if not 1 <= port <= 65535:
+            raise CommandError("--port must be between 1 and 65535.")
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1.")
         mailer = None
         if not options["no_mailer"]:
             # The outbox is drained by its own process, so slow PDF rendering and mail servers
             # never hold up a web request.
             mailer = subprocess.Popen([sys.executable, "-m", "smartexpo", "mailer"])
         try:
-            self._serve(host, port, workers, threads, timeout, access_log)
+            if options["server"] == "granian":
+                self._serve_granian(host, port, workers, threads, access_log)
+            else:
+                self._serve(host, port, workers, threads, timeout, access_log)
         finally:
             if mailer is not None:
                 mailer.terminate()
@@ -53,12 +67,7 @@ class Command(BaseCommand):
 
         from smartexpo.wsgi import application
 
-        if not 1 <= port <= 65535:
-            raise CommandError("--port must be between 1 and 65535.")
         workers = workers or min(2 * multiprocessing.cpu_count(), 8)
-        if workers < 1:
-            raise CommandError("--workers must be at least 1.")
-
         config = {
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": workers,
@@ -85,3 +94,39 @@ class Command(BaseCommand):
 
         self.stderr.write(f"SmartExpo serving on http://{host}:{port} with {workers} workers")
         SmartExpoServer().run()
+
+    def _serve_granian(self, host, port, workers, threads, access_log):
+        workers = workers or multiprocessing.cpu_count()
+        command = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(max(1, threads)),
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ]
+        if access_log:
+            command.append("--access-log")
+        command.append("smartexpo.wsgi:application")
+        self.stderr.write(f"SmartExpo serving on http://{host}:{port} with {workers} workers")
+        server = subprocess.Popen(command)  # noqa: S603 - our own interpreter and arguments
+        # Stopping `smartexpo serve` stops granian too (SIGTERM would otherwise orphan it).
+        signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=20)
