@@ -82,6 +82,15 @@ MIDDLEWARE = [
     "smartexpo.core.middleware.ApiErrorShapeMiddleware",
 ]
 
+# What /api/ requests pass through (see wsgi.py): bearer-token JSON needs no session, messages,
+# locale or CSRF middleware.
+SMARTEXPO_API_MIDDLEWARE = [
+    "smartexpo.core.middleware.ApiBodyLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "smartexpo.core.middleware.ApiErrorShapeMiddleware",
+]
+
 ROOT_URLCONF = "smartexpo.urls"
 WSGI_APPLICATION = "smartexpo.wsgi.application"
 

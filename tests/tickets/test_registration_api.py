@@ -300,3 +300,64 @@ def test_idempotency_records_are_pruned_after_48_hours(day_pass, monkeypatch):
     monkeypatch.setattr("smartexpo.tickets.idempotency.random.random", lambda: 0.0)
     register(id_number=resident_id(seq="302"), headers={"Idempotency-Key": "new"})
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_ticket_type_created_in_another_process_is_known_at_once(expo):
+    """Another worker's cached catalogue must not refuse a type created a moment ago."""
+    from smartexpo.tickets.registration import catalogue_for, registration_create
+    from smartexpo.tickets.services import ticket_type_create
+
+    catalogue_for(expo)  # this process caches a catalogue without the new type
+    # Created as another worker would: without this process's cache being told.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("smartexpo.tickets.services.catalogue_forget", lambda: None)
+        ticket_type_create(
+            expo=expo, code="rush", name_en="Rush", days=["2019-08-27"], quota_per_day=1
+        )
+    issued = registration_create(
+        expo=expo, ticket_type="rush", days=["2019-08-27"], name="R", email="r@example.cn"
+    )
+    assert issued.registration.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_registering_many_times_at_once_gets_one_ticket(live_server, taxonomy):
+    """Concurrent duplicates share group commits; each is refused alone, quota untouched."""
+    from smartexpo.tickets.services import ticket_type_create
+    from tests.conftest import make_expo
+
+    expo = make_expo(slug="twins")
+    ticket_type_create(
+        expo=expo, code="day", name_en="Day", days=["2019-08-26"], quota_per_day=50, zones=[]
+    )
+    number = resident_id(seq="777")
+    barrier = threading.Barrier(12)
+    results: list[tuple[int, str]] = []
+
+    def attempt(n: int) -> None:
+        body = {
+            "ticket_type": "day",
+            "days": ["2019-08-26"],
+            "name": f"T{n}",
+            "email": f"t{n}@example.cn",
+            "id_number": number,
+        }
+        req = urllib.request.Request(
+            f"{live_server.url}/api/v1/expos/twins/registrations",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                results.append((resp.status, "created"))
+        except urllib.error.HTTPError as exc:
+            results.append((exc.code, json.loads(exc.read())["error"]["code"]))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [(201, "created")] + [(409, "duplicate")] * 11
+    assert DayQuota.objects.get(ticket_type__expo=expo).sold == 1

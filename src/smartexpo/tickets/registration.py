@@ -118,9 +118,9 @@ def forget_catalogues() -> None:
     expo_cache_clear()
 
 
-def catalogue_for(expo: Expo) -> Catalogue:
+def catalogue_for(expo: Expo, *, fresh: bool = False) -> Catalogue:
     cached = _catalogues.get(expo.pk)
-    if cached is not None and time.monotonic() - cached.loaded_at < CATALOGUE_TTL:
+    if not fresh and cached is not None and time.monotonic() - cached.loaded_at < CATALOGUE_TTL:
         return cached
     with _catalogue_lock:
         quotas: dict[int, dict[dt.date, int]] = defaultdict(dict)
@@ -252,6 +252,21 @@ def registration_clean(
 # --- one registration ------------------------------------------------------------------------
 
 
+def _knows(catalogue: Catalogue, fields: dict) -> bool:
+    tt = (
+        catalogue.types.get(fields.get("ticket_type"))
+        if isinstance(fields.get("ticket_type"), str)
+        else None
+    )
+    if tt is None:
+        return False
+    days = fields.get("days") or []
+    known = {d.isoformat() for d in tt.quota_ids}
+    return all(str(d) in known for d in days) and all(
+        i in catalogue.tags for i in fields.get("interests") or []
+    )
+
+
 @dataclass
 class Issued:
     registration: Registration
@@ -290,6 +305,10 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days)."""
     catalogue = catalogue_for(expo)
+    if not _knows(catalogue, fields):
+        # A type or day created in another process moments ago: the cache only says yes fast,
+        # a "no" is checked against the database before it is answered.
+        catalogue = catalogue_for(expo, fresh=True)
     clean = registration_clean(catalogue, **fields)
     key = _active_key(expo)
     tt, days = clean.ticket_type, clean.days
@@ -323,18 +342,58 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
         days=day_texts,
         created_at=now,
     )
+    ops = connection.ops
+    now_db = ops.adapt_datetimefield_value(now)
+
+    def write(cursor) -> tuple[int, int]:
+        _take_places(cursor, quota_ids)
+        cursor.execute(
+            _insert_sql(Registration, _REGISTRATION_COLUMNS),
+            (
+                expo.pk,
+                tt.id,
+                clean.name,
+                clean.email,
+                clean.id_type,
+                clean.id_hash,
+                clean.id_masked,
+                _json_param(clean.interests),
+                clean.language,
+                registration.manage_digest,
+                nonce,
+                source,
+                RegistrationStatus.ACTIVE,
+                now_db,
+                0,
+            ),
+        )
+        # fetchall: a RETURNING statement left unfinished would block a savepoint's release.
+        registration_id = cursor.fetchall()[0][0]
+        cursor.execute(
+            _insert_sql(Ticket, _TICKET_COLUMNS),
+            (
+                expo.pk,
+                registration_id,
+                tt.id,
+                serial,
+                key.kid,
+                _json_param(day_texts),
+                TicketStatus.VALID,
+                now_db,
+            ),
+        )
+        ticket_id = cursor.fetchall()[0][0]
+        for day in days:
+            cursor.execute(
+                _insert_sql(TicketDay, _TICKET_DAY_COLUMNS, returning=False),
+                (expo.pk, ticket_id, ops.adapt_datefield_value(day), clean.id_hash, True),
+            )
+        return registration_id, ticket_id
+
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _take_places(cursor, quota_ids)
-            registration.pk = _insert_returning_id(cursor, registration, _REGISTRATION_COLUMNS)
-            ticket.registration_id = registration.pk
-            ticket.pk = _insert_returning_id(cursor, ticket, _TICKET_COLUMNS)
-            for day in days:
-                _insert_returning_id(
-                    cursor,
-                    TicketDay(expo=expo, ticket_id=ticket.pk, day=day, id_hash=clean.id_hash),
-                    _TICKET_DAY_COLUMNS,
-                )
+            registration.pk, ticket.pk = write(cursor)
+        ticket.registration_id = registration.pk
     except _FullDays:
         if held := _held_days(expo.pk, clean.id_hash, days):
             raise _duplicate(held) from None
@@ -390,30 +449,34 @@ _TICKET_COLUMNS = (
     "created_at",
 )
 _TICKET_DAY_COLUMNS = ("expo", "ticket", "day", "id_hash", "valid")
-_sql_cache: dict[tuple, tuple[str, list]] = {}
+_sql_cache: dict[tuple, str] = {}
 
 
-def _insert_sql(model, columns) -> tuple[str, list]:
-    cache_key = (connection.vendor, model, columns)
-    hit = _sql_cache.get(cache_key)
-    if hit is None:
+def _insert_sql(model, columns, *, returning: bool = True) -> str:
+    """`INSERT … [RETURNING id]` for these columns, built once per process."""
+    cache_key = (connection.vendor, model, columns, returning)
+    sql = _sql_cache.get(cache_key)
+    if sql is None:
         quote = connection.ops.quote_name
-        fields = [model._meta.get_field(c) for c in columns]
-        names = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
+        names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
         table = quote(model._meta.db_table)
         # Names come from the model's own metadata, quoted; every value is a bound parameter.
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
-        hit = _sql_cache[cache_key] = (sql, fields)
-    return hit
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        if returning:
+            sql += " RETURNING id"
+        _sql_cache[cache_key] = sql
+    return sql
 
 
-def _insert_returning_id(cursor, obj, columns) -> int:
-    """Insert one model instance's columns (values prepared by their fields) and return its id."""
-    sql, fields = _insert_sql(type(obj), columns)
-    values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-    cursor.execute(sql, values)
-    return cursor.fetchone()[0]
+def _json_param(values: list[str]):
+    """A JSON list parameter: text on SQLite, the driver's JSON wrapper on PostgreSQL.
+
+    The lists are validated tag codes and ISO dates (no quotes or backslashes), so on SQLite a
+    plain join is exact JSON and ten times cheaper than the encoder."""
+    if connection.vendor == "sqlite":
+        return '["' + '","'.join(values) + '"]' if values else "[]"
+    return connection.ops.adapt_json_value(values, None)
 
 
 def _take_places(cursor, quota_ids: list[int]) -> None:
@@ -451,7 +514,7 @@ def registrations_bulk_create(
 
     Rows are taken in order, so when a day runs out the earlier rows win."""
     result = BulkResult()
-    catalogue = catalogue_for(expo)
+    catalogue = catalogue_for(expo, fresh=True)
     hash_key = identity.id_hash_key()
     today = timezone.localdate()
     key = signing_key_active(expo=expo)
@@ -565,15 +628,6 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
     ops = connection.ops
     now = timezone.now()
     now_db = ops.adapt_datetimefield_value(now)
-    # SQLite stores JSON as text; PostgreSQL wants its driver's JSON wrapper. The lists are
-    # validated tag codes and ISO dates, so a plain join is exact JSON and ten times cheaper.
-    if connection.vendor == "sqlite":
-
-        def as_json(values, _encoder):
-            return '["' + '","'.join(values) + '"]' if values else "[]"
-
-    else:
-        as_json = ops.adapt_json_value
     nonces = [_new_nonce() for _ in accepted]
     digests = [manage_digest(manage_token_for(n)) for n in nonces]
     registration_ids = _allocate_ids(Registration, len(accepted))
@@ -608,7 +662,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 c.id_type,
                 c.id_hash,
                 c.id_masked,
-                as_json(c.interests, None),
+                _json_param(c.interests),
                 c.language,
                 digest,
                 nonce,
@@ -647,7 +701,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 c.ticket_type.id,
                 serial,
                 key.kid,
-                as_json([d.isoformat() for d in c.days], None),
+                _json_param([d.isoformat() for d in c.days]),
                 TicketStatus.VALID,
                 now_db,
             )

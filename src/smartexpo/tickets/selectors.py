@@ -62,7 +62,7 @@ def keys_package(*, expo: Expo) -> dict:
         for k in SigningKey.objects.filter(expo=expo).order_by("kid")
     ]
     revoked = list(
-        Ticket.objects.filter(expo=expo, status=TicketStatus.REVOKED)
+        Ticket.objects.filter(expo=expo, status=TicketStatus.REVOKED, revoked_at__isnull=False)
         .order_by("revoked_at", "id")
         .values_list("serial", flat=True)
     )

@@ -4,24 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimitCounter',
+            name="RateLimitCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=32)),
-                ('client', models.CharField(max_length=64)),
-                ('minute', models.BigIntegerField()),
-                ('hits', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=32)),
+                ("client", models.CharField(max_length=64)),
+                ("minute", models.BigIntegerField()),
+                ("hits", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'db_table': 'smartexpo_ratelimit',
-                'constraints': [models.UniqueConstraint(fields=('scope', 'client', 'minute'), name='ratelimit_one_row_per_window')],
+                "db_table": "smartexpo_ratelimit",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "client", "minute"), name="ratelimit_one_row_per_window"
+                    )
+                ],
             },
         ),
     ]
