@@ -633,25 +633,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
     registration_ids = _allocate_ids(Registration, len(accepted))
     _insert_many(
         Registration,
-        [
-            "id",
-            "expo",
-            "ticket_type",
-            "name",
-            "email",
-            "id_type",
-            "id_hash",
-            "id_masked",
-            "interests",
-            "language",
-            "manage_digest",
-            "manage_nonce",
-            "source",
-            "status",
-            "created_at",
-            "confirmation_attempts",
-            "confirmation_sent_at",
-        ],
+        ["id", *_REGISTRATION_COLUMNS, "confirmation_sent_at"],
         [
             (
                 rid,
@@ -682,17 +664,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
     ticket_ids = _allocate_ids(Ticket, len(accepted))
     _insert_many(
         Ticket,
-        [
-            "id",
-            "expo",
-            "registration",
-            "ticket_type",
-            "serial",
-            "kid",
-            "days",
-            "status",
-            "created_at",
-        ],
+        ["id", *_TICKET_COLUMNS],
         [
             (
                 tid,
