@@ -115,10 +115,25 @@ def test_reseeding_with_another_seed_replaces_the_demo_exhibitors_exactly():
         assert Exhibitor.objects.filter(expo__slug=slug).count() == count
 
 
-def test_cli_seed_reports_what_it_made(capsys):
-    call_command("demo", "seed", "--seed", "3", "--quiet")
+def test_cli_seed_reports_what_it_made_and_registers_visitors_once(capsys):
+    call_command("demo", "seed", "--seed", "3", "--quiet", "--visitors", "300")
     out = capsys.readouterr().out
     assert "sce-2019: 843 exhibitors" in out
+    assert "sce-2019: 300 registered visitors" in out
+    from smartexpo.tickets.models import Registration, Ticket
+
+    ids = set(Registration.objects.values_list("id", flat=True))
+    call_command("demo", "seed", "--seed", "3", "--quiet", "--visitors", "300")
+    assert set(Registration.objects.values_list("id", flat=True)) == ids
+    assert Ticket.objects.count() == 300
+    assert Registration.objects.filter(confirmation_sent_at__isnull=True).count() == 0
+
+
+def test_cli_seed_refuses_an_absurd_visitor_count():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--visitors"):
+        call_command("demo", "seed", "--quiet", "--visitors", "-5")
 
 
 def test_demo_login_creates_an_organiser_once(settings, tmp_path, capsys):

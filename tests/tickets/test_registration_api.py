@@ -361,3 +361,63 @@ def test_the_same_person_registering_many_times_at_once_gets_one_ticket(live_ser
         t.join()
     assert sorted(results) == [(201, "created")] + [(409, "duplicate")] * 11
     assert DayQuota.objects.get(ticket_type__expo=expo).sold == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"days": ["2019-08-26"], "name": "A", "email": "a@x.cn"}, "ticket_type"),
+        ({"ticket_type": "day", "days": "2019-08-26", "name": "A", "email": "a@x.cn"}, "days"),
+        ({"ticket_type": "day", "days": [20190826], "name": "A", "email": "a@x.cn"}, "days"),
+        ({"ticket_type": "day", "days": ["2019-08-26"], "name": 5, "email": "a@x.cn"}, "name"),
+        (
+            {"ticket_type": "day", "days": ["2019-08-26"], "name": "A" * 101, "email": "a@x.cn"},
+            "name",
+        ),
+        (
+            {"ticket_type": "day", "days": ["2019-08-26"] * 33, "name": "A", "email": "a@x.cn"},
+            "days",
+        ),
+        (
+            {
+                "ticket_type": "day",
+                "days": ["2019-08-26"],
+                "name": "A",
+                "email": "a@x.cn",
+                "interests": "ai",
+            },
+            "interests",
+        ),
+        (
+            {
+                "ticket_type": "day",
+                "days": ["2019-08-26"],
+                "name": "A",
+                "email": "a@x.cn",
+                "id_number": 110105,
+            },
+            "id_number",
+        ),
+    ],
+)
+def test_wrong_types_and_sizes_in_a_registration_are_422_at_the_field(day_pass, body, field):
+    response = ApiClient().post(REGS, body)
+    assert response.status_code == 422
+    assert field in error_of(response)["detail"]["fields"]
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"), [("{nope", 400), ("[1, 2]", 422), ('"x"', 422), ("", 422)]
+)
+def test_a_registration_body_that_is_not_a_json_object_is_refused(day_pass, raw, status):
+    response = ApiClient().post(REGS, raw=raw)
+    assert response.status_code == status
+    assert error_of(response)["code"] == ("malformed" if status == 400 else "invalid")
+
+
+def test_the_registration_schema_is_in_the_openapi_document(db):
+    spec = ApiClient().get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/expos/{expo}/registrations"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"ticket_type", "days", "name", "email"} <= set(schema["properties"])
