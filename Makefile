@@ -66,7 +66,9 @@ bench-seed: install-dev
 	$(BIN)/python bench/seed.py --runs 3
 
 # The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
-# Options go through BENCH_ARGS, e.g. make bench-registrations BENCH_ARGS="--duration 10 --keep".
+# Options go through BENCH_ARGS (default: without the mailer, which renders a PDF per
+# registration on the same two cores), e.g. make bench-registrations BENCH_ARGS="--keep".
+BENCH_ARGS ?= --serve-args=--no-mailer
 bench-registrations: install-dev
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  echo "Installing from Debian: wrk"; \
