@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
+# Links in the demo's emails point at the demo server.
+export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: bench-registrations bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 

@@ -78,6 +78,7 @@ class Command(BaseCommand):
                     f"  Home (中文)          {base}/zh-hans/",
                     f"  Exhibitors          {base}/expos/sce-2019/exhibitors/",
                     f"  Floor plan          {base}/expos/sce-2019/floor-plan/",
+                    f"  Registration        {base}/expos/sce-2019/register/",
                     f"  API docs            {base}/api/v1/docs",
                     f"  Organiser admin     {base}/admin/",
                     f"  Organiser login     user {username}, password {password}",
