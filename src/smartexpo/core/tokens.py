@@ -15,6 +15,7 @@ TOKEN_PREFIX = {Role.ORGANIZER: "sxo_", Role.EXHIBITOR: "sxe_", Role.DEVICE: "sx
 
 
 def token_digest(raw: str) -> str:
+    """The stored SHA-256 of an API token."""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 

@@ -92,6 +92,7 @@ def seed_taxonomy() -> tuple[dict[str, Sector], dict[str, Tag]]:
 
 
 def seed_edition(ed: facts.EditionFacts) -> Expo:
+    """Create or refresh one demo edition's facts, keeping its id."""
     previous = Expo.objects.filter(slug=ed.previous).first() if ed.previous else None
     expo, _ = Expo.objects.update_or_create(
         slug=ed.slug,
@@ -343,6 +344,7 @@ def seed_exhibitors(
     sectors: dict[str, Sector],
     tags: dict[str, Tag],
 ) -> dict[str, Exhibitor]:
+    """Upsert the planned exhibitors with their tags and showcases."""
     rows = []
     for p in planned:
         e = Exhibitor(
@@ -424,6 +426,7 @@ def seed_booths(
     planned: list[PlannedExhibitor],
     exhibitors: dict[str, Exhibitor],
 ) -> int:
+    """Upsert the booths of the layout and assign them to the planned exhibitors."""
     _upsert(
         Booth,
         [

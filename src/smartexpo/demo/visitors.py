@@ -67,6 +67,7 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
 
 def resident_id(rng: random.Random, index: int) -> str:
     # The index is spread over birth date and sequence number, so every visitor is unique.
+    """A valid resident ID number unique to visitor `index` (the demo's people)."""
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=(index // 1000) % 20_000)
     first17 = f"{rng.choice(AREAS)}{birth:%Y%m%d}{index % 1000:03d}"
     return first17 + resident_check_digit(first17)

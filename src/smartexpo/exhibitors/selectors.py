@@ -13,10 +13,12 @@ MAX_QUERY_LENGTH = 100
 
 
 def sector_list() -> QuerySet[Sector]:
+    """All sectors, in display order."""
     return Sector.objects.all()
 
 
 def tag_list() -> QuerySet[Tag]:
+    """All technology tags, in display order."""
     return Tag.objects.all()
 
 
@@ -33,6 +35,7 @@ def _with_catalogue_relations(qs: QuerySet[Exhibitor]) -> QuerySet[Exhibitor]:
 
 
 def search_terms(q: str) -> list[str]:
+    """The lower-cased words of a search, each of which must match."""
     return [term for term in q.lower().split() if term]
 
 
@@ -101,5 +104,6 @@ def exhibitor_booths(exhibitor: Exhibitor) -> list:
 
 
 def exhibitor_primary_booth(exhibitor: Exhibitor):
+    """The exhibitor's first booth by code, or None."""
     booths = exhibitor_booths(exhibitor)
     return booths[0] if booths else None

@@ -349,6 +349,7 @@ def ticket_qr_png(request, expo: str, serial: int):
     summary="The bilingual PDF ticket",
 )
 def ticket_pdf(request, expo: str, serial: int):
+    """The ticket as a bilingual A4 PDF."""
     ticket = _ticket_for(request, expo, serial)
     response = HttpResponse(documents.ticket_pdf(ticket), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.serial}.pdf"'

@@ -25,6 +25,7 @@ MAX_ATTEMPTS = 5
 
 
 def ticket_pdf_data(ticket: Ticket, secret: str | None = None) -> render.TicketPdfData:
+    """Everything the PDF ticket shows, from a ticket and its registration."""
     registration, expo, tt = ticket.registration, ticket.expo, ticket.ticket_type
     return render.TicketPdfData(
         expo_name_en=expo.name_en,
@@ -45,10 +46,12 @@ def ticket_pdf_data(ticket: Ticket, secret: str | None = None) -> render.TicketP
 
 
 def ticket_pdf(ticket: Ticket) -> bytes:
+    """The ticket as a bilingual A4 PDF."""
     return render.ticket_pdf(ticket_pdf_data(ticket))
 
 
 def manage_url(registration: Registration) -> str:
+    """The absolute address of a registration's own page, in its language."""
     token = manage_token_for(registration.manage_nonce)
     with translation.override(registration.language):
         path = reverse("tickets:manage", args=[registration.expo.slug, token])

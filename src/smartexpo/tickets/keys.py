@@ -72,10 +72,12 @@ def private_key(*, record: SigningKey) -> ts.Ed25519PrivateKey:
 
 
 def signing_key_get(*, expo_id: int, kid: int) -> SigningKey:
+    """One signing key of an edition by key id."""
     return SigningKey.objects.get(expo_id=expo_id, kid=kid)
 
 
 def public_keys(*, expo: Expo) -> dict[int, ts.Ed25519PublicKey]:
+    """Every public key of an edition by key id (retired ones included)."""
     return {
         k.kid: ts.load_public_key_b64(k.public_key) for k in SigningKey.objects.filter(expo=expo)
     }

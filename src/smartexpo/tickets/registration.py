@@ -59,6 +59,7 @@ MAX_INTERESTS = 20
 
 
 def manage_digest(raw: str) -> str:
+    """The stored SHA-256 of a manage token (the token itself is never stored)."""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -111,6 +112,7 @@ _catalogue_lock = threading.Lock()
 
 
 def forget_catalogues() -> None:
+    """Drop this process's cached ticket types, keys and editions."""
     from smartexpo.venue.selectors import expo_cache_clear
 
     _catalogues.clear()
@@ -119,6 +121,8 @@ def forget_catalogues() -> None:
 
 
 def catalogue_for(expo: Expo, *, fresh: bool = False) -> Catalogue:
+    """The ticket types, their days and the tag codes of an edition, cached for a few seconds
+    (`fresh` reads the database now)."""
     cached = _catalogues.get(expo.pk)
     if not fresh and cached is not None and time.monotonic() - cached.loaded_at < CATALOGUE_TTL:
         return cached

@@ -20,6 +20,7 @@ from smartexpo.venue.models import Expo
 
 
 def ticket_type_list(*, expo: Expo) -> QuerySet[TicketType]:
+    """An edition's ticket types with their daily quotas and zones."""
     return (
         TicketType.objects.filter(expo=expo)
         .prefetch_related(Prefetch("quotas", queryset=DayQuota.objects.order_by("day")), "zones")
@@ -28,12 +29,14 @@ def ticket_type_list(*, expo: Expo) -> QuerySet[TicketType]:
 
 
 def registration_by_manage_token(*, raw: str) -> Registration | None:
+    """The registration a manage token belongs to, or None."""
     if not raw or len(raw) > 200:
         return None
     return Registration.objects.filter(manage_digest=manage_digest(raw)).first()
 
 
 def registration_get(*, expo: Expo, pk: int) -> Registration:
+    """One registration of an edition with its tickets, or a `not_found` error."""
     registration = (
         Registration.objects.filter(expo=expo, pk=pk)
         .select_related("ticket_type")
@@ -46,6 +49,7 @@ def registration_get(*, expo: Expo, pk: int) -> Registration:
 
 
 def ticket_get(*, expo: Expo, serial: int) -> Ticket | None:
+    """A ticket of an edition by serial (with its registration), or None."""
     return (
         Ticket.objects.filter(expo=expo, serial=serial)
         .select_related("registration", "ticket_type", "expo")

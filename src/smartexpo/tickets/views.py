@@ -160,6 +160,7 @@ def _inline_svg(secret: str) -> str:
 
 
 def ticket_pdf(request: HttpRequest, expo: str, token: str, serial: int) -> HttpResponse:
+    """The ticket as a bilingual A4 PDF."""
     _edition, registration = _registration(expo, token)
     ticket = next((t for t in registration.tickets.all() if t.serial == serial), None)
     if ticket is None:

@@ -38,6 +38,7 @@ OFFER_PREFIX = "sxw_"
 
 
 def offer_token(entry: WaitlistEntry) -> str:
+    """The secret link token of a waiting-list offer (derived, never stored)."""
     return OFFER_PREFIX + manage_token_for(entry.offer_nonce)[4:]
 
 
@@ -90,6 +91,7 @@ def waitlist_join(
 
 
 def waitlist_position(entry: WaitlistEntry) -> int:
+    """How many people are waiting ahead of this entry, this one included."""
     return WaitlistEntry.objects.filter(
         ticket_type_id=entry.ticket_type_id,
         day=entry.day,
@@ -123,6 +125,7 @@ def place_freed(*, ticket_type_id: int, day: dt.date, now=None) -> WaitlistEntry
 
 
 def offer_get(*, token: str) -> WaitlistEntry:
+    """The waiting-list entry a link token belongs to, or a `not_found` error."""
     if not token.startswith(OFFER_PREFIX) or len(token) > 200:
         raise not_found("offer")
     entry = (
@@ -181,6 +184,7 @@ def offers_expire(*, now=None) -> int:
 
 
 def offer_message(entry: WaitlistEntry) -> EmailMessage:
+    """The email telling a waiting person that a place is held for them."""
     with translation.override(entry.language):
         path = reverse("tickets:offer", args=[entry.expo.slug, offer_token(entry)])
         url = settings.SMARTEXPO_BASE_URL.rstrip("/") + path

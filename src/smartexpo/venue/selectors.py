@@ -12,6 +12,7 @@ from smartexpo.venue.models import Booth, Expo, Gate, Hall, Zone, ZoneKind
 
 
 def expo_list(*, published_only: bool = True) -> QuerySet[Expo]:
+    """Editions, published ones only unless asked otherwise, in date order."""
     qs = Expo.objects.all()
     return qs.filter(is_published=True) if published_only else qs
 
@@ -42,6 +43,7 @@ def expo_get_cached(*, slug: str) -> Expo:
 
 
 def expo_cache_clear() -> None:
+    """Forget the remembered editions (after an edition changes, and between tests)."""
     _expo_cache.clear()
 
 
@@ -56,10 +58,12 @@ def expo_default() -> Expo | None:
 
 
 def hall_list(*, expo: Expo) -> QuerySet[Hall]:
+    """An edition's halls in their plan order."""
     return Hall.objects.filter(expo=expo).order_by("position", "id")
 
 
 def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
+    """An edition's halls with how many booths and exhibitors each holds."""
     return hall_list(expo=expo).annotate(
         booth_count=Count("booths", distinct=True),
         exhibitor_count=Count("booths__assignment__exhibitor", distinct=True),
@@ -67,6 +71,7 @@ def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
 
 
 def hall_get(*, expo: Expo, code: str) -> Hall:
+    """One hall of an edition by code, or a `not_found` error."""
     hall = hall_list(expo=expo).filter(code=code).first()
     if hall is None:
         raise not_found("hall")
@@ -74,10 +79,12 @@ def hall_get(*, expo: Expo, code: str) -> Hall:
 
 
 def zone_list(*, expo: Expo) -> QuerySet[Zone]:
+    """Every zone of an edition (venue, halls, booth areas, rooms) in plan order."""
     return Zone.objects.filter(expo=expo).select_related("hall").order_by("position", "id")
 
 
 def gate_list(*, expo: Expo) -> QuerySet[Gate]:
+    """An edition's gates with the zone each admits into."""
     return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
 
 
@@ -97,6 +104,7 @@ def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
 
 
 def booth_get(*, expo: Expo, code: str) -> Booth:
+    """One booth of an edition by code, or a `not_found` error."""
     booth = Booth.objects.filter(expo=expo, code=code).select_related("hall").first()
     if booth is None:
         raise not_found("booth")
@@ -104,4 +112,5 @@ def booth_get(*, expo: Expo, code: str) -> Booth:
 
 
 def venue_zone(*, expo: Expo) -> Zone | None:
+    """The zone that stands for the whole venue, if the edition has one."""
     return Zone.objects.filter(expo=expo, kind=ZoneKind.VENUE).order_by("id").first()
