@@ -1,7 +1,7 @@
 """Benchmark: the public registration endpoint, served the way users run it.
 
-`POST /api/v1/expos/{expo}/registrations` against `smartexpo serve` (gunicorn) on SQLite in a
-temporary data directory:
+`POST /api/v1/expos/{expo}/registrations` against `smartexpo serve` (granian, unless
+`--serve-args="--server gunicorn"`) on SQLite in a temporary data directory:
 
 1. Throughput: `wrk -t2 -c64 -d20s --latency` posting distinct people (precomputed mainland
    resident IDs, about one in twenty a passport holder) to one random day of the four, with a
@@ -250,7 +250,7 @@ def wait_until_up(port: int, server: subprocess.Popen, log: Path, limit: float =
 
 
 def stop(server: subprocess.Popen | None) -> None:
-    """Stop gunicorn (SIGTERM to the master we started), then its process group if it lingers."""
+    """Stop the server (SIGTERM to the process we started), then its process group if it lingers."""
     if server is None or server.poll() is not None:
         return
     server.send_signal(signal.SIGTERM)
@@ -692,7 +692,7 @@ def report(args, s1: dict, s2: dict, wrk_cmd: list[str], serve: list[str], total
         "## Registrations (`POST /api/v1/expos/{expo}/registrations`)",
         "",
         f"{today} — {command}, SQLite in a temporary data dir, the server as users run it: "
-        f"`{serve_shown}` (gunicorn); {cpus} CPUs, Python {platform.python_version()}, "
+        f"`{serve_shown}`; {cpus} CPUs, Python {platform.python_version()}, "
         f"rate limit off (`SMARTEXPO_RATE_LIMIT_REGISTRATIONS=0`).",
         "",
         f"Scenario 1: `{wrk_shown}` — every request a different person (precomputed resident "

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.http import HttpResponse
 from django.test import Client
 
 from smartexpo.core.models import Role
@@ -49,11 +53,47 @@ def english_by_default():
     translation.activate("en")
 
 
+class ProductionHandler:
+    """Hands the test client's requests to `smartexpo.wsgi.application`, the callable that
+    `smartexpo serve` runs (the lean /api/ stack, the registration route), instead of Django's
+    test handler with the full site stack; API tests then test what users run."""
+
+    def __call__(self, environ):
+        from smartexpo.wsgi import application
+
+        started = {}
+
+        def start_response(status, headers, exc_info=None):
+            started["status"], started["headers"] = status, headers
+
+        # As Django's own test handler does: the test's transaction must survive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            result = application(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        response = HttpResponse(body, status=int(started["status"][:3]))
+        del response["Content-Type"]
+        for name, value in started["headers"]:
+            response.headers[name] = value
+        response.wsgi_request = SimpleNamespace()
+        return response
+
+
 class ApiClient:
-    """A test client that speaks JSON and carries a bearer token, like an integration would."""
+    """A test client that speaks JSON and carries a bearer token, like an integration would,
+    to the WSGI application that production serves."""
 
     def __init__(self, token: str | None = None):
         self.client = Client()
+        self.client.handler = ProductionHandler()
         self.token = token
 
     def _headers(self, extra):
@@ -271,3 +311,27 @@ def error_of(response) -> dict:
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "detail"}, body
     return body["error"]
+
+
+@pytest.fixture
+def production_server(transactional_db):
+    """`smartexpo.wsgi.application` on a threaded HTTP server at 127.0.0.1: what `smartexpo
+    serve` runs, for tests with real concurrent clients. Yields the base URL."""
+    import threading
+
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    from smartexpo.wsgi import application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=False)
+    server.set_app(application)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

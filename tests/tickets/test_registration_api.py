@@ -245,8 +245,9 @@ def test_keys_package_is_for_devices_and_organizers(day_pass, role, request):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_quota_is_never_exceeded_by_concurrent_clients(live_server, taxonomy):
-    """Forty real HTTP clients race for 15 places on a live server."""
+def test_a_quota_is_never_exceeded_by_concurrent_clients(production_server, taxonomy):
+    """Forty real HTTP clients race for 15 places on a live server running the production
+    WSGI application."""
     from smartexpo.tickets.services import ticket_type_create
     from tests.conftest import make_expo
 
@@ -266,7 +267,7 @@ def test_a_quota_is_never_exceeded_by_concurrent_clients(live_server, taxonomy):
             "id_number": resident_id(seq=f"{n:03d}"),
         }
         req = urllib.request.Request(
-            f"{live_server.url}/api/v1/expos/rush/registrations",
+            f"{production_server}/api/v1/expos/rush/registrations",
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )
@@ -321,8 +322,10 @@ def test_a_ticket_type_created_in_another_process_is_known_at_once(expo):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_person_registering_many_times_at_once_gets_one_ticket(live_server, taxonomy):
-    """Concurrent duplicates share group commits; each is refused alone, quota untouched."""
+def test_the_same_person_registering_many_times_at_once_gets_one_ticket(
+    production_server, taxonomy
+):
+    """Concurrent duplicates: one ticket, every other attempt refused, quota untouched."""
     from smartexpo.tickets.services import ticket_type_create
     from tests.conftest import make_expo
 
@@ -343,7 +346,7 @@ def test_the_same_person_registering_many_times_at_once_gets_one_ticket(live_ser
             "id_number": number,
         }
         req = urllib.request.Request(
-            f"{live_server.url}/api/v1/expos/twins/registrations",
+            f"{production_server}/api/v1/expos/twins/registrations",
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )

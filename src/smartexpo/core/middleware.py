@@ -24,32 +24,37 @@ def api_error(status: int, code: str, message: str, detail=None) -> JsonResponse
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def api_body_refusal(request: HttpRequest) -> JsonResponse | None:
+    """The 400/413 answer for a body that must not be read (bad or excessive length), or None."""
+    limit = settings.SMARTEXPO_MAX_BODY_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return api_error(400, "malformed", "Content-Length is not a number.")
+    if length > limit:
+        return _too_large(limit)
+    if request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        try:
+            request.body  # noqa: B018 - reads the stream under Django's size limit
+        except RequestDataTooBig:
+            return _too_large(limit)
+    return None
+
+
+def _too_large(limit: int) -> JsonResponse:
+    return api_error(413, "too_large", "The request body is too large.", {"limit_bytes": limit})
+
+
 class ApiBodyLimitMiddleware:
     """Refuse API bodies over the limit with 413 before anything reads them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.limit = settings.SMARTEXPO_MAX_BODY_BYTES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                return api_error(400, "malformed", "Content-Length is not a number.")
-            if length > self.limit:
-                return self._too_large()
-            if request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
-                try:
-                    request.body  # noqa: B018 - reads the stream under Django's size limit
-                except RequestDataTooBig:
-                    return self._too_large()
+        if request.path.startswith(API_PREFIX) and (refusal := api_body_refusal(request)):
+            return refusal
         return self.get_response(request)
-
-    def _too_large(self) -> JsonResponse:
-        return api_error(
-            413, "too_large", "The request body is too large.", {"limit_bytes": self.limit}
-        )
 
 
 class ApiErrorShapeMiddleware:

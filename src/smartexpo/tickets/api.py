@@ -178,6 +178,16 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
     },
 )
 def create_registration(request, expo: str):
+    # `smartexpo.tickets.registration_route` answers this route ahead of Django in production;
+    # both call `registration_post`, so they cannot drift apart.
+    status, body = registration_post(request, expo=expo)
+    return registration_response(status, body)
+
+
+def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
+    """Register from an API request: rate limit, edition, body, Idempotency-Key, then the
+    service. Returns (status, body); refusals are raised as `SmartExpoError`, except those
+    stored under an idempotency key, which are answers like a 201."""
     registration_rate_limit(request)
     edition = venue_selectors.expo_get_cached(slug=expo)
     fields, parsed = registration_body(request.body)
@@ -189,9 +199,11 @@ def create_registration(request, expo: str):
 
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        status, body = handler()
-    else:
-        status, body = run_idempotent(expo=edition, key=key, body=parsed, handler=handler)
+        return handler()
+    return run_idempotent(expo=edition, key=key, body=parsed, handler=handler)
+
+
+def registration_response(status: int, body: dict) -> HttpResponse:
     # Serialised here, not through the response schema: the body is built by this module to
     # that schema already, and revalidating it cost a tenth of a registration's time.
     return HttpResponse(
