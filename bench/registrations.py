@@ -57,7 +57,8 @@ JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"
 # GB 11643-1999: weights over the first 17 digits, check character indexed by the sum mod 11.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-AREAS = ("110101", "310104", "440305", "330106", "510107", "420111", "320102", "500103")
+# Areas the demo visitors do not use (demo.visitors.AREAS): a bench person is never a demo one.
+AREAS = ("110101", "310104", "440305", "330106", "510107", "420111", "320102", "500104")
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "Li Wei", "Anna Schmidt", "John Smith")
 
 LOG_PATTERNS = {
