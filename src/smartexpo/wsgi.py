@@ -4,7 +4,7 @@ Requests under /api/ go to a Django handler with only the middleware an API need
 security headers, host check, error shape): sessions, messages, locale, CSRF and
 authentication middleware do nothing for bearer-token JSON calls but cost a tenth of a
 registration's time. Everything else gets the full stack. The registration POST, the busiest
-write of an expo, is answered by its own route (`tickets.registration_route`) without Django's
+write of an expo, is answered by a hot route (`core.hot_routes`) without Django's
 URL resolution and request cycle.
 """
 
@@ -32,17 +32,16 @@ class ApiWSGIHandler(WSGIHandler):
 
 _api = ApiWSGIHandler()
 
-from smartexpo.tickets.registration_route import (  # noqa: E402
-    RegistrationRoute,
-    registration_route_match,
-)
+from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
+from smartexpo.tickets.api import registration_hot  # noqa: E402
 
-_register = RegistrationRoute()
+EXPO = r"/api/v1/expos/(?P<expo>[^/]+)"
+hot_routes = HotRoutes([("POST", EXPO + "/registrations", registration_hot)])
 
 
 def application(environ, start_response):
     if environ.get("PATH_INFO", "").startswith("/api/"):
-        if expo := registration_route_match(environ):
-            return _register(environ, start_response, expo)
+        if found := hot_routes.match(environ):
+            return hot_routes(environ, start_response, *found)
         return _api(environ, start_response)
     return _site(environ, start_response)
