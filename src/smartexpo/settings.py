@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "smartexpo.venue",
     "smartexpo.exhibitors",
     "smartexpo.tickets",
+    "smartexpo.checkin",
     "smartexpo.demo",
     "smartexpo.web",
 ]

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from smartexpo.checkin.api import router as checkin_router
 from smartexpo.core.api import build_api
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.tickets.api import router as tickets_router
@@ -19,6 +20,7 @@ api = build_api()
 api.add_router("", venue_router)
 api.add_router("", exhibitors_router)
 api.add_router("", tickets_router)
+api.add_router("", checkin_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -3,8 +3,8 @@
 Requests under /api/ go to a Django handler with only the middleware an API needs (body limit,
 security headers, host check, error shape): sessions, messages, locale, CSRF and
 authentication middleware do nothing for bearer-token JSON calls but cost a tenth of a
-registration's time. Everything else gets the full stack. The registration POST, the busiest
-write of an expo, is answered by a hot route (`core.hot_routes`) without Django's
+registration's time. Everything else gets the full stack. The registration and scan POSTs, the
+busiest writes of an expo, are answered by hot routes (`core.hot_routes`) without Django's
 URL resolution and request cycle.
 """
 
@@ -32,11 +32,17 @@ class ApiWSGIHandler(WSGIHandler):
 
 _api = ApiWSGIHandler()
 
+from smartexpo.checkin.api import scan_hot  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
 from smartexpo.tickets.api import registration_hot  # noqa: E402
 
 EXPO = r"/api/v1/expos/(?P<expo>[^/]+)"
-hot_routes = HotRoutes([("POST", EXPO + "/registrations", registration_hot)])
+hot_routes = HotRoutes(
+    [
+        ("POST", EXPO + "/registrations", registration_hot),
+        ("POST", EXPO + "/checkin/scans", scan_hot),
+    ]
+)
 
 
 def application(environ, start_response):

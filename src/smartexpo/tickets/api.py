@@ -366,12 +366,19 @@ def ticket_pdf(request, expo: str, serial: int):
     "/expos/{expo}/checkin/keys",
     auth=bearer,
     response={200: KeysOut, **ERRORS},
-    summary="Public keys and revoked serials for offline scanners (device or organiser)",
+    summary="Public keys and revoked serials for offline scanners (device or organiser); "
+    "`?since=` the last package's generated_at for the revocations since then",
 )
-def checkin_keys(request, expo: str):
+def checkin_keys(request, expo: str, since: dt.datetime | None = None):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.DEVICE, Role.ORGANIZER, expo=edition)
-    return selectors.keys_package(expo=edition)
+    if since is not None and since.tzinfo is None:
+        raise SmartExpoError(
+            "invalid",
+            "The request is not valid.",
+            {"fields": {"since": "The time needs its UTC offset (for example +08:00)."}},
+        )
+    return selectors.keys_package(expo=edition, since=since)
 
 
 __all__ = ["SmartExpoError", "router"]

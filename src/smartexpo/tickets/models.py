@@ -166,6 +166,13 @@ class Ticket(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # SHA-256 (first 16 bytes, hex) of the secret as issued: the server recognises its own
+    # secrets in a sync batch without verifying thousands of signatures. Empty for tickets
+    # issued before it existed; their signatures are verified instead.
+    secret_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # Check-in: the expo day (local) this ticket last entered on and has not left since; an
+    # entry is refused while it equals the scan's day. A new day starts outside.
+    inside_day = models.DateField(_("inside on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")

@@ -299,9 +299,14 @@ def _held_days(expo_id: int, id_hash: str, days) -> list[dt.date]:
     )
 
 
-def _sign(ticket: Ticket, key: SigningKey, type_id: int, days) -> str:
-    claims = TicketClaims(serial=ticket.serial, type_id=type_id, days=tuple(days))
+def _sign(serial: int, key: SigningKey, type_id: int, days) -> str:
+    claims = TicketClaims(serial=serial, type_id=type_id, days=tuple(days))
     return sign_secret(claims, kid=key.kid, private_key=private_key(record=key))
+
+
+def secret_digest(secret: str) -> str:
+    """What a ticket stores of its secret: the first 16 bytes of its SHA-256, in hex."""
+    return hashlib.sha256(secret.encode("ascii")).digest()[:16].hex()
 
 
 def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
@@ -322,6 +327,7 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
     manage = manage_token_for(nonce)
     now = timezone.now()
     serial = _new_serial()
+    secret = _sign(serial, key, tt.id, days)
     day_texts = [d.isoformat() for d in days]
     registration = _instance(
         Registration,
@@ -350,6 +356,7 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
         kid=key.kid,
         days=day_texts,
         created_at=now,
+        secret_digest=secret_digest(secret),
     )
     ops = connection.ops
     now_db = ops.adapt_datetimefield_value(now)
@@ -389,6 +396,7 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
                 _json_param(day_texts),
                 TicketStatus.VALID,
                 now_db,
+                ticket.secret_digest,
             ),
         )
         ticket_id = cursor.fetchall()[0][0]
@@ -420,7 +428,7 @@ def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
         raise _duplicate(_held_days(expo.pk, clean.id_hash, days) or days) from None
     # The answer is built from memory: the type is known, no query needed to name it.
     registration.ticket_type = ticket.ticket_type = TicketType(id=tt.id, code=tt.code, expo=expo)
-    return Issued(registration, manage, [ticket], [_sign(ticket, key, tt.id, days)])
+    return Issued(registration, manage, [ticket], [secret])
 
 
 class _FullDays(Exception):
@@ -485,6 +493,7 @@ _TICKET_COLUMNS = (
     "days",
     "status",
     "created_at",
+    "secret_digest",
 )
 _TICKET_DAY_COLUMNS = ("expo", "ticket", "day", "id_hash", "valid")
 _sql_cache: dict[tuple, str] = {}
@@ -699,6 +708,10 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
         ],
     )
     serials = [_new_serial() for _ in accepted]
+    digests = [
+        secret_digest(_sign(serial, key, c.ticket_type.id, c.days))
+        for (_i, c), serial in zip(accepted, serials, strict=True)
+    ]
     ticket_ids = _allocate_ids(Ticket, len(accepted))
     _insert_many(
         Ticket,
@@ -714,9 +727,10 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 _json_param([d.isoformat() for d in c.days]),
                 TicketStatus.VALID,
                 now_db,
+                digest,
             )
-            for (_i, c), rid, tid, serial in zip(
-                accepted, registration_ids, ticket_ids, serials, strict=True
+            for (_i, c), rid, tid, serial, digest in zip(
+                accepted, registration_ids, ticket_ids, serials, digests, strict=True
             )
         ],
     )
@@ -768,4 +782,4 @@ def ticket_secret(ticket: Ticket) -> str:
     """The ticket's signed secret, re-derived (Ed25519 signatures are deterministic)."""
     key = signing_key_get(expo_id=ticket.expo_id, kid=ticket.kid)
     days = [dt.date.fromisoformat(d) for d in ticket.days]
-    return _sign(ticket, key, ticket.ticket_type_id, days)
+    return _sign(ticket.serial, key, ticket.ticket_type_id, days)

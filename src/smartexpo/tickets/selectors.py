@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -57,17 +59,26 @@ def ticket_get(*, expo: Expo, serial: int) -> Ticket | None:
     )
 
 
-def keys_package(*, expo: Expo) -> dict:
-    """Public keys and revoked serials: what an offline scanner needs to decide alone."""
+# A revocation is stamped when its transaction starts and visible when it commits: a package
+# generated in between misses it, so `since` reaches back this far to catch it next time.
+SINCE_OVERLAP = dt.timedelta(minutes=1)
+
+
+def keys_package(*, expo: Expo, since: dt.datetime | None = None) -> dict:
+    """Public keys and revoked serials: what an offline scanner needs to decide alone.
+
+    With `since` (the `generated_at` of the scanner's last package), only the serials revoked
+    from a minute before that instant on: scanners add them to the list they hold."""
     signing_key_active(expo=expo)  # an edition always publishes at least one key
     generated_at = timezone.now()
     keys = [
         {"kid": k.kid, "alg": "Ed25519", "public_key": k.public_key}
         for k in SigningKey.objects.filter(expo=expo).order_by("kid")
     ]
-    revoked = list(
-        Ticket.objects.filter(expo=expo, status=TicketStatus.REVOKED, revoked_at__isnull=False)
-        .order_by("revoked_at", "id")
-        .values_list("serial", flat=True)
+    revocations = Ticket.objects.filter(
+        expo=expo, status=TicketStatus.REVOKED, revoked_at__isnull=False
     )
+    if since is not None:
+        revocations = revocations.filter(revoked_at__gte=since - SINCE_OVERLAP)
+    revoked = list(revocations.order_by("revoked_at", "id").values_list("serial", flat=True))
     return {"keys": keys, "revoked": revoked, "generated_at": generated_at}

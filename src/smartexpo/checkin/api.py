@@ -1,0 +1,244 @@
+"""Devices, gate scans and offline sync (API.md: Organiser set-up, Check-in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from smartexpo.checkin import devices, scanning, sync
+from smartexpo.checkin.models import Device
+from smartexpo.core.api import Error, Names, bearer
+from smartexpo.core.hot_routes import json_response
+from smartexpo.core.models import Role
+from smartexpo.core.tokens import require_role
+from smartexpo.tickets.models import TicketType
+from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import Gate
+
+router = Router(tags=["Check-in"])
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+# Scans authenticate the device themselves (one query, see devices.scanner_for_request);
+# the OpenAPI document still shows the bearer scheme.
+DEVICE_SECURITY = {"security": [{"BearerToken": []}]}
+
+
+class DeviceIn(Schema):
+    name: str = Field(..., max_length=120)
+    kind: str = Field(..., description="scanner or sensor")
+    gates: list[str] | None = Field(None, description="scanner: the gates it serves")
+    zones: list[str] | None = Field(None, description="sensor: the zones it reports on")
+
+
+class DeviceCreated(Schema):
+    id: int
+    token: str
+
+
+class DeviceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    gates: list[str]
+    zones: list[str]
+    created_at: dt.datetime
+    last_contact: dt.datetime | None
+    revoked: bool
+
+
+class DevicePage(Schema):
+    count: int
+    items: list[DeviceOut]
+
+
+class ScanIn(Schema):
+    secret: str
+    gate: str
+    direction: str = Field(..., description="in or out")
+    nonce: str = Field(..., max_length=64, description="unique per device")
+    scanned_at: dt.datetime | None = None
+
+
+class ScanTicket(Schema):
+    serial: int
+    type: str | None
+    holder: str
+
+
+class ScanOut(Schema):
+    result: str
+    reason: str | None = None
+    detail: dict | None = None
+    ticket: ScanTicket | None = None
+
+
+class SyncIn(Schema):
+    scans: list[ScanIn] = Field(..., max_length=sync.MAX_BATCH)
+
+
+class SyncResult(ScanOut):
+    nonce: str | None
+
+
+class SyncOut(Schema):
+    results: list[SyncResult]
+
+
+class GateSetup(Schema):
+    code: str
+    name: Names
+    zone: str
+
+
+class TypeSetup(Schema):
+    id: int
+    code: str
+    name: Names
+    zones: list[str]
+    days: list[str]
+
+
+class SetupOut(Schema):
+    expo: str
+    timezone: str
+    days: list[str]
+    device: dict
+    gates: list[GateSetup]
+    ticket_types: list[TypeSetup]
+
+
+def device_out(device: Device) -> dict:
+    return {
+        "id": device.pk,
+        "name": device.name,
+        "kind": device.kind,
+        "gates": sorted(g.code for g in device.gates.all()),
+        "zones": sorted(z.code for z in device.zones.all()),
+        "created_at": device.created_at,
+        "last_contact": device.token.last_used_at,
+        "revoked": device.revoked_at is not None,
+    }
+
+
+@router.post(
+    "/expos/{expo}/devices",
+    auth=bearer,
+    response={201: DeviceCreated, **ERRORS},
+    summary="Create a scanner (gates) or sensor (zones) device; its token is shown only here",
+)
+def create_device(request, expo: str, payload: DeviceIn):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    device, token = devices.device_create(
+        expo=edition,
+        name=payload.name,
+        kind=payload.kind,
+        gates=payload.gates,
+        zones=payload.zones,
+    )
+    return Status(201, {"id": device.pk, "token": token})
+
+
+@router.get(
+    "/expos/{expo}/devices",
+    auth=bearer,
+    response={200: DevicePage, **ERRORS},
+    summary="The edition's devices with their gates or zones and last contact (organiser)",
+)
+def list_devices(request, expo: str):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    items = [device_out(d) for d in devices.device_list(expo=edition)]
+    return {"count": len(items), "items": items}
+
+
+@router.delete(
+    "/expos/{expo}/devices/{device_id}",
+    auth=bearer,
+    response={204: None, **ERRORS},
+    summary="Revoke a device: its token is refused (401) from then on",
+)
+def delete_device(request, expo: str, device_id: int):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    devices.device_revoke(device=devices.device_get(expo=edition, pk=device_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/expos/{expo}/checkin/setup",
+    response={200: SetupOut, **ERRORS},
+    summary="What a scanner needs to decide offline: time zone, days, its gates, types' zones",
+    openapi_extra=DEVICE_SECURITY,
+)
+def checkin_setup(request, expo: str):
+    edition = venue_selectors.expo_get(slug=expo)
+    scanner = devices.scanner_for_request(request, expo=edition)
+    gates = Gate.objects.filter(expo=edition, code__in=scanner.gates).select_related("zone")
+    types = TicketType.objects.filter(expo=edition).prefetch_related("zones", "quotas")
+    return {
+        "expo": edition.slug,
+        "timezone": edition.timezone,
+        "days": [d.isoformat() for d in edition.days],
+        "device": {"id": scanner.device_id, "name": scanner.name},
+        "gates": [
+            {"code": g.code, "name": g.names, "zone": g.zone.code} for g in gates.order_by("code")
+        ],
+        "ticket_types": [
+            {
+                "id": t.pk,
+                "code": t.code,
+                "name": t.names,
+                "zones": sorted(z.code for z in t.zones.all()),
+                "days": [q.day.isoformat() for q in t.quotas.all()],
+            }
+            for t in types.order_by("id")
+        ],
+    }
+
+
+@router.post(
+    "/expos/{expo}/checkin/scans",
+    response={200: ScanOut, **ERRORS},
+    summary="Scan a ticket at a gate: admit or reject with the reason (scanner device)",
+    openapi_extra={
+        **DEVICE_SECURITY,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ScanIn.model_json_schema()}},
+        },
+    },
+)
+def post_scan(request, expo: str):
+    # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes, scan_hot).
+    return scan_hot(request, expo)
+
+
+def scan_hot(request: HttpRequest, expo: str) -> HttpResponse:
+    """`POST …/checkin/scans`, also as a hot route (`core.hot_routes`)."""
+    edition = venue_selectors.expo_get_cached(slug=expo)
+    scanner = devices.scanner_for_request(request, expo=edition)
+    return json_response(200, scanning.scan_post(request, expo=edition, scanner=scanner))
+
+
+@router.post(
+    "/expos/{expo}/checkin/sync",
+    response={200: SyncOut, **ERRORS},
+    summary="Sync offline admissions (at most 5,000); conflicts are kept and answered",
+    openapi_extra={
+        **DEVICE_SECURITY,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": SyncIn.model_json_schema()}},
+        },
+    },
+)
+def post_sync(request, expo: str):
+    edition = venue_selectors.expo_get_cached(slug=expo)
+    scanner = devices.scanner_for_request(request, expo=edition)
+    items = sync.sync_body(request.body)
+    results = sync.scans_sync(expo=edition, scanner=scanner, items=items)
+    return json_response(200, {"results": results})

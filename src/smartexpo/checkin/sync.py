@@ -1,0 +1,236 @@
+"""Offline admissions synced in batches: every scan recorded, conflicts answered, in bulk.
+
+A batch of up to 5,000 scans is decided in one transaction with a fixed number of statements:
+the device's earlier nonces and the tickets involved are read in chunks (the tickets locked on
+PostgreSQL), every scan is decided in order in memory — the batch's own earlier scans of a
+ticket count as its state — and the log rows and the tickets' final states are written with
+`executemany`. The server recognises the secrets it issued by their digest (`Ticket.
+secret_digest`); only a secret it does not recognise has its Ed25519 signature verified, which
+keeps a batch from costing 5,000 signature checks (~0.1 ms each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.models import Scan, ScanResult, ScanSource
+from smartexpo.checkin.offline import entry_rule, scan_day
+from smartexpo.checkin.scanning import Decision, ScanIn, answer, log_params, scan_in
+from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.tickets.models import Registration, Ticket, TicketStatus
+from smartexpo.tickets.registration import secret_digest
+from smartexpo.tickets.ticket_secrets import (
+    SecretError,
+    TicketClaims,
+    decode_body,
+    parse_secret,
+    verify_secret,
+)
+from smartexpo.venue.models import Expo
+
+MAX_BATCH = 5_000
+CHUNK = 500  # parameters per IN list: well under every SQLite build's limit
+ATTEMPTS = 3
+
+
+def sync_body(raw: bytes) -> list[Any]:
+    """The `scans` list of a sync request; 400 for bad JSON, 422 for a bad shape or size."""
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
+    scans = body.get("scans") if isinstance(body, dict) else None
+    if not isinstance(scans, list):
+        raise invalid({"scans": "A list of scans is required."})
+    if len(scans) > MAX_BATCH:
+        raise invalid({"scans": f"At most {MAX_BATCH} scans per request."})
+    return scans
+
+
+def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
+    """Record a batch of offline scans and answer each, in order (API.md: check-in sync).
+
+    Admissions the server would have refused are kept and answered `conflict` with the rule;
+    they still set the ticket's inside/outside state. A nonce seen before (in an earlier
+    request or earlier in this batch) gets its first answer and changes nothing. An item with
+    missing or malformed fields is answered `invalid` with the fields and not recorded."""
+    now = timezone.now()
+    parsed: list[ScanIn | dict] = []
+    for item in items:
+        try:
+            parsed.append(scan_in(item, now=now))
+        except SmartExpoError as exc:
+            nonce = item.get("nonce") if isinstance(item, dict) else None
+            parsed.append(
+                {
+                    "nonce": nonce if isinstance(nonce, str) else None,
+                    "result": ScanResult.REJECT,
+                    "reason": "invalid",
+                    "detail": exc.detail,
+                }
+            )
+    for attempt in range(ATTEMPTS):
+        try:
+            return _sync(expo, scanner, parsed, now)
+        except IntegrityError:
+            # Another request recorded some of these nonces meanwhile (PostgreSQL only; on
+            # SQLite the batch holds the write lock from its first read). Read them again.
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
+    ctx = checkin_context(expo)
+    scans = [p for p in parsed if isinstance(p, ScanIn)]
+    serials: dict[str, int | None] = {}
+    for scan in scans:
+        try:
+            serials[scan.secret] = parse_secret(scan.secret).serial
+        except SecretError:
+            serials[scan.secret] = None
+    qn = connection.ops.quote_name
+    ticket_t, reg_t, scan_t = (qn(m._meta.db_table) for m in (Ticket, Registration, Scan))
+    lock = " FOR UPDATE OF t" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        earlier: dict[str, Decision] = {}
+        nonces = list(dict.fromkeys(s.nonce for s in scans))
+        for chunk in _chunks(nonces):
+            cursor.execute(
+                f"SELECT nonce, result, reason, rule, serial, ticket_id FROM {scan_t} "  # noqa: S608
+                f"WHERE device_id = %s AND nonce IN ({_placeholders(len(chunk))})",
+                [scanner.device_id, *chunk],
+            )
+            for nonce, result, reason, rule, serial, ticket_id in cursor.fetchall():
+                earlier[nonce] = Decision(result, reason, rule, serial, ticket_id)
+        tickets: dict[int, list] = {}
+        wanted = sorted({s for s in serials.values() if s is not None})
+        for chunk in _chunks(wanted):
+            cursor.execute(
+                f"SELECT t.id, t.serial, t.ticket_type_id, t.status, t.inside_day, "  # noqa: S608
+                f"t.secret_digest, r.name FROM {ticket_t} t JOIN {reg_t} r "
+                f"ON r.id = t.registration_id WHERE t.expo_id = %s "
+                f"AND t.serial IN ({_placeholders(len(chunk))}){lock}",
+                [expo.pk, *chunk],
+            )
+            for row in cursor.fetchall():
+                inside = row[4]
+                if isinstance(inside, str):  # SQLite hands dates back as text
+                    inside = dt.date.fromisoformat(inside)
+                tickets[row[1]] = [row[0], row[2], row[3], inside, row[5], row[6], False]
+        _complete_replays(earlier, ctx)
+        answers: list[dict] = []
+        logs = []
+        for item in parsed:
+            if not isinstance(item, ScanIn):
+                answers.append(item)
+                continue
+            if item.nonce in earlier:
+                answers.append({"nonce": item.nonce, **answer(earlier[item.nonce], ctx)})
+                continue
+            decision = _decide(ctx, expo, scanner, item, serials[item.secret], tickets)
+            earlier[item.nonce] = decision
+            logs.append(log_params(expo.pk, scanner, ctx, item, decision, now, ScanSource.SYNC))
+            answers.append({"nonce": item.nonce, **answer(decision, ctx)})
+        if logs:
+            cursor.executemany(
+                f"INSERT INTO {scan_t} (expo_id, device_id, gate_id, gate_code, zone_id, "  # noqa: S608
+                f"direction, nonce, serial, ticket_id, scanned_at, received_at, result, reason, "
+                f"rule, source) VALUES ({_placeholders(15)})",
+                logs,
+            )
+        changed = [
+            (connection.ops.adapt_datefield_value(t[3]), t[0]) for t in tickets.values() if t[6]
+        ]
+        if changed:
+            cursor.executemany(
+                f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s",  # noqa: S608
+                changed,
+            )
+    return answers
+
+
+def _complete_replays(earlier: dict[str, Decision], ctx: CheckinContext) -> None:
+    """Earlier answers name their ticket: fill in its type and holder for the replay."""
+    ids = {d.ticket_id for d in earlier.values() if d.ticket_id is not None}
+    if not ids:
+        return
+    found = {
+        t.pk: t
+        for t in Ticket.objects.filter(pk__in=ids)
+        .select_related("registration")
+        .only("id", "ticket_type_id", "registration__name")
+    }
+    for decision in earlier.values():
+        ticket = found.get(decision.ticket_id)
+        if ticket is not None:
+            decision.type_id = ticket.ticket_type_id
+            decision.holder = ticket.registration.name
+
+
+def _claims(ctx, expo, scan: ScanIn, ticket) -> tuple[CheckinContext, TicketClaims | None]:
+    """The claims of a secret: trusted at once if it is the secret this ticket was issued
+    with, else only after its signature verifies."""
+    if ticket is not None and ticket[4]:
+        given = secret_digest(scan.secret) if scan.secret.isascii() else ""
+        if hmac.compare_digest(given, ticket[4]):
+            parsed = parse_secret(scan.secret)
+            type_id, days = decode_body(parsed.body)
+            return ctx, TicketClaims(serial=parsed.serial, type_id=type_id, days=days)
+    try:
+        return ctx, verify_secret(scan.secret, ctx.keys)
+    except SecretError as exc:
+        if exc.detail != "kid":
+            return ctx, None
+    ctx = checkin_context(expo, fresh=True)
+    try:
+        return ctx, verify_secret(scan.secret, ctx.keys)
+    except SecretError:
+        return ctx, None
+
+
+def _decide(ctx, expo, scanner: Scanner, scan: ScanIn, serial, tickets) -> Decision:
+    ticket = tickets.get(serial) if serial is not None else None
+    ctx, claims = _claims(ctx, expo, scan, ticket)
+    if claims is None:
+        return Decision(ScanResult.REJECT, "invalid")
+    if ticket is None:
+        return Decision(ScanResult.REJECT, "unknown", serial=claims.serial)
+    ticket_id, type_id, status, inside, _digest, holder, _changed = ticket
+    day = scan_day(scan.scanned_at, ctx.tz)
+    gate = ctx.gates.get(scan.gate)
+    if scan.gate not in scanner.gates or gate is None:
+        rule = "gate_not_allowed"
+    elif scan.direction == "out":
+        rule = "not_inside" if inside != day else None
+    elif status != TicketStatus.VALID:
+        rule = "revoked"
+    else:
+        rule = entry_rule(claims, day=day, zone=gate.zone, type_zones=ctx.type_zones)
+        if rule is None and inside == day:
+            rule = "already_inside"
+    # Admitted offline: the holder went through, so the state follows whatever the rules say.
+    ticket[3] = day if scan.direction == "in" else None
+    ticket[6] = True
+    if rule:
+        return Decision(
+            ScanResult.REJECT, "conflict", rule, claims.serial, ticket_id, type_id, holder
+        )
+    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket_id, type_id, holder)

@@ -1,0 +1,88 @@
+"""Check-in fixtures: ticket types with zones, issued tickets, scanner devices."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from smartexpo.checkin.context import forget_contexts
+from smartexpo.checkin.devices import device_create
+from smartexpo.tickets.registration import registration_create
+from smartexpo.tickets.services import ticket_type_create
+from tests.conftest import ApiClient
+
+SCANS = "/api/v1/expos/test-2019/checkin/scans"
+SYNC = "/api/v1/expos/test-2019/checkin/sync"
+KEYS = "/api/v1/expos/test-2019/checkin/keys"
+_nonces = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_checkin_context():
+    forget_contexts()
+    yield
+    forget_contexts()
+
+
+@pytest.fixture
+def types(expo):
+    """A public day pass (26-27 August, the venue only) and a professional pass (all four
+    days, the venue and hall N1)."""
+    day = ticket_type_create(
+        expo=expo,
+        code="day",
+        name_en="Day pass",
+        days=["2019-08-26", "2019-08-27"],
+        quota_per_day=100,
+        zones=["V"],
+    )
+    pro = ticket_type_create(
+        expo=expo,
+        code="pro",
+        name_en="Professional",
+        days=["2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29"],
+        quota_per_day=100,
+        zones=["V", "N1"],
+        all_days=True,
+    )
+    return {"day": day, "pro": pro}
+
+
+_people = itertools.count(1)
+
+
+def issue(expo, code="day", days=("2019-08-26", "2019-08-27"), name="Li Wei"):
+    """Register someone and return (ticket, secret)."""
+    n = next(_people)
+    issued = registration_create(
+        expo=expo, ticket_type=code, days=list(days), name=name, email=f"p{n}@example.cn"
+    )
+    return issued.tickets[0], issued.secrets[0]
+
+
+@pytest.fixture
+def ticket(expo, types):
+    return issue(expo)
+
+
+def scanner_client(expo, gates=("G1", "G-N1"), name="Gate scanner") -> ApiClient:
+    _device, token = device_create(expo=expo, name=name, kind="scanner", gates=list(gates))
+    return ApiClient(token)
+
+
+@pytest.fixture
+def scanner(expo, types):
+    return scanner_client(expo)
+
+
+def scan(client, secret, *, gate="G1", direction="in", at="2019-08-26T10:00:00+08:00", nonce=None):
+    body = {
+        "secret": secret,
+        "gate": gate,
+        "direction": direction,
+        "nonce": nonce or f"n{next(_nonces)}",
+    }
+    if at is not None:
+        body["scanned_at"] = at
+    return client.post(SCANS, body)
