@@ -16,6 +16,7 @@ SCANS = "/api/v1/expos/test-2019/checkin/scans"
 SYNC = "/api/v1/expos/test-2019/checkin/sync"
 KEYS = "/api/v1/expos/test-2019/checkin/keys"
 _nonces = itertools.count(1)
+PRO_DAYS = ("2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29")
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ def types(expo):
         code="pro",
         name_en="Professional",
         days=["2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29"],
-        quota_per_day=100,
+        quota_per_day=5000,
         zones=["V", "N1"],
         all_days=True,
     )
