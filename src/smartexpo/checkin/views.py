@@ -1,0 +1,134 @@
+"""The gate scanner page: a tablet at a gate scans tickets online, and decides alone offline.
+
+The page is static apart from its labels: everything it does goes through the check-in API
+with the device token the gate staff paste in (kept in the browser, never sent to this view).
+Offline it verifies secrets in the browser with WebCrypto (Ed25519) and applies the rules of
+`smartexpo.checkin.offline` in the same order; see `static/checkin/scanner.js`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.venue import selectors as venue
+
+# The sync endpoint takes at most this many scans per request (API.md, `sync.MAX_BATCH`).
+SYNC_BATCH = 5_000
+
+
+def _expo(slug: str):
+    try:
+        return venue.expo_get(slug=slug)
+    except SmartExpoError:
+        raise Http404 from None
+
+
+def _plural(singular: str, plural: str) -> dict[str, str]:
+    """Both forms of a counted message, `{n}` standing for the number (en: 1 / other)."""
+    return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
+
+
+def scanner_strings() -> dict:
+    """Every text the scanner's script shows, in the request's language."""
+    return {
+        "admit": pgettext("gate verdict", "ADMIT"),
+        "reject": pgettext("gate verdict", "REJECT"),
+        "reasons": {
+            "invalid": _("Not a valid ticket code"),
+            "unknown": _("No such ticket"),
+            "revoked": _("Ticket cancelled"),
+            "wrong_day": _("Not valid today"),
+            "already_inside": _("Already inside"),
+            "not_inside": _("Not checked in, cannot exit here"),
+            "zone_not_allowed": _("Ticket not valid for this area"),
+            "gate_not_allowed": _("This device does not serve this gate"),
+            "conflict": _("Conflicts with the server's records"),
+            "no_offline_check": _("Cannot check tickets offline in this browser"),
+            "other": _("Refused"),
+        },
+        "online": pgettext("network status", "Online"),
+        "offline": pgettext("network status", "Offline"),
+        "offline_decision": _("Decided offline"),
+        "direction_in": pgettext("gate direction", "In"),
+        "direction_out": pgettext("gate direction", "Out"),
+        "serial": _("Serial"),
+        "queue_offline": _plural("Offline — {n} scan waiting", "Offline — {n} scans waiting"),
+        "queue_online": _plural("Syncing — {n} scan waiting", "Syncing — {n} scans waiting"),
+        "queue_empty": _("All scans synced"),
+        "conflicts": _plural(
+            "{n} synced scan conflicted with the server's records",
+            "{n} synced scans conflicted with the server's records",
+        ),
+        "dropped": _plural(
+            "{n} synced scan was refused as invalid", "{n} synced scans were refused as invalid"
+        ),
+        "keys_updated": _("Ticket keys updated {time}"),
+        "keys_never": _("Ticket keys not loaded yet"),
+        "errors": {
+            "token_required": _("Paste the device token first."),
+            "token_rejected": _(
+                "This token was not accepted. Check that you pasted the whole device token."
+            ),
+            "token_forbidden": _("This token does not belong to a gate scanner of this edition."),
+            "token_revoked": _("This device's token is no longer accepted. Sign in again."),
+            "sign_in_offline": _("Cannot reach the server. Signing in needs a connection."),
+            "server": _("The server could not answer ({status}). Try again."),
+            "choose_gate": _("Choose a gate first."),
+            "no_gates": _("This device serves no gate of this edition."),
+            "sign_out_queue": _plural(
+                "{n} scan is still waiting to sync. Go online before signing out.",
+                "{n} scans are still waiting to sync. Go online before signing out.",
+            ),
+            "no_crypto": _(
+                "This browser cannot verify tickets offline: open the page over HTTPS in a "
+                "current Chrome, Edge or Safari."
+            ),
+        },
+    }
+
+
+@require_safe
+def scanner(request: HttpRequest, expo: str) -> HttpResponse:
+    edition = _expo(expo)
+    api = f"/api/v1/expos/{edition.slug}/checkin"
+    config = {
+        "expo": edition.slug,
+        "lang": "zh" if (translation.get_language() or "en").startswith("zh") else "en",
+        "api": {
+            "setup": f"{api}/setup",
+            "keys": f"{api}/keys",
+            "scans": f"{api}/scans",
+            "sync": f"{api}/sync",
+        },
+        "storage": f"smartexpo.scanner.{edition.slug}.",
+        "serviceWorker": reverse("checkin:scanner-sw", kwargs={"expo": edition.slug}),
+        "syncBatch": SYNC_BATCH,
+        "onlineTimeoutMs": 1500,
+        "resultMs": 2000,
+        "retryMs": 5000,
+        "strings": scanner_strings(),
+    }
+    return render(request, "checkin/scanner.html", {"expo": edition, "config": config})
+
+
+@require_safe
+@never_cache
+def scanner_service_worker(request: HttpRequest, expo: str) -> HttpResponse:
+    """The scanner's service worker, served under the page's own address so that its scope
+    is the page: a reload at the gate while the network is down still shows the scanner."""
+    _expo(expo)
+    path = finders.find("checkin/scanner-sw.js")
+    if not path:  # pragma: no cover - shipped with the app
+        raise Http404
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    return HttpResponse(source, content_type="text/javascript; charset=utf-8")
