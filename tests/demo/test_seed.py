@@ -148,3 +148,34 @@ def test_demo_login_creates_an_organiser_once(settings, tmp_path, capsys):
     user = get_user_model().objects.get(username="organizer")
     password = first.split("password ")[1].split()[0]
     assert user.is_superuser and user.check_password(password)
+
+
+def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hall_m(
+    settings, tmp_path, capsys
+):
+    from smartexpo.demo.visitors import demo_visitors_seed
+    from smartexpo.tickets.models import Ticket
+    from smartexpo.tickets.registration import ticket_secret
+    from tests.conftest import ApiClient
+
+    settings.DATA_DIR = tmp_path
+    demo_seed(seed=7)
+    demo_visitors_seed(expo=Expo.objects.get(slug="sce-2019"), count=200, seed=7)
+    call_command("demo", "login")
+    first = capsys.readouterr().out.split("Scanner token")[1].split()[0]
+    call_command("demo", "login")
+    token = capsys.readouterr().out.split("Scanner token")[1].split()[0]
+    assert token != first
+    scans = "/api/v1/expos/sce-2019/checkin/scans"
+    for code, expected in (("public-day", "zone_not_allowed"), ("professional", None)):
+        ticket = Ticket.objects.filter(ticket_type__code=code, expo__slug="sce-2019").first()
+        body = {
+            "secret": ticket_secret(ticket),
+            "gate": "G-M",
+            "direction": "in",
+            "nonce": code,
+            "scanned_at": f"{ticket.days[0]}T10:00:00+08:00",
+        }
+        answer = ApiClient(token).post(scans, body).json()
+        assert answer.get("reason") == expected, answer
+    assert ApiClient(first).post(scans, body).status_code == 401

@@ -34,3 +34,28 @@ def demo_organiser_ensure() -> tuple[str, str]:
             user.is_staff = user.is_superuser = True
             user.save()
     return DEMO_USERNAME, password
+
+
+DEMO_SCANNER = "Demo scanner (North Entrance Hall)"
+
+
+@transaction.atomic
+def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
+    """A fresh token for the demo's gate scanner (North Entrance Hall, and every hall gate).
+
+    Tokens are stored only as digests, so the demo cannot show an old one again: each call
+    revokes the previous demo scanner and issues a new one. None without the demo edition."""
+    from smartexpo.checkin.devices import device_create, device_revoke
+    from smartexpo.checkin.models import Device
+    from smartexpo.venue.models import Expo, Gate
+
+    expo = Expo.objects.filter(slug=expo_slug).first()
+    if expo is None:
+        return None
+    for old in Device.objects.filter(expo=expo, name=DEMO_SCANNER, revoked_at__isnull=True):
+        device_revoke(device=old)
+    gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
+    if not gates:
+        return None
+    _device, token = device_create(expo=expo, name=DEMO_SCANNER, kind="scanner", gates=gates)
+    return token

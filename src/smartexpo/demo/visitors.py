@@ -17,17 +17,20 @@ from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay, TicketType
 from smartexpo.tickets.registration import forget_catalogues, registrations_bulk_create
 from smartexpo.tickets.services import ticket_type_create
-from smartexpo.venue.models import Expo, Zone
+from smartexpo.venue.models import Expo, Zone, ZoneKind
 
 # (code, English, Chinese, places per day, pass for all days, zones). The people these quotas
 # admit add up to the 700,000 visitors the city expects: 640,000 day tickets and 60,000 passes.
+# Zones: None admits the venue and every hall; "public" all but the multi-function hall M,
+# where the trade forum and B2B matchmaking are for professionals; "all" every zone.
 TICKET_TYPES = [
-    ("public-day", "Public day pass", "普通观众日票", 160_000, False, None),
+    ("public-day", "Public day pass", "普通观众日票", 160_000, False, "public"),
     ("professional", "Professional pass (4 days)", "专业观众通票（4天）", 30_000, True, None),
     ("media", "Media pass", "媒体证", 5_000, True, "all"),
     ("vip", "VIP pass", "贵宾证", 5_000, True, "all"),
     ("exhibitor-staff", "Exhibitor staff pass", "参展商工作证", 20_000, True, None),
 ]
+PROFESSIONAL_HALL = "M"
 # Day tickets per day: the opening day draws the biggest crowd, the last day recovers a little.
 PUBLIC_DAY_QUOTAS = [175_000, 160_000, 140_000, 165_000]
 SURNAMES = (
@@ -46,6 +49,12 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
     """The five demo ticket types of an edition (created once)."""
     existing = {t.code: t for t in TicketType.objects.filter(expo=expo)}
     all_zones = list(Zone.objects.filter(expo=expo).values_list("code", flat=True))
+    public = list(
+        Zone.objects.filter(expo=expo, kind__in=[ZoneKind.VENUE, ZoneKind.HALL])
+        .exclude(code=PROFESSIONAL_HALL)
+        .values_list("code", flat=True)
+    )
+    zone_sets = {None: None, "all": all_zones, "public": public}
     for code, en, zh, quota, all_days, zones in TICKET_TYPES:
         if code not in existing:
             existing[code] = ticket_type_create(
@@ -56,7 +65,7 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
                 days=expo.days,
                 quota_per_day=quota,
                 all_days=all_days,
-                zones=all_zones if zones == "all" else None,
+                zones=zone_sets[zones],
             )
             if code == "public-day" and len(expo.days) == len(PUBLIC_DAY_QUOTAS):
                 for day, size in zip(expo.days, PUBLIC_DAY_QUOTAS, strict=True):

@@ -65,9 +65,10 @@ class Command(BaseCommand):
         self.stdout.write(f"sce-2019: {created:,} registered visitors ({elapsed:.1f} s).")
 
     def login(self, *, host: str, port: int) -> None:
-        from smartexpo.demo.login import demo_organiser_ensure
+        from smartexpo.demo.login import demo_organiser_ensure, demo_scanner_token
 
         username, password = demo_organiser_ensure()
+        scanner = demo_scanner_token()
         base = f"http://{host}:{port}"
         self.stdout.write(
             "\n".join(
@@ -82,6 +83,8 @@ class Command(BaseCommand):
                     f"  API docs            {base}/api/v1/docs",
                     f"  Organiser admin     {base}/admin/",
                     f"  Organiser login     user {username}, password {password}",
+                    f"  Gate scanner        {base}/expos/sce-2019/scanner/",
+                    f"  Scanner token       {scanner or '(seed the demo first)'}",
                     "",
                 ]
             )
