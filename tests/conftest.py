@@ -29,11 +29,18 @@ ThreadedWSGIServer.request_queue_size = 256
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
+    from smartexpo.checkin.context import forget_contexts
+    from smartexpo.checkin.devices import forget_device_caches
     from smartexpo.tickets.registration import forget_catalogues
 
-    forget_catalogues()
+    def forget():
+        forget_catalogues()
+        forget_contexts()
+        forget_device_caches()
+
+    forget()
     yield
-    forget_catalogues()
+    forget()
 
 
 @pytest.fixture(autouse=True)

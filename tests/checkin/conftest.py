@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 
-from smartexpo.checkin.context import forget_contexts
 from smartexpo.checkin.devices import device_create
 from smartexpo.tickets.registration import registration_create
 from smartexpo.tickets.services import ticket_type_create
@@ -17,13 +16,6 @@ SYNC = "/api/v1/expos/test-2019/checkin/sync"
 KEYS = "/api/v1/expos/test-2019/checkin/keys"
 _nonces = itertools.count(1)
 PRO_DAYS = ("2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29")
-
-
-@pytest.fixture(autouse=True)
-def fresh_checkin_context():
-    forget_contexts()
-    yield
-    forget_contexts()
 
 
 @pytest.fixture

@@ -183,3 +183,9 @@ def _touch(token_id: int, last_used) -> None:
         return
     _last_touch[token_id] = now
     ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+
+
+def forget_device_caches() -> None:
+    """Drop the cached gates and last-contact times (tests, whose ids start over)."""
+    _gates_cache.clear()
+    _last_touch.clear()
