@@ -36,6 +36,15 @@ def _writer_lock(path: str) -> tuple[threading.Lock, int]:
 class DatabaseWrapper(base.DatabaseWrapper):
     _holding_writer_lock = False
 
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        # Read when the connection opens, not when settings load: `smartexpo serve` sets it
+        # for its workers, which gunicorn forks after settings are loaded.
+        pages = os.environ.get("SMARTEXPO_SQLITE_AUTOCHECKPOINT", "")
+        if pages.isdigit():
+            conn.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+        return conn
+
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
         if not name or self.is_in_memory_db():

@@ -53,6 +53,7 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535.")
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
+        checkpointer = self._start_checkpointer()
         mailer = None
         if not options["no_mailer"]:
             # The outbox is drained by its own process, so slow PDF rendering and mail servers
@@ -67,6 +68,22 @@ class Command(BaseCommand):
             if mailer is not None:
                 mailer.terminate()
                 mailer.wait(timeout=10)
+            if checkpointer is not None:
+                checkpointer.stop()
+
+    def _start_checkpointer(self):
+        """On SQLite, checkpoint the WAL here instead of in the workers' commits."""
+        from django.db import connection
+
+        from smartexpo.core import sqlite_checkpoint
+
+        if connection.vendor != "sqlite" or connection.is_in_memory_db():
+            return None
+        # Set before the workers start: they read it when they open their connections.
+        os.environ[sqlite_checkpoint.ENV] = str(sqlite_checkpoint.WORKER_AUTOCHECKPOINT)
+        checkpointer = sqlite_checkpoint.Checkpointer(str(connection.settings_dict["NAME"]))
+        checkpointer.start()
+        return checkpointer
 
     def _serve(self, host, port, workers, threads, timeout, access_log):
         from gunicorn.app.base import BaseApplication
