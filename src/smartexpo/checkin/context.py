@@ -17,6 +17,9 @@ from smartexpo.tickets.ticket_secrets import load_public_key_b64
 from smartexpo.venue.models import Expo, Gate
 
 CONTEXT_TTL = 5.0
+# A "fresh" reload is asked for by scans naming something unknown — which garbage can do on
+# every request — so it happens at most this often.
+MIN_RELOAD_INTERVAL = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,11 +53,32 @@ _contexts: dict[int, CheckinContext] = {}
 _lock = threading.Lock()
 
 
-def checkin_context(expo: Expo, *, fresh: bool = False) -> CheckinContext:
-    """The edition's check-in context, at most `CONTEXT_TTL` seconds old (or reloaded)."""
+def checkin_context(expo: Expo, *, fresh: bool = False, force: bool = False) -> CheckinContext:
+    """The edition's check-in context, at most `CONTEXT_TTL` seconds old; with `fresh`, at
+    most `MIN_RELOAD_INTERVAL` old (for a scan that names a key, gate or type not cached)."""
     ctx = _contexts.get(expo.pk)
-    if not fresh and ctx is not None and time.monotonic() - ctx.loaded_at < CONTEXT_TTL:
+    if ctx is not None and not force:
+        age = time.monotonic() - ctx.loaded_at
+        if age < (MIN_RELOAD_INTERVAL if fresh else CONTEXT_TTL):
+            return ctx
+    ctx = _load(expo)
+    with _lock:
+        _contexts[expo.pk] = ctx
+    return ctx
+
+
+def checkin_context_with_key(expo: Expo, ctx: CheckinContext, kid: int) -> CheckinContext:
+    """`ctx`, or a reloaded context if `kid` is a key of the edition that `ctx` lacks (a key
+    rotated in a moment ago). A key id nobody has costs one indexed query, not a reload."""
+    if kid in ctx.keys:
         return ctx
+    ctx = checkin_context(expo, fresh=True)
+    if kid in ctx.keys or not SigningKey.objects.filter(expo_id=expo.pk, kid=kid).exists():
+        return ctx
+    return checkin_context(expo, force=True)
+
+
+def _load(expo: Expo) -> CheckinContext:
     gates = {
         g.code: GateInfo(g.pk, g.code, g.zone_id, g.zone.code)
         for g in Gate.objects.filter(expo=expo).select_related("zone")
@@ -64,7 +88,7 @@ def checkin_context(expo: Expo, *, fresh: bool = False) -> CheckinContext:
         for t in TicketType.objects.filter(expo=expo).prefetch_related("zones")
     }
     keys = {k.kid: load_public_key_b64(k.public_key) for k in SigningKey.objects.filter(expo=expo)}
-    ctx = CheckinContext(
+    return CheckinContext(
         expo.pk,
         ZoneInfo(expo.timezone),
         keys,
@@ -73,9 +97,6 @@ def checkin_context(expo: Expo, *, fresh: bool = False) -> CheckinContext:
         time.monotonic(),
         {t.id: t.zones for t in types.values()},
     )
-    with _lock:
-        _contexts[expo.pk] = ctx
-    return ctx
 
 
 def forget_contexts() -> None:

@@ -20,14 +20,23 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.context import (
+    CheckinContext,
+    checkin_context,
+    checkin_context_with_key,
+)
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
-from smartexpo.tickets.ticket_secrets import SecretError, TicketClaims, verify_secret
+from smartexpo.tickets.ticket_secrets import (
+    SecretError,
+    TicketClaims,
+    parse_secret,
+    verify_secret,
+)
 from smartexpo.venue.models import Expo
 
 MAX_SECRET_CHARS = 200
@@ -79,13 +88,8 @@ def scan_in(item: Any, *, now: dt.datetime) -> ScanIn:
 
 
 def verify(ctx: CheckinContext, expo: Expo, secret: str) -> tuple[CheckinContext, TicketClaims]:
-    """Verify a secret with the edition's keys (reloaded once for a key id not yet cached)."""
-    try:
-        return ctx, verify_secret(secret, ctx.keys)
-    except SecretError as exc:
-        if exc.detail != "kid":
-            raise
-    ctx = checkin_context(expo, fresh=True)
+    """Verify a secret with the edition's keys (reloaded for a key id not yet cached)."""
+    ctx = checkin_context_with_key(expo, ctx, parse_secret(secret).kid)
     return ctx, verify_secret(secret, ctx.keys)
 
 

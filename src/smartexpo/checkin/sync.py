@@ -19,7 +19,11 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.context import (
+    CheckinContext,
+    checkin_context,
+    checkin_context_with_key,
+)
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
@@ -195,12 +199,7 @@ def _claims(ctx, expo, scan: ScanIn, ticket) -> tuple[CheckinContext, TicketClai
             type_id, days = decode_body(parsed.body)
             return ctx, TicketClaims(serial=parsed.serial, type_id=type_id, days=days)
     try:
-        return ctx, verify_secret(scan.secret, ctx.keys)
-    except SecretError as exc:
-        if exc.detail != "kid":
-            return ctx, None
-    ctx = checkin_context(expo, fresh=True)
-    try:
+        ctx = checkin_context_with_key(expo, ctx, parse_secret(scan.secret).kid)
         return ctx, verify_secret(scan.secret, ctx.keys)
     except SecretError:
         return ctx, None
