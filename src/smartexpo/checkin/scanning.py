@@ -156,8 +156,9 @@ def _statements() -> dict[str, str]:
     return _sql
 
 
-def log_params(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, d: Decision, now, source):
-    """The log row's parameters, in the order of the `log` statement."""
+def log_params(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, d: Decision, now_db, source):
+    """The log row's parameters, in the order of the `log` statement (`now_db`: the time
+    received, already adapted for the database)."""
     ops = connection.ops
     gate = ctx.gates.get(scan.gate)
     return (
@@ -171,7 +172,7 @@ def log_params(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, d: Decision, n
         d.serial,
         d.ticket_id,
         ops.adapt_datetimefield_value(scan.scanned_at),
-        ops.adapt_datetimefield_value(now),
+        now_db,
         d.result,
         d.reason,
         d.rule,
@@ -228,7 +229,15 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
                 decision = _decide(cursor, ctx, expo.pk, claims, scan)
             cursor.execute(
                 statements["log"],
-                log_params(expo.pk, scanner, ctx, scan, decision, now, ScanSource.ONLINE),
+                log_params(
+                    expo.pk,
+                    scanner,
+                    ctx,
+                    scan,
+                    decision,
+                    connection.ops.adapt_datetimefield_value(now),
+                    ScanSource.ONLINE,
+                ),
             )
     except IntegrityError:
         # The (device, nonce) index: this nonce was answered before; everything here was
