@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-registrations bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,3 +78,15 @@ bench-registrations: install-dev
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
 	$(BIN)/python bench/registrations.py $(BENCH_ARGS)
+
+# Gate check-in, served as users run it (`smartexpo serve --workers 2 --no-mailer`, SQLite):
+# online scans under wrk over 100,000 issued tickets, then the offline sync in batches of 5,000.
+# Options go through CHECKIN_BENCH_ARGS, e.g. make bench-checkin CHECKIN_BENCH_ARGS="--keep".
+CHECKIN_BENCH_ARGS ?=
+bench-checkin: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "Installing from Debian: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+	$(BIN)/python bench/checkin.py $(CHECKIN_BENCH_ARGS)
