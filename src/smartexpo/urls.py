@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("smartexpo.tickets.urls")),
+    path("", include("smartexpo.checkin.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

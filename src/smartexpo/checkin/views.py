@@ -32,9 +32,11 @@ def _expo(slug: str):
         raise Http404 from None
 
 
-def _plural(singular: str, plural: str) -> dict[str, str]:
-    """Both forms of a counted message, `{n}` standing for the number (en: 1 / other)."""
-    return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
+def _counted(one: str, other: str) -> dict[str, str]:
+    """A counted message for the script, `{n}` standing for the number: its form for 1 and
+    for other numbers (English and Chinese need no more). Callers spell out both `ngettext`
+    calls so that makemessages finds the strings."""
+    return {"one": one, "other": other}
 
 
 def scanner_strings() -> dict:
@@ -61,15 +63,38 @@ def scanner_strings() -> dict:
         "direction_in": pgettext("gate direction", "In"),
         "direction_out": pgettext("gate direction", "Out"),
         "serial": _("Serial"),
-        "queue_offline": _plural("Offline — {n} scan waiting", "Offline — {n} scans waiting"),
-        "queue_online": _plural("Syncing — {n} scan waiting", "Syncing — {n} scans waiting"),
-        "queue_empty": _("All scans synced"),
-        "conflicts": _plural(
-            "{n} synced scan conflicted with the server's records",
-            "{n} synced scans conflicted with the server's records",
+        "queue_offline": _counted(
+            ngettext("Offline — {n} scan waiting", "Offline — {n} scans waiting", 1),
+            ngettext("Offline — {n} scan waiting", "Offline — {n} scans waiting", 2),
         ),
-        "dropped": _plural(
-            "{n} synced scan was refused as invalid", "{n} synced scans were refused as invalid"
+        "queue_online": _counted(
+            ngettext("Syncing — {n} scan waiting", "Syncing — {n} scans waiting", 1),
+            ngettext("Syncing — {n} scan waiting", "Syncing — {n} scans waiting", 2),
+        ),
+        "queue_empty": _("All scans synced"),
+        "conflicts": _counted(
+            ngettext(
+                "{n} synced scan conflicted with the server's records",
+                "{n} synced scans conflicted with the server's records",
+                1,
+            ),
+            ngettext(
+                "{n} synced scan conflicted with the server's records",
+                "{n} synced scans conflicted with the server's records",
+                2,
+            ),
+        ),
+        "refused": _counted(
+            ngettext(
+                "{n} synced scan was refused by the server",
+                "{n} synced scans were refused by the server",
+                1,
+            ),
+            ngettext(
+                "{n} synced scan was refused by the server",
+                "{n} synced scans were refused by the server",
+                2,
+            ),
         ),
         "keys_updated": _("Ticket keys updated {time}"),
         "keys_never": _("Ticket keys not loaded yet"),
@@ -83,10 +108,19 @@ def scanner_strings() -> dict:
             "sign_in_offline": _("Cannot reach the server. Signing in needs a connection."),
             "server": _("The server could not answer ({status}). Try again."),
             "choose_gate": _("Choose a gate first."),
+            "storage": _("This device's storage is full: offline scans cannot be kept."),
             "no_gates": _("This device serves no gate of this edition."),
-            "sign_out_queue": _plural(
-                "{n} scan is still waiting to sync. Go online before signing out.",
-                "{n} scans are still waiting to sync. Go online before signing out.",
+            "sign_out_queue": _counted(
+                ngettext(
+                    "{n} scan is still waiting to sync. Go online before signing out.",
+                    "{n} scans are still waiting to sync. Go online before signing out.",
+                    1,
+                ),
+                ngettext(
+                    "{n} scan is still waiting to sync. Go online before signing out.",
+                    "{n} scans are still waiting to sync. Go online before signing out.",
+                    2,
+                ),
             ),
             "no_crypto": _(
                 "This browser cannot verify tickets offline: open the page over HTTPS in a "

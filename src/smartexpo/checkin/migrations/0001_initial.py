@@ -6,62 +6,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_ratelimitcounter'),
-        ('tickets', '0002_ticket_inside_day_ticket_secret_digest'),
-        ('venue', '0001_initial'),
+        ("core", "0002_ratelimitcounter"),
+        ("tickets", "0002_ticket_inside_day_ticket_secret_digest"),
+        ("venue", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('scanner', 'Gate scanner'), ('sensor', 'Venue sensor')], max_length=8, verbose_name='kind')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('expo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='venue.expo', verbose_name='edition')),
-                ('gates', models.ManyToManyField(blank=True, related_name='+', to='venue.gate', verbose_name='gates')),
-                ('token', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='device', to='core.apitoken', verbose_name='token')),
-                ('zones', models.ManyToManyField(blank=True, related_name='+', to='venue.zone', verbose_name='zones')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("scanner", "Gate scanner"), ("sensor", "Venue sensor")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="devices",
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "gates",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="venue.gate", verbose_name="gates"
+                    ),
+                ),
+                (
+                    "token",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="device",
+                        to="core.apitoken",
+                        verbose_name="token",
+                    ),
+                ),
+                (
+                    "zones",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="venue.zone", verbose_name="zones"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'device',
-                'verbose_name_plural': 'devices',
-                'ordering': ['id'],
+                "verbose_name": "device",
+                "verbose_name_plural": "devices",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gate_code', models.CharField(max_length=32, verbose_name='gate code')),
-                ('direction', models.CharField(choices=[('in', 'in'), ('out', 'out')], max_length=3, verbose_name='direction')),
-                ('nonce', models.CharField(max_length=64, verbose_name='nonce')),
-                ('serial', models.BigIntegerField(blank=True, null=True, verbose_name='serial')),
-                ('scanned_at', models.DateTimeField(verbose_name='scanned at')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('result', models.CharField(choices=[('admit', 'admit'), ('reject', 'reject')], max_length=6, verbose_name='result')),
-                ('reason', models.CharField(blank=True, choices=[('invalid', 'invalid secret'), ('unknown', 'unknown ticket'), ('revoked', 'revoked'), ('wrong_day', 'not valid today'), ('already_inside', 'already inside'), ('not_inside', 'not inside'), ('zone_not_allowed', 'zone not allowed'), ('gate_not_allowed', 'gate not served by this device'), ('conflict', 'offline admission the server would have refused')], max_length=16, verbose_name='reason')),
-                ('rule', models.CharField(blank=True, choices=[('invalid', 'invalid secret'), ('unknown', 'unknown ticket'), ('revoked', 'revoked'), ('wrong_day', 'not valid today'), ('already_inside', 'already inside'), ('not_inside', 'not inside'), ('zone_not_allowed', 'zone not allowed'), ('gate_not_allowed', 'gate not served by this device'), ('conflict', 'offline admission the server would have refused')], max_length=16, verbose_name='broken rule')),
-                ('source', models.CharField(choices=[('online', 'online'), ('sync', 'offline, synced')], max_length=6, verbose_name='source')),
-                ('device', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='checkin.device', verbose_name='device')),
-                ('expo', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='venue.expo', verbose_name='edition')),
-                ('gate', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scans', to='venue.gate', verbose_name='gate')),
-                ('ticket', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='scans', to='tickets.ticket', verbose_name='ticket')),
-                ('zone', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='venue.zone', verbose_name='zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("gate_code", models.CharField(max_length=32, verbose_name="gate code")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "in"), ("out", "out")],
+                        max_length=3,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64, verbose_name="nonce")),
+                ("serial", models.BigIntegerField(blank=True, null=True, verbose_name="serial")),
+                ("scanned_at", models.DateTimeField(verbose_name="scanned at")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("admit", "admit"), ("reject", "reject")],
+                        max_length=6,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("invalid", "invalid secret"),
+                            ("unknown", "unknown ticket"),
+                            ("revoked", "revoked"),
+                            ("wrong_day", "not valid today"),
+                            ("already_inside", "already inside"),
+                            ("not_inside", "not inside"),
+                            ("zone_not_allowed", "zone not allowed"),
+                            ("gate_not_allowed", "gate not served by this device"),
+                            ("conflict", "offline admission the server would have refused"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("invalid", "invalid secret"),
+                            ("unknown", "unknown ticket"),
+                            ("revoked", "revoked"),
+                            ("wrong_day", "not valid today"),
+                            ("already_inside", "already inside"),
+                            ("not_inside", "not inside"),
+                            ("zone_not_allowed", "zone not allowed"),
+                            ("gate_not_allowed", "gate not served by this device"),
+                            ("conflict", "offline admission the server would have refused"),
+                        ],
+                        max_length=16,
+                        verbose_name="broken rule",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("online", "online"), ("sync", "offline, synced")],
+                        max_length=6,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scans",
+                        to="checkin.device",
+                        verbose_name="device",
+                    ),
+                ),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "gate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scans",
+                        to="venue.gate",
+                        verbose_name="gate",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="scans",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="venue.zone",
+                        verbose_name="zone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scan',
-                'verbose_name_plural': 'check-in log',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['expo', 'scanned_at'], name='scan_expo_time')],
-                'constraints': [models.UniqueConstraint(fields=('device', 'nonce'), name='scan_nonce_once_per_device')],
+                "verbose_name": "scan",
+                "verbose_name_plural": "check-in log",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["expo", "scanned_at"], name="scan_expo_time")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("device", "nonce"), name="scan_nonce_once_per_device"
+                    )
+                ],
             },
         ),
     ]
