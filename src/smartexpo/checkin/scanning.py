@@ -75,7 +75,7 @@ def scan_in(item: Any, *, now: dt.datetime) -> ScanIn:
     at = item.get("scanned_at")
     scanned_at = now
     if at is not None:
-        parsed = parse_datetime(at) if isinstance(at, str) else None
+        parsed = _parse_instant(at) if isinstance(at, str) else None
         if parsed is None:
             errors["scanned_at"] = "An ISO 8601 date and time with its UTC offset."
         elif parsed.tzinfo is None:
@@ -85,6 +85,18 @@ def scan_in(item: Any, *, now: dt.datetime) -> ScanIn:
     if errors:
         raise invalid(errors)
     return ScanIn(secret, gate, direction, nonce, scanned_at)
+
+
+def _parse_instant(text: str) -> dt.datetime | None:
+    # fromisoformat reads what scanners send (ISO 8601, `Z` included) at a tenth of the cost of
+    # Django's parser, which stays the fallback for the other forms it accepts.
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return parse_datetime(text)
+        except ValueError:
+            return None
 
 
 def verify(ctx: CheckinContext, expo: Expo, secret: str) -> tuple[CheckinContext, TicketClaims]:
@@ -106,8 +118,8 @@ class Decision:
     holder: str = ""
 
 
-def answer(decision: Decision, ctx: CheckinContext) -> dict:
-    """The API's answer for a decision."""
+def answer(decision: Decision, ctx: CheckinContext, masks: dict | None = None) -> dict:
+    """The API's answer for a decision (`masks`: masked names already computed, by name)."""
     body: dict[str, Any] = {"result": decision.result}
     if decision.reason:
         body["reason"] = decision.reason
@@ -115,10 +127,14 @@ def answer(decision: Decision, ctx: CheckinContext) -> dict:
         body["detail"] = {"reason": decision.rule}
     if decision.ticket_id is not None:
         tt = ctx.types.get(decision.type_id)
+        if masks is None:
+            holder = mask_name(decision.holder)
+        elif (holder := masks.get(decision.holder)) is None:
+            holder = masks[decision.holder] = mask_name(decision.holder)
         body["ticket"] = {
             "serial": decision.serial,
             "type": tt.code if tt else None,
-            "holder": mask_name(decision.holder),
+            "holder": holder,
         }
     return body
 

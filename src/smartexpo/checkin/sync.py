@@ -28,7 +28,7 @@ from smartexpo.checkin.context import (
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
-from smartexpo.checkin.scanning import Decision, ScanIn, answer, log_params, scan_in
+from smartexpo.checkin.scanning import Decision, ScanIn, answer, scan_in
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
 from smartexpo.tickets.registration import secret_digest
@@ -138,7 +138,7 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
         ctx, claims[secret] = _claims(ctx, expo, secret, parsed_secret, ticket)
     days = {s.scanned_at: scan_day(s.scanned_at, ctx.tz) for s in scans}
-    now_db = connection.ops.adapt_datetimefield_value(now)
+    fixed = _fixed_log_columns(expo, scanner, ctx, scans, now)
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with transaction.atomic(), connection.cursor() as cursor:
         earlier: dict[str, Decision] = {}
@@ -162,27 +162,31 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 if isinstance(inside, str):  # SQLite hands dates back as text
                     inside = dt.date.fromisoformat(inside)
                 by_id[ticket_id].status, by_id[ticket_id].inside = status, inside
-        _complete_replays(earlier, ctx)
-        answers: list[dict] = []
+        decided: list[tuple[ScanIn, Decision]] = []
         logs = []
-        for item in parsed:
-            if not isinstance(item, ScanIn):
-                answers.append(item)
-                continue
+        for item in scans:
             if item.nonce in earlier:
-                answers.append({"nonce": item.nonce, **answer(earlier[item.nonce], ctx)})
                 continue
             found = claims[item.secret]
             ticket = tickets.get(found.serial) if found else None
             decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
             earlier[item.nonce] = decision
-            logs.append(log_params(expo.pk, scanner, ctx, item, decision, now_db, ScanSource.SYNC))
-            answers.append({"nonce": item.nonce, **answer(decision, ctx)})
+            decided.append((item, decision))
+            logs.append(
+                (
+                    *fixed[item.nonce],
+                    decision.serial,
+                    decision.ticket_id,
+                    decision.result,
+                    decision.reason,
+                    decision.rule,
+                )
+            )
         if logs:
             cursor.executemany(
                 f"INSERT INTO {scan_t} (expo_id, device_id, gate_id, gate_code, zone_id, "  # noqa: S608
-                f"direction, nonce, serial, ticket_id, scanned_at, received_at, result, reason, "
-                f"rule, source) VALUES ({_placeholders(15)})",
+                f"direction, nonce, scanned_at, received_at, source, serial, ticket_id, result, "
+                f"reason, rule) VALUES ({_placeholders(15)})",
                 logs,
             )
         adapt = connection.ops.adapt_datefield_value
@@ -192,7 +196,46 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s",  # noqa: S608
                 changed,
             )
+    # After the commit: the answers need nothing the transaction guards.
+    new = {id(d) for _item, d in decided}
+    _complete_replays({n: d for n, d in earlier.items() if id(d) not in new}, ctx)
+    holders: dict[str, str] = {}
+    answers: list[dict] = []
+    for item in parsed:
+        if isinstance(item, ScanIn):
+            answers.append({"nonce": item.nonce, **answer(earlier[item.nonce], ctx, holders)})
+        else:
+            answers.append(item)
     return answers
+
+
+def _fixed_log_columns(expo, scanner, ctx, scans: list[ScanIn], now) -> dict[str, tuple]:
+    """Per nonce, the log columns that do not depend on the decision (built outside the
+    write transaction)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now_db, source = adapt(now), ScanSource.SYNC
+    times: dict[dt.datetime, str] = {}
+    fixed: dict[str, tuple] = {}
+    for scan in scans:
+        if scan.nonce in fixed:
+            continue
+        gate = ctx.gates.get(scan.gate)
+        at = times.get(scan.scanned_at)
+        if at is None:
+            at = times[scan.scanned_at] = adapt(scan.scanned_at)
+        fixed[scan.nonce] = (
+            expo.pk,
+            scanner.device_id,
+            gate.id if gate else None,
+            scan.gate,
+            gate.zone_id if gate else None,
+            scan.direction,
+            scan.nonce,
+            at,
+            now_db,
+            source,
+        )
+    return fixed
 
 
 def _tickets(expo: Expo, serials: set[int], ticket_t: str, reg_t: str) -> dict[int, _Ticket]:

@@ -166,8 +166,12 @@ def decode_body(body: bytes) -> tuple[int, tuple[datetime.date, ...]]:
     mask = int.from_bytes(body[6:10], "big")
     if not mask & 1:
         raise SecretError("body")
-    days = tuple(first + datetime.timedelta(days=i) for i in range(MAX_DAYS) if mask >> i & 1)
-    return type_id, days
+    days = []
+    while mask:  # only the set bits: a day pass has one, a four-day pass four
+        low = mask & -mask
+        days.append(first + datetime.timedelta(days=low.bit_length() - 1))
+        mask ^= low
+    return type_id, tuple(days)
 
 
 def sign_secret(claims: TicketClaims, *, kid: int, private_key: Ed25519PrivateKey) -> str:
