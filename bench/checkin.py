@@ -11,8 +11,8 @@ on SQLite in a temporary data directory, with tickets issued through the bulk re
    answers by result and reason, socket errors; then the check-in log and the tickets' inside
    state in the database are compared with the admissions wrk saw.
 2. Sync: `POST /api/v1/expos/{expo}/checkin/sync` in batches of 5,000 distinct tickets scanned
-   `in` (`--batches` per run): once sequentially over one keep-alive connection, once from two
-   clients at the same time (two devices), each over its own connection. Scans/s (scans / wall
+   `in` (`--batches` per run): once sequentially over one keep-alive connection, once from
+   `--sync-clients` (4) clients at the same time (one device each), each over its own connection. Scans/s (scans / wall
    time), per-batch latency; every answer must be `admit` and every scan a row. Then one batch is
    sent again: the answers must be identical and no row may be added.
 
@@ -59,7 +59,7 @@ SCANNED_AT = "2019-08-26T10:00:00+08:00"  # Asia/Shanghai, within opening hours
 SCANS_PATH = f"/api/v1/expos/{EXPO}/checkin/scans"
 SYNC_PATH = f"/api/v1/expos/{EXPO}/checkin/sync"
 BATCH = 5_000  # the API's maximum sync batch
-SYNC_CLIENTS = 2
+SYNC_CLIENTS = 4  # default of --sync-clients: scanners syncing at once after an outage
 WARMUP_SCANS = 500
 WARMUP_CONNECTIONS = 8
 TYPES = {"warm": "bench-warm", "online": "bench-online", "sync": "bench-sync"}
@@ -600,6 +600,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="smartexpo serve --workers (2)")
     parser.add_argument(
+        "--sync-clients",
+        type=int,
+        default=SYNC_CLIENTS,
+        help=f"clients (devices) syncing at once in the concurrent sync run ({SYNC_CLIENTS})",
+    )
+    parser.add_argument(
         "--batches",
         type=int,
         default=10,
@@ -616,8 +622,8 @@ def main() -> int:
         parser.error("need 1 <= --threads <= --connections")
     if args.tickets < args.threads:
         parser.error("need at least one ticket per wrk thread")
-    if args.batches < SYNC_CLIENTS:
-        parser.error(f"need --batches >= {SYNC_CLIENTS}")
+    if args.batches < args.sync_clients:
+        parser.error(f"need --batches >= {args.sync_clients}")
     wrk = shutil.which("wrk")
     if wrk is None:
         parser.error("wrk is not installed (make bench-checkin installs it from Debian)")
@@ -715,7 +721,7 @@ def main() -> int:
         devices: dict[str, list[int]] = {}
         tokens: dict[str, str] = {}
         names = ["warm", *(f"online-{t + 1}" for t in range(args.threads))]
-        names += ["sync-seq", *(f"sync-par-{c + 1}" for c in range(SYNC_CLIENTS))]
+        names += ["sync-seq", *(f"sync-par-{c + 1}" for c in range(args.sync_clients))]
         for name in names:
             device_id, tokens[name] = create_device(port, token, f"bench {name}", gates)
             devices[name] = [device_id]
@@ -806,7 +812,7 @@ def main() -> int:
 
         seq_batches = batches_of("seq", sync_secrets[: args.batches * BATCH])
         par_all = batches_of("par", sync_secrets[args.batches * BATCH :])
-        par_batches = [par_all[c::SYNC_CLIENTS] for c in range(SYNC_CLIENTS)]
+        par_batches = [par_all[c :: args.sync_clients] for c in range(args.sync_clients)]
 
         def encode(batches: list[list[dict]]) -> list[bytes]:
             return [json.dumps({"scans": b}).encode() for b in batches]
@@ -821,12 +827,15 @@ def main() -> int:
         print(f"  {s2a['scans']:,} scans in {s2a['wall']:.2f} s ({s2a['rate']:,.0f}/s)")
         print(
             f"scenario 2b: sync, {args.batches} batches of {BATCH:,}, "
-            f"{SYNC_CLIENTS} clients at once",
+            f"{args.sync_clients} clients at once",
             flush=True,
         )
         run = sync_run(
             port,
-            [(tokens[f"sync-par-{c + 1}"], encode(par_batches[c])) for c in range(SYNC_CLIENTS)],
+            [
+                (tokens[f"sync-par-{c + 1}"], encode(par_batches[c]))
+                for c in range(args.sync_clients)
+            ],
         )
         s2b = sync_check(par_batches, run)
         print(f"  {s2b['scans']:,} scans in {s2b['wall']:.2f} s ({s2b['rate']:,.0f}/s)")
@@ -1012,7 +1021,7 @@ def report(args, setup, issued, warm, s1, s2, checks, wrk_cmd, serve) -> None:
     rows2 = []
     for label, s in (
         ("sequential, 1 client", s2["seq"]),
-        (f"{SYNC_CLIENTS} clients at once", s2["par"]),
+        (f"{args.sync_clients} clients at once", s2["par"]),
     ):
         rows2 += [
             (
@@ -1052,7 +1061,7 @@ def report(args, setup, issued, warm, s1, s2, checks, wrk_cmd, serve) -> None:
         f"p99 {p99:.1f} ms (target < {TARGET_ONLINE_P99_MS} ms: "
         f"{'met' if p99 < TARGET_ONLINE_P99_MS else 'MISSED'}); "
         f"sync {s2['seq']['rate']:,.0f} scans/s sequential, {s2['par']['rate']:,.0f} with "
-        f"{SYNC_CLIENTS} clients (target ≥ {TARGET_SYNC_RATE:,}: "
+        f"{args.sync_clients} clients (target ≥ {TARGET_SYNC_RATE:,}: "
         f"{'met' if best_sync >= TARGET_SYNC_RATE else 'MISSED'})"
     )
     if exhausted:
@@ -1119,7 +1128,7 @@ def report(args, setup, issued, warm, s1, s2, checks, wrk_cmd, serve) -> None:
         f"Scenario 2: `POST …/checkin/sync`, batches of {BATCH:,} distinct tickets scanned `in` "
         f"(bodies encoded before the clock starts; Python `http.client`, keep-alive): "
         f"{args.batches} batches from one client, then {args.batches} more split over "
-        f"{SYNC_CLIENTS} clients (devices) at once, then the first batch again.",
+        f"{args.sync_clients} clients (devices) at once, then the first batch again.",
         "",
         "| figure | value |",
         "|---|---|",

@@ -33,7 +33,7 @@ class ApiWSGIHandler(WSGIHandler):
 
 _api = ApiWSGIHandler()
 
-from smartexpo.checkin.api import scan_hot  # noqa: E402
+from smartexpo.checkin.api import scan_hot, sync_hot  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
 from smartexpo.tickets.api import registration_hot  # noqa: E402
 
@@ -42,6 +42,7 @@ hot_routes = HotRoutes(
     [
         ("POST", EXPO + "/registrations", registration_hot),
         ("POST", EXPO + "/checkin/scans", scan_hot),
+        ("POST", EXPO + "/checkin/sync", sync_hot),
     ]
 )
 

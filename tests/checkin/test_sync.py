@@ -52,7 +52,7 @@ def test_offline_admissions_are_recorded_and_conflicts_answered(scanner, expo, t
         ("admit", None, None),
         ("reject", "invalid", None),
     ]
-    assert results[0]["ticket"]["serial"] == a[0].serial
+    assert set(results[0]) == {"nonce", "result"}  # no ticket: the scanner showed it offline
     assert Scan.objects.filter(source="sync").count() == 7
     # Conflicts still move the ticket: b was let in offline (on the 29th, its last scan).
     states = dict(Ticket.objects.values_list("serial", "inside_day"))

@@ -237,6 +237,12 @@ def scan_hot(request: HttpRequest, expo: str) -> HttpResponse:
     },
 )
 def post_sync(request, expo: str):
+    # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes, sync_hot).
+    return sync_hot(request, expo)
+
+
+def sync_hot(request: HttpRequest, expo: str) -> HttpResponse:
+    """`POST …/checkin/sync`, also as a hot route (`core.hot_routes`)."""
     edition = venue_selectors.expo_get_cached(slug=expo)
     scanner = devices.scanner_for_request(request, expo=edition)
     items = sync.sync_body(request.body)

@@ -21,16 +21,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from smartexpo.checkin.context import (
-    CheckinContext,
     checkin_context,
     checkin_context_with_key,
 )
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
-from smartexpo.checkin.scanning import Decision, ScanIn, answer, scan_in
+from smartexpo.checkin.scanning import Decision, ScanIn, scan_in
 from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.tickets.models import Registration, Ticket, TicketStatus
+from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.registration import secret_digest
 from smartexpo.tickets.ticket_secrets import (
     ParsedSecret,
@@ -112,7 +111,6 @@ class _Ticket:
     serial: int
     type_id: int
     digest: str
-    holder: str
     status: str = ""
     inside: dt.date | None = None
     changed: bool = False
@@ -122,7 +120,7 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
     ctx = checkin_context(expo)
     scans = [p for p in parsed if isinstance(p, ScanIn)]
     qn = connection.ops.quote_name
-    ticket_t, reg_t, scan_t = (qn(m._meta.db_table) for m in (Ticket, Registration, Scan))
+    ticket_t, scan_t = qn(Ticket._meta.db_table), qn(Scan._meta.db_table)
     # Before the write transaction, so that two batches do this work side by side: what does
     # not change under us — the secrets, the tickets' fixed facts, the signatures.
     secrets: dict[str, ParsedSecret | None] = {}
@@ -132,7 +130,7 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 secrets[scan.secret] = parse_secret(scan.secret)
             except SecretError:
                 secrets[scan.secret] = None
-    tickets = _tickets(expo, {p.serial for p in secrets.values() if p}, ticket_t, reg_t)
+    tickets = _tickets(expo, {p.serial for p in secrets.values() if p}, ticket_t)
     claims: dict[str, TicketClaims | None] = {}
     for secret, parsed_secret in secrets.items():
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
@@ -162,7 +160,6 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 if isinstance(inside, str):  # SQLite hands dates back as text
                     inside = dt.date.fromisoformat(inside)
                 by_id[ticket_id].status, by_id[ticket_id].inside = status, inside
-        decided: list[tuple[ScanIn, Decision]] = []
         logs = []
         for item in scans:
             if item.nonce in earlier:
@@ -171,7 +168,6 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
             ticket = tickets.get(found.serial) if found else None
             decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
             earlier[item.nonce] = decision
-            decided.append((item, decision))
             logs.append(
                 (
                     *fixed[item.nonce],
@@ -197,16 +193,23 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 changed,
             )
     # After the commit: the answers need nothing the transaction guards.
-    new = {id(d) for _item, d in decided}
-    _complete_replays({n: d for n, d in earlier.items() if id(d) not in new}, ctx)
-    holders: dict[str, str] = {}
     answers: list[dict] = []
     for item in parsed:
-        if isinstance(item, ScanIn):
-            answers.append({"nonce": item.nonce, **answer(earlier[item.nonce], ctx, holders)})
-        else:
-            answers.append(item)
+        answers.append(
+            _answer(item.nonce, earlier[item.nonce]) if isinstance(item, ScanIn) else item
+        )
     return answers
+
+
+def _answer(nonce: str, decision: Decision) -> dict:
+    """A sync result: `{"nonce", "result", "reason"?, "detail"?}` (API.md). The ticket's holder
+    and type are left out: the scanner showed them when it admitted the holder offline."""
+    body: dict[str, Any] = {"nonce": nonce, "result": decision.result}
+    if decision.reason:
+        body["reason"] = decision.reason
+    if decision.rule:
+        body["detail"] = {"reason": decision.rule}
+    return body
 
 
 def _fixed_log_columns(expo, scanner, ctx, scans: list[ScanIn], now) -> dict[str, tuple]:
@@ -238,7 +241,7 @@ def _fixed_log_columns(expo, scanner, ctx, scans: list[ScanIn], now) -> dict[str
     return fixed
 
 
-def _tickets(expo: Expo, serials: set[int], ticket_t: str, reg_t: str) -> dict[int, _Ticket]:
+def _tickets(expo: Expo, serials: set[int], ticket_t: str) -> dict[int, _Ticket]:
     """The edition's tickets with these serials, by serial (facts that never change)."""
     found: dict[int, _Ticket] = {}
     for chunk in _chunks(sorted(serials)):
@@ -246,33 +249,14 @@ def _tickets(expo: Expo, serials: set[int], ticket_t: str, reg_t: str) -> dict[i
             # By serial alone: the serial's unique index finds each row, where a condition on
             # the edition would lead SQLite to walk all of the edition's tickets instead.
             cursor.execute(
-                f"SELECT t.id, t.serial, t.ticket_type_id, t.secret_digest, r.name, t.expo_id "  # noqa: S608
-                f"FROM {ticket_t} t JOIN {reg_t} r ON r.id = t.registration_id "
-                f"WHERE t.serial IN ({_placeholders(len(chunk))})",
+                f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {ticket_t} "  # noqa: S608
+                f"WHERE serial IN ({_placeholders(len(chunk))})",
                 chunk,
             )
-            for ticket_id, serial, type_id, digest, holder, expo_id in cursor.fetchall():
+            for ticket_id, serial, type_id, digest, expo_id in cursor.fetchall():
                 if expo_id == expo.pk:
-                    found[serial] = _Ticket(ticket_id, serial, type_id, digest, holder)
+                    found[serial] = _Ticket(ticket_id, serial, type_id, digest)
     return found
-
-
-def _complete_replays(earlier: dict[str, Decision], ctx: CheckinContext) -> None:
-    """Earlier answers name their ticket: fill in its type and holder for the replay."""
-    ids = {d.ticket_id for d in earlier.values() if d.ticket_id is not None}
-    if not ids:
-        return
-    found = {
-        t.pk: t
-        for t in Ticket.objects.filter(pk__in=ids)
-        .select_related("registration")
-        .only("id", "ticket_type_id", "registration__name")
-    }
-    for decision in earlier.values():
-        ticket = found.get(decision.ticket_id)
-        if ticket is not None:
-            decision.type_id = ticket.ticket_type_id
-            decision.holder = ticket.registration.name
 
 
 class _Claims(NamedTuple):
@@ -325,9 +309,8 @@ def _decide(ctx, scanner: Scanner, scan: ScanIn, claims, ticket: _Ticket | None,
     # Admitted offline: the holder went through, so the state follows whatever the rules say.
     ticket.inside = day if scan.direction == "in" else None
     ticket.changed = True
-    holder = ticket.holder
     if rule:
         return Decision(
-            ScanResult.REJECT, "conflict", rule, claims.serial, ticket.id, ticket.type_id, holder
+            ScanResult.REJECT, "conflict", rule, claims.serial, ticket.id, ticket.type_id
         )
-    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket.id, ticket.type_id, holder)
+    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket.id, ticket.type_id)
