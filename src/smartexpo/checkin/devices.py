@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.models import ApiToken, Role
@@ -120,7 +121,7 @@ def _auth_sql() -> str:
     global _AUTH_SQL
     if _AUTH_SQL is None:
         qn = connection.ops.quote_name
-        _AUTH_SQL = (
+        _AUTH_SQL = driver_sql(
             f"SELECT t.id, t.expo_id, t.last_used_at, d.id, d.kind, d.name, d.updated_at "  # noqa: S608
             f"FROM {qn(ApiToken._meta.db_table)} t "
             f"LEFT JOIN {qn(Device._meta.db_table)} d ON d.token_id = t.id "
@@ -146,8 +147,8 @@ def scanner_for_request(request: HttpRequest, *, expo: Expo) -> Scanner:
     raw = bearer_of(request)
     if raw is None:
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    with connection.cursor() as cursor:
-        cursor.execute(_auth_sql(), [token_digest(raw), Role.DEVICE])
+    with driver_cursor() as cursor:
+        cursor.execute(_auth_sql(), (token_digest(raw), str(Role.DEVICE)))
         row = cursor.fetchone()
     if row is None:
         # Not a live device token; an organiser's or exhibitor's token is a 403, not a 401.

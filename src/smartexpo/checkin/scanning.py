@@ -26,6 +26,7 @@ from smartexpo.checkin.context import (
     checkin_context_with_key,
 )
 from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.core.errors import SmartExpoError, invalid
@@ -147,10 +148,11 @@ _sql: dict[str, str] = {}
 def _statements() -> dict[str, str]:
     if not _sql:
         qn = connection.ops.quote_name
+        sql = {}
         t, r, s = (qn(m._meta.db_table) for m in (Ticket, Registration, Scan))
         holder = f"(SELECT name FROM {r} WHERE {r}.id = {t}.registration_id)"  # noqa: S608
         returning = f"RETURNING id, ticket_type_id, {holder}"
-        _sql.update(
+        sql.update(
             enter=(
                 f"UPDATE {t} SET inside_day = %s WHERE serial = %s AND expo_id = %s "  # noqa: S608
                 f"AND status = %s AND (inside_day IS NULL OR inside_day <> %s) {returning}"
@@ -169,6 +171,7 @@ def _statements() -> dict[str, str]:
                 f"source) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             ),
         )
+        _sql.update({name: driver_sql(text) for name, text in sql.items()})
     return _sql
 
 
@@ -240,7 +243,7 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
             decision = Decision(ScanResult.REJECT, "gate_not_allowed", serial=claims.serial)
     statements = _statements()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), driver_cursor() as cursor:
             if decision is None:
                 decision = _decide(cursor, ctx, expo.pk, claims, scan)
             cursor.execute(
@@ -255,7 +258,7 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
                     ScanSource.ONLINE,
                 ),
             )
-    except IntegrityError:
+    except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was
         # rolled back, ticket state included.
         return replay(expo=expo, device_id=scanner.device_id, nonce=scan.nonce, ctx=ctx)
