@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smartexpo.core.models import ApiToken
 from smartexpo.venue.models import Expo, Gate, Zone
@@ -52,24 +53,24 @@ class Device(models.Model):
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("in")
-    OUT = "out", _("out")
+    IN = "in", pgettext_lazy("scan direction", "in")
+    OUT = "out", pgettext_lazy("scan direction", "out")
 
 
 class ScanResult(models.TextChoices):
-    ADMIT = "admit", _("admit")
-    REJECT = "reject", _("reject")
+    ADMIT = "admit", pgettext_lazy("scan result", "admit")
+    REJECT = "reject", pgettext_lazy("scan result", "reject")
 
 
 class ScanSource(models.TextChoices):
-    ONLINE = "online", _("online")
+    ONLINE = "online", pgettext_lazy("scan source", "online")
     SYNC = "sync", _("offline, synced")
 
 
 class Reason(models.TextChoices):
     INVALID = "invalid", _("invalid secret")
     UNKNOWN = "unknown", _("unknown ticket")
-    REVOKED = "revoked", _("revoked")
+    REVOKED = "revoked", _("ticket revoked")
     WRONG_DAY = "wrong_day", _("not valid today")
     ALREADY_INSIDE = "already_inside", _("already inside")
     NOT_INSIDE = "not_inside", _("not inside")
