@@ -38,8 +38,8 @@ class Command(BaseCommand):
             choices=["gunicorn", "granian"],
             default=os.environ.get("SMARTEXPO_SERVER", "granian"),
             help=(
-                "HTTP server: granian (Rust HTTP, the default: 870 registrations/s against "
-                "gunicorn's 590 on 2 cores, see bench/RESULTS.md) or gunicorn (gthread)"
+                "HTTP server: granian (Rust HTTP, the default: about 1.5 times gunicorn's "
+                "registrations per second on 2 cores, see bench/RESULTS.md) or gunicorn"
             ),
         )
         parser.add_argument(
