@@ -44,7 +44,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -53,6 +52,22 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+from benchlib import (
+    JSON_HEADERS,
+    BenchError,
+    call,
+    cli,
+    fmt_answers,
+    fmt_log,
+    free_port,
+    log_findings,
+    parse_wrk,
+    percentile,
+    run_cli,
+    stop,
+    wait_until_up,
+)
 
 EXPO = "sce-2019"
 DAY = "2019-08-26"  # the one day the bench tickets are valid on
@@ -64,7 +79,6 @@ SYNC_CLIENTS = 4  # default of --sync-clients: scanners syncing at once after an
 WARMUP_SCANS = 500
 WARMUP_CONNECTIONS = 8
 TYPES = {"warm": "bench-warm", "online": "bench-online", "sync": "bench-sync"}
-JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 TARGET_ONLINE_RATE = 2_000
 TARGET_ONLINE_P99_MS = 50
 TARGET_SYNC_RATE = 30_000
@@ -75,7 +89,6 @@ LOG_PATTERNS = {
     "Traceback": "Traceback (most recent call last)",
     "WORKER TIMEOUT": "WORKER TIMEOUT",
 }
-EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): (.*)$")
 
 # Run with the server's environment (same data dir), before the server starts: issue the
 # tickets through the bulk path, re-derive their secrets, write them one per line.
@@ -259,25 +272,7 @@ end
 )
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --- processes ---------------------------------------------------------------------------
-
-
-def cli() -> list[str]:
-    script = Path(sys.executable).parent / "smartexpo"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "smartexpo"]
-
-
-def run_cli(args: list[str], env: dict[str, str], timeout: float = 120) -> str:
-    done = subprocess.run(
-        [*cli(), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if done.returncode != 0:
-        raise BenchError(f"smartexpo {' '.join(args[:2])} failed:\n{done.stderr[-2000:]}")
-    return done.stdout
 
 
 def run_django(code: str, cfg: dict, env: dict[str, str], timeout: float = 1800) -> dict:
@@ -296,53 +291,6 @@ def run_django(code: str, cfg: dict, env: dict[str, str], timeout: float = 1800)
     if line is None:
         raise BenchError(f"helper printed no result:\n{done.stdout[-2000:]}")
     return json.loads(line.removeprefix("BENCH-JSON "))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def call(port: int, method: str, path: str, body=None, token: str | None = None):
-    headers = dict(JSON_HEADERS)
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        resp = conn.getresponse()
-        data = resp.read()
-    finally:
-        conn.close()
-    return resp.status, (json.loads(data) if data else None)
-
-
-def wait_until_up(port: int, server: subprocess.Popen, log: Path, limit: float = 60) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        if server.poll() is not None:
-            raise BenchError(f"the server exited ({server.returncode}):\n{log.read_text()[-2000:]}")
-        try:
-            status, _ = call(port, "GET", f"/api/v1/expos/{EXPO}/gates")
-            if status == 200:
-                return time.perf_counter() - started
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise BenchError(f"the server did not answer within {limit:.0f} s")
-
-
-def stop(server: subprocess.Popen | None) -> None:
-    """Stop the server (SIGTERM to the process we started), then its process group if it lingers."""
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # its own session: only the master and workers
-        server.wait(timeout=5)
 
 
 def create_device(port: int, token: str, name: str, gates: list[str]) -> tuple[int, str]:
@@ -369,14 +317,6 @@ def settled_state(env: dict[str, str], devices: dict[str, list[int]], tries: int
             break
         state = again
     return state
-
-
-def log_findings(text: str) -> tuple[dict[str, int], Counter]:
-    counts = {label: text.count(needle) for label, needle in LOG_PATTERNS.items()}
-    exceptions = Counter(
-        m.group(0)[:160] for line in text.splitlines() if (m := EXCEPTION_LINE.match(line.strip()))
-    )
-    return counts, exceptions
 
 
 def read_lines(path: Path) -> list[str]:
@@ -540,56 +480,7 @@ def sync_check(sent: list[list[list[dict]]], run: dict) -> dict:
     }
 
 
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return math.nan
-    return values[min(len(values) - 1, max(0, math.ceil(pct / 100 * len(values)) - 1))]
-
-
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def parse_wrk(out: str) -> dict:
-    result: dict = {"latency_ms": {}, "answers": Counter(), "samples": {}, "pool": {}}
-    for pct, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m|h)\s*$", out, re.M):
-        result["latency_ms"][int(pct)] = float(value) * UNITS_MS[unit]
-    if m := re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)", out):
-        result["requests"] = int(m.group(1))
-        result["seconds"] = float(m.group(2)) * UNITS_MS[m.group(3)] / 1000
-    if m := re.search(r"Requests/sec:\s+([\d.]+)", out):
-        result["rps"] = float(m.group(1))
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result["non_2xx"] = int(m.group(1)) if m else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    result["socket_errors"] = dict(
-        zip(
-            ("connect", "read", "write", "timeout"),
-            map(int, m.groups()) if m else (0,) * 4,
-            strict=True,
-        )
-    )
-    for line in out.splitlines():
-        parts = line.split("\t")
-        if len(parts) == 4 and parts[0] == "BENCH":
-            _, kind, key, value = parts
-            if kind == "answer":
-                result["answers"][key] = int(value)
-            elif kind == "sample":
-                result["samples"][key] = value
-            elif kind == "pool":
-                result["pool"][key] = int(value)
-    return result
-
-
 # --- the run -----------------------------------------------------------------------------
-
-
-def fmt_answers(answers: Counter) -> str:
-    return ", ".join(f"{key}: {n:,}" for key, n in sorted(answers.items())) or "none"
-
-
-def fmt_log(counts: dict[str, int]) -> str:
-    return ", ".join(f"{label}: {n}" for label, n in counts.items())
 
 
 def pass_fail(good: bool) -> str:
@@ -714,7 +605,7 @@ def main() -> int:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C reaches us, and we stop it ourselves
             )
-        up = wait_until_up(port, server, log_path)
+        up = wait_until_up(port, server, log_path, f"/api/v1/expos/{EXPO}/gates")
         print(f"server up on 127.0.0.1:{port} after {up:.1f} s: smartexpo {shlex.join(serve)}")
 
         # Devices through the API, all serving the venue gates.
@@ -751,7 +642,7 @@ def main() -> int:
             flush=True,
         )
         if not warm["answers"]["admit"]:
-            _, exceptions = log_findings(log_path.read_text(errors="replace"))
+            _, exceptions = log_findings(log_path.read_text(errors="replace"), LOG_PATTERNS)
             seen = "; ".join(f"{line} ×{n}" for line, n in exceptions.most_common(3))
             raise BenchError(f"no scan admitted during warm-up. Server log: {seen}")
         replayed = call(
@@ -796,10 +687,10 @@ def main() -> int:
         print(ran.stdout.rstrip())
         if ran.stderr.strip():
             print(f"wrk stderr: {ran.stderr.strip()}")
-        s1 = parse_wrk(ran.stdout)
+        s1 = parse_wrk(ran.stdout, answers="answer", counts="pool")
         s1["db"] = settled_state(env, groups)  # scans in flight when wrk stopped may yet commit
         s1["log"], s1["exceptions"] = log_findings(
-            log_path.read_bytes()[log_offset:].decode(errors="replace")
+            log_path.read_bytes()[log_offset:].decode(errors="replace"), LOG_PATTERNS
         )
 
         # Scenario 2: sync, sequential then concurrent, distinct tickets, then a replay.
@@ -857,7 +748,7 @@ def main() -> int:
         s2c["unchanged"] = after == before_replay
         s2 = {"seq": s2a, "par": s2b, "replay": s2c, "db": after}
         s2["log"], s2["exceptions"] = log_findings(
-            log_path.read_bytes()[log_offset:].decode(errors="replace")
+            log_path.read_bytes()[log_offset:].decode(errors="replace"), LOG_PATTERNS
         )
         stop(server)
         server = None
@@ -868,7 +759,7 @@ def main() -> int:
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if log_path.exists():
-            _, exceptions = log_findings(log_path.read_text(errors="replace"))
+            _, exceptions = log_findings(log_path.read_text(errors="replace"), LOG_PATTERNS)
             for line, n in exceptions.most_common(5):
                 print(f"  server exception ×{n}: {line}", file=sys.stderr)
         failed = True

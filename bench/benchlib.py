@@ -1,0 +1,148 @@
+"""What the benchmarks share: the CLI, the server's start and stop, wrk's output, reports.
+
+The scripts are run as `python bench/<name>.py`, so this module is imported from their folder.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): (.*)$")
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def cli() -> list[str]:
+    script = Path(sys.executable).parent / "smartexpo"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "smartexpo"]
+
+
+def run_cli(args: list[str], env: dict[str, str], timeout: float = 120) -> str:
+    done = subprocess.run(
+        [*cli(), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"smartexpo {' '.join(args[:2])} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, body=None, token: str | None = None):
+    headers = dict(JSON_HEADERS)
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+    finally:
+        conn.close()
+    return resp.status, (json.loads(data) if data else None)
+
+
+def wait_until_up(
+    port: int, server: subprocess.Popen, log: Path, probe: str, limit: float = 60
+) -> float:
+    """Seconds until `GET probe` answers 200; BenchError if the server exits or stays silent."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if server.poll() is not None:
+            raise BenchError(f"the server exited ({server.returncode}):\n{log.read_text()[-2000:]}")
+        try:
+            status, _ = call(port, "GET", probe)
+            if status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise BenchError(f"the server did not answer within {limit:.0f} s")
+
+
+def stop(server: subprocess.Popen | None) -> None:
+    """Stop the server (SIGTERM to the process we started), then its process group if it lingers."""
+    if server is None or server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)  # its own session: only the master and workers
+        server.wait(timeout=5)
+
+
+def log_findings(text: str, patterns: dict[str, str]) -> tuple[dict[str, int], Counter]:
+    """How often each pattern occurs in a server log, and the exception lines it holds."""
+    counts = {label: text.count(needle) for label, needle in patterns.items()}
+    exceptions = Counter(
+        m.group(0)[:160] for line in text.splitlines() if (m := EXCEPTION_LINE.match(line.strip()))
+    )
+    return counts, exceptions
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return math.nan
+    return values[min(len(values) - 1, max(0, math.ceil(pct / 100 * len(values)) - 1))]
+
+
+def parse_wrk(out: str, *, answers: str, counts: str) -> dict:
+    """wrk's figures, plus the script's `BENCH\\t<kind>\\t<key>\\t<value>` lines: `answers` is the
+    kind counted per answer, `counts` another kind of integers, `sample` example bodies."""
+    result: dict = {"latency_ms": {}, "answers": Counter(), "samples": {}, counts: {}}
+    for pct, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m|h)\s*$", out, re.M):
+        result["latency_ms"][int(pct)] = float(value) * UNITS_MS[unit]
+    if m := re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)", out):
+        result["requests"] = int(m.group(1))
+        result["seconds"] = float(m.group(2)) * UNITS_MS[m.group(3)] / 1000
+    if m := re.search(r"Requests/sec:\s+([\d.]+)", out):
+        result["rps"] = float(m.group(1))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non_2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["socket_errors"] = dict(
+        zip(
+            ("connect", "read", "write", "timeout"),
+            map(int, m.groups()) if m else (0,) * 4,
+            strict=True,
+        )
+    )
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 4 and parts[0] == "BENCH":
+            _, kind, key, value = parts
+            if kind == answers:
+                result["answers"][key] = int(value)
+            elif kind == "sample":
+                result["samples"][key] = value
+            elif kind == counts:
+                result[counts][key] = int(value)
+    return result
+
+
+def fmt_answers(answers: Counter) -> str:
+    return ", ".join(f"{key}: {n:,}" for key, n in sorted(answers.items())) or "none"
+
+
+def fmt_log(counts: dict[str, int]) -> str:
+    return ", ".join(f"{label}: {n}" for label, n in counts.items())
