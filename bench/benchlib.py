@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -146,3 +147,27 @@ def fmt_answers(answers: Counter) -> str:
 
 def fmt_log(counts: dict[str, int]) -> str:
     return ", ".join(f"{label}: {n}" for label, n in counts.items())
+
+
+def run_wrk(
+    wrk: str, *, threads: int, connections: int, duration: int, lua: Path, url: str
+) -> tuple[list[str], str]:
+    """Run wrk with a Lua script and `--latency`; return its command and its output."""
+    cmd = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        str(lua),
+        url,
+    ]
+    print(f"scenario 1: {shlex.join(cmd)}", flush=True)
+    ran = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    if ran.returncode != 0:
+        raise BenchError(f"wrk failed ({ran.returncode}):\n{ran.stderr}\n{ran.stdout}")
+    print(ran.stdout.rstrip())
+    if ran.stderr.strip():
+        print(f"wrk stderr: {ran.stderr.strip()}")
+    return cmd, ran.stdout

@@ -65,6 +65,7 @@ from benchlib import (
     parse_wrk,
     percentile,
     run_cli,
+    run_wrk,
     stop,
     wait_until_up,
 )
@@ -667,27 +668,15 @@ def main() -> int:
             )
         )
         log_offset = log_path.stat().st_size
-        url = f"http://127.0.0.1:{port}{SCANS_PATH}"
-        wrk_cmd = [
+        wrk_cmd, wrk_out = run_wrk(
             wrk,
-            f"-t{args.threads}",
-            f"-c{args.connections}",
-            f"-d{args.duration}s",
-            "--latency",
-            "-s",
-            str(lua_path),
-            url,
-        ]
-        print(f"scenario 1: {shlex.join(wrk_cmd)}", flush=True)
-        ran = subprocess.run(
-            wrk_cmd, capture_output=True, text=True, timeout=args.duration + 60, check=False
+            threads=args.threads,
+            connections=args.connections,
+            duration=args.duration,
+            lua=lua_path,
+            url=f"http://127.0.0.1:{port}{SCANS_PATH}",
         )
-        if ran.returncode != 0:
-            raise BenchError(f"wrk failed ({ran.returncode}):\n{ran.stderr}\n{ran.stdout}")
-        print(ran.stdout.rstrip())
-        if ran.stderr.strip():
-            print(f"wrk stderr: {ran.stderr.strip()}")
-        s1 = parse_wrk(ran.stdout, answers="answer", counts="pool")
+        s1 = parse_wrk(wrk_out, answers="answer", counts="pool")
         s1["db"] = settled_state(env, groups)  # scans in flight when wrk stopped may yet commit
         s1["log"], s1["exceptions"] = log_findings(
             log_path.read_bytes()[log_offset:].decode(errors="replace"), LOG_PATTERNS

@@ -17,41 +17,19 @@ from smartexpo.checkin.models import Scan
 from smartexpo.checkin.offline import OfflineScanner
 from smartexpo.tickets.keys import private_key, signing_key_active
 from smartexpo.tickets.registration import registration_cancel, registration_create
-from smartexpo.tickets.services import ticket_type_create
 from smartexpo.venue.models import Gate, Zone
+from tests.checkin.conftest import PRO_DAYS, make_types
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime.fromisoformat("2019-08-26T10:00:00+08:00")
 CODE_LABEL = "Scan a ticket, or type its code and press Enter"
-PRO_DAYS = ("2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29")
 _people = itertools.count(1)
 
 
 @pytest.fixture
 def types(expo):
-    """On the shared test edition (gates G1 → venue V, G-N1 → hall N1; 26-29 August 2019,
-    Asia/Shanghai): a day pass for the venue on 26-27 August, a professional pass for the
-    venue and hall N1 on every day."""
-    ticket_type_create(
-        expo=expo,
-        code="day",
-        name_en="Day pass",
-        name_zh="日票",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=100,
-        zones=["V"],
-    )
-    ticket_type_create(
-        expo=expo,
-        code="pro",
-        name_en="Professional",
-        name_zh="专业观众票",
-        days=list(PRO_DAYS),
-        quota_per_day=100,
-        zones=["V", "N1"],
-        all_days=True,
-    )
+    return make_types(expo)
 
 
 def issue(expo, name, code="day", days=("2019-08-26", "2019-08-27")):

@@ -18,14 +18,15 @@ _nonces = itertools.count(1)
 PRO_DAYS = ("2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29")
 
 
-@pytest.fixture
-def types(expo):
+def make_types(expo) -> dict:
     """A public day pass (26-27 August, the venue only) and a professional pass (all four
-    days, the venue and hall N1)."""
+    days, the venue and hall N1), on the shared test edition (gates G1 → venue V, G-N1 → hall
+    N1; Asia/Shanghai)."""
     day = ticket_type_create(
         expo=expo,
         code="day",
         name_en="Day pass",
+        name_zh="日票",
         days=["2019-08-26", "2019-08-27"],
         quota_per_day=100,
         zones=["V"],
@@ -34,12 +35,18 @@ def types(expo):
         expo=expo,
         code="pro",
         name_en="Professional",
-        days=["2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29"],
+        name_zh="专业观众票",
+        days=list(PRO_DAYS),
         quota_per_day=5000,
         zones=["V", "N1"],
         all_days=True,
     )
     return {"day": day, "pro": pro}
+
+
+@pytest.fixture
+def types(expo):
+    return make_types(expo)
 
 
 _people = itertools.count(1)

@@ -12,7 +12,7 @@ import pytest
 from smartexpo.checkin.devices import device_create
 from smartexpo.checkin.models import Scan
 from smartexpo.tickets.models import Ticket
-from tests.checkin.conftest import PRO_DAYS
+from tests.checkin.conftest import PRO_DAYS, make_types
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +47,7 @@ def _race(calls) -> list:
 def test_one_ticket_at_many_gates_at_the_same_instant_is_admitted_once(production_server, expo):
     from tests.checkin.conftest import issue
 
-    _make_types(expo)
+    make_types(expo)
     tokens = [
         device_create(expo=expo, name=f"Lane {n}", kind="scanner", gates=["G1", "G-N1"])[1]
         for n in range(8)
@@ -77,7 +77,7 @@ def test_one_ticket_at_many_gates_at_the_same_instant_is_admitted_once(productio
 def test_the_same_nonce_sent_at_once_is_one_scan(production_server, expo):
     from tests.checkin.conftest import issue
 
-    _make_types(expo)
+    make_types(expo)
     _device, token = device_create(expo=expo, name="Lane", kind="scanner", gates=["G1"])
     _ticket, secret = issue(expo)
     url = f"{production_server}/api/v1/expos/test-2019/checkin/scans"
@@ -99,7 +99,7 @@ def test_sync_batches_and_online_scans_racing_on_the_same_tickets(production_ser
     ticket admitted online at most once, the inside state consistent with the log."""
     from tests.checkin.conftest import issue
 
-    _make_types(expo)
+    make_types(expo)
     tickets = [issue(expo) for _ in range(30)]
     tokens = [
         device_create(expo=expo, name=f"Lane {n}", kind="scanner", gates=["G1"])[1]
@@ -134,25 +134,3 @@ def test_sync_batches_and_online_scans_racing_on_the_same_tickets(production_ser
         # Exactly one of the three was first; the others are conflicts or already_inside.
         assert outcomes.count("admit") == 1, (i, first[i], second[i], live[i])
     assert Ticket.objects.filter(inside_day__isnull=False).count() == 30
-
-
-def _make_types(expo):
-    from smartexpo.tickets.services import ticket_type_create
-
-    ticket_type_create(
-        expo=expo,
-        code="day",
-        name_en="Day",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=100,
-        zones=["V"],
-    )
-    ticket_type_create(
-        expo=expo,
-        code="pro",
-        name_en="Pro",
-        days=["2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29"],
-        quota_per_day=100,
-        zones=["V", "N1"],
-        all_days=True,
-    )
