@@ -36,12 +36,15 @@ def demo_organiser_ensure() -> tuple[str, str]:
     return DEMO_USERNAME, password
 
 
-DEMO_SCANNER = "Demo scanner (North Entrance Hall)"
+DEMO_SCANNER = "Demo scanner (North Entrance Hall, hall M)"
+# The north entrance into the venue, and the professional-only hall M, where a public day pass
+# is refused (`zone_not_allowed`).
+DEMO_SCANNER_GATES = ("G-N", "G-M")
 
 
 @transaction.atomic
 def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
-    """A fresh token for the demo's gate scanner (North Entrance Hall, and every hall gate).
+    """A fresh token for the demo's gate scanner (North Entrance Hall and hall M's gate).
 
     Tokens are stored only as digests, so the demo cannot show an old one again: each call
     revokes the previous demo scanner and issues a new one. None without the demo edition."""
@@ -52,9 +55,15 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo is None:
         return None
-    for old in Device.objects.filter(expo=expo, name=DEMO_SCANNER, revoked_at__isnull=True):
+    for old in Device.objects.filter(
+        expo=expo, name__startswith="Demo scanner", revoked_at__isnull=True
+    ):
         device_revoke(device=old)
-    gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
+    gates = list(
+        Gate.objects.filter(expo=expo, code__in=DEMO_SCANNER_GATES)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
     if not gates:
         return None
     _device, token = device_create(expo=expo, name=DEMO_SCANNER, kind="scanner", gates=gates)
