@@ -128,3 +128,12 @@ def test_keys_since_lists_only_later_revocations(expo, types, organizer):
     assert naive.status_code == 422
     bad = organizer.get("/api/v1/expos/test-2019/checkin/keys", {"since": "yesterday"})
     assert bad.status_code == 422
+
+
+def test_the_device_list_is_paginated(organizer, expo):
+    for n in range(3):
+        organizer.post(DEVICES, {"name": f"Lane {n}", "kind": "scanner", "gates": ["G1"]})
+    page = organizer.get(DEVICES, {"limit": 2, "offset": 1}).json()
+    assert page["count"] == 3
+    assert [d["name"] for d in page["items"]] == ["Lane 1", "Lane 2"]
+    assert organizer.get(DEVICES, {"limit": 0}).status_code == 422

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from smartexpo.checkin import devices, scanning, sync
 from smartexpo.checkin.models import Device
-from smartexpo.core.api import Error, Names, bearer
+from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import require_role
@@ -146,13 +146,13 @@ def create_device(request, expo: str, payload: DeviceIn):
     "/expos/{expo}/devices",
     auth=bearer,
     response={200: DevicePage, **ERRORS},
-    summary="The edition's devices with their gates or zones and last contact (organiser)",
+    summary="The edition's devices with their gates or zones and last contact (organiser; "
+    "paginated)",
 )
-def list_devices(request, expo: str):
+def list_devices(request, expo: str, page: Query[PageParams]):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    items = [device_out(d) for d in devices.device_list(expo=edition)]
-    return {"count": len(items), "items": items}
+    return paginate(devices.device_list(expo=edition), page, device_out)
 
 
 @router.delete(
