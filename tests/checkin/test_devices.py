@@ -137,3 +137,24 @@ def test_the_device_list_is_paginated(organizer, expo):
     assert page["count"] == 3
     assert [d["name"] for d in page["items"]] == ["Lane 1", "Lane 2"]
     assert organizer.get(DEVICES, {"limit": 0}).status_code == 422
+
+
+def test_the_check_in_endpoints_are_in_the_openapi_document(db):
+    spec = ApiClient().get("/api/v1/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/expos/{expo}/devices",
+        "/api/v1/expos/{expo}/devices/{device_id}",
+        "/api/v1/expos/{expo}/checkin/setup",
+        "/api/v1/expos/{expo}/checkin/scans",
+        "/api/v1/expos/{expo}/checkin/sync",
+        "/api/v1/expos/{expo}/checkin/keys",
+    ):
+        assert path in paths, path
+    scans = paths["/api/v1/expos/{expo}/checkin/scans"]["post"]
+    assert scans["security"] == [{"BearerToken": []}]
+    assert "BearerToken" in spec["components"]["securitySchemes"]
+    body = scans["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["required"]) == {"secret", "gate", "direction", "nonce"}
+    keys = paths["/api/v1/expos/{expo}/checkin/keys"]["get"]
+    assert "since" in {p["name"] for p in keys["parameters"]}
