@@ -18,11 +18,12 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from smartexpo.checkin.sync import MAX_BATCH
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
 
-# The sync endpoint takes at most this many scans per request (API.md, `sync.MAX_BATCH`).
-SYNC_BATCH = 5_000
+# The sync endpoint takes at most this many scans per request (API.md).
+SYNC_BATCH = MAX_BATCH
 
 
 def _expo(slug: str):
