@@ -113,7 +113,7 @@ class Scanner:
     gates: frozenset[str]
 
 
-_gates_cache: dict[tuple[int, str], frozenset[str]] = {}
+_bindings_cache: dict[tuple[int, str], frozenset[str]] = {}
 _AUTH_SQL: str | None = None
 
 
@@ -140,10 +140,40 @@ def bearer_of(request: HttpRequest) -> str | None:
 
 
 def scanner_for_request(request: HttpRequest, *, expo: Expo) -> Scanner:
-    """The scanner device whose token the request carries, for this edition.
+    """The scanner device whose token the request carries, for this edition, with the codes
+    of the gates it serves."""
+    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SCANNER)
+    return Scanner(device_id, expo.pk, name, codes)
 
-    One indexed query per request (revocation is immediate); the device's gates are cached
-    by the device's `updated_at`, which changes whenever its gates do."""
+
+@dataclasses.dataclass(frozen=True)
+class Sensor:
+    """The authenticated device behind a sensor-events request."""
+
+    device_id: int
+    expo_id: int
+    name: str
+    zones: frozenset[str]
+
+
+def sensor_for_request(request: HttpRequest, *, expo: Expo) -> Sensor:
+    """The sensor device whose token the request carries, for this edition, with the codes of
+    the zones it reports on."""
+    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SENSOR)
+    return Sensor(device_id, expo.pk, name, codes)
+
+
+_WHAT = {
+    DeviceKind.SCANNER: "Only a scanner device may scan tickets.",
+    DeviceKind.SENSOR: ("Only a sensor device may report venue events."),
+}
+
+
+def _device_for_request(request: HttpRequest, expo: Expo, kind: str):
+    """(device id, name, codes of its gates or zones) for the request's device token.
+
+    One indexed query per request, so a revocation is refused at once; the device's gates or
+    zones are cached by the device's `updated_at`, which changes whenever they do."""
     raw = bearer_of(request)
     if raw is None:
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
@@ -153,24 +183,24 @@ def scanner_for_request(request: HttpRequest, *, expo: Expo) -> Scanner:
     if row is None:
         # Not a live device token; an organiser's or exhibitor's token is a 403, not a 401.
         if ApiToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).exists():
-            raise SmartExpoError("forbidden", "Only a scanner device may scan tickets.")
+            raise SmartExpoError("forbidden", _WHAT[kind])
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    token_id, expo_id, last_used, device_id, kind, name, updated_at = row
+    token_id, expo_id, last_used, device_id, device_kind, name, updated_at = row
     if expo_id != expo.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
-    if device_id is None or kind != DeviceKind.SCANNER:
-        raise SmartExpoError("forbidden", "Only a scanner device may scan tickets.")
+    if device_id is None or device_kind != kind:
+        raise SmartExpoError("forbidden", _WHAT[kind])
     _touch(token_id, last_used)
     key = (device_id, str(updated_at))
-    gates = _gates_cache.get(key)
-    if gates is None:
-        gates = frozenset(
-            Device.gates.through.objects.filter(device_id=device_id).values_list(
-                "gate__code", flat=True
-            )
-        )
-        _gates_cache[key] = gates
-    return Scanner(device_id, expo_id, name, gates)
+    codes = _bindings_cache.get(key)
+    if codes is None:
+        if kind == DeviceKind.SCANNER:
+            through, field = Device.gates.through, "gate__code"
+        else:
+            through, field = Device.zones.through, "zone__code"
+        codes = frozenset(through.objects.filter(device_id=device_id).values_list(field, flat=True))
+        _bindings_cache[key] = codes
+    return device_id, name, codes
 
 
 _last_touch: dict[int, float] = {}
@@ -187,6 +217,6 @@ def _touch(token_id: int, last_used) -> None:
 
 
 def forget_device_caches() -> None:
-    """Drop the cached gates and last-contact times (tests, whose ids start over)."""
-    _gates_cache.clear()
+    """Drop the cached gates, zones and last-contact times (tests, whose ids start over)."""
+    _bindings_cache.clear()
     _last_touch.clear()
