@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "smartexpo.exhibitors",
     "smartexpo.tickets",
     "smartexpo.checkin",
+    "smartexpo.crowd",
     "smartexpo.demo",
     "smartexpo.web",
 ]

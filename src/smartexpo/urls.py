@@ -11,6 +11,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from smartexpo.checkin.api import router as checkin_router
 from smartexpo.core.api import build_api
+from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.tickets.api import router as tickets_router
 from smartexpo.venue.api import router as venue_router
@@ -21,6 +22,7 @@ api.add_router("", venue_router)
 api.add_router("", exhibitors_router)
 api.add_router("", tickets_router)
 api.add_router("", checkin_router)
+api.add_router("", crowd_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),

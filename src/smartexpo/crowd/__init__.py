@@ -1,0 +1,1 @@
+"""Venue intelligence: sensor events, occupancy, crowd-safety levels and alerts."""
