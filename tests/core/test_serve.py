@@ -70,7 +70,8 @@ def fetch_request(url):
         with urllib.request.urlopen(url, timeout=10) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+        with exc:  # an open error response would keep its connection, and the server, waiting
+            return exc.code, exc.headers, exc.read()
 
 
 def test_serve_answers_api_pages_and_static_files(served):
@@ -111,3 +112,38 @@ def test_serve_refuses_a_bad_port(tmp_path):
     )
     assert result.returncode != 0
     assert b"--port must be between 1 and 65535" in result.stderr
+
+
+def test_stopping_serve_does_not_wait_forever_for_a_half_sent_request(tmp_path):
+    """A client that stalls mid-request must not hold a restart: granian's workers are killed
+    after their grace period (10 s) instead of waiting for it."""
+    import socket as sockets
+
+    env = {**os.environ, "SMARTEXPO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "smartexpo"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1", "--no-mailer"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/expos", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        stalled = sockets.create_connection(("127.0.0.1", port))
+        stalled.sendall(b"GET /api/v1/expos HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line
+        time.sleep(0.5)
+        server.terminate()
+        assert server.wait(timeout=25) is not None
+        stalled.close()
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -137,6 +137,10 @@ class Command(BaseCommand):
             "--no-ws",
             "--log-level",
             "warning",
+            # Stopping waits for requests in progress, but not forever for an idle client that
+            # keeps its connection open.
+            "--workers-kill-timeout",
+            "10",
         ]
         if access_log:
             command.append("--access-log")
