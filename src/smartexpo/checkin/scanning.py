@@ -149,7 +149,7 @@ def _statements() -> dict[str, str]:
     if not _sql:
         qn = connection.ops.quote_name
         sql = {}
-        t, r, s = (qn(m._meta.db_table) for m in (Ticket, Registration, Scan))
+        t, r = qn(Ticket._meta.db_table), qn(Registration._meta.db_table)
         holder = f"(SELECT name FROM {r} WHERE {r}.id = {t}.registration_id)"  # noqa: S608
         returning = f"RETURNING id, ticket_type_id, {holder}"
         sql.update(
@@ -165,20 +165,26 @@ def _statements() -> dict[str, str]:
                 f"SELECT id, ticket_type_id, status, inside_day, {holder} FROM {t} "  # noqa: S608
                 f"WHERE serial = %s AND expo_id = %s"
             ),
-            log=(
-                f"INSERT INTO {s} (expo_id, device_id, gate_id, gate_code, zone_id, direction, "  # noqa: S608
-                f"nonce, serial, ticket_id, scanned_at, received_at, result, reason, rule, "
-                f"source) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            ),
+            log=log_insert_sql(),
         )
         _sql.update({name: driver_sql(text) for name, text in sql.items()})
     return _sql
 
 
-def log_params(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, d: Decision, now_db, source):
-    """The log row's parameters, in the order of the `log` statement (`now_db`: the time
-    received, already adapted for the database)."""
-    ops = connection.ops
+def log_insert_sql() -> str:
+    """The check-in log's INSERT (`%s` parameters): the columns of `log_fixed`, then those of
+    `log_decided`. Online scans and sync batches write their rows with it."""
+    table = connection.ops.quote_name(Scan._meta.db_table)
+    return (
+        f"INSERT INTO {table} (expo_id, device_id, gate_id, gate_code, zone_id, direction, "  # noqa: S608
+        f"nonce, scanned_at, received_at, source, serial, ticket_id, result, reason, rule) "
+        f"VALUES ({', '.join(['%s'] * 15)})"
+    )
+
+
+def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now_db, source):
+    """A log row's columns that do not depend on the decision (times already adapted for the
+    database)."""
     gate = ctx.gates.get(scan.gate)
     return (
         expo_id,
@@ -188,15 +194,15 @@ def log_params(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, d: Decision, n
         gate.zone_id if gate else None,
         scan.direction,
         scan.nonce,
-        d.serial,
-        d.ticket_id,
-        ops.adapt_datetimefield_value(scan.scanned_at),
+        scanned_db,
         now_db,
-        d.result,
-        d.reason,
-        d.rule,
         source,
     )
+
+
+def log_decided(d: Decision) -> tuple:
+    """A log row's columns that record the decision."""
+    return (d.serial, d.ticket_id, d.result, d.reason, d.rule)
 
 
 def _why_not(cursor, claims: TicketClaims, expo_id: int, day, direction, rule) -> Decision:
@@ -242,21 +248,23 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
         if scan.gate not in scanner.gates or scan.gate not in ctx.gates:
             decision = Decision(ScanResult.REJECT, "gate_not_allowed", serial=claims.serial)
     statements = _statements()
+    adapt = connection.ops.adapt_datetimefield_value
     try:
         with transaction.atomic(), driver_cursor() as cursor:
             if decision is None:
                 decision = _decide(cursor, ctx, expo.pk, claims, scan)
             cursor.execute(
                 statements["log"],
-                log_params(
+                log_fixed(
                     expo.pk,
                     scanner,
                     ctx,
                     scan,
-                    decision,
-                    connection.ops.adapt_datetimefield_value(now),
+                    adapt(scan.scanned_at),
+                    adapt(now),
                     ScanSource.ONLINE,
-                ),
+                )
+                + log_decided(decision),
             )
     except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was

@@ -27,7 +27,14 @@ from smartexpo.checkin.context import (
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
-from smartexpo.checkin.scanning import Decision, ScanIn, scan_in
+from smartexpo.checkin.scanning import (
+    Decision,
+    ScanIn,
+    log_decided,
+    log_fixed,
+    log_insert_sql,
+    scan_in,
+)
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.registration import secret_digest
@@ -168,23 +175,9 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
             ticket = tickets.get(found.serial) if found else None
             decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
             earlier[item.nonce] = decision
-            logs.append(
-                (
-                    *fixed[item.nonce],
-                    decision.serial,
-                    decision.ticket_id,
-                    decision.result,
-                    decision.reason,
-                    decision.rule,
-                )
-            )
+            logs.append(fixed[item.nonce] + log_decided(decision))
         if logs:
-            cursor.executemany(
-                f"INSERT INTO {scan_t} (expo_id, device_id, gate_id, gate_code, zone_id, "  # noqa: S608
-                f"direction, nonce, scanned_at, received_at, source, serial, ticket_id, result, "
-                f"reason, rule) VALUES ({_placeholders(15)})",
-                logs,
-            )
+            cursor.executemany(log_insert_sql(), logs)
         adapt = connection.ops.adapt_datefield_value
         changed = [(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
         if changed:
@@ -222,22 +215,10 @@ def _fixed_log_columns(expo, scanner, ctx, scans: list[ScanIn], now) -> dict[str
     for scan in scans:
         if scan.nonce in fixed:
             continue
-        gate = ctx.gates.get(scan.gate)
         at = times.get(scan.scanned_at)
         if at is None:
             at = times[scan.scanned_at] = adapt(scan.scanned_at)
-        fixed[scan.nonce] = (
-            expo.pk,
-            scanner.device_id,
-            gate.id if gate else None,
-            scan.gate,
-            gate.zone_id if gate else None,
-            scan.direction,
-            scan.nonce,
-            at,
-            now_db,
-            source,
-        )
+        fixed[scan.nonce] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
     return fixed
 
 
