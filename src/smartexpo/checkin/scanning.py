@@ -30,6 +30,8 @@ from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.crowd.periods import to_us
+from smartexpo.crowd.services import pending_insert_sql
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
 from smartexpo.tickets.ticket_secrets import (
@@ -166,6 +168,7 @@ def _statements() -> dict[str, str]:
                 f"WHERE serial = %s AND expo_id = %s"
             ),
             log=log_insert_sql(),
+            movement=pending_insert_sql(),
         )
         _sql.update({name: driver_sql(text) for name, text in sql.items()})
     return _sql
@@ -198,6 +201,13 @@ def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now
         now_db,
         source,
     )
+
+
+def movement(expo_id: int, ctx, scan: ScanIn) -> tuple:
+    """The occupancy movement of a scan that let its holder through: ±1 in the zone the gate
+    admits into, at the scan's time (`crowd.services.pending_insert_sql`'s parameters)."""
+    zone_id = ctx.gates[scan.gate].zone_id
+    return (expo_id, zone_id, to_us(scan.scanned_at), 1 if scan.direction == "in" else -1, None)
 
 
 def log_decided(d: Decision) -> tuple:
@@ -266,6 +276,9 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
                 )
                 + log_decided(decision),
             )
+            if decision.result == ScanResult.ADMIT:
+                # The admission is a movement of the zone behind the gate (crowd's occupancy).
+                cursor.execute(statements["movement"], movement(expo.pk, ctx, scan))
     except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was
         # rolled back, ticket state included.

@@ -33,9 +33,11 @@ from smartexpo.checkin.scanning import (
     log_decided,
     log_fixed,
     log_insert_sql,
+    movement,
     scan_in,
 )
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.crowd.services import pending_add
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.registration import secret_digest
 from smartexpo.tickets.ticket_secrets import (
@@ -167,7 +169,7 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                 if isinstance(inside, str):  # SQLite hands dates back as text
                     inside = dt.date.fromisoformat(inside)
                 by_id[ticket_id].status, by_id[ticket_id].inside = status, inside
-        logs = []
+        logs, movements = [], []
         for item in scans:
             if item.nonce in earlier:
                 continue
@@ -176,8 +178,14 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
             decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
             earlier[item.nonce] = decision
             logs.append(fixed[item.nonce] + log_decided(decision))
+            # An admission or a conflict let the holder through: a movement at the gate's zone.
+            if item.gate in ctx.gates and (
+                decision.result == ScanResult.ADMIT or decision.reason == "conflict"
+            ):
+                movements.append(movement(expo.pk, ctx, item))
         if logs:
             cursor.executemany(log_insert_sql(), logs)
+        pending_add(cursor, movements)
         adapt = connection.ops.adapt_datefield_value
         changed = [(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
         if changed:

@@ -1,16 +1,24 @@
-"""Venue sensors (API.md: Venue sensors)."""
+"""Venue sensors and venue intelligence (API.md: Venue sensors): events in; occupancy, its
+history, alerts and footfall out."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 
-from smartexpo.checkin.devices import sensor_for_request
-from smartexpo.core.api import Error
+from smartexpo.checkin.devices import bearer_of, sensor_for_request
+from smartexpo.core.api import Error, Names, PageParams, paginate
+from smartexpo.core.errors import invalid
 from smartexpo.core.hot_routes import json_response
+from smartexpo.core.models import Role
+from smartexpo.core.tokens import require_role, token_resolve
+from smartexpo.crowd import selectors, services
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, events_body, events_ingest
+from smartexpo.crowd.periods import parse_instant
 from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import ZoneKind
 
 router = Router(tags=["Venue sensors"])
 
@@ -23,6 +31,13 @@ class EventIn(Schema):
     kind: str = Field(..., description="enter or exit")
     at: dt.datetime = Field(..., description="event time, with its UTC offset")
     count: int = Field(1, ge=1, le=MAX_COUNT)
+    visitor: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="optional pseudonymous visitor tag: counted in the zone's distinct "
+        "visitors, hashed, never stored",
+    )
 
 
 class EventsIn(Schema):
@@ -58,3 +73,279 @@ def post_events(request, expo: str):
     sensor = sensor_for_request(request, expo=edition)
     items = events_body(request.body)
     return json_response(200, events_ingest(expo=edition, sensor=sensor, items=items).as_dict())
+
+
+# --- occupancy, history, alerts, footfall (organizer) ------------------------------------
+
+
+class ZoneOccupancy(Schema):
+    zone: str
+    kind: str
+    hall: str | None
+    name: Names
+    count: int
+    capacity: int
+    area_m2: float
+    density: float = Field(..., description="people per m², unrounded")
+    level: str = Field(..., description="walkway level of service, A to F")
+    alert: bool
+
+
+class OccupancyOut(Schema):
+    at: dt.datetime
+    zones: list[ZoneOccupancy]
+
+
+class HistoryPointOut(Schema):
+    at: dt.datetime
+    count: int
+    density: float
+    level: str
+    alert: bool
+
+
+class HistoryOut(Schema):
+    zone: str
+    name: Names
+    capacity: int
+    area_m2: float
+    step: int = Field(..., description="seconds between points")
+    points: list[HistoryPointOut]
+
+
+class AlertOut(Schema):
+    id: int
+    zone: str
+    name: Names
+    reason: str = Field(..., description="capacity or density")
+    raised_at: dt.datetime
+    cleared_at: dt.datetime | None = Field(
+        ...,
+        description="when it cleared (or the nightly reset ended it), if that is not after `at`",
+    )
+    ended_by_reset: bool
+    active: bool
+    peak_count: int
+    capacity: int
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str
+
+
+class AlertPage(Schema):
+    at: dt.datetime
+    count: int
+    items: list[AlertOut]
+
+
+class FootfallOut(Schema):
+    zone: str
+    kind: str
+    hall: str | None
+    name: Names
+    booth: str | None
+    exhibitor: dict | None
+    day: dt.date
+    visits: int = Field(..., description="entries")
+    exits: int
+    unique_visitors: int | None = Field(
+        ..., description="distinct visitors among tagged entries (estimated; null if untagged)"
+    )
+    mean_dwell_seconds: float | None
+    peak: int
+    closing_count: int = Field(..., description="count at closing time, dropped by the reset")
+
+
+class FootfallPage(Schema):
+    day: dt.date
+    count: int
+    items: list[FootfallOut]
+
+
+def _organizer(request, expo: str):
+    edition = venue_selectors.expo_get_cached(slug=expo)
+    require_role(token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, expo=edition)
+    return edition
+
+
+def _fresh(edition) -> None:
+    # Reads answer from the folded history: fold what accepted requests have queued first.
+    if services.pending_exists(expo=edition):
+        services.pending_fold(expo=edition)
+
+
+def _at(value: str | None, field: str = "at") -> dt.datetime:
+    if value is None or value == "":
+        return timezone.now()
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise invalid({field: "An ISO 8601 instant with its UTC offset (for example +08:00)."})
+    return parsed
+
+
+ORGANIZER = {"security": [{"BearerToken": []}]}
+
+
+@router.get(
+    "/expos/{expo}/venue/occupancy",
+    response={200: OccupancyOut, **ERRORS},
+    summary="Every zone's count, density, level and alert at an instant (organiser; default now)",
+    openapi_extra=ORGANIZER,
+)
+def get_occupancy(request, expo: str, at: str | None = None):
+    edition = _organizer(request, expo)
+    instant = _at(at)
+    _fresh(edition)
+    zones = selectors.occupancy_at(expo=edition, at=instant)
+    return json_response(200, {"at": instant.isoformat(), "zones": [z.as_dict() for z in zones]})
+
+
+@router.get(
+    "/expos/{expo}/venue/occupancy/history",
+    response={200: HistoryOut, **ERRORS},
+    summary="One zone's occupancy as a time series (organiser): from, to, step in seconds",
+    openapi_extra=ORGANIZER,
+)
+def get_history(
+    request,
+    expo: str,
+    zone: str,
+    step: int = 300,
+    from_: str | None = Query(None, alias="from"),
+    to: str | None = None,
+):
+    edition = _organizer(request, expo)
+    end = _at(to, "to")
+    start = _at(from_, "from") if from_ else end - dt.timedelta(days=1)
+    info = selectors.zone_for_code(expo=edition, code=zone)
+    selectors.history_window(start, end, step)
+    _fresh(edition)
+    points = selectors.occupancy_history(
+        expo=edition, zone=info, start=start, end=end, step_seconds=step
+    )
+    return json_response(
+        200,
+        {
+            "zone": info.code,
+            "name": {"en": info.name_en, "zh": info.name_zh},
+            "capacity": info.capacity,
+            "area_m2": float(info.area_m2),
+            "step": step,
+            "points": [
+                {
+                    "at": p.at.isoformat(),
+                    "count": p.count,
+                    "density": info.density(p.count),
+                    "level": info.level(p.count),
+                    "alert": p.alert,
+                }
+                for p in points
+            ],
+        },
+    )
+
+
+def alert_out(alert, at: dt.datetime) -> dict:
+    zone = alert.zone
+    return {
+        "id": alert.pk,
+        "zone": zone.code,
+        "name": zone.names,
+        "reason": alert.reason,
+        "raised_at": alert.raised_at.isoformat(),
+        "cleared_at": alert.ends_at.isoformat() if alert.ends_at <= at else None,
+        "ended_by_reset": alert.ended_by_reset and alert.ends_at <= at,
+        "active": selectors.alert_is_active(alert, at),
+        "peak_count": alert.peak_count,
+        "capacity": zone.capacity,
+        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
+        "acknowledged_by": alert.acknowledged_by,
+    }
+
+
+@router.get(
+    "/expos/{expo}/venue/alerts",
+    response={200: AlertPage, **ERRORS},
+    summary="Crowd alerts raised up to an instant (organiser; `active`, `zone` filters; paginated)",
+    openapi_extra=ORGANIZER,
+)
+def get_alerts(
+    request,
+    expo: str,
+    page: Query[PageParams],
+    at: str | None = None,
+    active: bool | None = None,
+    zone: str | None = None,
+):
+    edition = _organizer(request, expo)
+    instant = _at(at)
+    _fresh(edition)
+    alerts = selectors.alert_list(expo=edition, at=instant, active=active, zone=zone)
+    body = paginate(alerts, page, lambda a: alert_out(a, instant))
+    return json_response(200, {"at": instant.isoformat(), **body})
+
+
+@router.post(
+    "/expos/{expo}/venue/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, **ERRORS},
+    summary="Acknowledge a crowd alert (organiser); the first acknowledgement is kept",
+    openapi_extra=ORGANIZER,
+)
+def acknowledge_alert(request, expo: str, alert_id: int):
+    edition = _organizer(request, expo)
+    token = token_resolve(raw=bearer_of(request) or "")
+    alert = services.alert_acknowledge(expo=edition, alert_id=alert_id, by=token.name)
+    return json_response(200, alert_out(alert, timezone.now()))
+
+
+@router.get(
+    "/expos/{expo}/venue/footfall",
+    response={200: FootfallPage, **ERRORS},
+    summary="Visits, distinct visitors, mean dwell, peak and drift per zone for one day "
+    "(organiser: every zone; exhibitor: its own booths)",
+    openapi_extra=ORGANIZER,
+)
+def get_footfall(request, expo: str, day: dt.date | None = None, kind: str | None = None):
+    edition = venue_selectors.expo_get_cached(slug=expo)
+    token = require_role(
+        token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, Role.EXHIBITOR, expo=edition
+    )
+    kinds = [k for k in (kind or "").split(",") if k] or None
+    if kinds and (unknown := [k for k in kinds if k not in ZoneKind.values]):
+        raise invalid({"kind": f"Unknown zone kinds: {', '.join(unknown)}."})
+    day = day or selectors.period_today(expo=edition)
+    _fresh(edition)
+    booths = selectors.booth_owners(expo=edition)
+    items = selectors.footfall(expo=edition, day=day, kinds=kinds)
+    if token.role == Role.EXHIBITOR:
+        items = [
+            f
+            for f in items
+            if (booths.get(f.zone.id) or {}).get("exhibitor_id") == token.exhibitor_id
+        ]
+    return json_response(
+        200,
+        {
+            "day": day.isoformat(),
+            "count": len(items),
+            "items": [footfall_out(f, booths.get(f.zone.id)) for f in items],
+        },
+    )
+
+
+def footfall_out(item, booth: dict | None) -> dict:
+    zone = item.zone
+    return {
+        "zone": zone.code,
+        "kind": zone.kind,
+        "hall": zone.hall,
+        "name": {"en": zone.name_en, "zh": zone.name_zh},
+        "booth": booth["code"] if booth else None,
+        "exhibitor": booth["exhibitor"] if booth else None,
+        "day": item.day.isoformat(),
+        "visits": item.visits,
+        "exits": item.exits,
+        "unique_visitors": item.unique_visitors,
+        "mean_dwell_seconds": item.mean_dwell_seconds,
+        "peak": item.peak,
+        "closing_count": item.closing_count,
+    }

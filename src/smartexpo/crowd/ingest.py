@@ -1,10 +1,15 @@
 """Sensor events in batches: every valid event stored once, every other one named with a reason.
 
 A batch of up to 10,000 events is checked event by event (id, zone, kind, time, count); the
-valid ones are written with one `INSERT … ON CONFLICT DO NOTHING` run over the batch, whose row
-count says how many were new — so the answer's counts stay exact when two sensors resend the
-same events at the same moment, on SQLite and PostgreSQL alike, without reading the ids first.
-Events may arrive late and out of order: they are stored with their own event time.
+valid ones are written with multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` statements,
+which hand back exactly the events that were new — so the answer's counts stay exact when two
+sensors resend the same events at the same moment, on SQLite and PostgreSQL alike, without
+reading the ids first, and only new events become movements of the occupancy history (queued
+in the same transaction, `crowd.services.pending_add`). Events may arrive late and out of
+order: they are stored with their own event time.
+
+An event may carry a pseudonymous `visitor` tag (1–64 characters, an extension of API.md): it
+is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored.
 """
 
 from __future__ import annotations
@@ -21,11 +26,16 @@ from django.utils.dateparse import parse_datetime
 from smartexpo.checkin.devices import Sensor
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.models import EventKind, SensorEvent
+from smartexpo.crowd.periods import parse_instant, to_us
+from smartexpo.crowd.services import pending_add
+from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.venue.models import Expo, Zone
 
 MAX_EVENTS = 10_000
 MAX_COUNT = 100_000
 MAX_ID = 64
+# Rows per INSERT statement: 8 parameters each, well under SQLite's 32,766.
+INSERT_ROWS = 1_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,18 +63,16 @@ def events_body(raw: bytes) -> list[Any]:
 
 
 def _instant(value) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+    instant = parse_instant(value)
+    if instant is None and isinstance(value, str):
+        # Django's parser accepts a few forms fromisoformat does not.
         try:
             parsed = parse_datetime(value)
         except ValueError:
             return None
-    if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    return parsed
+        if parsed is not None and parsed.utcoffset() is not None:
+            return parsed
+    return instant
 
 
 def _problem(item: Any, zones: dict[str, Zone], sensor: Sensor) -> str | None:
@@ -79,6 +87,9 @@ def _problem(item: Any, zones: dict[str, Zone], sensor: Sensor) -> str | None:
         return "unknown_zone"
     if zone not in sensor.zones:
         return "zone_not_allowed"
+    visitor = item.get("visitor")
+    if visitor is not None and (not isinstance(visitor, str) or not 1 <= len(visitor) <= MAX_ID):
+        return "invalid"
     return None
 
 
@@ -91,6 +102,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
     zones = {z.code: z for z in Zone.objects.filter(expo=expo).only("id", "code")}
     rejected: list[dict] = []
     rows: list[tuple] = []
+    movements: dict[str, tuple] = {}
     seen: set[str] = set()
     in_batch_duplicates = 0
     now = timezone.now()
@@ -111,6 +123,8 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
             in_batch_duplicates += 1
             continue
         seen.add(event_id)
+        at = _instant(item["at"])
+        count = item.get("count", 1)
         rows.append(
             (
                 expo.pk,
@@ -118,25 +132,40 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
                 sensor.device_id,
                 zones[item["zone"]].pk,
                 item["kind"],
-                item.get("count", 1),
-                adapt(_instant(item["at"])),
+                count,
+                adapt(at),
                 received,
             )
         )
-    stored = _insert(rows)
-    return IngestResult(stored, in_batch_duplicates + len(rows) - stored, rejected)
-
-
-def _insert(rows: list[tuple]) -> int:
-    """Insert the rows whose event id is new; return how many were."""
-    if not rows:
-        return 0
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(SensorEvent._meta.db_table)} "  # noqa: S608 - names are ours
-        "(expo_id, event_id, device_id, zone_id, kind, count, at, received_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (expo_id, event_id) DO NOTHING"
-    )
+        movements[event_id] = (
+            zones[item["zone"]].pk,
+            to_us(at),
+            count if item["kind"] == EventKind.ENTER else -count,
+            item.get("visitor"),
+        )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return cursor.rowcount
+        stored = insert_returning(cursor, rows)
+        queued = []
+        for event_id in stored:
+            zone_id, at_us, delta, visitor = movements[event_id]
+            tag = visitor_hash(visitor) if visitor and delta > 0 else None
+            queued.append((expo.pk, zone_id, at_us, delta, tag))
+        pending_add(cursor, queued)
+    return IngestResult(len(stored), in_batch_duplicates + len(rows) - len(stored), rejected)
+
+
+def insert_returning(cursor, rows: list[tuple]) -> list[str]:
+    """Insert sensor-event rows whose event id is new; return the ids that were."""
+    qn = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {qn(SensorEvent._meta.db_table)} "  # noqa: S608 - names are ours
+        "(expo_id, event_id, device_id, zone_id, kind, count, at, received_at) VALUES "
+    )
+    tail = " ON CONFLICT (expo_id, event_id) DO NOTHING RETURNING event_id"
+    stored: list[str] = []
+    for start in range(0, len(rows), INSERT_ROWS):
+        chunk = rows[start : start + INSERT_ROWS]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        cursor.execute(head + values + tail, [v for row in chunk for v in row])
+        stored.extend(r[0] for r in cursor.fetchall())
+    return stored

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--no-folder",
+            action="store_true",
+            help="Do not fold venue movements into the occupancy history here (another "
+            "server or `smartexpo venue fold --watch` does)",
+        )
+        parser.add_argument(
             "--no-mailer",
             action="store_true",
             help="Do not start the confirmation-email sender beside the web workers",
@@ -54,6 +60,13 @@ class Command(BaseCommand):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
         checkpointer = self._start_checkpointer()
+        folder = None
+        if not options["no_folder"]:
+            from smartexpo.crowd.folder import Folder
+
+            # Alerts are raised within a second of their movements even when nobody reads.
+            folder = Folder()
+            folder.start()
         mailer = None
         if not options["no_mailer"]:
             # The outbox is drained by its own process, so slow PDF rendering and mail servers
@@ -68,6 +81,8 @@ class Command(BaseCommand):
             if mailer is not None:
                 mailer.terminate()
                 mailer.wait(timeout=10)
+            if folder is not None:
+                folder.stop()
             if checkpointer is not None:
                 checkpointer.stop()
 

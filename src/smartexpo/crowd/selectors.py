@@ -1,0 +1,339 @@
+"""Reads of venue intelligence: occupancy at an instant, its history, alerts, footfall.
+
+Every read answers from the folded history (`crowd.fold`); callers fold what is pending first
+(`crowd.services.pending_fold`), so an accepted movement is in every answer given after its
+own request answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.core.errors import invalid
+from smartexpo.crowd import paths
+from smartexpo.crowd.levels import ZoneInfo
+from smartexpo.crowd.models import CrowdAlert, OccupancyMinute, ZoneDay
+from smartexpo.crowd.periods import (
+    MINUTE_US,
+    closing_instant,
+    day_number,
+    from_us,
+    period_of,
+    periods_of,
+    to_us,
+)
+from smartexpo.crowd.visitors import sketch_estimate, sketch_from_bytes
+from smartexpo.crowd.zones import zone_infos
+from smartexpo.venue.models import Expo, Zone
+
+MAX_POINTS = 10_000
+MAX_HISTORY_DAYS = 31
+
+_sql: dict[str, str] = {}
+
+
+def _statement(name: str) -> str:
+    if not _sql:
+        minutes = connection.ops.quote_name(OccupancyMinute._meta.db_table)
+        zones = connection.ops.quote_name(Zone._meta.db_table)
+        _sql["latest"] = driver_sql(
+            f"SELECT z.id, b.minute, b.count_in, b.count_out, b.alert_in, b.alert_out, "  # noqa: S608
+            f"CASE WHEN b.minute = %s THEN b.moves END FROM {zones} z "
+            f"JOIN {minutes} b ON b.id = (SELECT id FROM {minutes} WHERE zone_id = z.id "
+            f"AND period = %s AND minute <= %s ORDER BY minute DESC LIMIT 1) "
+            f"WHERE z.expo_id = %s"
+        )
+    return _sql[name]
+
+
+@dataclasses.dataclass(frozen=True)
+class ZoneCount:
+    zone: ZoneInfo
+    count: int
+    alert: bool
+
+    def as_dict(self) -> dict:
+        zone = self.zone
+        return {
+            "zone": zone.code,
+            "kind": zone.kind,
+            "hall": zone.hall,
+            "name": {"en": zone.name_en, "zh": zone.name_zh},
+            "count": self.count,
+            "capacity": zone.capacity,
+            "area_m2": float(zone.area_m2),
+            "density": zone.density(self.count),
+            "level": zone.level(self.count),
+            "alert": self.alert,
+        }
+
+
+def occupancy_at(*, expo: Expo, at: dt.datetime) -> list[ZoneCount]:
+    """Every zone's count and alert at an instant (API.md: Venue sensors, occupancy).
+
+    One statement finds each zone's latest stored minute of the instant's count period (an
+    index seek per zone); the minute that contains the instant is replayed up to it."""
+    zones = zone_infos(expo_id=expo.pk)
+    at_us = to_us(at)
+    minute = at_us // MINUTE_US
+    period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
+    with driver_cursor() as cursor:
+        cursor.execute(
+            _statement("latest"),
+            (minute, connection.ops.adapt_datefield_value(period), minute, expo.pk),
+        )
+        rows = cursor.fetchall()
+    counts: dict[int, tuple[int, bool]] = {}
+    partial = []
+    for zone_id, row_minute, count_in, count_out, alert_in, alert_out, blob in rows:
+        if row_minute == minute:
+            partial.append((zone_id, int(count_in), bool(alert_in), blob))
+        else:
+            counts[zone_id] = (int(count_out), bool(alert_out))
+    counts.update(_replay(partial, zones, cut_us=at_us - minute * MINUTE_US))
+    return [ZoneCount(zone, *counts.get(zone_id, (0, False))) for zone_id, zone in zones.items()]
+
+
+def _replay(partial, zones: dict[int, ZoneInfo], *, cut_us: int) -> dict[int, tuple[int, bool]]:
+    """The count and alert after each partial minute's moves up to `cut_us` into it."""
+    if not partial:
+        return {}
+    moves = [paths.unpack_moves(blob) for *_, blob in partial]
+    kept = [m[m["offset"] <= cut_us] for m in moves]
+    sizes = np.array([len(m) for m in kept], dtype=np.int64)
+    result = {zone_id: (count, alert) for zone_id, count, alert, _ in partial}
+    if not sizes.sum():
+        return result
+    seg = np.repeat(np.arange(len(kept)), sizes)
+    nets = np.concatenate([m["net"] for m in kept])
+    starts = paths.segment_starts(seg)
+    count0 = np.array([p[1] for p in partial], dtype=np.int64)[seg]
+    alert0 = np.array([p[2] for p in partial], dtype=bool)[seg]
+    info = [zones[p[0]] for p in partial]
+    raise_at = np.array([z.raise_at for z in info], dtype=np.int64)[seg]
+    clear_at = np.array([z.clear_at for z in info], dtype=np.int64)[seg]
+    count = paths.clamped_counts(nets, starts, count0)
+    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
+    ends = np.cumsum(sizes) - 1
+    for i, (zone_id, *_rest) in enumerate(partial):
+        if sizes[i]:
+            result[zone_id] = (int(count[ends[i]]), bool(alert[ends[i]]))
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryPoint:
+    at: dt.datetime
+    count: int
+    alert: bool
+
+
+def history_window(start: dt.datetime, end: dt.datetime, step_seconds: int) -> int:
+    """Check a history request's window; return its number of points."""
+    errors = {}
+    if end < start:
+        errors["to"] = "Must not be before `from`."
+    elif end - start > dt.timedelta(days=MAX_HISTORY_DAYS):
+        errors["to"] = f"At most {MAX_HISTORY_DAYS} days after `from`."
+    if step_seconds < 1:
+        errors["step"] = "At least 1 second."
+    if errors:
+        raise invalid(errors)
+    points = int((end - start).total_seconds() // step_seconds) + 1
+    if points > MAX_POINTS:
+        raise invalid({"step": f"At most {MAX_POINTS:,} points: choose a longer step."})
+    return points
+
+
+def occupancy_history(
+    *, expo: Expo, zone: ZoneInfo, start: dt.datetime, end: dt.datetime, step_seconds: int
+) -> list[HistoryPoint]:
+    """A zone's count and alert at `start`, `start + step`, … up to `end`, each exactly as
+    `occupancy_at` would answer it."""
+    points = history_window(start, end, step_seconds)
+    tz, closes = expo.tz, expo.closes_at
+    first = period_of(start, tz=tz, closes_at=closes)
+    last = period_of(end, tz=tz, closes_at=closes)
+    rows = (
+        OccupancyMinute.objects.filter(zone_id=zone.id, period__gte=first, period__lte=last)
+        .order_by("period", "minute")
+        .values_list("period", "minute", "count_in", "alert_in", "moves")
+    )
+    samples = to_us(start) + np.arange(points, dtype=np.int64) * step_seconds * 1_000_000
+    sample_period = periods_of(samples, tz=tz, closes_at=closes)
+    rows = list(rows)
+    counts = np.zeros(points, dtype=np.int64)
+    alerts = np.zeros(points, dtype=bool)
+    if rows:
+        at, period, count, alert = _history_path(rows, zone)
+        where = np.searchsorted(at, samples, side="right") - 1
+        hit = (where >= 0) & (period[np.maximum(where, 0)] == sample_period)
+        counts[hit] = count[where[hit]]
+        alerts[hit] = alert[where[hit]]
+    return [
+        HistoryPoint(from_us(int(s)), int(c), bool(a))
+        for s, c, a in zip(samples, counts, alerts, strict=True)
+    ]
+
+
+def _history_path(rows, zone: ZoneInfo):
+    """Every stored instant of the rows (whole periods) with the count and alert after it."""
+    moves = [paths.unpack_moves(r[4]) for r in rows]
+    sizes = np.array([len(m) for m in moves], dtype=np.int64)
+    stored = np.concatenate(moves)
+    period = np.repeat(np.array([day_number(r[0]) for r in rows], dtype=np.int64), sizes)
+    at = np.repeat(np.array([r[1] for r in rows], dtype=np.int64) * MINUTE_US, sizes)
+    at = at + stored["offset"]
+    starts = paths.segment_starts(period)
+    # Each period starts from its first stored minute's count (0: counts start from zero).
+    first = np.flatnonzero(starts)
+    lengths = np.diff(np.append(first, len(period)))
+    row_first = np.flatnonzero(paths.segment_starts(np.array([day_number(r[0]) for r in rows])))
+    count0 = np.repeat(np.array([rows[i][2] for i in row_first], dtype=np.int64), lengths)
+    alert0 = np.repeat(np.array([bool(rows[i][3]) for i in row_first], dtype=bool), lengths)
+    count = paths.clamped_counts(stored["net"], starts, count0)
+    raise_at = np.full(len(at), zone.raise_at)
+    clear_at = np.full(len(at), zone.clear_at)
+    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
+    return at, period, count, alert
+
+
+def zone_for_code(*, expo: Expo, code: str) -> ZoneInfo:
+    """One of the edition's zones by code, or a 422 naming the field."""
+    for zone in zone_infos(expo_id=expo.pk).values():
+        if zone.code == code:
+            return zone
+    raise invalid({"zone": f"No zone {code!r} in this edition."})
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+def alert_is_active(alert: CrowdAlert, at: dt.datetime) -> bool:
+    """Whether the alert is raised at `at` (the nightly reset ends one at closing time)."""
+    if alert.raised_at > at:
+        return False
+    return at <= alert.ends_at if alert.ended_by_reset else at < alert.ends_at
+
+
+def alert_list(
+    *, expo: Expo, at: dt.datetime, active: bool | None = None, zone: str | None = None
+) -> QuerySet[CrowdAlert]:
+    """The edition's alerts raised up to `at`, oldest first; `active` keeps only those raised
+    (True) or ended (False) at `at`."""
+    alerts = CrowdAlert.objects.filter(expo=expo, raised_at__lte=at).select_related("zone")
+    if zone:
+        alerts = alerts.filter(zone__code=zone)
+    running = Q(ends_at__gt=at) | Q(ended_by_reset=True, ends_at=at)
+    if active is True:
+        alerts = alerts.filter(running)
+    elif active is False:
+        alerts = alerts.exclude(running)
+    return alerts.order_by("raised_at", "id")
+
+
+# --- footfall ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Footfall:
+    """A zone's count period: visits (entries), exits, distinct visitors where sensors tag
+    them, the mean dwell (Little's law: person-time ÷ visits), the peak and the drift."""
+
+    zone: ZoneInfo
+    day: dt.date
+    visits: int
+    exits: int
+    unique_visitors: int | None
+    person_seconds: float
+    peak: int
+    closing_count: int
+
+    @property
+    def mean_dwell_seconds(self) -> float | None:
+        return self.person_seconds / self.visits if self.visits else None
+
+
+def footfall(
+    *, expo: Expo, day: dt.date, kinds: list[str] | None = None, at: dt.datetime | None = None
+) -> list[Footfall]:
+    """Footfall of the edition's zones (of `kinds`) in the count period `day`, up to `at`
+    (default: the whole period)."""
+    zones = {i: z for i, z in zone_infos(expo_id=expo.pk).items() if not kinds or z.kind in kinds}
+    tz, closes = expo.tz, expo.closes_at
+    close = closing_instant(day, tz=tz, closes_at=closes)
+    cut_us = to_us(min(at, close)) if at else to_us(close)
+    rows = (
+        OccupancyMinute.objects.filter(zone_id__in=list(zones), period=day)
+        .order_by("zone_id", "minute")
+        .values_list("zone_id", "minute", "count_out", "peak", "entries", "exits", "person_us")
+    )
+    per_zone: dict[int, list] = {}
+    for row in rows.iterator(chunk_size=20_000):
+        per_zone.setdefault(row[0], []).append(row)
+    days = {d.zone_id: d for d in ZoneDay.objects.filter(zone_id__in=list(zones), period=day)}
+    result = []
+    for zone_id, zone in zones.items():
+        items = [r for r in per_zone.get(zone_id, []) if r[1] * MINUTE_US <= cut_us]
+        person_us, peak, visits, exits = 0, 0, 0, 0
+        for i, (_z, minute, count_out, top, entries, out, inside_us) in enumerate(items):
+            # The minute's own person-time, then the count it left until the next movement,
+            # closing time or `at`.
+            following = items[i + 1][1] * MINUTE_US if i + 1 < len(items) else cut_us
+            minute_end = min((minute + 1) * MINUTE_US, to_us(close))
+            person_us += inside_us + count_out * max(0, min(following, cut_us) - minute_end)
+            peak, visits, exits = max(peak, top), visits + entries, exits + out
+        record = days.get(zone_id)
+        sketch = sketch_from_bytes(record.visitors) if record and record.visitors else None
+        result.append(
+            Footfall(
+                zone,
+                day,
+                visits,
+                exits,
+                sketch_estimate(sketch) if sketch is not None else None,
+                person_us / 1e6,
+                peak,
+                record.closing_count if record else 0,
+            )
+        )
+    return result
+
+
+def footfall_days(*, expo: Expo) -> list[dt.date]:
+    """The count periods with any movement, as days."""
+    ids = list(zone_infos(expo_id=expo.pk))
+    found = ZoneDay.objects.filter(zone_id__in=ids).values_list("period", flat=True).distinct()
+    return sorted(set(found)) or list(expo.days)
+
+
+def period_today(*, expo: Expo) -> dt.date:
+    """The count period the edition is in now."""
+    from django.utils import timezone
+
+    return period_of(timezone.now(), tz=expo.tz, closes_at=expo.closes_at)
+
+
+def booth_owners(*, expo: Expo) -> dict[int, dict]:
+    """Booth zones' booth code and exhibitor, by zone id."""
+    from smartexpo.venue.models import Booth
+
+    found = {}
+    booths = Booth.objects.filter(expo=expo, zone__isnull=False).select_related(
+        "assignment__exhibitor"
+    )
+    for booth in booths:
+        assignment = getattr(booth, "assignment", None)
+        exhibitor = assignment.exhibitor if assignment else None
+        found[booth.zone_id] = {
+            "code": booth.code,
+            "exhibitor_id": exhibitor.pk if exhibitor else None,
+            "exhibitor": {"id": exhibitor.pk, "name": exhibitor.names} if exhibitor else None,
+        }
+    return found

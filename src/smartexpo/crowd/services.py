@@ -1,0 +1,138 @@
+"""Writes of venue intelligence: folding movements, acknowledging alerts, the replay clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from smartexpo.core.errors import SmartExpoError, not_found
+from smartexpo.crowd.fold import FoldReport, Movements, movements_fold
+from smartexpo.crowd.models import CrowdAlert, PendingMovement, ReplayClock
+from smartexpo.venue.models import Expo
+
+# Movements folded per transaction: bounds the memory and the write lock's hold.
+FOLD_BATCH = 500_000
+# PostgreSQL advisory lock class of the fold (its key is the edition's id).
+FOLD_LOCK_CLASS = 0x5E_F0_1D
+
+
+def fold_lock(expo: Expo) -> None:
+    """Serialise folds of one edition (inside a transaction). SQLite needs nothing: its write
+    transactions are serial already; PostgreSQL takes a transaction-scoped advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FOLD_LOCK_CLASS, expo.pk])
+
+
+def _pending_table() -> str:
+    return connection.ops.quote_name(PendingMovement._meta.db_table)
+
+
+def pending_exists(*, expo: Expo) -> bool:
+    """Whether accepted movements of the edition wait to be folded (one indexed probe)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {_pending_table()} WHERE expo_id = %s LIMIT 1",  # noqa: S608
+            [expo.pk],
+        )
+        return cursor.fetchone() is not None
+
+
+def pending_fold(*, expo: Expo) -> FoldReport:
+    """Fold every movement waiting for the edition into its occupancy history.
+
+    Readers call it before answering (a cheap probe when nothing waits), `smartexpo serve`
+    calls it every second so that alerts are raised without anybody looking, and so does the
+    simulator after each tick. Each batch is one transaction: the movements leave the pending
+    table in the transaction that folds them."""
+    total = FoldReport()
+    table = _pending_table()
+    while pending_exists(expo=expo):
+        with transaction.atomic():
+            fold_lock(expo)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, zone_id, at_us, delta, visitor FROM {table} "  # noqa: S608
+                    f"WHERE expo_id = %s ORDER BY id LIMIT %s",
+                    [expo.pk, FOLD_BATCH],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                ids, zone, at_us, delta, visitor = (list(c) for c in zip(*rows, strict=True))
+                report = movements_fold(
+                    expo=expo,
+                    moves=Movements.of(
+                        zone, at_us, delta, np.array([v or 0 for v in visitor], dtype=np.int64)
+                    ),
+                )
+                _delete_folded(cursor, table, expo, ids)
+        total.movements += report.movements
+        total.minutes_written += report.minutes_written
+        total.alerts_raised += report.alerts_raised
+        total.alerts_removed += report.alerts_removed
+    return total
+
+
+def _delete_folded(cursor, table: str, expo: Expo, ids: list[int]) -> None:
+    """Delete the folded movements. On SQLite the write lock has been held since they were
+    read, so every row up to the highest id was among them; on PostgreSQL a row with a lower
+    id may commit later, so exactly these ids go."""
+    if connection.vendor == "sqlite":
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expo_id = %s AND id <= %s",  # noqa: S608
+            [expo.pk, max(ids)],
+        )
+    else:
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
+
+
+def pending_add(cursor, rows: list[tuple[int, int, int, int, int | None]]) -> None:
+    """Queue movements `(expo_id, zone_id, at_us, delta, visitor hash or None)` for folding,
+    on the caller's cursor and in its transaction (the movement's own write)."""
+    if rows:
+        cursor.executemany(pending_insert_sql(), rows)
+
+
+def pending_insert_sql() -> str:
+    """The INSERT of a pending movement (`%s` parameters)."""
+    return (
+        f"INSERT INTO {_pending_table()} (expo_id, zone_id, at_us, delta, visitor) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s)"
+    )
+
+
+@transaction.atomic
+def alert_acknowledge(*, expo: Expo, alert_id: int, by: str) -> CrowdAlert:
+    """Record that an organiser has seen an alert (the first acknowledgement is kept)."""
+    try:
+        alert = (
+            CrowdAlert.objects.select_for_update()
+            .select_related("zone")
+            .get(expo=expo, pk=int(alert_id))
+        )
+    except (CrowdAlert.DoesNotExist, ValueError, TypeError):
+        raise not_found("alert") from None
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = (by or "")[:150]
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+def replay_clock_set(*, expo: Expo, at: dt.datetime, speed: float = 1.0) -> ReplayClock:
+    """Point the live venue page at a simulated or replayed instant of the edition."""
+    if at.tzinfo is None:
+        raise SmartExpoError("invalid", "The replay instant needs its UTC offset.")
+    clock, _created = ReplayClock.objects.update_or_create(
+        expo=expo, defaults={"at": at, "speed": float(speed), "updated_at": timezone.now()}
+    )
+    return clock
+
+
+def replay_clock_clear(*, expo: Expo) -> None:
+    """Let the live venue page follow the real clock again."""
+    ReplayClock.objects.filter(expo=expo).delete()

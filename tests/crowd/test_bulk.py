@@ -1,0 +1,93 @@
+"""The batch path: a Parquet stream of sensor events and gate scans, imported as columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.core.management import CommandError, call_command
+
+from smartexpo.checkin.devices import device_create
+from smartexpo.checkin.models import Scan
+from smartexpo.crowd.bulk import stream_import, stream_read
+from smartexpo.crowd.models import SensorEvent
+from smartexpo.crowd.selectors import occupancy_at
+from tests.checkin.conftest import issue, make_types
+
+UTC = dt.UTC
+
+
+def row(at, source="sensor", device="Hall sensor", **values):
+    base = dict.fromkeys(["id", "zone", "kind", "count", "visitor", "gate", "direction", "secret"])
+    return {"at": at, "source": source, "device": device, **base, **values}
+
+
+@pytest.fixture
+def stream(expo, tmp_path):
+    device_create(expo=expo, name="Hall sensor", kind="sensor", zones=["N1", "S1"])
+    device_create(expo=expo, name="Gate G1", kind="scanner", gates=["G1"])
+    make_types(expo)
+    _ticket, secret = issue(expo)
+    ten = dt.datetime(2019, 8, 26, 2, 0, tzinfo=UTC)  # 10:00 in Chongqing
+    rows = [
+        row(ten, id="e1", zone="N1", kind="enter", count=5, visitor="v1"),
+        row(ten + dt.timedelta(minutes=5), id="e2", zone="N1", kind="exit", count=2),
+        row(ten, id="e3", zone="S1", kind="enter"),
+        row(ten, id="e1", zone="S1", kind="enter"),  # a repeated id: a duplicate
+        row(ten, id="e4", zone="NOPE", kind="enter"),  # unknown zone
+        row(ten, id="e5", zone="V", kind="enter"),  # not this sensor's zone
+        row(ten, id="e6", zone="N1", kind="jump"),  # invalid
+        row(ten, id="e7", zone="N1", kind="enter", device="Nobody"),  # no such device
+        row(ten, "scan", "Gate G1", id="n1", gate="G1", direction="in", secret=secret),
+        row(ten, "scan", "Gate G1", id="n2", gate="G1", direction="in", secret=secret),
+    ]
+    frame = pl.DataFrame(rows, schema_overrides={"at": pl.Datetime("us", "UTC"), "count": pl.Int32})
+    path = tmp_path / "stream.parquet"
+    frame.write_parquet(path)
+    return path
+
+
+def test_a_stream_is_stored_folded_and_its_refusals_counted(expo, stream):
+    report = stream_import(expo=expo, frame=stream_read(stream))
+    assert (report.accepted, report.duplicates) == (3, 1)
+    assert dict(report.rejected) == {"unknown_zone": 1, "zone_not_allowed": 1, "invalid": 2}
+    assert dict(report.scan_results) == {"admit": 1, "conflict:already_inside": 1}
+    assert SensorEvent.objects.count() == 3 and Scan.objects.count() == 2
+    zones = {
+        z.zone.code: z.count
+        for z in occupancy_at(expo=expo, at=dt.datetime(2019, 8, 26, 3, tzinfo=UTC))
+    }
+    # The conflict let a second person through the gate: both count.
+    assert (zones["N1"], zones["S1"], zones["V"]) == (3, 1, 2)
+
+
+def test_importing_the_same_stream_again_changes_nothing(expo, stream):
+    stream_import(expo=expo, frame=stream_read(stream))
+    again = stream_import(expo=expo, frame=stream_read(stream))
+    assert (again.accepted, again.duplicates) == (0, 4)
+    zones = {
+        z.zone.code: z.count
+        for z in occupancy_at(expo=expo, at=dt.datetime(2019, 8, 26, 3, tzinfo=UTC))
+    }
+    assert (zones["N1"], zones["S1"], zones["V"]) == (3, 1, 2)
+
+
+def test_the_import_command_reports_what_it_did(expo, stream, capsys):
+    call_command("venue", "import", str(stream), "--expo", "test-2019", "--quiet")
+    out = capsys.readouterr().out
+    assert "3 stored, 1 duplicates" in out
+    assert "unknown_zone 1" in out
+
+
+def test_a_file_that_is_not_a_stream_is_refused_clearly(expo, tmp_path):
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("venue", "import", str(bad), "--expo", "test-2019", "--quiet")
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("venue", "import", str(tmp_path / "none"), "--expo", "test-2019")
+    other = tmp_path / "other.parquet"
+    pl.DataFrame({"x": [1]}).write_parquet(other)
+    with pytest.raises(CommandError, match="lacks the columns"):
+        call_command("venue", "import", str(other), "--expo", "test-2019", "--quiet")
