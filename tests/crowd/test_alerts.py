@@ -158,6 +158,8 @@ def test_alerts_filter_by_state_and_zone(all_zones_sensor, organizer, active, ex
     params = {} if active is None else {"active": active}
     assert len(alerts(organizer, at("11:00:00"), **params)) == expected
     assert [a["zone"] for a in alerts(organizer, at("11:00:00"), zone="N1")] == ["N1"]
+    unknown = organizer.get(ALERTS, {"zone": "NOPE"})
+    assert unknown.status_code == 422 and "zone" in error_of(unknown)["detail"]["fields"]
 
 
 def test_organisers_acknowledge_alerts_in_the_admin(all_zones_sensor, admin_client):

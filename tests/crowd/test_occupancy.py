@@ -119,6 +119,13 @@ def test_at_without_an_offset_is_refused(organizer, expo):
     assert organizer.get(OCCUPANCY, {"at": "soon"}).status_code == 422
 
 
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:00+08:00", "0001-01-01T00:00:00+08:00"])
+def test_an_instant_at_the_ends_of_the_calendar_is_refused_not_a_crash(organizer, expo, instant):
+    assert organizer.get(OCCUPANCY, {"at": instant}).status_code == 422
+    response = organizer.get(HISTORY, {"zone": "N1", "to": instant})
+    assert response.status_code == 422
+
+
 def test_a_plus_sign_decoded_to_a_space_is_still_an_offset(all_zones_sensor, organizer):
     post(all_zones_sensor, [ev("S1", "enter", at("10:00:00"), 3)])
     response = organizer.client.get(

@@ -37,9 +37,9 @@ class SensorEventAdmin(ReadOnly):
     ordering = ("-id",)
 
 
-class ActiveFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
+class AcknowledgedFilter(admin.SimpleListFilter):
+    title = _("acknowledgement")
+    parameter_name = "acknowledged"
 
     def lookups(self, request, model_admin):
         return (("open", _("not yet acknowledged")), ("acknowledged", _("acknowledged")))
@@ -65,7 +65,7 @@ class CrowdAlertAdmin(ReadOnly):
         "acknowledged_at",
         "acknowledged_by",
     )
-    list_filter = (ActiveFilter, "expo", "reason", "period", "zone__kind")
+    list_filter = (AcknowledgedFilter, "expo", "reason", "period", "zone__kind")
     search_fields = ("zone__code", "zone__name_en", "zone__name_zh")
     list_select_related = ("zone", "expo")
     date_hierarchy = "raised_at"

@@ -162,15 +162,10 @@ class FootfallPage(Schema):
 
 
 def _organizer(request, expo: str):
+    """(edition, the organiser's token) of a request, or the API's refusal."""
     edition = venue_selectors.expo_get_cached(slug=expo)
-    require_role(token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, expo=edition)
-    return edition
-
-
-def _fresh(edition) -> None:
-    # Reads answer from the folded history: fold what accepted requests have queued first.
-    if services.pending_exists(expo=edition):
-        services.pending_fold(expo=edition)
+    token = require_role(token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, expo=edition)
+    return edition, token
 
 
 def _at(value: str | None, field: str = "at") -> dt.datetime:
@@ -192,9 +187,9 @@ ORGANIZER = {"security": [{"BearerToken": []}]}
     openapi_extra=ORGANIZER,
 )
 def get_occupancy(request, expo: str, at: str | None = None):
-    edition = _organizer(request, expo)
+    edition, _token = _organizer(request, expo)
     instant = _at(at)
-    _fresh(edition)
+    services.history_refresh(expo=edition)
     zones = selectors.occupancy_at(expo=edition, at=instant)
     return json_response(200, {"at": instant.isoformat(), "zones": [z.as_dict() for z in zones]})
 
@@ -213,12 +208,12 @@ def get_history(
     from_: str | None = Query(None, alias="from"),
     to: str | None = None,
 ):
-    edition = _organizer(request, expo)
+    edition, _token = _organizer(request, expo)
     end = _at(to, "to")
     start = _at(from_, "from") if from_ else end - dt.timedelta(days=1)
     info = selectors.zone_for_code(expo=edition, code=zone)
     selectors.history_window(start, end, step)
-    _fresh(edition)
+    services.history_refresh(expo=edition)
     points = selectors.occupancy_history(
         expo=edition, zone=info, start=start, end=end, step_seconds=step
     )
@@ -276,9 +271,11 @@ def get_alerts(
     active: bool | None = None,
     zone: str | None = None,
 ):
-    edition = _organizer(request, expo)
+    edition, _token = _organizer(request, expo)
     instant = _at(at)
-    _fresh(edition)
+    if zone:
+        selectors.zone_for_code(expo=edition, code=zone)  # an unknown zone is a 422
+    services.history_refresh(expo=edition)
     alerts = selectors.alert_list(expo=edition, at=instant, active=active, zone=zone)
     body = paginate(alerts, page, lambda a: alert_out(a, instant))
     return json_response(200, {"at": instant.isoformat(), **body})
@@ -291,8 +288,7 @@ def get_alerts(
     openapi_extra=ORGANIZER,
 )
 def acknowledge_alert(request, expo: str, alert_id: int):
-    edition = _organizer(request, expo)
-    token = token_resolve(raw=bearer_of(request) or "")
+    edition, token = _organizer(request, expo)
     alert = services.alert_acknowledge(expo=edition, alert_id=alert_id, by=token.name)
     return json_response(200, alert_out(alert, timezone.now()))
 
@@ -313,7 +309,7 @@ def get_footfall(request, expo: str, day: dt.date | None = None, kind: str | Non
     if kinds and (unknown := [k for k in kinds if k not in ZoneKind.values]):
         raise invalid({"kind": f"Unknown zone kinds: {', '.join(unknown)}."})
     day = day or selectors.period_today(expo=edition)
-    _fresh(edition)
+    services.history_refresh(expo=edition)
     booths = selectors.booth_owners(expo=edition)
     items = selectors.footfall(expo=edition, day=day, kinds=kinds)
     if token.role == Role.EXHIBITOR:

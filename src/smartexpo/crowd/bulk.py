@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +24,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.checkin.sync import MAX_BATCH, scans_sync
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.crowd.fold import FoldReport, Movements, movements_fold
+from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning
 from smartexpo.crowd.models import SensorEvent
+from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import fold_lock, pending_fold
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.venue.models import Expo, Zone
@@ -46,7 +49,10 @@ STREAM_COLUMNS = {
     "direction": "scan: in or out",
     "secret": "scan: the ticket's secret",
 }
-CHUNK_EVENTS = 1_000_000
+# Planned in a second thread from this many events on; below, the thread is not worth it (and
+# tests, whose data is uncommitted, see it only on their own connection).
+PLAN_BESIDE_ABOVE = 200_000
+CHUNK_EVENTS = 500_000  # rows per executemany: the progress bar's step
 Progress = Callable[[str, int, int], None]
 
 
@@ -115,36 +121,56 @@ def _import_sensor_events(expo, frame: pl.DataFrame, report: ImportReport, progr
     report.sensor_events = len(frame)
     if not len(frame):
         return
+    events = _checked(expo, frame, report)
+    del frame  # tens of millions of rows: keep one copy at a time
+    # A repeated id is a duplicate whatever its body: the first one counts. Ids are compared
+    # by a 64-bit hash first and, where hashes repeat, as text.
+    hashed = events.get_column("id").hash(seed=0)
+    if hashed.is_duplicated().any():
+        before = len(events)
+        events = events.unique(subset=["id"], keep="first", maintain_order=True)
+        report.duplicates += before - len(events)
+    # In id order the unique index is written along its order, not all over it (a stream
+    # from the simulator is in that order already).
+    if not events.get_column("id").is_sorted():
+        events = events.sort("id")
+    report.accepted = _store(expo, _with_columns_for_storage(events), report, progress)
+
+
+def _checked(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
+    """The valid events as (id, zone_id, device_id, kind, count, visitor, at); the others are
+    counted in the report by reason, as the API would answer them."""
     zones = dict(Zone.objects.filter(expo=expo).values_list("code", "id"))
     devices = _devices(expo, DeviceKind.SENSOR)
-    pairs = [(name, code) for name, (_pk, codes) in devices.items() for code in codes]
+    device_ids = {name: pk for name, (pk, _codes) in devices.items()}
     allowed = pl.DataFrame(
-        {"device": [p[0] for p in pairs], "zone": [p[1] for p in pairs], "allowed": True},
-        schema={"device": pl.Utf8, "zone": pl.Utf8, "allowed": pl.Boolean},
-    )
+        [(pk, zones[c]) for pk, codes in devices.values() for c in codes if c in zones],
+        schema={"device_id": pl.Int64, "zone_id": pl.Int64},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("allowed"))
     frame = (
-        frame.with_columns(
+        frame.select(
+            "id",
+            "kind",
+            "at",
+            "visitor",
             pl.col("count").fill_null(1).cast(pl.Int64),
             pl.col("zone")
             .replace_strict(zones, default=None, return_dtype=pl.Int64)
             .alias("zone_id"),
             pl.col("device")
-            .replace_strict(
-                {n: d[0] for n, d in devices.items()}, default=None, return_dtype=pl.Int64
-            )
+            .replace_strict(device_ids, default=None, return_dtype=pl.Int64)
             .alias("device_id"),
         )
-        .join(allowed, on=["device", "zone"], how="left")
+        .join(allowed, on=["device_id", "zone_id"], how="left", maintain_order="left")
         .with_columns(
             pl.when(
                 pl.col("id").is_null()
-                | (pl.col("id").str.len_chars() < 1)
-                | (pl.col("id").str.len_chars() > MAX_ID)
+                | ~pl.col("id").str.len_chars().is_between(1, MAX_ID)
                 | ~pl.col("kind").is_in(["enter", "exit"]).fill_null(False)
                 | pl.col("at").is_null()
                 | ~pl.col("count").is_between(1, MAX_COUNT)
-                | (pl.col("visitor").str.len_chars() > MAX_ID).fill_null(False)
-                | (pl.col("visitor").str.len_chars() < 1).fill_null(False)
+                | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
                 | pl.col("device_id").is_null()
             )
             .then(pl.lit("invalid"))
@@ -159,45 +185,27 @@ def _import_sensor_events(expo, frame: pl.DataFrame, report: ImportReport, progr
     for reason, count in frame.group_by("problem").len().iter_rows():
         if reason is not None:
             report.rejected[reason] += count
-    frame = frame.filter(pl.col("problem").is_null())
-    unique = frame.unique(subset=["id"], keep="first", maintain_order=True)
-    report.duplicates += len(frame) - len(unique)
-    events = _with_columns_for_storage(unique.sort("at"), expo)
-    total = len(events)
-    for start in range(0, total, CHUNK_EVENTS):
-        chunk = events.slice(start, CHUNK_EVENTS)
-        stored = _store_chunk(expo, chunk, report)
-        report.accepted += stored
-        if progress:
-            progress("sensor events", min(start + CHUNK_EVENTS, total), total)
+    return frame.filter(pl.col("problem").is_null()).drop("problem", "allowed")
 
 
-def _with_columns_for_storage(frame: pl.DataFrame, expo: Expo) -> pl.DataFrame:
-    """Event times as the database stores them, movements as signed counts, visitor hashes."""
+def _with_columns_for_storage(frame: pl.DataFrame) -> pl.DataFrame:
+    """Event times in µs (as stored), movements as signed counts, visitor hashes."""
     at = pl.col("at")
-    if connection.vendor == "sqlite":
-        # Django's SQLite format (naive UTC, microseconds only when not zero).
-        text = (
-            pl.when(at.dt.microsecond() == 0)
-            .then(at.dt.strftime("%Y-%m-%d %H:%M:%S"))
-            .otherwise(at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+    enter = pl.col("kind") == "enter"
+    # Each distinct tag is hashed once, as the API hashes it (keyed BLAKE2b).
+    tags = frame.filter(enter).get_column("visitor").drop_nulls().unique()
+    hashes = pl.DataFrame(
+        {"visitor": tags, "visitor_hash": [visitor_hash(t) for t in tags.to_list()]},
+        schema={"visitor": pl.Utf8, "visitor_hash": pl.Int64},
+    )
+    return (
+        frame.join(hashes, on="visitor", how="left", maintain_order="left")
+        .with_columns(
+            at.dt.epoch("us").alias("at_us"),
+            pl.when(enter).then(pl.col("count")).otherwise(-pl.col("count")).alias("delta"),
+            pl.when(enter).then(pl.col("visitor_hash")).otherwise(0).fill_null(0),
         )
-    else:
-        text = at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00:00")
-    tags = frame.get_column("visitor").drop_nulls().unique().to_list()
-    hashes = {tag: visitor_hash(tag) for tag in tags}
-    return frame.with_columns(
-        text.alias("at_db"),
-        at.dt.epoch("us").alias("at_us"),
-        pl.when(pl.col("kind") == "enter")
-        .then(pl.col("count"))
-        .otherwise(-pl.col("count"))
-        .alias("delta"),
-        pl.when(pl.col("kind") == "enter")
-        .then(pl.col("visitor").replace_strict(hashes, default=0, return_dtype=pl.Int64))
-        .otherwise(0)
-        .fill_null(0)
-        .alias("visitor_hash"),
+        .drop("at", "visitor")
     )
 
 
@@ -210,56 +218,113 @@ def _insert_sql() -> str:
     )
 
 
-def _store_chunk(expo: Expo, chunk: pl.DataFrame, report: ImportReport) -> int:
-    """Insert one chunk's events and fold the new ones, in one transaction."""
-    # Ordered by id, the unique index is written along its order rather than all over it.
-    by_id = chunk.sort("id")
-    received = connection.ops.adapt_datetimefield_value(timezone.now())
-    n = len(by_id)
-    rows = zip(
-        [expo.pk] * n,
-        by_id.get_column("id").to_list(),
-        by_id.get_column("device_id").to_list(),
-        by_id.get_column("zone_id").to_list(),
-        by_id.get_column("kind").to_list(),
-        by_id.get_column("count").to_list(),
-        by_id.get_column("at_db").to_list(),
-        [received] * n,
-        strict=True,
-    )
-    with transaction.atomic():
+def _store(expo: Expo, events: pl.DataFrame, report: ImportReport, progress) -> int:
+    """Insert the events and fold the new ones, all in one transaction: the history never
+    shows half a file, and a file imported again, or after a crash, adds only what is new.
+
+    While the events are inserted (the database's work, mostly outside the GIL), a second
+    thread plans the fold on its own connection (numpy's work): the plan reads only the
+    stored history, which the fold lock held here keeps still. On SQLite the foreign keys are
+    not looked up per row (bench/RESULTS.md): the zones and devices were looked up by this
+    import and are checked again under the write lock below, before anything is written."""
+    received = to_us(timezone.now())
+    total = len(events)
+    with connection.constraint_checks_disabled(), transaction.atomic():
         fold_lock(expo)
-        with connection.cursor() as cursor:
-            sid = transaction.savepoint()
-            cursor.executemany(_insert_sql(), rows)
-            if cursor.rowcount == n:
-                transaction.savepoint_commit(sid)
-                new = by_id
-            else:
-                # Some were stored before (a resumed import): find out which are new.
-                transaction.savepoint_rollback(sid)
-                new = _insert_returning(cursor, expo, by_id, received)
-                report.duplicates += n - len(new)
-        movements_fold(
-            expo=expo,
-            moves=Movements(
-                new.get_column("zone_id").to_numpy().astype(np.int64),
-                new.get_column("at_us").to_numpy().astype(np.int64),
-                new.get_column("delta").to_numpy().astype(np.int64),
-                new.get_column("visitor_hash").to_numpy().astype(np.int64),
-            ),
-        )
+        _check_still_there(events)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            planned = None
+            if total >= PLAN_BESIDE_ABOVE:
+                planned = pool.submit(_plan_on_own_connection, expo, _movements(events))
+            inserted = _insert_all(expo, events, received, progress)
+            plan = planned.result() if planned is not None else None
+        if inserted == total:
+            new = events
+        else:
+            # Some were stored before (a file imported again): find out which are new.
+            transaction.savepoint_rollback(inserted.savepoint)
+            with connection.cursor() as cursor:
+                new = _insert_returning(cursor, expo, events, received)
+            report.duplicates += total - len(new)
+            plan = None
+        if progress:
+            progress("occupancy history", 0, 1)
+        fold_apply(plan or fold_plan(expo=expo, moves=_movements(new)))
+        if progress:
+            progress("occupancy history", 1, 1)
     return len(new)
 
 
+class _Inserted(int):
+    """How many rows an insert stored, with the savepoint taken before it."""
+
+    savepoint: str
+
+
+def _insert_all(expo: Expo, events: pl.DataFrame, received, progress) -> _Inserted:
+    savepoint = transaction.savepoint()
+    inserted = 0
+    total = len(events)
+    # The driver's own cursor: Django's SQLite cursor tees the rows of an executemany to
+    # peek at the first, which buffers them all (a quarter of the insert's time here).
+    sql = driver_sql(_insert_sql())
+    with driver_cursor() as cursor:
+        for start in range(0, total, CHUNK_EVENTS):
+            chunk = events.slice(start, CHUNK_EVENTS)
+            cursor.executemany(sql, _rows(expo, chunk, received))
+            inserted += cursor.rowcount
+            if progress:
+                progress("sensor events", min(start + CHUNK_EVENTS, total), total)
+    if inserted == total:
+        transaction.savepoint_commit(savepoint)
+    result = _Inserted(inserted)
+    result.savepoint = savepoint
+    return result
+
+
+def _movements(events: pl.DataFrame) -> Movements:
+    return Movements(
+        events.get_column("zone_id").to_numpy().astype(np.int64),
+        events.get_column("at_us").to_numpy().astype(np.int64),
+        events.get_column("delta").to_numpy().astype(np.int64),
+        events.get_column("visitor_hash").to_numpy().astype(np.int64),
+    )
+
+
+def _plan_on_own_connection(expo: Expo, moves: Movements):
+    try:
+        return fold_plan(expo=expo, moves=moves)
+    finally:
+        connection.close()
+
+
+def _rows(expo: Expo, chunk: pl.DataFrame, received):
+    n = len(chunk)
+    return zip(
+        [expo.pk] * n,
+        chunk.get_column("id").to_list(),
+        chunk.get_column("device_id").to_list(),
+        chunk.get_column("zone_id").to_list(),
+        chunk.get_column("kind").to_list(),
+        chunk.get_column("count").to_list(),
+        chunk.get_column("at_us").to_list(),
+        [received] * n,
+        strict=True,
+    )
+
+
+def _check_still_there(events: pl.DataFrame) -> None:
+    zones = events.get_column("zone_id").unique().to_list()
+    devices = events.get_column("device_id").unique().to_list()
+    live = Device.objects.filter(pk__in=devices, revoked_at__isnull=True).count()
+    if Zone.objects.filter(pk__in=zones).count() != len(zones) or live != len(devices):
+        raise SmartExpoError(
+            "conflict", "Zones or devices of this edition changed during the import: run it again."
+        )
+
+
 def _insert_returning(cursor, expo: Expo, frame: pl.DataFrame, received) -> pl.DataFrame:
-    rows = [
-        (expo.pk, i, d, z, k, c, a, received)
-        for i, d, z, k, c, a in frame.select(
-            "id", "device_id", "zone_id", "kind", "count", "at_db"
-        ).iter_rows()
-    ]
-    stored = set(insert_returning(cursor, rows))
+    stored = set(insert_returning(cursor, list(_rows(expo, frame, received))))
     return frame.filter(pl.col("id").is_in(list(stored)))
 
 

@@ -105,9 +105,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
     movements: dict[str, tuple] = {}
     seen: set[str] = set()
     in_batch_duplicates = 0
-    now = timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
-    received = adapt(now)
+    received = to_us(timezone.now())
     for item in items:
         event_id = item.get("id") if isinstance(item, dict) else None
         if not isinstance(event_id, str) or not 1 <= len(event_id) <= MAX_ID:
@@ -133,7 +131,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
                 zones[item["zone"]].pk,
                 item["kind"],
                 count,
-                adapt(at),
+                to_us(at),
                 received,
             )
         )

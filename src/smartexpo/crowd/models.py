@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.checkin.models import Device
+from smartexpo.core.fields import EpochMicrosecondsField, RowidAutoField
 from smartexpo.venue.models import Expo, Zone
 
 
@@ -18,22 +19,31 @@ class SensorEvent(models.Model):
     """People entering or leaving a zone, as a sensor counted them, placed by event time.
 
     The event id is the sensor's own and unique per edition: a repeated id is a duplicate
-    whatever its body, so a sensor may resend a batch safely."""
+    whatever its body, so a sensor may resend a batch safely. A busy expo stores tens of
+    millions: the times are 8-byte integers and the key a plain rowid (`core.fields`)."""
+
+    id = RowidAutoField(primary_key=True)
 
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, db_index=False
     )
     event_id = models.CharField(_("event id"), max_length=64)
+    # No index: it would cost each of tens of millions of events a third more time to store
+    # (bench/RESULTS.md); the admin's filter by device reads along the primary key instead.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="+"
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     zone = models.ForeignKey(
         Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=5, choices=EventKind.choices)
     count = models.PositiveIntegerField(_("people"), default=1)
-    at = models.DateTimeField(_("event time"))
-    received_at = models.DateTimeField(_("received at"))
+    at = EpochMicrosecondsField(_("event time"))
+    received_at = EpochMicrosecondsField(_("received at"))
 
     class Meta:
         verbose_name = _("sensor event")

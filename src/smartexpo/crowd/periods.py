@@ -18,6 +18,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 EPOCH_DAY = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000
 MINUTE_US = 60_000_000
+YEARS = (1971, 9998)  # the instants occupancy reads accept
 
 
 def to_us(at: dt.datetime) -> int:
@@ -42,6 +43,10 @@ def parse_instant(value) -> dt.datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    # At the ends of the calendar an instant overflows once moved to UTC or to the next day's
+    # count period; no expo is held there.
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
         return None
     return parsed
 
@@ -79,7 +84,14 @@ def periods_of(at_us: np.ndarray, *, tz: zoneinfo.ZoneInfo, closes_at: dt.time) 
     if not len(at_us):
         return np.empty(0, dtype=np.int64)
     minutes = at_us // MINUTE_US
-    distinct, where = np.unique(minutes, return_inverse=True)
+    low = int(minutes.min())
+    if int(minutes.max()) - low < 10_000_000:  # a table of minutes, not a sort
+        present = np.flatnonzero(np.bincount(minutes - low))
+        lookup = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        distinct, where = present + low, lookup[minutes - low]
+    else:
+        distinct, where = np.unique(minutes, return_inverse=True)
     offsets = np.fromiter(
         (
             from_us(int(m) * MINUTE_US).astimezone(tz).utcoffset() // dt.timedelta(microseconds=1)

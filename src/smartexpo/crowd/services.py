@@ -77,6 +77,13 @@ def pending_fold(*, expo: Expo) -> FoldReport:
     return total
 
 
+def history_refresh(*, expo: Expo) -> None:
+    """What every reader calls first: fold what accepted requests have queued, so that an
+    answered request is in the answer (a single indexed probe when nothing waits)."""
+    if pending_exists(expo=expo):
+        pending_fold(expo=expo)
+
+
 def _delete_folded(cursor, table: str, expo: Expo, ids: list[int]) -> None:
     """Delete the folded movements. On SQLite the write lock has been held since they were
     read, so every row up to the highest id was among them; on PostgreSQL a row with a lower
