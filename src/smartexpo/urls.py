@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("smartexpo.tickets.urls")),
     path("", include("smartexpo.checkin.urls")),
+    path("", include("smartexpo.crowd.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )
