@@ -31,9 +31,11 @@ def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
     from smartexpo.checkin.context import forget_contexts
     from smartexpo.checkin.devices import forget_device_caches
+    from smartexpo.crowd.zones import forget_zone_tables
     from smartexpo.tickets.registration import forget_catalogues
 
     def forget():
+        forget_zone_tables()
         forget_catalogues()
         forget_contexts()
         forget_device_caches()

@@ -4,8 +4,8 @@ Requests under /api/ go to a Django handler with only the middleware an API need
 security headers, host check, error shape): sessions, messages, locale, CSRF and
 authentication middleware do nothing for bearer-token JSON calls but cost a tenth of a
 registration's time. Everything else gets the full stack. The registration and scan POSTs, the
-busiest writes of an expo, are answered by hot routes (`core.hot_routes`) without Django's
-URL resolution and request cycle.
+busiest writes of an expo, and the occupancy that control rooms poll, are answered by hot
+routes (`core.hot_routes`) without Django's URL resolution and request cycle.
 """
 
 import gc
@@ -35,6 +35,7 @@ _api = ApiWSGIHandler()
 
 from smartexpo.checkin.api import scan_hot, sync_hot  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
+from smartexpo.crowd.api import occupancy_hot  # noqa: E402
 from smartexpo.tickets.api import registration_hot  # noqa: E402
 
 EXPO = r"/api/v1/expos/(?P<expo>[^/]+)"
@@ -43,6 +44,7 @@ hot_routes = HotRoutes(
         ("POST", EXPO + "/registrations", registration_hot),
         ("POST", EXPO + "/checkin/scans", scan_hot),
         ("POST", EXPO + "/checkin/sync", sync_hot),
+        ("GET", EXPO + "/venue/occupancy", occupancy_hot),
     ]
 )
 

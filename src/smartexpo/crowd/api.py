@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -187,11 +188,18 @@ ORGANIZER = {"security": [{"BearerToken": []}]}
     openapi_extra=ORGANIZER,
 )
 def get_occupancy(request, expo: str, at: str | None = None):
+    # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes): control
+    # rooms poll it every few seconds.
+    return occupancy_hot(request, expo)
+
+
+def occupancy_hot(request, expo: str) -> HttpResponse:
+    """`GET …/venue/occupancy`, also as a hot route (`core.hot_routes`)."""
     edition, _token = _organizer(request, expo)
-    instant = _at(at)
+    instant = _at(request.GET.get("at"))
     services.history_refresh(expo=edition)
-    zones = selectors.occupancy_at(expo=edition, at=instant)
-    return json_response(200, {"at": instant.isoformat(), "zones": [z.as_dict() for z in zones]})
+    body = selectors.occupancy(expo=edition, at=instant).json()
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get(

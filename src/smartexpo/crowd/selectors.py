@@ -29,7 +29,7 @@ from smartexpo.crowd.periods import (
     to_us,
 )
 from smartexpo.crowd.visitors import sketch_estimate, sketch_from_bytes
-from smartexpo.crowd.zones import zone_infos
+from smartexpo.crowd.zones import ZoneTable, zone_infos, zone_table
 from smartexpo.venue.models import Expo, Zone
 
 MAX_POINTS = 10_000
@@ -74,12 +74,49 @@ class ZoneCount:
         }
 
 
-def occupancy_at(*, expo: Expo, at: dt.datetime) -> list[ZoneCount]:
+@dataclasses.dataclass(frozen=True)
+class Occupancy:
+    """Every zone's count and alert at an instant, as arrays in the zone table's order."""
+
+    at: dt.datetime
+    table: ZoneTable
+    counts: np.ndarray
+    alerts: np.ndarray
+
+    def items(self) -> list[ZoneCount]:
+        return [
+            ZoneCount(zone, int(c), bool(a))
+            for zone, c, a in zip(
+                self.table.zones, self.counts.tolist(), self.alerts.tolist(), strict=True
+            )
+        ]
+
+    def json(self) -> str:
+        """The API's answer, serialised (each zone's fixed part comes ready-made)."""
+        counts = self.counts.tolist()
+        densities = (self.counts / self.table.area).tolist()
+        parts = [
+            f'{head}"count": {c}, "density": {d!r}, "level": "{lv}", "alert": '
+            f"{'true' if a else 'false'}}}"
+            for head, c, d, lv, a in zip(
+                self.table.heads,
+                counts,
+                densities,
+                self.table.levels(self.counts),
+                self.alerts.tolist(),
+                strict=True,
+            )
+        ]
+        return f'{{"at": "{self.at.isoformat()}", "zones": [{", ".join(parts)}]}}'
+
+
+def occupancy(*, expo: Expo, at: dt.datetime) -> Occupancy:
     """Every zone's count and alert at an instant (API.md: Venue sensors, occupancy).
 
     One statement finds each zone's latest stored minute of the instant's count period (an
-    index seek per zone); the minute that contains the instant is replayed up to it."""
-    zones = zone_infos(expo_id=expo.pk)
+    index seek per zone); the minutes that contain the instant are replayed up to it, all
+    zones at once."""
+    table = zone_table(expo_id=expo.pk)
     at_us = to_us(at)
     minute = at_us // MINUTE_US
     period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
@@ -89,42 +126,53 @@ def occupancy_at(*, expo: Expo, at: dt.datetime) -> list[ZoneCount]:
             (minute, connection.ops.adapt_datefield_value(period), minute, expo.pk),
         )
         rows = cursor.fetchall()
-    counts: dict[int, tuple[int, bool]] = {}
-    partial = []
+    counts = np.zeros(len(table.zones), dtype=np.int64)
+    alerts = np.zeros(len(table.zones), dtype=bool)
+    partial: list[tuple[int, int, bool, bytes]] = []
+    index = table.index
     for zone_id, row_minute, count_in, count_out, alert_in, alert_out, blob in rows:
+        where = index.get(zone_id)
+        if where is None:  # a zone created in the last few seconds
+            continue
         if row_minute == minute:
-            partial.append((zone_id, int(count_in), bool(alert_in), blob))
+            partial.append((where, count_in, bool(alert_in), blob))
         else:
-            counts[zone_id] = (int(count_out), bool(alert_out))
-    counts.update(_replay(partial, zones, cut_us=at_us - minute * MINUTE_US))
-    return [ZoneCount(zone, *counts.get(zone_id, (0, False))) for zone_id, zone in zones.items()]
+            counts[where], alerts[where] = count_out, bool(alert_out)
+    if partial:
+        _replay(partial, table, counts, alerts, cut_us=at_us - minute * MINUTE_US)
+    return Occupancy(at, table, counts, alerts)
 
 
-def _replay(partial, zones: dict[int, ZoneInfo], *, cut_us: int) -> dict[int, tuple[int, bool]]:
-    """The count and alert after each partial minute's moves up to `cut_us` into it."""
-    if not partial:
-        return {}
-    moves = [paths.unpack_moves(blob) for *_, blob in partial]
-    kept = [m[m["offset"] <= cut_us] for m in moves]
-    sizes = np.array([len(m) for m in kept], dtype=np.int64)
-    result = {zone_id: (count, alert) for zone_id, count, alert, _ in partial}
-    if not sizes.sum():
-        return result
-    seg = np.repeat(np.arange(len(kept)), sizes)
-    nets = np.concatenate([m["net"] for m in kept])
+def occupancy_at(*, expo: Expo, at: dt.datetime) -> list[ZoneCount]:
+    """`occupancy` as one `ZoneCount` per zone."""
+    return occupancy(expo=expo, at=at).items()
+
+
+def _replay(partial, table: ZoneTable, counts, alerts, *, cut_us: int) -> None:
+    """Set each partial minute's zone to its count and alert after the moves up to `cut_us`
+    into the minute, starting from the minute's own count and alert."""
+    where = np.array([p[0] for p in partial], dtype=np.int64)
+    count0 = np.array([p[1] for p in partial], dtype=np.int64)
+    alert0 = np.array([p[2] for p in partial], dtype=bool)
+    counts[where], alerts[where] = count0, alert0
+    blobs = [bytes(p[3]) for p in partial]
+    moves = np.frombuffer(b"".join(blobs), dtype=paths.MOVE)
+    sizes = np.array([len(b) for b in blobs], dtype=np.int64) // paths.MOVE.itemsize
+    seg = np.repeat(np.arange(len(partial)), sizes)
+    kept = moves["offset"] <= cut_us
+    if not kept.any():
+        return
+    seg, nets = seg[kept], moves["net"][kept]
     starts = paths.segment_starts(seg)
-    count0 = np.array([p[1] for p in partial], dtype=np.int64)[seg]
-    alert0 = np.array([p[2] for p in partial], dtype=bool)[seg]
-    info = [zones[p[0]] for p in partial]
-    raise_at = np.array([z.raise_at for z in info], dtype=np.int64)[seg]
-    clear_at = np.array([z.clear_at for z in info], dtype=np.int64)[seg]
-    count = paths.clamped_counts(nets, starts, count0)
-    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
-    ends = np.cumsum(sizes) - 1
-    for i, (zone_id, *_rest) in enumerate(partial):
-        if sizes[i]:
-            result[zone_id] = (int(count[ends[i]]), bool(alert[ends[i]]))
-    return result
+    count = paths.clamped_counts(nets, starts, count0[seg])
+    state = paths.alert_states(
+        count, starts, table.raise_at[where][seg], table.clear_at[where][seg], alert0[seg]
+    )
+    # A minute's moves are in time order, so each zone's kept ones are a prefix: its last
+    # kept move holds the answer.
+    last = np.append(np.flatnonzero(starts)[1:], len(seg)) - 1
+    counts[where[seg[last]]] = count[last]
+    alerts[where[seg[last]]] = state[last]
 
 
 @dataclasses.dataclass(frozen=True)

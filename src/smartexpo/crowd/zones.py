@@ -1,16 +1,27 @@
-"""The zones of an edition as occupancy needs them, read with one query."""
+"""The zones of an edition as occupancy needs them, read with one query.
+
+Readers use `zone_table`, kept per process for a few seconds with every threshold worked out
+and each zone's unchanging part of the occupancy answer already serialised: a dashboard asks
+for some 900 zones several times a second, and a change of a zone's capacity or name reaches
+it within `TABLE_SECONDS`. Folding always reads the zones afresh (`zone_infos`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import time
 from decimal import Decimal
 
+import numpy as np
 from django.db import connection
 
 from smartexpo.checkin.driver import driver_cursor, driver_sql
-from smartexpo.crowd.levels import ZoneInfo
+from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS, ZoneInfo
 from smartexpo.venue.models import Zone
 
 TENTH = Decimal("0.1")
+TABLE_SECONDS = 5.0
 _SQL: str | None = None
 
 
@@ -39,3 +50,69 @@ def zone_infos(*, expo_id: int) -> dict[int, ZoneInfo]:
             zone_id, code, kind, hall, name_en, name_zh or name_en, area, capacity
         )
     return zones
+
+
+@dataclasses.dataclass(frozen=True)
+class ZoneTable:
+    """The edition's zones in listing order, as arrays for vectorised reads."""
+
+    zones: list[ZoneInfo]
+    index: dict[int, int]  # zone id → position
+    area: np.ndarray  # m², float
+    area10: np.ndarray
+    raise_at: np.ndarray
+    clear_at: np.ndarray
+    # Each zone's answer up to its count: '{"zone": …, "area_m2": …, '
+    heads: list[str]
+
+    @classmethod
+    def of(cls, zones: dict[int, ZoneInfo]) -> ZoneTable:
+        items = list(zones.values())
+        return cls(
+            items,
+            {z.id: i for i, z in enumerate(items)},
+            np.array([float(z.area_m2) for z in items], dtype=np.float64),
+            np.array([z.area10 for z in items], dtype=np.int64),
+            np.array([z.raise_at for z in items], dtype=np.int64),
+            np.array([z.clear_at for z in items], dtype=np.int64),
+            [_head(z) for z in items],
+        )
+
+    def levels(self, counts: np.ndarray) -> list[str]:
+        """The walkway level of each zone's count (exact: `crowd.levels`)."""
+        scaled = 1000 * counts
+        index = np.zeros(len(counts), dtype=np.int64)
+        for bound in LEVEL_BOUNDS:
+            index += scaled > bound * self.area10
+        return [LEVELS[i] for i in index.tolist()]
+
+
+def _head(zone: ZoneInfo) -> str:
+    fixed = {
+        "zone": zone.code,
+        "kind": zone.kind,
+        "hall": zone.hall,
+        "name": {"en": zone.name_en, "zh": zone.name_zh},
+        "capacity": zone.capacity,
+        "area_m2": float(zone.area_m2),
+    }
+    return json.dumps(fixed, ensure_ascii=False)[:-1] + ", "
+
+
+_tables: dict[int, tuple[float, ZoneTable]] = {}
+
+
+def zone_table(*, expo_id: int) -> ZoneTable:
+    """The edition's `ZoneTable`, at most `TABLE_SECONDS` old."""
+    hit = _tables.get(expo_id)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < TABLE_SECONDS:
+        return hit[1]
+    table = ZoneTable.of(zone_infos(expo_id=expo_id))
+    _tables[expo_id] = (now, table)
+    return table
+
+
+def forget_zone_tables() -> None:
+    """Drop the cached tables (tests, whose ids start over)."""
+    _tables.clear()
