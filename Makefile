@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed demo install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed demo demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,25 @@ seed: migrate
 
 demo: seed
 	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
+	@echo "  (make demo-live: the same, with the digital twin moving the live venue page)"
 	$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2
+
+# The demo with its digital twin: the server in the background (its log in the data directory)
+# and the simulator in the foreground, 600 times as fast as real time (a day in 54 s); the
+# server stops when the simulator ends or is interrupted (Ctrl-C). 49,000 visits: a little
+# under the 50,000 people the demo registers, so every day has tickets to spare (the two round
+# differently); more would have the twin register the missing few as demo visitors, and the
+# next `demo seed` would then register all 50,000 again to get back to its count.
+SIM_VISITORS ?= 49000
+SIM_SPEED ?= 600
+demo-live: seed
+	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
+	@echo "  Live venue          http://$(HOST):$(PORT)/expos/sce-2019/live/"
+	@$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2 \
+	  >"$(SMARTEXPO_DATA_DIR)/serve.log" 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/smartexpo simulate --visitors $(SIM_VISITORS) --days 4 --speed $(SIM_SPEED)
 
 # What the tests need from Debian: Chromium for the browser tests, PostgreSQL for the second run.
 system-deps:

@@ -87,7 +87,10 @@ def snapshot():
             BoothAssignment.objects.values_list("booth__code", "exhibitor__slug")
         ),
         "tags": sorted(Exhibitor.tags.through.objects.values_list("exhibitor__slug", "tag__code")),
-        "zones": sorted(Zone.objects.values_list("pk", "code", "capacity", "theme_en")),
+        "zones": sorted(
+            Zone.objects.values_list("pk", "code", "kind", "capacity", "position", "theme_en")
+        ),
+        "booth_zones": sorted(Booth.objects.values_list("code", "zone__code"), key=str),
     }
 
 
@@ -108,11 +111,90 @@ def test_same_seed_same_demo_other_seed_other_demo():
     assert set(Exhibitor.objects.values_list("name_en", flat=True)) != names_1
 
 
+def test_every_assigned_booth_has_a_counting_zone_in_its_hall_and_free_booths_have_none():
+    demo_seed()
+    for expo in Expo.objects.all():
+        owners = dict(
+            BoothAssignment.objects.filter(expo=expo).values_list(
+                "booth__code", "exhibitor__name_en"
+            )
+        )
+        booths = Booth.objects.filter(expo=expo).select_related("zone", "hall")
+        for booth in booths:
+            if booth.code not in owners:
+                assert booth.zone is None, booth.code
+                continue
+            zone = booth.zone
+            assert (zone.kind, zone.code, zone.hall) == (ZoneKind.BOOTH, booth.code, booth.hall)
+            assert zone.name_en == f"Booth {booth.code} ({owners[booth.code]})"
+            assert zone.name_zh.startswith(f"{booth.code}展位（")
+            assert zone.area_m2 == booth.width * booth.depth
+            assert zone.capacity == max(4, int(zone.area_m2))
+        booth_zones = Zone.objects.filter(expo=expo, kind=ZoneKind.BOOTH)
+        assert booth_zones.count() == len(owners)
+        last_big_space = (
+            Zone.objects.filter(expo=expo).exclude(kind=ZoneKind.BOOTH).order_by("-position")[0]
+        )
+        assert min(booth_zones.values_list("position", flat=True)) > last_big_space.position
+
+
+def test_huaweis_booth_zone_is_named_after_it_in_both_languages():
+    demo_seed()
+    booth = Booth.objects.get(expo__slug="sce-2019", assignment__exhibitor__slug="huawei")
+    assert booth.zone.name_en == f"Booth {booth.code} (Huawei)"
+    assert booth.zone.name_zh == f"{booth.code}展位（华为）"
+
+
+def test_a_stale_booth_zone_goes_on_reseeding_unless_sensor_events_were_recorded_in_it():
+    from django.utils import timezone
+
+    from smartexpo.checkin.devices import device_create
+    from smartexpo.crowd.models import SensorEvent
+
+    demo_seed()
+    expo = Expo.objects.get(slug="sce-2019")
+    hall = Zone.objects.get(expo=expo, code="N1")
+    stale = {
+        code: Zone.objects.create(
+            expo=expo,
+            code=code,
+            kind=ZoneKind.BOOTH,
+            hall=hall,
+            name_en=code,
+            area_m2=36,
+            capacity=36,
+            position=5000,
+        )
+        for code in ("N1-900", "N1-901")
+    }
+    device, _token = device_create(expo=expo, name="booth sensor", kind="sensor", zones=["N1-901"])
+    now = timezone.now()
+    SensorEvent.objects.create(
+        expo=expo,
+        event_id="e1",
+        device=device,
+        zone=stale["N1-901"],
+        kind="enter",
+        at=now,
+        received_at=now,
+    )
+    demo_seed()
+    codes = set(Zone.objects.filter(expo=expo, code__in=stale).values_list("code", flat=True))
+    assert codes == {"N1-901"}
+
+
 def test_reseeding_with_another_seed_replaces_the_demo_exhibitors_exactly():
     demo_seed(seed=5)
     demo_seed(seed=2019)
     for slug, count in (("sce-2019", 843), ("sce-2018", 537)):
         assert Exhibitor.objects.filter(expo__slug=slug).count() == count
+        assigned = set(
+            BoothAssignment.objects.filter(expo__slug=slug).values_list("booth__code", flat=True)
+        )
+        zoned = set(
+            Zone.objects.filter(expo__slug=slug, kind=ZoneKind.BOOTH).values_list("code", flat=True)
+        )
+        assert zoned == assigned
 
 
 def test_cli_seed_reports_what_it_made_and_registers_visitors_once(capsys):

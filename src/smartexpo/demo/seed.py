@@ -16,6 +16,7 @@ from django.db import transaction
 
 from smartexpo.demo import catalogue_data as data
 from smartexpo.demo import editions as facts
+from smartexpo.demo.booth_zones import seed_booth_zones
 from smartexpo.demo.layout import SIZES, BoothSpot, fits, hall_cells, pack_hall
 from smartexpo.exhibitors.models import (
     BoothAssignment,
@@ -462,6 +463,7 @@ def seed_booths(
         batch_size=1000,
     )
     _name_hall_themes(zones, spots, planned)
+    seed_booth_zones(expo=expo, zones=zones, spots=spots, planned=planned, booths=booths)
     return len(spots)
 
 

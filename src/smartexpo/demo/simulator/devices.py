@@ -1,0 +1,69 @@
+"""The twin's devices: a scanner at each entrance gate and a sensor in each hall (counting the
+hall and its booths), created once per edition through the devices service.
+
+They are found again by name, so running the twin twice reuses them; a revoked one is never
+reused (a new one takes its name), and a sensor whose hall gained or lost booth zones since is
+bound again to what the hall has now. Their tokens are not kept: the twin calls the check-in
+and ingest services directly, as the API would after authenticating the device.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from smartexpo.checkin.devices import Scanner, Sensor, device_create, device_set_bindings
+from smartexpo.checkin.models import Device, DeviceKind
+from smartexpo.demo.simulator.model import Venue
+from smartexpo.venue.models import Expo
+
+SCANNER_NAME = "Digital twin scanner {code}"
+SENSOR_NAME = "Digital twin sensor {code}"
+
+
+@dataclasses.dataclass(frozen=True)
+class TwinDevices:
+    """The devices in the venue's order: `scanners[g]` for gate g, `sensors[h]` for hall h."""
+
+    scanners: tuple[Scanner, ...]
+    sensors: tuple[Sensor, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Device names as the stream's `device` column indexes them: sensors, then scanners."""
+        return [s.name for s in self.sensors] + [s.name for s in self.scanners]
+
+
+def _ensure(expo: Expo, live: dict[tuple[str, str], Device], kind: str, name: str, codes):
+    device = live.get((kind, name))
+    if device is None:
+        field = "gates" if kind == DeviceKind.SCANNER else "zones"
+        device, _token = device_create(expo=expo, name=name, kind=kind, **{field: list(codes)})
+        return device
+    bound = device.gates.all() if kind == DeviceKind.SCANNER else device.zones.all()
+    if {b.code for b in bound} != set(codes):
+        device_set_bindings(device=device, codes=list(codes))
+    return device
+
+
+def twin_devices_ensure(*, expo: Expo, venue: Venue) -> TwinDevices:
+    """The twin's scanners and sensors for this edition, created or rebound as needed."""
+    live = {
+        (d.kind, d.name): d
+        for d in Device.objects.filter(
+            expo=expo, revoked_at__isnull=True, name__startswith="Digital twin "
+        )
+        .prefetch_related("gates", "zones")
+        .order_by("id")
+    }
+    scanners = []
+    for gate in venue.gates:
+        name = SCANNER_NAME.format(code=gate.code)
+        device = _ensure(expo, live, DeviceKind.SCANNER, name, [gate.code])
+        scanners.append(Scanner(device.pk, expo.pk, name, frozenset({gate.code})))
+    sensors = []
+    for hall in venue.halls:
+        name = SENSOR_NAME.format(code=hall.code)
+        codes = [hall.code, *hall.booths]
+        device = _ensure(expo, live, DeviceKind.SENSOR, name, codes)
+        sensors.append(Sensor(device.pk, expo.pk, name, frozenset(codes)))
+    return TwinDevices(tuple(scanners), tuple(sensors))

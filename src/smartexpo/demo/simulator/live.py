@@ -1,0 +1,203 @@
+"""The live twin: the stream sent to the real check-in and ingest services on an accelerated
+clock, so that the live venue page moves as the simulated expo does.
+
+Simulated time runs `speed` times as fast as the wall clock from a little before each day's
+opening to its closing, then jumps to the next opening (nights are skipped). Every tick sends
+what happened since the last one: scans through `scans_sync` (as the twin's scanners would
+sync), sensor events through `events_ingest`, then folds the movements into the occupancy
+history and sets the replay clock to the simulated instant. When the machine cannot keep up,
+ticks follow each other without pause and the effective speed is reported instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+
+from smartexpo.checkin.models import ScanResult
+from smartexpo.checkin.sync import MAX_BATCH as SCANS_PER_CALL
+from smartexpo.checkin.sync import scans_sync
+from smartexpo.crowd.ingest import MAX_EVENTS as EVENTS_PER_CALL
+from smartexpo.crowd.ingest import events_ingest
+from smartexpo.crowd.services import pending_fold, replay_clock_clear, replay_clock_set
+from smartexpo.demo.simulator.stream import Run, stream_days
+
+# Each day starts this long before opening, so the page shows the empty venue, then the rush.
+LEAD_S = 10 * 60
+TICK_S = 0.5
+# A tick never covers more simulated time than this, whatever the speed, so that the live page
+# still moves in steps of at most half an hour when the machine falls behind.
+MAX_TICK_SPAN_S = 30 * 60
+ISO = "%Y-%m-%dT%H:%M:%S%.6f%:z"
+
+
+@dataclasses.dataclass
+class LiveStatus:
+    """What the twin has done so far, for the progress bar and the final report."""
+
+    clock: dt.datetime | None = None
+    day: int = 0
+    days: int = 0
+    admitted: int = 0
+    inside: int = 0
+    scans: int = 0
+    events: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    simulated_s: float = 0.0
+    wall_s: float = 0.0
+    speed: float = 0.0
+    admitted_per_day: dict[dt.date, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def mean_speed(self) -> float:
+        return self.simulated_s / self.wall_s if self.wall_s else 0.0
+
+
+def _send_scans(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) -> None:
+    by_name = {s.name: s for s in run.devices.scanners}
+    rows = part.select(
+        "device",
+        "secret",
+        "gate",
+        "direction",
+        pl.col("id").alias("nonce"),
+        pl.col("at").dt.convert_time_zone(run.venue.tz.key).dt.strftime(ISO).alias("scanned_at"),
+    )
+    # Batches go scanner by scanner; all of a tick's entries before its exits, so that a
+    # visitor who leaves by another gate within the same tick is never "not inside".
+    for direction in ("in", "out"):
+        of = rows.filter(direction=direction)
+        for (name,), group in of.partition_by("device", as_dict=True, maintain_order=True).items():
+            items = group.drop("device").to_dicts()
+            for start in range(0, len(items), SCANS_PER_CALL):
+                batch = items[start : start + SCANS_PER_CALL]
+                answers = scans_sync(expo=run.expo, scanner=by_name[name], items=batch)
+                _count(status, day, direction, answers)
+
+
+def _count(status: LiveStatus, day: dt.date, direction: str, answers: list[dict]) -> None:
+    admitted = sum(1 for a in answers if a["result"] == ScanResult.ADMIT)
+    status.scans += len(answers)
+    status.conflicts += len(answers) - admitted
+    if direction == "in":
+        status.admitted += admitted
+        status.inside += admitted
+        status.admitted_per_day[day] = status.admitted_per_day.get(day, 0) + admitted
+    else:
+        status.inside -= admitted
+
+
+def _send_events(run: Run, part: pl.DataFrame, status: LiveStatus) -> None:
+    by_name = {s.name: s for s in run.devices.sensors}
+    rows = part.select(
+        "device",
+        "id",
+        "zone",
+        "kind",
+        pl.col("at").dt.strftime(ISO),
+        "count",
+        "visitor",
+    )
+    for (name,), group in rows.partition_by("device", as_dict=True, maintain_order=True).items():
+        items = group.drop("device").to_dicts()
+        for start in range(0, len(items), EVENTS_PER_CALL):
+            batch = items[start : start + EVENTS_PER_CALL]
+            result = events_ingest(expo=run.expo, sensor=by_name[name], items=batch)
+            status.events += len(batch)
+            status.rejected += len(result.rejected)
+
+
+def _send(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) -> None:
+    if part.height == 0:
+        return
+    scan = part["source"] == "scan"
+    # People pass the gates before the hall sensors see them: scans go first.
+    _send_scans(run, part.filter(scan), status, day)
+    _send_events(run, part.filter(~scan), status)
+
+
+class _Pace:
+    """The accelerated clock: how much simulated time the next tick covers, and the wait that
+    keeps `speed`. A tick that took longer than `tick_s` makes the next one cover more (up to
+    `MAX_TICK_SPAN_S`), so the fixed cost of a tick (the fold) is spread when behind."""
+
+    def __init__(self, speed: float, tick_s: float, sleep, monotonic):
+        self.speed, self.tick_s, self.sleep, self.monotonic = speed, tick_s, sleep, monotonic
+        self.began = self.last = monotonic()
+        self.recent: list[tuple[float, float]] = []  # (wall, simulated seconds) of last ticks
+        self.simulated = 0.0
+        self.busy = 0.0  # wall seconds the last tick's work took
+
+    def span_us(self) -> int:
+        wall = max(self.tick_s, self.busy)
+        return int(min(wall * self.speed, MAX_TICK_SPAN_S) * 1_000_000)
+
+    def done(self, step_us: int) -> None:
+        """Wait until the wall clock has caught up with `step_us` more of simulated time."""
+        seconds = step_us / 1_000_000
+        self.simulated += seconds
+        due = self.last + seconds / self.speed
+        now = self.monotonic()
+        self.busy = now - self.last
+        if now < due:
+            self.sleep(due - now)
+            now = due
+        self.last = now
+        self.recent = [*self.recent[-19:], (now, self.simulated)]
+
+    def effective(self) -> float:
+        (t0, s0), (t1, s1) = self.recent[0], self.recent[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else self.speed
+
+
+def live_run(
+    *,
+    run: Run,
+    speed: float,
+    on_tick: Callable[[LiveStatus], None] | None = None,
+    tick_s: float = TICK_S,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> LiveStatus:
+    """Play the run's stream into the system at `speed` × real time; return what was done.
+
+    The replay clock is cleared at the end, also when interrupted (Ctrl-C)."""
+    status = LiveStatus(days=len(run.days))
+    tz = run.venue.tz
+    pace = _Pace(speed, tick_s, sleep, monotonic)
+    try:
+        for number, (arrays, frame) in enumerate(stream_days(run), start=1):
+            status.day, status.inside = number, 0
+            opening = dt.datetime.combine(arrays.day, run.venue.opens, tzinfo=tz)
+            closing = dt.datetime.combine(arrays.day, run.venue.closes, tzinfo=tz)
+            at_us = frame["at"].dt.epoch("us").to_numpy()
+            sim = int((opening.timestamp() - LEAD_S) * 1_000_000)
+            end = max(int(closing.timestamp() * 1_000_000), int(at_us[-1]) if len(at_us) else 0)
+            sent = 0
+            # Each day starts afresh from the wall clock: the night in between is skipped.
+            pace.last = monotonic()
+            while sim < end:
+                step = max(1, min(pace.span_us(), end - sim))
+                sim += step
+                upto = int(np.searchsorted(at_us, sim, side="right"))
+                _send(run, frame.slice(sent, upto - sent), status, arrays.day)
+                sent = upto
+                pending_fold(expo=run.expo)
+                instant = dt.datetime.fromtimestamp(sim / 1_000_000, tz=dt.UTC)
+                replay_clock_set(expo=run.expo, at=instant, speed=speed)
+                pace.done(step)
+                status.clock = instant.astimezone(tz)
+                status.simulated_s = pace.simulated
+                status.wall_s = pace.last - pace.began
+                status.speed = pace.effective()
+                if on_tick:
+                    on_tick(status)
+    finally:
+        replay_clock_clear(expo=run.expo)
+    return status

@@ -1,0 +1,189 @@
+"""The twin's event stream: the model's arrays joined with the real tickets and devices, as
+one polars DataFrame per day, sorted by time. The live driver sends it slice by slice; the dry
+run writes it to Parquet (`smartexpo venue import` reads that file back).
+
+The schema is a contract (see `SCHEMA`): one row per event, `at` in UTC microseconds; a scan
+row has gate, direction and the ticket's secret, a sensor row has zone, kind, count and the
+visitor's pseudonymous tag. Event ids and nonces are `sim-<seed>-<run>-<n>`, `run` a digest of
+what shapes the stream (edition, visitors, days, sensor misses): a re-run with the same
+options sends the same ids and changes nothing, another run never collides with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from smartexpo.demo.simulator import model as m
+from smartexpo.demo.simulator.day import DayArrays, simulate_day
+from smartexpo.demo.simulator.devices import TwinDevices, twin_devices_ensure
+from smartexpo.demo.simulator.tickets import (
+    TicketPool,
+    secrets_for,
+    tickets_choose,
+    tickets_ensure,
+)
+from smartexpo.demo.simulator.venue import venue_load
+from smartexpo.venue.models import Expo
+
+# Bumped whenever the model changes what a seed produces, so that ids never repeat.
+MODEL_VERSION = 1
+
+SCHEMA = pl.Schema(
+    {
+        "at": pl.Datetime("us", "UTC"),
+        "source": pl.Utf8,
+        "device": pl.Utf8,
+        "id": pl.Utf8,
+        "zone": pl.Utf8,
+        "kind": pl.Utf8,
+        "count": pl.Int32,
+        "visitor": pl.Utf8,
+        "gate": pl.Utf8,
+        "direction": pl.Utf8,
+        "secret": pl.Utf8,
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """Everything one simulation needs, prepared: the edition, its model, the plan of visits
+    per (simulated day, class), the ticket pool and the twin's devices."""
+
+    expo: Expo
+    venue: m.Venue
+    days: range
+    plan: np.ndarray
+    seed: int
+    sensor_miss: float
+    pool: TicketPool
+    devices: TwinDevices
+
+    @property
+    def prefix(self) -> str:
+        shape = f"{MODEL_VERSION}:{self.expo.slug}:{self.plan.tolist()}:{self.days}:"
+        shape += f"{self.sensor_miss!r}"
+        return f"sim-{self.seed}-{hashlib.sha256(shape.encode()).hexdigest()[:6]}-"
+
+    def expected_admissions(self) -> list[int]:
+        """Admissions per simulated day, as the arrival model plans them."""
+        return m.expected_admissions(plan=self.plan)
+
+
+def run_prepare(
+    *,
+    expo: Expo,
+    visitors: int,
+    days: range,
+    seed: int,
+    sensor_miss: float,
+    say: Callable[[str], None],
+) -> Run:
+    """Read the edition, plan the visits, make sure they have tickets, ensure the devices."""
+    venue = venue_load(expo=expo)
+    plan = m.visits_plan(venue=venue, visitors=visitors, days=days)
+    pool, plan = tickets_ensure(expo=expo, venue=venue, plan=plan, days=days, seed=seed, say=say)
+    devices = twin_devices_ensure(expo=expo, venue=venue)
+    return Run(expo, venue, days, plan, seed, sensor_miss, pool, devices)
+
+
+def day_arrays(run: Run, i: int) -> DayArrays:
+    """The model's arrays of the i-th simulated day."""
+    return simulate_day(
+        venue=run.venue,
+        day_index=run.days[i],
+        counts=run.plan[i],
+        seed=run.seed,
+        sensor_miss=run.sensor_miss,
+    )
+
+
+def _lookup(values: list[str], column: str) -> pl.Expr:
+    """Strings by index (a null index gives null)."""
+    return pl.lit(pl.Series(values, dtype=pl.Utf8)).gather(pl.col(column))
+
+
+def day_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
+    """One day's events in the stream's schema, sorted by time (a scan before a sensor event
+    at the same microsecond); ids are numbered from `first_n`."""
+    d = run.days.index(arrays.day_index)
+    tickets = tickets_choose(
+        pool=run.pool,
+        day=arrays.day_index,
+        cls=arrays.visitor_class,
+        counts=run.plan[d],
+        seed=run.seed,
+    )
+    held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets)
+    sensors = len(run.devices.sensors)
+    # Indexes first (cheap to sort), strings after: the two sides fill each other's columns
+    # with nulls, and a null index looks up a null string.
+    scans = pl.DataFrame(
+        {
+            "at": arrays.scan_at,
+            "device": sensors + arrays.scan_gate.astype(np.uint32),
+            "gate": arrays.scan_gate.astype(np.uint32),
+            "direction": arrays.scan_out.astype(np.uint32),
+            "secret": np.searchsorted(held, tickets[arrays.scan_visitor]).astype(np.uint32),
+        }
+    )
+    events = pl.DataFrame(
+        {
+            "at": arrays.event_at,
+            "device": arrays.event_hall.astype(np.uint32),
+            "zone": arrays.event_zone.astype(np.uint32),
+            "kind": arrays.event_exit.astype(np.uint32),
+            "visitor": tickets[arrays.event_visitor],
+        }
+    )
+    ints = pl.concat([scans, events], how="diagonal")
+    # NumPy's stable sort of the times beats sorting the frame (measured: 0.7 s against 2 s
+    # for a day of the 700,000-visitor run); the gather of the columns is then parallel.
+    ints = ints[np.argsort(ints["at"].to_numpy(), kind="stable")]
+    scan = pl.col("gate").is_not_null()
+    frame = ints.select(
+        pl.col("at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        pl.when(scan).then(pl.lit("scan")).otherwise(pl.lit("sensor")).alias("source"),
+        _lookup(run.devices.names, "device").alias("device"),
+        (
+            pl.lit(run.prefix) + (pl.int_range(pl.len(), dtype=pl.Int64) + first_n).cast(pl.Utf8)
+        ).alias("id"),
+        _lookup(run.venue.zone_codes, "zone").alias("zone"),
+        _lookup(["enter", "exit"], "kind").alias("kind"),
+        pl.when(scan).then(None).otherwise(pl.lit(1)).cast(pl.Int32).alias("count"),
+        (pl.lit("v") + pl.col("visitor").cast(pl.Utf8)).alias("visitor"),
+        _lookup([g.code for g in run.venue.gates], "gate").alias("gate"),
+        _lookup(["in", "out"], "direction").alias("direction"),
+        _lookup(secrets, "secret").alias("secret"),
+    )
+    return frame.match_to_schema(SCHEMA)
+
+
+def stream_days(run: Run) -> Iterator[tuple[DayArrays, pl.DataFrame]]:
+    """Each simulated day's arrays and events, in order; ids run on across the days."""
+    first_n = 0
+    for i in range(len(run.days)):
+        arrays = day_arrays(run, i)
+        frame = day_frame(run, arrays, first_n)
+        first_n += frame.height
+        yield arrays, frame
+
+
+def stream_write(
+    *, run: Run, path: Path, progress: Callable[[DayArrays, pl.DataFrame], None] | None = None
+) -> pl.DataFrame:
+    """Write the whole stream to one Parquet file; return it."""
+    frames = []
+    for arrays, frame in stream_days(run):
+        frames.append(frame)
+        if progress:
+            progress(arrays, frame)
+    whole = pl.concat(frames, rechunk=False) if frames else SCHEMA.to_frame()
+    whole.write_parquet(path)
+    return whole

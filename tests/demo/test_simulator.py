@@ -1,0 +1,209 @@
+"""`smartexpo simulate` against the seeded demo: the real check-in log, the real sensor events,
+the dry run's Parquet contract, the twin's tickets and devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import polars as pl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from smartexpo.checkin.models import Device, Scan, ScanResult
+from smartexpo.crowd.models import ReplayClock, SensorEvent
+from smartexpo.demo.seed import demo_seed
+from smartexpo.demo.simulator import model as m
+from smartexpo.demo.simulator.devices import twin_devices_ensure
+from smartexpo.demo.simulator.live import live_run
+from smartexpo.demo.simulator.stream import SCHEMA, run_prepare
+from smartexpo.demo.simulator.tickets import pool_load
+from smartexpo.demo.simulator.venue import venue_load
+from smartexpo.demo.visitors import demo_visitors_seed
+from smartexpo.tickets.models import DayQuota, Registration, Ticket
+from smartexpo.tickets.registration import ticket_secret
+from smartexpo.venue.models import Expo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    demo_seed(seed=7)
+    expo = Expo.objects.get(slug="sce-2019")
+    demo_visitors_seed(expo=expo, count=1_000, seed=7)
+    return expo
+
+
+def simulate(*args):
+    call_command("simulate", "--quiet", *map(str, args))
+
+
+def admissions_per_local_day(expo) -> dict[dt.date, int]:
+    times = Scan.objects.filter(expo=expo, result=ScanResult.ADMIT, direction="in").values_list(
+        "scanned_at", flat=True
+    )
+    return dict(Counter(t.astimezone(expo.tz).date() for t in times))
+
+
+def test_the_simulators_daily_admissions_match_its_arrival_model_within_one_percent(demo):
+    simulate("--visitors", 4_000, "--days", 2, "--speed", 1e9, "--seed", 11)
+    venue = venue_load(expo=demo)
+    expected = m.expected_admissions(plan=m.visits_plan(venue=venue, visitors=4_000, days=range(2)))
+    counted = admissions_per_local_day(demo)
+    assert sorted(counted) == list(demo.days[:2])
+    for day, planned in zip(demo.days[:2], expected, strict=True):
+        assert abs(counted[day] - planned) <= 0.01 * planned, (day, counted[day], planned)
+    assert not Scan.objects.exclude(result=ScanResult.ADMIT).exists()
+    assert SensorEvent.objects.filter(expo=demo).count() > 25 * sum(expected)
+    assert not ReplayClock.objects.exists()  # the live page follows the real clock again
+
+
+def dry_run(tmp_path, *args, name="twin.parquet"):
+    out = tmp_path / name
+    simulate("--dry-run", out, *args)
+    return pl.read_parquet(out)
+
+
+def test_the_dry_run_writes_the_importers_schema_sorted_by_time_and_sends_nothing(demo, tmp_path):
+    frame = dry_run(tmp_path, "--visitors", 2_000, "--days", 1)
+    assert frame.schema == SCHEMA
+    assert frame["at"].is_sorted()
+    assert frame["id"].n_unique() == frame.height
+    scans, sensors = frame.filter(pl.col("source") == "scan"), frame.filter(source="sensor")
+    assert scans.height == 4_000 and scans.height + sensors.height == frame.height
+    assert scans.select("zone", "kind", "count", "visitor").null_count().row(0) == (4_000,) * 4
+    assert (
+        sensors.select("gate", "direction", "secret").null_count().row(0) == (sensors.height,) * 3
+    )
+    assert set(sensors["kind"]) == {"enter", "exit"} and set(sensors["count"]) == {1}
+    assert set(scans["direction"]) == {"in", "out"}
+    assert scans["device"].str.starts_with("Digital twin scanner ").all()
+    assert sensors["device"].str.starts_with("Digital twin sensor ").all()
+    assert sensors["visitor"].str.len_chars().max() <= 64
+    assert not Scan.objects.exists() and not SensorEvent.objects.exists()
+    # The devices exist, so the file can be imported later.
+    assert Device.objects.filter(expo=demo, name__startswith="Digital twin ").count() == 4 + 17
+
+
+def test_a_dry_run_scan_carries_its_tickets_own_secret(demo, tmp_path):
+    frame = dry_run(tmp_path, "--visitors", 1_500, "--days", 1, "--start-day", 2)
+    secrets = set(frame.filter(source="scan")["secret"])
+    day = demo.days[1].isoformat()
+    valid_that_day = [t for t in Ticket.objects.filter(expo=demo) if day in t.days]
+    issued = {ticket_secret(t) for t in valid_that_day}
+    assert len(secrets) == 1_500 and secrets <= issued
+
+
+def test_every_exit_in_the_file_follows_its_entry_for_the_same_visitor_and_zone(demo, tmp_path):
+    frame = dry_run(tmp_path, "--visitors", 1_500, "--days", 1, "--sensor-miss", 0)
+    pairs = (
+        frame.filter(source="sensor")
+        .with_row_index("row")
+        .sort("visitor", "zone", "row")
+        .with_columns(nth=pl.int_range(pl.len()).over("visitor", "zone"))
+    )
+    assert (pairs.filter(pl.col("nth") % 2 == 0)["kind"] == "enter").all()
+    assert (pairs.filter(pl.col("nth") % 2 == 1)["kind"] == "exit").all()
+    assert pairs.group_by("visitor", "zone").len()["len"].min() % 2 == 0
+
+
+def test_the_same_seed_writes_the_same_stream_and_another_seed_another(demo, tmp_path):
+    first = dry_run(tmp_path, "--visitors", 1_200, "--days", 1, "--seed", 5, name="a.parquet")
+    again = dry_run(tmp_path, "--visitors", 1_200, "--days", 1, "--seed", 5, name="b.parquet")
+    other = dry_run(tmp_path, "--visitors", 1_200, "--days", 1, "--seed", 6, name="c.parquet")
+    assert first.equals(again)
+    assert not first.drop("id").equals(other.drop("id"))
+
+
+def test_missing_tickets_are_registered_as_demo_visitors_and_a_full_quota_caps_the_day(
+    demo, capsys
+):
+    venue = venue_load(expo=demo)
+    planned = m.visits_plan(venue=venue, visitors=3_000, days=range(1))
+    public_before = pool_load(expo=demo, venue=venue).available(0, 0)
+    quota = DayQuota.objects.get(
+        ticket_type__expo=demo, ticket_type__code="public-day", day=demo.days[0]
+    )
+    # Nearly sold out (the size stays: the arrival model splits the visits by it).
+    DayQuota.objects.filter(pk=quota.pk).update(sold=quota.size - 500)
+    before = Registration.objects.filter(expo=demo).count()
+    run = run_prepare(expo=demo, visitors=3_000, days=range(1), seed=3, sensor_miss=0, say=print)
+    said = capsys.readouterr().out
+    assert "more demo visitors" in said and "quotas are full" in said
+    assert run.plan[0, 0] == run.pool.available(0, 0) == public_before + 500 < planned[0, 0]
+    assert (run.plan[0, 1:] == planned[0, 1:]).all()  # the passes had room
+    added = Registration.objects.filter(expo=demo).count() - before
+    assert added > 500
+    assert Registration.objects.filter(expo=demo, source="demo").count() == 1_000 + added
+    assert run.expected_admissions() == [int(run.plan[0].sum())]
+
+
+def test_the_twins_devices_are_made_once_and_a_revoked_one_is_replaced(demo):
+    from smartexpo.checkin.devices import device_revoke
+
+    venue = venue_load(expo=demo)
+    first = twin_devices_ensure(expo=demo, venue=venue)
+    assert twin_devices_ensure(expo=demo, venue=venue) == first
+    sensor = first.sensors[0]
+    assert sensor.zones == {venue.halls[0].code, *venue.halls[0].booths}
+    device_revoke(device=Device.objects.get(pk=first.scanners[0].device_id))
+    again = twin_devices_ensure(expo=demo, venue=venue)
+    assert again.scanners[0].device_id != first.scanners[0].device_id
+    assert again.scanners[0].name == first.scanners[0].name == "Digital twin scanner G-N"
+    assert again.scanners[1:] == first.scanners[1:] and again.sensors == first.sensors
+
+
+def test_the_accelerated_clock_plays_a_day_in_its_span_divided_by_the_speed(demo):
+    run = run_prepare(expo=demo, visitors=600, days=range(1), seed=2, sensor_miss=0.0, say=print)
+    wall = [0.0]
+    clocks = []
+
+    def sleep(seconds):
+        wall[0] += seconds
+
+    status = live_run(
+        run=run,
+        speed=600,
+        tick_s=3,  # half-hour ticks: fewer folds, the same clock
+        sleep=sleep,
+        monotonic=lambda: wall[0],
+        on_tick=lambda s: clocks.append(s.clock),
+    )
+    # From ten minutes before the 09:00 opening to the 18:00 closing: 33,000 s / 600.
+    assert wall[0] == pytest.approx(33_000 / 600)
+    assert clocks[0].strftime("%H:%M") == "09:20" and clocks[-1].strftime("%H:%M") == "18:00"
+    assert status.admitted == 600 and status.inside == 0
+    assert status.events == SensorEvent.objects.count()
+
+
+def test_bad_options_are_refused_with_a_clear_message(demo):
+    for args, message in [
+        (["--visitors", "0"], "--visitors"),
+        (["--visitors", "5000000"], "--visitors"),
+        (["--speed", "0"], "--speed"),
+        (["--speed", "-600"], "--speed"),
+        (["--speed", "nan"], "--speed"),
+        (["--days", "5"], "--days"),
+        (["--days", "0"], "--days"),
+        (["--start-day", "4", "--days", "2"], "--days"),
+        (["--start-day", "0"], "--start-day"),
+        (["--sensor-miss", "1.5"], "--sensor-miss"),
+        (["--expo", "nope"], "No edition 'nope'"),
+        (["--dry-run", "/nonexistent/dir/x.parquet"], "--dry-run"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            simulate(*args)
+    assert not Scan.objects.exists() and not Device.objects.exists()
+
+
+def test_the_live_run_sends_the_files_events_and_running_it_again_changes_nothing(demo, tmp_path):
+    frame = dry_run(tmp_path, "--visitors", 400, "--days", 1, "--seed", 9)
+    simulate("--visitors", 400, "--days", 1, "--speed", 1e9, "--seed", 9)
+    stored = set(SensorEvent.objects.values_list("event_id", flat=True))
+    assert stored == set(frame.filter(source="sensor")["id"])
+    nonces = set(Scan.objects.values_list("nonce", flat=True))
+    assert nonces == set(frame.filter(source="scan")["id"])
+    simulate("--visitors", 400, "--days", 1, "--speed", 1e9, "--seed", 9)
+    assert SensorEvent.objects.count() == len(stored) and Scan.objects.count() == len(nonces)
