@@ -25,6 +25,7 @@ from smartexpo.checkin.context import (
     checkin_context_with_key,
 )
 from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.scanning import (
@@ -37,7 +38,7 @@ from smartexpo.checkin.scanning import (
     scan_in,
 )
 from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.crowd.services import pending_add
+from smartexpo.crowd.services import pending_insert_sql
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.registration import secret_digest
 from smartexpo.tickets.ticket_secrets import (
@@ -76,24 +77,34 @@ def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
     they still set the ticket's inside/outside state. A nonce seen before (in an earlier
     request or earlier in this batch) gets its first answer and changes nothing. An item with
     missing or malformed fields is answered `invalid` with the fields and not recorded."""
+    return scans_sync_many(expo=expo, items=[(scanner, item) for item in items])
+
+
+def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dict]:
+    """`scans_sync` for the scans of several scanners in one batch, applied in the order
+    given: a venue's scans imported together (`crowd.bulk`) keep their time order across
+    gates, so an exit at one gate never comes before the entry at another."""
     now = timezone.now()
-    parsed: list[ScanIn | dict] = []
-    for item in items:
+    parsed: list[tuple[Scanner, ScanIn | dict]] = []
+    for scanner, item in items:
         try:
-            parsed.append(scan_in(item, now=now))
+            parsed.append((scanner, scan_in(item, now=now)))
         except SmartExpoError as exc:
             nonce = item.get("nonce") if isinstance(item, dict) else None
             parsed.append(
-                {
-                    "nonce": nonce if isinstance(nonce, str) else None,
-                    "result": ScanResult.REJECT,
-                    "reason": "invalid",
-                    "detail": exc.detail,
-                }
+                (
+                    scanner,
+                    {
+                        "nonce": nonce if isinstance(nonce, str) else None,
+                        "result": ScanResult.REJECT,
+                        "reason": "invalid",
+                        "detail": exc.detail,
+                    },
+                )
             )
     for attempt in range(ATTEMPTS):
         try:
-            return _sync(expo, scanner, parsed, now)
+            return _sync(expo, parsed, now)
         except IntegrityError:
             # Another request recorded some of these nonces meanwhile (PostgreSQL only; on
             # SQLite the batch holds the write lock from its first read). Read them again.
@@ -125,15 +136,15 @@ class _Ticket:
     changed: bool = False
 
 
-def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
+def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[dict]:
     ctx = checkin_context(expo)
-    scans = [p for p in parsed if isinstance(p, ScanIn)]
+    scans = [(scanner, p) for scanner, p in parsed if isinstance(p, ScanIn)]
     qn = connection.ops.quote_name
     ticket_t, scan_t = qn(Ticket._meta.db_table), qn(Scan._meta.db_table)
     # Before the write transaction, so that two batches do this work side by side: what does
     # not change under us — the secrets, the tickets' fixed facts, the signatures.
     secrets: dict[str, ParsedSecret | None] = {}
-    for scan in scans:
+    for _scanner, scan in scans:
         if scan.secret not in secrets:
             try:
                 secrets[scan.secret] = parse_secret(scan.secret)
@@ -144,20 +155,24 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
     for secret, parsed_secret in secrets.items():
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
         ctx, claims[secret] = _claims(ctx, expo, secret, parsed_secret, ticket)
-    days = {s.scanned_at: scan_day(s.scanned_at, ctx.tz) for s in scans}
-    fixed = _fixed_log_columns(expo, scanner, ctx, scans, now)
+    days = {s.scanned_at: scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
+    fixed = _fixed_log_columns(expo, ctx, scans, now)
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    # Nonces are unique per device: a scan is known by (device, nonce).
+    earlier: dict[tuple[int, str], Decision] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        earlier: dict[str, Decision] = {}
-        nonces = list(dict.fromkeys(s.nonce for s in scans))
-        for chunk in _chunks(nonces):
-            cursor.execute(
-                f"SELECT nonce, result, reason, rule, serial, ticket_id FROM {scan_t} "  # noqa: S608
-                f"WHERE device_id = %s AND nonce IN ({_placeholders(len(chunk))})",
-                [scanner.device_id, *chunk],
-            )
-            for nonce, result, reason, rule, serial, ticket_id in cursor.fetchall():
-                earlier[nonce] = Decision(result, reason, rule, serial, ticket_id)
+        by_device: dict[int, list[str]] = {}
+        for scanner, scan in scans:
+            by_device.setdefault(scanner.device_id, []).append(scan.nonce)
+        for device_id, nonces in by_device.items():
+            for chunk in _chunks(list(dict.fromkeys(nonces))):
+                cursor.execute(
+                    f"SELECT nonce, result, reason, rule, serial, ticket_id FROM {scan_t} "  # noqa: S608
+                    f"WHERE device_id = %s AND nonce IN ({_placeholders(len(chunk))})",
+                    [device_id, *chunk],
+                )
+                for nonce, result, reason, rule, serial, ticket_id in cursor.fetchall():
+                    earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
         by_id = {t.id: t for t in tickets.values()}
         for chunk in _chunks(sorted(by_id)):
             cursor.execute(
@@ -170,36 +185,41 @@ def _sync(expo: Expo, scanner: Scanner, parsed: list, now) -> list[dict]:
                     inside = dt.date.fromisoformat(inside)
                 by_id[ticket_id].status, by_id[ticket_id].inside = status, inside
         logs, movements = [], []
-        for item in scans:
-            if item.nonce in earlier:
+        for scanner, item in scans:
+            key = (scanner.device_id, item.nonce)
+            if key in earlier:
                 continue
             found = claims[item.secret]
             ticket = tickets.get(found.serial) if found else None
             decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
-            earlier[item.nonce] = decision
-            logs.append(fixed[item.nonce] + log_decided(decision))
+            earlier[key] = decision
+            logs.append(fixed[key] + log_decided(decision))
             # An admission or a conflict let the holder through: a movement at the gate's zone.
             if item.gate in ctx.gates and (
                 decision.result == ScanResult.ADMIT or decision.reason == "conflict"
             ):
                 movements.append(movement(expo.pk, ctx, item))
-        if logs:
-            cursor.executemany(log_insert_sql(), logs)
-        pending_add(cursor, movements)
         adapt = connection.ops.adapt_datefield_value
         changed = [(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
-        if changed:
-            cursor.executemany(
-                f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s",  # noqa: S608
-                changed,
-            )
+        # The driver's own cursor for the batch's rows: Django's SQLite cursor tees (buffers)
+        # every row of an executemany.
+        with driver_cursor() as raw:
+            if logs:
+                raw.executemany(driver_sql(log_insert_sql()), logs)
+            if movements:
+                raw.executemany(driver_sql(pending_insert_sql()), movements)
+            if changed:
+                raw.executemany(
+                    driver_sql(f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s"),  # noqa: S608
+                    changed,
+                )
     # After the commit: the answers need nothing the transaction guards.
-    answers: list[dict] = []
-    for item in parsed:
-        answers.append(
-            _answer(item.nonce, earlier[item.nonce]) if isinstance(item, ScanIn) else item
-        )
-    return answers
+    return [
+        _answer(item.nonce, earlier[(scanner.device_id, item.nonce)])
+        if isinstance(item, ScanIn)
+        else item
+        for scanner, item in parsed
+    ]
 
 
 def _answer(nonce: str, decision: Decision) -> dict:
@@ -213,20 +233,21 @@ def _answer(nonce: str, decision: Decision) -> dict:
     return body
 
 
-def _fixed_log_columns(expo, scanner, ctx, scans: list[ScanIn], now) -> dict[str, tuple]:
-    """Per nonce, the log columns that do not depend on the decision (built outside the
-    write transaction)."""
+def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, ScanIn]], now) -> dict:
+    """Per (device, nonce), the log columns that do not depend on the decision (built outside
+    the write transaction)."""
     adapt = connection.ops.adapt_datetimefield_value
     now_db, source = adapt(now), ScanSource.SYNC
     times: dict[dt.datetime, str] = {}
-    fixed: dict[str, tuple] = {}
-    for scan in scans:
-        if scan.nonce in fixed:
+    fixed: dict[tuple[int, str], tuple] = {}
+    for scanner, scan in scans:
+        key = (scanner.device_id, scan.nonce)
+        if key in fixed:
             continue
         at = times.get(scan.scanned_at)
         if at is None:
             at = times[scan.scanned_at] = adapt(scan.scanned_at)
-        fixed[scan.nonce] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
+        fixed[key] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
     return fixed
 
 

@@ -12,7 +12,7 @@ offline sync (`checkin.sync.scans_sync`) in batches, every rule applied as for a
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +26,7 @@ from django.utils import timezone
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
-from smartexpo.checkin.sync import MAX_BATCH, scans_sync
+from smartexpo.checkin.sync import MAX_BATCH, scans_sync_many
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning
@@ -65,6 +65,9 @@ class ImportReport:
     scans: int = 0
     scan_results: Counter = dataclasses.field(default_factory=Counter)
     fold: FoldReport = dataclasses.field(default_factory=FoldReport)
+    # Seconds per phase: checking the sensor events, syncing the scans, inserting the events,
+    # folding (after the insert: what the plan did not do beside it), committing.
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def stream_read(path: Path) -> pl.DataFrame:
@@ -101,40 +104,98 @@ def _devices(expo: Expo, kind: str) -> dict[str, tuple[int, frozenset[str]]]:
 def stream_import(
     *, expo: Expo, frame: pl.DataFrame, progress: Progress | None = None
 ) -> ImportReport:
-    """Import a stream (see the module's docstring); returns what was stored and refused."""
+    """Import a stream (see the module's docstring); returns what was stored and refused.
+
+    Everything is one transaction, so the history never shows half a file and a file
+    imported again, or after a crash, adds only what is new. Checking the sensor events is
+    column work done first; then, holding the fold lock, a second thread plans their fold
+    on its own connection (numpy's work, reading only the stored history, which the lock
+    keeps still) while this one syncs the gate scans and inserts the events (the database's
+    work); the plan is applied, and the scans' movements folded, before the commit.
+
+    On SQLite the foreign keys are not looked up per row (a third of the insert's time,
+    bench/RESULTS.md): the zones and devices were looked up by this import and are checked
+    again under the write lock, before anything is written."""
     report = ImportReport()
     sensors = frame.filter(pl.col("source") == "sensor")
     scans = frame.filter(pl.col("source") == "scan")
     other = len(frame) - len(sensors) - len(scans)
     if other:
         report.rejected["invalid"] += other
-    _import_sensor_events(expo, sensors, report, progress)
-    _import_scans(expo, scans, report, progress)
-    folded = pending_fold(expo=expo)
-    report.fold.movements += folded.movements
-    report.fold.minutes_written += folded.minutes_written
-    report.fold.alerts_raised += folded.alerts_raised
+    report.sensor_events, report.scans = len(sensors), len(scans)
+    clock = _Clock(report.seconds)
+    events = _prepared(expo, sensors, report)
+    del sensors, frame  # tens of millions of rows: keep one copy at a time
+    clock.lap("checking sensor events")
+    received = to_us(timezone.now())
+    total = len(events)
+    with connection.constraint_checks_disabled(), transaction.atomic():
+        fold_lock(expo)
+        _check_still_there(events)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            planned = None
+            if total >= PLAN_BESIDE_ABOVE:
+                planned = pool.submit(_plan_on_own_connection, expo, _movements(events))
+            _import_scans(expo, scans, report, progress)
+            clock.lap("syncing gate scans")
+            inserted = _insert_all(expo, events, received, progress)
+            clock.lap("inserting sensor events")
+            plan = planned.result() if planned is not None else None
+        if inserted == total:
+            new = events
+        else:
+            # Some were stored before (a file imported again): find out which are new.
+            transaction.savepoint_rollback(inserted.savepoint)
+            with connection.cursor() as cursor:
+                new = _insert_returning(cursor, expo, events, received)
+            report.duplicates += total - len(new)
+            plan = None
+        report.accepted = len(new)
+        if progress:
+            progress("occupancy history", 0, 1)
+        folded = fold_apply(plan or fold_plan(expo=expo, moves=_movements(new)))
+        scans_folded = pending_fold(expo=expo)
+        if progress:
+            progress("occupancy history", 1, 1)
+        clock.lap("folding the occupancy history")
+    clock.lap("committing")
+    report.fold = FoldReport(
+        folded.movements + scans_folded.movements,
+        folded.minutes_written + scans_folded.minutes_written,
+        folded.alerts_raised + scans_folded.alerts_raised,
+        folded.alerts_removed + scans_folded.alerts_removed,
+    )
     return report
 
 
-def _import_sensor_events(expo, frame: pl.DataFrame, report: ImportReport, progress) -> None:
-    report.sensor_events = len(frame)
-    if not len(frame):
-        return
+class _Clock:
+    """Seconds between laps, into a report's `seconds` (the planning thread's own time is
+    inside the laps it overlaps)."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into, self.last = into, time.monotonic()
+
+    def lap(self, label: str) -> None:
+        now = time.monotonic()
+        self.into[label] = self.into.get(label, 0.0) + now - self.last
+        self.last = now
+
+
+def _prepared(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
+    """The valid sensor events, each id once, in id order, with the columns stored."""
     events = _checked(expo, frame, report)
-    del frame  # tens of millions of rows: keep one copy at a time
-    # A repeated id is a duplicate whatever its body: the first one counts. Ids are compared
-    # by a 64-bit hash first and, where hashes repeat, as text.
-    hashed = events.get_column("id").hash(seed=0)
-    if hashed.is_duplicated().any():
+    ids = events.get_column("id")
+    # In id order the unique index is written along its order, not all over it; a stream
+    # from the simulator is in that order already, and strictly increasing ids are distinct.
+    if not ids.is_sorted():
+        events = events.sort("id", maintain_order=True)
+        ids = events.get_column("id")
+    if len(ids) > 1 and (ids.slice(1) == ids.slice(0, len(ids) - 1)).any():
+        # A repeated id is a duplicate whatever its body: the first one counts.
         before = len(events)
         events = events.unique(subset=["id"], keep="first", maintain_order=True)
         report.duplicates += before - len(events)
-    # In id order the unique index is written along its order, not all over it (a stream
-    # from the simulator is in that order already).
-    if not events.get_column("id").is_sorted():
-        events = events.sort("id")
-    report.accepted = _store(expo, _with_columns_for_storage(events), report, progress)
+    return _with_columns_for_storage(events)
 
 
 def _checked(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
@@ -218,43 +279,6 @@ def _insert_sql() -> str:
     )
 
 
-def _store(expo: Expo, events: pl.DataFrame, report: ImportReport, progress) -> int:
-    """Insert the events and fold the new ones, all in one transaction: the history never
-    shows half a file, and a file imported again, or after a crash, adds only what is new.
-
-    While the events are inserted (the database's work, mostly outside the GIL), a second
-    thread plans the fold on its own connection (numpy's work): the plan reads only the
-    stored history, which the fold lock held here keeps still. On SQLite the foreign keys are
-    not looked up per row (bench/RESULTS.md): the zones and devices were looked up by this
-    import and are checked again under the write lock below, before anything is written."""
-    received = to_us(timezone.now())
-    total = len(events)
-    with connection.constraint_checks_disabled(), transaction.atomic():
-        fold_lock(expo)
-        _check_still_there(events)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            planned = None
-            if total >= PLAN_BESIDE_ABOVE:
-                planned = pool.submit(_plan_on_own_connection, expo, _movements(events))
-            inserted = _insert_all(expo, events, received, progress)
-            plan = planned.result() if planned is not None else None
-        if inserted == total:
-            new = events
-        else:
-            # Some were stored before (a file imported again): find out which are new.
-            transaction.savepoint_rollback(inserted.savepoint)
-            with connection.cursor() as cursor:
-                new = _insert_returning(cursor, expo, events, received)
-            report.duplicates += total - len(new)
-            plan = None
-        if progress:
-            progress("occupancy history", 0, 1)
-        fold_apply(plan or fold_plan(expo=expo, moves=_movements(new)))
-        if progress:
-            progress("occupancy history", 1, 1)
-    return len(new)
-
-
 class _Inserted(int):
     """How many rows an insert stored, with the savepoint taken before it."""
 
@@ -329,39 +353,48 @@ def _insert_returning(cursor, expo: Expo, frame: pl.DataFrame, received) -> pl.D
 
 
 def _import_scans(expo, frame: pl.DataFrame, report: ImportReport, progress) -> None:
-    report.scans = len(frame)
+    """The gate scans through the check-in service's offline sync, in time order across
+    gates (batches of 5,000 scans of any scanners), every rule applied."""
     if not len(frame):
         return
-    scanners = _devices(expo, DeviceKind.SCANNER)
-    done = 0
-    for (name,), group in frame.sort("at").group_by(["device"], maintain_order=True):
-        device = scanners.get(name)
-        if device is None:
-            report.scan_results["unknown_device"] += len(group)
-            done += len(group)
-            continue
-        scanner = Scanner(device[0], expo.pk, name, device[1])
-        for start in range(0, len(group), MAX_BATCH):
-            batch = group.slice(start, MAX_BATCH)
-            items = [
+    scanners = {
+        name: Scanner(pk, expo.pk, name, gates)
+        for name, (pk, gates) in _devices(expo, DeviceKind.SCANNER).items()
+    }
+    frame = frame.sort("at", maintain_order=True)
+    known = frame.filter(pl.col("device").is_in(list(scanners)))
+    if unknown := len(frame) - len(known):
+        report.scan_results["unknown_device"] += unknown
+    columns = known.select(
+        "device",
+        "secret",
+        "gate",
+        "direction",
+        "id",
+        pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00"),
+    )
+    done, total = 0, len(columns)
+    for start in range(0, total, MAX_BATCH):
+        items = [
+            (
+                scanners[device],
                 {
                     "secret": secret,
                     "gate": gate,
                     "direction": direction,
                     "nonce": nonce,
-                    "scanned_at": at.replace(tzinfo=dt.UTC).isoformat()
-                    if at.tzinfo is None
-                    else at.isoformat(),
-                }
-                for secret, gate, direction, nonce, at in batch.select(
-                    "secret", "gate", "direction", "id", "at"
-                ).iter_rows()
-            ]
-            for result in scans_sync(expo=expo, scanner=scanner, items=items):
-                key = result.get("reason") or result["result"]
-                if key == "conflict":
-                    key = f"conflict:{result['detail']['reason']}"
-                report.scan_results[key] += 1
-            done += len(batch)
-            if progress:
-                progress("gate scans", done, len(frame))
+                    "scanned_at": at,
+                },
+            )
+            for device, secret, gate, direction, nonce, at in columns.slice(
+                start, MAX_BATCH
+            ).iter_rows()
+        ]
+        for result in scans_sync_many(expo=expo, items=items):
+            key = result.get("reason") or result["result"]
+            if key == "conflict":
+                key = f"conflict:{result['detail']['reason']}"
+            report.scan_results[str(key)] += 1
+        done += len(items)
+        if progress:
+            progress("gate scans", done, total)

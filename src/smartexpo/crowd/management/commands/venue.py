@@ -75,10 +75,13 @@ class Command(BaseCommand):
                     f"  sensor events: {report.accepted:,} stored, "
                     f"{report.duplicates:,} duplicates, rejected: {rejected}",
                     f"  gate scans: {report.scans:,} ({results or 'none'})",
-                    f"  occupancy: {report.fold.movements:,} movements folded after the scans, "
-                    f"{report.fold.alerts_raised:,} alerts raised then",
-                    f"Imported in {elapsed:.1f} s ({report.sensor_events / elapsed:,.0f} "
-                    f"sensor events/s).",
+                    f"  occupancy: {report.fold.movements:,} movements folded into "
+                    f"{report.fold.minutes_written:,} zone-minutes, "
+                    f"{report.fold.alerts_raised:,} alerts raised",
+                    "  seconds: "
+                    + ", ".join(f"{label} {sec:.1f}" for label, sec in report.seconds.items()),
+                    f"Imported in {elapsed:.1f} s "
+                    f"({(report.sensor_events + report.scans) / elapsed:,.0f} events/s).",
                 ]
             )
         )
