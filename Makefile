@@ -41,7 +41,6 @@ SIM_VISITORS ?= 49000
 SIM_SPEED ?= 600
 demo-live: seed
 	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
-	@echo "  Live venue          http://$(HOST):$(PORT)/expos/sce-2019/live/"
 	@$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2 \
 	  >"$(SMARTEXPO_DATA_DIR)/serve.log" 2>&1 & server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; \

@@ -151,3 +151,31 @@ def test_oversized_and_malformed_batches_are_refused(scanner, expo, types):
 def test_sync_is_for_scanner_devices(anonymous, organizer, expo, types):
     assert anonymous.post(SYNC, {"scans": []}).status_code == 401
     assert organizer.post(SYNC, {"scans": []}).status_code == 403
+
+
+def test_scans_of_several_scanners_are_applied_in_the_order_given(expo, types):
+    from smartexpo.checkin.devices import Scanner, device_create
+    from smartexpo.checkin.sync import scans_sync_many
+
+    north, _ = device_create(expo=expo, name="North", kind="scanner", gates=["G1"])
+    hall, _ = device_create(expo=expo, name="Hall", kind="scanner", gates=["G1", "G-N1"])
+    a = Scanner(north.pk, expo.pk, "North", frozenset({"G1"}))
+    b = Scanner(hall.pk, expo.pk, "Hall", frozenset({"G1", "G-N1"}))
+    _ticket, secret = issue(expo)
+    results = scans_sync_many(
+        expo=expo,
+        items=[
+            (a, item(secret, "same")),
+            (b, item(secret, "same", direction="out", at="2019-08-26T11:00:00+08:00")),
+            (a, item(secret, "again", at="2019-08-26T12:00:00+08:00")),
+            (a, item(secret, "same")),  # a repeated nonce of the first scanner
+        ],
+    )
+    assert [(r["nonce"], r["result"]) for r in results] == [
+        ("same", "admit"),
+        ("same", "admit"),  # the same nonce at another device is another scan
+        ("again", "admit"),
+        ("same", "admit"),
+    ]
+    assert Scan.objects.count() == 3
+    assert str(Ticket.objects.get().inside_day) == "2019-08-26"

@@ -29,6 +29,7 @@ from smartexpo.crowd.models import EventKind, SensorEvent
 from smartexpo.crowd.periods import parse_instant, to_us
 from smartexpo.crowd.services import pending_add
 from smartexpo.crowd.visitors import visitor_hash
+from smartexpo.crowd.zones import zone_table
 from smartexpo.venue.models import Expo, Zone
 
 MAX_EVENTS = 10_000
@@ -71,14 +72,17 @@ def _instant(value) -> dt.datetime | None:
         except ValueError:
             return None
         if parsed is not None and parsed.utcoffset() is not None:
-            return parsed
+            return parse_instant(parsed.isoformat())  # the same bounds
     return instant
 
 
-def _problem(item: Any, zones: dict[str, Zone], sensor: Sensor) -> str | None:
+KINDS = frozenset(EventKind.values)
+
+
+def _problem(item: Any, zones: dict[str, int], sensor: Sensor) -> str | None:
     """Why an event is refused (`invalid`, `unknown_zone`, `zone_not_allowed`), or None."""
     kind, count = item.get("kind"), item.get("count", 1)
-    if kind not in EventKind.values or _instant(item.get("at")) is None:
+    if kind not in KINDS or _instant(item.get("at")) is None:
         return "invalid"
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
         return "invalid"
@@ -93,13 +97,24 @@ def _problem(item: Any, zones: dict[str, Zone], sensor: Sensor) -> str | None:
     return None
 
 
+def _zone_ids(expo: Expo, items: list[Any]) -> dict[str, int]:
+    """Zone code → id for the edition (the readers' zone table, read again if the batch names
+    a zone it does not know: a zone made a moment ago is found at once)."""
+    table = zone_table(expo_id=expo.pk)
+    codes = {z.code: z.id for z in table.zones}
+    named = {i.get("zone") for i in items if isinstance(i, dict)}
+    if any(isinstance(c, str) and c not in codes for c in named):
+        codes = dict(Zone.objects.filter(expo=expo).values_list("code", "id"))
+    return codes
+
+
 def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResult:
     """Store a batch of sensor events (API.md: Venue sensors).
 
     An event whose id was stored before, or appears earlier in the batch, is a duplicate
     whatever its body; an invalid one is listed in `rejected` with its reason and the rest of
     the batch is stored all the same."""
-    zones = {z.code: z for z in Zone.objects.filter(expo=expo).only("id", "code")}
+    zones = _zone_ids(expo, items)
     rejected: list[dict] = []
     rows: list[tuple] = []
     movements: dict[str, tuple] = {}
@@ -128,7 +143,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
                 expo.pk,
                 event_id,
                 sensor.device_id,
-                zones[item["zone"]].pk,
+                zones[item["zone"]],
                 item["kind"],
                 count,
                 to_us(at),
@@ -136,7 +151,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
             )
         )
         movements[event_id] = (
-            zones[item["zone"]].pk,
+            zones[item["zone"]],
             to_us(at),
             count if item["kind"] == EventKind.ENTER else -count,
             item.get("visitor"),

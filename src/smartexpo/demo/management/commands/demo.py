@@ -83,6 +83,7 @@ class Command(BaseCommand):
                     f"  API docs            {base}/api/v1/docs",
                     f"  Organiser admin     {base}/admin/",
                     f"  Organiser login     user {username}, password {password}",
+                    f"  Live venue          {base}/expos/sce-2019/live/",
                     f"  Gate scanner        {base}/expos/sce-2019/scanner/",
                     f"  Scanner token       {scanner or '(seed the demo first)'}",
                     "",
