@@ -177,3 +177,36 @@ def test_organisers_acknowledge_alerts_in_the_admin(all_zones_sensor, admin_clie
     assert alert.acknowledged_by == "admin"
     assert admin_client.get(reverse("admin:crowd_zoneday_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:crowd_sensorevent_changelist")).status_code == 200
+
+
+def test_a_new_safe_capacity_moves_the_alerts_of_the_past(
+    all_zones_sensor, organizer, admin_client
+):
+    from smartexpo.venue.models import Zone
+
+    post(all_zones_sensor, [ev("S1", "enter", at("10:00:00"), 450)])
+    assert alerts(organizer, at("11:00:00")) == []
+    hall = Zone.objects.get(code="S1")
+    response = admin_client.post(
+        reverse("admin:venue_hall_change", args=[hall.pk]),
+        {
+            "expo": hall.expo_id,
+            "code": "S1",
+            "name_en": hall.name_en,
+            "name_zh": hall.name_zh,
+            "area_m2": "1000.0",
+            "capacity": "400",
+            "position": hall.position,
+            "plan_x": hall.plan_x,
+            "plan_y": hall.plan_y,
+            "plan_width": hall.plan_width,
+            "plan_depth": hall.plan_depth,
+        },
+        follow=True,
+    )
+    assert b"recomputed" in response.content
+    items = alerts(organizer, at("11:00:00"))
+    assert [(a["zone"], a["raised_at"], a["reason"]) for a in items] == [
+        ("S1", "2019-08-26T02:00:00+00:00", "capacity")
+    ]
+    assert counts(organizer, at("11:00:00"))["S1"]["alert"] is True

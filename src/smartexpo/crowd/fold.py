@@ -75,13 +75,15 @@ class FoldPlan:
     alerts: records.AlertChanges | None = None
 
 
-def fold_plan(*, expo: Expo, moves: Movements) -> FoldPlan:
-    """Compute a fold (see the module's docstring) without writing anything.
+def fold_plan(*, expo: Expo, moves: Movements, rebuild: frozenset[int] = frozenset()) -> FoldPlan:
+    """Compute a fold (see the module's docstring) without writing anything; the zones in
+    `rebuild` have their whole history recomputed (after a change of capacity or area, which
+    moves their alerts).
 
     It reads the stored history, so it must run while the caller holds the edition's fold
     lock — on another connection too: the batch path plans while it stores the events."""
     plan = FoldPlan(movements=len(moves))
-    if not len(moves):
+    if not len(moves) and not rebuild:
         return plan
     zones = zone_infos(expo_id=expo.pk)
     tz, closes = expo.tz, expo.closes_at
@@ -92,6 +94,8 @@ def fold_plan(*, expo: Expo, moves: Movements) -> FoldPlan:
     minute = at // MINUTE_US
 
     segments = minutes.segments_of(zone, period, minute)
+    if rebuild:
+        minutes.add_whole_periods(segments, rebuild)
     alerts = records.touched_alerts(segments)
     records.extend_over_alerts(segments, alerts)
     loaded = minutes.load_minutes(segments)
@@ -102,7 +106,7 @@ def fold_plan(*, expo: Expo, moves: Movements) -> FoldPlan:
     new_minutes = minutes.gross(zone, period, minute, delta)
     instants = minutes.merge(zone, period, at, delta, loaded)
     state = minutes.history_paths(instants, segments, zones)
-    plan.minute_rows = minutes.minute_rows(state, new_minutes, loaded, tz, closes)
+    plan.minute_rows = minutes.minute_rows(state, new_minutes, loaded, tz, closes, rewrite=rebuild)
     plan.days = records.day_changes(state, segments, new_minutes, zone, period, delta, visitor)
     plan.alerts = records.alert_changes(expo, state, segments, alerts, zones, tz, closes)
     return plan

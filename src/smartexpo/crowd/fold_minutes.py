@@ -30,6 +30,22 @@ class Segment:
     alert_before: bool = False
 
 
+def add_whole_periods(segments: dict[tuple[int, int], Segment], zone_ids) -> None:
+    """Add (or widen to the whole period) a segment for every stored period of these zones."""
+    table = _minute_table()
+    ids = sorted(zone_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT zone_id, period, MIN(minute) FROM {table} "  # noqa: S608
+            f"WHERE zone_id IN ({', '.join(['%s'] * len(ids))}) GROUP BY zone_id, period",
+            ids,
+        )
+        for zone_id, period, first in cursor.fetchall():
+            key = (zone_id, _day(period))
+            segment = segments.setdefault(key, Segment(zone_id, key[1], int(first)))
+            segment.start = min(segment.start, int(first))
+
+
 def runs(*keys: np.ndarray) -> np.ndarray:
     """Indices where any of the (sorted) keys changes: the starts of equal runs."""
     n = len(keys[0])
@@ -243,8 +259,11 @@ def _key_index(zone, period, minute, into_zone, into_period, into_minute) -> np.
     return np.where(table[found] == keys, found, -1)
 
 
-def minute_rows(state: State, new: Gross, loaded: Loaded, tz, closes) -> list[tuple]:
-    """The rows of the minutes that changed, ready for `write_minute_rows`."""
+def minute_rows(
+    state: State, new: Gross, loaded: Loaded, tz, closes, rewrite: frozenset[int] = frozenset()
+) -> list[tuple]:
+    """The rows of the minutes that changed (every minute of the zones in `rewrite`), ready
+    for `write_minute_rows`."""
     inst = state.instants
     minute = inst.at // MINUTE_US
     first = runs(inst.zone, inst.period, minute)
@@ -279,6 +298,8 @@ def minute_rows(state: State, new: Gross, loaded: Loaded, tz, closes) -> list[tu
     changed |= ~has_old
     changed[has_old] |= loaded.count_in[old[has_old]] != count_in[has_old]
     changed[has_old] |= loaded.alert_in[old[has_old]] != alert_in[has_old]
+    if rewrite:
+        changed |= np.isin(b_zone, np.fromiter(rewrite, dtype=np.int64))
 
     offsets = (inst.at - np.repeat(b_minute * MINUTE_US, last - first + 1)).astype(np.int32)
     packed = np.empty(len(inst.at), dtype=paths.MOVE)

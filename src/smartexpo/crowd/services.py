@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, not_found
-from smartexpo.crowd.fold import FoldReport, Movements, movements_fold
+from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan, movements_fold
 from smartexpo.crowd.models import CrowdAlert, PendingMovement, ReplayClock
+from smartexpo.crowd.zones import forget_zone_tables
 from smartexpo.venue.models import Expo
 
 # Movements folded per transaction: bounds the memory and the write lock's hold.
@@ -110,6 +111,19 @@ def pending_insert_sql() -> str:
         f"INSERT INTO {_pending_table()} (expo_id, zone_id, at_us, delta, visitor) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s)"
     )
+
+
+def zone_history_rebuild(*, zone) -> FoldReport:
+    """Recompute a zone's whole occupancy history after its safe capacity or area changed:
+    counts stay, alerts follow the new thresholds (acknowledgements stay with alerts that
+    still overlap)."""
+    expo = zone.expo
+    history_refresh(expo=expo)
+    forget_zone_tables()  # this process's readers see the new thresholds at once
+    with transaction.atomic():
+        fold_lock(expo)
+        empty = Movements.of([], [], [])
+        return fold_apply(fold_plan(expo=expo, moves=empty, rebuild=frozenset({zone.pk})))
 
 
 @transaction.atomic

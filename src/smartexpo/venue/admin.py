@@ -54,6 +54,17 @@ class ZoneAdminBase(admin.ModelAdmin):
     search_fields = ("code", "name_en", "name_zh")
     list_select_related = ("expo",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"capacity", "area_m2"} & set(form.changed_data):
+            from smartexpo.crowd.services import zone_history_rebuild
+
+            # The alert thresholds moved: the zone's alerts are recomputed in event time.
+            zone_history_rebuild(zone=obj)
+            self.message_user(
+                request, _("Its occupancy history was recomputed for the new thresholds.")
+            )
+
 
 @admin.register(Hall)
 class HallAdmin(ZoneAdminBase):
