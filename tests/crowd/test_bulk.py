@@ -91,3 +91,18 @@ def test_a_file_that_is_not_a_stream_is_refused_clearly(expo, tmp_path):
     pl.DataFrame({"x": [1]}).write_parquet(other)
     with pytest.raises(CommandError, match="lacks the columns"):
         call_command("venue", "import", str(other), "--expo", "test-2019", "--quiet")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_stream_plans_beside_its_inserts_with_the_same_outcome(expo, stream, monkeypatch):
+    # From PLAN_BESIDE_ABOVE events on, the scans are authenticated and the fold planned on
+    # other connections, while this one checks and inserts (their data must be committed).
+    monkeypatch.setattr("smartexpo.crowd.bulk.PLAN_BESIDE_ABOVE", 0)
+    report = stream_import(expo=expo, frame=stream_read(stream))
+    assert (report.accepted, report.duplicates) == (3, 1)
+    assert dict(report.scan_results) == {"admit": 1, "conflict:already_inside": 1}
+    zones = {
+        z.zone.code: z.count
+        for z in occupancy_at(expo=expo, at=dt.datetime(2019, 8, 26, 3, tzinfo=UTC))
+    }
+    assert (zones["N1"], zones["S1"], zones["V"]) == (3, 1, 2)

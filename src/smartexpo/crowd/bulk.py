@@ -11,6 +11,7 @@ offline sync (`checkin.sync.scans_sync`) in batches, every rule applied as for a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections import Counter
@@ -23,16 +24,21 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from smartexpo.checkin.bulk_sync import (
+    BulkSyncPlan,
+    scans_facts,
+    scans_sync_apply,
+    scans_sync_plan,
+)
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
-from smartexpo.checkin.sync import MAX_BATCH, scans_sync_many
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning
 from smartexpo.crowd.models import SensorEvent
 from smartexpo.crowd.periods import to_us
-from smartexpo.crowd.services import fold_lock, pending_fold
+from smartexpo.crowd.services import fold_lock, history_refresh
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.venue.models import Expo, Zone
 
@@ -53,6 +59,7 @@ STREAM_COLUMNS = {
 # tests, whose data is uncommitted, see it only on their own connection).
 PLAN_BESIDE_ABOVE = 200_000
 CHUNK_EVENTS = 500_000  # rows per executemany: the progress bar's step
+PAIR = 1 << 31  # zone ids stay below it: (device, zone) packed into one integer
 Progress = Callable[[str, int, int], None]
 
 
@@ -108,39 +115,84 @@ def stream_import(
 
     Everything is one transaction, so the history never shows half a file and a file
     imported again, or after a crash, adds only what is new. Checking the sensor events is
-    column work done first; then, holding the fold lock, a second thread plans their fold
-    on its own connection (numpy's work, reading only the stored history, which the lock
-    keeps still) while this one syncs the gate scans and inserts the events (the database's
-    work); the plan is applied, and the scans' movements folded, before the commit.
+    column work done first. Then, holding the fold lock, the gate scans are decided with the
+    check-in rules (`checkin.bulk_sync`), and while this thread inserts the sensor events (the
+    database's work, mostly outside the GIL) a second one, on its own connection, plans the
+    fold of every movement (numpy's work, reading only what the lock keeps still). Deciding
+    the scans beside the insert was tried: a Python loop on the second thread holds the GIL
+    that the insert needs for each row, and the two together took longer (bench/RESULTS.md).
 
     On SQLite the foreign keys are not looked up per row (a third of the insert's time,
     bench/RESULTS.md): the zones and devices were looked up by this import and are checked
-    again under the write lock, before anything is written."""
+    again under the write lock, before anything is written. Nor is the write-ahead log copied
+    into the database inside the commit (SQLite's automatic checkpoint, 11 s of a 4 GB import):
+    `serve`'s checkpointer does it beside the requests, or SQLite when the last connection
+    closes."""
+    with _no_checkpoint_in_commit():
+        return _stream_import(expo, frame, progress)
+
+
+@contextlib.contextmanager
+def _no_checkpoint_in_commit():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+
+def _stream_import(expo: Expo, frame: pl.DataFrame, progress: Progress | None) -> ImportReport:
     report = ImportReport()
     sensors = frame.filter(pl.col("source") == "sensor")
-    scans = frame.filter(pl.col("source") == "scan")
+    scans = frame.filter(pl.col("source") == "scan").rename({"id": "nonce"})
     other = len(frame) - len(sensors) - len(scans)
     if other:
         report.rejected["invalid"] += other
     report.sensor_events, report.scans = len(sensors), len(scans)
     clock = _Clock(report.seconds)
-    events = _prepared(expo, sensors, report)
-    del sensors, frame  # tens of millions of rows: keep one copy at a time
-    clock.lap("checking sensor events")
+    scanners = {
+        name: Scanner(pk, expo.pk, name, gates)
+        for name, (pk, gates) in _devices(expo, DeviceKind.SCANNER).items()
+    }
+    scans = scans.sort("at", maintain_order=True)
+    beside = len(sensors) + len(scans) >= PLAN_BESIDE_ABOVE
+    with ThreadPoolExecutor(max_workers=1) as early:
+        # The scans' secrets are authenticated (Python's work) while the sensor events are
+        # checked (polars' work, outside the GIL): neither needs the lock.
+        facts = early.submit(_facts_on_own_connection, expo, scanners, scans) if beside else None
+        events = _prepared(expo, sensors, report)
+        del sensors, frame  # tens of millions of rows: keep one copy at a time
+        if facts is not None:
+            scan_facts = facts.result()
+        else:
+            scan_facts = scans_facts(expo=expo, scanners=scanners, frame=scans)
+    clock.lap("checking sensor events and gate scans")
     received = to_us(timezone.now())
     total = len(events)
     with connection.constraint_checks_disabled(), transaction.atomic():
         fold_lock(expo)
         _check_still_there(events)
+        scan_plan = scans_sync_plan(expo=expo, scanners=scanners, facts=scan_facts)
+        clock.lap("deciding gate scans")
         with ThreadPoolExecutor(max_workers=1) as pool:
             planned = None
-            if total >= PLAN_BESIDE_ABOVE:
-                planned = pool.submit(_plan_on_own_connection, expo, _movements(events))
-            _import_scans(expo, scans, report, progress)
-            clock.lap("syncing gate scans")
+            if beside:
+                moves = _with_scans(_movements(events), scan_plan)
+                planned = pool.submit(_plan_on_own_connection, expo, moves)
             inserted = _insert_all(expo, events, received, progress)
             clock.lap("inserting sensor events")
             plan = planned.result() if planned is not None else None
+            clock.lap("planning the fold (beside the insert)")
+        scans_sync_apply(scan_plan)
+        report.scan_results.update(scan_plan.results)
+        clock.lap("recording gate scans")
         if inserted == total:
             new = events
         else:
@@ -153,19 +205,28 @@ def stream_import(
         report.accepted = len(new)
         if progress:
             progress("occupancy history", 0, 1)
-        folded = fold_apply(plan or fold_plan(expo=expo, moves=_movements(new)))
-        scans_folded = pending_fold(expo=expo)
+        report.fold = fold_apply(plan or fold_plan(expo=expo, moves=_all_movements(new, scan_plan)))
+        # Movements other requests queued before the lock was taken.
+        history_refresh(expo=expo)
         if progress:
             progress("occupancy history", 1, 1)
         clock.lap("folding the occupancy history")
     clock.lap("committing")
-    report.fold = FoldReport(
-        folded.movements + scans_folded.movements,
-        folded.minutes_written + scans_folded.minutes_written,
-        folded.alerts_raised + scans_folded.alerts_raised,
-        folded.alerts_removed + scans_folded.alerts_removed,
-    )
     return report
+
+
+def _all_movements(events: pl.DataFrame, scan_plan: BulkSyncPlan) -> Movements:
+    """The sensor events' movements and those of the scans that let somebody through."""
+    return _with_scans(_movements(events), scan_plan)
+
+
+def _with_scans(sensed: Movements, scan_plan: BulkSyncPlan) -> Movements:
+    return Movements(
+        np.concatenate((sensed.zone, scan_plan.movement_zone)),
+        np.concatenate((sensed.at_us, scan_plan.movement_at_us)),
+        np.concatenate((sensed.delta, scan_plan.movement_delta)),
+        np.concatenate((sensed.visitor, np.zeros(len(scan_plan.movement_zone), np.int64))),
+    )
 
 
 class _Clock:
@@ -204,11 +265,13 @@ def _checked(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFr
     zones = dict(Zone.objects.filter(expo=expo).values_list("code", "id"))
     devices = _devices(expo, DeviceKind.SENSOR)
     device_ids = {name: pk for name, (pk, _codes) in devices.items()}
-    allowed = pl.DataFrame(
-        [(pk, zones[c]) for pk, codes in devices.values() for c in codes if c in zones],
-        schema={"device_id": pl.Int64, "zone_id": pl.Int64},
-        orient="row",
-    ).with_columns(pl.lit(True).alias("allowed"))
+    # (device, zone) pairs as one integer each: a membership test, where a join on the two
+    # columns took seconds over twenty million events.
+    pair = pl.col("device_id") * PAIR + pl.col("zone_id")
+    allowed = pl.Series(
+        [pk * PAIR + zones[c] for pk, codes in devices.values() for c in codes if c in zones],
+        dtype=pl.Int64,
+    )
     frame = (
         frame.select(
             "id",
@@ -223,7 +286,7 @@ def _checked(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFr
             .replace_strict(device_ids, default=None, return_dtype=pl.Int64)
             .alias("device_id"),
         )
-        .join(allowed, on=["device_id", "zone_id"], how="left", maintain_order="left")
+        .with_columns(pair.is_in(allowed.implode()).alias("allowed"))
         .with_columns(
             pl.when(
                 pl.col("id").is_null()
@@ -237,14 +300,17 @@ def _checked(expo: Expo, frame: pl.DataFrame, report: ImportReport) -> pl.DataFr
             .then(pl.lit("invalid"))
             .when(pl.col("zone_id").is_null())
             .then(pl.lit("unknown_zone"))
-            .when(pl.col("allowed").is_null())
+            .when(~pl.col("allowed"))
             .then(pl.lit("zone_not_allowed"))
             .otherwise(pl.lit(None))
             .alias("problem")
         )
     )
-    for reason, count in frame.group_by("problem").len().iter_rows():
-        if reason is not None:
+    reasons = ("invalid", "unknown_zone", "zone_not_allowed")
+    # Three sums: a group-by over a string column mostly null took seconds here.
+    counted = frame.select(*((pl.col("problem") == r).sum().alias(r) for r in reasons)).row(0)
+    for reason, count in zip(reasons, counted, strict=True):
+        if count:
             report.rejected[reason] += count
     return frame.filter(pl.col("problem").is_null()).drop("problem", "allowed")
 
@@ -315,7 +381,15 @@ def _movements(events: pl.DataFrame) -> Movements:
     )
 
 
+def _facts_on_own_connection(expo: Expo, scanners, scans: pl.DataFrame):
+    try:
+        return scans_facts(expo=expo, scanners=scanners, frame=scans)
+    finally:
+        connection.close()
+
+
 def _plan_on_own_connection(expo: Expo, moves: Movements):
+    """The fold's plan, computed on this thread's own connection."""
     try:
         return fold_plan(expo=expo, moves=moves)
     finally:
@@ -350,51 +424,3 @@ def _check_still_there(events: pl.DataFrame) -> None:
 def _insert_returning(cursor, expo: Expo, frame: pl.DataFrame, received) -> pl.DataFrame:
     stored = set(insert_returning(cursor, list(_rows(expo, frame, received))))
     return frame.filter(pl.col("id").is_in(list(stored)))
-
-
-def _import_scans(expo, frame: pl.DataFrame, report: ImportReport, progress) -> None:
-    """The gate scans through the check-in service's offline sync, in time order across
-    gates (batches of 5,000 scans of any scanners), every rule applied."""
-    if not len(frame):
-        return
-    scanners = {
-        name: Scanner(pk, expo.pk, name, gates)
-        for name, (pk, gates) in _devices(expo, DeviceKind.SCANNER).items()
-    }
-    frame = frame.sort("at", maintain_order=True)
-    known = frame.filter(pl.col("device").is_in(list(scanners)))
-    if unknown := len(frame) - len(known):
-        report.scan_results["unknown_device"] += unknown
-    columns = known.select(
-        "device",
-        "secret",
-        "gate",
-        "direction",
-        "id",
-        pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00"),
-    )
-    done, total = 0, len(columns)
-    for start in range(0, total, MAX_BATCH):
-        items = [
-            (
-                scanners[device],
-                {
-                    "secret": secret,
-                    "gate": gate,
-                    "direction": direction,
-                    "nonce": nonce,
-                    "scanned_at": at,
-                },
-            )
-            for device, secret, gate, direction, nonce, at in columns.slice(
-                start, MAX_BATCH
-            ).iter_rows()
-        ]
-        for result in scans_sync_many(expo=expo, items=items):
-            key = result.get("reason") or result["result"]
-            if key == "conflict":
-                key = f"conflict:{result['detail']['reason']}"
-            report.scan_results[str(key)] += 1
-        done += len(items)
-        if progress:
-            progress("gate scans", done, total)

@@ -1,0 +1,431 @@
+"""Offline scans by the million: the check-in of a venue's whole stream (`crowd.bulk`).
+
+The same decisions and the same records as `sync.scans_sync_many` (a property test holds the
+two together: `tests/checkin/test_bulk_sync.py`), split into a plan and its application:
+
+- `scans_facts` checks the fields and authenticates each distinct secret, needing no lock;
+- `scans_sync_plan` reads the tickets' states and the earlier nonces and decides every
+  scan in time order with `sync._decide`'s rules written as columns (polars): each ticket's
+  state before a scan is the one its previous scan left, a window over the ticket. Each secret
+  is parsed and authenticated once however often it is scanned (`sync._claims`), and nothing
+  is answered but counts. A million scans take seconds where one call per scan took a minute.
+- `scans_sync_apply` writes the check-in log and the tickets' states.
+
+Between the two nothing else may change the tickets: the caller holds the write lock (SQLite)
+or plans inside its transaction, with the tickets locked (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+
+from smartexpo.checkin.context import checkin_context
+from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.checkin.models import Scan, ScanResult, ScanSource
+from smartexpo.checkin.scanning import MAX_NONCE_CHARS, MAX_SECRET_CHARS
+from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
+from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
+from smartexpo.tickets.models import Ticket, TicketStatus
+from smartexpo.tickets.secrets_batch import parse_secrets
+from smartexpo.venue.models import Expo
+
+COLUMNS = ("device", "secret", "gate", "direction", "nonce", "at")
+
+
+@dataclasses.dataclass
+class BulkSyncPlan:
+    """A stream's scans decided: the log rows, the tickets' final states, the movements of
+    those who went through (zone id, µs since the epoch, ±1), and counts by outcome."""
+
+    log_rows: list[tuple]
+    ticket_states: list[tuple[object, int]]  # (inside day as stored, ticket id)
+    movement_zone: np.ndarray
+    movement_at_us: np.ndarray
+    movement_delta: np.ndarray
+    results: Counter
+
+
+@dataclasses.dataclass
+class ScanFacts:
+    """What does not change under a stream's scans: the scans with checked fields, and each
+    distinct secret's claims and ticket (its fixed facts; its state is read under the lock)."""
+
+    frame: pl.DataFrame
+    invalid: int
+    secrets: list[str]
+    claims: list
+    tickets: dict[int, _Ticket]  # by serial
+
+
+def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame) -> ScanFacts:
+    """Check a stream's scans (columns `COLUMNS`, `device` a scanner's name, `at` a UTC
+    timestamp, in time order) and authenticate their secrets, without a lock: nothing read
+    here changes (an item with a bad field is `invalid`, as `scan_in` would answer it)."""
+    ctx = checkin_context(expo)
+    frame = frame.select(COLUMNS).with_columns(pl.col("at").fill_null(timezone.now()))
+    good = (
+        pl.col("device").is_in(list(scanners))
+        & pl.col("secret").is_not_null()
+        & pl.col("gate").str.len_chars().is_between(1, 32).fill_null(False)
+        & pl.col("direction").is_in(["in", "out"]).fill_null(False)
+        & pl.col("nonce").str.len_chars().is_between(1, MAX_NONCE_CHARS).fill_null(False)
+    )
+    checked = frame.with_columns(good.alias("good"))
+    invalid = int((~checked.get_column("good")).sum())
+    frame = (
+        checked.filter(pl.col("good"))
+        .drop("good")
+        .with_columns(
+            # As `scan_in` does: a secret longer than any is cut, and answered invalid.
+            pl.col("secret").str.slice(0, MAX_SECRET_CHARS),
+            pl.col("at").dt.convert_time_zone(str(ctx.tz)).dt.date().alias("day"),
+            pl.col("at").dt.epoch("us").alias("at_us"),
+            _db_time(pl.col("at")).alias("at_db"),
+        )
+    )
+    secrets = frame.get_column("secret").unique().to_list()
+    parsed = dict(zip(secrets, parse_secrets(secrets), strict=True))
+    tickets = _ticket_facts(expo, {p.serial for p in parsed.values() if p})
+    claims = []
+    for secret in secrets:
+        p = parsed[secret]
+        ctx, found = _claims(ctx, expo, secret, p, tickets.get(p.serial) if p else None)
+        claims.append(found)
+    return ScanFacts(frame, invalid, secrets, claims, tickets)
+
+
+def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFacts) -> BulkSyncPlan:
+    """Decide the scans of `scans_facts` in their order, as `sync.scans_sync_many` would
+    (under the caller's lock: the tickets' states and the earlier nonces are read here). A
+    (device, nonce) seen before is a `duplicate`."""
+    ctx = checkin_context(expo)
+    now = timezone.now()
+    results: Counter = Counter()
+    if facts.invalid:
+        results["invalid"] += facts.invalid
+    tickets = facts.tickets
+    _ticket_states(expo, tickets)
+    frame = _decided(
+        facts.frame,
+        _secrets_table(facts.secrets, facts.claims, tickets),
+        _scanners_table(scanners, ctx),
+        _type_zones_table(ctx),
+        _earlier_nonces([s.device_id for s in scanners.values()]),
+    )
+    results.update(_counts(frame))
+    recorded = frame.filter(pl.col("recorded"))
+    now_db = connection.ops.adapt_datetimefield_value(now)
+    n = len(recorded)
+    log_rows = list(
+        zip(
+            [expo.pk] * n,
+            *(
+                recorded.get_column(c).to_list()
+                for c in ("device_id", "gate_id", "gate", "zone_id", "direction", "nonce")
+            ),
+            recorded.get_column("at_db").to_list(),
+            [now_db] * n,
+            [str(ScanSource.SYNC)] * n,
+            *(
+                recorded.get_column(c).to_list()
+                for c in ("serial", "ticket_id", "result", "reason", "rule")
+            ),
+            strict=True,
+        )
+    )
+    # Each ticket ends as its last recorded scan leaves it: inside that day, or out.
+    adapt = connection.ops.adapt_datefield_value
+    last = (
+        recorded.filter(pl.col("ticket_id").is_not_null())
+        .group_by("ticket_id")
+        .agg(pl.col("after").last())
+    )
+    states = [
+        (adapt(day), ticket_id)
+        for ticket_id, day in zip(
+            last.get_column("ticket_id").to_list(), last.get_column("after").to_list(), strict=True
+        )
+    ]
+    moved = recorded.filter(pl.col("moves"))
+    return BulkSyncPlan(
+        log_rows,
+        states,
+        moved.get_column("zone_id").to_numpy().astype(np.int64),
+        moved.get_column("at_us").to_numpy().astype(np.int64),
+        np.where(moved.get_column("direction").to_numpy() == "in", 1, -1).astype(np.int64),
+        results,
+    )
+
+
+def _secrets_table(secrets: list[str], facts: list, tickets: dict) -> pl.DataFrame:
+    """Per secret: whether it is authentic, its serial, type and valid days, its ticket."""
+    rows = []
+    for secret, found in zip(secrets, facts, strict=True):
+        ticket = tickets.get(found.serial) if found else None
+        rows.append(
+            (
+                secret,
+                found is not None,
+                found.serial if found else None,
+                found.type_id if found else None,
+                list(found.days) if found else None,
+                ticket.id if ticket else None,
+                ticket.status if ticket else None,
+                ticket.inside if ticket else None,
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "secret": pl.Utf8,
+            "authentic": pl.Boolean,
+            "serial": pl.Int64,
+            "claims_type": pl.Int64,
+            "claims_days": pl.List(pl.Date),
+            "ticket_id": pl.Int64,
+            "status": pl.Utf8,
+            "inside_before": pl.Date,
+        },
+        orient="row",
+    )
+
+
+def _scanners_table(scanners: dict[str, Scanner], ctx) -> pl.DataFrame:
+    """Per (scanner, gate it serves): the gate's id and the zone it admits into."""
+    rows = [
+        (name, scanner.device_id, code)
+        for name, scanner in scanners.items()
+        for code in sorted(scanner.gates)
+    ]
+    served = pl.DataFrame(
+        rows, schema={"device": pl.Utf8, "device_id": pl.Int64, "served": pl.Utf8}, orient="row"
+    )
+    gates = pl.DataFrame(
+        [(g.code, g.id, g.zone_id, g.zone) for g in ctx.gates.values()],
+        schema={"gate": pl.Utf8, "gate_id": pl.Int64, "zone_id": pl.Int64, "zone": pl.Utf8},
+        orient="row",
+    )
+    return served, gates
+
+
+def _type_zones_table(ctx) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(type_id, zone) for type_id, zones in ctx.type_zones.items() for zone in zones],
+        schema={"claims_type": pl.Int64, "zone": pl.Utf8},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("zone_ok"))
+
+
+def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFrame:
+    """The scans with what `sync._decide` answers each, in columns: `recorded` (not a
+    repeated nonce), `result`, `reason`, `rule`, `serial`, `ticket_id`, `after` (the ticket's
+    inside day after it), `moves` (somebody went through a known gate)."""
+    served, gates = scanner_tables
+    device_ids = served.select("device", "device_id").unique()
+    frame = frame.join(device_ids, on="device", how="left", maintain_order="left")
+    used = pl.DataFrame(
+        sorted(earlier), schema={"device_id": pl.Int64, "nonce": pl.Utf8}, orient="row"
+    ).with_columns(pl.lit(True).alias("used"))
+    frame = (
+        frame.join(used, on=["device_id", "nonce"], how="left", maintain_order="left")
+        .with_columns(
+            (pl.col("used").is_null() & pl.struct("device_id", "nonce").is_first_distinct()).alias(
+                "recorded"
+            )
+        )
+        .join(secrets, on="secret", how="left", maintain_order="left")
+        .join(gates, on="gate", how="left", maintain_order="left")
+        .join(
+            served.select("device_id", "served").with_columns(pl.lit(True).alias("serves")),
+            left_on=["device_id", "gate"],
+            right_on=["device_id", "served"],
+            how="left",
+            maintain_order="left",
+        )
+        .join(type_zones, on=["claims_type", "zone"], how="left", maintain_order="left")
+    )
+    known = pl.col("recorded") & pl.col("ticket_id").is_not_null()
+    after = pl.when(pl.col("direction") == "in").then(pl.col("day")).otherwise(None)
+    frame = frame.with_columns(
+        pl.when(known).then(after).otherwise(None).alias("after"),
+        pl.when(known)
+        .then(pl.int_range(pl.len()).over(pl.when(known).then(pl.col("ticket_id"))))
+        .alias("nth"),
+    ).with_columns(
+        # The ticket's state before each scan: as stored for its first scan here, then as the
+        # scan before left it (only recorded scans of known tickets change it).
+        pl.when(~known)
+        .then(None)
+        .when(pl.col("nth") == 0)
+        .then(pl.col("inside_before"))
+        .otherwise(pl.col("after").shift(1).over(pl.when(known).then(pl.col("ticket_id"))))
+        .alias("inside")
+    )
+    inside_today = (pl.col("inside") == pl.col("day")).fill_null(False)
+    rule = (
+        pl.when(pl.col("serves").is_null() | pl.col("gate_id").is_null())
+        .then(pl.lit("gate_not_allowed"))
+        .when(pl.col("direction") == "out")
+        .then(pl.when(inside_today).then(None).otherwise(pl.lit("not_inside")))
+        .when(pl.col("status") != TicketStatus.VALID)
+        .then(pl.lit("revoked"))
+        .when(~pl.col("claims_days").list.contains(pl.col("day")))
+        .then(pl.lit("wrong_day"))
+        .when(pl.col("zone_ok").is_null())
+        .then(pl.lit("zone_not_allowed"))
+        .when(inside_today)
+        .then(pl.lit("already_inside"))
+        .otherwise(None)
+    )
+    frame = frame.with_columns(pl.when(known).then(rule).otherwise(None).alias("rule"))
+    authentic = pl.col("authentic").fill_null(False)
+    return frame.with_columns(
+        pl.when(known & pl.col("rule").is_null())
+        .then(pl.lit(str(ScanResult.ADMIT)))
+        .otherwise(pl.lit(str(ScanResult.REJECT)))
+        .alias("result"),
+        pl.when(~authentic)
+        .then(pl.lit("invalid"))
+        .when(pl.col("ticket_id").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("rule").is_not_null())
+        .then(pl.lit("conflict"))
+        .otherwise(pl.lit(""))
+        .alias("reason"),
+        pl.col("rule").fill_null(""),
+        pl.when(authentic).then(pl.col("serial")).otherwise(None).alias("serial"),
+        pl.when(pl.col("ticket_id").is_not_null()).then(pl.col("ticket_id")).alias("ticket_id"),
+        # Somebody went through: an admission or a conflict, at a gate of the edition.
+        (known & pl.col("zone_id").is_not_null()).alias("moves"),
+    )
+
+
+def _counts(frame: pl.DataFrame) -> Counter:
+    """Outcomes as the batch path reports them: `admit`, `invalid`, `unknown`,
+    `conflict:<rule>`, `duplicate`."""
+    counted = frame.select(
+        pl.when(~pl.col("recorded"))
+        .then(pl.lit("duplicate"))
+        .when(pl.col("reason") == "conflict")
+        .then(pl.lit("conflict:") + pl.col("rule"))
+        .when(pl.col("reason") != "")
+        .then(pl.col("reason"))
+        .otherwise(pl.col("result"))
+        .alias("outcome")
+    )
+    return Counter(dict(counted.group_by("outcome").len().iter_rows()))
+
+
+def scans_sync_apply(plan: BulkSyncPlan) -> None:
+    """Write a plan's log rows and ticket states (in the caller's transaction)."""
+    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
+    # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
+    with driver_cursor() as cursor:
+        if plan.log_rows:
+            cursor.executemany(driver_sql(scan_log_sql()), plan.log_rows)
+        if plan.ticket_states:
+            cursor.executemany(
+                driver_sql(f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s"),  # noqa: S608
+                plan.ticket_states,
+            )
+
+
+def _db_time(at: pl.Expr) -> pl.Expr:
+    """A UTC timestamp as `adapt_datetimefield_value` gives it to the database."""
+    if connection.vendor == "sqlite":
+        # Naive UTC text, the microseconds only when not zero (as `str(datetime)`).
+        return (
+            pl.when(at.dt.microsecond() == 0)
+            .then(at.dt.strftime("%Y-%m-%d %H:%M:%S"))
+            .otherwise(at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+        )
+    return at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00:00")
+
+
+# From this many tickets on, one pass over the edition's tickets beats looking each one up.
+WHOLE_EDITION_ABOVE = 20_000
+
+
+def _whole_edition(serials) -> bool:
+    return connection.vendor == "sqlite" and len(serials) > WHOLE_EDITION_ABOVE
+
+
+def _ticket_facts(expo: Expo, serials: set[int]) -> dict[int, _Ticket]:
+    """The edition's tickets with these serials, by serial: their facts, which never change."""
+    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
+    if not _whole_edition(serials):
+        return _tickets(expo, serials, ticket_t)
+    found: dict[int, _Ticket] = {}
+    with driver_cursor() as cursor:
+        cursor.execute(
+            driver_sql(
+                f"SELECT id, serial, ticket_type_id, secret_digest FROM {ticket_t} "  # noqa: S608
+                f"WHERE expo_id = %s"
+            ),
+            (expo.pk,),
+        )
+        for ticket_id, serial, type_id, digest in cursor.fetchall():
+            if serial in serials:
+                found[serial] = _Ticket(ticket_id, serial, type_id, digest)
+    return found
+
+
+def _ticket_states(expo: Expo, tickets: dict[int, _Ticket]) -> None:
+    """Each ticket's status and inside day as stored now (locked on PostgreSQL)."""
+    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
+    by_id = {t.id: t for t in tickets.values()}
+    with driver_cursor() as cursor:
+        if _whole_edition(tickets):
+            cursor.execute(
+                driver_sql(
+                    f"SELECT id, status, inside_day FROM {ticket_t} WHERE expo_id = %s"  # noqa: S608
+                ),
+                (expo.pk,),
+            )
+            rows = cursor.fetchall()
+        else:
+            lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+            rows = []
+            for chunk in _chunks(sorted(by_id)):
+                cursor.execute(
+                    driver_sql(
+                        f"SELECT id, status, inside_day FROM {ticket_t} "  # noqa: S608
+                        f"WHERE id IN ({_placeholders(len(chunk))}){lock}"
+                    ),
+                    chunk,
+                )
+                rows.extend(cursor.fetchall())
+    for ticket_id, status, inside in rows:
+        ticket = by_id.get(ticket_id)
+        if ticket is not None:
+            ticket.status, ticket.inside = status, _date(inside)
+
+
+def _date(value) -> dt.date | None:
+    """A date column as the driver hands it back: a date, its text, or None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _earlier_nonces(device_ids: list[int]) -> set[tuple[int, str]]:
+    """The (device, nonce) pairs these scanners have already used."""
+    table = connection.ops.quote_name(Scan._meta.db_table)
+    found: set[tuple[int, str]] = set()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(device_ids)):
+            cursor.execute(
+                f"SELECT device_id, nonce FROM {table} "  # noqa: S608
+                f"WHERE device_id IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+            found.update(cursor.fetchall())
+    return found
