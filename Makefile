@@ -107,3 +107,17 @@ bench-checkin: install-dev
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
 	$(BIN)/python bench/checkin.py $(CHECKIN_BENCH_ARGS)
+
+# The venue's batch path at full scale and the occupancy endpoint on that data: the digital
+# twin's 4-day stream (700,000 visits) imported with `smartexpo venue import`, then `smartexpo
+# serve --workers 2 --no-mailer` under wrk (SQLite, a temporary data dir; ~10 min and ~12 GiB
+# of memory). Options go through VENUE_BENCH_ARGS, e.g. make bench-venue VENUE_BENCH_ARGS="--runs 2".
+.PHONY: bench-venue
+VENUE_BENCH_ARGS ?=
+bench-venue: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "Installing from Debian: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+	$(BIN)/python bench/venue.py $(VENUE_BENCH_ARGS)

@@ -150,7 +150,14 @@ def fmt_log(counts: dict[str, int]) -> str:
 
 
 def run_wrk(
-    wrk: str, *, threads: int, connections: int, duration: int, lua: Path, url: str
+    wrk: str,
+    *,
+    threads: int,
+    connections: int,
+    duration: int,
+    lua: Path,
+    url: str,
+    label: str = "scenario 1",
 ) -> tuple[list[str], str]:
     """Run wrk with a Lua script and `--latency`; return its command and its output."""
     cmd = [
@@ -163,7 +170,7 @@ def run_wrk(
         str(lua),
         url,
     ]
-    print(f"scenario 1: {shlex.join(cmd)}", flush=True)
+    print(f"{label}: {shlex.join(cmd)}", flush=True)
     ran = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
     if ran.returncode != 0:
         raise BenchError(f"wrk failed ({ran.returncode}):\n{ran.stderr}\n{ran.stdout}")
@@ -171,3 +178,63 @@ def run_wrk(
     if ran.stderr.strip():
         print(f"wrk stderr: {ran.stderr.strip()}")
     return cmd, ran.stdout
+
+
+def wrk_max_ms(out: str) -> float:
+    """The slowest request of a wrk run (its `Latency` line: avg, stdev, max), in ms."""
+    unit = r"([\d.]+)(us|ms|s|m|h)"
+    m = re.search(rf"^\s+Latency\s+{unit}\s+{unit}\s+{unit}", out, re.M)
+    return float(m.group(5)) * UNITS_MS[m.group(6)] if m else math.nan
+
+
+def run_measured(
+    cmd: list[str], env: dict[str, str], stdout: Path, stderr: Path
+) -> tuple[float, int, float]:
+    """Run a command to its end, its output into files: wall seconds, exit code and peak
+    resident memory in MiB (`wait4`'s own figure for that process, not the largest child's
+    so far as `getrusage` would give)."""
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        began = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()  # Ctrl-C or SIGTERM while it runs: do not leave it behind
+            proc.wait()
+            raise
+        seconds = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, proc.returncode, usage.ru_maxrss / 1024
+
+
+def process_tree(root: int) -> dict[int, dict]:
+    """A process and its descendants now, from /proc (Linux): pid → ppid, depth under `root`,
+    name and CPU seconds (user + system) so far. Two readings give each process's share of a
+    run, e.g. how a server's workers split the load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, dict] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        head, _, rest = stat.rpartition(")")  # the name may hold spaces and parentheses
+        fields = rest.split()
+        procs[int(entry.name)] = {
+            "ppid": int(fields[1]),
+            "name": head.partition("(")[2],
+            "cpu_s": (int(fields[11]) + int(fields[12])) / tick,
+        }
+    tree: dict[int, dict] = {}
+    if root in procs:
+        tree[root] = {**procs[root], "depth": 0}
+    grew = True
+    while grew:
+        grew = False
+        for pid, info in procs.items():
+            if pid not in tree and info["ppid"] in tree:
+                tree[pid] = {**info, "depth": tree[info["ppid"]]["depth"] + 1}
+                grew = True
+    return tree
