@@ -26,6 +26,7 @@ import numpy as np
 
 from smartexpo.crowd import fold_minutes as minutes
 from smartexpo.crowd import fold_records as records
+from smartexpo.crowd import frames
 from smartexpo.crowd.periods import MINUTE_US, periods_of
 from smartexpo.crowd.zones import zone_infos
 from smartexpo.venue.models import Expo
@@ -73,6 +74,8 @@ class FoldPlan:
     minute_rows: list = dataclasses.field(default_factory=list)
     days: records.DayChanges | None = None
     alerts: records.AlertChanges | None = None
+    frames: frames.FramesPlan | None = None
+    expo_id: int | None = None
 
 
 def fold_plan(*, expo: Expo, moves: Movements, rebuild: frozenset[int] = frozenset()) -> FoldPlan:
@@ -82,7 +85,7 @@ def fold_plan(*, expo: Expo, moves: Movements, rebuild: frozenset[int] = frozens
 
     It reads the stored history, so it must run while the caller holds the edition's fold
     lock — on another connection too: the batch path plans while it stores the events."""
-    plan = FoldPlan(movements=len(moves))
+    plan = FoldPlan(movements=len(moves), expo_id=expo.pk)
     if not len(moves) and not rebuild:
         return plan
     zones = zone_infos(expo_id=expo.pk)
@@ -109,6 +112,7 @@ def fold_plan(*, expo: Expo, moves: Movements, rebuild: frozenset[int] = frozens
     plan.minute_rows = minutes.minute_rows(state, new_minutes, loaded, tz, closes, rewrite=rebuild)
     plan.days = records.day_changes(state, segments, new_minutes, zone, period, delta, visitor)
     plan.alerts = records.alert_changes(expo, state, segments, alerts, zones, tz, closes)
+    plan.frames = frames.frames_plan(expo_id=expo.pk, zones=zones, segments=segments, state=state)
     return plan
 
 
@@ -119,6 +123,8 @@ def fold_apply(plan: FoldPlan) -> FoldReport:
         minutes.write_minute_rows(plan.minute_rows)
     if plan.days is not None:
         records.write_days(plan.days)
+    if plan.frames is not None:
+        frames.write_frames(expo_id=plan.expo_id, plan=plan.frames)
     if plan.alerts is not None:
         records.write_alerts(plan.alerts)
         report.alerts_raised = len(plan.alerts.create)

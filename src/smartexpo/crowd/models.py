@@ -127,6 +127,37 @@ class OccupancyMinute(models.Model):
         return f"{self.zone_id} {self.period} minute {self.minute}: {self.count_out}"
 
 
+class OccupancyFrame(models.Model):
+    """The whole venue in one minute of one count period: every zone's count and alert at
+    the minute's start and every zone's movements in it (`crowd.frames`). Derived from the
+    zones' minutes by each fold; the occupancy of all zones at an instant reads one frame.
+    Only minutes in which something moved have a frame."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period = models.DateField(_("count period"))
+    minute = models.BigIntegerField(_("minute (since the Unix epoch, UTC)"))
+    # Little-endian arrays (`crowd.frames`): the zone ids, their counts (int64) and alerts
+    # (one byte each) at the minute's start, and the moves (zone position, µs, net).
+    zone_ids = models.BinaryField(_("zones"))
+    counts = models.BinaryField(_("counts at the start"))
+    alerts = models.BinaryField(_("alerts at the start"))
+    moves = models.BinaryField(_("movements"))
+
+    class Meta:
+        verbose_name = _("occupancy frame")
+        verbose_name_plural = _("occupancy frames")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "period", "minute"], name="occupancy_frame_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expo_id} {self.period} minute {self.minute}"
+
+
 class ZoneDay(models.Model):
     """A zone's count period as a whole: the count left at closing time — the drift that the
     nightly reset discards (people the sensors never saw leave) — and a sketch of the distinct

@@ -11,12 +11,11 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
-from django.db import connection
 from django.db.models import Q, QuerySet
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.core.errors import invalid
 from smartexpo.crowd import paths
+from smartexpo.crowd.frames import frame_at
 from smartexpo.crowd.levels import ZoneInfo
 from smartexpo.crowd.models import CrowdAlert, OccupancyMinute, ZoneDay
 from smartexpo.crowd.periods import (
@@ -30,26 +29,10 @@ from smartexpo.crowd.periods import (
 )
 from smartexpo.crowd.visitors import sketch_estimate, sketch_from_bytes
 from smartexpo.crowd.zones import ZoneTable, zone_infos, zone_table
-from smartexpo.venue.models import Expo, Zone
+from smartexpo.venue.models import Expo
 
 MAX_POINTS = 10_000
 MAX_HISTORY_DAYS = 31
-
-_sql: dict[str, str] = {}
-
-
-def _statement(name: str) -> str:
-    if not _sql:
-        minutes = connection.ops.quote_name(OccupancyMinute._meta.db_table)
-        zones = connection.ops.quote_name(Zone._meta.db_table)
-        _sql["latest"] = driver_sql(
-            f"SELECT z.id, b.minute, b.count_in, b.count_out, b.alert_in, b.alert_out, "  # noqa: S608
-            f"CASE WHEN b.minute = %s THEN b.moves END FROM {zones} z "
-            f"JOIN {minutes} b ON b.id = (SELECT id FROM {minutes} WHERE zone_id = z.id "
-            f"AND period = %s AND minute <= %s ORDER BY minute DESC LIMIT 1) "
-            f"WHERE z.expo_id = %s"
-        )
-    return _sql[name]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,66 +96,31 @@ class Occupancy:
 def occupancy(*, expo: Expo, at: dt.datetime) -> Occupancy:
     """Every zone's count and alert at an instant (API.md: Venue sensors, occupancy).
 
-    One statement finds each zone's latest stored minute of the instant's count period (an
-    index seek per zone); the minutes that contain the instant are replayed up to it, all
-    zones at once."""
+    One indexed read: the venue's latest frame of the instant's count period (`crowd.frames`),
+    its moves replayed up to the instant when the frame is the instant's own minute."""
     table = zone_table(expo_id=expo.pk)
     at_us = to_us(at)
     minute = at_us // MINUTE_US
     period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
-    with driver_cursor() as cursor:
-        cursor.execute(
-            _statement("latest"),
-            (minute, connection.ops.adapt_datefield_value(period), minute, expo.pk),
-        )
-        rows = cursor.fetchall()
     counts = np.zeros(len(table.zones), dtype=np.int64)
     alerts = np.zeros(len(table.zones), dtype=bool)
-    partial: list[tuple[int, int, bool, bytes]] = []
-    index = table.index
-    for zone_id, row_minute, count_in, count_out, alert_in, alert_out, blob in rows:
-        where = index.get(zone_id)
-        if where is None:  # a zone created in the last few seconds
-            continue
-        if row_minute == minute:
-            partial.append((where, count_in, bool(alert_in), blob))
-        else:
-            counts[where], alerts[where] = count_out, bool(alert_out)
-    if partial:
-        _replay(partial, table, counts, alerts, cut_us=at_us - minute * MINUTE_US)
+    frame = frame_at(expo_id=expo.pk, period=period, minute=minute)
+    if frame is not None:
+        where = np.array([table.index.get(z, -1) for z in frame.zone_ids.tolist()])
+        known = where >= 0  # a zone deleted since the frame was made is not listed
+        big = np.iinfo(np.int64).max
+        raise_at = np.where(known, table.raise_at[where], big)
+        clear_at = np.where(known, table.clear_at[where], -1)
+        cut = at_us - minute * MINUTE_US if frame.minute == minute else None
+        _ids, frame_counts, frame_alerts = frame.state_with(raise_at, clear_at, cut)
+        counts[where[known]] = frame_counts[known]
+        alerts[where[known]] = frame_alerts[known]
     return Occupancy(at, table, counts, alerts)
 
 
 def occupancy_at(*, expo: Expo, at: dt.datetime) -> list[ZoneCount]:
     """`occupancy` as one `ZoneCount` per zone."""
     return occupancy(expo=expo, at=at).items()
-
-
-def _replay(partial, table: ZoneTable, counts, alerts, *, cut_us: int) -> None:
-    """Set each partial minute's zone to its count and alert after the moves up to `cut_us`
-    into the minute, starting from the minute's own count and alert."""
-    where = np.array([p[0] for p in partial], dtype=np.int64)
-    count0 = np.array([p[1] for p in partial], dtype=np.int64)
-    alert0 = np.array([p[2] for p in partial], dtype=bool)
-    counts[where], alerts[where] = count0, alert0
-    blobs = [bytes(p[3]) for p in partial]
-    moves = np.frombuffer(b"".join(blobs), dtype=paths.MOVE)
-    sizes = np.array([len(b) for b in blobs], dtype=np.int64) // paths.MOVE.itemsize
-    seg = np.repeat(np.arange(len(partial)), sizes)
-    kept = moves["offset"] <= cut_us
-    if not kept.any():
-        return
-    seg, nets = seg[kept], moves["net"][kept]
-    starts = paths.segment_starts(seg)
-    count = paths.clamped_counts(nets, starts, count0[seg])
-    state = paths.alert_states(
-        count, starts, table.raise_at[where][seg], table.clear_at[where][seg], alert0[seg]
-    )
-    # A minute's moves are in time order, so each zone's kept ones are a prefix: its last
-    # kept move holds the answer.
-    last = np.append(np.flatnonzero(starts)[1:], len(seg)) - 1
-    counts[where[seg[last]]] = count[last]
-    alerts[where[seg[last]]] = state[last]
 
 
 @dataclasses.dataclass(frozen=True)
