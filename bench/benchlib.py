@@ -101,6 +101,15 @@ def log_findings(text: str, patterns: dict[str, str]) -> tuple[dict[str, int], C
     return counts, exceptions
 
 
+def print_failure(exc: Exception, log_path: Path, patterns: dict[str, str]) -> None:
+    """A benchmark's error, with the commonest exception lines of the server's log."""
+    print(f"error: {exc}", file=sys.stderr)
+    if log_path.exists():
+        _, exceptions = log_findings(log_path.read_text(errors="replace"), patterns)
+        for line, n in exceptions.most_common(5):
+            print(f"  server exception ×{n}: {line}", file=sys.stderr)
+
+
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return math.nan

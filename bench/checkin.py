@@ -64,6 +64,7 @@ from benchlib import (
     log_findings,
     parse_wrk,
     percentile,
+    print_failure,
     run_cli,
     run_wrk,
     stop,
@@ -746,11 +747,7 @@ def main() -> int:
         report(args, setup, issued, warm, s1, s2, checks, wrk_cmd, serve)
         print(f"total run time {time.perf_counter() - t_start:.0f} s")
     except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if log_path.exists():
-            _, exceptions = log_findings(log_path.read_text(errors="replace"), LOG_PATTERNS)
-            for line, n in exceptions.most_common(5):
-                print(f"  server exception ×{n}: {line}", file=sys.stderr)
+        print_failure(exc, log_path, LOG_PATTERNS)
         failed = True
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

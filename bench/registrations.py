@@ -50,6 +50,7 @@ from benchlib import (
     log_findings,
     parse_wrk,
     percentile,
+    print_failure,
     run_cli,
     run_wrk,
     stop,
@@ -469,11 +470,7 @@ def main() -> int:
         server = None
         report(args, s1, s2, wrk_cmd, serve, time.perf_counter() - t_start)
     except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if log_path.exists():
-            _, exceptions = log_findings(log_path.read_text(errors="replace"), LOG_PATTERNS)
-            for line, n in exceptions.most_common(5):
-                print(f"  server exception ×{n}: {line}", file=sys.stderr)
+        print_failure(exc, log_path, LOG_PATTERNS)
         failed = True
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -58,7 +58,7 @@ from benchlib import (
     cli,
     fmt_answers,
     free_port,
-    log_findings,
+    print_failure,
     process_tree,
     run_cli,
     stop,
@@ -255,11 +255,7 @@ def main() -> int:
         )
         print(f"total run time {time.perf_counter() - t_start:.0f} s")
     except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if log_path.exists():
-            _, exceptions = log_findings(log_path.read_text(errors="replace"), LOG_PATTERNS)
-            for line, n in exceptions.most_common(5):
-                print(f"  server exception ×{n}: {line}", file=sys.stderr)
+        print_failure(exc, log_path, LOG_PATTERNS)
         failed = True
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
