@@ -197,11 +197,11 @@ def wrk_max_ms(out: str) -> float:
 
 
 def run_measured(
-    cmd: list[str], env: dict[str, str], stdout: Path, stderr: Path
+    cmd: list[str], env: dict[str, str], stdout: Path, stderr: Path, cpu: dict | None = None
 ) -> tuple[float, int, float]:
     """Run a command to its end, its output into files: wall seconds, exit code and peak
     resident memory in MiB (`wait4`'s own figure for that process, not the largest child's
-    so far as `getrusage` would give)."""
+    so far as `getrusage` would give); its user and system CPU seconds into `cpu` if given."""
     with stdout.open("wb") as out, stderr.open("wb") as err:
         began = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -213,6 +213,8 @@ def run_measured(
             raise
         seconds = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.update(user_s=usage.ru_utime, system_s=usage.ru_stime)
     return seconds, proc.returncode, usage.ru_maxrss / 1024
 
 

@@ -55,7 +55,8 @@ def import_once(data_dir: Path, env: dict[str, str], stream: Path, name: str) ->
     cmd = [*cli(), "venue", "import", str(stream), "--expo", EXPO, "--quiet"]
     out, err = data_dir / f"{name}.txt", data_dir / f"{name}.err"
     print(f"{name}: smartexpo venue import {stream.name} --expo {EXPO} --quiet ...", flush=True)
-    seconds, code, rss = run_measured(cmd, env, out, err)
+    cpu: dict[str, float] = {}
+    seconds, code, rss = run_measured(cmd, env, out, err, cpu)
     if code != 0:
         raise BenchError(
             f"smartexpo venue import failed ({code}) after {seconds:.1f} s:\n"
@@ -63,6 +64,7 @@ def import_once(data_dir: Path, env: dict[str, str], stream: Path, name: str) ->
         )
     run = parse_import(out.read_text())
     run["wall_s"], run["rss_mib"] = seconds, rss
+    run.update(cpu)
     run["scans_s"] = sum(run["phases"][p] for p in SCAN_PHASES)
     print(
         f"  {seconds:.1f} s (gate scans decided and recorded in {run['scans_s']:.1f} s), "

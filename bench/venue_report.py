@@ -88,6 +88,13 @@ def report(
         ),
         ("peak memory of the import", per_run(lambda r: f"{r['rss_mib'] / 1024:.1f} GiB")),
         (
+            # The system time is mostly the kernel handing out fresh pages (bench/RESULTS.md).
+            "CPU seconds, user / system",
+            per_run(
+                lambda r: f"{r.get('user_s', math.nan):.1f} / {r.get('system_s', math.nan):.1f}"
+            ),
+        ),
+        (
             "stored / duplicates / rejected",
             per_run(lambda r: f"{r['stored']:,} / {r['duplicates']:,} / {r['rejected']}"),
         ),
