@@ -62,6 +62,22 @@ def call(port: int, method: str, path: str, body=None, token: str | None = None)
     return resp.status, (json.loads(data) if data else None)
 
 
+def start_server(
+    serve: list[str], env: dict[str, str], log_path: Path, mode: str
+) -> subprocess.Popen:
+    """`smartexpo <serve...>` in the background, its output into `log_path` (opened with
+    `mode`), in its own session: Ctrl-C reaches the benchmark, which stops it itself."""
+    with log_path.open(mode) as log:
+        return subprocess.Popen(
+            [*cli(), *serve],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 def wait_until_up(
     port: int, server: subprocess.Popen, log: Path, probe: str, limit: float = 60
 ) -> float:

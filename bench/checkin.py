@@ -57,7 +57,6 @@ from benchlib import (
     JSON_HEADERS,
     BenchError,
     call,
-    cli,
     fmt_answers,
     fmt_log,
     free_port,
@@ -67,6 +66,7 @@ from benchlib import (
     print_failure,
     run_cli,
     run_wrk,
+    start_server,
     stop,
     wait_until_up,
 )
@@ -598,15 +598,7 @@ def main() -> int:
             "--no-mailer",
             *shlex.split(args.serve_args),
         ]
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [*cli(), *serve],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C reaches us, and we stop it ourselves
-            )
+        server = start_server(serve, env, log_path, "wb")
         up = wait_until_up(port, server, log_path, f"/api/v1/expos/{EXPO}/gates")
         print(f"server up on 127.0.0.1:{port} after {up:.1f} s: smartexpo {shlex.join(serve)}")
 

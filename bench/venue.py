@@ -55,12 +55,12 @@ from pathlib import Path
 
 from benchlib import (
     BenchError,
-    cli,
     fmt_answers,
     free_port,
     print_failure,
     process_tree,
     run_cli,
+    start_server,
     stop,
     wait_until_up,
 )
@@ -202,15 +202,7 @@ def main() -> int:
             "2",
             "--no-mailer",
         ]
-        with log_path.open("ab") as log:
-            server = subprocess.Popen(
-                [*cli(), *serve],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C reaches us, and we stop it ourselves
-            )
+        server = start_server(serve, env, log_path, "ab")
         up = wait_until_up(port, server, log_path, f"/api/v1/expos/{EXPO}")
         print(f"server up on 127.0.0.1:{port} after {up:.1f} s: smartexpo {shlex.join(serve)}")
         end = stream["last"].astimezone(expo["tz"])
