@@ -23,8 +23,8 @@ def parse_import(out: str) -> dict:
         return int(text.replace(",", ""))
 
     found: dict = {"phases": {}}
-    if m := re.search(r"([\d,]+) rows read in ([\d.]+) s", out):
-        found["rows"], found["read_s"] = number(m.group(1)), float(m.group(2))
+    if m := re.search(r"([\d,]+) rows$", out, re.M):
+        found["rows"] = number(m.group(1))
     if m := re.search(
         r"sensor events: ([\d,]+) stored, ([\d,]+) duplicates, rejected: (.*)$", out, re.M
     ):

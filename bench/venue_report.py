@@ -75,7 +75,6 @@ def report(
             "gate scans/s (deciding + recording; authenticated beside the sensor check)",
             per_run(lambda r: f"{stream['scans'] / r['scans_s']:,.0f}"),
         ),
-        ("reading the file", per_run(lambda r: f"{r.get('read_s', math.nan):.1f} s")),
         *(
             (f"phase: {p}", per_run(lambda r, p=p: f"{r['phases'].get(p, math.nan):.1f} s"))
             for p in phases

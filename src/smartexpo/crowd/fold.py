@@ -56,6 +56,10 @@ class Movements:
     def __len__(self) -> int:
         return len(self.zone)
 
+    def where(self, mask: np.ndarray) -> Movements:
+        """The movements a boolean mask selects."""
+        return Movements(self.zone[mask], self.at_us[mask], self.delta[mask], self.visitor[mask])
+
 
 @dataclasses.dataclass
 class FoldReport:
@@ -63,6 +67,14 @@ class FoldReport:
     minutes_written: int = 0
     alerts_raised: int = 0
     alerts_removed: int = 0
+
+    def __add__(self, other: FoldReport) -> FoldReport:
+        return FoldReport(
+            *(
+                a + b
+                for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)
+            )
+        )
 
 
 @dataclasses.dataclass
@@ -114,6 +126,46 @@ def fold_plan(*, expo: Expo, moves: Movements, rebuild: frozenset[int] = frozens
     plan.alerts = records.alert_changes(expo, state, segments, alerts, zones, tz, closes)
     plan.frames = frames.frames_plan(expo_id=expo.pk, zones=zones, segments=segments, state=state)
     return plan
+
+
+# Movements per plan of `fold_plans`: a day of the reference expo is about 5.6 million.
+PLAN_MOVEMENTS = 4_000_000
+
+
+def fold_plans(*, expo: Expo, moves: Movements, per_plan: int = PLAN_MOVEMENTS) -> list[FoldPlan]:
+    """`fold_plan` of many movements as several plans of whole count periods, each of about
+    `per_plan` movements or more (a single period is never split), in period order.
+
+    A count period is folded on its own: its minutes, day records, alerts and frames follow
+    from its movements and what is stored for it, nothing of another period. So plans of
+    different periods, all computed from the same stored history, may be applied one after
+    the other (`fold_apply_all`). The batch path plans a whole stream this way: each plan's
+    arrays are a fraction of one plan's, and the memory one frees, the next takes up."""
+    if len(moves) <= per_plan:
+        return [fold_plan(expo=expo, moves=moves)]
+    period = periods_of(moves.at_us, tz=expo.tz, closes_at=expo.closes_at)
+    first = int(period.min())
+    sizes = np.bincount(period - first)
+    groups: list[list[int]] = [[]]
+    size = 0
+    for day in np.flatnonzero(sizes).tolist():
+        if size >= per_plan:
+            groups.append([])
+            size = 0
+        groups[-1].append(first + day)
+        size += int(sizes[day])
+    return [
+        fold_plan(expo=expo, moves=moves.where((period >= days[0]) & (period <= days[-1])))
+        for days in groups
+    ]
+
+
+def fold_apply_all(plans: list[FoldPlan]) -> FoldReport:
+    """Write plans of `fold_plans` in turn; their reports summed."""
+    report = FoldReport()
+    for plan in plans:
+        report += fold_apply(plan)
+    return report
 
 
 def fold_apply(plan: FoldPlan) -> FoldReport:

@@ -47,7 +47,6 @@ class Command(BaseCommand):
         expo = expo_get(slug=slug, published_only=False)
         started = time.monotonic()
         frame = stream_read(path)
-        read = time.monotonic() - started
         if quiet:
             report = stream_import(expo=expo, frame=frame)
         else:
@@ -71,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n".join(
                 [
-                    f"{path}: {len(frame):,} rows read in {read:.1f} s",
+                    f"{path}: {report.rows:,} rows",
                     f"  sensor events: {report.accepted:,} stored, "
                     f"{report.duplicates:,} duplicates, rejected: {rejected}",
                     f"  gate scans: {report.scans:,} ({results or 'none'})",
