@@ -106,3 +106,28 @@ def test_a_big_stream_plans_beside_its_inserts_with_the_same_outcome(expo, strea
         for z in occupancy_at(expo=expo, at=dt.datetime(2019, 8, 26, 3, tzinfo=UTC))
     }
     assert (zones["N1"], zones["S1"], zones["V"]) == (3, 1, 2)
+
+
+def test_a_stream_without_optional_columns_or_with_text_times_is_answered(expo, tmp_path):
+    device_create(expo=expo, name="Hall sensor", kind="sensor", zones=["N1"])
+    ten = dt.datetime(2019, 8, 26, 2, 0, tzinfo=UTC)
+    # A name with glob characters is a file's name, not a pattern.
+    bare = tmp_path / "bare [1].parquet"
+    pl.DataFrame(
+        {
+            "at": [ten, ten],
+            "source": ["sensor", "other"],
+            "device": ["Hall sensor"] * 2,
+            "id": ["e1", "e2"],
+        }
+    ).write_parquet(bare)
+    report = stream_import(expo=expo, frame=stream_read(bare))
+    # No zone and no kind: the sensor row is invalid, the other source too.
+    assert (report.rows, report.sensor_events, report.accepted) == (2, 1, 0)
+    assert dict(report.rejected) == {"invalid": 2}
+    text = tmp_path / "text.parquet"
+    pl.DataFrame(
+        {"at": ["10:00"], "source": ["sensor"], "device": ["x"], "id": ["e"]}
+    ).write_parquet(text)
+    with pytest.raises(CommandError, match="must be a timestamp"):
+        call_command("venue", "import", str(text), "--expo", "test-2019", "--quiet")
