@@ -131,3 +131,12 @@ def test_a_stream_without_optional_columns_or_with_text_times_is_answered(expo, 
     ).write_parquet(text)
     with pytest.raises(CommandError, match="must be a timestamp"):
         call_command("venue", "import", str(text), "--expo", "test-2019", "--quiet")
+
+
+def test_a_column_of_another_type_is_answered_and_stores_nothing(expo, stream, tmp_path):
+    typed = pl.read_parquet(stream).with_columns(pl.col("count").cast(pl.Utf8).fill_null("many"))
+    bad = tmp_path / "typed.parquet"
+    typed.write_parquet(bad)
+    with pytest.raises(CommandError, match="Cannot import the stream"):
+        call_command("venue", "import", str(bad), "--expo", "test-2019", "--quiet")
+    assert not SensorEvent.objects.exists() and not Scan.objects.exists()

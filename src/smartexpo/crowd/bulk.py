@@ -133,7 +133,12 @@ def stream_import(
     `serve`'s checkpointer does it beside the requests, or SQLite when the last connection
     closes."""
     with _no_checkpoint_in_commit():
-        return _stream_import(expo, frame, progress)
+        try:
+            return _stream_import(expo, frame, progress)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            # The file is read as the import goes: a bad row group or a column of another
+            # type shows only now (and the transaction has stored nothing).
+            raise SmartExpoError("invalid", f"Cannot import the stream: {exc}") from None
 
 
 @contextlib.contextmanager
