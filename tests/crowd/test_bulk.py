@@ -140,3 +140,31 @@ def test_a_column_of_another_type_is_answered_and_stores_nothing(expo, stream, t
     with pytest.raises(CommandError, match="Cannot import the stream"):
         call_command("venue", "import", str(bad), "--expo", "test-2019", "--quiet")
     assert not SensorEvent.objects.exists() and not Scan.objects.exists()
+
+
+def test_a_refused_row_under_an_id_taken_above_or_before_is_a_duplicate(expo, tmp_path):
+    device_create(expo=expo, name="Hall sensor", kind="sensor", zones=["N1"])
+    ten = dt.datetime(2019, 8, 26, 2, 0, tzinfo=UTC)
+
+    def write(name, rows):
+        path = tmp_path / name
+        frame = pl.DataFrame(rows, schema_overrides={"at": pl.Datetime("us", "UTC")})
+        frame.write_parquet(path)
+        return path
+
+    first = write(
+        "first.parquet",
+        [
+            row(ten, id="e1", zone="N1", kind="enter"),
+            row(ten, id="e1", zone="NOPE", kind="enter"),  # e1 is taken above
+            row(ten, id="e9", zone="NOPE", kind="enter"),  # refused first: e9 is not taken
+            row(ten, id="e9", zone="N1", kind="enter"),
+        ],
+    )
+    report = stream_import(expo=expo, frame=stream_read(first))
+    assert (report.accepted, report.duplicates) == (2, 1)
+    assert dict(report.rejected) == {"unknown_zone": 1}
+    # Its optional columns hold nothing: Parquet columns of type null.
+    again = write("again.parquet", [row(ten, id="e9", zone="N1", kind="jump")])
+    report = stream_import(expo=expo, frame=stream_read(again))
+    assert (report.accepted, report.duplicates, dict(report.rejected)) == (0, 1, {})

@@ -48,6 +48,25 @@ def test_repeated_ids_are_duplicates_whatever_their_body(sensor):
     assert SensorEvent.objects.count() == 2
 
 
+def test_a_repeated_id_with_a_bad_body_is_a_duplicate_not_a_refusal(sensor):
+    assert sensor.post(EVENTS, {"events": [event(1)]}).json()["accepted"] == 1
+    batch = [
+        event(1, zone="NOPE"),  # stored before
+        event(2),
+        event(2, kind="teleport"),  # accepted above in this batch
+        event(3, zone="S1"),  # refused first: the id is not taken
+        event(3),
+    ]
+    answer = sensor.post(EVENTS, {"events": batch}).json()
+    assert answer == {
+        "accepted": 2,
+        "duplicates": 2,
+        "rejected": [{"id": "e3", "reason": "zone_not_allowed"}],
+    }
+    assert SensorEvent.objects.get(event_id="e1").zone.code == "N1"
+    assert sorted(SensorEvent.objects.values_list("event_id", flat=True)) == ["e1", "e2", "e3"]
+
+
 def test_late_and_out_of_order_events_keep_their_own_time(sensor):
     batch = [
         event(1, at="2019-08-26T12:00:00+08:00"),

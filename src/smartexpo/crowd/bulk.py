@@ -36,7 +36,7 @@ from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply_all, fold_plans
-from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning
+from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning, stored_ids
 from smartexpo.crowd.models import SensorEvent
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import fold_lock, history_refresh
@@ -95,9 +95,16 @@ def stream_read(path: Path) -> pl.LazyFrame:
         )
     if not isinstance(schema["at"], pl.Datetime):
         raise SmartExpoError("invalid", "Column `at` must be a timestamp.")
+
+    def typed(column: str) -> pl.DataType:
+        return pl.Int32() if column == "count" else pl.Utf8()
+
+    # A column left out, or written with nothing in it (of type null), is a column of nulls.
     absent = [c for c in STREAM_COLUMNS if c not in schema]
+    empty = [c for c in STREAM_COLUMNS if c in schema and schema[c] == pl.Null]
     return frame.with_columns(
-        *(pl.lit(None, dtype=pl.Int32 if c == "count" else pl.Utf8).alias(c) for c in absent),
+        *(pl.lit(None, dtype=typed(c)).alias(c) for c in absent),
+        *(pl.col(c).cast(typed(c)) for c in empty),
         pl.col("at").dt.convert_time_zone("UTC").dt.cast_time_unit("us"),
     )
 
@@ -335,14 +342,38 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: ImportReport) -> pl.Data
         )
         .collect()
     )
-    problem = checked.get_column("problem")
-    refused = np.bincount(problem.to_numpy(), minlength=len(REASONS) + 1)[1:]
-    for reason, n in zip(REASONS, refused.tolist(), strict=True):
+    if not (checked.get_column("problem") > 0).any():
+        return checked.drop("problem")
+    return _refusals_counted(expo, checked, report)
+
+
+def _refusals_counted(expo: Expo, checked: pl.DataFrame, report: ImportReport) -> pl.DataFrame:
+    """The valid events; the refused ones counted by reason, except that a refused event
+    whose id a valid one above it carries, or one stored before, is a duplicate whatever its
+    body (as the API answers it)."""
+    rows = checked.with_row_index("row")
+    problem = pl.col("problem")
+    bad = rows.filter(problem > 0).select("row", "id", "problem")
+    good = rows.filter(problem == 0)
+    first = (
+        good.filter(pl.col("id").is_in(bad.get_column("id").drop_nulls().implode()))
+        .group_by("id")
+        .agg(pl.col("row").min().alias("first"))
+    )
+    bad = bad.join(first, on="id", how="left").with_columns(
+        (pl.col("first") < pl.col("row")).fill_null(False).alias("repeat")
+    )
+    well_formed = pl.col("id").str.len_chars().is_between(1, MAX_ID).fill_null(False)
+    asked = bad.filter(~pl.col("repeat") & well_formed).get_column("id").unique().to_list()
+    stored = pl.Series(sorted(stored_ids(expo, asked)), dtype=pl.Utf8)
+    bad = bad.with_columns(pl.col("repeat") | pl.col("id").is_in(stored.implode()).fill_null(False))
+    report.duplicates += int(bad.get_column("repeat").sum())
+    refused = bad.filter(~pl.col("repeat")).get_column("problem").to_numpy()
+    counted = np.bincount(refused, minlength=len(REASONS) + 1)[1:]
+    for reason, n in zip(REASONS, counted.tolist(), strict=True):
         if n:
             report.rejected[reason] += n
-    if refused.any():
-        checked = checked.filter(problem == 0)
-    return checked.drop("problem")
+    return good.drop("row", "problem")
 
 
 def _with_visitor_hashes(events: pl.DataFrame) -> pl.DataFrame:

@@ -111,7 +111,7 @@ def _zone_ids(expo: Expo, items: list[Any]) -> dict[str, int]:
 def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResult:
     """Store a batch of sensor events (API.md: Venue sensors).
 
-    An event whose id was stored before, or appears earlier in the batch, is a duplicate
+    An event whose id was stored before, or was accepted earlier in the batch, is a duplicate
     whatever its body; an invalid one is listed in `rejected` with its reason and the rest of
     the batch is stored all the same."""
     zones = _zone_ids(expo, items)
@@ -119,21 +119,24 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
     rows: list[tuple] = []
     movements: dict[str, tuple] = {}
     seen: set[str] = set()
-    in_batch_duplicates = 0
+    repeats = 0
     received = to_us(timezone.now())
     for item in items:
         event_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(event_id, str) or not 1 <= len(event_id) <= MAX_ID:
+        if not _well_formed(event_id):
             rejected.append(
                 {"id": event_id if isinstance(event_id, str) else None, "reason": "invalid"}
             )
             continue
         reason = _problem(item, zones, sensor)
+        if reason and event_id in seen:
+            repeats += 1  # a repeat of one accepted above: whatever its body
+            continue
         if reason:
             rejected.append({"id": event_id, "reason": reason})
             continue
         if event_id in seen:
-            in_batch_duplicates += 1
+            repeats += 1
             continue
         seen.add(event_id)
         at = _instant(item["at"])
@@ -156,6 +159,11 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
             count if item["kind"] == EventKind.ENTER else -count,
             item.get("visitor"),
         )
+    # A refused body under an id stored before is a repeat too, not a refusal.
+    earlier = stored_ids(expo, {r["id"] for r in rejected if _well_formed(r["id"])})
+    if earlier:
+        repeats += sum(r["id"] in earlier for r in rejected)
+        rejected = [r for r in rejected if r["id"] not in earlier]
     with transaction.atomic(), connection.cursor() as cursor:
         stored = insert_returning(cursor, rows)
         queued = []
@@ -164,7 +172,28 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
             tag = visitor_hash(visitor) if visitor and delta > 0 else None
             queued.append((expo.pk, zone_id, at_us, delta, tag))
         pending_add(cursor, queued)
-    return IngestResult(len(stored), in_batch_duplicates + len(rows) - len(stored), rejected)
+    return IngestResult(len(stored), repeats + len(rows) - len(stored), rejected)
+
+
+def _well_formed(event_id) -> bool:
+    return isinstance(event_id, str) and 1 <= len(event_id) <= MAX_ID
+
+
+STORED_CHUNK = 500  # ids per lookup: well under any driver's limit on parameters
+
+
+def stored_ids(expo: Expo, ids) -> set[str]:
+    """Which of these event ids the edition has stored."""
+    ids = sorted(ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), STORED_CHUNK):
+        chunk = ids[start : start + STORED_CHUNK]
+        found.update(
+            SensorEvent.objects.filter(expo=expo, event_id__in=chunk).values_list(
+                "event_id", flat=True
+            )
+        )
+    return found
 
 
 def insert_returning(cursor, rows: list[tuple]) -> list[str]:
