@@ -190,12 +190,27 @@ def test_history_spans_the_nightly_reset(all_zones_sensor, organizer):
         ({"zone": "N1", "from": at("10:00:00"), "to": at("11:00:00"), "step": 0}, "step"),
         ({"zone": "N1", "from": at("00:00:00"), "to": at("23:00:00"), "step": 1}, "step"),
         ({"zone": "N1", "from": "2019-08-01T00:00:00Z", "to": "2019-09-30T00:00:00Z"}, "to"),
+        ({"zone": "N1", "step": 10**30}, "step"),
+        ({"zone": "N1", "step": 31 * 86_400 + 1}, "step"),
     ],
 )
 def test_a_bad_history_request_names_its_field(organizer, expo, params, field):
     response = organizer.get(HISTORY, params)
     assert response.status_code == 422, response.content
     assert field in error_of(response)["detail"]["fields"]
+
+
+def test_history_from_alone_is_the_day_that_follows(all_zones_sensor, organizer):
+    post(all_zones_sensor, [ev("N1", "enter", at("10:30:00"), 4)])
+    points = organizer.get(HISTORY, {"zone": "N1", "from": at("10:00:00"), "step": 3600})
+    assert points.status_code == 200, points.content
+    counts_ = [p["count"] for p in points.json()["points"]]
+    # 10:00 to 10:00 the next day: the count until 18:00's closing, then the reset.
+    assert counts_ == [0] + [4] * 8 + [0] * 16
+    assert points.json()["points"][-1]["at"] == "2019-08-27T02:00:00+00:00"
+    # A window's longest step is accepted, with its one point.
+    one = organizer.get(HISTORY, {"zone": "N1", "from": at("10:00:00"), "step": 31 * 86_400})
+    assert len(one.json()["points"]) == 1
 
 
 def test_history_needs_a_zone(organizer, expo):

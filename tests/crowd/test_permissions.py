@@ -66,3 +66,23 @@ def test_a_device_of_another_edition_is_refused(other_expo, organizer, expo):
     stranger = ApiClient(token)
     assert stranger.get("/api/v1/expos/test-2018/venue/occupancy").status_code == 403
     assert organizer.get("/api/v1/expos/test-2018/venue/occupancy").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params"),
+    [
+        (HISTORY, {"step": "abc"}),  # no zone either
+        (ALERTS, {"active": "maybe", "limit": 0}),
+        (FOOTFALL, {"day": "yesterday"}),
+    ],
+)
+def test_without_a_token_bad_parameters_are_a_401_not_a_422(anonymous, organizer, endpoint, params):
+    response = anonymous.get(endpoint, params)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthenticated"
+    assert organizer.get(endpoint, params).status_code == 422  # with one, they are read
+
+
+def test_acknowledging_without_a_token_is_a_401_whatever_the_id(anonymous):
+    response = anonymous.post(f"{ALERTS}/not-a-number/acknowledge", {})
+    assert response.status_code == 401

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from smartexpo.checkin.devices import bearer_of, sensor_for_request
-from smartexpo.core.api import Error, Names, PageParams, paginate
+from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
 from smartexpo.core.errors import invalid
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
@@ -165,8 +165,16 @@ class FootfallPage(Schema):
 def _organizer(request, expo: str):
     """(edition, the organiser's token) of a request, or the API's refusal."""
     edition = venue_selectors.expo_get_cached(slug=expo)
-    token = require_role(token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, expo=edition)
+    token = require_role(_token(request), Role.ORGANIZER, expo=edition)
     return edition, token
+
+
+def _token(request):
+    """The request's token: resolved by the operation's `auth` where it has one (so that a
+    request without a token is a 401 before its parameters are read), else here (the
+    occupancy's hot route, which runs without the operation)."""
+    found = getattr(request, "auth", None)
+    return found if found is not None else token_resolve(raw=bearer_of(request) or "")
 
 
 def _at(value: str | None, field: str = "at") -> dt.datetime:
@@ -204,6 +212,7 @@ def occupancy_hot(request, expo: str) -> HttpResponse:
 
 @router.get(
     "/expos/{expo}/venue/occupancy/history",
+    auth=bearer,
     response={200: HistoryOut, **ERRORS},
     summary="One zone's occupancy as a time series (organiser): from, to, step in seconds",
     openapi_extra=ORGANIZER,
@@ -217,8 +226,14 @@ def get_history(
     to: str | None = None,
 ):
     edition, _token = _organizer(request, expo)
-    end = _at(to, "to")
-    start = _at(from_, "from") if from_ else end - dt.timedelta(days=1)
+    day = dt.timedelta(days=1)
+    if from_ and not to:
+        # A day from `from`, or up to now if that is sooner (but never before `from`).
+        start = _at(from_, "from")
+        end = min(max(timezone.now(), start), start + day)
+    else:
+        end = _at(to, "to")
+        start = _at(from_, "from") if from_ else end - day
     info = selectors.zone_for_code(expo=edition, code=zone)
     selectors.history_window(start, end, step)
     services.history_refresh(expo=edition)
@@ -267,6 +282,7 @@ def alert_out(alert, at: dt.datetime) -> dict:
 
 @router.get(
     "/expos/{expo}/venue/alerts",
+    auth=bearer,
     response={200: AlertPage, **ERRORS},
     summary="Crowd alerts raised up to an instant (organiser; `active`, `zone` filters; paginated)",
     openapi_extra=ORGANIZER,
@@ -291,6 +307,7 @@ def get_alerts(
 
 @router.post(
     "/expos/{expo}/venue/alerts/{alert_id}/acknowledge",
+    auth=bearer,
     response={200: AlertOut, **ERRORS},
     summary="Acknowledge a crowd alert (organiser); the first acknowledgement is kept",
     openapi_extra=ORGANIZER,
@@ -303,6 +320,7 @@ def acknowledge_alert(request, expo: str, alert_id: int):
 
 @router.get(
     "/expos/{expo}/venue/footfall",
+    auth=bearer,
     response={200: FootfallPage, **ERRORS},
     summary="Visits, distinct visitors, mean dwell, peak and drift per zone for one day "
     "(organiser: every zone; exhibitor: its own booths)",
@@ -310,9 +328,7 @@ def acknowledge_alert(request, expo: str, alert_id: int):
 )
 def get_footfall(request, expo: str, day: dt.date | None = None, kind: str | None = None):
     edition = venue_selectors.expo_get_cached(slug=expo)
-    token = require_role(
-        token_resolve(raw=bearer_of(request) or ""), Role.ORGANIZER, Role.EXHIBITOR, expo=edition
-    )
+    token = require_role(_token(request), Role.ORGANIZER, Role.EXHIBITOR, expo=edition)
     kinds = [k for k in (kind or "").split(",") if k] or None
     if kinds and (unknown := [k for k in kinds if k not in ZoneKind.values]):
         raise invalid({"kind": f"Unknown zone kinds: {', '.join(unknown)}."})

@@ -139,6 +139,8 @@ def history_window(start: dt.datetime, end: dt.datetime, step_seconds: int) -> i
         errors["to"] = f"At most {MAX_HISTORY_DAYS} days after `from`."
     if step_seconds < 1:
         errors["step"] = "At least 1 second."
+    elif step_seconds > MAX_HISTORY_DAYS * 86_400:
+        errors["step"] = f"At most {MAX_HISTORY_DAYS} days ({MAX_HISTORY_DAYS * 86_400:,} s)."
     if errors:
         raise invalid(errors)
     points = int((end - start).total_seconds() // step_seconds) + 1
