@@ -71,3 +71,34 @@ def test_a_late_event_rebuilds_the_frames_after_it(all_zones_sensor, organizer):
     # Within the late event's own minute, before and after it.
     assert counts(organizer, at("10:45:09"))["R1"]["count"] == 0
     assert counts(organizer, at("10:45:10"))["R1"]["count"] == 10
+
+
+def test_a_zone_made_by_another_process_shows_with_its_first_movements(
+    all_zones_sensor, organizer, expo, monkeypatch
+):
+    from smartexpo.crowd import zones
+
+    post(all_zones_sensor, [ev("N1", "enter", at("10:00:00"), 40)])
+    assert "N2" not in counts(organizer, at("10:30:00"))  # the table is cached now
+    # Made elsewhere: nothing tells this process's cached table.
+    Zone.objects.create(
+        expo=expo, code="N2", kind=ZoneKind.HALL, name_en="Hall N2", area_m2=500, capacity=300
+    )
+    _device, token = device_create(expo=expo, name="N2 door", kind="sensor", zones=["N2"])
+    post(ApiClient(token), [ev("N2", "enter", at("10:10:00"), 6)])
+    assert counts(organizer, at("10:30:00"))["N2"]["count"] == 6
+    # A zone deleted since its frames were made reads the zones once, not on every request.
+    Zone.objects.create(
+        expo=expo, code="TMP", kind=ZoneKind.HALL, name_en="Pop-up", area_m2=50, capacity=20
+    )
+    post(all_zones_sensor, [ev("N1", "enter", at("10:20:00"), 1)])
+    assert counts(organizer, at("10:30:00"))["TMP"]["count"] == 0
+    Zone.objects.filter(expo=expo, code="TMP").delete()
+    forget_zone_tables()
+    reads = []
+    real = zones.zone_infos
+    monkeypatch.setattr(zones, "zone_infos", lambda **kw: reads.append(1) or real(**kw))
+    for _ in range(3):
+        reading = counts(organizer, at("10:30:00"))
+        assert "TMP" not in reading and reading["N1"]["count"] == 41
+    assert len(reads) == 1

@@ -98,13 +98,13 @@ def occupancy(*, expo: Expo, at: dt.datetime) -> Occupancy:
 
     One indexed read: the venue's latest frame of the instant's count period (`crowd.frames`),
     its moves replayed up to the instant when the frame is the instant's own minute."""
-    table = zone_table(expo_id=expo.pk)
     at_us = to_us(at)
     minute = at_us // MINUTE_US
     period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
+    frame = frame_at(expo_id=expo.pk, period=period, minute=minute)
+    table = zone_table(expo_id=expo.pk, having=None if frame is None else frame.zone_ids)
     counts = np.zeros(len(table.zones), dtype=np.int64)
     alerts = np.zeros(len(table.zones), dtype=bool)
-    frame = frame_at(expo_id=expo.pk, period=period, minute=minute)
     if frame is not None:
         where = np.array([table.index.get(z, -1) for z in frame.zone_ids.tolist()])
         known = where >= 0  # a zone deleted since the frame was made is not listed

@@ -3,7 +3,9 @@
 Readers use `zone_table`, kept per process for a few seconds with every threshold worked out
 and each zone's unchanging part of the occupancy answer already serialised: a dashboard asks
 for some 900 zones several times a second, and a change of a zone's capacity or name reaches
-it within `TABLE_SECONDS`. Folding always reads the zones afresh (`zone_infos`).
+it within `TABLE_SECONDS` (a new zone too; at once when it has movements, as the occupancy
+reader asks for the zones of the frame it read). Folding always reads the zones afresh
+(`zone_infos`).
 """
 
 from __future__ import annotations
@@ -64,10 +66,13 @@ class ZoneTable:
     clear_at: np.ndarray
     # Each zone's answer up to its count: '{"zone": …, "area_m2": …, '
     heads: list[str]
+    # The zone ids this table answers for: its zones', and those found deleted when it was read.
+    known: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, zones: dict[int, ZoneInfo]) -> ZoneTable:
+    def of(cls, zones: dict[int, ZoneInfo], gone=()) -> ZoneTable:
         items = list(zones.values())
+        known = np.array(sorted({*zones, *gone}), dtype=np.int64)
         return cls(
             items,
             {z.id: i for i, z in enumerate(items)},
@@ -76,7 +81,12 @@ class ZoneTable:
             np.array([z.raise_at for z in items], dtype=np.int64),
             np.array([z.clear_at for z in items], dtype=np.int64),
             [_head(z) for z in items],
+            known,
         )
+
+    def knows(self, ids: np.ndarray) -> bool:
+        """Whether every one of these zone ids is in the table, or was gone when it was read."""
+        return bool(np.isin(ids, self.known).all())
 
     def levels(self, counts: np.ndarray) -> list[str]:
         """The walkway level of each zone's count (exact: `crowd.levels`)."""
@@ -102,13 +112,18 @@ def _head(zone: ZoneInfo) -> str:
 _tables: dict[int, tuple[float, ZoneTable]] = {}
 
 
-def zone_table(*, expo_id: int) -> ZoneTable:
-    """The edition's `ZoneTable`, at most `TABLE_SECONDS` old."""
+def zone_table(*, expo_id: int, having: np.ndarray | None = None) -> ZoneTable:
+    """The edition's `ZoneTable`, at most `TABLE_SECONDS` old, and read again at once if it
+    does not know one of the zone ids `having` (a zone made a moment ago, in another process,
+    that already has movements: an accepted movement shows as soon as it is answered)."""
     hit = _tables.get(expo_id)
     now = time.monotonic()
-    if hit is not None and now - hit[0] < TABLE_SECONDS:
+    fresh = hit is not None and now - hit[0] < TABLE_SECONDS
+    if fresh and (having is None or hit[1].knows(having)):
         return hit[1]
-    table = ZoneTable.of(zone_infos(expo_id=expo_id))
+    zones = zone_infos(expo_id=expo_id)
+    gone = () if having is None else [z for z in having.tolist() if z not in zones]
+    table = ZoneTable.of(zones, gone)
     _tables[expo_id] = (now, table)
     return table
 
