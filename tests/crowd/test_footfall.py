@@ -85,3 +85,15 @@ def test_untagged_events_leave_distinct_visitors_unknown(all_zones_sensor, organ
     post(all_zones_sensor, [ev("S1", "enter", at("10:00:00"), 3)])
     item = {i["zone"]: i for i in organizer.get(FOOTFALL, {"day": "2019-08-26"}).json()["items"]}
     assert (item["S1"]["visits"], item["S1"]["unique_visitors"]) == (3, None)
+
+
+def test_footfall_is_paginated(all_zones_sensor, organizer):
+    post(all_zones_sensor, [ev("S1", "enter", at("10:00:00"), 3)])
+    whole = organizer.get(FOOTFALL, {"day": "2019-08-26"}).json()
+    zones = [i["zone"] for i in whole["items"]]
+    assert whole["count"] == len(zones) > 2
+    page = organizer.get(FOOTFALL, {"day": "2019-08-26", "limit": 2, "offset": 1}).json()
+    assert (page["day"], page["count"]) == ("2019-08-26", len(zones))
+    assert [i["zone"] for i in page["items"]] == zones[1:3]
+    bad = organizer.get(FOOTFALL, {"limit": 0})
+    assert bad.status_code == 422 and "limit" in error_of(bad)["detail"]["fields"]

@@ -158,9 +158,9 @@ class Page(Schema, Generic[T]):
 
 
 def paginate(qs, page: PageParams, serialize: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of an ordered queryset (creation order), with the total count."""
+    """One page of an ordered queryset (creation order) or list, with the total count."""
     limit = min(page.limit, settings.SMARTEXPO_PAGE_MAX)
-    count = qs.count()
+    count = len(qs) if isinstance(qs, list | tuple) else qs.count()
     items = [serialize(obj) for obj in qs[page.offset : page.offset + limit]]
     return {"count": count, "items": items}
 

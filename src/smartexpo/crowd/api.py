@@ -323,10 +323,16 @@ def acknowledge_alert(request, expo: str, alert_id: int):
     auth=bearer,
     response={200: FootfallPage, **ERRORS},
     summary="Visits, distinct visitors, mean dwell, peak and drift per zone for one day "
-    "(organiser: every zone; exhibitor: its own booths)",
+    "(organiser: every zone; exhibitor: its own booths; paginated)",
     openapi_extra=ORGANIZER,
 )
-def get_footfall(request, expo: str, day: dt.date | None = None, kind: str | None = None):
+def get_footfall(
+    request,
+    expo: str,
+    page: Query[PageParams],
+    day: dt.date | None = None,
+    kind: str | None = None,
+):
     edition = venue_selectors.expo_get_cached(slug=expo)
     token = require_role(_token(request), Role.ORGANIZER, Role.EXHIBITOR, expo=edition)
     kinds = [k for k in (kind or "").split(",") if k] or None
@@ -342,14 +348,8 @@ def get_footfall(request, expo: str, day: dt.date | None = None, kind: str | Non
             for f in items
             if (booths.get(f.zone.id) or {}).get("exhibitor_id") == token.exhibitor_id
         ]
-    return json_response(
-        200,
-        {
-            "day": day.isoformat(),
-            "count": len(items),
-            "items": [footfall_out(f, booths.get(f.zone.id)) for f in items],
-        },
-    )
+    body = paginate(items, page, lambda f: footfall_out(f, booths.get(f.zone.id)))
+    return json_response(200, {"day": day.isoformat(), **body})
 
 
 def footfall_out(item, booth: dict | None) -> dict:
