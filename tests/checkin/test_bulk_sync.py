@@ -121,10 +121,12 @@ def _compare(expo, scans):
         assert got.pop("pending") == []  # the batch path hands its movements to its caller
         assert got == {k: v for k, v in want.items() if k != "pending"}
         moved = sorted(
-            zip(
+            (z, at, d, v or None)
+            for z, at, d, v in zip(
                 plan.movement_zone.tolist(),
                 plan.movement_at_us.tolist(),
                 plan.movement_delta.tolist(),
+                plan.movement_visitor.tolist(),
                 strict=True,
             )
         )
@@ -194,6 +196,8 @@ def _recorded(run) -> dict:
             )
         )
         states = dict(Ticket.objects.values_list("id", "inside_day"))
-        pending = sorted(PendingMovement.objects.values_list("zone_id", "at_us", "delta"))
+        pending = sorted(
+            PendingMovement.objects.values_list("zone_id", "at_us", "delta", "visitor")
+        )
         transaction.set_rollback(True)
     return {"log": log, "states": states, "pending": pending, "result": result}

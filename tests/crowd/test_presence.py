@@ -80,3 +80,23 @@ def test_gates_and_sensors_add_up_in_one_count(scanner, expo, organizer, all_zon
     post(all_zones_sensor, [ev("N1", "enter", "2019-08-26T10:10:00+08:00", 4)])
     post(all_zones_sensor, [ev("N1", "exit", "2019-08-26T10:20:00+08:00", 2)])
     assert counts(organizer, LATER)["N1"]["count"] == 3
+
+
+def test_admissions_count_each_ticket_once_among_the_days_distinct_visitors(
+    scanner, expo, organizer
+):
+    from tests.crowd.conftest import FOOTFALL
+
+    (_t1, one), (_t2, two) = issue(expo), issue(expo)
+    scan(scanner, one, at=AT)
+    scan(scanner, one, direction="out", at="2019-08-26T11:00:00+08:00")
+    scan(scanner, one, at="2019-08-26T12:00:00+08:00")  # back in: a second visit
+    # The other ticket through the offline sync.
+    scanner.post(SYNC, {"scans": [item(two, "s1", at="2019-08-26T12:30:00+08:00")]})
+    # Entries carry their ticket's hash (the same one each time), exits nobody's.
+    queued = list(PendingMovement.objects.order_by("at_us").values_list("delta", "visitor"))
+    assert [d for d, _v in queued] == [1, -1, 1, 1]
+    assert queued[0][1] == queued[2][1] != queued[3][1] and queued[1][1] is None
+    footfall = organizer.get(FOOTFALL, {"day": "2019-08-26", "kind": "venue"}).json()
+    venue = {i["zone"]: i for i in footfall["items"]}["V"]
+    assert (venue["visits"], venue["unique_visitors"]) == (3, 2)

@@ -33,6 +33,7 @@ from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scanning import MAX_NONCE_CHARS, MAX_SECRET_CHARS
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
+from smartexpo.crowd.visitors import ticket_visitor
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.models import Expo
@@ -43,7 +44,8 @@ COLUMNS = ("device", "secret", "gate", "direction", "nonce", "at")
 @dataclasses.dataclass
 class BulkSyncPlan:
     """A stream's scans decided: the log rows, the tickets' final states, the movements of
-    those who went through (zone id, µs since the epoch, ±1), and counts by outcome."""
+    those who went through (zone id, µs since the epoch, ±1, an entry's visitor hash or 0),
+    and counts by outcome."""
 
     log_rows: list[tuple]
     ticket_states: list[tuple[object, int]]  # (inside day as stored, ticket id)
@@ -51,6 +53,9 @@ class BulkSyncPlan:
     movement_at_us: np.ndarray
     movement_delta: np.ndarray
     results: Counter
+    movement_visitor: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.empty(0, dtype=np.int64)
+    )
 
 
 @dataclasses.dataclass
@@ -155,14 +160,33 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
         )
     ]
     moved = recorded.filter(pl.col("moves"))
+    entry = moved.get_column("direction").to_numpy() == "in"
     return BulkSyncPlan(
         log_rows,
         states,
         moved.get_column("zone_id").to_numpy().astype(np.int64),
         moved.get_column("at_us").to_numpy().astype(np.int64),
-        np.where(moved.get_column("direction").to_numpy() == "in", 1, -1).astype(np.int64),
+        np.where(entry, 1, -1).astype(np.int64),
         results,
+        _entry_visitors(moved.get_column("ticket_id"), entry),
     )
+
+
+def _entry_visitors(ticket_ids: pl.Series, entry: np.ndarray) -> np.ndarray:
+    """Each movement's visitor hash: its ticket's for an entry, else 0 (as the sync's)."""
+    distinct = ticket_ids.drop_nulls().unique()
+    hashes = pl.DataFrame(
+        {"ticket_id": distinct, "visitor": [ticket_visitor(t) for t in distinct.to_list()]},
+        schema={"ticket_id": ticket_ids.dtype, "visitor": pl.Int64},
+    )
+    found = (
+        ticket_ids.to_frame("ticket_id")
+        .join(hashes, on="ticket_id", how="left", maintain_order="left")
+        .get_column("visitor")
+        .fill_null(0)
+        .to_numpy()
+    )
+    return np.where(entry, found, 0).astype(np.int64)
 
 
 def _secrets_table(secrets: list[str], facts: list, tickets: dict) -> pl.DataFrame:

@@ -32,6 +32,7 @@ from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import pending_insert_sql
+from smartexpo.crowd.visitors import ticket_visitor
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
 from smartexpo.tickets.ticket_secrets import (
@@ -203,11 +204,14 @@ def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now
     )
 
 
-def movement(expo_id: int, ctx, scan: ScanIn) -> tuple:
+def movement(expo_id: int, ctx, scan: ScanIn, ticket_id: int | None) -> tuple:
     """The occupancy movement of a scan that let its holder through: ±1 in the zone the gate
-    admits into, at the scan's time (`crowd.services.pending_insert_sql`'s parameters)."""
+    admits into, at the scan's time, an entry with its ticket's visitor hash (for the zone's
+    distinct visitors) — `crowd.services.pending_insert_sql`'s parameters."""
     zone_id = ctx.gates[scan.gate].zone_id
-    return (expo_id, zone_id, to_us(scan.scanned_at), 1 if scan.direction == "in" else -1, None)
+    entry = scan.direction == "in"
+    visitor = ticket_visitor(ticket_id) if entry and ticket_id is not None else None
+    return (expo_id, zone_id, to_us(scan.scanned_at), 1 if entry else -1, visitor)
 
 
 def log_decided(d: Decision) -> tuple:
@@ -278,7 +282,8 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn) -> dict:
             )
             if decision.result == ScanResult.ADMIT:
                 # The admission is a movement of the zone behind the gate (crowd's occupancy).
-                cursor.execute(statements["movement"], movement(expo.pk, ctx, scan))
+                movement_row = movement(expo.pk, ctx, scan, decision.ticket_id)
+                cursor.execute(statements["movement"], movement_row)
     except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was
         # rolled back, ticket state included.

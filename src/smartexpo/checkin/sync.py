@@ -198,7 +198,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
             if item.gate in ctx.gates and (
                 decision.result == ScanResult.ADMIT or decision.reason == "conflict"
             ):
-                movements.append(movement(expo.pk, ctx, item))
+                movements.append(movement(expo.pk, ctx, item, decision.ticket_id))
         adapt = connection.ops.adapt_datefield_value
         changed = [(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
         # The driver's own cursor for the batch's rows: Django's SQLite cursor tees (buffers)

@@ -251,7 +251,7 @@ def _with_scans(sensed: Movements, scan_plan: BulkSyncPlan) -> Movements:
         np.concatenate((sensed.zone, scan_plan.movement_zone)),
         np.concatenate((sensed.at_us, scan_plan.movement_at_us)),
         np.concatenate((sensed.delta, scan_plan.movement_delta)),
-        np.concatenate((sensed.visitor, np.zeros(len(scan_plan.movement_zone), np.int64))),
+        np.concatenate((sensed.visitor, scan_plan.movement_visitor)),
     )
 
 
