@@ -121,6 +121,44 @@ def test_any_arrival_order_gives_the_reference_occupancy(expo, moves, batches, s
     check()
 
 
+def ingest_in_batches(expo, moves, batches: int, seed: int) -> None:
+    """The same movements as sensor events through the ingest service, in shuffled batches
+    (a delta of 0 cannot be an event: the strategy has none)."""
+    device, _token = device_create(expo=expo, name="p", kind="sensor", zones=["N1-B", "S1"])
+    sensor = Sensor(device.pk, expo.pk, "p", frozenset({"N1-B", "S1"}))
+    events = [
+        {
+            "id": f"p{i}",
+            "zone": z,
+            "kind": "enter" if d > 0 else "exit",
+            "count": abs(d),
+            "at": (BASE + dt.timedelta(microseconds=us)).isoformat(),
+        }
+        for i, (z, us, d) in enumerate(moves)
+    ]
+    random.Random(seed).shuffle(events)
+    size = max(1, len(events) // batches + 1)
+    for start in range(0, len(events), size):
+        result = events_ingest(expo=expo, sensor=sensor, items=events[start : start + size])
+        assert not result.rejected
+        pending_fold(expo=expo)
+
+
+@PROPERTY
+@given(
+    moves=st.lists(movement, min_size=1, max_size=60), batches=st.integers(1, 5), seed=st.integers()
+)
+def test_events_posted_in_any_order_give_the_reference_occupancy(expo, moves, batches, seed):
+    @in_rollback
+    def check():
+        ingest_in_batches(expo, moves, batches, seed)
+        got = readings(expo, moves)
+        for key, value in expected(expo, moves).items():
+            assert got[key] == value, key
+
+    check()
+
+
 @PROPERTY
 @given(moves=st.lists(movement, min_size=1, max_size=60), seed=st.integers())
 def test_two_arrival_orders_store_the_same_alerts(expo, moves, seed):
