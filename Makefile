@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed demo demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,12 @@ migrate: install
 seed: migrate
 	$(BIN)/smartexpo demo seed
 
-demo: seed
+# `make demo LIVE=1` is `make demo-live`: the demo with its digital twin running.
+demo: $(if $(filter 1,$(LIVE)),demo-live,demo-serve)
+
+demo-serve: seed
 	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
-	@echo "  (make demo-live: the same, with the digital twin moving the live venue page)"
+	@echo "  (make demo LIVE=1 or make demo-live: the same, with the digital twin moving the live venue page)"
 	$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2
 
 # The demo with its digital twin: the server in the background (its log in the data directory)
