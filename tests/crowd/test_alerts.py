@@ -82,6 +82,18 @@ def test_density_at_level_e_raises_an_alert_below_capacity(expo, all_zones_senso
     assert counts(organizer, at("11:20:00"))["V"]["alert"] is False
 
 
+def test_a_zone_without_a_safe_capacity_alerts_on_its_density_only(
+    expo, all_zones_sensor, organizer
+):
+    # Capacity 0 is "none set", not "full when empty".
+    expo.zones.filter(code="V").update(capacity=0)
+    post(all_zones_sensor, [ev("V", "enter", at("10:00:00"), 5_400)])
+    assert counts(organizer, at("10:00:00"))["V"]["alert"] is False
+    post(all_zones_sensor, [ev("V", "enter", at("11:00:00"), 1)])
+    assert counts(organizer, at("11:00:00"))["V"]["alert"] is True
+    assert CrowdAlert.objects.get().reason == "density"
+
+
 def test_an_alert_still_raised_at_closing_ends_with_the_nightly_reset(all_zones_sensor, organizer):
     post(all_zones_sensor, [ev("S1", "enter", at("17:00:00"), 600)])
     before = alerts(organizer, at("17:59:59"))[0]
