@@ -207,3 +207,43 @@ def test_the_live_run_sends_the_files_events_and_running_it_again_changes_nothin
     assert nonces == set(frame.filter(source="scan")["id"])
     simulate("--visitors", 400, "--days", 1, "--speed", 1e9, "--seed", 9)
     assert SensorEvent.objects.count() == len(stored) and Scan.objects.count() == len(nonces)
+
+
+def test_sigterm_stops_a_live_run_as_ctrl_c_does(demo, monkeypatch, capsys):
+    import os
+    import signal
+
+    from smartexpo.demo.simulator import live
+
+    real = live.live_run
+
+    def terminated_at_first_tick(**kwargs):
+        ticks = []
+
+        def on_tick(status):
+            kwargs["on_tick"](status)
+            ticks.append(status)
+            if len(ticks) == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        return real(**{**kwargs, "on_tick": on_tick, "tick_s": 3})
+
+    monkeypatch.setattr(live, "live_run", terminated_at_first_tick)
+    # Should the command not take SIGTERM over, this one keeps the test process alive.
+    unhandled = []
+
+    def fallback(*_args):
+        unhandled.append(1)
+
+    original = signal.signal(signal.SIGTERM, fallback)
+    try:
+        simulate("--visitors", 300, "--days", 1, "--speed", 100_000)
+        after = signal.getsignal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    out = capsys.readouterr().out
+    assert not unhandled
+    assert "Stopped at 2019-08-26" in out and "the replay clock is cleared" in out
+    assert not ReplayClock.objects.exists()
+    assert 0 < Scan.objects.count() < 600  # part of the day was sent
+    assert after is fallback  # the command put back the handler it found

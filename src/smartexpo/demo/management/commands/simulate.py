@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -184,11 +187,12 @@ class Command(BaseCommand):
                 ticks(status)
 
         try:
-            if quiet:
-                last = live_run(run=run, speed=speed, on_tick=remember)
-            else:
-                with bar:
+            with _terminate_as_interrupt():
+                if quiet:
                     last = live_run(run=run, speed=speed, on_tick=remember)
+                else:
+                    with bar:
+                        last = live_run(run=run, speed=speed, on_tick=remember)
         except KeyboardInterrupt:
             clock = f"{last.clock:%Y-%m-%d %H:%M}" if last.clock else "the start"
             self.stdout.write(f"Stopped at {clock} (simulated); the replay clock is cleared.")
@@ -206,3 +210,22 @@ class Command(BaseCommand):
             f"{status.rejected:,} events rejected; mean speed ×{status.mean_speed:,.0f} "
             f"({status.simulated_s / 3600:,.1f} simulated hours in {status.wall_s:,.1f} s)."
         )
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (`timeout`, a service manager, `kill`) stops a live run as Ctrl-C does: the
+    batch in flight finishes or rolls back whole, the replay clock is cleared, the report is
+    printed. Only the main thread may set a handler; elsewhere the default stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
