@@ -8,6 +8,7 @@ import math
 import random
 from decimal import Decimal
 
+import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,23 +105,6 @@ def in_rollback(test):
     return run
 
 
-@PROPERTY
-@given(
-    moves=st.lists(movement, min_size=1, max_size=60), batches=st.integers(1, 5), seed=st.integers()
-)
-def test_any_arrival_order_gives_the_reference_occupancy(expo, moves, batches, seed):
-    @in_rollback
-    def check():
-        fold_in_batches(expo, moves, batches, seed)
-        got = readings(expo, moves)
-        want = expected(expo, moves)
-        for key, value in want.items():
-            assert got[key] == value, key
-            assert got[key][0] >= 0
-
-    check()
-
-
 def ingest_in_batches(expo, moves, batches: int, seed: int) -> None:
     """The same movements as sensor events through the ingest service, in shuffled batches
     (a delta of 0 cannot be an event: the strategy has none)."""
@@ -144,17 +128,20 @@ def ingest_in_batches(expo, moves, batches: int, seed: int) -> None:
         pending_fold(expo=expo)
 
 
+# Movements queued as they are by every write path, or posted as sensor events.
+@pytest.mark.parametrize("arrive", [fold_in_batches, ingest_in_batches], ids=["moves", "events"])
 @PROPERTY
 @given(
     moves=st.lists(movement, min_size=1, max_size=60), batches=st.integers(1, 5), seed=st.integers()
 )
-def test_events_posted_in_any_order_give_the_reference_occupancy(expo, moves, batches, seed):
+def test_any_arrival_order_gives_the_reference_occupancy(arrive, expo, moves, batches, seed):
     @in_rollback
     def check():
-        ingest_in_batches(expo, moves, batches, seed)
+        arrive(expo, moves, batches, seed)
         got = readings(expo, moves)
         for key, value in expected(expo, moves).items():
             assert got[key] == value, key
+            assert got[key][0] >= 0
 
     check()
 
