@@ -185,14 +185,11 @@ class Instants:
 
 def merge(zone, period, at, delta, loaded: Loaded) -> Instants:
     if loaded.blobs:
-        moves = [paths.unpack_moves(b) for b in loaded.blobs]
-        sizes = np.array([len(m) for m in moves], dtype=np.int64)
-        stored = np.concatenate(moves)
-        base = np.repeat(loaded.minute * MINUTE_US, sizes)
+        sizes, stored_at, stored_net = paths.stored_moves(loaded.minute, loaded.blobs)
         zone = np.concatenate((zone, np.repeat(loaded.zone, sizes)))
         period = np.concatenate((period, np.repeat(loaded.period, sizes)))
-        at = np.concatenate((at, base + stored["offset"]))
-        delta = np.concatenate((delta, stored["net"]))
+        at = np.concatenate((at, stored_at))
+        delta = np.concatenate((delta, stored_net))
         order = np.lexsort((at, period, zone))
         zone, period, at, delta = zone[order], period[order], at[order], delta[order]
     starts = runs(zone, period, at)

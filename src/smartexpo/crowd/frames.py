@@ -209,21 +209,17 @@ def _stored_paths(period: int, first: int, segments, ids: np.ndarray, zones) -> 
     if not found:
         return _Path(empty, empty, empty, empty, np.empty(0, dtype=bool))
     found.sort(key=lambda r: (r[0], r[1]))
-    moves = [paths.unpack_moves(r[4]) for r in found]
-    sizes = np.array([len(m) for m in moves], dtype=np.int64)
-    stored = np.concatenate(moves)
+    sizes, at, net = paths.stored_moves([r[1] for r in found], [r[4] for r in found])
     zone = np.repeat(np.array([r[0] for r in found], dtype=np.int64), sizes)
-    at = np.repeat(np.array([r[1] for r in found], dtype=np.int64) * MINUTE_US, sizes)
-    at = at + stored["offset"]
     # Each minute replayed from its own stored start: they are consecutive already.
     row = np.repeat(np.arange(len(found)), sizes)
     starts = paths.segment_starts(row)
     count0 = np.repeat(np.array([r[2] for r in found], dtype=np.int64), sizes)
     alert0 = np.repeat(np.array([bool(r[3]) for r in found], dtype=bool), sizes)
-    count = paths.clamped_counts(stored["net"], starts, count0)
+    count = paths.clamped_counts(net, starts, count0)
     raise_at, clear_at = thresholds(zones, zone)
     alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
-    return _Path(zone, at, stored["net"].astype(np.int64), count, alert)
+    return _Path(zone, at, net, count, alert)
 
 
 def _frame_rows(expo_id, period, ids, path: _Path, counts0, alerts0) -> list[tuple]:

@@ -110,3 +110,14 @@ def pack_moves(offsets: np.ndarray, nets: np.ndarray) -> bytes:
 
 def unpack_moves(blob: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(blob), dtype=MOVE)
+
+
+def stored_moves(minutes, blobs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The movements of stored minutes (each minute's `pack_moves` blob), in the minutes'
+    order: how many each minute holds, and each one's instant (µs since the epoch) and net
+    change."""
+    moves = [unpack_moves(b) for b in blobs]
+    sizes = np.array([len(m) for m in moves], dtype=np.int64)
+    stored = np.concatenate(moves) if moves else np.empty(0, dtype=MOVE)
+    at = np.repeat(np.asarray(minutes, dtype=np.int64) * MINUTE_US, sizes) + stored["offset"]
+    return sizes, at, stored["net"].astype(np.int64)

@@ -182,12 +182,8 @@ def occupancy_history(
 
 def _history_path(rows, zone: ZoneInfo):
     """Every stored instant of the rows (whole periods) with the count and alert after it."""
-    moves = [paths.unpack_moves(r[4]) for r in rows]
-    sizes = np.array([len(m) for m in moves], dtype=np.int64)
-    stored = np.concatenate(moves)
+    sizes, at, net = paths.stored_moves([r[1] for r in rows], [r[4] for r in rows])
     period = np.repeat(np.array([day_number(r[0]) for r in rows], dtype=np.int64), sizes)
-    at = np.repeat(np.array([r[1] for r in rows], dtype=np.int64) * MINUTE_US, sizes)
-    at = at + stored["offset"]
     starts = paths.segment_starts(period)
     # Each period starts from its first stored minute's count (0: counts start from zero).
     first = np.flatnonzero(starts)
@@ -195,7 +191,7 @@ def _history_path(rows, zone: ZoneInfo):
     row_first = np.flatnonzero(paths.segment_starts(np.array([day_number(r[0]) for r in rows])))
     count0 = np.repeat(np.array([rows[i][2] for i in row_first], dtype=np.int64), lengths)
     alert0 = np.repeat(np.array([bool(rows[i][3]) for i in row_first], dtype=bool), lengths)
-    count = paths.clamped_counts(stored["net"], starts, count0)
+    count = paths.clamped_counts(net, starts, count0)
     raise_at = np.full(len(at), zone.raise_at)
     clear_at = np.full(len(at), zone.clear_at)
     alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
