@@ -33,7 +33,7 @@ from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scanning import MAX_NONCE_CHARS, MAX_SECRET_CHARS
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
-from smartexpo.crowd.visitors import ticket_visitor
+from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.models import Expo
@@ -174,19 +174,8 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
 
 def _entry_visitors(ticket_ids: pl.Series, entry: np.ndarray) -> np.ndarray:
     """Each movement's visitor hash: its ticket's for an entry, else 0 (as the sync's)."""
-    distinct = ticket_ids.drop_nulls().unique()
-    hashes = pl.DataFrame(
-        {"ticket_id": distinct, "visitor": [ticket_visitor(t) for t in distinct.to_list()]},
-        schema={"ticket_id": ticket_ids.dtype, "visitor": pl.Int64},
-    )
-    found = (
-        ticket_ids.to_frame("ticket_id")
-        .join(hashes, on="ticket_id", how="left", maintain_order="left")
-        .get_column("visitor")
-        .fill_null(0)
-        .to_numpy()
-    )
-    return np.where(entry, found, 0).astype(np.int64)
+    entries = pl.select(pl.when(pl.Series(entry)).then(ticket_ids)).to_series()
+    return hashed(entries, ticket_visitor).fill_null(0).to_numpy().astype(np.int64)
 
 
 def _secrets_table(secrets: list[str], facts: list, tickets: dict) -> pl.DataFrame:
