@@ -208,7 +208,7 @@ def _stream_import(
         with ThreadPoolExecutor(max_workers=1) as pool:
             planned = None
             if beside:
-                moves = _with_scans(_movements(events), scan_plan)
+                moves = _all_movements(events, scan_plan)
                 planned = pool.submit(_plan_on_own_connection, expo, moves)
             inserted = _insert_all(expo, events, received, progress)
             clock.lap("inserting sensor events")
@@ -243,10 +243,7 @@ def _stream_import(
 
 def _all_movements(events: pl.DataFrame, scan_plan: BulkSyncPlan) -> Movements:
     """The sensor events' movements and those of the scans that let somebody through."""
-    return _with_scans(_movements(events), scan_plan)
-
-
-def _with_scans(sensed: Movements, scan_plan: BulkSyncPlan) -> Movements:
+    sensed = _movements(events)
     return Movements(
         np.concatenate((sensed.zone, scan_plan.movement_zone)),
         np.concatenate((sensed.at_us, scan_plan.movement_at_us)),
