@@ -45,27 +45,17 @@ def moves_of(expo, moves) -> Movements:
 
 
 def stored() -> dict[str, list]:
-    def rows(model, *fields):
-        return sorted(model.objects.values_list(*fields))
+    def rows(model, fields=None):
+        fields = fields or [f.attname for f in model._meta.fields if f.attname != "id"]
+        found = model.objects.values_list(*fields)
+        return sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in found)
 
-    minute = [f.attname for f in OccupancyMinute._meta.fields if f.attname != "id"]
-    day = [f.attname for f in ZoneDay._meta.fields if f.attname != "id"]
-    frame = [f.attname for f in OccupancyFrame._meta.fields if f.attname != "id"]
     alert = ["zone_id", "raised_at", "ends_at", "ended_by_reset", "peak_count", "reason"]
     return {
-        "minutes": [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
-            for r in rows(OccupancyMinute, *minute)
-        ],
-        "days": [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
-            for r in rows(ZoneDay, *day)
-        ],
-        "frames": [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
-            for r in rows(OccupancyFrame, *frame)
-        ],
-        "alerts": rows(CrowdAlert, *alert),
+        "minutes": rows(OccupancyMinute),
+        "days": rows(ZoneDay),
+        "frames": rows(OccupancyFrame),
+        "alerts": rows(CrowdAlert, alert),
     }
 
 
