@@ -29,15 +29,11 @@ ThreadedWSGIServer.request_queue_size = 256
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
-    from smartexpo.checkin.context import forget_contexts
     from smartexpo.checkin.devices import forget_device_caches
-    from smartexpo.crowd.zones import forget_zone_tables
-    from smartexpo.tickets.registration import forget_catalogues
+    from smartexpo.core.stamps import forget_all
 
     def forget():
-        forget_zone_tables()
-        forget_catalogues()
-        forget_contexts()
+        forget_all()
         forget_device_caches()
 
     forget()

@@ -86,3 +86,10 @@ def scan(client, secret, *, gate="G1", direction="in", at="2019-08-26T10:00:00+0
     if at is not None:
         body["scanned_at"] = at
     return client.post(SCANS, body)
+
+
+def result_of(response) -> tuple[str, str | None]:
+    """(result, reason) of a scan's 200 answer."""
+    assert response.status_code == 200, response.content
+    body = response.json()
+    return body["result"], body.get("reason")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from smartexpo.checkin.devices import device_create
 from smartexpo.crowd.models import OccupancyFrame
-from smartexpo.crowd.zones import forget_zone_tables
 from smartexpo.venue.models import Zone, ZoneKind
 from tests.conftest import ApiClient
 from tests.crowd.conftest import counts, ev, post
@@ -22,7 +21,6 @@ def test_a_zone_created_after_the_frames_reads_zero_then_its_own_count(
     Zone.objects.create(
         expo=expo, code="N2", kind=ZoneKind.HALL, name_en="Hall N2", area_m2=500, capacity=300
     )
-    forget_zone_tables()
     before = counts(organizer, at("10:30:00"))
     assert before["N2"]["count"] == 0 and before["N1"]["count"] == 40
     _device, token = device_create(expo=expo, name="N2 door", kind="sensor", zones=["N2"])
@@ -40,11 +38,9 @@ def test_a_deleted_zone_leaves_the_others_counts_and_later_folds_intact(
     Zone.objects.create(
         expo=expo, code="TMP", kind=ZoneKind.HALL, name_en="Pop-up", area_m2=50, capacity=20
     )
-    forget_zone_tables()
     post(all_zones_sensor, [ev("N1", "enter", at("10:00:30"), 5)])
     assert counts(organizer, at("10:00:40"))["TMP"]["count"] == 0
     Zone.objects.filter(expo=expo, code="TMP").delete()
-    forget_zone_tables()
     reading = counts(organizer, at("10:00:40"))
     assert "TMP" not in reading and reading["N1"]["count"] == 5
     # A late event before the frames already stored: they are rebuilt without the zone.
@@ -94,7 +90,6 @@ def test_a_zone_made_by_another_process_shows_with_its_first_movements(
     post(all_zones_sensor, [ev("N1", "enter", at("10:20:00"), 1)])
     assert counts(organizer, at("10:30:00"))["TMP"]["count"] == 0
     Zone.objects.filter(expo=expo, code="TMP").delete()
-    forget_zone_tables()
     reads = []
     real = zones.zone_infos
     monkeypatch.setattr(zones, "zone_infos", lambda **kw: reads.append(1) or real(**kw))

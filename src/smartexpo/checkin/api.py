@@ -13,6 +13,7 @@ from smartexpo.checkin.models import Device
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
+from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
@@ -219,9 +220,12 @@ def post_scan(request, expo: str):
 
 def scan_hot(request: HttpRequest, expo: str) -> HttpResponse:
     """`POST …/checkin/scans`, also as a hot route (`core.hot_routes`)."""
-    edition = venue_selectors.expo_get_cached(slug=expo)
-    scanner = devices.scanner_for_request(request, expo=edition)
-    return json_response(200, scanning.scan_post(request, expo=edition, scanner=scanner))
+    # One read of the catalogue stamp serves every cache the scan consults (core.stamps).
+    version = stamp_read()
+    edition = venue_selectors.expo_get_cached(slug=expo, version=version)
+    scanner = devices.scanner_for_request(request, expo=edition, version=version)
+    answer = scanning.scan_post(request, expo=edition, scanner=scanner, version=version)
+    return json_response(200, answer)
 
 
 @router.post(

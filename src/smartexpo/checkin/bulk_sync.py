@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from smartexpo.checkin.context import checkin_context
 from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scanning import MAX_NONCE_CHARS, MAX_SECRET_CHARS
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
@@ -102,8 +102,7 @@ def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame
     claims = []
     for secret in secrets:
         p = parsed[secret]
-        ctx, found = _claims(ctx, expo, secret, p, tickets.get(p.serial) if p else None)
-        claims.append(found)
+        claims.append(_claims(ctx, secret, p, tickets.get(p.serial) if p else None))
     return ScanFacts(frame, invalid, secrets, claims, tickets)
 
 

@@ -9,10 +9,11 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.core.tokens import token_create, token_digest, token_revoke
 from smartexpo.venue.models import Expo, Gate, Zone
 
@@ -113,7 +114,17 @@ class Scanner:
     gates: frozenset[str]
 
 
-_bindings_cache: dict[tuple[int, str], frozenset[str]] = {}
+def _bindings_load(key: tuple[int, str]) -> frozenset[str]:
+    device_id, kind = key
+    if kind == DeviceKind.SCANNER:
+        through, field = Device.gates.through, "gate__code"
+    else:
+        through, field = Device.zones.through, "zone__code"
+    return frozenset(through.objects.filter(device_id=device_id).values_list(field, flat=True))
+
+
+# The codes of the gates or zones each device serves, by (device id, kind).
+_bindings: StampedCache[tuple[int, str], frozenset[str]] = StampedCache(_bindings_load)
 _AUTH_SQL: str | None = None
 
 
@@ -122,7 +133,7 @@ def _auth_sql() -> str:
     if _AUTH_SQL is None:
         qn = connection.ops.quote_name
         _AUTH_SQL = driver_sql(
-            f"SELECT t.id, t.expo_id, t.last_used_at, d.id, d.kind, d.name, d.updated_at "  # noqa: S608
+            f"SELECT t.id, t.expo_id, t.last_used_at, d.id, d.kind, d.name "  # noqa: S608
             f"FROM {qn(ApiToken._meta.db_table)} t "
             f"LEFT JOIN {qn(Device._meta.db_table)} d ON d.token_id = t.id "
             f"WHERE t.digest = %s AND t.role = %s AND t.revoked_at IS NULL"
@@ -139,10 +150,10 @@ def bearer_of(request: HttpRequest) -> str | None:
     return value.strip()
 
 
-def scanner_for_request(request: HttpRequest, *, expo: Expo) -> Scanner:
+def scanner_for_request(request: HttpRequest, *, expo: Expo, version=READ) -> Scanner:
     """The scanner device whose token the request carries, for this edition, with the codes
-    of the gates it serves."""
-    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SCANNER)
+    of the gates it serves (as of the catalogue stamp `version`, read now unless given)."""
+    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SCANNER, version)
     return Scanner(device_id, expo.pk, name, codes)
 
 
@@ -156,10 +167,10 @@ class Sensor:
     zones: frozenset[str]
 
 
-def sensor_for_request(request: HttpRequest, *, expo: Expo) -> Sensor:
+def sensor_for_request(request: HttpRequest, *, expo: Expo, version=READ) -> Sensor:
     """The sensor device whose token the request carries, for this edition, with the codes of
-    the zones it reports on."""
-    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SENSOR)
+    the zones it reports on (as of the catalogue stamp `version`, read now unless given)."""
+    device_id, name, codes = _device_for_request(request, expo, DeviceKind.SENSOR, version)
     return Sensor(device_id, expo.pk, name, codes)
 
 
@@ -169,11 +180,11 @@ _WHAT = {
 }
 
 
-def _device_for_request(request: HttpRequest, expo: Expo, kind: str):
+def _device_for_request(request: HttpRequest, expo: Expo, kind: str, version):
     """(device id, name, codes of its gates or zones) for the request's device token.
 
     One indexed query per request, so a revocation is refused at once; the device's gates or
-    zones are cached by the device's `updated_at`, which changes whenever they do."""
+    zones are cached while the catalogue stamp is unchanged (`core.stamps`)."""
     raw = bearer_of(request)
     if raw is None:
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
@@ -185,22 +196,13 @@ def _device_for_request(request: HttpRequest, expo: Expo, kind: str):
         if ApiToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).exists():
             raise SmartExpoError("forbidden", _WHAT[kind])
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    token_id, expo_id, last_used, device_id, device_kind, name, updated_at = row
+    token_id, expo_id, last_used, device_id, device_kind, name = row
     if expo_id != expo.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
     if device_id is None or device_kind != kind:
         raise SmartExpoError("forbidden", _WHAT[kind])
     _touch(token_id, last_used)
-    key = (device_id, str(updated_at))
-    codes = _bindings_cache.get(key)
-    if codes is None:
-        if kind == DeviceKind.SCANNER:
-            through, field = Device.gates.through, "gate__code"
-        else:
-            through, field = Device.zones.through, "zone__code"
-        codes = frozenset(through.objects.filter(device_id=device_id).values_list(field, flat=True))
-        _bindings_cache[key] = codes
-    return device_id, name, codes
+    return device_id, name, _bindings.get((device_id, kind), version=version)
 
 
 _last_touch: dict[int, float] = {}
@@ -218,5 +220,5 @@ def _touch(token_id: int, last_used) -> None:
 
 def forget_device_caches() -> None:
     """Drop the cached gates, zones and last-contact times (tests, whose ids start over)."""
-    _bindings_cache.clear()
+    _bindings.clear()
     _last_touch.clear()

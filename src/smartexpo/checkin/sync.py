@@ -22,10 +22,8 @@ from django.utils import timezone
 
 from smartexpo.checkin.context import (
     checkin_context,
-    checkin_context_with_key,
 )
 from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.scanning import (
@@ -37,6 +35,7 @@ from smartexpo.checkin.scanning import (
     movement,
     scan_in,
 )
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import pending_insert_sql
 from smartexpo.tickets.models import Ticket, TicketStatus
@@ -154,7 +153,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
     claims: dict[str, TicketClaims | None] = {}
     for secret, parsed_secret in secrets.items():
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
-        ctx, claims[secret] = _claims(ctx, expo, secret, parsed_secret, ticket)
+        claims[secret] = _claims(ctx, secret, parsed_secret, ticket)
     days = {s.scanned_at: scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
     fixed = _fixed_log_columns(expo, ctx, scans, now)
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
@@ -280,11 +279,11 @@ class _Claims(NamedTuple):
 _bodies: dict[bytes, tuple[int, tuple[dt.date, ...]]] = {}
 
 
-def _claims(ctx, expo, secret: str, parsed: ParsedSecret | None, ticket: _Ticket | None):
-    """(context, the claims of a secret or None if it is not authentic): trusted at once if it
-    is the secret this ticket was issued with, else only after its signature verifies."""
+def _claims(ctx, secret: str, parsed: ParsedSecret | None, ticket: _Ticket | None):
+    """The claims of a secret, or None if it is not authentic: trusted at once if it is the
+    secret this ticket was issued with, else only after its signature verifies."""
     if parsed is None:
-        return ctx, None
+        return None
     if ticket is not None and ticket.digest:
         given = secret_digest(secret) if secret.isascii() else ""
         if hmac.compare_digest(given, ticket.digest):
@@ -292,12 +291,11 @@ def _claims(ctx, expo, secret: str, parsed: ParsedSecret | None, ticket: _Ticket
             body = _bodies.get(parsed.body)
             if body is None:
                 body = _bodies[parsed.body] = decode_body(parsed.body)
-            return ctx, _Claims(parsed.serial, *body)
+            return _Claims(parsed.serial, *body)
     try:
-        ctx = checkin_context_with_key(expo, ctx, parsed.kid)
-        return ctx, verify_secret(secret, ctx.keys)
+        return verify_secret(secret, ctx.keys)
     except SecretError:
-        return ctx, None
+        return None
 
 
 def _decide(ctx, scanner: Scanner, scan: ScanIn, claims, ticket: _Ticket | None, day):

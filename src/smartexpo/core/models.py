@@ -85,3 +85,17 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.client} {self.minute}: {self.hits}"
+
+
+class Stamp(models.Model):
+    """A version that database triggers bump with every change of the tables behind a
+    per-process cache, so every process sees the change on its next request (`core.stamps`)."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "core_stamp"
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

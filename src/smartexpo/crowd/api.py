@@ -14,6 +14,7 @@ from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
 from smartexpo.core.errors import invalid
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
+from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.crowd import selectors, services
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, events_body, events_ingest
@@ -162,9 +163,9 @@ class FootfallPage(Schema):
     items: list[FootfallOut]
 
 
-def _organizer(request, expo: str):
+def _organizer(request, expo: str, version=READ):
     """(edition, the organiser's token) of a request, or the API's refusal."""
-    edition = venue_selectors.expo_get_cached(slug=expo)
+    edition = venue_selectors.expo_get_cached(slug=expo, version=version)
     token = require_role(_token(request), Role.ORGANIZER, expo=edition)
     return edition, token
 
@@ -203,10 +204,11 @@ def get_occupancy(request, expo: str, at: str | None = None):
 
 def occupancy_hot(request, expo: str) -> HttpResponse:
     """`GET …/venue/occupancy`, also as a hot route (`core.hot_routes`)."""
-    edition, _token = _organizer(request, expo)
+    version = stamp_read()  # one read for every cache the answer consults (core.stamps)
+    edition, _token = _organizer(request, expo, version)
     instant = _at(request.GET.get("at"))
     services.history_refresh(expo=edition)
-    body = selectors.occupancy(expo=edition, at=instant).json()
+    body = selectors.occupancy(expo=edition, at=instant, version=version).json()
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 

@@ -32,8 +32,8 @@ from smartexpo.checkin.bulk_sync import (
     scans_sync_plan,
 )
 from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.driver import driver_cursor, driver_sql
 from smartexpo.checkin.models import Device, DeviceKind
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply_all, fold_plans
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, insert_returning, stored_ids

@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 from django.db import connection
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.crowd import paths
 from smartexpo.crowd.levels import ZoneInfo, threshold_arrays
 from smartexpo.crowd.models import OccupancyMinute

@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 from django.db import connection
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.crowd.fold_minutes import Gross, State, period_dates, runs
 from smartexpo.crowd.levels import alert_reason
 from smartexpo.crowd.models import CrowdAlert, ZoneDay

@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 from django.db import connection
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.crowd import paths
 from smartexpo.crowd.levels import ZoneInfo
 from smartexpo.crowd.models import OccupancyFrame, OccupancyMinute

@@ -14,6 +14,7 @@ import numpy as np
 from django.db.models import Q, QuerySet
 
 from smartexpo.core.errors import invalid
+from smartexpo.core.stamps import READ
 from smartexpo.crowd import paths
 from smartexpo.crowd.frames import frame_at
 from smartexpo.crowd.levels import ZoneInfo
@@ -93,7 +94,7 @@ class Occupancy:
         return f'{{"at": "{self.at.isoformat()}", "zones": [{", ".join(parts)}]}}'
 
 
-def occupancy(*, expo: Expo, at: dt.datetime) -> Occupancy:
+def occupancy(*, expo: Expo, at: dt.datetime, version=READ) -> Occupancy:
     """Every zone's count and alert at an instant (API.md: Venue sensors, occupancy).
 
     One indexed read: the venue's latest frame of the instant's count period (`crowd.frames`),
@@ -102,7 +103,7 @@ def occupancy(*, expo: Expo, at: dt.datetime) -> Occupancy:
     minute = at_us // MINUTE_US
     period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
     frame = frame_at(expo_id=expo.pk, period=period, minute=minute)
-    table = zone_table(expo_id=expo.pk, having=None if frame is None else frame.zone_ids)
+    table = zone_table(expo_id=expo.pk, version=version)
     counts = np.zeros(len(table.zones), dtype=np.int64)
     alerts = np.zeros(len(table.zones), dtype=bool)
     if frame is not None:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan, movements_fold
 from smartexpo.crowd.models import CrowdAlert, PendingMovement, ReplayClock
-from smartexpo.crowd.zones import forget_zone_tables
 from smartexpo.venue.models import Expo
 
 # Movements folded per transaction: bounds the memory and the write lock's hold.
@@ -119,7 +118,6 @@ def zone_history_rebuild(*, zone) -> FoldReport:
     still overlap)."""
     expo = zone.expo
     history_refresh(expo=expo)
-    forget_zone_tables()  # this process's readers see the new thresholds at once
     with transaction.atomic():
         fold_lock(expo)
         empty = Movements.of([], [], [])

@@ -1,29 +1,27 @@
 """The zones of an edition as occupancy needs them, read with one query.
 
-Readers use `zone_table`, kept per process for a few seconds with every threshold worked out
-and each zone's unchanging part of the occupancy answer already serialised: a dashboard asks
-for some 900 zones several times a second, and a change of a zone's capacity or name reaches
-it within `TABLE_SECONDS` (a new zone too; at once when it has movements, as the occupancy
-reader asks for the zones of the frame it read). Folding always reads the zones afresh
-(`zone_infos`).
+Readers use `zone_table`, kept per process with every threshold worked out and each zone's
+unchanging part of the occupancy answer already serialised: a dashboard asks for some 900
+zones several times a second. The table is kept while the catalogue stamp is unchanged
+(`core.stamps`), so a new zone, or a change of a zone's capacity or name, made by any process,
+is in the next answer. Folding always reads the zones afresh (`zone_infos`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from decimal import Decimal
 
 import numpy as np
 from django.db import connection
 
-from smartexpo.checkin.driver import driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS, ZoneInfo
 from smartexpo.venue.models import Zone
 
 TENTH = Decimal("0.1")
-TABLE_SECONDS = 5.0
 _SQL: str | None = None
 
 
@@ -66,13 +64,10 @@ class ZoneTable:
     clear_at: np.ndarray
     # Each zone's answer up to its count: '{"zone": …, "area_m2": …, '
     heads: list[str]
-    # The zone ids this table answers for: its zones', and those found deleted when it was read.
-    known: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, zones: dict[int, ZoneInfo], gone=()) -> ZoneTable:
+    def of(cls, zones: dict[int, ZoneInfo]) -> ZoneTable:
         items = list(zones.values())
-        known = np.array(sorted({*zones, *gone}), dtype=np.int64)
         return cls(
             items,
             {z.id: i for i, z in enumerate(items)},
@@ -81,12 +76,7 @@ class ZoneTable:
             np.array([z.raise_at for z in items], dtype=np.int64),
             np.array([z.clear_at for z in items], dtype=np.int64),
             [_head(z) for z in items],
-            known,
         )
-
-    def knows(self, ids: np.ndarray) -> bool:
-        """Whether every one of these zone ids is in the table, or was gone when it was read."""
-        return bool(np.isin(ids, self.known).all())
 
     def levels(self, counts: np.ndarray) -> list[str]:
         """The walkway level of each zone's count (exact: `crowd.levels`)."""
@@ -109,25 +99,11 @@ def _head(zone: ZoneInfo) -> str:
     return json.dumps(fixed, ensure_ascii=False)[:-1] + ", "
 
 
-_tables: dict[int, tuple[float, ZoneTable]] = {}
+_tables: StampedCache[int, ZoneTable] = StampedCache(
+    lambda expo_id: ZoneTable.of(zone_infos(expo_id=expo_id))
+)
 
 
-def zone_table(*, expo_id: int, having: np.ndarray | None = None) -> ZoneTable:
-    """The edition's `ZoneTable`, at most `TABLE_SECONDS` old, and read again at once if it
-    does not know one of the zone ids `having` (a zone made a moment ago, in another process,
-    that already has movements: an accepted movement shows as soon as it is answered)."""
-    hit = _tables.get(expo_id)
-    now = time.monotonic()
-    fresh = hit is not None and now - hit[0] < TABLE_SECONDS
-    if fresh and (having is None or hit[1].knows(having)):
-        return hit[1]
-    zones = zone_infos(expo_id=expo_id)
-    gone = () if having is None else [z for z in having.tolist() if z not in zones]
-    table = ZoneTable.of(zones, gone)
-    _tables[expo_id] = (now, table)
-    return table
-
-
-def forget_zone_tables() -> None:
-    """Drop the cached tables (tests, whose ids start over)."""
-    _tables.clear()
+def zone_table(*, expo_id: int, version=READ) -> ZoneTable:
+    """The edition's `ZoneTable` as of the catalogue stamp `version` (read now unless given)."""
+    return _tables.get(expo_id, version=version)

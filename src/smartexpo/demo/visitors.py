@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from smartexpo.exhibitors.models import Tag
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay, TicketType
-from smartexpo.tickets.registration import forget_catalogues, registrations_bulk_create
+from smartexpo.tickets.registration import registrations_bulk_create
 from smartexpo.tickets.services import ticket_type_create
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 
@@ -70,7 +70,6 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
             if code == "public-day" and len(expo.days) == len(PUBLIC_DAY_QUOTAS):
                 for day, size in zip(expo.days, PUBLIC_DAY_QUOTAS, strict=True):
                     DayQuota.objects.filter(ticket_type=existing[code], day=day).update(size=size)
-    forget_catalogues()
     return existing
 
 

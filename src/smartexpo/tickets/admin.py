@@ -22,7 +22,6 @@ from smartexpo.tickets.models import (
     TicketType,
     WaitlistEntry,
 )
-from smartexpo.tickets.registration import forget_catalogues
 from smartexpo.venue.models import Expo
 
 
@@ -41,11 +40,6 @@ class TicketTypeAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_en", "name_zh")
     filter_horizontal = ("zones",)
     inlines = (DayQuotaInline,)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Other worker processes see the change within the catalogue cache's 5 seconds.
-        forget_catalogues()
 
 
 class TicketInline(admin.TabularInline):

@@ -14,6 +14,7 @@ from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.ratelimit import registration_rate_limit
+from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.tickets import documents, render, selectors, services, waitlist
 from smartexpo.tickets import registration as registering
@@ -188,11 +189,13 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     service. Returns (status, body); refusals are raised as `SmartExpoError`, except those
     stored under an idempotency key, which are answers like a 201."""
     registration_rate_limit(request)
-    edition = venue_selectors.expo_get_cached(slug=expo)
+    # One read of the catalogue stamp serves every cache the registration consults.
+    version = stamp_read()
+    edition = venue_selectors.expo_get_cached(slug=expo, version=version)
     fields, parsed = registration_body(request.body)
 
     def handler() -> tuple[int, dict]:
-        issued = registering.registration_create(expo=edition, **fields)
+        issued = registering.registration_create(expo=edition, version=version, **fields)
         body = registration_out(issued.registration, issued.tickets, issued.secrets)
         return 201, {**body, "manage_token": issued.manage_token}
 

@@ -5,8 +5,8 @@ every requested day at once (its row count says whether all had room), then the 
 registration, its ticket and the ticket's days. The per-person-per-day unique index turns a
 duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
 is full does the service look for a duplicate, so a duplicate is reported as such even then.
-Validation needs no query: ticket types, their days and the tag list are cached per process
-for a few seconds and dropped when a ticket type changes.
+Validation needs no query but the catalogue stamp's: ticket types, their days and the tag list
+are kept per process while the stamp is unchanged (`core.stamps`).
 
 The bulk path (group import, demo visitors) validates every row, decides capacity in memory
 under the write lock, and writes with one conditional UPDATE per (type, day) and bulk inserts.
@@ -20,8 +20,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -34,6 +32,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.exhibitors.models import Tag
 from smartexpo.tickets import identity
 from smartexpo.tickets.keys import private_key, signing_key_active, signing_key_get
@@ -52,7 +51,6 @@ from smartexpo.venue.models import Expo
 
 MANAGE_PREFIX = "sxm_"
 LANGUAGES = ("en", "zh-hans")
-CATALOGUE_TTL = 5.0
 MAX_INTERESTS = 20
 
 
@@ -105,59 +103,39 @@ class Catalogue:
     expo_id: int
     types: dict[str, TypeInfo]
     tags: frozenset[str]
-    loaded_at: float = field(default_factory=time.monotonic)
 
 
-_catalogues: dict[int, Catalogue] = {}
-_catalogue_lock = threading.Lock()
-
-
-def forget_catalogues() -> None:
-    """Drop this process's cached ticket types, keys and editions."""
-    from smartexpo.venue.selectors import expo_cache_clear
-
-    _catalogues.clear()
-    _active_keys.clear()
-    expo_cache_clear()
-
-
-def catalogue_for(expo: Expo, *, fresh: bool = False) -> Catalogue:
-    """The ticket types, their days and the tag codes of an edition, cached for a few seconds
-    (`fresh` reads the database now)."""
-    cached = _catalogues.get(expo.pk)
-    if not fresh and cached is not None and time.monotonic() - cached.loaded_at < CATALOGUE_TTL:
-        return cached
-    with _catalogue_lock:
-        quotas: dict[int, dict[dt.date, int]] = defaultdict(dict)
-        for qid, type_id, day in DayQuota.objects.filter(ticket_type__expo=expo).values_list(
-            "id", "ticket_type_id", "day"
-        ):
-            quotas[type_id][day] = qid
-        types = {
-            code: TypeInfo(id=tid, code=code, all_days=all_days, quota_ids=quotas[tid])
-            for tid, code, all_days in TicketType.objects.filter(expo=expo).values_list(
-                "id", "code", "all_days"
-            )
-        }
-        catalogue = Catalogue(
-            expo_id=expo.pk,
-            types=types,
-            tags=frozenset(Tag.objects.values_list("code", flat=True)),
+def _catalogue_load(expo_id: int) -> Catalogue:
+    quotas: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for qid, type_id, day in DayQuota.objects.filter(ticket_type__expo_id=expo_id).values_list(
+        "id", "ticket_type_id", "day"
+    ):
+        quotas[type_id][day] = qid
+    types = {
+        code: TypeInfo(id=tid, code=code, all_days=all_days, quota_ids=quotas[tid])
+        for tid, code, all_days in TicketType.objects.filter(expo_id=expo_id).values_list(
+            "id", "code", "all_days"
         )
-        _catalogues[expo.pk] = catalogue
-        return catalogue
+    }
+    return Catalogue(
+        expo_id=expo_id, types=types, tags=frozenset(Tag.objects.values_list("code", flat=True))
+    )
 
 
-_active_keys: dict[int, tuple[float, SigningKey]] = {}
+_catalogues: StampedCache[int, Catalogue] = StampedCache(_catalogue_load)
 
 
-def _active_key(expo: Expo) -> SigningKey:
-    cached = _active_keys.get(expo.pk)
-    if cached is not None and time.monotonic() - cached[0] < CATALOGUE_TTL:
-        return cached[1]
-    key = signing_key_active(expo=expo)
-    _active_keys[expo.pk] = (time.monotonic(), key)
-    return key
+def catalogue_for(expo: Expo, *, version=READ) -> Catalogue:
+    """The ticket types, their days and the tag codes of an edition, kept per process while
+    the catalogue stamp (`version`, read now unless given) is unchanged."""
+    return _catalogues.get(expo.pk, version=version)
+
+
+def _active_key_load(expo_id: int) -> SigningKey:
+    return signing_key_active(expo=Expo.objects.get(pk=expo_id))
+
+
+_active_keys: StampedCache[int, SigningKey] = StampedCache(_active_key_load)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -257,21 +235,6 @@ def registration_clean(
 # --- one registration ------------------------------------------------------------------------
 
 
-def _knows(catalogue: Catalogue, fields: dict) -> bool:
-    tt = (
-        catalogue.types.get(fields.get("ticket_type"))
-        if isinstance(fields.get("ticket_type"), str)
-        else None
-    )
-    if tt is None:
-        return False
-    days = fields.get("days") or []
-    known = {d.isoformat() for d in tt.quota_ids}
-    return all(str(d) in known for d in days) and all(
-        i in catalogue.tags for i in fields.get("interests") or []
-    )
-
-
 @dataclass
 class Issued:
     registration: Registration
@@ -309,18 +272,15 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).digest()[:16].hex()
 
 
-def registration_create(*, expo: Expo, source: str = "api", **fields) -> Issued:
-    """Register one person and issue their signed ticket.
+def registration_create(*, expo: Expo, source: str = "api", version=READ, **fields) -> Issued:
+    """Register one person and issue their signed ticket (`version`: the catalogue stamp the
+    request read, see `core.stamps`).
 
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days)."""
-    catalogue = catalogue_for(expo)
-    if not _knows(catalogue, fields):
-        # A type or day created in another process moments ago: the cache only says yes fast,
-        # a "no" is checked against the database before it is answered.
-        catalogue = catalogue_for(expo, fresh=True)
+    catalogue = catalogue_for(expo, version=version)
     clean = registration_clean(catalogue, **fields)
-    key = _active_key(expo)
+    key = _active_keys.get(expo.pk, version=version)
     tt, days = clean.ticket_type, clean.days
     quota_ids = [tt.quota_ids[d] for d in days]
     nonce = _new_nonce()
@@ -561,7 +521,7 @@ def registrations_bulk_create(
 
     Rows are taken in order, so when a day runs out the earlier rows win."""
     result = BulkResult()
-    catalogue = catalogue_for(expo, fresh=True)
+    catalogue = _catalogue_load(expo.pk)
     hash_key = identity.id_hash_key()
     today = timezone.localdate()
     key = signing_key_active(expo=expo)

@@ -93,12 +93,4 @@ def ticket_type_create(
         [DayQuota(ticket_type=ticket_type, day=d, size=quota_per_day) for d in parsed]
     )
     ticket_type.zones.set(zone_objs)
-    transaction.on_commit(catalogue_forget)
     return ticket_type
-
-
-def catalogue_forget() -> None:
-    """Drop this process's cached view of ticket types (after one is created or changed)."""
-    from smartexpo.tickets.registration import forget_catalogues
-
-    forget_catalogues()

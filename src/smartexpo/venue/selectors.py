@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 
 from smartexpo.core.errors import not_found
+from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.venue.models import Booth, Expo, Gate, Hall, Zone, ZoneKind
 
 
@@ -25,26 +24,20 @@ def expo_get(*, slug: str, published_only: bool = True) -> Expo:
     return expo
 
 
-_expo_cache: dict[str, tuple[float, Expo]] = {}
-EXPO_CACHE_SECONDS = 5.0
+def _expo_published(slug: str) -> Expo | None:
+    return expo_list().filter(slug=slug).first()
 
 
-def expo_get_cached(*, slug: str) -> Expo:
-    """`expo_get` remembered for a few seconds per process, for the hottest endpoints
-    (registration, check-in): an edition's slug and dates do not change under a running expo,
-    and unpublishing takes effect within the cache's five seconds."""
-    hit = _expo_cache.get(slug)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < EXPO_CACHE_SECONDS:
-        return hit[1]
-    expo = expo_get(slug=slug)
-    _expo_cache[slug] = (now, expo)
+_expos: StampedCache[str, Expo | None] = StampedCache(_expo_published)
+
+
+def expo_get_cached(*, slug: str, version=READ) -> Expo:
+    """`expo_get` remembered per process for the hottest endpoints (registration, check-in,
+    occupancy), while the catalogue stamp (`version`, read now unless given) is unchanged."""
+    expo = _expos.get(slug, version=version)
+    if expo is None:
+        raise not_found("edition")
     return expo
-
-
-def expo_cache_clear() -> None:
-    """Forget the remembered editions (after an edition changes, and between tests)."""
-    _expo_cache.clear()
 
 
 def expo_default() -> Expo | None:

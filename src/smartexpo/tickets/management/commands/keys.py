@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.keys import signing_key_active, signing_key_rotate
 from smartexpo.tickets.models import SigningKey
-from smartexpo.tickets.registration import forget_catalogues
 from smartexpo.venue.models import Expo
 
 
@@ -31,11 +30,10 @@ class Command(BaseCommand):
                 key = signing_key_rotate(expo=edition)
             except SmartExpoError as exc:
                 raise CommandError(exc.message) from None
-            forget_catalogues()
             self.stdout.write(f"{edition.slug}: new tickets are signed with key {key.kid}.")
             self.stderr.write(
-                "Other server processes switch within 5 seconds; scanners pick the new public "
-                "key up with their next keys package."
+                "Every server process signs with it from its next registration; scanners pick "
+                "the new public key up with their next keys package."
             )
             return
         for key in SigningKey.objects.filter(expo=edition).order_by("kid"):

@@ -1,4 +1,7 @@
-"""The database driver's own cursor, for the few statements of a scan."""
+"""The database driver's own cursor, for the few statements of the hottest paths.
+
+One home for every app that needs it (check-in, the venue's folds, the cache stamps).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from django.db import connection
 def driver_cursor():
     """A cursor of the database driver itself, on Django's connection and in its transaction.
 
-    A scan's three statements skip Django's cursor layers (query conversion, error wrapping,
-    debug hooks), a tenth of a scan's time; their SQL is written for the driver's parameter
-    style below, and their parameters are adapted by the caller."""
+    The hottest statements (a scan's three, say) skip Django's cursor layers (query
+    conversion, error wrapping, debug hooks), a tenth of a scan's time; their SQL is written
+    for the driver's parameter style below, and their parameters are adapted by the caller."""
     # What Django's own cursor() does first: a connection found broken is replaced.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
