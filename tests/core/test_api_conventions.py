@@ -137,6 +137,50 @@ def test_huge_limit_is_capped_at_200_not_refused(db, anonymous, taxonomy):
     assert len(body["items"]) == 200
 
 
+def _list_operations() -> list[str]:
+    """Every GET of the OpenAPI document that takes `limit` and `offset`: the lists."""
+    from smartexpo.urls import api
+
+    lists = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        names = {p["name"] for p in operations.get("get", {}).get("parameters", [])}
+        if {"limit", "offset"} <= names:
+            lists.append(path)
+    return sorted(lists)
+
+
+LISTS = _list_operations()
+PATH_VALUES = {"expo": "test-2019", "code": "N1"}
+
+
+def test_every_list_of_the_api_is_covered_by_the_bounds_tests():
+    assert len(LISTS) >= 12, LISTS  # the document's lists are found, not an empty parametrize
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(
+    ("limit", "offset"),
+    [
+        ("50", "9999999999999999999"),
+        ("158647", "70613359457248860962816"),
+        ("99999999999999999999999", "0"),
+        ("1", str(2**63 - 1)),
+        ("200", str(2**63)),
+    ],
+)
+def test_any_limit_and_offset_past_the_databases_integers_is_an_empty_page_not_a_500(
+    expo, organizer, path, limit, offset
+):
+    """A list answers an offset past the end with an empty page, however large the number
+    (SQLite said "datatype mismatch" and PostgreSQL "bigint out of range": both were 500s)."""
+    url = path.format(**{name: PATH_VALUES[name] for name in PATH_VALUES if f"{{{name}}}" in path})
+    response = organizer.get(url, {"limit": limit, "offset": offset})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert {"count", "items"} <= set(body)
+    assert body["items"] == [] or int(offset) == 0
+
+
 def test_default_limit_is_50_and_offset_pages_in_creation_order(db, anonymous, taxonomy):
     from tests.conftest import make_expo
 

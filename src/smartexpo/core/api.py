@@ -144,12 +144,15 @@ T = TypeVar("T")
 
 
 class PageParams(Schema):
-    """`?limit=&offset=`: limit defaults to 50 and is capped (not refused) at 200."""
+    """`?limit=&offset=`: limit defaults to 50 and is capped (not refused) at 200; any offset
+    from 0 up is accepted, and one past the end gives an empty page."""
 
     limit: int = Field(
-        settings.SMARTEXPO_PAGE_DEFAULT, ge=1, description="1 or more; capped at 200"
+        settings.SMARTEXPO_PAGE_DEFAULT,
+        ge=1,
+        description="1 or more; a larger value than 200 returns 200 items",
     )
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, description="0 or more; past the last item, the page is empty")
 
 
 class Page(Schema, Generic[T]):
@@ -157,11 +160,19 @@ class Page(Schema, Generic[T]):
     items: list[T]
 
 
+def page_bounds(page: PageParams, count: int) -> tuple[int, int]:
+    """(start, stop) of a page in a list of `count` items: the one place where `limit` is
+    capped and `offset` bounded, so that no database is ever handed a number past its integer
+    type (SQLite and PostgreSQL both refuse an OFFSET of 2^63 or more)."""
+    start = min(page.offset, count)
+    return start, min(start + min(page.limit, settings.SMARTEXPO_PAGE_MAX), count)
+
+
 def paginate(qs, page: PageParams, serialize: Callable[[Any], Any]) -> dict[str, Any]:
     """One page of an ordered queryset (creation order) or list, with the total count."""
-    limit = min(page.limit, settings.SMARTEXPO_PAGE_MAX)
     count = len(qs) if isinstance(qs, list | tuple) else qs.count()
-    items = [serialize(obj) for obj in qs[page.offset : page.offset + limit]]
+    start, stop = page_bounds(page, count)
+    items = [serialize(obj) for obj in qs[start:stop]] if stop > start else []
     return {"count": count, "items": items}
 
 
