@@ -10,7 +10,8 @@ from ninja.responses import Status
 
 from smartexpo.checkin import devices, scanning, sync
 from smartexpo.checkin.models import Device
-from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
+from smartexpo.checkin.schemas import ScanIn, SyncIn
+from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
 from smartexpo.core.stamps import stamp_read
@@ -55,14 +56,6 @@ class DevicePage(Schema):
     items: list[DeviceOut]
 
 
-class ScanIn(Schema):
-    secret: str
-    gate: str
-    direction: str = Field(..., description="in or out")
-    nonce: str = Field(..., max_length=64, description="unique per device")
-    scanned_at: dt.datetime | None = None
-
-
 class ScanTicket(Schema):
     serial: int
     type: str | None
@@ -74,10 +67,6 @@ class ScanOut(Schema):
     reason: str | None = None
     detail: dict | None = None
     ticket: ScanTicket | None = None
-
-
-class SyncIn(Schema):
-    scans: list[ScanIn] = Field(..., max_length=sync.MAX_BATCH)
 
 
 class SyncResult(ScanOut):
@@ -207,10 +196,7 @@ def checkin_setup(request, expo: str):
     summary="Scan a ticket at a gate: admit or reject with the reason (scanner device)",
     openapi_extra={
         **DEVICE_SECURITY,
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ScanIn.model_json_schema()}},
-        },
+        "requestBody": request_body(ScanIn),
     },
 )
 def post_scan(request, expo: str):
@@ -234,10 +220,7 @@ def scan_hot(request: HttpRequest, expo: str) -> HttpResponse:
     summary="Sync offline admissions (at most 5,000); conflicts are kept and answered",
     openapi_extra={
         **DEVICE_SECURITY,
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": SyncIn.model_json_schema()}},
-        },
+        "requestBody": request_body(SyncIn),
     },
 )
 def post_sync(request, expo: str):

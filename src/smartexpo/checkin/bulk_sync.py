@@ -29,8 +29,8 @@ from django.utils import timezone
 from smartexpo.checkin.context import checkin_context
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
-from smartexpo.checkin.scanning import MAX_NONCE_CHARS, MAX_SECRET_CHARS
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
+from smartexpo.checkin.schemas import MAX_GATE_CHARS, MAX_NONCE_CHARS
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.crowd.visitors import hashed, ticket_visitor
@@ -38,6 +38,8 @@ from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.models import Expo
 
+# Longer than any secret (131 characters), so that cutting there changes no answer.
+MAX_SECRET_CHARS = 200
 COLUMNS = ("device", "secret", "gate", "direction", "nonce", "at")
 
 
@@ -79,7 +81,7 @@ def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame
     good = (
         pl.col("device").is_in(list(scanners))
         & pl.col("secret").is_not_null()
-        & pl.col("gate").str.len_chars().is_between(1, 32).fill_null(False)
+        & pl.col("gate").str.len_chars().is_between(1, MAX_GATE_CHARS).fill_null(False)
         & pl.col("direction").is_in(["in", "out"]).fill_null(False)
         & pl.col("nonce").str.len_chars().is_between(1, MAX_NONCE_CHARS).fill_null(False)
     )
@@ -89,7 +91,8 @@ def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame
         checked.filter(pl.col("good"))
         .drop("good")
         .with_columns(
-            # As `scan_in` does: a secret longer than any is cut, and answered invalid.
+            # A secret longer than any is answered invalid whatever its length: cut here, so
+            # that a column of junk costs no more memory than one of secrets.
             pl.col("secret").str.slice(0, MAX_SECRET_CHARS),
             pl.col("at").dt.convert_time_zone(str(ctx.tz)).dt.date().alias("day"),
             pl.col("at").dt.epoch("us").alias("at_us"),

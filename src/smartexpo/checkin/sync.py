@@ -35,6 +35,7 @@ from smartexpo.checkin.scanning import (
     movement,
     scan_in,
 )
+from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import pending_insert_sql
@@ -50,7 +51,6 @@ from smartexpo.tickets.ticket_secrets import (
 )
 from smartexpo.venue.models import Expo
 
-MAX_BATCH = 5_000
 CHUNK = 500  # parameters per IN list: well under every SQLite build's limit
 ATTEMPTS = 3
 

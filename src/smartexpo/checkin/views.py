@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from smartexpo.checkin.sync import MAX_BATCH
+from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
 

@@ -176,6 +176,25 @@ def paginate(qs, page: PageParams, serialize: Callable[[Any], Any]) -> dict[str,
     return {"count": count, "items": items}
 
 
+def request_body(model) -> dict:
+    """`openapi_extra` for an operation whose JSON body a hot route validates with `model`
+    itself: the model's schema with its definitions written in place, since a `$ref` to
+    `#/$defs/…` would point nowhere inside the OpenAPI document."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node):
+        if isinstance(node, dict):
+            if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+                return inline(defs[node["$ref"].removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return {"required": True, "content": {"application/json": {"schema": inline(schema)}}}
+
+
 class Names(Schema):
     en: str
     zh: str

@@ -11,7 +11,9 @@ from that cycle and skips the rest:
   route answers with the same headers, redirects and refusals as every other API route;
 - the body limit and the error shape are the API's (`core.middleware`, `core.errors`);
 - the work itself is the function behind the endpoint's ninja route, which still serves the
-  OpenAPI document and any server that loads Django's own WSGI handler.
+  OpenAPI document and any server that loads Django's own WSGI handler;
+- the body is validated with the pydantic model the OpenAPI document shows for it
+  (`checkin.schemas`, `tickets.schemas`), so the document states every limit applied here.
 
 Anything else under /api/ — other methods, other paths — goes through Django as before.
 """

@@ -4,21 +4,23 @@ history, alerts and footfall out."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictInt
 
 from smartexpo.checkin.devices import bearer_of, sensor_for_request
-from smartexpo.core.api import Error, Names, PageParams, bearer, paginate
+from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.errors import invalid
 from smartexpo.core.hot_routes import json_response
+from smartexpo.core.instants import Instant, parse_instant
 from smartexpo.core.models import Role
 from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.crowd import selectors, services
-from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, events_body, events_ingest
-from smartexpo.crowd.periods import parse_instant
+from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, MAX_ID, events_body, events_ingest
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import ZoneKind
 
@@ -28,15 +30,17 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
 class EventIn(Schema):
-    id: str = Field(..., min_length=1, max_length=64, description="unique per edition")
-    zone: str
-    kind: str = Field(..., description="enter or exit")
-    at: dt.datetime = Field(..., description="event time, with its UTC offset")
-    count: int = Field(1, ge=1, le=MAX_COUNT)
+    """One sensor event, as documented; `crowd.ingest.event_invalid` is its fast form."""
+
+    id: str = Field(..., min_length=1, max_length=MAX_ID, description="unique per edition")
+    zone: str = Field(..., description="a zone code; one the sensor is not bound to is refused")
+    kind: Literal["enter", "exit"]
+    at: Instant = Field(..., description="event time, with its UTC offset")
+    count: StrictInt = Field(1, ge=1, le=MAX_COUNT)
     visitor: str | None = Field(
         None,
         min_length=1,
-        max_length=64,
+        max_length=MAX_ID,
         description="optional pseudonymous visitor tag: counted in the zone's distinct "
         "visitors, hashed, never stored",
     )
@@ -64,10 +68,7 @@ class EventsOut(Schema):
     "idempotent per event id)",
     openapi_extra={
         "security": [{"BearerToken": []}],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": EventsIn.model_json_schema()}},
-        },
+        "requestBody": request_body(EventsIn),
     },
 )
 def post_events(request, expo: str):
@@ -178,6 +179,14 @@ def _token(request):
     return found if found is not None else token_resolve(raw=bearer_of(request) or "")
 
 
+# Read by `_at` (empty: now); documented as the instants they must be.
+INSTANT_PARAM = {
+    "description": "ISO 8601 with its UTC offset (default: now)",
+    "example": "2019-08-26T10:00:00+08:00",
+}
+AT = Query(None, **INSTANT_PARAM)
+
+
 def _at(value: str | None, field: str = "at") -> dt.datetime:
     if value is None or value == "":
         return timezone.now()
@@ -196,7 +205,7 @@ ORGANIZER = {"security": [{"BearerToken": []}]}
     summary="Every zone's count, density, level and alert at an instant (organiser; default now)",
     openapi_extra=ORGANIZER,
 )
-def get_occupancy(request, expo: str, at: str | None = None):
+def get_occupancy(request, expo: str, at: str | None = AT):
     # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes): control
     # rooms poll it every few seconds.
     return occupancy_hot(request, expo)
@@ -224,8 +233,8 @@ def get_history(
     expo: str,
     zone: str,
     step: int = 300,
-    from_: str | None = Query(None, alias="from"),
-    to: str | None = None,
+    from_: str | None = Query(None, alias="from", **INSTANT_PARAM),
+    to: str | None = Query(None, **INSTANT_PARAM),
 ):
     edition, _token = _organizer(request, expo)
     day = dt.timedelta(days=1)
@@ -293,7 +302,7 @@ def get_alerts(
     request,
     expo: str,
     page: Query[PageParams],
-    at: str | None = None,
+    at: str | None = AT,
     active: bool | None = None,
     zone: str | None = None,
 ):

@@ -15,22 +15,21 @@ is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from smartexpo.checkin.devices import Sensor
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.instants import parse_instant
 from smartexpo.crowd.models import EventKind, SensorEvent
-from smartexpo.crowd.periods import parse_instant, to_us
+from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import pending_add
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.crowd.zones import zone_table
-from smartexpo.venue.models import Expo, Zone
+from smartexpo.venue.models import Expo
 
 MAX_EVENTS = 10_000
 MAX_COUNT = 100_000
@@ -63,49 +62,37 @@ def events_body(raw: bytes) -> list[Any]:
     return events
 
 
-def _instant(value) -> dt.datetime | None:
-    instant = parse_instant(value)
-    if instant is None and isinstance(value, str):
-        # Django's parser accepts a few forms fromisoformat does not.
-        try:
-            parsed = parse_datetime(value)
-        except ValueError:
-            return None
-        if parsed is not None and parsed.utcoffset() is not None:
-            return parse_instant(parsed.isoformat())  # the same bounds
-    return instant
-
-
 KINDS = frozenset(EventKind.values)
 
 
-def _problem(item: Any, zones: dict[str, int], sensor: Sensor) -> str | None:
-    """Why an event is refused (`invalid`, `unknown_zone`, `zone_not_allowed`), or None."""
-    kind, count = item.get("kind"), item.get("count", 1)
-    if kind not in KINDS or _instant(item.get("at")) is None:
-        return "invalid"
+def event_invalid(item: dict) -> bool:
+    """Whether an event (an object with a well-formed id) breaks the documented schema
+    (`crowd.api.EventIn`). Written out by hand, because a batch has up to 10,000 events and
+    this is three times as fast as the model; a property test holds the two equal."""
+    kind, count, zone = item.get("kind"), item.get("count", 1), item.get("zone")
+    if kind not in KINDS or not isinstance(zone, str) or parse_instant(item.get("at")) is None:
+        return True
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
-        return "invalid"
-    zone = item.get("zone")
-    if not isinstance(zone, str) or zone not in zones:
-        return "unknown_zone"
-    if zone not in sensor.zones:
-        return "zone_not_allowed"
+        return True
     visitor = item.get("visitor")
-    if visitor is not None and (not isinstance(visitor, str) or not 1 <= len(visitor) <= MAX_ID):
+    return visitor is not None and (not isinstance(visitor, str) or not 1 <= len(visitor) <= MAX_ID)
+
+
+def _problem(item: dict, zones: dict[str, int], sensor: Sensor) -> str | None:
+    """Why an event is refused (`invalid`, `unknown_zone`, `zone_not_allowed`), or None."""
+    if event_invalid(item):
         return "invalid"
+    if item["zone"] not in zones:
+        return "unknown_zone"
+    if item["zone"] not in sensor.zones:
+        return "zone_not_allowed"
     return None
 
 
-def _zone_ids(expo: Expo, items: list[Any]) -> dict[str, int]:
-    """Zone code → id for the edition (the readers' zone table, read again if the batch names
-    a zone it does not know: a zone made a moment ago is found at once)."""
-    table = zone_table(expo_id=expo.pk)
-    codes = {z.code: z.id for z in table.zones}
-    named = {i.get("zone") for i in items if isinstance(i, dict)}
-    if any(isinstance(c, str) and c not in codes for c in named):
-        codes = dict(Zone.objects.filter(expo=expo).values_list("code", "id"))
-    return codes
+def _zone_ids(expo: Expo) -> dict[str, int]:
+    """Zone code → id for the edition (the readers' zone table: a zone made a moment ago, by
+    any process, is in it, see `core.stamps`)."""
+    return {z.code: z.id for z in zone_table(expo_id=expo.pk).zones}
 
 
 def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResult:
@@ -114,7 +101,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
     An event whose id was stored before, or was accepted earlier in the batch, is a duplicate
     whatever its body; an invalid one is listed in `rejected` with its reason and the rest of
     the batch is stored all the same."""
-    zones = _zone_ids(expo, items)
+    zones = _zone_ids(expo)
     rejected: list[dict] = []
     rows: list[tuple] = []
     movements: dict[str, tuple] = {}
@@ -139,7 +126,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
             repeats += 1
             continue
         seen.add(event_id)
-        at = _instant(item["at"])
+        at = parse_instant(item["at"])
         count = item.get("count", 1)
         rows.append(
             (

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
+from smartexpo.core.instants import YEARS, parse_instant
 from smartexpo.crowd import selectors
 from smartexpo.crowd.api import alert_out
 from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS
 from smartexpo.crowd.models import OccupancyMinute, ReplayClock
-from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, parse_instant, period_of
+from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, period_of
 from smartexpo.venue import selectors as venue
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 from smartexpo.web.floorplan import Plan
@@ -35,7 +36,6 @@ ACTIVE_ALERTS_SHOWN = 50
 RECENT_ALERTS_SHOWN = 10
 BUSIEST_BOOTHS_SHOWN = 10
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
-YEARS = (1971, 9998)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,6 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 EPOCH_DAY = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000
 MINUTE_US = 60_000_000
-YEARS = (1971, 9998)  # the instants occupancy reads accept
 
 
 def to_us(at: dt.datetime) -> int:
@@ -28,27 +27,6 @@ def to_us(at: dt.datetime) -> int:
 
 def from_us(us: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=int(us))
-
-
-def parse_instant(value) -> dt.datetime | None:
-    """An ISO 8601 instant with its UTC offset, or None. A space where the offset's `+` was is
-    read as the `+` it was before a query string decoded it."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if len(text) > 6 and text[-6] == " " and text[-3] == ":":
-        text = text[:-6] + "+" + text[-5:]
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    # At the ends of the calendar an instant overflows once moved to UTC or to the next day's
-    # count period; no expo is held there.
-    if not YEARS[0] <= parsed.year <= YEARS[1]:
-        return None
-    return parsed
 
 
 def time_us(value: dt.time) -> int:

@@ -9,9 +9,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
-from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate
-from smartexpo.core.errors import SmartExpoError, not_found
+from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate, request_body
+from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.hot_routes import json_response
+from smartexpo.core.instants import Instant
 from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.stamps import stamp_read
@@ -22,6 +23,7 @@ from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.idempotency import run_idempotent
 from smartexpo.tickets.models import Registration, Ticket, TicketType
 from smartexpo.tickets.registration_body import registration_body
+from smartexpo.tickets.schemas import RegistrationIn
 from smartexpo.venue import selectors as venue_selectors
 
 router = Router(tags=["Registration and tickets"])
@@ -58,17 +60,6 @@ class TicketTypeOut(Schema):
     zones: list[str]
     available: dict[str, int]
     all_days: bool
-
-
-class RegistrationIn(Schema):
-    ticket_type: str = Field(..., max_length=32)
-    days: list[str] = Field(..., max_length=32)
-    name: str = Field(..., max_length=100)
-    email: str = Field(..., max_length=254)
-    id_type: str | None = Field(None, max_length=16)
-    id_number: str | None = Field(None, max_length=40)
-    interests: list[str] | None = Field(None, max_length=20)
-    language: str | None = Field(None, max_length=8)
 
 
 class TicketOut(Schema):
@@ -171,12 +162,7 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
     "/expos/{expo}/registrations",
     response={201: RegistrationCreated, **ERRORS},
     summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": RegistrationIn.model_json_schema()}},
-        }
-    },
+    openapi_extra={"requestBody": request_body(RegistrationIn)},
 )
 def create_registration(request, expo: str):
     # In production `smartexpo.wsgi` answers this route ahead of Django (core.hot_routes) with
@@ -192,7 +178,10 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     # One read of the catalogue stamp serves every cache the registration consults.
     version = stamp_read()
     edition = venue_selectors.expo_get_cached(slug=expo, version=version)
-    fields, parsed = registration_body(request.body)
+    fields, parsed, ill_formed = registration_body(request.body)
+    if ill_formed:
+        problems = registering.registration_problems(expo=edition, version=version, **fields)
+        raise invalid({**problems, **ill_formed})
 
     def handler() -> tuple[int, dict]:
         issued = registering.registration_create(expo=edition, version=version, **fields)
@@ -372,15 +361,9 @@ def ticket_pdf(request, expo: str, serial: int):
     summary="Public keys and revoked serials for offline scanners (device or organiser); "
     "`?since=` the last package's generated_at for the revocations since then",
 )
-def checkin_keys(request, expo: str, since: dt.datetime | None = None):
+def checkin_keys(request, expo: str, since: Instant | None = None):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.DEVICE, Role.ORGANIZER, expo=edition)
-    if since is not None and since.tzinfo is None:
-        raise SmartExpoError(
-            "invalid",
-            "The request is not valid.",
-            {"fields": {"since": "The time needs its UTC offset (for example +08:00)."}},
-        )
     return selectors.keys_package(expo=edition, since=since)
 
 

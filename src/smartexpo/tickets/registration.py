@@ -232,6 +232,15 @@ def registration_clean(
     return Clean(tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language)
 
 
+def registration_problems(*, expo: Expo, version=READ, **fields) -> dict[str, str]:
+    """What `registration_clean` finds wrong with these fields, by field (empty if nothing)."""
+    try:
+        registration_clean(catalogue_for(expo, version=version), **fields)
+    except SmartExpoError as exc:
+        return exc.detail.get("fields", {})
+    return {}
+
+
 # --- one registration ------------------------------------------------------------------------
 
 

@@ -1,9 +1,9 @@
-"""The registration request body, read without building a model per request.
+"""The registration request body, checked against the documented schema.
 
-The registration endpoint is the hottest write of an expo's opening morning. Its body is a flat
-object of strings and lists of strings, so it is checked here field by field (types, required
-fields, lengths) and the rules of the values themselves stay in `registration_clean`. The
-OpenAPI document still shows the schema (`tickets.api.RegistrationIn`).
+The registration endpoint is the hottest write of an expo's opening morning, answered ahead of
+django-ninja; its body is validated here with the very model the OpenAPI document shows
+(`tickets.schemas.RegistrationIn`), and the rules of the values themselves stay in
+`registration_clean`.
 """
 
 from __future__ import annotations
@@ -11,49 +11,40 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
+from smartexpo.core.api import validation_fields
 from smartexpo.core.errors import SmartExpoError, invalid
-
-# field: (required, kind, max length of the text or of the list)
-FIELDS: dict[str, tuple[bool, type, int]] = {
-    "ticket_type": (True, str, 32),
-    "days": (True, list, 32),
-    "name": (True, str, 100),
-    "email": (True, str, 254),
-    "id_type": (False, str, 16),
-    "id_number": (False, str, 40),
-    "interests": (False, list, 20),
-    "language": (False, str, 8),
-}
+from smartexpo.tickets.schemas import RegistrationIn
 
 
-def registration_body(raw: bytes) -> tuple[dict[str, Any], Any]:
-    """Return (the fields to register with, the parsed JSON for idempotency fingerprints).
+def registration_body(raw: bytes) -> tuple[dict[str, Any], Any, dict[str, str]]:
+    """Return (the fields that are well formed, the parsed JSON for idempotency fingerprints,
+    the fields that are not, with their messages).
 
-    Malformed JSON → 400 `malformed`; anything else wrong → 422 `invalid` listing the fields.
-    Unknown fields are ignored, as the API's other endpoints do."""
+    Malformed JSON → 400 `malformed`; a body that is not an object → 422 `invalid`. Unknown
+    fields are ignored, as the API's other endpoints do. The caller answers the ill-formed
+    fields together with whatever is wrong with the values of the others, so that every bad
+    field is listed at once."""
     try:
         body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise invalid({"body": "A JSON object is expected."})
-    fields: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, (required, kind, limit) in FIELDS.items():
-        value = body.get(name)
-        if value is None:
-            if required:
-                errors[name] = "Field required."
-            continue
-        if not isinstance(value, kind):
-            errors[name] = "A list of strings is expected." if kind is list else "A string."
-        elif len(value) > limit:
-            unit = "items" if kind is list else "characters"
-            errors[name] = f"At most {limit} {unit}."
-        elif kind is list and not all(isinstance(v, str) and len(v) <= 64 for v in value):
-            errors[name] = "A list of strings is expected."
-        else:
-            fields[name] = value
-    if errors:
-        raise invalid(errors)
-    return fields, body
+    try:
+        checked = RegistrationIn.model_validate(body)
+    except ValidationError as exc:
+        errors = validation_fields(exc.errors())
+        if not isinstance(body, dict):
+            raise invalid(errors) from None
+        bad = {name.split(".")[0] for name in errors}
+        if "id_type" in bad:
+            bad.add("id_number")  # a number is only judged with its type
+        # The schema converts nothing (strings, lists of strings, literals), so a field it did
+        # not complain about is its own validated value.
+        fields = {
+            name: body[name]
+            for name in RegistrationIn.model_fields
+            if name not in bad and body.get(name) is not None
+        }
+        return fields, body, errors
+    return checked.model_dump(exclude_none=True), body, {}

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from smartexpo.checkin.models import ScanResult
-from smartexpo.checkin.sync import MAX_BATCH as SCANS_PER_CALL
+from smartexpo.checkin.schemas import MAX_BATCH as SCANS_PER_CALL
 from smartexpo.checkin.sync import scans_sync
 from smartexpo.crowd.ingest import MAX_EVENTS as EVENTS_PER_CALL
 from smartexpo.crowd.ingest import events_ingest

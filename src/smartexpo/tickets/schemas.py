@@ -1,0 +1,38 @@
+"""What a registration sends: the schema that both validates the request and documents it.
+
+The registration POST is answered ahead of django-ninja (`core.hot_routes`), but it validates
+its body with this same pydantic model, so the OpenAPI document states exactly the limits the
+server applies. The rules of the values themselves (a real ticket type and days, a valid
+email and ID number, known interests) are `registration.registration_clean`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from smartexpo.tickets.identity import ID_TYPES
+from smartexpo.tickets.registration import LANGUAGES
+
+Item = Annotated[str, Field(max_length=64)]
+
+
+class RegistrationIn(BaseModel):
+    ticket_type: str = Field(..., max_length=32)
+    days: list[Item] = Field(..., min_length=1, max_length=32, description="dates, YYYY-MM-DD")
+    name: str = Field(..., min_length=1, max_length=100, description="as on the ID document")
+    email: str = Field(..., max_length=254)
+    id_type: Literal[*ID_TYPES, ""] | None = Field(
+        None, description="`resident` (the default) or `passport`"
+    )
+    id_number: str | None = Field(
+        None,
+        max_length=40,
+        description="resident: 18 characters (GB 11643, with its check digit and a real birth "
+        "date); passport: 5 to 20 letters and digits",
+    )
+    interests: list[Item] | None = Field(None, max_length=20, description="technology tag codes")
+    language: Literal[*LANGUAGES, ""] | None = Field(
+        None, description="the language of the confirmation email (default `en`)"
+    )
