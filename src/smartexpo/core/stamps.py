@@ -24,8 +24,6 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from django.db.migrations.operations import RunPython
-
 from smartexpo.core.db import driver_cursor, driver_sql
 
 # One stamp for everything the caches read (editions, zones, gates, ticket types and their
@@ -99,6 +97,11 @@ class StampedCache(Generic[K, V]):
 
 
 # --- triggers ----------------------------------------------------------------------------------
+#
+# Each app names the tables its cached data comes from in its AppConfig (`catalogue_tables`: a
+# table, or a table with the columns whose updates count). After every `migrate` (and every
+# flush of a test database) the triggers are written again from those declarations: SQLite
+# remakes a table to alter it, and a trigger dies with the table it was on.
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION smartexpo_stamp_bump() RETURNS trigger AS $$
@@ -124,57 +127,61 @@ def _trigger_sql(ops, vendor: str, table: str, columns: tuple[str, ...], stamp: 
     qn = ops.quote_name
     of = f" OF {', '.join(qn(c) for c in columns)}" if columns else ""
     if vendor == "postgresql":
+        name = qn(table + "_stamp")
         # One bump per statement: a bulk change of thousands of rows is one bump.
         return [
-            f"CREATE TRIGGER {qn(table + '_stamp')} AFTER INSERT OR DELETE OR UPDATE{of} "
-            f"ON {qn(table)} FOR EACH STATEMENT EXECUTE FUNCTION smartexpo_stamp_bump('{stamp}')"
+            f"DROP TRIGGER IF EXISTS {name} ON {qn(table)}",
+            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE{of} ON {qn(table)} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION smartexpo_stamp_bump('{stamp}')",
         ]
     # SQLite: row triggers only, one per kind of change.
-    return [
-        f"CREATE TRIGGER {qn(f'{table}_stamp_{event.split()[0].lower()}')} AFTER {event} "
-        f"ON {qn(table)} BEGIN {_sqlite_bump(stamp)} END"
-        for event in ("INSERT", "DELETE", f"UPDATE{of}")
-    ]
+    statements = []
+    for event in ("INSERT", "DELETE", f"UPDATE{of}"):
+        name = qn(f"{table}_stamp_{event.split()[0].lower()}")
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {qn(table)} BEGIN {_sqlite_bump(stamp)} END",
+        ]
+    return statements
 
 
-def _drop_sql(ops, vendor: str, table: str) -> list[str]:
-    qn = ops.quote_name
-    if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {qn(table + '_stamp')} ON {qn(table)}"]
-    return [
-        f"DROP TRIGGER IF EXISTS {qn(f'{table}_stamp_{e}')}" for e in ("insert", "delete", "update")
-    ]
+def catalogue_tables() -> list[tuple[str, tuple[str, ...]]]:
+    """(table, columns whose updates count — all if empty) of every app's declaration."""
+    from django.apps import apps
+
+    specs = []
+    for config in apps.get_app_configs():
+        for table in getattr(config, "catalogue_tables", ()):
+            specs.append((table, ()) if isinstance(table, str) else table)
+    return specs
 
 
-def stamp_triggers(*tables: str | tuple[str, tuple[str, ...]], stamp: str = CATALOGUE) -> RunPython:
-    """A migration operation that makes every change of these tables bump `stamp`.
+def stamp_triggers_install(*, using: str = "default") -> None:
+    """Write the stamp's row and function and the triggers of every declared table that
+    exists (a database migrated back to before a table has none to watch)."""
+    from django.db import connections, transaction
 
-    A table is named alone (any change counts) or with the columns whose updates count (a
-    quota's size does, the places sold a thousand times a minute do not)."""
-    specs = [(t, ()) if isinstance(t, str) else t for t in tables]
-
-    def forward(apps, schema_editor):
-        db = schema_editor.connection
-        for table, columns in specs:
-            for sql in _trigger_sql(db.ops, db.vendor, table, columns, stamp):
-                schema_editor.execute(sql)
-
-    def backward(apps, schema_editor):
-        db = schema_editor.connection
-        for table, _columns in specs:
-            for sql in _drop_sql(db.ops, db.vendor, table):
-                schema_editor.execute(sql)
-
-    return RunPython(forward, backward, elidable=False)
-
-
-def stamp_function_install(apps, schema_editor) -> None:
-    """The PostgreSQL function the triggers call, and the first stamp row (both vendors)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
-    schema_editor.execute("INSERT INTO core_stamp (name, version) VALUES (%s, 1)", [CATALOGUE])
+    db = connections[using]
+    if db.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - the two we run on
+        return
+    existing = set(db.introspection.table_names())
+    if STAMP_TABLE not in existing:
+        return
+    with transaction.atomic(using=using), db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(_PG_FUNCTION)
+        cursor.execute(
+            f"INSERT INTO {STAMP_TABLE} (name, version) VALUES (%s, 1) "  # noqa: S608
+            "ON CONFLICT (name) DO NOTHING",
+            [CATALOGUE],
+        )
+        for table, columns in catalogue_tables():
+            if table in existing:
+                for sql in _trigger_sql(db.ops, db.vendor, table, columns, CATALOGUE):
+                    cursor.execute(sql)
 
 
-def stamp_function_remove(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS smartexpo_stamp_bump()")
+def install_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate receiver (connected by the core app): runs once per migrate, when the
+    signal reaches the core app, by which time every migration has run."""
+    stamp_triggers_install(using=using)

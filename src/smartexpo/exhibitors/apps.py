@@ -6,3 +6,5 @@ class ExhibitorsConfig(AppConfig):
     name = "smartexpo.exhibitors"
     label = "exhibitors"
     verbose_name = _("Exhibitors")
+    # Tables behind per-process caches: every change moves the catalogue stamp (core.stamps).
+    catalogue_tables = ("exhibitors_tag",)

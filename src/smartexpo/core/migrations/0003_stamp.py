@@ -1,7 +1,5 @@
 from django.db import migrations, models
 
-from smartexpo.core.stamps import stamp_function_install, stamp_function_remove
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -17,5 +15,4 @@ class Migration(migrations.Migration):
             ],
             options={"db_table": "core_stamp"},
         ),
-        migrations.RunPython(stamp_function_install, stamp_function_remove),
     ]
