@@ -14,6 +14,7 @@ from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.tickets.api import router as tickets_router
+from smartexpo.tickets.restricted_api import router as restricted_router
 from smartexpo.venue.api import router as venue_router
 from smartexpo.web import views as web_views
 
@@ -21,6 +22,7 @@ api = build_api()
 api.add_router("", venue_router)
 api.add_router("", exhibitors_router)
 api.add_router("", tickets_router)
+api.add_router("", restricted_router)
 api.add_router("", checkin_router)
 api.add_router("", crowd_router)
 

@@ -151,6 +151,8 @@ def _list_operations() -> list[str]:
 
 LISTS = _list_operations()
 PATH_VALUES = {"expo": "test-2019", "code": "N1"}
+# The lists an organiser may not read, with the role that may.
+READERS = {"/api/v1/expos/{expo}/exhibitor-passes": "exhibitor"}
 
 
 def test_every_list_of_the_api_is_covered_by_the_bounds_tests():
@@ -169,12 +171,13 @@ def test_every_list_of_the_api_is_covered_by_the_bounds_tests():
     ],
 )
 def test_any_limit_and_offset_past_the_databases_integers_is_an_empty_page_not_a_500(
-    expo, organizer, path, limit, offset
+    expo, path, limit, offset, request
 ):
     """A list answers an offset past the end with an empty page, however large the number
     (SQLite said "datatype mismatch" and PostgreSQL "bigint out of range": both were 500s)."""
     url = path.format(**{name: PATH_VALUES[name] for name in PATH_VALUES if f"{{{name}}}" in path})
-    response = organizer.get(url, {"limit": limit, "offset": offset})
+    reader = request.getfixturevalue(READERS.get(path, "organizer"))
+    response = reader.get(url, {"limit": limit, "offset": offset})
     assert response.status_code == 200, response.content
     body = response.json()
     assert {"count", "items"} <= set(body)

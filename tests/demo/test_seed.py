@@ -236,8 +236,8 @@ def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hal
     settings, tmp_path, capsys
 ):
     from smartexpo.demo.visitors import demo_visitors_seed
+    from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
-    from smartexpo.tickets.registration import ticket_secret
     from tests.conftest import ApiClient
 
     settings.DATA_DIR = tmp_path
@@ -261,3 +261,31 @@ def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hal
         answer = ApiClient(token).post(scans, body).json()
         assert answer.get("reason") == expected, answer
     assert ApiClient(first).post(scans, body).status_code == 401
+
+
+def test_the_demos_media_vip_and_staff_passes_are_restricted_and_exhibitors_have_passes():
+    from smartexpo.demo.visitors import STAFF_PASSES, demo_visitors_seed
+    from smartexpo.tickets.models import PassGrant, TicketType
+    from tests.conftest import ApiClient
+
+    demo_seed(seed=7)
+    expo = Expo.objects.get(slug="sce-2019")
+    demo_visitors_seed(expo=expo, count=100, seed=7)
+    access = dict(TicketType.objects.filter(expo=expo).values_list("code", "access"))
+    assert access == {
+        "public-day": "open",
+        "professional": "open",
+        "media": "approval",
+        "vip": "invitation",
+        "exhibitor-staff": "exhibitor",
+    }
+    grants = PassGrant.objects.filter(ticket_type__expo=expo)
+    assert grants.count() == Exhibitor.objects.filter(expo=expo).count()
+    assert set(grants.values_list("passes", flat=True)) == {STAFF_PASSES}
+    days = [d.isoformat() for d in expo.days]
+    vip = ApiClient().post(
+        "/api/v1/expos/sce-2019/registrations",
+        {"ticket_type": "vip", "days": days, "name": "Guest", "email": "g@example.cn"},
+    )
+    assert vip.status_code == 403
+    assert vip.json()["error"]["code"] == "invitation_required"

@@ -21,8 +21,8 @@ from smartexpo.demo.simulator.stream import SCHEMA, run_prepare
 from smartexpo.demo.simulator.tickets import pool_load
 from smartexpo.demo.simulator.venue import venue_load
 from smartexpo.demo.visitors import demo_visitors_seed
+from smartexpo.tickets.issuing import ticket_secret
 from smartexpo.tickets.models import DayQuota, Registration, Ticket
-from smartexpo.tickets.registration import ticket_secret
 from smartexpo.venue.models import Expo
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay
-from smartexpo.tickets.registration import registrations_bulk_create
+from smartexpo.tickets.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.services import ticket_type_create
 
 
@@ -72,7 +72,7 @@ def test_unexpected_columns_are_an_error_of_that_row(expo, day_type):
 
 def test_bulk_tickets_verify_like_single_ones(expo, day_type, device):
     from smartexpo.tickets import ticket_secrets as ts
-    from smartexpo.tickets.registration import ticket_secret
+    from smartexpo.tickets.issuing import ticket_secret
 
     result = registrations_bulk_create(expo=expo, rows=[row(1)])
     ticket = Ticket.objects.get(registration_id=result.created[0][1])

@@ -305,7 +305,8 @@ def test_idempotency_records_are_pruned_after_48_hours(day_pass, monkeypatch):
 
 def test_a_ticket_type_created_in_another_process_is_known_at_once(expo):
     """Another worker's cached catalogue must not refuse a type created a moment ago."""
-    from smartexpo.tickets.registration import catalogue_for, registration_create
+    from smartexpo.tickets.catalogue import catalogue_for
+    from smartexpo.tickets.registration import registration_create
     from smartexpo.tickets.services import ticket_type_create
 
     catalogue_for(expo)  # this process caches a catalogue without the new type

@@ -39,8 +39,8 @@ from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import pending_insert_sql
+from smartexpo.tickets.issuing import secret_digest
 from smartexpo.tickets.models import Ticket, TicketStatus
-from smartexpo.tickets.registration import secret_digest
 from smartexpo.tickets.ticket_secrets import (
     ParsedSecret,
     SecretError,

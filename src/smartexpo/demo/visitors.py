@@ -12,10 +12,17 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from smartexpo.exhibitors.models import Tag
+from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.tickets.identity import resident_check_digit
-from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay, TicketType
-from smartexpo.tickets.registration import registrations_bulk_create
+from smartexpo.tickets.models import (
+    DayQuota,
+    PassGrant,
+    Registration,
+    Ticket,
+    TicketDay,
+    TicketType,
+)
+from smartexpo.tickets.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.services import ticket_type_create
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 
@@ -30,6 +37,11 @@ TICKET_TYPES = [
     ("vip", "VIP pass", "贵宾证", 5_000, True, "all"),
     ("exhibitor-staff", "Exhibitor staff pass", "参展商工作证", 20_000, True, None),
 ]
+# Who may register for each (the others are open): journalists are accredited by the organiser,
+# guests invited, staff passes issued by their exhibitors. The demo's visitors of these types are
+# registered as an organiser's group import would.
+ACCESS = {"media": "approval", "vip": "invitation", "exhibitor-staff": "exhibitor"}
+STAFF_PASSES = 10
 PROFESSIONAL_HALL = "M"
 # Day tickets per day: the opening day draws the biggest crowd, the last day recovers a little.
 PUBLIC_DAY_QUOTAS = [175_000, 160_000, 140_000, 165_000]
@@ -70,7 +82,23 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
             if code == "public-day" and len(expo.days) == len(PUBLIC_DAY_QUOTAS):
                 for day, size in zip(expo.days, PUBLIC_DAY_QUOTAS, strict=True):
                     DayQuota.objects.filter(ticket_type=existing[code], day=day).update(size=size)
+    for code, access in ACCESS.items():  # also on a database seeded before types had access
+        TicketType.objects.filter(expo=expo, code=code).exclude(access=access).update(access=access)
+    demo_pass_grants(expo)
     return existing
+
+
+def demo_pass_grants(expo: Expo) -> None:
+    """Every exhibitor of the edition may issue STAFF_PASSES staff passes (made once)."""
+    staff = TicketType.objects.filter(expo=expo, code="exhibitor-staff").first()
+    if staff is None:
+        return
+    granted = set(PassGrant.objects.filter(ticket_type=staff).values_list("exhibitor", flat=True))
+    PassGrant.objects.bulk_create(
+        PassGrant(exhibitor_id=pk, ticket_type=staff, passes=STAFF_PASSES)
+        for pk in Exhibitor.objects.filter(expo=expo).values_list("id", flat=True)
+        if pk not in granted
+    )
 
 
 def resident_id(rng: random.Random, index: int) -> str:

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.tickets.admin_restricted import approve_requests, decline_requests
 from smartexpo.tickets.group_import import COLUMNS, registrations_import_csv
 from smartexpo.tickets.models import (
     DayQuota,
@@ -35,8 +36,8 @@ class DayQuotaInline(admin.TabularInline):
 
 @admin.register(TicketType)
 class TicketTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_zh", "expo", "all_days")
-    list_filter = ("expo",)
+    list_display = ("code", "name_en", "name_zh", "expo", "all_days", "access")
+    list_filter = ("expo", "access")
     search_fields = ("code", "name_en", "name_zh")
     filter_horizontal = ("zones",)
     inlines = (DayQuotaInline,)
@@ -102,14 +103,21 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "ticket_type", "id_masked", "status", "created_at", "expo")
     list_filter = ("expo", "status", "ticket_type")
     search_fields = ("name", "email", "tickets__serial")
+    # Requests for a type by approval: filter the list by status "Awaiting approval".
+    actions = (approve_requests, decline_requests)
     readonly_fields = (
         "expo",
         "ticket_type",
         "id_type",
         "id_masked",
         "status",
+        "requested_days",
+        "invitation",
+        "exhibitor",
         "created_at",
         "cancelled_at",
+        "decided_at",
+        "decided_by",
     )
     fields = (
         "expo",
@@ -121,8 +129,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         "interests",
         "language",
         "status",
+        "requested_days",
+        "invitation",
+        "exhibitor",
         "created_at",
         "cancelled_at",
+        "decided_at",
+        "decided_by",
     )
     inlines = (TicketInline,)
     list_select_related = ("ticket_type", "expo")

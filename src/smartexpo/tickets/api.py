@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -17,11 +18,11 @@ from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
-from smartexpo.tickets import documents, render, selectors, services, waitlist
+from smartexpo.tickets import documents, issuing, render, selectors, services, waitlist
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.idempotency import run_idempotent
-from smartexpo.tickets.models import Registration, Ticket, TicketType
+from smartexpo.tickets.models import Access, Registration, RegistrationStatus, Ticket, TicketType
 from smartexpo.tickets.registration_body import registration_body
 from smartexpo.tickets.schemas import RegistrationIn
 from smartexpo.venue import selectors as venue_selectors
@@ -36,7 +37,7 @@ class TokenOrManageToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | Registration | None:
         token = token.strip()
-        if token.startswith(registering.MANAGE_PREFIX):
+        if token.startswith(issuing.MANAGE_PREFIX):
             return selectors.registration_by_manage_token(raw=token)
         return token_resolve(raw=token)
 
@@ -51,6 +52,12 @@ class TicketTypeIn(Schema):
     quota_per_day: int = Field(..., ge=0, le=services.MAX_QUOTA)
     zones: list[str] | None = Field(None, max_length=500)
     all_days: bool = False
+    access: Literal[*Access.values] = Field(
+        Access.OPEN,
+        description="who may register: open to everyone (the default), invitation (with a "
+        "code), approval (a request an organiser decides) or exhibitor (staff passes issued by "
+        "exhibitors)",
+    )
 
 
 class TicketTypeOut(Schema):
@@ -60,6 +67,7 @@ class TicketTypeOut(Schema):
     zones: list[str]
     available: dict[str, int]
     all_days: bool
+    access: str
 
 
 class TicketOut(Schema):
@@ -77,6 +85,9 @@ class RegistrationOut(Schema):
     email: str
     id_type: str
     id_number: str
+    requested_days: list[str] | None = Field(
+        None, description="the days a request awaiting approval asks for (status pending)"
+    )
     tickets: list[TicketOut]
 
 
@@ -105,12 +116,13 @@ def ticket_type_out(tt: TicketType) -> dict:
         "zones": sorted(z.code for z in tt.zones.all()),
         "available": {q.day.isoformat(): q.available for q in quotas},
         "all_days": tt.all_days,
+        "access": tt.access,
     }
 
 
 def registration_out(registration: Registration, tickets=None, secrets=None) -> dict:
     tickets = list(registration.tickets.all()) if tickets is None else tickets
-    secrets = secrets or [registering.ticket_secret(t) for t in tickets]
+    secrets = secrets or [issuing.ticket_secret(t) for t in tickets]
     return {
         "id": registration.pk,
         "status": registration.status,
@@ -119,6 +131,7 @@ def registration_out(registration: Registration, tickets=None, secrets=None) -> 
         "email": registration.email,
         "id_type": registration.id_type,
         "id_number": registration.id_masked,
+        "requested_days": registration.requested_days,
         "tickets": [
             {"serial": t.serial, "days": t.days, "secret": secret, "status": t.status}
             for t, secret in zip(tickets, secrets, strict=True)
@@ -154,14 +167,16 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
         quota_per_day=payload.quota_per_day,
         zones=payload.zones,
         all_days=payload.all_days,
+        access=payload.access,
     )
     return Status(201, ticket_type_out(selectors.ticket_type_list(expo=edition).get(pk=tt.pk)))
 
 
 @router.post(
     "/expos/{expo}/registrations",
-    response={201: RegistrationCreated, **ERRORS},
-    summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key)",
+    response={201: RegistrationCreated, 202: RegistrationCreated, **ERRORS},
+    summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key); "
+    "202: a request for a type by approval, with no ticket yet",
     openapi_extra={"requestBody": request_body(RegistrationIn)},
 )
 def create_registration(request, expo: str):
@@ -186,12 +201,65 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     def handler() -> tuple[int, dict]:
         issued = registering.registration_create(expo=edition, version=version, **fields)
         body = registration_out(issued.registration, issued.tickets, issued.secrets)
-        return 201, {**body, "manage_token": issued.manage_token}
+        pending = issued.registration.status == RegistrationStatus.PENDING
+        return 202 if pending else 201, {**body, "manage_token": issued.manage_token}
 
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return handler()
     return run_idempotent(expo=edition, key=key, body=parsed, handler=handler)
+
+
+class RegistrationItem(Schema):
+    id: int
+    status: str
+    ticket_type: str
+    name: str
+    email: str
+    id_type: str
+    id_number: str
+    source: str
+    created_at: dt.datetime
+    requested_days: list[str] | None
+    invitation: str | None = Field(None, description="the invitation code it was made with")
+    exhibitor: int | None = Field(None, description="the exhibitor whose staff pass it is")
+
+
+def registration_item(registration: Registration) -> dict:
+    return {
+        "id": registration.pk,
+        "status": registration.status,
+        "ticket_type": registration.ticket_type.code,
+        "name": registration.name,
+        "email": registration.email,
+        "id_type": registration.id_type,
+        "id_number": registration.id_masked,
+        "source": registration.source,
+        "created_at": registration.created_at,
+        "requested_days": registration.requested_days,
+        "invitation": registration.invitation.code if registration.invitation else None,
+        "exhibitor": registration.exhibitor_id,
+    }
+
+
+@router.get(
+    "/expos/{expo}/registrations",
+    auth=bearer,
+    response={200: Page[RegistrationItem], **ERRORS},
+    summary="The edition's registrations, oldest first (organiser; `status=pending`: the "
+    "requests awaiting approval; paginated)",
+)
+def list_registrations(
+    request,
+    expo: str,
+    page: Query[PageParams],
+    status: Literal[*RegistrationStatus.values] | None = None,
+    ticket_type: str | None = None,
+):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    found = selectors.registration_list(expo=edition, status=status, ticket_type=ticket_type)
+    return paginate(found, page, registration_item)
 
 
 def registration_hot(request: HttpRequest, expo: str) -> HttpResponse:
@@ -324,9 +392,7 @@ def _ticket_for(request, expo: str, serial: int) -> Ticket:
 )
 def ticket_qr_svg(request, expo: str, serial: int):
     ticket = _ticket_for(request, expo, serial)
-    return HttpResponse(
-        render.qr_svg(registering.ticket_secret(ticket)), content_type="image/svg+xml"
-    )
+    return HttpResponse(render.qr_svg(issuing.ticket_secret(ticket)), content_type="image/svg+xml")
 
 
 @router.get(
@@ -337,7 +403,7 @@ def ticket_qr_svg(request, expo: str, serial: int):
 )
 def ticket_qr_png(request, expo: str, serial: int):
     ticket = _ticket_for(request, expo, serial)
-    return HttpResponse(render.qr_png(registering.ticket_secret(ticket)), content_type="image/png")
+    return HttpResponse(render.qr_png(issuing.ticket_secret(ticket)), content_type="image/png")
 
 
 @router.get(

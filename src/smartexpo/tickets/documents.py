@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from smartexpo.tickets import render
 from smartexpo.tickets.identity import mask_name
+from smartexpo.tickets.issuing import manage_token_for, ticket_secret
 from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket
-from smartexpo.tickets.registration import manage_token_for, ticket_secret
 
 logger = logging.getLogger("smartexpo.mail")
 
@@ -59,7 +59,10 @@ def manage_url(registration: Registration) -> str:
 
 
 def confirmation_message(registration: Registration) -> EmailMessage:
-    """The confirmation email in the visitor's language, with each ticket's PDF attached."""
+    """The email a registration's state calls for, in the visitor's language: its tickets
+    (each as a PDF), or that its request was received, or declined."""
+    if registration.status in (RegistrationStatus.PENDING, RegistrationStatus.DECLINED):
+        return _request_message(registration)
     tickets = list(registration.tickets.select_related("expo", "ticket_type", "registration"))
     expo = registration.expo
     with translation.override(registration.language):
@@ -90,6 +93,36 @@ def confirmation_message(registration: Registration) -> EmailMessage:
     return message
 
 
+def _request_message(registration: Registration) -> EmailMessage:
+    expo = registration.expo
+    with translation.override(registration.language):
+        names = {"expo": expo.name, "type": registration.ticket_type.name}
+        if registration.status == RegistrationStatus.PENDING:
+            subject = _("Your request for %(expo)s was received") % names
+            news = [
+                _("your request for a %(type)s at %(expo)s was received.") % names,
+                _("The organiser reviews it; you will get an email as soon as it is decided."),
+            ]
+        else:
+            subject = _("Your request for %(expo)s") % names
+            news = [
+                _("we are sorry: your request for a %(type)s at %(expo)s was not approved.") % names
+            ]
+        lines = [
+            _("Hello %(name)s,") % {"name": registration.name},
+            "",
+            *news,
+            _("See your request here: %(url)s") % {"url": manage_url(registration)},
+            "",
+            expo.venue,
+        ]
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[registration.email])
+
+
+# The states whose news a visitor is sent once, by the outbox.
+ANNOUNCED = (RegistrationStatus.ACTIVE, RegistrationStatus.PENDING, RegistrationStatus.DECLINED)
+
+
 def confirmations_send(*, limit: int = 50) -> int:
     """Send pending confirmation emails; returns how many were sent.
 
@@ -102,7 +135,7 @@ def confirmations_send(*, limit: int = 50) -> int:
         Registration.objects.filter(
             claimable,
             confirmation_sent_at__isnull=True,
-            status=RegistrationStatus.ACTIVE,
+            status__in=ANNOUNCED,
             confirmation_attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("id")

@@ -26,6 +26,12 @@ class RegistrationForm(forms.Form):
     interests = forms.MultipleChoiceField(
         label=_("Interests"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    invitation = forms.CharField(
+        label=_("Invitation code"),
+        max_length=32,
+        required=False,
+        help_text=_("Only for ticket types by invitation: the code the organiser sent you."),
+    )
 
     def __init__(self, *args, ticket_types, days, tags, **kwargs):
         super().__init__(*args, **kwargs)

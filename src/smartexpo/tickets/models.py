@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.venue.models import BilingualName, Expo, Zone, code_validator
 
 
+class Access(models.TextChoices):
+    """Who may register for a ticket type."""
+
+    OPEN = "open", _("Open to everyone")
+    INVITATION = "invitation", _("By invitation code")
+    APPROVAL = "approval", _("By approval of the organiser")
+    EXHIBITOR = "exhibitor", _("Issued by exhibitors")
+
+
 class TicketType(BilingualName):
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="ticket_types"
@@ -26,6 +35,17 @@ class TicketType(BilingualName):
         help_text=_("A pass is valid on every day of the type; a day ticket on the days chosen"),
     )
     zones = models.ManyToManyField(Zone, verbose_name=_("admits to"), blank=True)
+    access = models.CharField(
+        _("who may register"),
+        max_length=12,
+        choices=Access.choices,
+        default=Access.OPEN,
+        help_text=_(
+            "Open: anyone. Invitation: with a code the organiser hands out. Approval: the "
+            "request waits for an organiser, and takes its place only when approved. "
+            "Exhibitors: issued by exhibitors within the passes granted to them."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -77,6 +97,8 @@ class IdType(models.TextChoices):
 class RegistrationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CANCELLED = "cancelled", _("Cancelled")
+    PENDING = "pending", _("Awaiting approval")
+    DECLINED = "declined", _("Declined")
 
 
 class Registration(models.Model):
@@ -115,6 +137,33 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # How a restricted type was obtained: the invitation code used, or the exhibitor whose
+    # staff pass this is. A request for a type by approval is decided once.
+    invitation = models.ForeignKey(
+        "Invitation",
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,  # partial index below: only the few registrations that have one
+    )
+    exhibitor = models.ForeignKey(
+        "exhibitors.Exhibitor",
+        verbose_name=_("staff of exhibitor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_passes",
+        db_index=False,
+    )
+    # A request awaiting approval holds no ticket and no place yet: the days it asks for.
+    requested_days = models.JSONField(_("days requested"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # A database default, so that the registration hot path's INSERT need not name it.
+    decided_by = models.CharField(
+        _("decided by"), max_length=150, blank=True, default="", db_default=""
+    )
     # The confirmation email is an outbox: the mailer sends it after the registration commits.
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
     confirmation_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -130,6 +179,22 @@ class Registration(models.Model):
                 fields=["confirmation_lease_until"],
                 condition=models.Q(confirmation_sent_at__isnull=True),
                 name="registration_mail_outbox",
+            ),
+            # Partial: an open registration, the vast majority, writes none of these.
+            models.Index(
+                fields=["invitation"],
+                condition=models.Q(invitation__isnull=False),
+                name="registration_by_invitation",
+            ),
+            models.Index(
+                fields=["exhibitor"],
+                condition=models.Q(exhibitor__isnull=False),
+                name="registration_staff_passes",
+            ),
+            models.Index(
+                fields=["expo", "id"],
+                condition=models.Q(status="pending"),
+                name="registration_requests",
             ),
         ]
 
@@ -302,3 +367,73 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_type.code} {self.day} #{self.pk}"
+
+
+class Invitation(models.Model):
+    """An invitation code for a ticket type by invitation: good for `uses_allowed`
+    registrations, each use taken by a conditional UPDATE in the registration's transaction."""
+
+    expo = models.ForeignKey(Expo, verbose_name=_("edition"), on_delete=models.CASCADE)
+    ticket_type = models.ForeignKey(
+        TicketType,
+        verbose_name=_("ticket type"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    code = models.CharField(_("code"), max_length=32)
+    uses_allowed = models.PositiveIntegerField(_("uses allowed"), default=1)
+    uses = models.PositiveIntegerField(_("used"), default=0)
+    label = models.CharField(
+        _("label"), max_length=200, blank=True, help_text=_("Whom it is for (not shown to them)")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation code")
+        verbose_name_plural = _("invitation codes")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "code"], name="invitation_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("uses_allowed")),
+                name="invitation_never_overused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def uses_left(self) -> int:
+        return max(0, self.uses_allowed - self.uses)
+
+
+class PassGrant(models.Model):
+    """How many staff passes of a type an exhibitor may issue, and how many it has."""
+
+    exhibitor = models.ForeignKey(
+        "exhibitors.Exhibitor",
+        verbose_name=_("exhibitor"),
+        on_delete=models.CASCADE,
+        related_name="pass_grants",
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket type"), on_delete=models.CASCADE, related_name="grants"
+    )
+    passes = models.PositiveIntegerField(_("passes granted"))
+    used = models.PositiveIntegerField(_("passes issued"), default=0)
+
+    class Meta:
+        verbose_name = _("staff pass grant")
+        verbose_name_plural = _("staff pass grants")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["exhibitor", "ticket_type"], name="one_grant_per_type"),
+            models.CheckConstraint(
+                condition=models.Q(used__lte=models.F("passes")), name="grant_never_overused"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exhibitor} · {self.ticket_type.code}: {self.used}/{self.passes}"

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from smartexpo.core.api import validation_fields
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.schemas import RegistrationIn
 
 
-def registration_body(raw: bytes) -> tuple[dict[str, Any], Any, dict[str, str]]:
+def registration_body(
+    raw: bytes, *, schema: type[BaseModel] = RegistrationIn
+) -> tuple[dict[str, Any], Any, dict[str, str]]:
     """Return (the fields that are well formed, the parsed JSON for idempotency fingerprints,
     the fields that are not, with their messages).
 
@@ -31,7 +33,7 @@ def registration_body(raw: bytes) -> tuple[dict[str, Any], Any, dict[str, str]]:
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
     try:
-        checked = RegistrationIn.model_validate(body)
+        checked = schema.model_validate(body)
     except ValidationError as exc:
         errors = validation_fields(exc.errors())
         if not isinstance(body, dict):
@@ -43,7 +45,7 @@ def registration_body(raw: bytes) -> tuple[dict[str, Any], Any, dict[str, str]]:
         # not complain about is its own validated value.
         fields = {
             name: body[name]
-            for name in RegistrationIn.model_fields
+            for name in schema.model_fields
             if name not in bad and body.get(name) is not None
         }
         return fields, body, errors

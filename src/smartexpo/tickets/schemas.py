@@ -18,8 +18,7 @@ from smartexpo.tickets.registration import LANGUAGES
 Item = Annotated[str, Field(max_length=64)]
 
 
-class RegistrationIn(BaseModel):
-    ticket_type: str = Field(..., max_length=32)
+class _PersonIn(BaseModel):
     days: list[Item] = Field(..., min_length=1, max_length=32, description="dates, YYYY-MM-DD")
     name: str = Field(..., min_length=1, max_length=100, description="as on the ID document")
     email: str = Field(..., max_length=254)
@@ -35,4 +34,23 @@ class RegistrationIn(BaseModel):
     interests: list[Item] | None = Field(None, max_length=20, description="technology tag codes")
     language: Literal[*LANGUAGES, ""] | None = Field(
         None, description="the language of the confirmation email (default `en`)"
+    )
+
+
+class RegistrationIn(_PersonIn):
+    ticket_type: str = Field(..., max_length=32)
+    invitation: str | None = Field(
+        None, max_length=32, description="the code a ticket type by invitation needs"
+    )
+
+
+class StaffPassIn(_PersonIn):
+    ticket_type: str | None = Field(
+        None, max_length=32, description="may be left out when one type is granted"
+    )
+    days: list[Item] | None = Field(
+        None,
+        min_length=1,
+        max_length=32,
+        description="dates, YYYY-MM-DD (default: every day of the pass)",
     )

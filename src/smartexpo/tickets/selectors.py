@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from smartexpo.core.errors import not_found
+from smartexpo.tickets.issuing import manage_digest
 from smartexpo.tickets.keys import signing_key_active
 from smartexpo.tickets.models import (
     DayQuota,
@@ -17,7 +18,6 @@ from smartexpo.tickets.models import (
     TicketStatus,
     TicketType,
 )
-from smartexpo.tickets.registration import manage_digest
 from smartexpo.venue.models import Expo
 
 
@@ -82,3 +82,19 @@ def keys_package(*, expo: Expo, since: dt.datetime | None = None) -> dict:
         revocations = revocations.filter(revoked_at__gte=since - SINCE_OVERLAP)
     revoked = list(revocations.order_by("revoked_at", "id").values_list("serial", flat=True))
     return {"keys": keys, "revoked": revoked, "generated_at": generated_at}
+
+
+def registration_list(
+    *, expo: Expo, status: str | None = None, ticket_type: str | None = None
+) -> QuerySet[Registration]:
+    """The edition's registrations in creation order (`status`, `ticket_type`: filters)."""
+    qs = (
+        Registration.objects.filter(expo=expo)
+        .select_related("ticket_type", "invitation")
+        .order_by("id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if ticket_type:
+        qs = qs.filter(ticket_type__code=ticket_type)
+    return qs

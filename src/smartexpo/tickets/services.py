@@ -10,6 +10,7 @@ from django.db import transaction
 
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.models import (
+    Access,
     DayQuota,
     TicketType,
 )
@@ -46,12 +47,16 @@ def ticket_type_create(
     quota_per_day: int,
     zones: Iterable[str] | None = None,
     all_days: bool = False,
+    access: str = Access.OPEN,
 ) -> TicketType:
     """Create a ticket type valid on `days`, each with `quota_per_day` places.
 
-    Without `zones` the type admits to every zone of kind venue and hall (API.md).
+    Without `zones` the type admits to every zone of kind venue and hall (API.md). `access`:
+    who may register (`docs/registration-access.md`); open to everyone unless said otherwise.
     """
     errors: dict[str, str] = {}
+    if access not in Access.values:
+        errors["access"] = f"One of: {', '.join(Access.values)}."
     try:
         code_validator(code or "")
     except ValidationError:
@@ -87,6 +92,7 @@ def ticket_type_create(
         name_en=name_en.strip(),
         name_zh=(name_zh or "").strip(),
         all_days=all_days,
+        access=access,
         position=TicketType.objects.filter(expo=expo).count(),
     )
     DayQuota.objects.bulk_create(

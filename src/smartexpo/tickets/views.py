@@ -13,14 +13,19 @@ from django.views.decorators.http import require_POST
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
-from smartexpo.tickets import documents, selectors, waitlist
+from smartexpo.tickets import documents, issuing, selectors, waitlist
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets import render as rendering
 from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
+from smartexpo.tickets.models import Access, RegistrationStatus
 from smartexpo.venue import selectors as venue
 
 REFUSALS = {
     "sold_out": gettext_lazy("Sorry, no places are left on %(days)s. Choose other days."),
+    "invitation_used_up": gettext_lazy("This invitation code has been used as often as it allows."),
+    "exhibitor_pass_only": gettext_lazy(
+        "This pass is issued by exhibitors to their staff: ask your company."
+    ),
     "duplicate": gettext_lazy("This ID number already holds a ticket for %(days)s."),
     "offer_expired": gettext_lazy("This offer has expired; the place went to the next in line."),
     "rate_limited": gettext_lazy(
@@ -36,11 +41,29 @@ def _expo(slug: str):
         raise Http404 from None
 
 
+# Refusals shown at the form's field they concern.
+FIELD_REFUSALS = {
+    "invitation_required": (
+        "invitation",
+        gettext_lazy("This ticket type needs the invitation code the organiser sent you."),
+    ),
+    "invitation_invalid": (
+        "invitation",
+        gettext_lazy("This code is not valid for this ticket type."),
+    ),
+}
+
+
 def register(request: HttpRequest, expo: str) -> HttpResponse:
     edition = _expo(expo)
     ticket_types = list(selectors.ticket_type_list(expo=edition))
+    # Staff passes are issued by exhibitors: not something a visitor registers for.
+    ticket_types = [t for t in ticket_types if t.access != Access.EXHIBITOR]
+    # A link from an invitation email fills in the type and the code.
+    initial = {k: request.GET[k] for k in ("ticket_type", "invitation") if k in request.GET}
     form = RegistrationForm(
         request.POST or None,
+        initial=initial,
         ticket_types=[(t.code, t.name) for t in ticket_types],
         days=[(d.isoformat(), d.isoformat()) for d in edition.days],
         tags=[(t.code, t.name) for t in catalogue.tag_list()],
@@ -58,13 +81,25 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         except SmartExpoError as exc:
             if exc.code == "invalid":
                 form.apply_service_errors(exc.detail.get("fields", {}))
+            elif exc.code in FIELD_REFUSALS:
+                field, message = FIELD_REFUSALS[exc.code]
+                form.add_error(field, str(message))
             else:
                 days = ", ".join(exc.detail.get("days", []))
                 form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
                 if exc.code == "sold_out":
                     full_days = exc.detail.get("days", [])
         else:
-            messages.success(request, _("You are registered. Your e-ticket is below."))
+            if issued.registration.status == RegistrationStatus.PENDING:
+                messages.success(
+                    request,
+                    _(
+                        "Your request was received. The organiser reviews it; you will get an "
+                        "email as soon as it is decided."
+                    ),
+                )
+            else:
+                messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
     context = {
         "expo": edition,
@@ -146,8 +181,7 @@ def _registration(expo: str, token: str):
 def manage(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition, registration = _registration(expo, token)
     tickets = [
-        (t, rendering.qr_svg(registering.ticket_secret(t)).decode())
-        for t in registration.tickets.all()
+        (t, rendering.qr_svg(issuing.ticket_secret(t)).decode()) for t in registration.tickets.all()
     ]
     context = {"expo": edition, "registration": registration, "tickets": tickets, "token": token}
     return render(request, "tickets/manage.html", context)
@@ -174,6 +208,10 @@ def ticket_pdf(request: HttpRequest, expo: str, token: str, serial: int) -> Http
 @require_POST
 def cancel(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition, registration = _registration(expo, token)
+    was_request = registration.status == RegistrationStatus.PENDING
     registering.registration_cancel(registration=registration)
-    messages.success(request, _("Your registration is cancelled and its tickets are void."))
+    if was_request:
+        messages.success(request, _("Your request is withdrawn."))
+    else:
+        messages.success(request, _("Your registration is cancelled and its tickets are void."))
     return redirect("tickets:manage", expo=edition.slug, token=token)

@@ -23,14 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
-from smartexpo.tickets.models import DayQuota, TicketType, WaitlistEntry, WaitlistStatus
-from smartexpo.tickets.registration import (
-    LANGUAGES,
-    Issued,
-    manage_digest,
-    manage_token_for,
-    registration_create,
-)
+from smartexpo.tickets.issuing import Issued, manage_digest, manage_token_for
+from smartexpo.tickets.models import Access, DayQuota, TicketType, WaitlistEntry, WaitlistStatus
+from smartexpo.tickets.registration import LANGUAGES, registration_create
 from smartexpo.venue.models import Expo
 
 logger = logging.getLogger("smartexpo.mail")
@@ -53,6 +48,10 @@ def waitlist_join(
         errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
     elif tt.all_days:
         errors["ticket_type"] = "Passes for all days have no waiting list."
+    elif tt.access != Access.OPEN:
+        # A freed place is offered to whoever waits: that would pass by the code, the
+        # approval or the exhibitor a restricted type needs.
+        errors["ticket_type"] = "Only ticket types open to everyone have a waiting list."
     try:
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
     except ValueError:
