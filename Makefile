@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,11 @@ test-postgres: install-dev system-deps
 	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint test-sqlite test-postgres
+
+# docs/permissions.md is rendered from the permission matrix's data (tests/permissions/matrix.py);
+# the tests fail until it is rendered again after a change.
+permissions: install-dev
+	$(BIN)/python -m tests.permissions.render docs/permissions.md
 
 screenshot: install-dev system-deps
 	$(BIN)/python scripts/screenshot.py docs/screenshot.png

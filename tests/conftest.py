@@ -61,11 +61,18 @@ def english_by_default():
 class ProductionHandler:
     """Hands the test client's requests to `smartexpo.wsgi.application`, the callable that
     `smartexpo serve` runs (the lean /api/ stack, the registration route), instead of Django's
-    test handler with the full site stack; API tests then test what users run."""
+    test handler with the full site stack; API tests then test what users run.
+
+    `app` names another WSGI callable of `smartexpo.wsgi` (the permission matrix also asks a
+    hot route's ninja operation, through the API's own Django handler)."""
+
+    def __init__(self, app=None):
+        self.app = app
 
     def __call__(self, environ):
         from smartexpo.wsgi import application
 
+        app = self.app or application
         started = {}
 
         def start_response(status, headers, exc_info=None):
@@ -75,7 +82,7 @@ class ProductionHandler:
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
         try:
-            result = application(environ, start_response)
+            result = app(environ, start_response)
             try:
                 body = b"".join(result)
             finally:

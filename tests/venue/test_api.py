@@ -69,6 +69,15 @@ def test_hall_booths_carry_geometry_and_exhibitor(expo, anonymous):
     assert items[1]["exhibitor"] is None
 
 
+def test_a_booth_of_an_exhibitor_not_approved_names_no_exhibitor(expo, anonymous):
+    from smartexpo.exhibitors.services import booth_assign
+    from smartexpo.venue.models import Booth
+
+    booth_assign(booth=Booth.objects.get(code="N1-002"), exhibitor=expo.test_exhibitors["pending"])
+    items = anonymous.get("/api/v1/expos/test-2019/halls/N1/booths").json()["items"]
+    assert {i["code"]: i["exhibitor"] for i in items}["N1-002"] is None
+
+
 def test_unknown_hall_booths_is_404(expo, anonymous):
     assert anonymous.get("/api/v1/expos/test-2019/halls/ZZ/booths").status_code == 404
 

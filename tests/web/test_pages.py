@@ -160,6 +160,23 @@ def test_hall_plan_draws_booths_to_scale_linked_to_exhibitors(expo, browser_clie
     assert 'data-booth="N1-004"' in page  # a free booth is drawn too
 
 
+@pytest.mark.parametrize("status", ["pending", "rejected"])
+def test_plans_do_not_show_an_exhibitor_the_public_may_not_see(expo, browser_client, status):
+    from smartexpo.exhibitors.services import booth_assign, exhibitor_set_status
+    from smartexpo.venue.models import Booth
+
+    hidden = expo.test_exhibitors["pending"]
+    booth_assign(booth=Booth.objects.get(code="N1-002"), exhibitor=hidden)
+    exhibitor_set_status(exhibitor=hidden, status=status)  # rejecting keeps the booth
+    hall = text(browser_client.get("/expos/test-2019/halls/N1/"))
+    assert "Newcomer Robotics" not in hall
+    assert f"/exhibitors/{hidden.pk}/" not in hall
+    assert 'data-booth="N1-002"' in hall  # drawn as a booth with nobody to visit
+    # Hall N1 counts Huawei only, on the site plan and on the home page.
+    for page in ("/expos/test-2019/floor-plan/", "/expos/test-2019/"):
+        assert "2 exhibitors" not in text(browser_client.get(page)), page
+
+
 def test_site_plan_links_every_hall(expo, browser_client):
     page = text(browser_client.get("/zh-hans/expos/test-2019/floor-plan/"))
     assert 'href="/zh-hans/expos/test-2019/halls/N1/"' in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from smartexpo.core.errors import not_found
 from smartexpo.core.stamps import READ, StampedCache
@@ -56,10 +56,14 @@ def hall_list(*, expo: Expo) -> QuerySet[Hall]:
 
 
 def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
-    """An edition's halls with how many booths and exhibitors each holds."""
+    """An edition's halls with how many booths and approved exhibitors each holds (the public
+    pages' figures: an exhibitor is public once approved)."""
+    from smartexpo.exhibitors.models import ExhibitorStatus
+
+    approved = Q(booths__assignment__exhibitor__status=ExhibitorStatus.APPROVED)
     return hall_list(expo=expo).annotate(
         booth_count=Count("booths", distinct=True),
-        exhibitor_count=Count("booths__assignment__exhibitor", distinct=True),
+        exhibitor_count=Count("booths__assignment__exhibitor", filter=approved, distinct=True),
     )
 
 
@@ -82,17 +86,17 @@ def gate_list(*, expo: Expo) -> QuerySet[Gate]:
 
 
 def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
-    """Booths with their exhibitor (if assigned), ready to draw on a floor plan."""
-    from smartexpo.exhibitors.models import BoothAssignment
+    """Booths with their exhibitor, ready to draw on a public floor plan: a booth held by an
+    exhibitor not (or no longer) approved has no `assignment`, as the directory and the
+    exhibitor's page do not show that exhibitor either."""
+    from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus
 
     qs = Booth.objects.filter(expo=expo).select_related("hall")
     if hall is not None:
         qs = qs.filter(hall=hall)
+    public = BoothAssignment.objects.filter(exhibitor__status=ExhibitorStatus.APPROVED)
     return qs.prefetch_related(
-        Prefetch(
-            "assignment",
-            queryset=BoothAssignment.objects.select_related("exhibitor", "exhibitor__sector"),
-        )
+        Prefetch("assignment", queryset=public.select_related("exhibitor", "exhibitor__sector"))
     ).order_by("code")
 
 

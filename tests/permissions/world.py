@@ -1,0 +1,208 @@
+"""The world the matrix's requests are made in: two editions, every kind of credential, and one
+object of every kind an address can name, so that a permission check meets a real object
+(a 404 is then the answer to who asked, never to what is missing).
+
+Edition A (`test-2019`) is where every address points; edition B (`test-2018`) only lends
+its exhibitor and devices, to be refused on A's addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import metadata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from smartexpo.checkin.devices import device_create, device_revoke
+from smartexpo.checkin.models import Scan
+from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.tokens import token_create
+from smartexpo.crowd.models import CrowdAlert, SensorEvent, ZoneDay
+from smartexpo.crowd.services import pending_fold
+from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
+from smartexpo.exhibitors.services import booth_assign, exhibitor_create
+from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
+from smartexpo.tickets.registration import registration_cancel, registration_create
+from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.waitlist import offer_token, waitlist_join
+from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
+from smartexpo.venue.services import booth_create
+from tests.checkin.conftest import make_types
+from tests.conftest import ApiClient, make_expo
+
+A = "/api/v1/expos/test-2019"
+NINE = "2019-08-26T09:30:00+08:00"
+
+
+@dataclass
+class World:
+    values: dict  # path parameters and body values, by the names matrix.py uses
+    tokens: dict[str, str]  # role key → bearer token
+    sessions: dict[str, str]  # role key → session cookie
+
+
+def _zone(expo, code, kind, **extra) -> Zone:
+    return Zone.objects.create(
+        expo=expo,
+        code=code,
+        kind=kind,
+        name_en=f"Zone {code}",
+        name_zh=f"{code}区",
+        area_m2=extra.pop("area_m2", Decimal(1000)),
+        capacity=extra.pop("capacity", 500),
+        **extra,
+    )
+
+
+def _edition_a(sector, tags) -> tuple[Expo, dict]:
+    expo = make_expo()
+    venue = _zone(expo, "V", ZoneKind.VENUE, area_m2=Decimal(5000), capacity=3000)
+    n1 = _zone(expo, "N1", ZoneKind.HALL, position=1, plan_width=Decimal(50), plan_depth=20)
+    s1 = _zone(expo, "S1", ZoneKind.HALL, position=2, plan_x=60, plan_width=50, plan_depth=20)
+    _zone(expo, "R1", ZoneKind.ROOM, area_m2=Decimal(300), capacity=200, position=10)
+    _zone(expo, "N1-B", ZoneKind.BOOTH, hall=n1, area_m2=Decimal(36), capacity=20, position=11)
+    Gate.objects.create(expo=expo, code="G1", name_en="North gate", name_zh="北门", zone=venue)
+    Gate.objects.create(expo=expo, code="G-N1", name_en="N1 gate", name_zh="N1门", zone=n1)
+    for n in range(2):
+        booth_create(hall=n1, code=f"N1-{n + 1:03d}", x=n * 6, y=0, width=6, depth=6)
+    booth_create(hall=s1, code="S1-001", x=0, y=0, width=12, depth=6)
+    huawei = exhibitor_create(
+        expo=expo,
+        slug="huawei",
+        name_en="Huawei",
+        name_zh="华为",
+        sector=sector,
+        tags=tags,
+        fortune500=True,
+        status=ExhibitorStatus.APPROVED,
+    )
+    pending = exhibitor_create(expo=expo, slug="newcomer", name_en="Newcomer", sector=sector)
+    booth_assign(booth=Booth.objects.get(expo=expo, code="N1-001"), exhibitor=huawei)
+    return expo, {"huawei": huawei, "pending": pending}
+
+
+def _edition_b(sector):
+    expo = make_expo(slug="test-2018", starts_on=dt.date(2018, 8, 23), ends_on=dt.date(2018, 8, 25))
+    venue = _zone(expo, "V", ZoneKind.VENUE)
+    Gate.objects.create(expo=expo, code="G1", name_en="Gate", name_zh="门", zone=venue)
+    exhibitor = exhibitor_create(
+        expo=expo, slug="huawei", name_en="Huawei", sector=sector, status=ExhibitorStatus.APPROVED
+    )
+    _d, scanner = device_create(expo=expo, name="B scanner", kind="scanner", gates=["G1"])
+    _d, sensor = device_create(expo=expo, name="B sensor", kind="sensor", zones=["V"])
+    _t, staff = token_create(role=Role.EXHIBITOR, name="B Huawei", exhibitor=exhibitor)
+    return {"exhibitor_b": staff, "scanner_b": scanner, "sensor_b": sensor}
+
+
+def _person(n: int, **extra) -> dict:
+    return {"name": f"Visitor {n}", "email": f"visitor{n}@example.cn", **extra}
+
+
+def _session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def build_world() -> World:
+    sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
+    tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
+    expo, exhibitors = _edition_a(sector, tags)
+    tokens = _edition_b(sector)
+
+    # Tickets: R and another registration on the day pass; a one-place day sold out, whose
+    # place, freed, is offered to the first on its waiting list.
+    make_types(expo)
+    ticket_type_create(
+        expo=expo, code="tiny", name_en="Tiny", name_zh="小", days=["2019-08-28"], quota_per_day=1
+    )
+    mine = registration_create(expo=expo, ticket_type="day", days=["2019-08-26"], **_person(1))
+    other = registration_create(expo=expo, ticket_type="day", days=["2019-08-26"], **_person(2))
+    sold = registration_create(expo=expo, ticket_type="tiny", days=["2019-08-28"], **_person(3))
+    waiting = waitlist_join(expo=expo, ticket_type="tiny", day="2019-08-28", **_person(4))
+    registration_cancel(registration=sold.registration)
+    offer = offer_token(WaitlistEntry.objects.get(pk=waiting.pk))
+
+    # Devices and tokens of edition A.
+    scanner_device, tokens["scanner"] = device_create(
+        expo=expo, name="Gate scanner", kind="scanner", gates=["G1", "G-N1"]
+    )
+    _sensor, tokens["sensor"] = device_create(
+        expo=expo, name="Every zone", kind="sensor", zones=["V", "N1", "S1", "R1", "N1-B"]
+    )
+    gone, tokens["revoked"] = device_create(expo=expo, name="Lost", kind="scanner", gates=["G1"])
+    device_revoke(device=gone)
+    spare, _token = device_create(expo=expo, name="Spare", kind="scanner", gates=["G1"])
+    _t, tokens["organizer"] = token_create(role=Role.ORGANIZER, name="Organiser")
+    _t, tokens["exhibitor"] = token_create(
+        role=Role.EXHIBITOR, name="Huawei staff", exhibitor=exhibitors["huawei"]
+    )
+    tokens["holder"], tokens["other_holder"] = mine.manage_token, other.manage_token
+
+    # Records: a scan in the check-in log, and hall S1 filled to its capacity (an alert).
+    scan = {"secret": other.secrets[0], "gate": "G1", "direction": "in", "nonce": "world-1"}
+    answer = ApiClient(tokens["scanner"]).post(A + "/checkin/scans", {**scan, "scanned_at": NINE})
+    assert answer.json()["result"] == "admit", answer.content
+    full = {"id": "full", "zone": "S1", "kind": "enter", "at": NINE, "count": 500}
+    answer = ApiClient(tokens["sensor"]).post(A + "/venue/events", {"events": [full]})
+    assert answer.json()["accepted"] == 1, answer.content
+    pending_fold(expo=expo)
+
+    users = get_user_model().objects
+    boss = users.create_superuser("organizer", "organizer@example.org", "pw-matrix-1")
+    clerk = users.create_user("clerk", password="pw-matrix-2", is_staff=True)
+    visitor = users.create_user("visitor", password="pw-matrix-3")
+    sessions = {"admin": _session(boss), "staff": _session(clerk), "user": _session(visitor)}
+
+    alert = CrowdAlert.objects.get(expo=expo)
+    values = {
+        "expo": expo.slug,
+        "hall": "N1",
+        "free_booth": "N1-002",
+        "taken_booth": "N1-001",
+        "exhibitor": exhibitors["huawei"].pk,
+        "pending_exhibitor": exhibitors["pending"].pk,
+        "registration": mine.registration.pk,
+        "serial": mine.tickets[0].serial,
+        "other_serial": other.tickets[0].serial,
+        "secret": mine.secrets[0],
+        "manage_token": mine.manage_token,
+        "offer_token": offer,
+        "spare_device": spare.pk,
+        "alert": alert.pk,
+        "plotly_version": metadata.version("plotly"),
+        "admin_app": "venue",
+        "admin_missing": "nothing-here/",
+        "expo_content_type": ContentType.objects.get_for_model(Expo).pk,
+        # one object of every model the admin shows
+        "auth.group": Group.objects.create(name="Gate staff").pk,
+        "auth.user": visitor.pk,
+        "core.apitoken": ApiToken.objects.filter(role=Role.ORGANIZER).get().pk,
+        "venue.expo": expo.pk,
+        "venue.hall": Zone.objects.get(expo=expo, code="N1").pk,
+        "venue.forumroom": Zone.objects.get(expo=expo, code="R1").pk,
+        "venue.zone": Zone.objects.get(expo=expo, code="N1-B").pk,
+        "venue.gate": Gate.objects.get(expo=expo, code="G1").pk,
+        "venue.booth": Booth.objects.get(expo=expo, code="N1-001").pk,
+        "exhibitors.sector": sector.pk,
+        "exhibitors.tag": tags[0].pk,
+        "exhibitors.exhibitor": exhibitors["huawei"].pk,
+        "exhibitors.boothassignment": BoothAssignment.objects.get().pk,
+        "tickets.tickettype": mine.registration.ticket_type_id,
+        "tickets.registration": mine.registration.pk,
+        "tickets.ticket": Ticket.objects.get(serial=mine.tickets[0].serial).pk,
+        "tickets.signingkey": SigningKey.objects.get(expo=expo).pk,
+        "tickets.waitlistentry": waiting.pk,
+        "checkin.device": scanner_device.pk,
+        "checkin.scan": Scan.objects.get().pk,
+        "crowd.sensorevent": SensorEvent.objects.get().pk,
+        "crowd.crowdalert": alert.pk,
+        "crowd.zoneday": ZoneDay.objects.filter(zone__code="S1").first().pk,
+    }
+    return World(values=values, tokens=tokens, sessions=sessions)
