@@ -141,6 +141,7 @@ SCAN = {
 CATALOGUE = "API: editions and catalogue"
 EXHIBITORS = "API: exhibitors"
 TICKETS = "API: registration and tickets"
+RESTRICTED = "API: restricted ticket types"
 CHECKIN = "API: check-in and devices"
 VENUE = "API: venue sensors and intelligence"
 API_DOCS = "API: its documentation"
@@ -259,6 +260,56 @@ API_ROWS = [
         A + "/registrations/{registration_id}/cancel",
         holder_or_organizer("200"),
         params={"registration_id": "registration"},
+    ),
+    Row(TICKETS, "GET", A + "/registrations", api("200", "organizer")),
+    # restricted ticket types (docs/registration-access.md)
+    *(
+        Row(
+            RESTRICTED,
+            "POST",
+            A + "/registrations/{registration_id}/" + decision,
+            api("200", "organizer"),
+            params={"registration_id": "pending_request"},
+        )
+        for decision in ("approve", "decline")
+    ),
+    Row(
+        RESTRICTED,
+        "POST",
+        A + "/invitations",
+        api("201", "organizer"),
+        json={"ticket_type": "gala", "count": 2},
+    ),
+    Row(RESTRICTED, "GET", A + "/invitations", api("200", "organizer")),
+    Row(
+        RESTRICTED,
+        "POST",
+        A + "/invitations/{code}/revoke",
+        api("200", "organizer"),
+        params={"code": "invitation_code"},
+    ),
+    Row(
+        RESTRICTED,
+        "PUT",
+        A + "/exhibitors/{exhibitor_id}/passes",
+        api("200", "organizer"),
+        params={"exhibitor_id": "exhibitor"},
+        json={"ticket_type": "crew", "passes": 6},
+    ),
+    Row(RESTRICTED, "GET", A + "/exhibitor-passes", api("200", "exhibitor")),
+    Row(
+        RESTRICTED,
+        "POST",
+        A + "/exhibitor-passes",
+        api("201", "exhibitor"),
+        json={"name": "Liu Yang", "email": "liu.yang@huawei.example"},
+    ),
+    Row(
+        RESTRICTED,
+        "POST",
+        A + "/exhibitor-passes/{registration_id}/cancel",
+        api("200", "exhibitor"),
+        params={"registration_id": "staff_pass"},
     ),
     *(
         Row(TICKETS, "GET", A + "/tickets/{serial}/" + name, holder_or_organizer("200"))
@@ -558,6 +609,9 @@ ADMIN_ROWS = [
     *admin_model("tickets", "ticket", **SERVICE_MADE),
     *admin_model("tickets", "signingkey", **SERVICE_MADE),
     *admin_model("tickets", "waitlistentry", **SERVICE_MADE),
+    *admin_model("tickets", "invitation", **SERVICE_MADE),
+    Row(ADMIN, "GET", "/admin/tickets/invitation/make/", admin("200")),
+    *admin_model("tickets", "passgrant"),
     *admin_model("checkin", "device", delete="403"),
     *admin_model("checkin", "scan", **RECORD),
     Row(ADMIN, "GET", "/admin/checkin/scan/entries/", admin("200")),

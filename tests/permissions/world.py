@@ -29,6 +29,7 @@ from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
 from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
 from smartexpo.tickets.registration import registration_cancel, registration_create
+from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
 from smartexpo.tickets.services import ticket_type_create
 from smartexpo.tickets.waitlist import offer_token, waitlist_join
 from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
@@ -128,6 +129,16 @@ def build_world() -> World:
     waiting = waitlist_join(expo=expo, ticket_type="tiny", day="2019-08-28", **_person(4))
     registration_cancel(registration=sold.registration)
     offer = offer_token(WaitlistEntry.objects.get(pk=waiting.pk))
+    # Restricted types: a code of a type by invitation, a request awaiting approval, and a
+    # staff pass Huawei issued within its grant.
+    for code, access in (("gala", "invitation"), ("press", "approval"), ("crew", "exhibitor")):
+        ticket_type_create(
+            expo=expo, code=code, name_en=code, days=["2019-08-26"], quota_per_day=9, access=access
+        )
+    (invitation,) = invitations_create(expo=expo, ticket_type="gala")
+    request = registration_create(expo=expo, ticket_type="press", days=["2019-08-26"], **_person(5))
+    grant = pass_grant_set(exhibitor=exhibitors["huawei"], ticket_type="crew", passes=5)
+    staff_pass = staff_pass_issue(exhibitor=exhibitors["huawei"], **_person(6))
 
     # Devices and tokens of edition A.
     scanner_device, tokens["scanner"] = device_create(
@@ -175,6 +186,9 @@ def build_world() -> World:
         "manage_token": mine.manage_token,
         "offer_token": offer,
         "spare_device": spare.pk,
+        "invitation_code": invitation.code,
+        "pending_request": request.registration.pk,
+        "staff_pass": staff_pass.registration.pk,
         "alert": alert.pk,
         "plotly_version": metadata.version("plotly"),
         "admin_app": "venue",
@@ -199,6 +213,8 @@ def build_world() -> World:
         "tickets.ticket": Ticket.objects.get(serial=mine.tickets[0].serial).pk,
         "tickets.signingkey": SigningKey.objects.get(expo=expo).pk,
         "tickets.waitlistentry": waiting.pk,
+        "tickets.invitation": invitation.pk,
+        "tickets.passgrant": grant.pk,
         "checkin.device": scanner_device.pk,
         "checkin.scan": Scan.objects.get().pk,
         "crowd.sensorevent": SensorEvent.objects.get().pk,
