@@ -120,9 +120,7 @@ def ticket_type_out(tt: TicketType) -> dict:
     }
 
 
-def registration_out(registration: Registration, tickets=None, secrets=None) -> dict:
-    tickets = list(registration.tickets.all()) if tickets is None else tickets
-    secrets = secrets or [issuing.ticket_secret(t) for t in tickets]
+def _registration_head(registration: Registration) -> dict:
     return {
         "id": registration.pk,
         "status": registration.status,
@@ -132,6 +130,14 @@ def registration_out(registration: Registration, tickets=None, secrets=None) -> 
         "id_type": registration.id_type,
         "id_number": registration.id_masked,
         "requested_days": registration.requested_days,
+    }
+
+
+def registration_out(registration: Registration, tickets=None, secrets=None) -> dict:
+    tickets = list(registration.tickets.all()) if tickets is None else tickets
+    secrets = secrets or [issuing.ticket_secret(t) for t in tickets]
+    return {
+        **_registration_head(registration),
         "tickets": [
             {"serial": t.serial, "days": t.days, "secret": secret, "status": t.status}
             for t, secret in zip(tickets, secrets, strict=True)
@@ -227,16 +233,9 @@ class RegistrationItem(Schema):
 
 def registration_item(registration: Registration) -> dict:
     return {
-        "id": registration.pk,
-        "status": registration.status,
-        "ticket_type": registration.ticket_type.code,
-        "name": registration.name,
-        "email": registration.email,
-        "id_type": registration.id_type,
-        "id_number": registration.id_masked,
+        **_registration_head(registration),
         "source": registration.source,
         "created_at": registration.created_at,
-        "requested_days": registration.requested_days,
         "invitation": registration.invitation.code if registration.invitation else None,
         "exhibitor": registration.exhibitor_id,
     }

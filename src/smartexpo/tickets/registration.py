@@ -78,6 +78,18 @@ class Clean:
     interests: list[str]
     language: str
 
+    def person(self) -> dict:
+        """The registration's fields about the person, as a registration row stores them."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "id_type": self.id_type,
+            "id_hash": self.id_hash,
+            "id_masked": self.id_masked,
+            "interests": self.interests,
+            "language": self.language,
+        }
+
 
 def _parse_days(values, errors: dict[str, str]) -> list[dt.date]:
     if not isinstance(values, list | tuple) or not values:
@@ -204,13 +216,7 @@ def registration_create(
         expo=expo,
         expo_id=expo.pk,
         ticket_type_id=tt.id,
-        name=clean.name,
-        email=clean.email,
-        id_type=clean.id_type,
-        id_hash=clean.id_hash,
-        id_masked=clean.id_masked,
-        interests=clean.interests,
-        language=clean.language,
+        **clean.person(),
         manage_digest=manage_digest(manage),
         manage_nonce=nonce,
         source=source,

@@ -34,10 +34,6 @@ def _organizer(request, expo: str) -> tuple[Expo, ApiToken]:
     return edition, require_role(request.auth, Role.ORGANIZER, expo=edition)
 
 
-def _decider(token: ApiToken) -> str:
-    return f"token {token.prefix}… ({token.name})"
-
-
 # --- invitation codes ----------------------------------------------------------------------------
 
 
@@ -120,10 +116,7 @@ def revoke_invitation(request, expo: str, code: str):
     summary="Approve a request: its ticket is issued and its places taken now (organiser)",
 )
 def approve_request(request, expo: str, registration_id: int):
-    edition, token = _organizer(request, expo)
-    registration = selectors.registration_get(expo=edition, pk=registration_id)
-    restricted.request_approve(registration=registration, by=_decider(token))
-    return registration_out(selectors.registration_get(expo=edition, pk=registration_id))
+    return _decide(request, expo, registration_id, restricted.request_approve)
 
 
 @router.post(
@@ -133,9 +126,13 @@ def approve_request(request, expo: str, registration_id: int):
     summary="Decline a request awaiting approval (organiser)",
 )
 def decline_request(request, expo: str, registration_id: int):
+    return _decide(request, expo, registration_id, restricted.request_decline)
+
+
+def _decide(request, expo: str, registration_id: int, decide) -> dict:
     edition, token = _organizer(request, expo)
     registration = selectors.registration_get(expo=edition, pk=registration_id)
-    restricted.request_decline(registration=registration, by=_decider(token))
+    decide(registration=registration, by=f"token {token.prefix}… ({token.name})")
     return registration_out(selectors.registration_get(expo=edition, pk=registration_id))
 
 
