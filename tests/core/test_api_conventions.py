@@ -1,4 +1,4 @@
-"""API.md conventions: error shape, auth, pagination limits, body limits — never a 500."""
+"""docs/api.md conventions: error shape, auth, pagination limits, body limits — never a 500."""
 
 import pytest
 

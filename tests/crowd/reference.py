@@ -1,4 +1,4 @@
-"""A plain, slow reading of API.md's occupancy rules, step by step: what the vectorised code
+"""A plain, slow reading of docs/api.md's occupancy rules, step by step: what the vectorised code
 must agree with."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 - Django's URL resolver: every pattern of `smartexpo.urls`, the admin's and the i18n pages
   included (at their English address; `/zh-hans/…` is the same view).
 - The NinjaAPI's OpenAPI document: the methods of each API path (the resolver knows a path,
-  not its methods). Every ninja path must be in the document (API.md: all of the API is).
+  not its methods). Every ninja path must be in the document (docs/api.md: all of the API is).
 - `smartexpo.wsgi.hot_routes`: the routes answered ahead of Django in production.
 
 Paths are written as ninja writes them: parameters in braces, whatever their converter or

@@ -1,4 +1,4 @@
-"""Editions and venue endpoints, exactly as API.md describes them."""
+"""Editions and venue endpoints, exactly as docs/api.md describes them."""
 
 
 def test_expos_list_has_the_contract_fields(expo, anonymous):

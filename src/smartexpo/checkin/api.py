@@ -1,4 +1,4 @@
-"""Devices, gate scans and offline sync (API.md: Organiser set-up, Check-in)."""
+"""Devices, gate scans and offline sync (docs/api.md: Organiser set-up, Check-in)."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def sync_body(raw: bytes) -> list[Any]:
 
 
 def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
-    """Record a batch of offline scans and answer each, in order (API.md: check-in sync).
+    """Record a batch of offline scans and answer each, in order (docs/api.md: check-in sync).
 
     Admissions the server would have refused are kept and answered `conflict` with the rule;
     they still set the ticket's inside/outside state. A nonce seen before (in an earlier
@@ -222,7 +222,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
 
 
 def _answer(nonce: str, decision: Decision) -> dict:
-    """A sync result: `{"nonce", "result", "reason"?, "detail"?}` (API.md). The ticket's holder
+    """A sync result: `{"nonce", "result", "reason"?, "detail"?}` (docs/api.md). The ticket's holder
     and type are left out: the scanner showed them when it admitted the holder offline."""
     body: dict[str, Any] = {"nonce": nonce, "result": decision.result}
     if decision.reason:

@@ -22,7 +22,7 @@ from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
 
-# The sync endpoint takes at most this many scans per request (API.md).
+# The sync endpoint takes at most this many scans per request (docs/api.md).
 SYNC_BATCH = MAX_BATCH
 
 

@@ -1,7 +1,7 @@
 """The `/api/v1` NinjaAPI: error shape, bearer authentication, pagination, shared schemas.
 
-Every failure leaves here as `{"error": {"code", "message", "detail"}}` (API.md); this module is
-the one place where exceptions become HTTP answers.
+Every failure leaves here as `{"error": {"code", "message", "detail"}}` (docs/api.md); this
+module is the one place where exceptions become HTTP answers.
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def build_api() -> NinjaAPI:
         title="SmartExpo API",
         version="1",
         description=(
-            "The public contract of SmartExpo: editions and catalogue, registration and tickets, "
-            "check-in, venue sensors and exhibitor leads. Errors always have the shape "
+            "The public contract of SmartExpo: editions and catalogue, exhibitors, registration "
+            "and tickets (restricted ticket types included), check-in, venue sensors and venue "
+            "intelligence. Errors always have the shape "
             '`{"error": {"code", "message", "detail"}}`.'
         ),
         urls_namespace="api-v1",

@@ -49,7 +49,7 @@ class SmartExpoError(Exception):
 
 
 def invalid(fields: dict[str, str], message: str = "The request is not valid.") -> SmartExpoError:
-    """A validation error listing the offending fields, as API.md requires."""
+    """A validation error listing the offending fields, as docs/api.md requires."""
     return SmartExpoError("invalid", message, {"fields": fields})
 
 

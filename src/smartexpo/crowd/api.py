@@ -1,4 +1,4 @@
-"""Venue sensors and venue intelligence (API.md: Venue sensors): events in; occupancy, its
+"""Venue sensors and venue intelligence (docs/api.md: Venue sensors): events in; occupancy, its
 history, alerts and footfall out."""
 
 from __future__ import annotations

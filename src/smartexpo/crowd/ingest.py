@@ -8,7 +8,7 @@ reading the ids first, and only new events become movements of the occupancy his
 in the same transaction, `crowd.services.pending_add`). Events may arrive late and out of
 order: they are stored with their own event time.
 
-An event may carry a pseudonymous `visitor` tag (1–64 characters, an extension of API.md): it
+An event may carry a pseudonymous `visitor` tag (1–64 characters, an extension of docs/api.md): it
 is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored.
 """
 
@@ -96,7 +96,7 @@ def _zone_ids(expo: Expo) -> dict[str, int]:
 
 
 def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResult:
-    """Store a batch of sensor events (API.md: Venue sensors).
+    """Store a batch of sensor events (docs/api.md: Venue sensors).
 
     An event whose id was stored before, or was accepted earlier in the batch, is a duplicate
     whatever its body; an invalid one is listed in `rejected` with its reason and the rest of

@@ -7,7 +7,7 @@ density exactly on a threshold gets the lower level, whatever the float says.
 
 An alert is raised when the count reaches the safe capacity or the level reaches E (density
 above 1.08), and cleared only when the count is at most 90 % of capacity and the density at
-most 0.97 (API.md). A capacity of 0 means no capacity was set: only density counts then.
+most 0.97 (docs/api.md). A capacity of 0 means no capacity was set: only density counts then.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A period is named by the local date of the closing that ends it. An instant whose local time
 is after `closes_at` belongs to the next day's period, so a period runs from just after one
-closing up to and including the next one (API.md: "the movements after the most recent daily
+closing up to and including the next one (docs/api.md: "the movements after the most recent daily
 closing time before `at`, up to `at`"). The same rule is applied to single instants and, as
 array arithmetic, to millions of movements.
 """

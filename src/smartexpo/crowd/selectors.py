@@ -95,7 +95,7 @@ class Occupancy:
 
 
 def occupancy(*, expo: Expo, at: dt.datetime, version=READ) -> Occupancy:
-    """Every zone's count and alert at an instant (API.md: Venue sensors, occupancy).
+    """Every zone's count and alert at an instant (docs/api.md: Venue sensors, occupancy).
 
     One indexed read: the venue's latest frame of the instant's count period (`crowd.frames`),
     its moves replayed up to the instant when the frame is the instant's own minute."""

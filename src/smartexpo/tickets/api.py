@@ -1,4 +1,4 @@
-"""Ticket types, registrations and the offline keys package (API.md: Registration, secrets)."""
+"""Ticket types, registrations and the offline keys package (docs/api.md: Registration, secrets)."""
 
 from __future__ import annotations
 
@@ -357,7 +357,8 @@ def get_registration(request, expo: str, registration_id: int):
     "/expos/{expo}/registrations/{registration_id}/cancel",
     auth=token_or_manage,
     response={200: RegistrationOut, **ERRORS},
-    summary="Cancel: tickets are revoked and their places return to the quota",
+    summary="Cancel: tickets are revoked; each freed place goes to the day's waiting list, "
+    "else back on sale",
 )
 def cancel_registration(request, expo: str, registration_id: int):
     registration = _registration_for(request, expo, registration_id)

@@ -18,7 +18,7 @@ from smartexpo.tickets.models import IdempotencyRecord
 from smartexpo.venue.models import Expo
 
 MAX_KEY_LENGTH = 255
-# API.md promises keys are kept at least 24 hours; twice that, then they go.
+# docs/api.md promises keys are kept at least 24 hours; twice that, then they go.
 KEEP = timedelta(hours=48)
 
 

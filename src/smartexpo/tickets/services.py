@@ -51,7 +51,7 @@ def ticket_type_create(
 ) -> TicketType:
     """Create a ticket type valid on `days`, each with `quota_per_day` places.
 
-    Without `zones` the type admits to every zone of kind venue and hall (API.md). `access`:
+    Without `zones` the type admits to every zone of kind venue and hall (docs/api.md). `access`:
     who may register (`docs/registration-access.md`); open to everyone unless said otherwise.
     """
     errors: dict[str, str] = {}
