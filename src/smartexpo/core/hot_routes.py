@@ -1,9 +1,10 @@
 """The API's busiest endpoints answered as plain WSGI routes, ahead of Django's request cycle.
 
 On an expo's opening morning a few endpoints take thousands of requests a second: registration,
-gate scans and offline sync, and the occupancy that control rooms poll. Measured under load (py-spy, bench/RESULTS.md), Django's request cycle around
-them — request signals, URL resolution over every API route, middleware, ninja's operation
-dispatch — cost a fifth of each registration. A hot route keeps what the API contract needs
+gate scans and offline sync, and the occupancy that control rooms poll. Measured under load
+(py-spy, bench/RESULTS.md), Django's request cycle around them — request signals, URL
+resolution over every API route, middleware, ninja's operation dispatch — cost a fifth of each
+registration. A hot route keeps what the API contract needs
 from that cycle and skips the rest:
 
 - the request is Django's own `WSGIRequest` (host validation, headers, body size limit);
