@@ -87,10 +87,12 @@ MIDDLEWARE = [
 # What /api/ requests pass through (see wsgi.py): bearer-token JSON needs no session, messages,
 # locale or CSRF middleware.
 SMARTEXPO_API_MIDDLEWARE = [
+    # Outermost, so that the refusals of the middleware below (a bad Host header is Django's
+    # HTML 400) leave in the API's error shape too.
+    "smartexpo.core.middleware.ApiErrorShapeMiddleware",
     "smartexpo.core.middleware.ApiBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "smartexpo.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "smartexpo.urls"

@@ -229,3 +229,18 @@ def test_json_answers_carry_chinese_as_utf8(expo, anonymous):
     response = anonymous.get("/api/v1/expos/test-2019/exhibitors", {"q": "华为"})
     assert "华为".encode() in response.content
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/expos", "/api/v1/expos/test-2019/registrations"])
+def test_a_host_header_the_server_does_not_serve_is_a_400_in_the_api_error_shape(
+    expo, anonymous, path
+):
+    response = anonymous.client.generic(
+        "POST" if path.endswith("registrations") else "GET",
+        path,
+        b"{}",
+        content_type="application/json",
+        HTTP_HOST="evil.example",
+    )
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed"
