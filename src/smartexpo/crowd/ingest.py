@@ -15,14 +15,14 @@ is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored.
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from smartexpo.checkin.devices import Sensor
-from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.bodies import json_body
+from smartexpo.core.errors import invalid
 from smartexpo.core.instants import parse_instant
 from smartexpo.crowd.models import EventKind, SensorEvent
 from smartexpo.crowd.periods import to_us
@@ -50,10 +50,7 @@ class IngestResult:
 
 def events_body(raw: bytes) -> list[Any]:
     """The `events` list of a request; 400 for bad JSON, 422 for a bad shape or size."""
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
+    body = json_body(raw)
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list):
         raise invalid({"events": "A list of events is required."})
