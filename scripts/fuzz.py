@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -85,13 +86,22 @@ def main() -> int:
         server = _serve(port, env, data / "serve.log")
         base = f"http://127.0.0.1:{port}"
         print(f"fuzz: server up at {base} (data dir {data})", flush=True)
-        # Roles run `--parallel` at a time, each for an equal share of the whole budget.
-        rounds = -(-len(roles) // args.parallel)
-        budget = max(10, args.seconds // rounds)
+        # Roles run `--parallel` at a time. Each gets an equal share of what is left of the
+        # budget when it starts: schemathesis finishes the operation it is on after its
+        # `--max-time`, so a role overruns a little, and the roles after it make up for it.
+        deadline = time.monotonic() + args.seconds
+        waiting = list(roles)
+
+        def run(role: str) -> dict:
+            with lock:
+                rounds_left = -(-len(waiting) // args.parallel)
+                waiting.remove(role)
+                budget = max(10, int((deadline - time.monotonic()) / rounds_left))
+            return _run_role(role, base, world, data, budget, args.seed)
+
+        lock = threading.Lock()
         with ThreadPoolExecutor(args.parallel) as pool:
-            runs = list(
-                pool.map(lambda r: _run_role(r, base, world, data, budget, args.seed), roles)
-            )
+            runs = list(pool.map(run, roles))
     finally:
         _stop(server)
     log_errors = _log_errors(data / "serve.log") if server is not None else []
