@@ -1,8 +1,8 @@
 """Schemathesis hooks of `make fuzz` (loaded through `SCHEMATHESIS_HOOKS` by scripts/fuzz.py).
 
 Random path parameters almost never name a real edition, registration or ticket, so most
-requests would stop at the first 404 and the code behind it would go untested. This hook
-puts real values (read from the seeded world, `FUZZ_WORLD`) into half of the generated path
+requests would stop at the first 404 and the code behind it would go untested. These hooks
+put real values (read from the seeded world, `FUZZ_WORLD`) into half of the generated path
 parameters, queries and bodies, in about two fields in three of those:
 path parameters (`expo`, `registration_id`, `serial`, `device_id`, `alert_id`,
 `exhibitor_id`, hall or booth `code`), query parameters naming zones, halls, days or instants,
@@ -10,7 +10,7 @@ and, per operation, the body fields that must name real codes, days, secrets or 
 or be a valid name, email or ID number, for a request to reach the rules behind them. The
 other fields keep what schemathesis generated, so random and hostile values are still sent.
 
-Whether a container gets real values is hypothesis' own choice (`one_of`), so it shrinks and
+Whether a container gets real values is hypothesis' own choice (`sampled_from`), so it shrinks and
 replays; which fields and which values is a function of what was generated (a hash of it and
 of the field's name), not of a random generator, so a failing case replays the same way.
 They act in the fuzzing phase (hypothesis' strategies); the examples and coverage phases send
