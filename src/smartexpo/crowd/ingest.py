@@ -67,7 +67,10 @@ def event_invalid(item: dict) -> bool:
     (`crowd.api.EventIn`). Written out by hand, because a batch has up to 10,000 events and
     this is three times as fast as the model; a property test holds the two equal."""
     kind, count, zone = item.get("kind"), item.get("count", 1), item.get("zone")
-    if kind not in KINDS or not isinstance(zone, str) or parse_instant(item.get("at")) is None:
+    # `kind` is checked to be a string first: a JSON object or array is unhashable.
+    if not isinstance(kind, str) or kind not in KINDS or not isinstance(zone, str):
+        return True
+    if parse_instant(item.get("at")) is None:
         return True
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
         return True
