@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,12 +63,12 @@ system-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts
 
 format: install-dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 test-sqlite: install-dev system-deps
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -76,7 +76,20 @@ test-sqlite: install-dev system-deps
 test-postgres: install-dev system-deps
 	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres fuzz-ci
+
+# Schemathesis against `smartexpo serve --workers 2 --no-mailer` (a temporary SQLite data dir
+# with a small seeded world): every operation of /api/v1/openapi.json as each role, in the
+# examples, coverage and fuzzing phases; fails on any 5xx or answer that breaks its documented
+# status codes, content type, headers or schema (scripts/fuzz.py; README "Development").
+# FUZZ_SECONDS is the whole run's budget (default 10 minutes); `make test` runs 2 minutes.
+FUZZ_SECONDS ?= 600
+FUZZ_ARGS ?=
+fuzz: install-dev
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
+fuzz-ci: install-dev
+	$(BIN)/python scripts/fuzz.py --seconds 120 $(FUZZ_ARGS)
 
 # docs/permissions.md is rendered from the permission matrix's data (tests/permissions/matrix.py);
 # the tests fail until it is rendered again after a change.

@@ -38,6 +38,22 @@ def test_a_batch_is_stored_and_counted(sensor):
     assert stored["e1"].at.isoformat() == "2019-08-26T02:00:00+00:00"
 
 
+def test_an_event_whose_kind_or_zone_is_an_object_or_a_list_is_rejected_invalid_not_a_500(sensor):
+    """Found by `make fuzz` (sensor role): `"kind": {}` made the membership test in
+    `event_invalid` raise TypeError (unhashable), answered 500."""
+    batch = [
+        event(1, kind={}),
+        event(2, kind=[]),
+        event(3, zone={}),
+        event(4, zone=["N1"]),
+        event(5),
+    ]
+    response = sensor.post(EVENTS, {"events": batch})
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1
+    assert [r["reason"] for r in response.json()["rejected"]] == ["invalid"] * 4
+
+
 def test_repeated_ids_are_duplicates_whatever_their_body(sensor):
     assert sensor.post(EVENTS, {"events": [event(1)]}).json()["accepted"] == 1
     again = sensor.post(

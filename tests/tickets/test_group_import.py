@@ -10,6 +10,7 @@ from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services import ticket_type_create
+from tests.conftest import error_of
 
 HEADER = "ticket_type,days,name,email,id_type,id_number,interests\n"
 
@@ -66,6 +67,30 @@ def test_unusable_files_are_refused_whole(expo, day_type, data, fragment):
     with pytest.raises(SmartExpoError) as exc:
         registrations_import_csv(expo=expo, data=data)
     assert fragment in str(exc.value.detail["fields"]["file"])
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"ticket_type," + b"x" * 200_000 + b"\n",
+        HEADER.encode() + b"day,2019-08-26,A,a@example.cn,,,\n" + b"day," + b"x" * 200_000 + b"\n",
+    ],
+    ids=["in the header", "in a row"],
+)
+def test_a_cell_past_the_csv_readers_limit_is_refused_as_invalid_not_a_500(
+    expo, day_type, organizer, data
+):
+    """The csv module's `field larger than field limit` error was a 500 (found by hostile-body
+    probes beside `make fuzz`)."""
+    response = organizer.client.post(
+        "/api/v1/expos/test-2019/registrations/import",
+        data,
+        content_type="text/csv",
+        headers={"Authorization": f"Bearer {organizer.token}"},
+    )
+    assert response.status_code == 422, response.content
+    assert "field limit" in error_of(response)["detail"]["fields"]["file"]
     assert Registration.objects.count() == 0
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +28,7 @@ from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.schemas import ScanIn as ScanSchema
 from smartexpo.core.api import validation_fields
+from smartexpo.core.bodies import json_body
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
@@ -290,9 +290,6 @@ def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None
 
 def scan_post(request, *, expo: Expo, scanner: Scanner, version=READ) -> dict:
     """`POST …/checkin/scans`: parse the body, decide, answer."""
-    try:
-        item = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
+    item = json_body(request.body)
     scan = scan_in(item, now=timezone.now())
     return scan_record(expo=expo, scanner=scanner, scan=scan, version=version)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hmac
-import json
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -36,6 +35,7 @@ from smartexpo.checkin.scanning import (
     scan_in,
 )
 from smartexpo.checkin.schemas import MAX_BATCH
+from smartexpo.core.bodies import json_body
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import pending_insert_sql
@@ -57,10 +57,7 @@ ATTEMPTS = 3
 
 def sync_body(raw: bytes) -> list[Any]:
     """The `scans` list of a sync request; 400 for bad JSON, 422 for a bad shape or size."""
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
+    body = json_body(raw)
     scans = body.get("scans") if isinstance(body, dict) else None
     if not isinstance(scans, list):
         raise invalid({"scans": "A list of scans is required."})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -82,8 +83,47 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     return fields
 
 
+# Statuses that the API's own layers answer for any operation of a given shape, whatever the
+# operation itself does: a body can be malformed JSON (400), too large (413, the body-limit
+# middleware) or invalid (422); a parameter can be invalid (422); a token can be missing or
+# unknown (401) or of the wrong role or edition (403). `SmartExpoAPI` adds them to every such
+# operation of the OpenAPI document here, in one place, so that no operation can forget one.
+BODY_ERRORS = (400, 413, 422)
+PARAMETER_ERRORS = (422,)
+AUTH_ERRORS = (401, 403)
+
+
+def conventional_errors(operation: dict[str, Any]) -> list[int]:
+    """The statuses an OpenAPI operation can answer by the API's conventions alone."""
+    statuses: set[int] = set()
+    if "requestBody" in operation:
+        statuses.update(BODY_ERRORS)
+    parameters = operation.get("parameters", [])
+    if any(p["in"] == "query" or p["schema"].get("type") != "string" for p in parameters):
+        statuses.update(PARAMETER_ERRORS)
+    if operation.get("security"):
+        statuses.update(AUTH_ERRORS)
+    return sorted(statuses)
+
+
+class SmartExpoAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                for status in conventional_errors(operation):
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {
+                            "description": HTTPStatus(status).phrase,
+                            "content": error,
+                        }
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = SmartExpoAPI(
         title="SmartExpo API",
         version="1",
         description=(

@@ -30,6 +30,14 @@ from smartexpo.venue import selectors as venue_selectors
 router = Router(tags=["Registration and tickets"])
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+# Registering and joining a waiting list are limited per client address (API.md).
+RATE_LIMITED = {**ERRORS, 429: Error}
+
+
+def file_response(media_type: str) -> dict:
+    """`openapi_extra` of an operation that answers a file: its media type, documented."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"content": content}}}
 
 
 class TokenOrManageToken(HttpBearer):
@@ -180,7 +188,7 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
 
 @router.post(
     "/expos/{expo}/registrations",
-    response={201: RegistrationCreated, 202: RegistrationCreated, **ERRORS},
+    response={201: RegistrationCreated, 202: RegistrationCreated, **RATE_LIMITED},
     summary="Register a visitor and issue a signed ticket (no token; honours Idempotency-Key); "
     "202: a request for a type by approval, with no ticket yet",
     openapi_extra={"requestBody": request_body(RegistrationIn)},
@@ -312,7 +320,7 @@ class WaitlistOut(Schema):
 
 @router.post(
     "/expos/{expo}/waitlist",
-    response={201: WaitlistOut, **ERRORS},
+    response={201: WaitlistOut, **RATE_LIMITED},
     summary="Join the waiting list of a sold-out day (409 not_sold_out while places remain)",
 )
 def join_waitlist(request, expo: str, payload: WaitlistIn):
@@ -389,6 +397,7 @@ def _ticket_for(request, expo: str, serial: int) -> Ticket:
     auth=token_or_manage,
     response={200: None, **ERRORS},
     summary="The ticket's QR code as SVG (its manage_token, or an organiser)",
+    openapi_extra=file_response("image/svg+xml"),
 )
 def ticket_qr_svg(request, expo: str, serial: int):
     ticket = _ticket_for(request, expo, serial)
@@ -400,6 +409,7 @@ def ticket_qr_svg(request, expo: str, serial: int):
     auth=token_or_manage,
     response={200: None, **ERRORS},
     summary="The ticket's QR code as PNG",
+    openapi_extra=file_response("image/png"),
 )
 def ticket_qr_png(request, expo: str, serial: int):
     ticket = _ticket_for(request, expo, serial)
@@ -411,6 +421,7 @@ def ticket_qr_png(request, expo: str, serial: int):
     auth=token_or_manage,
     response={200: None, **ERRORS},
     summary="The bilingual PDF ticket",
+    openapi_extra=file_response("application/pdf"),
 )
 def ticket_pdf(request, expo: str, serial: int):
     """The ticket as a bilingual A4 PDF."""

@@ -8,6 +8,7 @@ a quoted field spanning lines counts every line).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -51,7 +52,8 @@ def registrations_import_csv(*, expo: Expo, data: bytes, source: str = "import")
             {"file": f"Not UTF-8 text (byte {exc.start})."}, "The file is not UTF-8."
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    with _unreadable_refused(reader):
+        header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
@@ -65,7 +67,7 @@ def registrations_import_csv(*, expo: Expo, data: bytes, source: str = "import")
     rows: list[dict] = []
     lines: list[int] = []
     report = ImportReport()
-    for record in reader:
+    for record in _records(reader):
         # line_num is the record's last line; a quoted cell may span several lines before it.
         cells = [v for v in record.values() if isinstance(v, str)]
         cells += [v for v in record.get(None) or [] if isinstance(v, str)]
@@ -93,6 +95,27 @@ def registrations_import_csv(*, expo: Expo, data: bytes, source: str = "import")
     report.errors += [_error(lines[i], code, detail) for i, code, detail in result.errors]
     report.errors.sort(key=lambda e: e["line"])
     return report
+
+
+@contextlib.contextmanager
+def _unreadable_refused(reader: csv.DictReader):
+    """A file the csv module cannot read on (a cell over its 131,072-character limit) is
+    refused whole with the line where reading stopped, as an unusable header is."""
+    try:
+        yield
+    except csv.Error as exc:
+        raise invalid(
+            {"file": f"Line {reader.line_num}: {exc}."}, "The CSV file cannot be read."
+        ) from None
+
+
+def _records(reader: csv.DictReader):
+    while True:
+        with _unreadable_refused(reader):
+            record = next(reader, None)
+        if record is None:
+            return
+        yield record
 
 
 def _error(line: int, code: str, detail: dict) -> dict:

@@ -8,13 +8,13 @@ django-ninja; its body is validated here with the very model the OpenAPI documen
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from smartexpo.core.api import validation_fields
-from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.bodies import json_body
+from smartexpo.core.errors import invalid
 from smartexpo.tickets.schemas import RegistrationIn
 
 
@@ -28,10 +28,7 @@ def registration_body(
     fields are ignored, as the API's other endpoints do. The caller answers the ill-formed
     fields together with whatever is wrong with the values of the others, so that every bad
     field is listed at once."""
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise SmartExpoError("malformed", "The request body is not valid JSON.") from None
+    body = json_body(raw)
     try:
         checked = schema.model_validate(body)
     except ValidationError as exc:
