@@ -50,10 +50,12 @@ demo-live: seed
 	trap 'exit 130' INT TERM; \
 	$(BIN)/smartexpo simulate --visitors $(SIM_VISITORS) --days 4 --speed $(SIM_SPEED)
 
-# What the tests need from Debian: Chromium for the browser tests, PostgreSQL for the second run.
+# What the tests need from Debian: Chromium for the browser tests, PostgreSQL for the second run,
+# wrk for the flood of the hostile-clients test.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	fc-list 2>/dev/null | grep -qi "cjk" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \

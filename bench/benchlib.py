@@ -67,6 +67,9 @@ def start_server(
 ) -> subprocess.Popen:
     """`smartexpo <serve...>` in the background, its output into `log_path` (opened with
     `mode`), in its own session: Ctrl-C reaches the benchmark, which stops it itself."""
+    # wrk and the batch clients drive the server from one address: the per-address guard
+    # (core.flood) would answer most of them 429.
+    env = {**env, "SMARTEXPO_RATE_LIMIT_REQUESTS": "0"}
     with log_path.open(mode) as log:
         return subprocess.Popen(
             [*cli(), *serve],

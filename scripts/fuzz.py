@@ -5,8 +5,9 @@
 1. A temporary data directory is migrated and seeded with a small world through the project's
    services (scripts/fuzz_world.py): two editions, halls, zones, gates, booths, exhibitors,
    ticket types, registrations (one cancelled), devices (one revoked), an alert, tokens.
-2. `smartexpo serve --workers 2 --no-mailer` serves it, as users run it, with the registration
-   rate limit off (`SMARTEXPO_RATE_LIMIT_REGISTRATIONS=0`: every request comes from 127.0.0.1).
+2. `smartexpo serve --workers 2 --no-mailer` serves it, as users run it, with the
+   rate limits off (`SMARTEXPO_RATE_LIMIT_REGISTRATIONS=0`, `SMARTEXPO_RATE_LIMIT_REQUESTS=0`:
+   every request comes from 127.0.0.1).
 3. `schemathesis run` tests every operation of /api/v1/openapi.json once per role —
    anonymous, organizer, exhibitor, scanner, sensor, revoked-device, manage-token — each with
    its `Authorization: Bearer` token, in the examples, coverage and fuzzing phases, for an
@@ -75,6 +76,7 @@ def main() -> int:
         **os.environ,
         "SMARTEXPO_DATA_DIR": str(data),
         "SMARTEXPO_RATE_LIMIT_REGISTRATIONS": "0",
+        "SMARTEXPO_RATE_LIMIT_REQUESTS": "0",
         "DEBUG": "",
     }
     env.pop("DATABASE_URL", None)  # always the temporary SQLite database, never a real one

@@ -43,8 +43,13 @@ def fresh_process_caches():
 
 @pytest.fixture(autouse=True)
 def no_rate_limit_unless_asked(settings):
-    """Tests register many people from one address; the rate-limit tests turn it back on."""
+    """Tests register many people, and ask thousands of questions, from one address; the
+    rate-limit tests turn the limits back on."""
+    from smartexpo.core.flood import forget_addresses
+
     settings.SMARTEXPO_RATE_LIMIT_REGISTRATIONS = 0
+    settings.SMARTEXPO_RATE_LIMIT_REQUESTS = 0
+    forget_addresses()
 
 
 @pytest.fixture(autouse=True)

@@ -184,6 +184,9 @@ SMARTEXPO_PAGE_MAX = 200
 SMARTEXPO_DEFAULT_EXPO = os.environ.get("SMARTEXPO_DEFAULT_EXPO", "")
 # Registrations per client address per minute; 0 turns the limit off (benchmarks do).
 SMARTEXPO_RATE_LIMIT_REGISTRATIONS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_REGISTRATIONS", "30"))
+# Requests per second per client address, in each worker process, bursts of twice that; beyond,
+# 429 before Django is involved (core.flood). 0 turns the guard off (benchmarks do).
+SMARTEXPO_RATE_LIMIT_REQUESTS = float(os.environ.get("SMARTEXPO_RATE_LIMIT_REQUESTS", "100"))
 # How long a freed place is held for the next person on the waiting list.
 SMARTEXPO_WAITLIST_OFFER_HOURS = int(os.environ.get("SMARTEXPO_WAITLIST_OFFER_HOURS", "24"))
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed.

@@ -34,6 +34,7 @@ class ApiWSGIHandler(WSGIHandler):
 _api = ApiWSGIHandler()
 
 from smartexpo.checkin.api import scan_hot, sync_hot  # noqa: E402
+from smartexpo.core.flood import flood_refusal  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
 from smartexpo.crowd.api import occupancy_hot  # noqa: E402
 from smartexpo.tickets.api import registration_hot  # noqa: E402
@@ -59,6 +60,10 @@ gc.set_threshold(20_000, 20, 20)
 
 
 def application(environ, start_response):
+    if (refused := flood_refusal(environ)) is not None:
+        status, headers, body = refused
+        start_response(status, headers)
+        return [body]
     if environ.get("PATH_INFO", "").startswith("/api/"):
         if found := hot_routes.match(environ):
             return hot_routes(environ, start_response, *found)

@@ -10,56 +10,18 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import textwrap
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
+
+from tests import live_server
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
     reason="runs its own server on SQLite; the PostgreSQL run covers the stamps in-process",
 )
-
-WORLD = textwrap.dedent(
-    """
-    import datetime as dt, json
-    import django
-    django.setup()
-    from smartexpo.checkin.devices import device_create
-    from smartexpo.core.models import Role
-    from smartexpo.core.tokens import token_create
-    from smartexpo.tickets.services import ticket_type_create
-    from smartexpo.venue.models import Expo, Gate, Zone
-
-    expo = Expo.objects.create(
-        slug="x-2019", name_en="X", starts_on=dt.date(2019, 8, 26), ends_on=dt.date(2019, 8, 29)
-    )
-    venue = Zone.objects.create(expo=expo, code="V", kind="venue", name_en="V", area_m2=5000,
-                                capacity=3000)
-    hall = Zone.objects.create(expo=expo, code="N1", kind="hall", name_en="N1", area_m2=1000,
-                               capacity=500)
-    Gate.objects.create(expo=expo, code="G1", name_en="G1", zone=venue)
-    Gate.objects.create(expo=expo, code="G-N1", name_en="G-N1", zone=hall)
-    ticket_type_create(expo=expo, code="day", name_en="Day", days=["2019-08-26"],
-                       quota_per_day=100, zones=["V"])
-    _t, organizer = token_create(role=Role.ORGANIZER, name="ops")
-    _d, scanner = device_create(expo=expo, name="s", kind="scanner", gates=["G1", "G-N1"])
-    print(json.dumps({"organizer": organizer, "scanner": scanner}))
-    """
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -86,43 +48,9 @@ class Server:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    data = tmp_path_factory.mktemp("stamps")
-    env = {**os.environ, "SMARTEXPO_DATA_DIR": str(data), "SMARTEXPO_RATE_LIMIT_REGISTRATIONS": "0"}
-    env.pop("DATABASE_URL", None)
-    env["DJANGO_SETTINGS_MODULE"] = "smartexpo.settings"
-    cli = [sys.executable, "-m", "smartexpo"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=180)
-    made = subprocess.run(
-        [sys.executable, "-c", WORLD], env=env, check=True, timeout=120, capture_output=True
-    )
-    tokens = json.loads(made.stdout.decode().strip().splitlines()[-1])
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "2", "--no-mailer", "--no-folder"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    client = Server(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.call("GET", "/api/v1/expos")
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("the server did not start")
-            time.sleep(0.2)
-    try:
-        yield client, tokens, next(Path(data).glob("*.sqlite3"))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
+    env = {"SMARTEXPO_RATE_LIMIT_REGISTRATIONS": "0", "SMARTEXPO_RATE_LIMIT_REQUESTS": "0"}
+    with live_server.served(tmp_path_factory.mktemp("stamps"), env=env, args=["--no-folder"]) as s:
+        yield Server(s.base), s.tokens, s.database
 
 
 def _garbage(secret: str) -> str:

@@ -6,6 +6,7 @@ def test_settings_define_every_smartexpo_setting_the_code_reads():
     module = importlib.import_module("smartexpo.settings")
     for name in (
         "SMARTEXPO_RATE_LIMIT_REGISTRATIONS",
+        "SMARTEXPO_RATE_LIMIT_REQUESTS",
         "SMARTEXPO_TRUSTED_PROXIES",
         "SMARTEXPO_BASE_URL",
         "SMARTEXPO_MAX_BODY_BYTES",

@@ -9,6 +9,7 @@ database, so the limit holds across several app servers behind a load balancer.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import random
 import sqlite3
@@ -41,14 +42,20 @@ _local = threading.local()
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's address of a request (`client_address_of` its META)."""
+    return client_address_of(request.META)
+
+
+def client_address_of(meta) -> str:
     """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the nearest
     untrusted address in X-Forwarded-For (a client can prepend anything to that header, so it
-    is read from the right, only across proxies we trust)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    is read from the right, only across proxies we trust). `meta`: a request's META or a WSGI
+    environ."""
+    remote = meta.get("REMOTE_ADDR", "") or "unknown"
     trusted = _trusted_networks()
     if not trusted or not _in(remote, trusted):
         return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for address in reversed([a for a in forwarded if a]):
         if not _in(address, trusted):
             return address
@@ -56,14 +63,19 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _trusted_networks():
-    raw = getattr(settings, "SMARTEXPO_TRUSTED_PROXIES", [])
+    # Read on every request (the flood guard asks for each one): parsed once per setting.
+    return _networks(tuple(getattr(settings, "SMARTEXPO_TRUSTED_PROXIES", [])))
+
+
+@functools.cache
+def _networks(raw: tuple[str, ...]) -> tuple:
     networks = []
     for item in raw:
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
             continue
-    return networks
+    return tuple(networks)
 
 
 def _in(address: str, networks) -> bool:
