@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "smartexpo.tickets",
     "smartexpo.checkin",
     "smartexpo.crowd",
+    "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",
 ]

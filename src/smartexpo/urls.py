@@ -13,6 +13,7 @@ from smartexpo.checkin.api import router as checkin_router
 from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
+from smartexpo.privacy.api import router as privacy_router
 from smartexpo.tickets.api import router as tickets_router
 from smartexpo.tickets.restricted_api import router as restricted_router
 from smartexpo.venue.api import router as venue_router
@@ -23,6 +24,7 @@ api.add_router("", venue_router)
 api.add_router("", exhibitors_router)
 api.add_router("", tickets_router)
 api.add_router("", restricted_router)
+api.add_router("", privacy_router)
 api.add_router("", checkin_router)
 api.add_router("", crowd_router)
 
@@ -34,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("smartexpo.tickets.urls")),
+    path("", include("smartexpo.privacy.urls")),
     path("", include("smartexpo.checkin.urls")),
     path("", include("smartexpo.crowd.urls")),
     path("", include("smartexpo.web.urls")),

@@ -142,6 +142,7 @@ CATALOGUE = "API: editions and catalogue"
 EXHIBITORS = "API: exhibitors"
 TICKETS = "API: registration and tickets"
 RESTRICTED = "API: restricted ticket types"
+PERSONAL_DATA = "API: personal data"
 CHECKIN = "API: check-in and devices"
 VENUE = "API: venue sensors and intelligence"
 API_DOCS = "API: its documentation"
@@ -262,6 +263,21 @@ API_ROWS = [
         params={"registration_id": "registration"},
     ),
     Row(TICKETS, "GET", A + "/registrations", api("200", "organizer")),
+    # personal data (docs/personal-data.md)
+    Row(
+        PERSONAL_DATA,
+        "GET",
+        A + "/registrations/{registration_id}/personal-data",
+        holder_or_organizer("200"),
+        params={"registration_id": "registration"},
+    ),
+    Row(
+        PERSONAL_DATA,
+        "POST",
+        A + "/registrations/{registration_id}/erase",
+        holder_or_organizer("200"),
+        params={"registration_id": "registration"},
+    ),
     # restricted ticket types (docs/registration-access.md)
     *(
         Row(
@@ -481,6 +497,30 @@ PAGE_ROWS = [
         everyone("200"),
         params={"token": "manage_token"},
     ),
+    Row(
+        TICKET_PAGES,
+        "GET",
+        E + "/my/{token}/personal-data.json",
+        everyone("200"),
+        params={"token": "manage_token"},
+    ),
+    Row(
+        TICKET_PAGES,
+        "GET",
+        E + "/my/{token}/erase/",
+        everyone("200"),
+        params={"token": "manage_token"},
+        note="the confirmation step",
+    ),
+    Row(
+        TICKET_PAGES,
+        "POST",
+        E + "/my/{token}/erase/",
+        everyone("302"),
+        params={"token": "manage_token"},
+        form={"confirm": "on"},
+    ),
+    Row(TICKET_PAGES, "GET", E + "/erased/", everyone("200"), note="says the erasure is done"),
     # the live venue: organisers are staff users signed in through the admin
     Row(
         LIVE,
@@ -593,6 +633,8 @@ ADMIN_ROWS = [
         params={"id": "auth.user"},
     ),
     *admin_model("core", "apitoken"),
+    # Written by the services only, and never edited or removed: read it, nothing else.
+    *admin_model("core", "auditentry", **RECORD),
     *admin_model("venue", "expo"),
     *admin_model("venue", "hall"),
     *admin_model("venue", "forumroom"),
@@ -606,6 +648,35 @@ ADMIN_ROWS = [
     *admin_model("tickets", "tickettype"),
     *admin_model("tickets", "registration", **SERVICE_MADE),
     Row(ADMIN, "GET", "/admin/tickets/registration/import/", admin("200")),
+    # The list's actions on personal data: a JSON download; erasure after a confirmation page.
+    Row(
+        ADMIN,
+        "POST",
+        "/admin/tickets/registration/",
+        admin("200"),
+        form={"action": "export_personal_data", "_selected_action": W("registration")},
+        variant="action: export personal data",
+    ),
+    Row(
+        ADMIN,
+        "POST",
+        "/admin/tickets/registration/",
+        admin("200"),
+        form={"action": "erase_personal_data", "_selected_action": W("registration")},
+        variant="action: erase personal data, the confirmation page",
+    ),
+    Row(
+        ADMIN,
+        "POST",
+        "/admin/tickets/registration/",
+        admin("302"),
+        form={
+            "action": "erase_personal_data",
+            "_selected_action": W("registration"),
+            "post": "yes",
+        },
+        variant="action: erase personal data, confirmed",
+    ),
     *admin_model("tickets", "ticket", **SERVICE_MADE),
     *admin_model("tickets", "signingkey", **SERVICE_MADE),
     *admin_model("tickets", "waitlistentry", **SERVICE_MADE),

@@ -21,12 +21,13 @@ from django.test import Client
 
 from smartexpo.checkin.devices import device_create, device_revoke
 from smartexpo.checkin.models import Scan
-from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.models import ApiToken, AuditEntry, Role
 from smartexpo.core.tokens import token_create
 from smartexpo.crowd.models import CrowdAlert, SensorEvent, ZoneDay
 from smartexpo.crowd.services import pending_fold
 from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
+from smartexpo.tickets.erasure import registration_erase
 from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
 from smartexpo.tickets.registration import registration_cancel, registration_create
 from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
@@ -128,6 +129,8 @@ def build_world() -> World:
     sold = registration_create(expo=expo, ticket_type="tiny", days=["2019-08-28"], **_person(3))
     waiting = waitlist_join(expo=expo, ticket_type="tiny", day="2019-08-28", **_person(4))
     registration_cancel(registration=sold.registration)
+    # An entry of the audit log: the person whose place went to the waiting list erased.
+    registration_erase(registration=sold.registration, actor="admin organizer", via="admin")
     offer = offer_token(WaitlistEntry.objects.get(pk=waiting.pk))
     # Restricted types: a code of a type by invitation, a request awaiting approval, and a
     # staff pass Huawei issued within its grant.
@@ -198,6 +201,7 @@ def build_world() -> World:
         "auth.group": Group.objects.create(name="Gate staff").pk,
         "auth.user": visitor.pk,
         "core.apitoken": ApiToken.objects.filter(role=Role.ORGANIZER).get().pk,
+        "core.auditentry": AuditEntry.objects.get().pk,
         "venue.expo": expo.pk,
         "venue.hall": Zone.objects.get(expo=expo, code="N1").pk,
         "venue.forumroom": Zone.objects.get(expo=expo, code="R1").pk,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractHour, ExtractMinute
 
-from smartexpo.checkin.models import Scan, ScanResult
+from smartexpo.checkin.models import Reason, Scan, ScanResult
 from smartexpo.venue.models import Expo, Gate
 
 SLOT_MINUTES = 15
@@ -61,3 +61,59 @@ def entries_per_gate(*, expo: Expo, day: dt.date) -> EntriesTable:
     ]
     totals = [sum(r[1][i] for r in rows) for i in range(len(gates))]
     return EntriesTable(day, gates, rows, totals, sum(totals))
+
+
+def ticket_checkins(*, expo_id: int, tickets: list[dict]) -> dict:
+    """The check-in log of these tickets (a person's, for their personal-data export; each
+    ticket a dict with its `id`, `serial` and `inside_on`, the day it is inside on or None):
+    every scan that named one of them, oldest first, and for each ticket inside the venue now
+    the admission that let it in.
+
+    Returns `{"log": [...], "inside": {ticket_id: {...}}}` as JSON values (instants as
+    datetimes). The log has no
+    index by ticket (every index costs every scan a write): this reads the edition's log, which
+    a request a person makes now and then can afford."""
+    ids = [t["id"] for t in tickets]
+    serials = [t["serial"] for t in tickets]
+    if not ids:
+        return {"log": [], "inside": {}}
+    scans = list(
+        Scan.objects.filter(Q(ticket_id__in=ids) | Q(serial__in=serials), expo_id=expo_id)
+        .select_related("zone", "device")
+        .order_by("scanned_at", "id")
+    )
+    log = [
+        {
+            "ticket_serial": s.serial,
+            "scanned_at": s.scanned_at,
+            "gate": s.gate_code,
+            "zone": s.zone.code if s.zone else None,
+            "direction": s.direction,
+            "result": s.result,
+            "reason": s.reason or None,
+            "broken_rule": s.rule or None,
+            "source": s.source,
+            "device": s.device.name,
+        }
+        for s in scans
+    ]
+    inside = {}
+    for ticket in tickets:
+        if ticket["inside_on"] is None:
+            continue
+        entries = [
+            s
+            for s in scans
+            if s.serial == ticket["serial"]
+            and s.direction == "in"
+            # Admitted, or admitted offline and synced as a conflict: either way, through.
+            and (s.result == ScanResult.ADMIT or s.reason == Reason.CONFLICT)
+        ]
+        last = entries[-1] if entries else None
+        inside[ticket["id"]] = {
+            "day": ticket["inside_on"],
+            "since": last.scanned_at if last else None,
+            "gate": last.gate_code if last else None,
+            "zone": last.zone.code if last and last.zone else None,
+        }
+    return {"log": log, "inside": inside}

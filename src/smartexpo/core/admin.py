@@ -1,4 +1,5 @@
-"""Back office for API tokens: issued here, shown once, stored only as a digest."""
+"""Back office for API tokens (issued here, shown once, stored only as a digest) and the audit
+log (read only)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartexpo.core.models import ApiToken
+from smartexpo.core.models import ApiToken, AuditEntry
 from smartexpo.core.tokens import token_create
 
 
@@ -69,3 +70,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, to read: entries are written by the services that do what they record,
+    and a log that could be edited or pruned here would prove nothing."""
+
+    list_display = ("at", "actor", "action", "target", "expo")
+    list_filter = ("action", "expo")
+    search_fields = ("target", "actor")
+    fields = ("at", "actor", "action", "target", "expo", "detail")
+    readonly_fields = fields
+    list_select_related = ("expo",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

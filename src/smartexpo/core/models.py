@@ -1,8 +1,9 @@
-"""Platform-wide models: API tokens for organisers, exhibitors and devices."""
+"""Platform-wide models: API tokens for organisers, exhibitors and devices; the audit log."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -99,3 +100,39 @@ class Stamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class AuditAction(models.TextChoices):
+    PERSONAL_DATA_EXPORT = "personal_data.export", _("Personal data exported")
+    PERSONAL_DATA_ERASE = "personal_data.erase", _("Personal data erased")
+
+
+class AuditEntry(models.Model):
+    """Who did what to whom, for the acts that must be answerable (`core.audit`).
+
+    It names people only by role and handle (an admin's username, a token's prefix and name),
+    targets by id, and never holds the personal data the act concerned: a log of erasures must
+    not keep what was erased."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.CharField(_("who"), max_length=200)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    target = models.CharField(_("target"), max_length=100)
+    # Kept when the edition goes: the log outlives what it speaks of.
+    expo = models.ForeignKey(
+        "venue.Expo",
+        verbose_name=_("edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.target}"

@@ -118,6 +118,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "decided_at",
         "decided_by",
+        "erased_at",
     )
     fields = (
         "expo",
@@ -136,6 +137,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "decided_at",
         "decided_by",
+        "erased_at",
     )
     inlines = (TicketInline,)
     list_select_related = ("ticket_type", "expo")

@@ -8,18 +8,18 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import HttpBearer
 
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate, request_body
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.hot_routes import json_response
 from smartexpo.core.instants import Instant
-from smartexpo.core.models import ApiToken, Role
+from smartexpo.core.models import Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.stamps import stamp_read
-from smartexpo.core.tokens import require_role, token_resolve
+from smartexpo.core.tokens import require_role
 from smartexpo.tickets import documents, issuing, render, selectors, services, waitlist
 from smartexpo.tickets import registration as registering
+from smartexpo.tickets.auth import registration_for, token_or_manage
 from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.idempotency import run_idempotent
 from smartexpo.tickets.models import Access, Registration, RegistrationStatus, Ticket, TicketType
@@ -38,19 +38,6 @@ def file_response(media_type: str) -> dict:
     """`openapi_extra` of an operation that answers a file: its media type, documented."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
     return {"responses": {200: {"content": content}}}
-
-
-class TokenOrManageToken(HttpBearer):
-    """An API token, or a registration's own `manage_token` (good for that registration only)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | Registration | None:
-        token = token.strip()
-        if token.startswith(issuing.MANAGE_PREFIX):
-            return selectors.registration_by_manage_token(raw=token)
-        return token_resolve(raw=token)
-
-
-token_or_manage = TokenOrManageToken()
 
 
 class TicketTypeIn(Schema):
@@ -340,15 +327,7 @@ def join_waitlist(request, expo: str, payload: WaitlistIn):
 
 
 def _registration_for(request, expo: str, registration_id: int) -> Registration:
-    edition = venue_selectors.expo_get(slug=expo)
-    auth = request.auth
-    if isinstance(auth, Registration):
-        # Another registration's manage token must not learn whether this id exists.
-        if auth.pk != registration_id or auth.expo_id != edition.pk:
-            raise not_found("registration")
-    else:
-        require_role(auth, Role.ORGANIZER, expo=edition)
-    return selectors.registration_get(expo=edition, pk=registration_id)
+    return registration_for(request.auth, expo=expo, pk=registration_id)
 
 
 @router.get(

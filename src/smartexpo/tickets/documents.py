@@ -128,7 +128,8 @@ def confirmations_send(*, limit: int = 50) -> int:
 
     A registration is claimed with a five-minute lease by a conditional UPDATE, so several
     mailers never send the same email twice at once, and an email whose sender died is retried
-    when the lease runs out (at most five attempts)."""
+    when the lease runs out (at most five attempts). A registration whose data was erased is
+    never written to: there is nobody to write to any more."""
     now = timezone.now()
     claimable = Q(confirmation_lease_until__isnull=True) | Q(confirmation_lease_until__lt=now)
     pending = (
@@ -136,6 +137,7 @@ def confirmations_send(*, limit: int = 50) -> int:
             claimable,
             confirmation_sent_at__isnull=True,
             status__in=ANNOUNCED,
+            erased_at__isnull=True,
             confirmation_attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("id")
@@ -144,7 +146,7 @@ def confirmations_send(*, limit: int = 50) -> int:
     sent = 0
     for pk in list(pending):
         claimed = Registration.objects.filter(
-            claimable, pk=pk, confirmation_sent_at__isnull=True
+            claimable, pk=pk, confirmation_sent_at__isnull=True, erased_at__isnull=True
         ).update(
             confirmation_lease_until=now + LEASE,
             confirmation_attempts=F("confirmation_attempts") + 1,
@@ -152,6 +154,8 @@ def confirmations_send(*, limit: int = 50) -> int:
         if not claimed:
             continue
         registration = Registration.objects.select_related("expo", "ticket_type").get(pk=pk)
+        if registration.erased_at is not None:  # erased since it was claimed
+            continue
         try:
             confirmation_message(registration).send()
         except Exception:  # a mail server's refusal must not stop the other emails

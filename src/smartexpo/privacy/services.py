@@ -1,0 +1,79 @@
+"""A person's personal data: the export, put together from every app that stores some, and
+its erasure (`docs/personal-data.md`). Both are written to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from smartexpo.checkin.selectors import ticket_checkins
+from smartexpo.core.audit import audit_record
+from smartexpo.core.models import AuditAction
+from smartexpo.tickets.erasure import Erased, registration_erase
+from smartexpo.tickets.models import Registration
+from smartexpo.tickets.personal_data import registration_personal_data
+
+FORMAT = "smartexpo-personal-data/1"
+
+
+def personal_data_collect(*, registration: Registration) -> dict:
+    """Everything stored about the registration's person (a selector: nothing is written).
+
+    `registration` (its fields, the restricted-type facts), `tickets` (with where each is
+    inside now), `checkins` (the check-in log of its tickets), `waiting_list`,
+    `idempotency_records` (stored answers, credentials withheld)."""
+    data = registration_personal_data(registration=registration)
+    checkins = ticket_checkins(expo_id=registration.expo_id, tickets=data["tickets"])
+    tickets = []
+    for ticket in data["tickets"]:
+        ticket = dict(ticket)
+        ticket_id = ticket.pop("id")
+        ticket.pop("inside_on")
+        ticket["inside"] = checkins["inside"].get(ticket_id)
+        tickets.append(ticket)
+    return {
+        "format": FORMAT,
+        "generated_at": timezone.now(),
+        "registration": data["registration"],
+        "tickets": tickets,
+        "checkins": checkins["log"],
+        "waiting_list": data["waiting_list"],
+        "idempotency_records": data["idempotency_records"],
+    }
+
+
+def personal_data_export(*, registration: Registration, actor: str, via: str) -> dict:
+    """The export of one person's data, logged (`actor`, `via`: api, page or admin)."""
+    return personal_data_export_many(registrations=[registration], actor=actor, via=via)[0]
+
+
+@transaction.atomic
+def personal_data_export_many(
+    *, registrations: Iterable[Registration], actor: str, via: str
+) -> list[dict]:
+    """The exports of several people (the back office's action), one audit entry each."""
+    exports = []
+    for registration in registrations:
+        data = personal_data_collect(registration=registration)
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSONAL_DATA_EXPORT,
+            target=f"registration {registration.pk}",
+            expo=registration.expo,
+            detail={
+                "via": via,
+                "tickets": len(data["tickets"]),
+                "checkins": len(data["checkins"]),
+                "waiting_list_entries": len(data["waiting_list"]),
+                "idempotency_records": len(data["idempotency_records"]),
+            },
+        )
+        exports.append(data)
+    return exports
+
+
+def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
+    """Erase the person's data (`tickets.erasure.registration_erase`, which logs it)."""
+    return registration_erase(registration=registration, actor=actor, via=via)
