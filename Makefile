@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -144,3 +144,14 @@ bench-venue: install-dev
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
 	$(BIN)/python bench/venue.py $(VENUE_BENCH_ARGS)
+
+# The kill soak at length: `smartexpo serve --workers 2` under a mixed load (registrations,
+# scans, syncs, sensor events) is killed SOAK_KILLS times with SIGKILL — one worker or the whole
+# server, at random moments — and restarted; then every acknowledged answer must be in the
+# database exactly once and the database consistent (bench/soak.py). SQLite in a temporary
+# directory, or a database of its own on the PostgreSQL server DATABASE_URL names (e.g.
+# `scripts/with-postgres.sh make soak`). About half an hour; `make test` runs it with 20 kills.
+SOAK_KILLS ?= 200
+SOAK_ARGS ?=
+soak: install-dev
+	$(BIN)/python bench/soak.py --kills $(SOAK_KILLS) $(SOAK_ARGS)

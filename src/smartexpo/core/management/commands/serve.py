@@ -156,6 +156,14 @@ class Command(BaseCommand):
             # keeps its connection open.
             "--workers-kill-timeout",
             "10",
+            # A worker that dies (the kernel's OOM killer, a crash in native code) is replaced,
+            # as gunicorn replaces its own: without this granian's master stops the whole
+            # server when one worker exits. A worker that dies again within 5.5 s of being
+            # replaced (one that cannot start) still stops the server: granian's crash-loop
+            # guard.
+            "--respawn-failed-workers",
+            "--respawn-interval",
+            "1",
         ]
         if access_log:
             command.append("--access-log")

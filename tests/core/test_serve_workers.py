@@ -1,0 +1,87 @@
+"""`smartexpo serve` outlives its workers: a worker that dies is replaced, as users expect of a
+production server (the kill soak in tests/soak found granian stopping the whole server)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.core.test_serve import free_port
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def answers(base: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{base}/api/v1/expos", timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_for(condition, limit: float = 60):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    return None
+
+
+def two_workers(master: int, without: int | None = None) -> list[int] | None:
+    workers = children(master)
+    return workers if len(workers) == 2 and without not in workers else None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_granian_worker_is_replaced_and_the_server_serves_on(tmp_path):
+    env = {**os.environ, "SMARTEXPO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "smartexpo"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "2", "--no-mailer", "--no-folder"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: answers(base)), "the server did not start"
+        master = wait_for(lambda: children(server.pid))[0]  # granian's master
+        workers = wait_for(lambda: two_workers(master))
+        assert workers, "granian did not start two workers"
+
+        os.kill(workers[0], signal.SIGKILL)
+
+        replaced = wait_for(
+            lambda: two_workers(master, without=workers[0]) or server.poll() is not None
+        )
+        assert server.poll() is None, "the server stopped when one worker died"
+        assert replaced, "the killed worker was not replaced"
+        assert workers[1] in replaced
+        assert wait_for(lambda: answers(base))
+    finally:
+        # Its own session: the whole server goes (stopping gracefully is test_serve's matter).
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
