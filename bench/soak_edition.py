@@ -108,8 +108,9 @@ def seed(*, quota: int, staff: int) -> dict:
     from smartexpo.checkin.devices import device_create
     from smartexpo.core.models import Role
     from smartexpo.core.tokens import token_create
+    from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
-    from smartexpo.tickets.registration import registrations_bulk_create, ticket_secret
+    from smartexpo.tickets.registration_bulk import registrations_bulk_create
     from smartexpo.tickets.services import ticket_type_create
     from smartexpo.venue.models import Expo, Gate, Zone
 
