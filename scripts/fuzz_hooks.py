@@ -204,6 +204,8 @@ def _csv(generated: str, seed: int) -> str:
 # generated values or gets real ones.
 @schemathesis.hook
 def flatmap_path_parameters(context, path_parameters):
+    if not path_parameters:  # an operation without path parameters (/expos, /sectors…)
+        return st.just(path_parameters)
     path = context.operation.path
     real = _mapped(
         path_parameters, lambda name: _path_values(path, name), _digest(path, path_parameters)
