@@ -13,7 +13,8 @@ Before granian starts, three things are added that its master and WSGI workers l
    signal handler writes the signal's number to a pipe (`signal.set_wakeup_fd`, no lock
    involved) and a thread of its own reads it and calls granian's handler, so no lock is ever
    taken in signal context.
-2. Workers that can be stopped while they start: see `dispatch_in_thread`.
+2. Workers that stop when told, while they start (`dispatch_in_thread`) and when told more
+   than once (`_set_sync_signals`).
 3. Death with `serve` (`stopping.die_with_parent`): a `serve` killed with SIGKILL takes granian
    with it instead of leaving it serving, orphaned.
 
@@ -48,7 +49,9 @@ def dispatch_in_thread(handlers: dict[int, Callable[[], object]]) -> None:
     default action until it installs handlers of its own: a worker stopped while it still
     imports the application just ends. (Granian's own handlers, copied into a worker, set a
     flag nobody reads there, and the worker served on until the master killed it ten seconds
-    later.) Its other signals keep doing nothing, as they did."""
+    later.) Both signals are blocked across the fork, so that one arriving before the child
+    has forgotten this process's handlers waits for it to have done so. Its other signals keep
+    doing nothing, as they did."""
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)  # the C handler must never block
 
@@ -64,19 +67,41 @@ def dispatch_in_thread(handlers: dict[int, Callable[[], object]]) -> None:
                     logger.exception("Handling signal %s failed", signum)
 
     threading.Thread(target=dispatch, name="signal-dispatch", daemon=True).start()
+    # The pipe first: a signal between the two steps takes the old action, it is not lost.
+    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
     for signum in handlers:
         signal.signal(signum, _do_nothing)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+
+    stops = {signum for signum in STOP_SIGNALS if signum in handlers}
+    mask_before_fork: set[int] = set()
+    # The hooks stay registered in the children too: they act only for this process's forks.
+    owner = os.getpid()
+    forked_by = [0]
+
+    def block_stops() -> None:
+        forked_by[0] = os.getpid()
+        if forked_by[0] == owner:
+            mask_before_fork.clear()
+            mask_before_fork.update(signal.pthread_sigmask(signal.SIG_BLOCK, stops))
+
+    def unblock_stops() -> None:
+        if os.getpid() == owner:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask_before_fork)
 
     def forget_in_child() -> None:
+        if forked_by[0] != owner:
+            return
         signal.set_wakeup_fd(-1)
         os.close(read_fd)
         os.close(write_fd)
-        for signum in STOP_SIGNALS:
-            if signum in handlers:
-                signal.signal(signum, signal.SIG_DFL)
+        for signum in stops:
+            signal.signal(signum, signal.SIG_DFL)
+        # A stop that came meanwhile now ends the child.
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask_before_fork)
 
-    os.register_at_fork(after_in_child=forget_in_child)
+    os.register_at_fork(
+        before=block_stops, after_in_parent=unblock_stops, after_in_child=forget_in_child
+    )
 
 
 def _set_main_signals(interrupt_handler, reload_handler=None) -> None:
@@ -88,11 +113,26 @@ def _set_main_signals(interrupt_handler, reload_handler=None) -> None:
 
 
 def _set_sync_signals():
-    """granian's `set_sync_signals` (a WSGI worker's), with its event set by a thread."""
+    """granian's `set_sync_signals` (a WSGI worker's), with its event set by a thread, once.
+
+    Once: `WorkerSignal.set` sends on a channel that holds one message, blocking while it
+    holds the GIL, and the worker's server reads that channel once. Another `set` after the
+    first (granian's own handler calls it for every signal) can block for good, and the
+    thread that would finish the worker's shutdown waits for the GIL: the worker hangs until
+    the master kills it ten seconds later (seen under bursts of signals: the dispatcher in
+    `set`, a runtime thread waiting for the GIL)."""
     from granian._granian import WorkerSignal
 
     signal_event = WorkerSignal()
-    dispatch_in_thread(dict.fromkeys(STOP_SIGNALS, signal_event.set))
+    told = False
+
+    def stop() -> None:
+        nonlocal told  # only the dispatcher thread calls this: no race on the flag
+        if not told:
+            told = True
+            signal_event.set()
+
+    dispatch_in_thread(dict.fromkeys(STOP_SIGNALS, stop))
     return signal_event
 
 
