@@ -107,7 +107,9 @@ def stop(server: subprocess.Popen | None) -> None:
     try:
         server.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # its own session: only the master and workers
+        # Its own session: `serve` and its mailer. Granian, in a session of its own, follows
+        # `serve` (its parent-death signal); `serve` kills it 12 s after SIGTERM anyway.
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=5)
 
 

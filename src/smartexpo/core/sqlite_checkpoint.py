@@ -47,6 +47,7 @@ class Checkpointer(threading.Thread):
         finally:
             conn.close()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = 5) -> None:
+        """Ask the thread to stop after its checkpoint, and wait up to `timeout` seconds."""
         self._stop_event.set()
-        self.join(timeout=5)
+        self.join(timeout=timeout)

@@ -43,6 +43,7 @@ class Folder(threading.Thread):
         finally:
             connection.close()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = 10) -> None:
+        """Ask the thread to stop after its round, and wait up to `timeout` seconds for it."""
         self._stop_event.set()
-        self.join(timeout=10)
+        self.join(timeout=timeout)

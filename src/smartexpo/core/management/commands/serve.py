@@ -1,4 +1,11 @@
-"""`smartexpo serve`: the production server (granian or gunicorn), static files by WhiteNoise."""
+"""`smartexpo serve`: the production server (granian or gunicorn), static files by WhiteNoise.
+
+Stopping. `serve` has exited within `STOP_BOUND_SECONDS` of the first SIGTERM or SIGINT,
+however many more arrive and from whom (systemd's control-group kill, `kill -- -PGID`, Ctrl-C,
+a second `kill`): requests in progress get `GRACE_SECONDS`, and whatever still runs
+`KILL_AFTER_SECONDS` after the first signal is killed with SIGKILL, granian's workers with their
+master. How each signal is made harmless is told in `core.stopping` and `core.granian_launcher`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,40 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from smartexpo.core.stopping import (
+    PARENT_ENV,
+    STOP_SIGNALS,
+    StopRequest,
+    has_exited,
+    kill_group,
+)
+
+# Requests in progress get this long once a stop is asked for (granian's
+# --workers-kill-timeout, gunicorn's graceful_timeout), and so does the mailer's current batch.
+GRACE_SECONDS = 10
+# Whatever still runs this long after the first stop signal is killed: the grace period, and
+# two seconds for granian's own kill of a worker that overran it and its master's exit.
+KILL_AFTER_SECONDS = 12
+# What `serve --help` and the README promise: three more seconds for the kill, the reaping and
+# the interpreter's exit on a busy machine.
+STOP_BOUND_SECONDS = 15
+# How often the main thread looks at granian and at the stop flag. It must never block in one
+# long system call: a signal delivered to another of its threads, or one whose handler was
+# installed with SA_RESTART (polars installs one for SIGINT), does not interrupt that call, and
+# the Python handler would only run once the call returned.
+POLL_SECONDS = 0.1
+
 
 class Command(BaseCommand):
-    help = "Serve SmartExpo with granian or gunicorn (not Django's development server)."
+    help = (
+        "Serve SmartExpo with granian or gunicorn (not Django's development server). Stops "
+        f"within {STOP_BOUND_SECONDS} s of the first SIGTERM or SIGINT: requests in progress "
+        f"get {GRACE_SECONDS} s, then whatever still runs is killed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SMARTEXPO_HOST", "127.0.0.1"))
@@ -59,32 +94,39 @@ class Command(BaseCommand):
             raise CommandError("--port must be between 1 and 65535.")
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
-        checkpointer = self._start_checkpointer()
-        folder = None
-        if not options["no_folder"]:
-            from smartexpo.crowd.folder import Folder
-
-            # Alerts are raised within a second of their movements even when nobody reads.
-            folder = Folder()
-            folder.start()
-        mailer = None
-        if not options["no_mailer"]:
-            # The outbox is drained by its own process, so slow PDF rendering and mail servers
-            # never hold up a web request.
-            mailer = subprocess.Popen([sys.executable, "-m", "smartexpo", "mailer"])
+        # Before anything is started: from here on SIGTERM and SIGINT only record the request
+        # (no KeyboardInterrupt in the middle of the cleanup below), and this thread acts on it.
+        stop = StopRequest().install()
+        helpers = _Helpers()
+        exit_status = 0
         try:
+            helpers.checkpointer = self._start_checkpointer()
+            if not options["no_folder"]:
+                from smartexpo.crowd.folder import Folder
+
+                # Alerts are raised within a second of their movements even when nobody reads.
+                helpers.folder = Folder()
+                helpers.folder.start()
+            if not options["no_mailer"] and not stop.requested:
+                # The outbox is drained by its own process, so slow PDF rendering and mail
+                # servers never hold up a web request.
+                helpers.mailer = subprocess.Popen(
+                    [sys.executable, "-m", "smartexpo", "mailer"], env=_child_env()
+                )
+            if stop.requested:
+                return
             if options["server"] == "granian":
-                self._serve_granian(host, port, workers, threads or 1, access_log)
+                exit_status = self._serve_granian(
+                    host, port, workers, threads or 1, access_log, stop, helpers
+                )
             else:
-                self._serve(host, port, workers, threads or 2, timeout, access_log)
+                self._serve(host, port, workers, threads or 2, timeout, access_log, stop)
         finally:
-            if mailer is not None:
-                mailer.terminate()
-                mailer.wait(timeout=10)
-            if folder is not None:
-                folder.stop()
-            if checkpointer is not None:
-                checkpointer.stop()
+            # gunicorn, when it ran, left its own handlers, which feed a queue nobody reads now.
+            stop.install()
+            helpers.stop(deadline=stop.deadline(KILL_AFTER_SECONDS))
+        if exit_status and not stop.requested:
+            raise CommandError(f"granian exited with status {exit_status}.")
 
     def _start_checkpointer(self):
         """On SQLite, checkpoint the WAL here instead of in the workers' commits."""
@@ -100,8 +142,9 @@ class Command(BaseCommand):
         checkpointer.start()
         return checkpointer
 
-    def _serve(self, host, port, workers, threads, timeout, access_log):
+    def _serve(self, host, port, workers, threads, timeout, access_log, stop):
         from gunicorn.app.base import BaseApplication
+        from gunicorn.arbiter import Arbiter
 
         from smartexpo.wsgi import application
 
@@ -114,12 +157,29 @@ class Command(BaseCommand):
             # scanners and sensors reuse connections.
             "worker_class": "gthread" if threads > 1 else "sync",
             "timeout": timeout,
+            "graceful_timeout": GRACE_SECONDS,
             "keepalive": 5,
             "accesslog": "-" if access_log else None,
             "errorlog": "-",
             "loglevel": "warning",
             "preload_app": True,
         }
+
+        class StopAwareArbiter(Arbiter):
+            """gunicorn's arbiter (it runs in this process), telling `stop` when it is asked
+            to stop, so the mailer's deadline counts from the first signal; a stop asked
+            before it installed its handlers is replayed to it."""
+
+            def init_signals(self):
+                super().init_signals()
+                if stop.requested:
+                    self.signal(stop.signum, None)
+
+            def signal(self, sig, frame):
+                # Like gunicorn's own handler, this only queues: safe to run inside itself.
+                if sig in (*STOP_SIGNALS, signal.SIGQUIT):
+                    stop(sig)
+                super().signal(sig, frame)
 
         class SmartExpoServer(BaseApplication):
             def load_config(self):
@@ -130,15 +190,22 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
+            def run(self):
+                try:
+                    StopAwareArbiter(self).run()
+                except RuntimeError as exc:  # as BaseApplication.run: a configuration error
+                    sys.exit(f"\nError: {exc}\n")
+
         self.stderr.write(f"SmartExpo serving on http://{host}:{port} with {workers} workers")
         SmartExpoServer().run()
 
-    def _serve_granian(self, host, port, workers, threads, access_log):
+    def _serve_granian(self, host, port, workers, threads, access_log, stop, helpers) -> int:
+        """Run granian until it exits, stopping it on `stop`; returns its exit status."""
         workers = workers or multiprocessing.cpu_count()
         command = [
             sys.executable,
             "-m",
-            "granian",
+            "smartexpo.core.granian_launcher",
             "--interface",
             "wsgi",
             "--host",
@@ -155,7 +222,7 @@ class Command(BaseCommand):
             # Stopping waits for requests in progress, but not forever for an idle client that
             # keeps its connection open.
             "--workers-kill-timeout",
-            "10",
+            str(GRACE_SECONDS),
             # A worker that dies (the kernel's OOM killer, a crash in native code) is replaced,
             # as gunicorn replaces its own: without this granian's master stops the whole
             # server when one worker exits. A worker that dies again within 5.5 s of being
@@ -169,14 +236,71 @@ class Command(BaseCommand):
             command.append("--access-log")
         command.append("smartexpo.wsgi:application")
         self.stderr.write(f"SmartExpo serving on http://{host}:{port} with {workers} workers")
-        server = subprocess.Popen(command)  # noqa: S603 - our own interpreter and arguments
-        # Stopping `smartexpo serve` stops granian too (SIGTERM would otherwise orphan it).
-        signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-        try:
-            server.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if server.poll() is None:
-                server.terminate()
-                server.wait(timeout=20)
+        # In a session of its own, granian hears only from `serve`, which tells it once, instead
+        # of also getting every signal sent to `serve`'s group; its workers share its process
+        # group, so one killpg reaches them all. A `serve` killed outright takes granian with
+        # it all the same (`die_with_parent` in the launcher).
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command, env=_child_env(), start_new_session=True
+        )
+        told = killed = False
+        while not has_exited(server.pid):
+            if stop.requested and not told:
+                # os.kill, not server.send_signal: that may reap the process, and its group
+                # id with it, before kill_group below.
+                os.kill(server.pid, signal.SIGTERM)
+                helpers.begin_stop()
+                told = True
+            if told and not killed and time.monotonic() >= stop.deadline(KILL_AFTER_SECONDS):
+                self.stderr.write(
+                    f"granian has not stopped {KILL_AFTER_SECONDS} s after the stop signal: "
+                    "killing it and its workers"
+                )
+                kill_group(server.pid)
+                killed = True
+            time.sleep(POLL_SECONDS)
+        # A master that died of something else leaves its workers serving, orphaned: the exited
+        # master's zombie still holds the group id, so this reaches exactly them.
+        kill_group(server.pid)
+        return server.wait()
+
+
+class _Helpers:
+    """What `serve` runs beside the web server: the mailer and two threads."""
+
+    def __init__(self) -> None:
+        self.mailer: subprocess.Popen | None = None
+        self.folder = None
+        self.checkpointer = None
+        self._stopping = False
+
+    def begin_stop(self) -> None:
+        """Ask each to stop, without waiting (once; later calls do nothing)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        if self.mailer is not None and self.mailer.poll() is None:
+            self.mailer.terminate()
+        for thread in (self.folder, self.checkpointer):
+            if thread is not None:
+                thread.stop(timeout=0)
+
+    def stop(self, *, deadline: float) -> None:
+        """Stop them all by `deadline` (a `time.monotonic()` value): a mailer that is still
+        sending then is killed; the threads are daemons and end with the process."""
+        self.begin_stop()
+        if self.mailer is not None:
+            try:
+                self.mailer.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                # Its claimed email is sent again once the claim's lease runs out.
+                self.mailer.kill()
+                self.mailer.wait()
+        for thread in (self.folder, self.checkpointer):
+            if thread is not None:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of the processes `serve` starts: they must not outlive it."""
+    return {**os.environ, PARENT_ENV: str(os.getpid())}

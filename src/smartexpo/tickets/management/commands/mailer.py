@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from smartexpo.core.stopping import die_with_parent
 from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.waitlist import offers_expire, offers_notify
 
@@ -29,8 +30,11 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        # The handler only assigns, so any number of signals, even one inside another, are one
+        # stop: the batch in progress is finished, then the loop ends.
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        die_with_parent()  # started by `serve`: stop with it, even when it is killed outright
         total = 0
         while not stopping:
             close_old_connections()
@@ -40,6 +44,9 @@ class Command(BaseCommand):
             if once and not sent:
                 break
             if not sent:
-                time.sleep(interval)
+                # In short naps, so a stop is seen within a tenth of a second, not an interval.
+                wake = time.monotonic() + interval
+                while not stopping and time.monotonic() < wake:
+                    time.sleep(min(0.1, interval))
         if once:
             self.stdout.write(f"{total} confirmation emails sent.")
