@@ -72,11 +72,17 @@ format: install-dev
 	$(BIN)/ruff format src tests bench scripts
 	$(BIN)/ruff check --fix src tests bench scripts
 
+# Each suite runs in two passes: first everything but the tests that time a real server, on
+# both cores (pytest-xdist, a test database per worker, a module's tests on one worker); then
+# those (marker `serial`: latency and stop bounds, kills) with nothing else running beside them.
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+PARALLEL := -n 2 --dist loadfile -m "not serial"
 test-sqlite: install-dev system-deps
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(PYTEST) $(PARALLEL)
+	$(PYTEST) -m serial
 
 test-postgres: install-dev system-deps
-	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+	scripts/with-postgres.sh sh -c '$(PYTEST) $(PARALLEL) && $(PYTEST) -m serial'
 
 test: lint test-sqlite test-postgres fuzz-ci
 
@@ -155,3 +161,12 @@ SOAK_KILLS ?= 200
 SOAK_ARGS ?=
 soak: install-dev
 	$(BIN)/python bench/soak.py --kills $(SOAK_KILLS) $(SOAK_ARGS)
+
+# Stopping `smartexpo serve` at length: each way of asking it to stop (a group SIGTERM, a SIGTERM
+# to every process, two SIGTERMs in quick succession, SIGINT and SIGTERM together, SIGTERM during
+# start-up) STOP_ITERATIONS times against a real server; each must end within the documented
+# bound (tests/core/test_serve_stop.py). About 8 minutes on a quiet machine; `make test` runs 8.
+.PHONY: stop-loops
+STOP_ITERATIONS ?= 50
+stop-loops: install-dev
+	SMARTEXPO_STOP_ITERATIONS=$(STOP_ITERATIONS) $(BIN)/pytest -q -p no:cacheprovider tests/core/test_serve_stop.py

@@ -22,6 +22,7 @@ Usage: python bench/soak.py [--kills N] [--seed S] [--quota Q] [--json FILE] [--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -118,11 +119,17 @@ class Server:
         return victim
 
     def kill_all(self) -> None:
-        pgid = self.proc.pid
-        os.killpg(pgid, signal.SIGKILL)
+        """SIGKILL every process of the server at once: `serve` and its mailer (its session)
+        and granian's master and workers (a session of their own, so killing `serve`'s group
+        alone would leave granian to stop gracefully on its parent-death signal)."""
+        groups = {g for _p, (_pp, g, _s) in descendants(self.proc.pid).items()}
+        groups.add(self.proc.pid)
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         self.proc.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while any(g == pgid and s != "Z" for _p, g, s in processes().values()):
+        while any(g in groups and s != "Z" for _p, g, s in processes().values()):
             if time.monotonic() > deadline:
                 raise RunError("processes of the killed server are still running")
             time.sleep(0.05)
@@ -134,8 +141,7 @@ class Server:
         try:
             self.proc.wait(timeout=40)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+            self.kill_all()
 
     def tail(self, chars: int | None = 3000) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -153,6 +159,18 @@ def processes() -> dict[int, tuple[int, int, str]]:
                 continue
             fields = stat.rpartition(")")[2].split()
             found[int(entry.name)] = (int(fields[1]), int(fields[2]), fields[0])
+    return found
+
+
+def descendants(pid: int) -> dict[int, tuple[int, int, str]]:
+    """`pid` and every process below it, as `processes()` describes them."""
+    table = processes()
+    found = {pid: table[pid]} if pid in table else {}
+    grew = True
+    while grew:
+        below = {p: row for p, row in table.items() if row[0] in found and p not in found}
+        found.update(below)
+        grew = bool(below)
     return found
 
 

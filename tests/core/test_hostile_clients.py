@@ -23,10 +23,13 @@ import pytest
 
 from tests import live_server
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
-    reason="runs its own server on SQLite; the guard does not touch the database",
-)
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="runs its own server on SQLite; the guard does not touch the database",
+    ),
+]
 
 SECONDS = 8.0
 P99_BOUND = 0.200

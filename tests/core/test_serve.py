@@ -9,6 +9,14 @@ import urllib.request
 
 import pytest
 
+# Each test serves a fresh SQLite database of its own, whichever database the suite runs on.
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="serves its own SQLite database"
+    ),
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:

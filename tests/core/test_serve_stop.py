@@ -30,9 +30,12 @@ from django.db import connection
 
 from smartexpo.core.management.commands.serve import GRACE_SECONDS, STOP_BOUND_SECONDS
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="stopping does not depend on the database vendor"
-)
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="stopping does not depend on the database vendor"
+    ),
+]
 
 # Iterations per scenario. Issue 11 asks for 50, but every iteration starts a real server, about
 # 3.3 CPU-seconds of imports (Django and the application, in `serve` and in each worker): 50 of

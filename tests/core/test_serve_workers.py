@@ -13,6 +13,14 @@ import pytest
 
 from tests.core.test_serve import free_port
 
+# Each test serves a fresh SQLite database of its own, whichever database the suite runs on.
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="serves its own SQLite database"
+    ),
+]
+
 
 def children(pid: int) -> list[int]:
     """Live child processes of `pid`, from /proc."""

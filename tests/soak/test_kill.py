@@ -21,6 +21,7 @@ KILLS = int(os.environ.get("SMARTEXPO_SOAK_KILLS", "20"))
 
 pytestmark = [
     pytest.mark.soak,
+    pytest.mark.serial,
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)"),
 ]
 
