@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.checkin import devices
 from smartexpo.checkin.models import Device, DeviceKind, Scan
 from smartexpo.checkin.selectors import entries_per_gate
+from smartexpo.core.admin import ReadOnlyAdmin
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.models import Expo
 
@@ -115,7 +116,8 @@ class EntriesForm(forms.Form):
 
 
 @admin.register(Scan)
-class ScanAdmin(admin.ModelAdmin):
+class ScanAdmin(ReadOnlyAdmin):
+    # The log is the record of who went through which gate: never edited by hand.
     change_list_template = "admin/checkin/scan/change_list.html"
     list_display = (
         "scanned_at",
@@ -171,13 +173,3 @@ class ScanAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/checkin/scan/entries.html", context)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The log is the record of who went through which gate: never edited by hand.
-        return False

@@ -72,8 +72,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record kept by the services, to read in the admin: never added, edited or deleted by
+    hand (the audit log, the check-in log, sensor events and what is computed from them)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log, to read: entries are written by the services that do what they record,
     and a log that could be edited or pruned here would prove nothing."""
 
@@ -84,12 +98,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     readonly_fields = fields
     list_select_related = ("expo",)
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,22 +7,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartexpo.core.admin import ReadOnlyAdmin
 from smartexpo.crowd import services
 from smartexpo.crowd.models import CrowdAlert, SensorEvent, ZoneDay
 from smartexpo.crowd.visitors import sketch_estimate, sketch_from_bytes
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Records computed from sensors and scans: never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SensorEvent)
