@@ -152,7 +152,8 @@ def _catalogue() -> dict:
 
 
 def _people(world: dict) -> dict:
-    from smartexpo.tickets.registration import registration_cancel, registration_create
+    from smartexpo.tickets.cancellation import registration_cancel
+    from smartexpo.tickets.registration import registration_create
     from smartexpo.venue.models import Expo
 
     expo = Expo.objects.get(slug=EDITION)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from smartexpo.checkin.models import Scan
 from smartexpo.tickets import ticket_secrets as ts
+from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.keys import private_key, signing_key_active
 from smartexpo.tickets.models import Ticket
-from smartexpo.tickets.registration import registration_cancel
 from tests.checkin.conftest import PRO_DAYS, SCANS, issue, result_of, scan, scanner_client
 from tests.conftest import ApiClient, error_of
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from smartexpo.checkin.models import Scan
+from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.issuing import ticket_secret
 from smartexpo.tickets.models import Ticket
-from smartexpo.tickets.registration import registration_cancel
 from smartexpo.tickets.registration_bulk import registrations_bulk_create
 from tests.checkin.conftest import PRO_DAYS, SYNC, issue, scan, scanner_client
 from tests.conftest import error_of

@@ -215,7 +215,7 @@ def test_places_taken_and_given_back_do_not_move_the_stamp(expo, types):
     issue(expo)
     before = stamp_read(CATALOGUE)
     ticket, _secret = issue(expo)
-    from smartexpo.tickets.registration import registration_cancel
+    from smartexpo.tickets.cancellation import registration_cancel
 
     registration_cancel(registration=ticket.registration)
     assert stamp_read(CATALOGUE) == before

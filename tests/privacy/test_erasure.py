@@ -15,6 +15,7 @@ from django.test import Client
 from smartexpo.checkin.models import Scan
 from smartexpo.core.models import AuditEntry
 from smartexpo.crowd.models import OccupancyFrame, OccupancyMinute, PendingMovement, ZoneDay
+from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.issuing import manage_digest
 from smartexpo.tickets.models import (
@@ -27,7 +28,6 @@ from smartexpo.tickets.models import (
     TicketDay,
     WaitlistEntry,
 )
-from smartexpo.tickets.registration import registration_cancel
 from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
 from smartexpo.tickets.services import ticket_type_create
 from smartexpo.tickets.waitlist import offer_token, waitlist_join

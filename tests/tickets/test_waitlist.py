@@ -8,9 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, WaitlistEntry
-from smartexpo.tickets.registration import registration_cancel, registration_create
+from smartexpo.tickets.registration import registration_create
 from smartexpo.tickets.services import ticket_type_create
 from smartexpo.tickets.waitlist import (
     offer_accept,

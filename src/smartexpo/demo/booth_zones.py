@@ -7,16 +7,11 @@ exhibitor's stand is a space with an area and a safe capacity like a hall.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import models
 
-from smartexpo.demo.layout import BoothSpot
+from smartexpo.demo.layout import BoothSpot, PlannedExhibitor
 from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
-
-if TYPE_CHECKING:
-    from smartexpo.demo.seed import PlannedExhibitor
-
 
 # Booth zones come after the venue (0), the halls (1-17), the conference centre and its rooms
 # (30-38), so that every list of zones shows the big spaces first.

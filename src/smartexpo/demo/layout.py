@@ -19,6 +19,24 @@ SIZES = {"L": 6, "M": 3, "R": 2, "S": 1}  # cells per booth size
 
 
 @dataclass
+class PlannedExhibitor:
+    """An exhibitor the demo will seed, with the booth size (a key of SIZES) it is packed with."""
+
+    slug: str
+    name_en: str
+    name_zh: str
+    sector: str
+    tags: list[str]
+    country: str
+    website: str
+    fortune500: bool
+    description_en: str
+    description_zh: str
+    showcase: list[tuple[str, str, str, str]]
+    size: str = "S"
+
+
+@dataclass
 class BoothSpot:
     hall: str
     code: str

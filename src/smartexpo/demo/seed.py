@@ -17,7 +17,14 @@ from django.db import transaction
 from smartexpo.demo import catalogue_data as data
 from smartexpo.demo import editions as facts
 from smartexpo.demo.booth_zones import seed_booth_zones
-from smartexpo.demo.layout import SIZES, BoothSpot, fits, hall_cells, pack_hall
+from smartexpo.demo.layout import (
+    SIZES,
+    BoothSpot,
+    PlannedExhibitor,
+    fits,
+    hall_cells,
+    pack_hall,
+)
 from smartexpo.exhibitors.models import (
     BoothAssignment,
     Exhibitor,
@@ -37,22 +44,6 @@ class SeedReport:
     editions: list[str] = field(default_factory=list)
     exhibitors: dict[str, int] = field(default_factory=dict)
     booths: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class PlannedExhibitor:
-    slug: str
-    name_en: str
-    name_zh: str
-    sector: str
-    tags: list[str]
-    country: str
-    website: str
-    fortune500: bool
-    description_en: str
-    description_zh: str
-    showcase: list[tuple[str, str, str, str]]
-    size: str = "S"
 
 
 def _upsert(model, rows: list, unique_fields: list[str], update_fields: list[str]) -> None:

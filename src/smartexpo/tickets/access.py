@@ -34,7 +34,7 @@ from smartexpo.tickets.models import (
 from smartexpo.venue.models import Expo
 
 if TYPE_CHECKING:
-    from smartexpo.tickets.registration import Clean
+    from smartexpo.tickets.registration_clean import Clean
 
 # --- restricted ticket types -----------------------------------------------------------------
 

@@ -17,7 +17,16 @@ from smartexpo.core.models import Role
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
-from smartexpo.tickets import documents, issuing, render, selectors, services, waitlist
+from smartexpo.tickets import (
+    cancellation,
+    documents,
+    issuing,
+    registration_clean,
+    render,
+    selectors,
+    services,
+    waitlist,
+)
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets.auth import registration_for, token_or_manage
 from smartexpo.tickets.group_import import registrations_import_csv
@@ -196,7 +205,7 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     edition = venue_selectors.expo_get_cached(slug=expo, version=version)
     fields, parsed, ill_formed = registration_body(request.body)
     if ill_formed:
-        problems = registering.registration_problems(expo=edition, version=version, **fields)
+        problems = registration_clean.registration_problems(expo=edition, version=version, **fields)
         raise invalid({**problems, **ill_formed})
 
     def handler() -> tuple[int, dict]:
@@ -349,7 +358,7 @@ def get_registration(request, expo: str, registration_id: int):
 )
 def cancel_registration(request, expo: str, registration_id: int):
     registration = _registration_for(request, expo, registration_id)
-    registering.registration_cancel(registration=registration)
+    cancellation.registration_cancel(registration=registration)
     return registration_out(selectors.registration_get(expo=registration.expo, pk=registration.pk))
 
 

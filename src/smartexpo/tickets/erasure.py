@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
+from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import (
     Registration,
     RegistrationStatus,
@@ -29,7 +30,6 @@ from smartexpo.tickets.personal_data import (
     registration_idempotency_records,
     registration_waitlist_entries,
 )
-from smartexpo.tickets.registration import registration_cancel
 from smartexpo.tickets.waitlist import place_freed
 
 

@@ -5,32 +5,24 @@ every requested day at once (its row count says whether all had room), then the 
 registration, its ticket and the ticket's days. The per-person-per-day unique index turns a
 duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
 is full does the service look for a duplicate, so a duplicate is reported as such even then.
-Validation needs no query but the catalogue stamp's (`tickets.catalogue`). The statements live
-in `tickets.issuing`, the rules of restricted types in `tickets.access`, the bulk path in
-`tickets.registration_bulk`.
+The fields are checked by `tickets.registration_clean` (no query but the catalogue stamp's).
+The statements live in `tickets.issuing`, the rules of restricted types in `tickets.access`,
+the bulk path in `tickets.registration_bulk`, cancellation in `tickets.cancellation`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
-from smartexpo.tickets import identity
 from smartexpo.tickets.access import (
     UsedUp,
     access_check,
     request_create,
     take_use,
-    use_give_back,
 )
-from smartexpo.tickets.catalogue import Catalogue, TypeInfo, active_keys, catalogue_for
+from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
     REGISTRATION_COLUMNS,
     FullDays,
@@ -52,132 +44,10 @@ from smartexpo.tickets.models import (
     PassGrant,
     Registration,
     RegistrationStatus,
-    Ticket,
-    TicketDay,
-    TicketStatus,
     TicketType,
 )
+from smartexpo.tickets.registration_clean import registration_clean
 from smartexpo.venue.models import Expo
-
-LANGUAGES = ("en", "zh-hans")
-MAX_INTERESTS = 20
-
-
-# --- validation ------------------------------------------------------------------------------
-
-
-@dataclass
-class Clean:
-    ticket_type: TypeInfo
-    days: list[dt.date]
-    name: str
-    email: str
-    id_type: str
-    id_hash: str
-    id_masked: str
-    interests: list[str]
-    language: str
-
-    def person(self) -> dict:
-        """The registration's fields about the person, as a registration row stores them."""
-        return {
-            "name": self.name,
-            "email": self.email,
-            "id_type": self.id_type,
-            "id_hash": self.id_hash,
-            "id_masked": self.id_masked,
-            "interests": self.interests,
-            "language": self.language,
-        }
-
-
-def _parse_days(values, errors: dict[str, str]) -> list[dt.date]:
-    if not isinstance(values, list | tuple) or not values:
-        errors["days"] = "At least one day is required."
-        return []
-    days = []
-    for value in values:
-        try:
-            days.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
-        except ValueError:
-            errors["days"] = f"{value!r} is not a date (YYYY-MM-DD)."
-            return []
-    if len(set(days)) != len(days):
-        errors["days"] = "A day is listed twice."
-    return sorted(set(days))
-
-
-def registration_clean(
-    catalogue: Catalogue,
-    *,
-    ticket_type=None,
-    days=None,
-    name=None,
-    email=None,
-    id_type=None,
-    id_number=None,
-    interests=None,
-    language=None,
-    hash_key: bytes | None = None,
-    today: dt.date | None = None,
-) -> Clean:
-    """Check every field against the catalogue; return clean values or raise `invalid` listing
-    every field at fault. Makes no database query."""
-    errors: dict[str, str] = {}
-    tt = catalogue.types.get(ticket_type) if isinstance(ticket_type, str) else None
-    if tt is None:
-        errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
-    parsed = _parse_days(days, errors)
-    if tt is not None and "days" not in errors:
-        outside = [d.isoformat() for d in parsed if d not in tt.quota_ids]
-        if outside:
-            errors["days"] = f"This ticket type is not valid on {', '.join(outside)}."
-        elif tt.all_days and set(parsed) != tt.days:
-            errors["days"] = "This pass covers all its days; list every one of them."
-    name = name.strip() if isinstance(name, str) else ""
-    if not name:
-        errors["name"] = "A name is required."
-    elif len(name) > 100:
-        errors["name"] = "At most 100 characters."
-    email = email.strip() if isinstance(email, str) else ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = "A valid email address is required."
-    id_hash = id_masked = ""
-    if id_number not in (None, ""):
-        try:
-            id_type, canonical = identity.normalise_id(id_type, id_number, today=today)
-            id_hash = identity.id_hash(id_type, canonical, key=hash_key or identity.id_hash_key())
-            id_masked = identity.mask_id(canonical, id_type=id_type)
-        except identity.IdNumberError as exc:
-            errors[exc.field] = exc.message
-    elif id_type not in (None, "", *identity.ID_TYPES):
-        errors["id_type"] = f"Unknown ID type; use one of: {', '.join(identity.ID_TYPES)}."
-    else:
-        id_type = ""
-    interests = list(dict.fromkeys(interests or []))
-    if len(interests) > MAX_INTERESTS:
-        errors["interests"] = f"At most {MAX_INTERESTS} interests."
-    elif unknown := [i for i in interests if i not in catalogue.tags]:
-        errors["interests"] = f"Unknown interests: {', '.join(map(str, unknown))}."
-    language = language or "en"
-    if language not in LANGUAGES:
-        errors["language"] = f"One of: {', '.join(LANGUAGES)}."
-    if errors:
-        raise invalid(errors)
-    return Clean(tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language)
-
-
-def registration_problems(*, expo: Expo, version=READ, **fields) -> dict[str, str]:
-    """What `registration_clean` finds wrong with these fields, by field (empty if nothing)."""
-    fields.pop("invitation", None)  # judged with the ticket type's access, later
-    try:
-        registration_clean(catalogue_for(expo, version=version), **fields)
-    except SmartExpoError as exc:
-        return exc.detail.get("fields", {})
-    return {}
-
 
 # --- one registration ------------------------------------------------------------------------
 
@@ -277,42 +147,3 @@ def registration_create(
     # The answer is built from memory: the type is known, no query needed to name it.
     registration.ticket_type = ticket.ticket_type = TicketType(id=tt.id, code=tt.code, expo=expo)
     return Issued(registration, manage, [ticket], [secret])
-
-
-# --- cancellation and secrets ----------------------------------------------------------------
-
-
-def registration_cancel(*, registration: Registration) -> Registration:
-    """Cancel a registration: its tickets are revoked and their places go to the next person on
-    the waiting list or back to the quotas, in one transaction, so a revoked serial is listed
-    from the moment the cancellation commits; the invitation use or staff pass it took is given
-    back. A request awaiting approval is withdrawn. Cancelling twice changes nothing the second
-    time."""
-    from smartexpo.tickets.waitlist import place_freed
-
-    now = timezone.now()
-    with transaction.atomic():
-        changed = Registration.objects.filter(
-            pk=registration.pk, status=RegistrationStatus.ACTIVE
-        ).update(status=RegistrationStatus.CANCELLED, cancelled_at=now)
-        if changed:
-            tickets = list(
-                Ticket.objects.filter(registration=registration, status=TicketStatus.VALID)
-            )
-            Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
-                status=TicketStatus.REVOKED, revoked_at=now
-            )
-            TicketDay.objects.filter(ticket__in=tickets).update(valid=False)
-            for ticket in tickets:
-                for day in ticket.days:
-                    # The next person waiting for that day gets it; else it returns to sale.
-                    place_freed(
-                        ticket_type_id=ticket.ticket_type_id, day=dt.date.fromisoformat(day)
-                    )
-            use_give_back(registration=registration)
-        else:
-            Registration.objects.filter(
-                pk=registration.pk, status=RegistrationStatus.PENDING
-            ).update(status=RegistrationStatus.CANCELLED, cancelled_at=now)
-    registration.refresh_from_db()
-    return registration

@@ -37,7 +37,7 @@ from smartexpo.tickets.models import (
     TicketDay,
     TicketStatus,
 )
-from smartexpo.tickets.registration import Clean, registration_clean
+from smartexpo.tickets.registration_clean import Clean, registration_clean
 from smartexpo.venue.models import Expo
 
 # --- many registrations at once --------------------------------------------------------------

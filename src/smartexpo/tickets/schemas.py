@@ -3,7 +3,7 @@
 The registration POST is answered ahead of django-ninja (`core.hot_routes`), but it validates
 its body with this same pydantic model, so the OpenAPI document states exactly the limits the
 server applies. The rules of the values themselves (a real ticket type and days, a valid
-email and ID number, known interests) are `registration.registration_clean`'s.
+email and ID number, known interests) are `registration_clean.registration_clean`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from smartexpo.tickets.identity import ID_TYPES
-from smartexpo.tickets.registration import LANGUAGES
+from smartexpo.tickets.registration_clean import LANGUAGES
 
 Item = Annotated[str, Field(max_length=64)]
 

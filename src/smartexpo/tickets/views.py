@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
-from smartexpo.tickets import documents, issuing, selectors, waitlist
+from smartexpo.tickets import cancellation, documents, issuing, selectors, waitlist
 from smartexpo.tickets import registration as registering
 from smartexpo.tickets import render as rendering
 from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
@@ -209,7 +209,7 @@ def ticket_pdf(request: HttpRequest, expo: str, token: str, serial: int) -> Http
 def cancel(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition, registration = _registration(expo, token)
     was_request = registration.status == RegistrationStatus.PENDING
-    registering.registration_cancel(registration=registration)
+    cancellation.registration_cancel(registration=registration)
     if was_request:
         messages.success(request, _("Your request is withdrawn."))
     else:
