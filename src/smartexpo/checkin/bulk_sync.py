@@ -18,7 +18,6 @@ or plans inside its transaction, with the tickets locked (PostgreSQL).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections import Counter
 
 import numpy as np
@@ -32,7 +31,7 @@ from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
 from smartexpo.checkin.schemas import MAX_GATE_CHARS, MAX_NONCE_CHARS
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
@@ -421,14 +420,7 @@ def _ticket_states(expo: Expo, tickets: dict[int, _Ticket]) -> None:
     for ticket_id, status, inside in rows:
         ticket = by_id.get(ticket_id)
         if ticket is not None:
-            ticket.status, ticket.inside = status, _date(inside)
-
-
-def _date(value) -> dt.date | None:
-    """A date column as the driver hands it back: a date, its text, or None."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
+            ticket.status, ticket.inside = status, date_value(inside)
 
 
 def _earlier_nonces(device_ids: list[int]) -> set[tuple[int, str]]:

@@ -29,7 +29,7 @@ from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.schemas import ScanIn as ScanSchema
 from smartexpo.core.api import validation_fields
 from smartexpo.core.bodies import json_body
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
 from smartexpo.crowd.periods import to_us
@@ -180,9 +180,8 @@ def _why_not(cursor, claims: TicketClaims, expo_id: int, day, direction, rule) -
     row = cursor.fetchone()
     if row is None:
         return Decision(ScanResult.REJECT, "unknown", serial=claims.serial)
-    ticket_id, type_id, status, inside_day, holder = row
-    if isinstance(inside_day, str):  # SQLite hands dates back as text to raw cursors
-        inside_day = dt.date.fromisoformat(inside_day)
+    ticket_id, type_id, status, raw_inside_day, holder = row
+    inside_day = date_value(raw_inside_day)
     if direction == "in" and status != TicketStatus.VALID:
         reason = "revoked"
     elif rule:

@@ -36,7 +36,7 @@ from smartexpo.checkin.scanning import (
 )
 from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.bodies import json_body
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import pending_insert_sql
 from smartexpo.tickets.issuing import secret_digest
@@ -177,9 +177,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
                 chunk,
             )
             for ticket_id, status, inside in cursor.fetchall():
-                if isinstance(inside, str):  # SQLite hands dates back as text
-                    inside = dt.date.fromisoformat(inside)
-                by_id[ticket_id].status, by_id[ticket_id].inside = status, inside
+                by_id[ticket_id].status, by_id[ticket_id].inside = status, date_value(inside)
         logs, movements = [], []
         for scanner, item in scans:
             key = (scanner.device_id, item.nonce)

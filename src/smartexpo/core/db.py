@@ -6,6 +6,7 @@ One home for every app that needs it (check-in, the venue's folds, the cache sta
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 
 from django.db import connection
 
@@ -35,3 +36,11 @@ def driver_cursor():
 def driver_sql(sql: str) -> str:
     """`%s` parameters in the driver's own style (SQLite's `?`)."""
     return sql.replace("%s", "?") if connection.vendor == "sqlite" else sql
+
+
+def date_value(value) -> dt.date | None:
+    """A date column as a raw cursor hands it back, as a date: PostgreSQL's driver gives a date,
+    SQLite's its ISO text (Django converts only in its own cursors), a NULL None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)

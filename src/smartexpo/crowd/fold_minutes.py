@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 from django.db import connection
 
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.crowd import paths
 from smartexpo.crowd.levels import ZoneInfo, threshold_arrays
 from smartexpo.crowd.models import OccupancyMinute
@@ -125,9 +125,7 @@ def load_minutes(segments) -> Loaded:
 
 def _day(value) -> int:
     """A period as stored (a date, or SQLite's text) → day number."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return day_number(value)
+    return day_number(date_value(value))
 
 
 def load_state_before(segments) -> None:
