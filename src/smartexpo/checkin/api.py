@@ -12,8 +12,8 @@ from smartexpo.checkin import devices, scanning, sync
 from smartexpo.checkin.models import Device
 from smartexpo.checkin.schemas import ScanIn, SyncIn
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
-from smartexpo.core.hot_routes import json_response
 from smartexpo.core.models import Role
+from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
 from smartexpo.tickets.models import TicketType

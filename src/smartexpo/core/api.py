@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.errors import SmartExpoError, error_body, refusal_headers
 from smartexpo.core.models import ApiToken
 from smartexpo.core.tokens import token_resolve
 
@@ -55,10 +55,9 @@ bearer = BearerToken()
 def error_response(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, detail=None
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "detail": detail or {}}}
-    response = api.create_response(request, body, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = "Bearer"
+    response = api.create_response(request, error_body(code, message, detail), status=status)
+    for name, value in refusal_headers(status, code, detail).items():
+        response[name] = value
     return response
 
 
@@ -138,10 +137,7 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(SmartExpoError)
     def on_domain_error(request, exc: SmartExpoError):
-        response = error_response(api, request, exc.status, exc.code, exc.message, exc.detail)
-        if exc.code == "rate_limited":
-            response["Retry-After"] = str(exc.detail.get("retry_after", 60))
-        return response
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.detail)
 
     @api.exception_handler(ValidationError)
     def on_validation_error(request, exc: ValidationError):

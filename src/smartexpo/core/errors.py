@@ -28,6 +28,21 @@ STATUS_BY_CODE: dict[str, int] = {
 }
 
 
+def error_body(code: str, message: str, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The body of every refusal of the API, wherever it is answered (docs/api.md)."""
+    return {"error": {"code": code, "message": message, "detail": detail or {}}}
+
+
+def refusal_headers(status: int, code: str, detail: dict[str, Any] | None) -> dict[str, str]:
+    """The headers a refusal carries besides its body: when to try again after a rate limit,
+    and the scheme to authenticate with after a 401."""
+    if code == "rate_limited":
+        return {"Retry-After": str((detail or {}).get("retry_after", 60))}
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
+
+
 class SmartExpoError(Exception):
     """A refusal that a caller can act on: a stable snake_case code, a human message, details."""
 
@@ -42,7 +57,7 @@ class SmartExpoError(Exception):
         return STATUS_BY_CODE.get(self.code, 409)
 
     def as_body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "detail": self.detail}}
+        return error_body(self.code, self.message, self.detail)
 
     def __repr__(self) -> str:
         return f"SmartExpoError(code={self.code!r}, message={self.message!r})"

@@ -21,7 +21,6 @@ Anything else under /api/ — other methods, other paths — goes through Django
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from django.middleware.security import SecurityMiddleware
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.middleware import api_body_refusal, api_error
+from smartexpo.core.responses import error_response
 
 logger = logging.getLogger("smartexpo.api")
 
@@ -95,25 +95,6 @@ class HotRoutes:
             response = api_error(500, "internal_error", "Something went wrong on our side.")
         response = self.security.process_response(request, response)
         return self.common.process_response(request, response)
-
-
-def json_response(status: int, body) -> HttpResponse:
-    """A JSON answer serialised once, as the API's renderer does (UTF-8, no \\u escapes)."""
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def error_response(exc: SmartExpoError) -> HttpResponse:
-    """The API's answer to a domain error (`core.api` gives ninja routes the same)."""
-    response = json_response(exc.status, exc.as_body())
-    if exc.code == "rate_limited":
-        response["Retry-After"] = str(exc.detail.get("retry_after", 60))
-    elif exc.status == 401:
-        response["WWW-Authenticate"] = "Bearer"
-    return response
 
 
 def _unused(request):  # pragma: no cover - the middleware halves are called directly

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from smartexpo.core.errors import error_body
+
 API_PREFIX = "/api/"
 
 REASONS = {
@@ -20,8 +22,9 @@ REASONS = {
 
 
 def api_error(status: int, code: str, message: str, detail=None) -> JsonResponse:
-    body = {"error": {"code": code, "message": message, "detail": detail or {}}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        error_body(code, message, detail), status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def api_body_refusal(request: HttpRequest) -> JsonResponse | None:

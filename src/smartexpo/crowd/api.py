@@ -14,9 +14,9 @@ from pydantic import StrictInt
 from smartexpo.checkin.devices import bearer_of, sensor_for_request
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.errors import invalid
-from smartexpo.core.hot_routes import json_response
 from smartexpo.core.instants import Instant, parse_instant
 from smartexpo.core.models import Role
+from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.crowd import selectors, services

@@ -11,10 +11,10 @@ from ninja.responses import Status
 
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate, request_body
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
-from smartexpo.core.hot_routes import json_response
 from smartexpo.core.instants import Instant
 from smartexpo.core.models import Role
 from smartexpo.core.ratelimit import registration_rate_limit
+from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
 from smartexpo.tickets import (
