@@ -239,10 +239,9 @@ def run_measured(
     return seconds, proc.returncode, usage.ru_maxrss / 1024
 
 
-def process_tree(root: int) -> dict[int, dict]:
-    """A process and its descendants now, from /proc (Linux): pid → ppid, depth under `root`,
-    name and CPU seconds (user + system) so far. Two readings give each process's share of a
-    run, e.g. how a server's workers split the load."""
+def processes() -> dict[int, dict]:
+    """Every process now, from /proc (Linux): pid → ppid, pgid (process group), state (one
+    letter, "Z" for a zombie), name and CPU seconds (user + system) so far."""
     tick = os.sysconf("SC_CLK_TCK")
     procs: dict[int, dict] = {}
     for entry in Path("/proc").iterdir():
@@ -256,9 +255,19 @@ def process_tree(root: int) -> dict[int, dict]:
         fields = rest.split()
         procs[int(entry.name)] = {
             "ppid": int(fields[1]),
+            "pgid": int(fields[2]),
+            "state": fields[0],
             "name": head.partition("(")[2],
             "cpu_s": (int(fields[11]) + int(fields[12])) / tick,
         }
+    return procs
+
+
+def process_tree(root: int) -> dict[int, dict]:
+    """A process and its descendants now, as `processes()` describes them, with their depth
+    under `root`. Two readings give each process's share of a run, e.g. how a server's workers
+    split the load."""
+    procs = processes()
     tree: dict[int, dict] = {}
     if root in procs:
         tree[root] = {**procs[root], "depth": 0}

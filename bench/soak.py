@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import cli, free_port
+from benchlib import cli, free_port, process_tree, processes
 from soak_checks import Check, run_all
 from soak_edition import Database, django_setup, seed
 from soak_load import Api, Ledger, Load, quote, wait_for_answer
@@ -81,14 +81,10 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """granian's workers: the children of granian's master, the child of `serve`."""
-        table = processes()
-        masters = [
-            p for p, (ppid, _g, state) in table.items() if ppid == self.proc.pid and state != "Z"
-        ]
+        live = {p: info for p, info in processes().items() if info["state"] != "Z"}
+        masters = [p for p, info in live.items() if info["ppid"] == self.proc.pid]
         masters = [p for p in masters if "granian" in cmdline(p)]
-        return sorted(
-            p for p, (ppid, _g, state) in table.items() if ppid in masters and state != "Z"
-        )
+        return sorted(p for p, info in live.items() if info["ppid"] in masters)
 
     def wait_workers(self, gone: set[int]) -> list[int]:
         """Wait until `workers` workers run, none of them in `gone`; their pids."""
@@ -122,14 +118,14 @@ class Server:
         """SIGKILL every process of the server at once: `serve` and its mailer (its session)
         and granian's master and workers (a session of their own, so killing `serve`'s group
         alone would leave granian to stop gracefully on its parent-death signal)."""
-        groups = {g for _p, (_pp, g, _s) in descendants(self.proc.pid).items()}
+        groups = {info["pgid"] for info in process_tree(self.proc.pid).values()}
         groups.add(self.proc.pid)
         for group in groups:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
         self.proc.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while any(g in groups and s != "Z" for _p, g, s in processes().values()):
+        while any(p["pgid"] in groups and p["state"] != "Z" for p in processes().values()):
             if time.monotonic() > deadline:
                 raise RunError("processes of the killed server are still running")
             time.sleep(0.05)
@@ -146,32 +142,6 @@ class Server:
     def tail(self, chars: int | None = 3000) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return text[-chars:] if chars else text
-
-
-def processes() -> dict[int, tuple[int, int, str]]:
-    """Every process now: pid → (parent pid, process group, state), from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rpartition(")")[2].split()
-            found[int(entry.name)] = (int(fields[1]), int(fields[2]), fields[0])
-    return found
-
-
-def descendants(pid: int) -> dict[int, tuple[int, int, str]]:
-    """`pid` and every process below it, as `processes()` describes them."""
-    table = processes()
-    found = {pid: table[pid]} if pid in table else {}
-    grew = True
-    while grew:
-        below = {p: row for p, row in table.items() if row[0] in found and p not in found}
-        found.update(below)
-        grew = bool(below)
-    return found
 
 
 def age(pid: int) -> float:
