@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from smartexpo.core.stopping import die_with_parent
+from smartexpo.core.stopping import StopRequest, die_with_parent
 from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.waitlist import offers_expire, offers_notify
 
@@ -24,19 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls")
 
     def handle(self, *args, once: bool, interval: float, **options):
-        stopping = False
-
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        # The handler only assigns, so any number of signals, even one inside another, are one
-        # stop: the batch in progress is finished, then the loop ends.
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        # Any number of SIGTERMs and SIGINTs, even one inside another, are one stop: the batch
+        # in progress is finished, then the loop ends.
+        stop = StopRequest().install()
         die_with_parent()  # started by `serve`: stop with it, even when it is killed outright
         total = 0
-        while not stopping:
+        while not stop.requested:
             close_old_connections()
             offers_expire()
             sent = confirmations_send() + offers_notify()
@@ -46,7 +38,7 @@ class Command(BaseCommand):
             if not sent:
                 # In short naps, so a stop is seen within a tenth of a second, not an interval.
                 wake = time.monotonic() + interval
-                while not stopping and time.monotonic() < wake:
+                while not stop.requested and time.monotonic() < wake:
                     time.sleep(min(0.1, interval))
         if once:
             self.stdout.write(f"{total} confirmation emails sent.")
