@@ -56,6 +56,7 @@ class Served:
     port: int
     tokens: dict[str, str]
     database: Path
+    process: subprocess.Popen  # `smartexpo serve`
 
 
 def _free_port() -> int:
@@ -98,7 +99,7 @@ def served(data: Path, *, env: dict[str, str] | None = None, args=()) -> Iterato
                 raise RuntimeError("the server did not start") from None
             time.sleep(0.2)
     try:
-        yield Served(base, port, tokens, next(Path(data).glob("*.sqlite3")))
+        yield Served(base, port, tokens, next(Path(data).glob("*.sqlite3")), server)
     finally:
         server.terminate()
         try:

@@ -234,9 +234,14 @@ def sigterm(served: Served) -> None:
     served.process.send_signal(signal.SIGTERM)
 
 
-def test_a_group_sigterm_stops_serve_within_the_bound(migrated, tmp_path):
+@pytest.mark.parametrize(
+    "send",
+    [sigterm_to_the_group, sigterm_to_every_process, two_sigterms, sigint_and_sigterm],
+    ids=["group-sigterm", "sigterm-to-every-process", "two-sigterms", "sigint-and-sigterm"],
+)
+def test_granian_serve_stops_within_the_bound(migrated, tmp_path, send):
     def scenario(index: int, workdir: Path) -> str | None:
-        return stop_once(serve(migrated, workdir, mailer=mailer_on(index)), sigterm_to_the_group)
+        return stop_once(serve(migrated, workdir, mailer=mailer_on(index)), send)
 
     run_iterations(tmp_path, scenario)
 
@@ -247,28 +252,6 @@ def test_a_group_sigterm_stops_serve_with_gunicorn_within_the_bound(migrated, tm
         return stop_once(served, sigterm_to_the_group)
 
     run_iterations(tmp_path, scenario, count=GUNICORN_ITERATIONS)
-
-
-def test_a_sigterm_to_every_process_stops_serve_within_the_bound(migrated, tmp_path):
-    def scenario(index: int, workdir: Path) -> str | None:
-        served = serve(migrated, workdir, mailer=mailer_on(index))
-        return stop_once(served, sigterm_to_every_process)
-
-    run_iterations(tmp_path, scenario)
-
-
-def test_two_sigterms_in_quick_succession_stop_serve_within_the_bound(migrated, tmp_path):
-    def scenario(index: int, workdir: Path) -> str | None:
-        return stop_once(serve(migrated, workdir, mailer=mailer_on(index)), two_sigterms)
-
-    run_iterations(tmp_path, scenario)
-
-
-def test_sigint_and_sigterm_together_stop_serve_within_the_bound(migrated, tmp_path):
-    def scenario(index: int, workdir: Path) -> str | None:
-        return stop_once(serve(migrated, workdir, mailer=mailer_on(index)), sigint_and_sigterm)
-
-    run_iterations(tmp_path, scenario)
 
 
 def it_was_started(_served: Served) -> bool:

@@ -3,15 +3,13 @@ production server (the kill soak in tests/soak found granian stopping the whole 
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.core.test_serve import free_port
+from tests import live_server
 
 # Each test serves a fresh SQLite database of its own, whichever database the suite runs on.
 pytestmark = [
@@ -61,21 +59,8 @@ def two_workers(master: int, without: int | None = None) -> list[int] | None:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_a_killed_granian_worker_is_replaced_and_the_server_serves_on(tmp_path):
-    env = {**os.environ, "SMARTEXPO_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    cli = [sys.executable, "-m", "smartexpo"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
-    port = free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "2", "--no-mailer", "--no-folder"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        assert wait_for(lambda: answers(base)), "the server did not start"
+    with live_server.served(tmp_path, args=["--no-folder"]) as served:
+        server = served.process
         master = wait_for(lambda: children(server.pid))[0]  # granian's master
         workers = wait_for(lambda: two_workers(master))
         assert workers, "granian did not start two workers"
@@ -88,8 +73,4 @@ def test_a_killed_granian_worker_is_replaced_and_the_server_serves_on(tmp_path):
         assert server.poll() is None, "the server stopped when one worker died"
         assert replaced, "the killed worker was not replaced"
         assert workers[1] in replaced
-        assert wait_for(lambda: answers(base))
-    finally:
-        # Its own session: the whole server goes (stopping gracefully is test_serve's matter).
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
+        assert wait_for(lambda: answers(served.base))
