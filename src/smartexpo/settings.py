@@ -129,15 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
-            "PRAGMA temp_store=MEMORY;"
-            "PRAGMA cache_size=-64000;"
-        ),
     }
-    # Keep each thread's connection: opening one runs the PRAGMAs above and registers Django's
+    # Keep each thread's connection: opening one runs the backend's PRAGMAs and registers Django's
     # SQL functions, which cost more than a registration's own statements.
     DATABASES["default"]["CONN_MAX_AGE"] = None
     # Tests use a file, not shared-cache memory: concurrent clients against a live server then

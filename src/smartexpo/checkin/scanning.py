@@ -33,7 +33,7 @@ from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
 from smartexpo.crowd.periods import to_us
-from smartexpo.crowd.services import pending_insert_sql
+from smartexpo.crowd.services import Movement, movements_enqueue
 from smartexpo.crowd.visitors import ticket_visitor
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
@@ -124,7 +124,6 @@ def _statements() -> dict[str, str]:
                 f"WHERE serial = %s AND expo_id = %s"
             ),
             log=log_insert_sql(),
-            movement=pending_insert_sql(),
         )
         _sql.update({name: driver_sql(text) for name, text in sql.items()})
     return _sql
@@ -159,14 +158,14 @@ def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now
     )
 
 
-def movement(expo_id: int, ctx, scan: ScanIn, ticket_id: int | None) -> tuple:
+def movement(expo_id: int, ctx, scan: ScanIn, ticket_id: int | None) -> Movement:
     """The occupancy movement of a scan that let its holder through: ±1 in the zone the gate
     admits into, at the scan's time, an entry with its ticket's visitor hash (for the zone's
-    distinct visitors) — `crowd.services.pending_insert_sql`'s parameters."""
+    distinct visitors), for `crowd.services.movements_enqueue`."""
     zone_id = ctx.gates[scan.gate].zone_id
     entry = scan.direction == "in"
     visitor = ticket_visitor(ticket_id) if entry and ticket_id is not None else None
-    return (expo_id, zone_id, to_us(scan.scanned_at), 1 if entry else -1, visitor)
+    return Movement(expo_id, zone_id, to_us(scan.scanned_at), 1 if entry else -1, visitor)
 
 
 def log_decided(d: Decision) -> tuple:
@@ -233,8 +232,9 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn, version=READ) -> 
             )
             if decision.result == ScanResult.ADMIT:
                 # The admission is a movement of the zone behind the gate (crowd's occupancy).
-                movement_row = movement(expo.pk, ctx, scan, decision.ticket_id)
-                cursor.execute(statements["movement"], movement_row)
+                movements_enqueue(
+                    cursor=cursor, movements=[movement(expo.pk, ctx, scan, decision.ticket_id)]
+                )
     except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was
         # rolled back, ticket state included.

@@ -38,7 +38,7 @@ from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.bodies import json_body
 from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.crowd.services import pending_insert_sql
+from smartexpo.crowd.services import movements_enqueue
 from smartexpo.tickets.issuing import secret_digest
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.ticket_secrets import (
@@ -200,8 +200,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
         with driver_cursor() as raw:
             if logs:
                 raw.executemany(driver_sql(log_insert_sql()), logs)
-            if movements:
-                raw.executemany(driver_sql(pending_insert_sql()), movements)
+            movements_enqueue(cursor=raw, movements=movements)
             if changed:
                 raw.executemany(
                     driver_sql(f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s"),  # noqa: S608

@@ -1,14 +1,27 @@
-"""The database driver's own cursor, for the few statements of the hottest paths.
+"""The database layer every app shares: cursors, parameter styles, vendor differences, values.
 
-One home for every app that needs it (check-in, the venue's folds, the cache stamps).
+An app's SQL statements live in its own `queries.py`, named by what they do; what those
+statements need from the database underneath — the driver's own cursor for the hottest paths,
+`%s` written in the driver's style, placeholders and chunks for `IN (...)` lists, the row lock
+only PostgreSQL takes, dates as SQLite hands them back — is here, once. No other module reads
+`connection.vendor` or runs a statement (`tests/core/test_structure.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 from django.db import connection
+
+T = TypeVar("T")
+
+# Parameters per statement for `IN (...)` lists: below SQLite's smallest limit on host
+# parameters (999 before 3.32), with room for a statement's other parameters.
+CHUNK = 900
 
 
 @contextlib.contextmanager
@@ -44,3 +57,41 @@ def date_value(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
+
+
+def is_sqlite(conn=None) -> bool:
+    """Whether `conn` (Django's default connection unless given) is SQLite."""
+    return (conn or connection).vendor == "sqlite"
+
+
+def is_postgresql(conn=None) -> bool:
+    """Whether `conn` (Django's default connection unless given) is PostgreSQL."""
+    return (conn or connection).vendor == "postgresql"
+
+
+def for_update() -> str:
+    """` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose first write of a transaction
+    locks the whole database (and which has no row locks to ask for)."""
+    return " FOR UPDATE" if is_postgresql() else ""
+
+
+def placeholders(n: int) -> str:
+    """`%s, %s, …` for an `IN (...)` list of `n` values."""
+    return ", ".join(["%s"] * n)
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, for statements with one parameter per value."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def table(model) -> str:
+    """A model's table name, quoted for the database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def wal_checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy a SQLite database's write-ahead log back into it as far as no reader needs the log
+    (PASSIVE: it never blocks a writer)."""
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

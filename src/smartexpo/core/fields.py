@@ -12,6 +12,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from smartexpo.core.db import is_sqlite
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -22,7 +24,7 @@ class RowidAutoField(models.BigAutoField):
     of append-only records never do. Other databases are unaffected."""
 
     def db_type_suffix(self, connection):
-        if connection.vendor == "sqlite":
+        if is_sqlite(connection):
             return None
         return super().db_type_suffix(connection)
 

@@ -17,6 +17,8 @@ import logging
 import sqlite3
 import threading
 
+from smartexpo.core.db import wal_checkpoint
+
 logger = logging.getLogger("smartexpo.sqlite")
 
 INTERVAL_SECONDS = 0.25
@@ -40,7 +42,7 @@ class Checkpointer(threading.Thread):
         try:
             while not self._stop_event.wait(self.interval):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    wal_checkpoint(conn)
                     self.checkpoints += 1
                 except sqlite3.Error as exc:  # a busy database is retried next time
                     logger.warning("WAL checkpoint failed: %s", exc)

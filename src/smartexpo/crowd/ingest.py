@@ -5,7 +5,7 @@ valid ones are written with multi-row `INSERT … ON CONFLICT DO NOTHING RETURNI
 which hand back exactly the events that were new — so the answer's counts stay exact when two
 sensors resend the same events at the same moment, on SQLite and PostgreSQL alike, without
 reading the ids first, and only new events become movements of the occupancy history (queued
-in the same transaction, `crowd.services.pending_add`). Events may arrive late and out of
+in the same transaction, `crowd.services.movements_enqueue`). Events may arrive late and out of
 order: they are stored with their own event time.
 
 An event may carry a pseudonymous `visitor` tag (1–64 characters, an extension of docs/api.md): it
@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from smartexpo.checkin.devices import Sensor
 from smartexpo.core.bodies import json_body
+from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import invalid
 from smartexpo.core.instants import parse_instant
 from smartexpo.crowd.models import EventKind, SensorEvent
 from smartexpo.crowd.periods import to_us
-from smartexpo.crowd.services import pending_add
+from smartexpo.crowd.services import Movement, movements_enqueue
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.crowd.zones import zone_table
 from smartexpo.venue.models import Expo
@@ -151,14 +152,16 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
     if earlier:
         repeats += sum(r["id"] in earlier for r in rejected)
         rejected = [r for r in rejected if r["id"] not in earlier]
-    with transaction.atomic(), connection.cursor() as cursor:
-        stored = insert_returning(cursor, rows)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            stored = insert_returning(cursor, rows)
         queued = []
         for event_id in stored:
             zone_id, at_us, delta, visitor = movements[event_id]
             tag = visitor_hash(visitor) if visitor and delta > 0 else None
-            queued.append((expo.pk, zone_id, at_us, delta, tag))
-        pending_add(cursor, queued)
+            queued.append(Movement(expo.pk, zone_id, at_us, delta, tag))
+        with driver_cursor() as raw:
+            movements_enqueue(cursor=raw, movements=queued)
     return IngestResult(len(stored), repeats + len(rows) - len(stored), rejected)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, not_found
+from smartexpo.crowd import queries
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan, movements_fold
 from smartexpo.crowd.models import CrowdAlert, PendingMovement, ReplayClock
 from smartexpo.venue.models import Expo
@@ -97,19 +100,23 @@ def _delete_folded(cursor, table: str, expo: Expo, ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
 
 
-def pending_add(cursor, rows: list[tuple[int, int, int, int, int | None]]) -> None:
-    """Queue movements `(expo_id, zone_id, at_us, delta, visitor hash or None)` for folding,
-    on the caller's cursor and in its transaction (the movement's own write)."""
-    if rows:
-        cursor.executemany(pending_insert_sql(), rows)
+class Movement(NamedTuple):
+    """One change of a zone's occupancy, queued for the fold: ±`delta` people at `at_us`
+    (microseconds since the epoch), an entry with its visitor's keyed hash when known."""
+
+    expo_id: int
+    zone_id: int
+    at_us: int
+    delta: int
+    visitor: int | None
 
 
-def pending_insert_sql() -> str:
-    """The INSERT of a pending movement (`%s` parameters)."""
-    return (
-        f"INSERT INTO {_pending_table()} (expo_id, zone_id, at_us, delta, visitor) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s)"
-    )
+def movements_enqueue(*, cursor, movements: Sequence[Movement]) -> None:
+    """Queue movements for the fold on the caller's driver cursor (`core.db.driver_cursor`),
+    in its transaction: the movement commits with the write that caused it (a gate's
+    admission, a sync batch's), or not at all."""
+    if movements:
+        queries.pending_insert(cursor, movements)
 
 
 def zone_history_rebuild(*, zone) -> FoldReport:

@@ -17,6 +17,16 @@ import threading
 
 from django.db.backends.sqlite3 import base
 
+# Every connection: write-ahead logging (readers never wait for the writer), fsync at
+# checkpoints only, foreign keys enforced, temporary tables in memory, a 64 MB page cache.
+CONNECTION_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-64000",
+)
+
 _locks: dict[str, tuple[threading.Lock, int, int]] = {}
 _registry_lock = threading.Lock()
 
@@ -38,6 +48,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(pragma)
         # Read when the connection opens, not when settings load: `smartexpo serve` sets it
         # for its workers, which gunicorn forks after settings are loaded.
         pages = os.environ.get("SMARTEXPO_SQLITE_AUTOCHECKPOINT", "")
