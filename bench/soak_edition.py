@@ -105,9 +105,9 @@ def seed(*, quota: int, staff: int) -> dict:
     from django.core.management import call_command
     from django.db import connections
 
-    from smartexpo.checkin.devices import device_create
     from smartexpo.core.models import Role
     from smartexpo.core.tokens import token_create
+    from smartexpo.devices.services import device_create
     from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
     from smartexpo.tickets.registration_bulk import registrations_bulk_create

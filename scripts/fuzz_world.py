@@ -187,9 +187,9 @@ def _people(world: dict) -> dict:
 
 
 def _devices(world: dict) -> dict:
-    from smartexpo.checkin.devices import device_create, device_revoke
     from smartexpo.core.models import Role
     from smartexpo.core.tokens import token_create
+    from smartexpo.devices.services import device_create, device_revoke
     from smartexpo.exhibitors.models import Exhibitor
     from smartexpo.venue.models import Expo
 
@@ -232,10 +232,10 @@ def _devices(world: dict) -> dict:
 
 def _crowd(world: dict) -> dict:
     """People entering the small booth zone past its capacity (an alert), and some leaving."""
-    from smartexpo.checkin.devices import Sensor
     from smartexpo.crowd.ingest import events_ingest
     from smartexpo.crowd.models import CrowdAlert
     from smartexpo.crowd.services import pending_fold
+    from smartexpo.devices.auth import Sensor
     from smartexpo.venue.models import Expo
 
     expo = Expo.objects.get(slug=EDITION)

@@ -29,8 +29,8 @@ ThreadedWSGIServer.request_queue_size = 256
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
-    from smartexpo.checkin.devices import forget_device_caches
     from smartexpo.core.stamps import forget_all
+    from smartexpo.devices.auth import forget_device_caches
 
     def forget():
         forget_all()

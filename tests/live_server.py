@@ -26,7 +26,7 @@ WORLD = textwrap.dedent(
     import datetime as dt, json
     import django
     django.setup()
-    from smartexpo.checkin.devices import device_create
+    from smartexpo.devices.services import device_create
     from smartexpo.core.models import Role
     from smartexpo.core.tokens import token_create
     from smartexpo.tickets.services import ticket_type_create

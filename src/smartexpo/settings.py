@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",  # its docs page then uses the Swagger UI files shipped in the wheel, not a CDN
     "smartexpo.core",
     "smartexpo.venue",
+    "smartexpo.devices",
     "smartexpo.exhibitors",
     "smartexpo.tickets",
     "smartexpo.checkin",

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.crowd.models import CrowdAlert
+from smartexpo.devices.services import device_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from smartexpo.checkin.devices import device_create, device_revoke
 from smartexpo.checkin.models import Scan
 from smartexpo.checkin.offline import OfflineScanner
+from smartexpo.devices.services import device_create, device_revoke
 from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.keys import private_key, signing_key_active
 from smartexpo.tickets.registration import registration_create

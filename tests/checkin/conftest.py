@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
+from smartexpo.devices.services import device_create
 from smartexpo.tickets.registration import registration_create
 from smartexpo.tickets.services import ticket_type_create
 from tests.conftest import ApiClient

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from smartexpo.checkin.models import Device
 from smartexpo.core.models import ApiToken
+from smartexpo.devices.models import Device
 from smartexpo.venue.models import Gate
 from tests.checkin.conftest import PRO_DAYS, SYNC, issue, scan, scanner_client
 from tests.conftest import ApiClient
@@ -25,7 +25,7 @@ def staff(db):
 def test_a_device_created_in_the_admin_shows_its_token_once_and_it_scans(staff, expo, types):
     gate = Gate.objects.get(code="G1")
     response = staff.post(
-        reverse("admin:checkin_device_add"),
+        reverse("admin:devices_device_add"),
         {"expo": expo.pk, "name": "North lane 2", "kind": "scanner", "gates": [gate.pk]},
         follow=True,
     )
@@ -37,7 +37,7 @@ def test_a_device_created_in_the_admin_shows_its_token_once_and_it_scans(staff, 
     assert ApiToken.objects.get(device=device).digest != token
     _ticket, secret = issue(expo)
     assert scan(ApiClient(token), secret).json()["result"] == "admit"
-    listing = staff.get(reverse("admin:checkin_device_changelist"))
+    listing = staff.get(reverse("admin:devices_device_changelist"))
     assert "North lane 2" in listing.content.decode()
     assert token not in listing.content.decode()
 
@@ -51,7 +51,7 @@ def test_an_admin_device_needs_gates_of_its_own_edition(staff, expo, other_expo)
     foreign = Gate.objects.create(expo=other_expo, code="G1", name_en="G1", zone=zone)
     for gates in ([], [foreign.pk]):
         response = staff.post(
-            reverse("admin:checkin_device_add"),
+            reverse("admin:devices_device_add"),
             {"expo": expo.pk, "name": "x", "kind": "scanner", "gates": gates},
         )
         assert response.status_code == 200
@@ -68,13 +68,13 @@ def test_changing_gates_and_revoking_in_the_admin(staff, expo, types):
     )
     assert scan(scanner, secret, gate="G-N1").json()["reason"] == "gate_not_allowed"
     changed = staff.post(
-        reverse("admin:checkin_device_change", args=[device.pk]),
+        reverse("admin:devices_device_change", args=[device.pk]),
         {"name": "Lane 9", "gates": [hall_gate.pk]},
     )
     assert changed.status_code == 302
     assert scan(scanner, secret, gate="G-N1").json()["result"] == "admit"
     staff.post(
-        reverse("admin:checkin_device_changelist"),
+        reverse("admin:devices_device_changelist"),
         {"action": "revoke", "_selected_action": [device.pk]},
     )
     assert scan(scanner, secret, gate="G-N1").status_code == 401

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartexpo.checkin.bulk_sync import scans_facts, scans_sync_apply, scans_sync_plan
-from smartexpo.checkin.devices import Scanner, device_create
 from smartexpo.checkin.models import Scan
 from smartexpo.checkin.sync import scans_sync_many
 from smartexpo.crowd.models import PendingMovement
+from smartexpo.devices.auth import Scanner
+from smartexpo.devices.services import device_create
 from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import Ticket
 from tests.checkin.conftest import PRO_DAYS, issue

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.checkin.models import Scan
+from smartexpo.devices.services import device_create
 from smartexpo.tickets.models import Ticket
 from tests.checkin.conftest import PRO_DAYS, make_types
 

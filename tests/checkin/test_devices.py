@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smartexpo.checkin.models import Device
 from smartexpo.core.models import ApiToken
+from smartexpo.devices.models import Device
 from tests.checkin.conftest import issue, scan
 from tests.conftest import ApiClient, error_of
 
@@ -72,7 +72,7 @@ def test_only_organisers_manage_devices(expo, role, status, request):
 
 
 def test_deleting_a_device_of_another_edition_is_404(organizer, expo, other_expo):
-    from smartexpo.checkin.devices import device_create
+    from smartexpo.devices.services import device_create
     from smartexpo.venue.models import Gate, Zone, ZoneKind
 
     zone = Zone.objects.create(

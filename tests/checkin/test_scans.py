@@ -271,7 +271,7 @@ def test_only_scanner_devices_scan(ticket, role, status, request):
 
 
 def test_a_scanner_of_another_edition_and_a_sensor_are_refused(other_expo, expo, ticket):
-    from smartexpo.checkin.devices import device_create
+    from smartexpo.devices.services import device_create
     from smartexpo.venue.models import Gate, Zone, ZoneKind
 
     zone = Zone.objects.create(
@@ -286,7 +286,7 @@ def test_a_scanner_of_another_edition_and_a_sensor_are_refused(other_expo, expo,
 
 
 def test_a_revoked_device_is_refused_at_once(expo, types, ticket, organizer):
-    from smartexpo.checkin.models import Device
+    from smartexpo.devices.models import Device
 
     scanner = scanner_client(expo, name="Lost tablet")
     _ticket, secret = ticket

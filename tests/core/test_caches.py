@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from smartexpo.checkin.devices import device_create
-from smartexpo.checkin.models import Device
 from smartexpo.core.stamps import CATALOGUE, stamp_read
+from smartexpo.devices.models import Device
+from smartexpo.devices.services import device_create
 from smartexpo.exhibitors.models import Tag
 from smartexpo.tickets.keys import signing_key_rotate
 from smartexpo.tickets.models import DayQuota, TicketType

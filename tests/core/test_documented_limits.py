@@ -129,7 +129,7 @@ def test_every_limit_of_a_synced_scan_is_in_the_document(world):
 
 
 def test_every_limit_of_a_sensor_event_is_in_the_document(expo):
-    from smartexpo.checkin.devices import device_create
+    from smartexpo.devices.services import device_create
 
     _device, token = device_create(expo=expo, name="Doors", kind="sensor", zones=["N1"])
     sensor = ApiClient(token)

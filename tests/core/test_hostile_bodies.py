@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
+from smartexpo.devices.services import device_create
 from tests.checkin.conftest import make_types, scanner_client
 from tests.conftest import ApiClient, error_of
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
+from smartexpo.devices.services import device_create
 from tests.checkin.conftest import make_types, scanner_client
 from tests.conftest import ApiClient
 

@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.checkin.models import Scan
 from smartexpo.crowd.bulk import stream_import, stream_read
 from smartexpo.crowd.models import SensorEvent
 from smartexpo.crowd.selectors import occupancy_at
+from smartexpo.devices.services import device_create
 from tests.checkin.conftest import issue, make_types
 
 UTC = dt.UTC

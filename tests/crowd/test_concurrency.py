@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import token_create
 from smartexpo.crowd.models import OccupancyMinute, PendingMovement
+from smartexpo.devices.services import device_create
 from smartexpo.venue.models import Gate, Zone, ZoneKind
 from tests.checkin.conftest import issue, make_types
 from tests.conftest import make_expo

@@ -3,8 +3,8 @@ when zones come and go after the frames were made, and a late fold rebuilds what
 
 from __future__ import annotations
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.crowd.models import OccupancyFrame
+from smartexpo.devices.services import device_create
 from smartexpo.venue.models import Zone, ZoneKind
 from tests.conftest import ApiClient
 from tests.crowd.conftest import counts, ev, post

@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.crowd.models import SensorEvent
+from smartexpo.devices.services import device_create
 from tests.conftest import ApiClient, error_of
 
 EVENTS = "/api/v1/expos/test-2019/venue/events"
@@ -149,8 +149,8 @@ def test_only_sensor_devices_report(expo, role, status, request):
 
 
 def test_a_scanner_may_not_report_and_a_revoked_sensor_is_refused(expo, sensor):
-    from smartexpo.checkin.devices import device_revoke
-    from smartexpo.checkin.models import Device
+    from smartexpo.devices.models import Device
+    from smartexpo.devices.services import device_revoke
 
     _scanner, token = device_create(expo=expo, name="Lane", kind="scanner", gates=["G1"])
     refused = ApiClient(token).post(EVENTS, {"events": [event(1)]})

@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from smartexpo.checkin.devices import device_create
 from smartexpo.crowd import live, services
 from smartexpo.crowd.models import CrowdAlert, ReplayClock
+from smartexpo.devices.services import device_create
 from tests.conftest import ApiClient, error_of
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from smartexpo.checkin.devices import device_create
+from smartexpo.devices.services import device_create
 
 BEFORE = [("crowd", "0001_initial")]
 

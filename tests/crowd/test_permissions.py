@@ -59,7 +59,7 @@ def test_only_an_organiser_acknowledges(clients, role):
 
 
 def test_a_device_of_another_edition_is_refused(other_expo, organizer, expo):
-    from smartexpo.checkin.devices import device_create
+    from smartexpo.devices.services import device_create
     from tests.conftest import ApiClient
 
     _device, token = device_create(expo=expo, name="Doors", kind="sensor", zones=["N1"])

@@ -13,13 +13,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartexpo.checkin.devices import Sensor, device_create
 from smartexpo.crowd import selectors
 from smartexpo.crowd.ingest import events_ingest
 from smartexpo.crowd.levels import area_tenths, level_of
 from smartexpo.crowd.models import CrowdAlert, PendingMovement
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import pending_fold
+from smartexpo.devices.auth import Sensor
+from smartexpo.devices.services import device_create
 from smartexpo.venue.models import Zone
 from tests.crowd import reference
 

@@ -148,8 +148,8 @@ def test_huaweis_booth_zone_is_named_after_it_in_both_languages():
 def test_a_stale_booth_zone_goes_on_reseeding_unless_sensor_events_were_recorded_in_it():
     from django.utils import timezone
 
-    from smartexpo.checkin.devices import device_create
     from smartexpo.crowd.models import SensorEvent
+    from smartexpo.devices.services import device_create
 
     demo_seed()
     expo = Expo.objects.get(slug="sce-2019")

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from smartexpo.checkin.models import Device, Scan, ScanResult
+from smartexpo.checkin.models import Scan, ScanResult
 from smartexpo.crowd.models import ReplayClock, SensorEvent
 from smartexpo.demo.seed import demo_seed
 from smartexpo.demo.simulator import model as m
@@ -21,6 +21,7 @@ from smartexpo.demo.simulator.stream import SCHEMA, run_prepare
 from smartexpo.demo.simulator.tickets import pool_load
 from smartexpo.demo.simulator.venue import venue_load
 from smartexpo.demo.visitors import demo_visitors_seed
+from smartexpo.devices.models import Device
 from smartexpo.tickets.issuing import ticket_secret
 from smartexpo.tickets.models import DayQuota, Registration, Ticket
 from smartexpo.venue.models import Expo
@@ -141,7 +142,7 @@ def test_missing_tickets_are_registered_as_demo_visitors_and_a_full_quota_caps_t
 
 
 def test_the_twins_devices_are_made_once_and_a_revoked_one_is_replaced(demo):
-    from smartexpo.checkin.devices import device_revoke
+    from smartexpo.devices.services import device_revoke
 
     venue = venue_load(expo=demo)
     first = twin_devices_ensure(expo=demo, venue=venue)

@@ -683,7 +683,7 @@ ADMIN_ROWS = [
     *admin_model("tickets", "invitation", **SERVICE_MADE),
     Row(ADMIN, "GET", "/admin/tickets/invitation/make/", admin("200")),
     *admin_model("tickets", "passgrant"),
-    *admin_model("checkin", "device", delete="403"),
+    *admin_model("devices", "device", delete="403"),
     *admin_model("checkin", "scan", **RECORD),
     Row(ADMIN, "GET", "/admin/checkin/scan/entries/", admin("200")),
     *admin_model("crowd", "sensorevent", **RECORD),

@@ -19,12 +19,12 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
-from smartexpo.checkin.devices import device_create, device_revoke
 from smartexpo.checkin.models import Scan
 from smartexpo.core.models import ApiToken, AuditEntry, Role
 from smartexpo.core.tokens import token_create
 from smartexpo.crowd.models import CrowdAlert, SensorEvent, ZoneDay
 from smartexpo.crowd.services import pending_fold
+from smartexpo.devices.services import device_create, device_revoke
 from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
 from smartexpo.tickets.cancellation import registration_cancel
@@ -220,7 +220,7 @@ def build_world() -> World:
         "tickets.waitlistentry": waiting.pk,
         "tickets.invitation": invitation.pk,
         "tickets.passgrant": grant.pk,
-        "checkin.device": scanner_device.pk,
+        "devices.device": scanner_device.pk,
         "checkin.scan": Scan.objects.get().pk,
         "crowd.sensorevent": SensorEvent.objects.get().pk,
         "crowd.crowdalert": alert.pk,

@@ -1,113 +1,18 @@
-"""Back office for check-in: devices (token shown once), the check-in log, entries per gate."""
+"""Back office for check-in: the check-in log and entries per gate."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartexpo.checkin import devices
-from smartexpo.checkin.models import Device, DeviceKind, Scan
+from smartexpo.checkin.models import Scan
 from smartexpo.checkin.selectors import entries_per_gate
 from smartexpo.core.admin import ReadOnlyAdmin
-from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.models import Expo
-
-
-class DeviceForm(forms.ModelForm):
-    class Meta:
-        model = Device
-        fields = ("expo", "name", "kind", "gates", "zones")
-
-    def clean(self):
-        data = super().clean()
-        # On a change the edition and kind are read-only, so not in the form's data.
-        existing = self.instance if self.instance.pk else None
-        kind = data.get("kind") or (existing and existing.kind)
-        expo = data.get("expo") or (existing and existing.expo)
-        bound = data.get("gates") if kind == DeviceKind.SCANNER else data.get("zones")
-        field = "gates" if kind == DeviceKind.SCANNER else "zones"
-        if kind and not bound:
-            self.add_error(field, _("Choose at least one."))
-        elif expo and bound and any(item.expo_id != expo.pk for item in bound):
-            self.add_error(field, _("Choose only gates or zones of this edition."))
-        return data
-
-
-@admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
-    form = DeviceForm
-    list_display = ("name", "kind", "bindings", "last_contact", "revoked_at", "expo")
-    list_filter = ("expo", "kind", ("revoked_at", admin.EmptyFieldListFilter))
-    search_fields = ("name",)
-    filter_horizontal = ("gates", "zones")
-    actions = ("revoke",)
-    list_select_related = ("token", "expo")
-
-    def get_readonly_fields(self, request, obj=None):
-        # The edition and kind are fixed once the token exists.
-        return ("expo", "kind", "created_at", "revoked_at") if obj else ()
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("expo", "name", "kind", "gates", "zones")
-        bound = "gates" if obj.kind == DeviceKind.SCANNER else "zones"
-        return ("expo", "kind", "name", bound, "created_at", "revoked_at")
-
-    @admin.display(description=_("gates or zones"))
-    def bindings(self, obj):
-        items = obj.gates.all() if obj.kind == DeviceKind.SCANNER else obj.zones.all()
-        return ", ".join(sorted(i.code for i in items))
-
-    @admin.display(description=_("last contact"), ordering="token__last_used_at")
-    def last_contact(self, obj):
-        return obj.token.last_used_at
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            obj.save()
-            return
-        bound = data["gates"] if data["kind"] == DeviceKind.SCANNER else data["zones"]
-        codes = [item.code for item in bound]
-        try:
-            device, token = devices.device_create(
-                expo=data["expo"],
-                name=data["name"],
-                kind=data["kind"],
-                gates=codes if data["kind"] == DeviceKind.SCANNER else None,
-                zones=codes if data["kind"] == DeviceKind.SENSOR else None,
-            )
-        except SmartExpoError as exc:  # pragma: no cover - the form checked the same rules
-            raise forms.ValidationError(exc.message) from exc
-        obj.pk, obj.token_id, obj.created_at = device.pk, device.token_id, device.created_at
-        messages.warning(
-            request,
-            _("Token of %(name)s, shown only now — enter it on the scanner: %(token)s")
-            % {"name": device.name, "token": token},
-        )
-
-    def save_related(self, request, form, formsets, change):
-        obj = form.instance
-        if change:
-            field = "gates" if obj.kind == DeviceKind.SCANNER else "zones"
-            devices.device_set_bindings(
-                device=obj, codes=[item.code for item in form.cleaned_data[field]]
-            )
-        # On creation the service bound the gates or zones already.
-
-    @admin.action(description=_("Revoke the selected devices (their tokens stop working)"))
-    def revoke(self, request, queryset):
-        for device in queryset.select_related("token"):
-            devices.device_revoke(device=device)
-        self.message_user(request, _("%(n)d devices revoked.") % {"n": queryset.count()})
-
-    def has_delete_permission(self, request, obj=None):
-        # A device's scans stay in the log; revoke it instead.
-        return False
 
 
 class EntriesForm(forms.Form):

@@ -8,14 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from smartexpo.checkin import devices, scanning, sync
-from smartexpo.checkin.models import Device
+from smartexpo.checkin import scanning, sync
 from smartexpo.checkin.schemas import ScanIn, SyncIn
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
+from smartexpo.devices import auth, selectors, services
+from smartexpo.devices.models import Device
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import Gate
@@ -23,7 +24,7 @@ from smartexpo.venue.models import Gate
 router = Router(tags=["Check-in"])
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-# Scans authenticate the device themselves (one query, see devices.scanner_for_request);
+# Scans authenticate the device themselves (one query, see devices.auth.scanner_for_request);
 # the OpenAPI document still shows the bearer scheme.
 DEVICE_SECURITY = {"security": [{"BearerToken": []}]}
 
@@ -122,7 +123,7 @@ def device_out(device: Device) -> dict:
 def create_device(request, expo: str, payload: DeviceIn):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    device, token = devices.device_create(
+    device, token = services.device_create(
         expo=edition,
         name=payload.name,
         kind=payload.kind,
@@ -142,7 +143,7 @@ def create_device(request, expo: str, payload: DeviceIn):
 def list_devices(request, expo: str, page: Query[PageParams]):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    return paginate(devices.device_list(expo=edition), page, device_out)
+    return paginate(selectors.device_list(expo=edition), page, device_out)
 
 
 @router.delete(
@@ -154,7 +155,7 @@ def list_devices(request, expo: str, page: Query[PageParams]):
 def delete_device(request, expo: str, device_id: int):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    devices.device_revoke(device=devices.device_get(expo=edition, pk=device_id))
+    services.device_revoke(device=selectors.device_get(expo=edition, pk=device_id))
     return Status(204, None)
 
 
@@ -166,7 +167,7 @@ def delete_device(request, expo: str, device_id: int):
 )
 def checkin_setup(request, expo: str):
     edition = venue_selectors.expo_get(slug=expo)
-    scanner = devices.scanner_for_request(request, expo=edition)
+    scanner = auth.scanner_for_request(request, expo=edition)
     gates = Gate.objects.filter(expo=edition, code__in=scanner.gates).select_related("zone")
     types = TicketType.objects.filter(expo=edition).prefetch_related("zones", "quotas")
     return {
@@ -209,7 +210,7 @@ def scan_hot(request: HttpRequest, expo: str) -> HttpResponse:
     # One read of the catalogue stamp serves every cache the scan consults (core.stamps).
     version = stamp_read()
     edition = venue_selectors.expo_get_cached(slug=expo, version=version)
-    scanner = devices.scanner_for_request(request, expo=edition, version=version)
+    scanner = auth.scanner_for_request(request, expo=edition, version=version)
     answer = scanning.scan_post(request, expo=edition, scanner=scanner, version=version)
     return json_response(200, answer)
 
@@ -231,7 +232,7 @@ def post_sync(request, expo: str):
 def sync_hot(request: HttpRequest, expo: str) -> HttpResponse:
     """`POST …/checkin/sync`, also as a hot route (`core.hot_routes`)."""
     edition = venue_selectors.expo_get_cached(slug=expo)
-    scanner = devices.scanner_for_request(request, expo=edition)
+    scanner = auth.scanner_for_request(request, expo=edition)
     items = sync.sync_body(request.body)
     results = sync.scans_sync(expo=edition, scanner=scanner, items=items)
     return json_response(200, {"results": results})

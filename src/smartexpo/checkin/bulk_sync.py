@@ -26,13 +26,13 @@ from django.db import connection
 from django.utils import timezone
 
 from smartexpo.checkin.context import checkin_context
-from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
 from smartexpo.checkin.schemas import MAX_GATE_CHARS, MAX_NONCE_CHARS
 from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
 from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.crowd.visitors import hashed, ticket_visitor
+from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.models import Expo

@@ -23,7 +23,6 @@ from smartexpo.checkin.context import (
     CheckinContext,
     checkin_context,
 )
-from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.schemas import ScanIn as ScanSchema
@@ -35,6 +34,7 @@ from smartexpo.core.stamps import READ
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import Movement, movements_enqueue
 from smartexpo.crowd.visitors import ticket_visitor
+from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus
 from smartexpo.tickets.ticket_secrets import (

@@ -22,7 +22,6 @@ from django.utils import timezone
 from smartexpo.checkin.context import (
     checkin_context,
 )
-from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
 from smartexpo.checkin.scanning import (
@@ -39,6 +38,7 @@ from smartexpo.core.bodies import json_body
 from smartexpo.core.db import date_value, driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import movements_enqueue
+from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.issuing import secret_digest
 from smartexpo.tickets.models import Ticket, TicketStatus
 from smartexpo.tickets.ticket_secrets import (

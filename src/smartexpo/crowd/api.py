@@ -11,7 +11,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictInt
 
-from smartexpo.checkin.devices import bearer_of, sensor_for_request
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.errors import invalid
 from smartexpo.core.instants import Instant, parse_instant
@@ -21,6 +20,7 @@ from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.crowd import selectors, services
 from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, MAX_ID, events_body, events_ingest
+from smartexpo.devices.auth import bearer_of, sensor_for_request
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import ZoneKind
 

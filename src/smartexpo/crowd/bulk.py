@@ -31,8 +31,6 @@ from smartexpo.checkin.bulk_sync import (
     scans_sync_apply,
     scans_sync_plan,
 )
-from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply_all, fold_plans
@@ -41,6 +39,8 @@ from smartexpo.crowd.models import SensorEvent
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import fold_lock, history_refresh
 from smartexpo.crowd.visitors import hashed, visitor_hash
+from smartexpo.devices.auth import Scanner
+from smartexpo.devices.models import Device, DeviceKind
 from smartexpo.venue.models import Expo, Zone
 
 STREAM_COLUMNS = {

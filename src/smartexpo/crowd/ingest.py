@@ -20,7 +20,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartexpo.checkin.devices import Sensor
 from smartexpo.core.bodies import json_body
 from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import invalid
@@ -30,6 +29,7 @@ from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import Movement, movements_enqueue
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.crowd.zones import zone_table
+from smartexpo.devices.auth import Sensor
 from smartexpo.venue.models import Expo
 
 MAX_EVENTS = 10_000

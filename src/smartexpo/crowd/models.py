@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smartexpo.checkin.models import Device
 from smartexpo.core.fields import EpochMicrosecondsField, RowidAutoField
+from smartexpo.devices.models import Device
 from smartexpo.venue.models import Expo, Zone
 
 

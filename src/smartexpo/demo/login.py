@@ -48,8 +48,8 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
 
     Tokens are stored only as digests, so the demo cannot show an old one again: each call
     revokes the previous demo scanner and issues a new one. None without the demo edition."""
-    from smartexpo.checkin.devices import device_create, device_revoke
-    from smartexpo.checkin.models import Device
+    from smartexpo.devices.models import Device
+    from smartexpo.devices.services import device_create, device_revoke
     from smartexpo.venue.models import Expo, Gate
 
     expo = Expo.objects.filter(slug=expo_slug).first()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from smartexpo.checkin.devices import Scanner, Sensor, device_create, device_set_bindings
-from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.demo.simulator.model import Venue
+from smartexpo.devices.auth import Scanner, Sensor
+from smartexpo.devices.models import Device, DeviceKind
+from smartexpo.devices.services import device_create, device_set_bindings
 from smartexpo.venue.models import Expo
 
 SCANNER_NAME = "Digital twin scanner {code}"
