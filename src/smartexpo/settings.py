@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "smartexpo.tickets",
     "smartexpo.checkin",
     "smartexpo.crowd",
+    "smartexpo.streams",
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",

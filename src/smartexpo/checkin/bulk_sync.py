@@ -1,4 +1,4 @@
-"""Offline scans by the million: the check-in of a venue's whole stream (`crowd.bulk`).
+"""Offline scans by the million: the check-in of a venue's whole stream (`streams.importing`).
 
 The same decisions and the same records as `sync.scans_sync_many` (a property test holds the
 two together: `tests/checkin/test_bulk_sync.py`), split into a plan and its application:

@@ -78,7 +78,7 @@ def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
 
 def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dict]:
     """`scans_sync` for the scans of several scanners in one batch, applied in the order
-    given: a venue's scans imported together (`crowd.bulk`) keep their time order across
+    given: a venue's scans imported together (`streams.importing`) keep their time order across
     gates, so an exit at one gate never comes before the entry at another."""
     now = timezone.now()
     parsed: list[tuple[Scanner, ScanIn | dict]] = []

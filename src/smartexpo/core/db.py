@@ -95,3 +95,25 @@ def wal_checkpoint(conn: sqlite3.Connection) -> None:
     """Copy a SQLite database's write-ahead log back into it as far as no reader needs the log
     (PASSIVE: it never blocks a writer)."""
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+@contextlib.contextmanager
+def wal_autocheckpoint_paused():
+    """No automatic WAL checkpoint inside this block's commits (SQLite; elsewhere nothing).
+
+    SQLite copies the write-ahead log into the database inside the commit that passes the
+    threshold: for a commit of gigabytes (a whole stream imported at once) that is seconds
+    the caller waits for. Paused, the copy is left to `serve`'s checkpointer, or to SQLite
+    when the last connection closes."""
+    if not is_sqlite():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")

@@ -17,13 +17,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from smartexpo.core.bodies import json_body
 from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import invalid
 from smartexpo.core.instants import parse_instant
+from smartexpo.crowd import queries
 from smartexpo.crowd.models import EventKind, SensorEvent
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import Movement, movements_enqueue
@@ -35,8 +36,6 @@ from smartexpo.venue.models import Expo
 MAX_EVENTS = 10_000
 MAX_COUNT = 100_000
 MAX_ID = 64
-# Rows per INSERT statement: 8 parameters each, well under SQLite's 32,766.
-INSERT_ROWS = 1_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,8 +152,7 @@ def events_ingest(*, expo: Expo, sensor: Sensor, items: list[Any]) -> IngestResu
         repeats += sum(r["id"] in earlier for r in rejected)
         rejected = [r for r in rejected if r["id"] not in earlier]
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            stored = insert_returning(cursor, rows)
+        stored = queries.sensor_events_insert_returning(rows)
         queued = []
         for event_id in stored:
             zone_id, at_us, delta, visitor = movements[event_id]
@@ -184,20 +182,3 @@ def stored_ids(expo: Expo, ids) -> set[str]:
             )
         )
     return found
-
-
-def insert_returning(cursor, rows: list[tuple]) -> list[str]:
-    """Insert sensor-event rows whose event id is new; return the ids that were."""
-    qn = connection.ops.quote_name
-    head = (
-        f"INSERT INTO {qn(SensorEvent._meta.db_table)} "  # noqa: S608 - names are ours
-        "(expo_id, event_id, device_id, zone_id, kind, count, at, received_at) VALUES "
-    )
-    tail = " ON CONFLICT (expo_id, event_id) DO NOTHING RETURNING event_id"
-    stored: list[str] = []
-    for start in range(0, len(rows), INSERT_ROWS):
-        chunk = rows[start : start + INSERT_ROWS]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-        cursor.execute(head + values + tail, [v for row in chunk for v in row])
-        stored.extend(r[0] for r in cursor.fetchall())
-    return stored

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
 
     def import_stream(self, path: Path, slug: str, quiet: bool) -> None:
-        from smartexpo.crowd.bulk import stream_import, stream_read
+        from smartexpo.streams.importing import stream_import, stream_read
         from smartexpo.venue.selectors import expo_get
 
         if not path.is_file():

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from smartexpo.checkin.models import Scan
-from smartexpo.crowd.bulk import stream_import, stream_read
 from smartexpo.crowd.models import SensorEvent
 from smartexpo.crowd.selectors import occupancy_at
 from smartexpo.devices.services import device_create
+from smartexpo.streams.importing import stream_import, stream_read
 from tests.checkin.conftest import issue, make_types
 
 UTC = dt.UTC
@@ -97,7 +97,7 @@ def test_a_file_that_is_not_a_stream_is_refused_clearly(expo, tmp_path):
 def test_a_big_stream_plans_beside_its_inserts_with_the_same_outcome(expo, stream, monkeypatch):
     # From PLAN_BESIDE_ABOVE events on, the scans are authenticated and the fold planned on
     # other connections, while this one checks and inserts (their data must be committed).
-    monkeypatch.setattr("smartexpo.crowd.bulk.PLAN_BESIDE_ABOVE", 0)
+    monkeypatch.setattr("smartexpo.streams.importing.PLAN_BESIDE_ABOVE", 0)
     report = stream_import(expo=expo, frame=stream_read(stream))
     assert (report.accepted, report.duplicates) == (3, 1)
     assert dict(report.scan_results) == {"admit": 1, "conflict:already_inside": 1}
