@@ -21,7 +21,7 @@ DOC = ROOT / "docs" / "architecture.md"
 BEGIN, END = "<!-- app graph: begin -->", "<!-- app graph: end -->"
 
 # From the bottom up. An app imports only apps of lower layers; apps of one layer do not import
-# each other. The project's own modules (settings, urls, wsgi, __main__) sit on top of all.
+# each other. The project's own modules (settings, urls, wsgi, its commands) sit on top of all.
 LAYERS: list[tuple[str, ...]] = [
     ("core",),
     ("venue",),
@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("demo",),
     ("project",),
 ]
-PROJECT_MODULES = {"settings", "urls", "wsgi", "__main__", "__init__"}
+PROJECT_MODULES = {"settings", "urls", "wsgi", "apps", "management", "__main__", "__init__"}
 
 
 def layer_of(app: str) -> int:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # its docs page then uses the Swagger UI files shipped in the wheel, not a CDN
+    "smartexpo",  # the project-wide commands: serve, token
     "smartexpo.core",
     "smartexpo.venue",
     "smartexpo.devices",

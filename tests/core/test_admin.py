@@ -27,7 +27,7 @@ ADMIN_MODELS = [
     ("tickets", "waitlistentry"),
     ("tickets", "invitation"),
     ("tickets", "passgrant"),
-    ("checkin", "device"),
+    ("devices", "device"),
     ("checkin", "scan"),
     ("crowd", "sensorevent"),
 ]

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from smartexpo.core.management.commands.serve import GRACE_SECONDS, STOP_BOUND_SECONDS
+from smartexpo.management.commands.serve import GRACE_SECONDS, STOP_BOUND_SECONDS
 
 pytestmark = [
     pytest.mark.serial,

@@ -1,4 +1,4 @@
-from smartexpo.web.floorplan import fit_label
+from smartexpo.venue.floorplan import fit_label
 
 
 def test_short_labels_are_kept_whole():

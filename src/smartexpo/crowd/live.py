@@ -24,8 +24,8 @@ from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS
 from smartexpo.crowd.models import OccupancyMinute, ReplayClock
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, period_of
 from smartexpo.venue import selectors as venue
+from smartexpo.venue.floorplan import Plan
 from smartexpo.venue.models import Expo, Zone, ZoneKind
-from smartexpo.web.floorplan import Plan
 
 # The simulator rewrites the replay clock at every tick; a clock not rewritten for this long
 # belongs to a simulation that has stopped, and the page goes back to the real clock.

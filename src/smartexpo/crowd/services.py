@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.crowd import queries
@@ -129,6 +130,13 @@ def zone_history_rebuild(*, zone) -> FoldReport:
         fold_lock(expo)
         empty = Movements.of([], [], [])
         return fold_apply(fold_plan(expo=expo, moves=empty, rebuild=frozenset({zone.pk})))
+
+
+def zone_thresholds_followed(sender, *, zone, **kwargs) -> str:
+    """`venue.signals.zone_thresholds_changed`'s receiver: the alert thresholds moved with the
+    zone's capacity or area, so its alerts are recomputed in event time."""
+    zone_history_rebuild(zone=zone)
+    return gettext("Its occupancy history was recomputed for the new thresholds.")
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from smartexpo.core.tokens import require_role
 from smartexpo.exhibitors import selectors, services
 from smartexpo.exhibitors.models import Exhibitor
 from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import Booth
 
 router = Router(tags=["Exhibitors"])
 
@@ -225,3 +226,38 @@ def update_own_profile(request, expo: str, payload: ProfileUpdate):
     return exhibitor_detail(
         selectors.exhibitor_get(expo=edition, pk=exhibitor.pk, include_unapproved=True)
     )
+
+
+class BoothItem(Schema):
+    code: str
+    hall: str
+    x: float
+    y: float
+    width: float
+    depth: float
+    exhibitor: int | None
+
+
+def booth_item(booth: Booth) -> dict:
+    assignment = getattr(booth, "assignment", None)
+    return {
+        "code": booth.code,
+        "hall": booth.hall.code,
+        "x": float(booth.x),
+        "y": float(booth.y),
+        "width": float(booth.width),
+        "depth": float(booth.depth),
+        "exhibitor": assignment.exhibitor_id if assignment else None,
+    }
+
+
+@router.get(
+    "/expos/{expo}/halls/{code}/booths",
+    response={200: Page[BoothItem], 404: Error, 422: Error},
+    tags=["Editions and venue"],
+    summary="Booths of a hall, with their floor-plan rectangle (metres) and exhibitor",
+)
+def list_hall_booths(request, expo: str, code: str, page: Query[PageParams]):
+    edition = venue_selectors.expo_get(slug=expo)
+    hall = venue_selectors.hall_get(expo=edition, code=code)
+    return paginate(selectors.booth_list(expo=edition, hall=hall).order_by("id"), page, booth_item)

@@ -1,13 +1,15 @@
-"""Reads of the exhibitor catalogue: the public directory and its filters."""
+"""Reads of the exhibitor catalogue: the public directory and its filters, the floor plan's
+booths with their exhibitors, halls with their counts."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import invalid, not_found
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, Sector, Tag
-from smartexpo.venue.models import Expo, Hall
+from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import Booth, Expo, Hall, Zone
 
 MAX_QUERY_LENGTH = 100
 
@@ -107,3 +109,26 @@ def exhibitor_primary_booth(exhibitor: Exhibitor):
     """The exhibitor's first booth by code, or None."""
     booths = exhibitor_booths(exhibitor)
     return booths[0] if booths else None
+
+
+def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
+    """An edition's halls with how many booths and approved exhibitors each holds (the public
+    pages' figures: an exhibitor is public once approved)."""
+    approved = Q(booths__assignment__exhibitor__status=ExhibitorStatus.APPROVED)
+    return venue_selectors.hall_list(expo=expo).annotate(
+        booth_count=Count("booths", distinct=True),
+        exhibitor_count=Count("booths__assignment__exhibitor", filter=approved, distinct=True),
+    )
+
+
+def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
+    """Booths with their exhibitor, ready to draw on a public floor plan: a booth held by an
+    exhibitor not (or no longer) approved has no `assignment`, as the directory and the
+    exhibitor's page do not show that exhibitor either."""
+    qs = Booth.objects.filter(expo=expo).select_related("hall")
+    if hall is not None:
+        qs = qs.filter(hall=hall)
+    public = BoothAssignment.objects.filter(exhibitor__status=ExhibitorStatus.APPROVED)
+    return qs.prefetch_related(
+        Prefetch("assignment", queryset=public.select_related("exhibitor", "exhibitor__sector"))
+    ).order_by("code")

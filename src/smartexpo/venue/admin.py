@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
 from smartexpo.venue.services import booth_geometry_check
+from smartexpo.venue.signals import zone_thresholds_changed
 
 
 @admin.register(Expo)
@@ -57,13 +58,10 @@ class ZoneAdminBase(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"capacity", "area_m2"} & set(form.changed_data):
-            from smartexpo.crowd.services import zone_history_rebuild
-
-            # The alert thresholds moved: the zone's alerts are recomputed in event time.
-            zone_history_rebuild(zone=obj)
-            self.message_user(
-                request, _("Its occupancy history was recomputed for the new thresholds.")
-            )
+            answers = zone_thresholds_changed.send(sender=type(obj), zone=obj)
+            for _receiver, said in answers:
+                if said:
+                    self.message_user(request, said)
 
 
 @admin.register(Hall)

@@ -1,4 +1,5 @@
-"""Public API of editions and their venue: `/expos`, halls, zones, gates, booths."""
+"""Public API of editions and their venue: `/expos`, halls, zones, gates (a hall's booths,
+with their exhibitors, are `exhibitors.api`'s)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from smartexpo.core.api import Error, Names, Page, PageParams, paginate
 from smartexpo.venue import selectors
-from smartexpo.venue.models import Booth, Expo, Gate, Zone
+from smartexpo.venue.models import Expo, Gate, Zone
 
 router = Router(tags=["Editions and venue"])
 
@@ -52,16 +53,6 @@ class GateItem(Schema):
     name: Names
     zone: str
     lanes: int
-
-
-class BoothItem(Schema):
-    code: str
-    hall: str
-    x: float
-    y: float
-    width: float
-    depth: float
-    exhibitor: int | None
 
 
 def expo_item(expo: Expo) -> dict:
@@ -115,19 +106,6 @@ def gate_item(gate: Gate) -> dict:
     return {"code": gate.code, "name": gate.names, "zone": gate.zone.code, "lanes": gate.lanes}
 
 
-def booth_item(booth: Booth) -> dict:
-    assignment = getattr(booth, "assignment", None)
-    return {
-        "code": booth.code,
-        "hall": booth.hall.code,
-        "x": float(booth.x),
-        "y": float(booth.y),
-        "width": float(booth.width),
-        "depth": float(booth.depth),
-        "exhibitor": assignment.exhibitor_id if assignment else None,
-    }
-
-
 NOT_FOUND = {404: Error, 422: Error}
 
 
@@ -145,17 +123,6 @@ def get_expo(request, expo: str):
 def list_halls(request, expo: str, page: Query[PageParams]):
     edition = selectors.expo_get(slug=expo)
     return paginate(selectors.hall_list(expo=edition).order_by("id"), page, hall_item)
-
-
-@router.get(
-    "/expos/{expo}/halls/{code}/booths",
-    response={200: Page[BoothItem], **NOT_FOUND},
-    summary="Booths of a hall, with their floor-plan rectangle (metres) and exhibitor",
-)
-def list_hall_booths(request, expo: str, code: str, page: Query[PageParams]):
-    edition = selectors.expo_get(slug=expo)
-    hall = selectors.hall_get(expo=edition, code=code)
-    return paginate(selectors.booth_list(expo=edition, hall=hall).order_by("id"), page, booth_item)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 
 from smartexpo.core.errors import not_found
 from smartexpo.core.stamps import READ, StampedCache
@@ -55,18 +55,6 @@ def hall_list(*, expo: Expo) -> QuerySet[Hall]:
     return Hall.objects.filter(expo=expo).order_by("position", "id")
 
 
-def hall_list_with_counts(*, expo: Expo) -> QuerySet[Hall]:
-    """An edition's halls with how many booths and approved exhibitors each holds (the public
-    pages' figures: an exhibitor is public once approved)."""
-    from smartexpo.exhibitors.models import ExhibitorStatus
-
-    approved = Q(booths__assignment__exhibitor__status=ExhibitorStatus.APPROVED)
-    return hall_list(expo=expo).annotate(
-        booth_count=Count("booths", distinct=True),
-        exhibitor_count=Count("booths__assignment__exhibitor", filter=approved, distinct=True),
-    )
-
-
 def hall_get(*, expo: Expo, code: str) -> Hall:
     """One hall of an edition by code, or a `not_found` error."""
     hall = hall_list(expo=expo).filter(code=code).first()
@@ -83,21 +71,6 @@ def zone_list(*, expo: Expo) -> QuerySet[Zone]:
 def gate_list(*, expo: Expo) -> QuerySet[Gate]:
     """An edition's gates with the zone each admits into."""
     return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
-
-
-def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
-    """Booths with their exhibitor, ready to draw on a public floor plan: a booth held by an
-    exhibitor not (or no longer) approved has no `assignment`, as the directory and the
-    exhibitor's page do not show that exhibitor either."""
-    from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus
-
-    qs = Booth.objects.filter(expo=expo).select_related("hall")
-    if hall is not None:
-        qs = qs.filter(hall=hall)
-    public = BoothAssignment.objects.filter(exhibitor__status=ExhibitorStatus.APPROVED)
-    return qs.prefetch_related(
-        Prefetch("assignment", queryset=public.select_related("exhibitor", "exhibitor__sector"))
-    ).order_by("code")
 
 
 def booth_get(*, expo: Expo, code: str) -> Booth:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
@@ -12,8 +13,8 @@ from django.views.i18n import set_language
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.middleware import api_error
 from smartexpo.exhibitors import selectors as catalogue
+from smartexpo.venue import floorplan
 from smartexpo.venue import selectors as venue
-from smartexpo.web import floorplan
 
 DIRECTORY_PAGE_SIZE = 24
 
@@ -43,7 +44,7 @@ def _render_home(request: HttpRequest, expo) -> HttpResponse:
     context = {
         "expo": expo,
         "facts": expo_key_facts(expo=expo),
-        "halls": venue.hall_list_with_counts(expo=expo),
+        "halls": catalogue.hall_list_with_counts(expo=expo),
         "sectors": catalogue.sector_list(),
         "featured": catalogue.exhibitor_directory(expo=expo).filter(fortune500=True)[:12],
         "editions": venue.expo_list(),
@@ -112,12 +113,24 @@ def exhibitor_other_editions(exhibitor):
     )
 
 
+def _hall_url(hall) -> str:
+    return reverse("web:hall", args=[hall.expo.slug, hall.code])
+
+
+def _exhibitor_url(edition):
+    return lambda exhibitor: reverse("web:exhibitor", args=[edition.slug, exhibitor.pk])
+
+
 def site_plan(request: HttpRequest, expo: str) -> HttpResponse:
     edition, missing = _expo_or_404(request, expo)
     if missing:
         return missing
-    halls = list(venue.hall_list_with_counts(expo=edition))
-    context = {"expo": edition, "halls": halls, "plan": floorplan.site_plan(halls)}
+    halls = list(catalogue.hall_list_with_counts(expo=edition))
+    context = {
+        "expo": edition,
+        "halls": halls,
+        "plan": floorplan.site_plan(halls, hall_url=_hall_url),
+    }
     return render(request, "web/site_plan.html", context)
 
 
@@ -129,9 +142,11 @@ def hall_plan(request: HttpRequest, expo: str, code: str) -> HttpResponse:
         hall = venue.hall_get(expo=edition, code=code)
     except SmartExpoError:
         return page_not_found(request, None)
-    booths = list(venue.booth_list(expo=edition, hall=hall))
+    booths = list(catalogue.booth_list(expo=edition, hall=hall))
     highlight = request.GET.get("booth", "")
-    plan = floorplan.hall_plan(hall, booths, highlight=highlight)
+    plan = floorplan.hall_plan(
+        hall, booths, exhibitor_url=_exhibitor_url(edition), highlight=highlight
+    )
     context = {
         "expo": edition,
         "hall": hall,

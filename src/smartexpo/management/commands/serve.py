@@ -133,8 +133,9 @@ class Command(BaseCommand):
         from django.db import connection
 
         from smartexpo.core import sqlite_checkpoint
+        from smartexpo.core.db import is_sqlite
 
-        if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        if not is_sqlite() or connection.is_in_memory_db():
             return None
         # Set before the workers start: they read it when they open their connections.
         os.environ[sqlite_checkpoint.ENV] = str(sqlite_checkpoint.WORKER_AUTOCHECKPOINT)

@@ -1,14 +1,15 @@
 """Geometry for the SVG floor plans: booths drawn to scale, in metres, from their rectangles.
 
 The templates only place what is computed here (positions, colours, fitted labels), so the
-drawing logic is testable without parsing SVG.
+drawing logic is testable without parsing SVG. The public pages draw halls and booths with it,
+the live venue page its zones. Links are the caller's: a plan knows no page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils.translation import get_language
 
 # One colour per sector position, chosen to stay distinguishable and to carry dark text.
@@ -87,8 +88,10 @@ class Plan:
         return f"{-m} {-m} {self.width + 2 * m} {self.depth + 2 * m}"
 
 
-def hall_plan(hall, booths, *, highlight: str = "") -> Plan:
-    """Booths of a hall with their exhibitor's name fitted into the rectangle."""
+def hall_plan(hall, booths, *, exhibitor_url: Callable[[object], str], highlight: str = "") -> Plan:
+    """Booths of a hall with their exhibitor's name fitted into the rectangle: a booth may
+    carry an `assignment` with its `exhibitor` (named, with a sector), which `exhibitor_url`
+    links to."""
     zh = (get_language() or "en").startswith("zh")
     width = float(hall.plan_width or 0) or max((float(b.x + b.width) for b in booths), default=10)
     depth = float(hall.plan_depth or 0) or max((float(b.y + b.depth) for b in booths), default=10)
@@ -103,7 +106,7 @@ def hall_plan(hall, booths, *, highlight: str = "") -> Plan:
             name = (exhibitor.name_zh if zh else "") or exhibitor.name_en
             fill = sector_colour(exhibitor.sector.position)
             sectors[exhibitor.sector.position] = exhibitor.sector
-            url = reverse("web:exhibitor", args=[hall.expo.slug, exhibitor.pk])
+            url = exhibitor_url(exhibitor)
             title = f"{booth.code} · {name}"
         else:
             name, fill, url, title = "", FREE_COLOUR, None, f"{booth.code}"
@@ -148,8 +151,9 @@ class HallShape:
         return self.y + self.depth / 2
 
 
-def site_plan(halls) -> Plan:
-    """Every hall that has a place on the site plan, drawn to scale."""
+def site_plan(halls, *, hall_url: Callable[[object], str]) -> Plan:
+    """Every hall that has a place on the site plan, drawn to scale, each linked to
+    `hall_url(hall)`."""
     placed = [h for h in halls if h.has_plan]
     width = max((float(h.plan_x + h.plan_width) for h in placed), default=100)
     depth = max((float(h.plan_y + h.plan_depth) for h in placed), default=100)
@@ -164,7 +168,7 @@ def site_plan(halls) -> Plan:
                 width=w,
                 depth=d,
                 name=hall.name,
-                url=reverse("web:hall", args=[hall.expo.slug, hall.code]),
+                url=hall_url(hall),
                 exhibitors=getattr(hall, "exhibitor_count", 0),
                 font=max(4.0, min(w / 6, d / 5, 14.0)),
             )
