@@ -10,13 +10,10 @@ import datetime as dt
 import numpy as np
 from django.db import connection
 
-from smartexpo.core.db import date_value, driver_cursor, driver_sql
-from smartexpo.crowd import paths
+from smartexpo.core.db import date_value
+from smartexpo.crowd import paths, queries
 from smartexpo.crowd.levels import ZoneInfo, threshold_arrays
-from smartexpo.crowd.models import OccupancyMinute
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, day_number, day_of_number, to_us
-
-OR_CHUNK = 150  # (zone, period, minute) conditions per statement
 
 
 @dataclasses.dataclass
@@ -32,18 +29,10 @@ class Segment:
 
 def add_whole_periods(segments: dict[tuple[int, int], Segment], zone_ids) -> None:
     """Add (or widen to the whole period) a segment for every stored period of these zones."""
-    table = _minute_table()
-    ids = sorted(zone_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT zone_id, period, MIN(minute) FROM {table} "  # noqa: S608
-            f"WHERE zone_id IN ({', '.join(['%s'] * len(ids))}) GROUP BY zone_id, period",
-            ids,
-        )
-        for zone_id, period, first in cursor.fetchall():
-            key = (zone_id, _day(period))
-            segment = segments.setdefault(key, Segment(zone_id, key[1], int(first)))
-            segment.start = min(segment.start, int(first))
+    for zone_id, period, first in queries.minutes_first_per_period(sorted(zone_ids)):
+        key = (zone_id, _day(period))
+        segment = segments.setdefault(key, Segment(zone_id, key[1], int(first)))
+        segment.start = min(segment.start, int(first))
 
 
 def runs(*keys: np.ndarray) -> np.ndarray:
@@ -69,16 +58,6 @@ def period_dates(segments) -> list[dt.date]:
     return sorted({day_of_number(s.period) for s in segments.values()})
 
 
-def _conditions(items, template: str):
-    for start in range(0, len(items), OR_CHUNK):
-        chunk = items[start : start + OR_CHUNK]
-        yield " OR ".join([template] * len(chunk)), chunk
-
-
-def _minute_table() -> str:
-    return connection.ops.quote_name(OccupancyMinute._meta.db_table)
-
-
 @dataclasses.dataclass
 class Loaded:
     """Stored minutes of the touched spans, as arrays sorted by (zone, period, minute)."""
@@ -94,21 +73,9 @@ class Loaded:
 
 
 def load_minutes(segments) -> Loaded:
-    adapt = connection.ops.adapt_datefield_value
-    rows: list[tuple] = []
-    items = list(segments.values())
-    table = _minute_table()
-    with connection.cursor() as cursor:
-        for where, chunk in _conditions(items, "(zone_id = %s AND period = %s AND minute >= %s)"):
-            params = []
-            for s in chunk:
-                params += [s.zone, adapt(day_of_number(s.period)), s.start]
-            cursor.execute(
-                f"SELECT zone_id, period, minute, count_in, alert_in, entries, exits, moves "  # noqa: S608
-                f"FROM {table} WHERE {where}",
-                params,
-            )
-            rows.extend(cursor.fetchall())
+    rows = queries.minutes_from(
+        [(s.zone, day_of_number(s.period), s.start) for s in segments.values()]
+    )
     rows.sort(key=lambda r: (r[0], _day(r[1]), r[2]))
     columns = list(zip(*rows, strict=True)) if rows else [()] * 8
     return Loaded(
@@ -130,23 +97,10 @@ def _day(value) -> int:
 
 def load_state_before(segments) -> None:
     """Each segment's count and alert just before its first recomputed minute."""
-    adapt = connection.ops.adapt_datefield_value
-    table = _minute_table()
-    one = (
-        f"SELECT * FROM (SELECT zone_id, period, count_out, alert_out FROM {table} "  # noqa: S608
-        f"WHERE zone_id = %s AND period = %s AND minute < %s ORDER BY minute DESC LIMIT 1) AS prev"
-    )
-    items = list(segments.values())
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), OR_CHUNK):
-            chunk = items[start : start + OR_CHUNK]
-            params = []
-            for s in chunk:
-                params += [s.zone, adapt(day_of_number(s.period)), s.start]
-            cursor.execute(" UNION ALL ".join([one] * len(chunk)), params)
-            for zone_id, period, count_out, alert_out in cursor.fetchall():
-                segment = segments[(zone_id, _day(period))]
-                segment.count_before, segment.alert_before = int(count_out), bool(alert_out)
+    spans = [(s.zone, day_of_number(s.period), s.start) for s in segments.values()]
+    for zone_id, period, count_out, alert_out in queries.minutes_last_before(spans):
+        segment = segments[(zone_id, _day(period))]
+        segment.count_before, segment.alert_before = int(count_out), bool(alert_out)
 
 
 @dataclasses.dataclass
@@ -328,16 +282,4 @@ def minute_rows(
 
 def write_minute_rows(rows: list[tuple]) -> None:
     """Insert or replace minutes (rows from `minute_rows`)."""
-    if rows:
-        columns = (
-            "zone_id, period, minute, count_in, count_out, peak, entries, exits, clamped, "
-            "person_us, alert_in, alert_out, moves"
-        )
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[3:])
-        sql = (
-            f"INSERT INTO {_minute_table()} ({columns}) VALUES ({', '.join(['%s'] * 13)}) "  # noqa: S608
-            f"ON CONFLICT (zone_id, period, minute) DO UPDATE SET {updates}"
-        )
-        # The driver's cursor: Django's SQLite executemany tees (buffers) every row.
-        with driver_cursor() as cursor:
-            cursor.executemany(driver_sql(sql), rows)
+    queries.minutes_upsert(rows)

@@ -8,9 +8,8 @@ import itertools
 from collections import defaultdict
 
 import numpy as np
-from django.db import connection
 
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.crowd import queries
 from smartexpo.crowd.fold_minutes import Gross, State, period_dates, runs
 from smartexpo.crowd.levels import alert_reason
 from smartexpo.crowd.models import CrowdAlert, ZoneDay
@@ -97,23 +96,10 @@ def write_days(changes: DayChanges) -> None:
     """Store the zone days of `day_changes`."""
     create, update, tagged = changes.create, changes.update, changes.tagged
     ZoneDay.objects.bulk_create(create, batch_size=500)
-    # One prepared UPDATE per row, not bulk_update's CASE over hundreds of rows (a live fold
-    # touches every zone's day each second; the CASE form cost half a second).
-    table = connection.ops.quote_name(ZoneDay._meta.db_table)
-    with driver_cursor() as cursor:
-        if update:
-            cursor.executemany(
-                driver_sql(
-                    f"UPDATE {table} SET closing_count = %s, entries = %s, exits = %s "  # noqa: S608
-                    "WHERE id = %s"
-                ),
-                [(d.closing_count, d.entries, d.exits, d.pk) for d in update],
-            )
-        if tagged:
-            cursor.executemany(
-                driver_sql(f"UPDATE {table} SET visitors = %s WHERE id = %s"),  # noqa: S608
-                [(bytes(d.visitors), d.pk) for d in tagged],
-            )
+    queries.zone_days_update(
+        [(d.closing_count, d.entries, d.exits, d.pk) for d in update],
+        [(bytes(d.visitors), d.pk) for d in tagged],
+    )
 
 
 def touched_alerts(segments) -> dict[tuple[int, int], list[CrowdAlert]]:

@@ -19,16 +19,13 @@ import dataclasses
 import numpy as np
 from django.db import connection
 
-from smartexpo.core.db import driver_cursor, driver_sql
-from smartexpo.crowd import paths
+from smartexpo.crowd import paths, queries
 from smartexpo.crowd.levels import ZoneInfo
-from smartexpo.crowd.models import OccupancyFrame, OccupancyMinute
 from smartexpo.crowd.periods import MINUTE_US, day_of_number
 
 # One movement of a frame: the zone's position in the frame's zone ids, µs into the minute,
 # the net change. Sorted by zone position, then time.
 FRAME_MOVE = np.dtype([("zone", "<i4"), ("offset", "<i4"), ("net", "<i8")])
-OR_CHUNK = 150
 
 
 @dataclasses.dataclass
@@ -95,22 +92,9 @@ def thresholds(zones: dict[int, ZoneInfo], ids: np.ndarray):
     )
 
 
-def _table() -> str:
-    return connection.ops.quote_name(OccupancyFrame._meta.db_table)
-
-
 def frame_at(*, expo_id: int, period, minute: int) -> Frame | None:
     """The latest frame of a count period at or before a minute."""
-    with driver_cursor() as cursor:
-        cursor.execute(
-            driver_sql(
-                f"SELECT minute, zone_ids, counts, alerts, moves FROM {_table()} "  # noqa: S608
-                "WHERE expo_id = %s AND period = %s AND minute <= %s "
-                "ORDER BY minute DESC LIMIT 1"
-            ),
-            (expo_id, connection.ops.adapt_datefield_value(period), minute),
-        )
-        row = cursor.fetchone()
+    row = queries.frame_row_at(expo_id, period, minute)
     return Frame.of(*row) if row else None
 
 
@@ -177,34 +161,13 @@ class _Path:
 
 def _stored_paths(period: int, first: int, segments, ids: np.ndarray, zones) -> _Path:
     """The stored minutes from `first` on that the fold did not recompute, replayed."""
-    day = connection.ops.adapt_datefield_value(day_of_number(period))
     bounds = []
     for zone_id in ids.tolist():
         segment = segments.get((zone_id, period))
         upper = segment.start if segment is not None else None
         if upper is None or upper > first:
-            bounds.append((zone_id, upper))
-    table = connection.ops.quote_name(OccupancyMinute._meta.db_table)
-    found = []
-    with driver_cursor() as cursor:
-        for start in range(0, len(bounds), OR_CHUNK):
-            chunk = bounds[start : start + OR_CHUNK]
-            where, params = [], []
-            for zone_id, upper in chunk:
-                if upper is None:
-                    where.append("(zone_id = %s AND period = %s AND minute >= %s)")
-                    params += [zone_id, day, first]
-                else:
-                    where.append("(zone_id = %s AND period = %s AND minute >= %s AND minute < %s)")
-                    params += [zone_id, day, first, upper]
-            cursor.execute(
-                driver_sql(
-                    f"SELECT zone_id, minute, count_in, alert_in, moves FROM {table} "  # noqa: S608
-                    f"WHERE {' OR '.join(where)}"
-                ),
-                params,
-            )
-            found.extend(cursor.fetchall())
+            bounds.append((zone_id, first, upper))
+    found = queries.minutes_path(day_of_number(period), bounds)
     empty = np.empty(0, dtype=np.int64)
     if not found:
         return _Path(empty, empty, empty, empty, np.empty(0, dtype=bool))
@@ -269,19 +232,5 @@ def _frame_rows(expo_id, period, ids, path: _Path, counts0, alerts0) -> list[tup
 
 def write_frames(*, expo_id: int, plan: FramesPlan) -> None:
     """Replace the frames of each period from its first rebuilt minute on."""
-    with driver_cursor() as cursor:
-        for period, first in plan.starts.items():
-            cursor.execute(
-                driver_sql(
-                    f"DELETE FROM {_table()} WHERE expo_id = %s AND period = %s AND minute >= %s"  # noqa: S608
-                ),
-                (expo_id, connection.ops.adapt_datefield_value(day_of_number(period)), first),
-            )
-        if plan.rows:
-            cursor.executemany(
-                driver_sql(
-                    f"INSERT INTO {_table()} (expo_id, period, minute, zone_ids, counts, "  # noqa: S608
-                    "alerts, moves) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                ),
-                plan.rows,
-            )
+    starts = {day_of_number(period): first for period, first in plan.starts.items()}
+    queries.frames_replace(expo_id, starts, plan.rows)

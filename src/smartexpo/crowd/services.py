@@ -7,42 +7,28 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.crowd import queries
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply, fold_plan, movements_fold
-from smartexpo.crowd.models import CrowdAlert, PendingMovement, ReplayClock
+from smartexpo.crowd.models import CrowdAlert, ReplayClock
 from smartexpo.venue.models import Expo
 
 # Movements folded per transaction: bounds the memory and the write lock's hold.
 FOLD_BATCH = 500_000
-# PostgreSQL advisory lock class of the fold (its key is the edition's id).
-FOLD_LOCK_CLASS = 0x5E_F0_1D
 
 
 def fold_lock(expo: Expo) -> None:
-    """Serialise folds of one edition (inside a transaction). SQLite needs nothing: its write
-    transactions are serial already; PostgreSQL takes a transaction-scoped advisory lock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FOLD_LOCK_CLASS, expo.pk])
-
-
-def _pending_table() -> str:
-    return connection.ops.quote_name(PendingMovement._meta.db_table)
+    """Serialise folds of one edition (inside a transaction; see `queries.fold_lock`)."""
+    queries.fold_lock(expo.pk)
 
 
 def pending_exists(*, expo: Expo) -> bool:
     """Whether accepted movements of the edition wait to be folded (one indexed probe)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {_pending_table()} WHERE expo_id = %s LIMIT 1",  # noqa: S608
-            [expo.pk],
-        )
-        return cursor.fetchone() is not None
+    return queries.pending_exists(expo.pk)
 
 
 def pending_fold(*, expo: Expo) -> FoldReport:
@@ -53,27 +39,20 @@ def pending_fold(*, expo: Expo) -> FoldReport:
     simulator after each tick. Each batch is one transaction: the movements leave the pending
     table in the transaction that folds them."""
     total = FoldReport()
-    table = _pending_table()
     while pending_exists(expo=expo):
         with transaction.atomic():
             fold_lock(expo)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, zone_id, at_us, delta, visitor FROM {table} "  # noqa: S608
-                    f"WHERE expo_id = %s ORDER BY id LIMIT %s",
-                    [expo.pk, FOLD_BATCH],
-                )
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                ids, zone, at_us, delta, visitor = (list(c) for c in zip(*rows, strict=True))
-                report = movements_fold(
-                    expo=expo,
-                    moves=Movements.of(
-                        zone, at_us, delta, np.array([v or 0 for v in visitor], dtype=np.int64)
-                    ),
-                )
-                _delete_folded(cursor, table, expo, ids)
+            rows = queries.pending_first(expo.pk, FOLD_BATCH)
+            if not rows:
+                break
+            ids, zone, at_us, delta, visitor = (list(c) for c in zip(*rows, strict=True))
+            report = movements_fold(
+                expo=expo,
+                moves=Movements.of(
+                    zone, at_us, delta, np.array([v or 0 for v in visitor], dtype=np.int64)
+                ),
+            )
+            queries.pending_delete(expo.pk, ids)
         total.movements += report.movements
         total.minutes_written += report.minutes_written
         total.alerts_raised += report.alerts_raised
@@ -86,19 +65,6 @@ def history_refresh(*, expo: Expo) -> None:
     answered request is in the answer (a single indexed probe when nothing waits)."""
     if pending_exists(expo=expo):
         pending_fold(expo=expo)
-
-
-def _delete_folded(cursor, table: str, expo: Expo, ids: list[int]) -> None:
-    """Delete the folded movements. On SQLite the write lock has been held since they were
-    read, so every row up to the highest id was among them; on PostgreSQL a row with a lower
-    id may commit later, so exactly these ids go."""
-    if connection.vendor == "sqlite":
-        cursor.execute(
-            f"DELETE FROM {table} WHERE expo_id = %s AND id <= %s",  # noqa: S608
-            [expo.pk, max(ids)],
-        )
-    else:
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
 
 
 class Movement(NamedTuple):
