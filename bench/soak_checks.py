@@ -236,7 +236,7 @@ def expected_movements(expo) -> list[tuple[int, int, int]]:
 def movements(expo, moves) -> Check:
     """The folded history and the pending queue hold each movement once."""
     from smartexpo.crowd.models import OccupancyMinute, PendingMovement, ZoneDay
-    from smartexpo.crowd.paths import stored_moves
+    from smartexpo.crowd.occupancy_arithmetic import stored_moves
     from smartexpo.crowd.periods import from_us, period_of
 
     check = Check("every movement folded exactly once")

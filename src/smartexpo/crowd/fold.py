@@ -10,7 +10,7 @@ zone's count period is recomputed from the earliest minute that changes:
    (from the start of an alert still running then, so its peak is recomputed whole) with the
    count and alert state just before;
 3. old and new movements are merged, the clamped count and the alert state follow for every
-   instant (`crowd.paths`), and the minutes that changed are written back;
+   instant (`crowd.occupancy_arithmetic`), and the minutes that changed are written back;
 4. the day's drift (count at closing), totals and visitor sketch, and the alerts of the
    recomputed span, are brought in line.
 

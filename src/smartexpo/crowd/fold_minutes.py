@@ -11,7 +11,7 @@ import numpy as np
 from django.db import connection
 
 from smartexpo.core.db import date_value
-from smartexpo.crowd import paths, queries
+from smartexpo.crowd import occupancy_arithmetic, queries
 from smartexpo.crowd.levels import ZoneInfo, threshold_arrays
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, day_number, day_of_number, to_us
 
@@ -137,7 +137,9 @@ class Instants:
 
 def merge(zone, period, at, delta, loaded: Loaded) -> Instants:
     if loaded.blobs:
-        sizes, stored_at, stored_net = paths.stored_moves(loaded.minute, loaded.blobs)
+        sizes, stored_at, stored_net = occupancy_arithmetic.stored_moves(
+            loaded.minute, loaded.blobs
+        )
         zone = np.concatenate((zone, np.repeat(loaded.zone, sizes)))
         period = np.concatenate((period, np.repeat(loaded.period, sizes)))
         at = np.concatenate((at, stored_at))
@@ -163,18 +165,20 @@ class State:
 
 
 def history_paths(instants: Instants, segments, zones: dict[int, ZoneInfo]) -> State:
-    starts = paths.segment_starts(instants.zone) | paths.segment_starts(instants.period)
+    starts = occupancy_arithmetic.segment_starts(
+        instants.zone
+    ) | occupancy_arithmetic.segment_starts(instants.period)
     first = np.flatnonzero(starts)
     lengths = np.diff(np.append(first, len(instants.zone)))
     keys = zip(instants.zone[first].tolist(), instants.period[first].tolist(), strict=True)
     before = [segments[k] for k in keys]
     count0 = np.repeat(np.array([s.count_before for s in before], dtype=np.int64), lengths)
     alert0 = np.repeat(np.array([s.alert_before for s in before], dtype=bool), lengths)
-    count = paths.clamped_counts(instants.net, starts, count0)
-    count_prev = paths.previous_in_segment(count, starts, count0)
+    count = occupancy_arithmetic.clamped_counts(instants.net, starts, count0)
+    count_prev = occupancy_arithmetic.previous_in_segment(count, starts, count0)
     raise_at, clear_at = threshold_arrays(zones, instants.zone)
-    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
-    alert_prev = paths.previous_in_segment(alert, starts, alert0)
+    alert = occupancy_arithmetic.alert_states(count, starts, raise_at, clear_at, alert0)
+    alert_prev = occupancy_arithmetic.previous_in_segment(alert, starts, alert0)
     clamped = count - (count_prev + instants.net)
     return State(instants, starts, count, count_prev, alert, alert_prev, clamped)
 
@@ -251,10 +255,10 @@ def minute_rows(
         changed |= np.isin(b_zone, np.fromiter(rewrite, dtype=np.int64))
 
     offsets = (inst.at - np.repeat(b_minute * MINUTE_US, last - first + 1)).astype(np.int32)
-    packed = np.empty(len(inst.at), dtype=paths.MOVE)
+    packed = np.empty(len(inst.at), dtype=occupancy_arithmetic.MOVE)
     packed["offset"], packed["net"] = offsets, inst.net
     raw = packed.tobytes()
-    size = paths.MOVE.itemsize
+    size = occupancy_arithmetic.MOVE.itemsize
     adapt = connection.ops.adapt_datefield_value
     days = {int(p): adapt(day_of_number(p)) for p in np.unique(b_period)}
     pick = np.flatnonzero(changed)

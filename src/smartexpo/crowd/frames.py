@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 from django.db import connection
 
-from smartexpo.crowd import paths, queries
+from smartexpo.crowd import occupancy_arithmetic, queries
 from smartexpo.crowd.levels import ZoneInfo
 from smartexpo.crowd.periods import MINUTE_US, day_of_number
 
@@ -68,9 +68,9 @@ class Frame:
         counts, alerts = self.counts.copy(), self.alerts.copy()
         if len(moves):
             where = moves["zone"].astype(np.int64)
-            starts = paths.segment_starts(where)
-            count = paths.clamped_counts(moves["net"], starts, counts[where])
-            state = paths.alert_states(
+            starts = occupancy_arithmetic.segment_starts(where)
+            count = occupancy_arithmetic.clamped_counts(moves["net"], starts, counts[where])
+            state = occupancy_arithmetic.alert_states(
                 count, starts, raise_at[where], clear_at[where], alerts[where]
             )
             last = np.append(np.flatnonzero(starts)[1:], len(where)) - 1
@@ -172,16 +172,16 @@ def _stored_paths(period: int, first: int, segments, ids: np.ndarray, zones) -> 
     if not found:
         return _Path(empty, empty, empty, empty, np.empty(0, dtype=bool))
     found.sort(key=lambda r: (r[0], r[1]))
-    sizes, at, net = paths.stored_moves([r[1] for r in found], [r[4] for r in found])
+    sizes, at, net = occupancy_arithmetic.stored_moves([r[1] for r in found], [r[4] for r in found])
     zone = np.repeat(np.array([r[0] for r in found], dtype=np.int64), sizes)
     # Each minute replayed from its own stored start: they are consecutive already.
     row = np.repeat(np.arange(len(found)), sizes)
-    starts = paths.segment_starts(row)
+    starts = occupancy_arithmetic.segment_starts(row)
     count0 = np.repeat(np.array([r[2] for r in found], dtype=np.int64), sizes)
     alert0 = np.repeat(np.array([bool(r[3]) for r in found], dtype=bool), sizes)
-    count = paths.clamped_counts(net, starts, count0)
+    count = occupancy_arithmetic.clamped_counts(net, starts, count0)
     raise_at, clear_at = thresholds(zones, zone)
-    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
+    alert = occupancy_arithmetic.alert_states(count, starts, raise_at, clear_at, alert0)
     return _Path(zone, at, net, count, alert)
 
 
@@ -195,7 +195,7 @@ def _frame_rows(expo_id, period, ids, path: _Path, counts0, alerts0) -> list[tup
     counts = np.tile(counts0, (len(frame_minutes), 1))
     alerts = np.tile(alerts0, (len(frame_minutes), 1))
     # A zone's count at a frame's start: after its last movement before that minute.
-    zone_first = np.flatnonzero(paths.segment_starts(path.zone))
+    zone_first = np.flatnonzero(occupancy_arithmetic.segment_starts(path.zone))
     zone_end = np.append(zone_first[1:], len(path.zone))
     for a, b in zip(zone_first.tolist(), zone_end.tolist(), strict=True):
         k = int(where[a])

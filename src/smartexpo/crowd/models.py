@@ -92,9 +92,9 @@ class OccupancyMinute(models.Model):
     A count period ends at a daily closing time (`Expo.closes_at`): `period` is the local date
     of that closing, and the count starts again from zero after it. `moves` packs the minute's
     movements netted per instant (little-endian int32 µs into the minute, int64 net change:
-    `crowd.paths.MOVE`), so the count at any instant is exact: `count_in` plus the moves up to
-    it, each step clamped at zero. Minutes without movements have no row; the count carries
-    over from the row before."""
+    `crowd.occupancy_arithmetic.MOVE`), so the count at any instant is exact: `count_in` plus
+    the moves up to it, each step clamped at zero. Minutes without movements have no row; the
+    count carries over from the row before."""
 
     zone = models.ForeignKey(
         Zone, verbose_name=_("zone"), on_delete=models.CASCADE, related_name="+", db_index=False

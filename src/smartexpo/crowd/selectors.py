@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from smartexpo.core.errors import invalid
 from smartexpo.core.stamps import READ
-from smartexpo.crowd import paths
+from smartexpo.crowd import occupancy_arithmetic
 from smartexpo.crowd.frames import frame_at
 from smartexpo.crowd.levels import ZoneInfo
 from smartexpo.crowd.models import CrowdAlert, OccupancyMinute, ZoneDay
@@ -183,19 +183,21 @@ def occupancy_history(
 
 def _history_path(rows, zone: ZoneInfo):
     """Every stored instant of the rows (whole periods) with the count and alert after it."""
-    sizes, at, net = paths.stored_moves([r[1] for r in rows], [r[4] for r in rows])
+    sizes, at, net = occupancy_arithmetic.stored_moves([r[1] for r in rows], [r[4] for r in rows])
     period = np.repeat(np.array([day_number(r[0]) for r in rows], dtype=np.int64), sizes)
-    starts = paths.segment_starts(period)
+    starts = occupancy_arithmetic.segment_starts(period)
     # Each period starts from its first stored minute's count (0: counts start from zero).
     first = np.flatnonzero(starts)
     lengths = np.diff(np.append(first, len(period)))
-    row_first = np.flatnonzero(paths.segment_starts(np.array([day_number(r[0]) for r in rows])))
+    row_first = np.flatnonzero(
+        occupancy_arithmetic.segment_starts(np.array([day_number(r[0]) for r in rows]))
+    )
     count0 = np.repeat(np.array([rows[i][2] for i in row_first], dtype=np.int64), lengths)
     alert0 = np.repeat(np.array([bool(rows[i][3]) for i in row_first], dtype=bool), lengths)
-    count = paths.clamped_counts(net, starts, count0)
+    count = occupancy_arithmetic.clamped_counts(net, starts, count0)
     raise_at = np.full(len(at), zone.raise_at)
     clear_at = np.full(len(at), zone.clear_at)
-    alert = paths.alert_states(count, starts, raise_at, clear_at, alert0)
+    alert = occupancy_arithmetic.alert_states(count, starts, raise_at, clear_at, alert0)
     return at, period, count, alert
 
 
