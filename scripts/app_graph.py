@@ -95,8 +95,8 @@ def mermaid() -> str:
         lines.append(f"    %% layer {level}: {names}")
         for app in LAYERS[level]:
             lines.append(f"    {app}[{app}]")
-    for (source, target), where in sorted(edges.items()):
-        lines.append(f"    {source} -->|{len(where)}| {target}")
+    for source, target in sorted(edges):
+        lines.append(f"    {source} --> {target}")
     lines.append("```")
     return "\n".join(lines)
 
