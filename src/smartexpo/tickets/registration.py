@@ -6,7 +6,7 @@ registration, its ticket and the ticket's days. The per-person-per-day unique in
 duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
 is full does the service look for a duplicate, so a duplicate is reported as such even then.
 The fields are checked by `tickets.registration_clean` (no query but the catalogue stamp's).
-The statements live in `tickets.issuing`, the rules of restricted types in `tickets.access`,
+The statements live in `tickets.queries`, the rules of restricted types in `tickets.access`,
 the bulk path in `tickets.registration_bulk`, cancellation in `tickets.cancellation`.
 """
 
@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from smartexpo.core.stamps import READ
+from smartexpo.tickets import queries
 from smartexpo.tickets.access import (
     UsedUp,
     access_check,
@@ -24,20 +25,15 @@ from smartexpo.tickets.access import (
 )
 from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
-    REGISTRATION_COLUMNS,
     FullDays,
     Issued,
     duplicate_error,
     held_days,
-    insert_sql,
     instance,
-    json_param,
     manage_digest,
     manage_token_for,
     new_nonce,
     sold_out,
-    take_places,
-    ticket_insert,
     ticket_prepare,
 )
 from smartexpo.tickets.models import (
@@ -98,11 +94,12 @@ def registration_create(
     now_db = connection.ops.adapt_datetimefield_value(now)
 
     def write(cursor) -> tuple[int, int]:
-        take_places(cursor, quota_ids)
+        if not queries.places_take(cursor, quota_ids):
+            raise FullDays()
         for use in uses:
             take_use(cursor, *use)
-        cursor.execute(
-            insert_sql(Registration, REGISTRATION_COLUMNS),
+        registration_id = queries.registration_insert(
+            cursor,
             (
                 expo.pk,
                 tt.id,
@@ -111,7 +108,7 @@ def registration_create(
                 clean.id_type,
                 clean.id_hash,
                 clean.id_masked,
-                json_param(clean.interests),
+                queries.json_param(clean.interests),
                 clean.language,
                 registration.manage_digest,
                 nonce,
@@ -123,9 +120,7 @@ def registration_create(
                 exhibitor_id,
             ),
         )
-        # fetchall: a RETURNING statement left unfinished would block a savepoint's release.
-        registration_id = cursor.fetchall()[0][0]
-        ticket_id = ticket_insert(
+        ticket_id = queries.ticket_insert(
             cursor, ticket, registration_id=registration_id, days=days, id_hash=clean.id_hash
         )
         return registration_id, ticket_id

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.exhibitors.models import Exhibitor
+from smartexpo.tickets import queries
 from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
     FullDays,
@@ -26,8 +27,6 @@ from smartexpo.tickets.issuing import (
     duplicate_error,
     held_days,
     sold_out,
-    take_places,
-    ticket_insert,
     ticket_prepare,
 )
 from smartexpo.tickets.models import (
@@ -170,8 +169,9 @@ def request_approve(*, registration: Registration, by: str) -> Registration:
             )
             if not approved:
                 raise _not_pending(registration)
-            take_places(cursor, quota_ids)
-            ticket_insert(
+            if not queries.places_take(cursor, quota_ids):
+                raise FullDays()
+            queries.ticket_insert(
                 cursor,
                 ticket,
                 registration_id=registration.pk,
