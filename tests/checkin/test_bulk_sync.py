@@ -14,8 +14,8 @@ from smartexpo.checkin.devices import Scanner, device_create
 from smartexpo.checkin.models import Scan
 from smartexpo.checkin.sync import scans_sync_many
 from smartexpo.crowd.models import PendingMovement
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import Ticket
+from smartexpo.tickets.services.cancellation import registration_cancel
 from tests.checkin.conftest import PRO_DAYS, issue
 
 TZ = dt.timezone(dt.timedelta(hours=8))

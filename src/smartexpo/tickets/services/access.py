@@ -4,7 +4,7 @@ Open types admit anyone. A type by invitation takes one use of a valid code; an 
 staff pass takes one of the passes granted to it; both are taken like places, by a conditional
 UPDATE in the registration's own transaction, so a code or a grant is never overused and a
 refused registration gives its use back. A type by approval makes a request that holds nothing
-until an organiser approves it (`tickets.requests`).
+until an organiser approves it (`tickets.services.restricted`).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ registration, its ticket and the ticket's days. The per-person-per-day unique in
 duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
 is full does the service look for a duplicate, so a duplicate is reported as such even then.
 The fields are checked by `tickets.registration_clean` (no query but the catalogue stamp's).
-The statements live in `tickets.queries`, the rules of restricted types in `tickets.access`,
-the bulk path in `tickets.registration_bulk`, cancellation in `tickets.cancellation`.
+The statements live in `tickets.queries`; the rules of restricted types in `.access`, the bulk
+path in `.registration_bulk`, cancellation in `.cancellation` (of `tickets.services`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,6 @@ from django.utils import timezone
 
 from smartexpo.core.stamps import READ
 from smartexpo.tickets import queries
-from smartexpo.tickets.access import (
-    UsedUp,
-    access_check,
-    request_create,
-    take_use,
-)
 from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
     FullDays,
@@ -43,6 +37,12 @@ from smartexpo.tickets.models import (
     TicketType,
 )
 from smartexpo.tickets.registration_clean import registration_clean
+from smartexpo.tickets.services.access import (
+    UsedUp,
+    access_check,
+    request_create,
+    take_use,
+)
 from smartexpo.venue.models import Expo
 
 # --- one registration ------------------------------------------------------------------------

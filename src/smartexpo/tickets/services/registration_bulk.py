@@ -24,7 +24,6 @@ from smartexpo.tickets.issuing import (
     secret_digest,
     sign,
 )
-from smartexpo.tickets.keys import signing_key_active
 from smartexpo.tickets.models import (
     DayQuota,
     Registration,
@@ -34,6 +33,7 @@ from smartexpo.tickets.models import (
     TicketStatus,
 )
 from smartexpo.tickets.registration_clean import Clean, registration_clean
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Expo
 
 # --- many registrations at once --------------------------------------------------------------

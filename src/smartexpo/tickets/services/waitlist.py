@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.tickets.issuing import Issued, manage_digest, manage_token_for
 from smartexpo.tickets.models import Access, DayQuota, TicketType, WaitlistEntry, WaitlistStatus
-from smartexpo.tickets.registration import registration_create
 from smartexpo.tickets.registration_clean import LANGUAGES
+from smartexpo.tickets.services.registration import registration_create
 from smartexpo.venue.models import Expo
 
 logger = logging.getLogger("smartexpo.mail")

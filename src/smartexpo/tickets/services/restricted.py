@@ -37,7 +37,7 @@ from smartexpo.tickets.models import (
     RegistrationStatus,
     TicketType,
 )
-from smartexpo.tickets.registration import registration_create
+from smartexpo.tickets.services.registration import registration_create
 from smartexpo.venue.models import Expo
 
 # Without the letters and digits people misread for one another (0/O, 1/I/L).
