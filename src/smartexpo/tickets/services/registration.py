@@ -12,6 +12,9 @@ path in `.registration_bulk`, cancellation in `.cancellation` (of `tickets.servi
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -51,22 +54,43 @@ from smartexpo.venue.models import Expo
 def registration_create(
     *,
     expo: Expo,
-    source: str = "api",
-    version=READ,
+    ticket_type: str | None = None,
+    days: Sequence[str | dt.date] | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    id_type: str | None = None,
+    id_number: str | None = None,
+    interests: Sequence[str] | None = None,
+    language: str | None = None,
     invitation: str | None = None,
     grant: PassGrant | None = None,
-    **fields,
+    source: str = "api",
+    version: int | object | None = READ,
 ) -> Issued:
     """Register one person and issue their signed ticket (`version`: the catalogue stamp the
     request read, see `core.stamps`), as the ticket type's access allows: an `invitation` code
     for a type by invitation, an exhibitor's `grant` for a staff pass; a type by approval makes
     a request that waits for an organiser (no ticket, no place taken yet).
 
+    The person's fields are the API's (`tickets.schemas.RegistrationIn`) and are judged by
+    `registration_clean`: one left out (None) is refused with the others at fault, not here.
+    `language` defaults to English; `source` says where the registration came from.
+
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days), and those
     of restricted types (`docs/registration-access.md`)."""
     catalogue = catalogue_for(expo, version=version)
-    clean = registration_clean(catalogue, **fields)
+    clean = registration_clean(
+        catalogue,
+        ticket_type=ticket_type,
+        days=days,
+        name=name,
+        email=email,
+        id_type=id_type,
+        id_number=id_number,
+        interests=interests,
+        language=language,
+    )
     tt, days = clean.ticket_type, clean.days
     uses, invitation_id, exhibitor_id = access_check(expo, tt, invitation, grant)
     if uses is None:

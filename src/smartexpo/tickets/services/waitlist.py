@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -138,8 +139,17 @@ def offer_get(*, token: str) -> WaitlistEntry:
     return entry
 
 
-def offer_accept(*, token: str, **person) -> Issued:
-    """Register the offered person on the held day. The hold is released and taken again in one
+def offer_accept(
+    *,
+    token: str,
+    name: str | None = None,
+    email: str | None = None,
+    id_type: str | None = None,
+    id_number: str | None = None,
+    interests: Sequence[str] | None = None,
+) -> Issued:
+    """Register the offered person on the held day (their fields judged as
+    `registration_create` judges them). The hold is released and taken again in one
     transaction, so the place cannot go to anyone else in between; a refusal (duplicate,
     invalid) rolls everything back and the offer stands."""
     entry = offer_get(token=token)
@@ -161,7 +171,11 @@ def offer_accept(*, token: str, **person) -> Issued:
             ticket_type=entry.ticket_type.code,
             days=[entry.day.isoformat()],
             language=entry.language,
-            **person,
+            name=name,
+            email=email,
+            id_type=id_type,
+            id_number=id_number,
+            interests=interests,
         )
         WaitlistEntry.objects.filter(pk=entry.pk).update(registration_id=issued.registration.pk)
     return issued
