@@ -102,13 +102,13 @@ django.setup()
 import functools
 from smartexpo.tickets import issuing
 from smartexpo.tickets.models import Ticket
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.issuing import ticket_secret
 
 # ticket_secret looks its signing key up with one ORM query per call (~0.3 ms, 90 % of its
 # time); the bench re-derives 200,000 secrets, so the lookup is memoised here (same records).
 issuing.signing_key_get = functools.cache(issuing.signing_key_get)
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.venue.models import Expo, Gate
 
 cfg = json.loads(sys.argv[1])

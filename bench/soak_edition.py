@@ -110,8 +110,8 @@ def seed(*, quota: int, staff: int) -> dict:
     from smartexpo.devices.services import device_create
     from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
-    from smartexpo.tickets.registration_bulk import registrations_bulk_create
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
     from smartexpo.venue.models import Expo, Gate, Zone
 
     call_command("migrate", verbosity=0, interactive=False)

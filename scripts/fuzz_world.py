@@ -35,7 +35,7 @@ def world_seed() -> dict:
 def _catalogue() -> dict:
     from smartexpo.exhibitors.models import ExhibitorStatus, Sector, Tag
     from smartexpo.exhibitors.services import booth_assign, exhibitor_create, showcase_item_add
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
     from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
     from smartexpo.venue.services import booth_create
 
@@ -152,8 +152,8 @@ def _catalogue() -> dict:
 
 
 def _people(world: dict) -> dict:
-    from smartexpo.tickets.cancellation import registration_cancel
-    from smartexpo.tickets.registration import registration_create
+    from smartexpo.tickets.services.cancellation import registration_cancel
+    from smartexpo.tickets.services.registration import registration_create
     from smartexpo.venue.models import Expo
 
     expo = Expo.objects.get(slug=EDITION)

@@ -29,7 +29,7 @@ WORLD = textwrap.dedent(
     from smartexpo.devices.services import device_create
     from smartexpo.core.models import Role
     from smartexpo.core.tokens import token_create
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
     from smartexpo.venue.models import Expo, Gate, Zone
 
     expo = Expo.objects.create(

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from smartexpo.tickets.identity import resident_check_digit
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.conftest import make_expo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,9 +15,10 @@ from playwright.sync_api import expect
 from smartexpo.checkin.models import Scan
 from smartexpo.checkin.offline import OfflineScanner
 from smartexpo.devices.services import device_create, device_revoke
-from smartexpo.tickets.cancellation import registration_cancel
-from smartexpo.tickets.keys import private_key, signing_key_active
-from smartexpo.tickets.registration import registration_create
+from smartexpo.tickets.keys import private_key
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Gate, Zone
 from tests.checkin.conftest import PRO_DAYS, make_types
 

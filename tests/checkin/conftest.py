@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from smartexpo.devices.services import device_create
-from smartexpo.tickets.registration import registration_create
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.conftest import ApiClient
 
 SCANS = "/api/v1/expos/test-2019/checkin/scans"

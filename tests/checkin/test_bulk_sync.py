@@ -15,8 +15,8 @@ from smartexpo.checkin.sync import scans_sync_many
 from smartexpo.crowd.models import PendingMovement
 from smartexpo.devices.auth import Scanner
 from smartexpo.devices.services import device_create
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import Ticket
+from smartexpo.tickets.services.cancellation import registration_cancel
 from tests.checkin.conftest import PRO_DAYS, issue
 
 TZ = dt.timezone(dt.timedelta(hours=8))

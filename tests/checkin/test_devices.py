@@ -103,7 +103,7 @@ def test_the_setup_tells_a_scanner_its_gates_and_the_types_zones(expo, types):
 
 
 def test_keys_since_lists_only_later_revocations(expo, types, organizer):
-    from smartexpo.tickets.cancellation import registration_cancel
+    from smartexpo.tickets.services.cancellation import registration_cancel
 
     first, _s = issue(expo)
     registration_cancel(registration=first.registration)

@@ -57,7 +57,7 @@ def test_offline_decisions_match_the_server_for_every_rule(offline, expo, types)
 
 
 def test_a_revocation_is_known_offline_after_a_keys_refresh(offline, expo, types):
-    from smartexpo.tickets.cancellation import registration_cancel
+    from smartexpo.tickets.services.cancellation import registration_cancel
 
     client, scanner, _setup = offline
     ticket, secret = issue(expo)

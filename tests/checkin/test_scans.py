@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from smartexpo.checkin.models import Scan
 from smartexpo.tickets import ticket_secrets as ts
-from smartexpo.tickets.cancellation import registration_cancel
-from smartexpo.tickets.keys import private_key, signing_key_active
+from smartexpo.tickets.keys import private_key
 from smartexpo.tickets.models import Ticket
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from tests.checkin.conftest import PRO_DAYS, SCANS, issue, result_of, scan, scanner_client
 from tests.conftest import ApiClient, error_of
 
@@ -320,7 +321,7 @@ def test_garbage_naming_unknown_keys_and_gates_never_reloads_the_context(
 
 
 def test_tickets_signed_before_and_after_a_key_rotation_both_scan(scanner, expo, types):
-    from smartexpo.tickets.keys import signing_key_rotate
+    from smartexpo.tickets.services.signing_keys import signing_key_rotate
 
     _old, old_secret = issue(expo)
     assert result_of(scan(scanner, old_secret)) == ("admit", None)

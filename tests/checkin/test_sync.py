@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from smartexpo.checkin.models import Scan
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.issuing import ticket_secret
 from smartexpo.tickets.models import Ticket
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from tests.checkin.conftest import PRO_DAYS, SYNC, issue, scan, scanner_client
 from tests.conftest import error_of
 
@@ -69,7 +69,8 @@ def test_a_gate_the_device_does_not_serve_is_a_conflict_when_synced(expo, types)
 
 def test_unknown_and_online_state_are_respected(scanner, expo, types):
     from smartexpo.tickets import ticket_secrets as ts
-    from smartexpo.tickets.keys import private_key, signing_key_active
+    from smartexpo.tickets.keys import private_key
+    from smartexpo.tickets.services.signing_keys import signing_key_active
 
     key = signing_key_active(expo=expo)
     ghost = ts.sign_secret(

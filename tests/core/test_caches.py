@@ -15,10 +15,10 @@ from smartexpo.core.stamps import CATALOGUE, stamp_read
 from smartexpo.devices.models import Device
 from smartexpo.devices.services import device_create
 from smartexpo.exhibitors.models import Tag
-from smartexpo.tickets.keys import signing_key_rotate
 from smartexpo.tickets.models import DayQuota, TicketType
-from smartexpo.tickets.registration import registration_create
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.signing_keys import signing_key_rotate
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.tickets.ticket_secrets import parse_secret
 from smartexpo.venue.models import Expo, Gate, Zone
 from tests.checkin.conftest import issue, make_types, result_of, scan, scanner_client
@@ -215,7 +215,7 @@ def test_places_taken_and_given_back_do_not_move_the_stamp(expo, types):
     issue(expo)
     before = stamp_read(CATALOGUE)
     ticket, _secret = issue(expo)
-    from smartexpo.tickets.cancellation import registration_cancel
+    from smartexpo.tickets.services.cancellation import registration_cancel
 
     registration_cancel(registration=ticket.registration)
     assert stamp_read(CATALOGUE) == before

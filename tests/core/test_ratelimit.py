@@ -46,7 +46,7 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(settings):
 
 @pytest.fixture
 def open_day(expo):
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
 
     ticket_type_create(expo=expo, code="day", name_en="Day", days=["2019-08-26"], quota_per_day=100)
 

@@ -27,13 +27,17 @@ from smartexpo.crowd.services import pending_fold
 from smartexpo.devices.services import device_create, device_revoke
 from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
-from smartexpo.tickets.cancellation import registration_cancel
-from smartexpo.tickets.erasure import registration_erase
 from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
-from smartexpo.tickets.registration import registration_create
-from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
-from smartexpo.tickets.services import ticket_type_create
-from smartexpo.tickets.waitlist import offer_token, waitlist_join
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.erasure import registration_erase
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.restricted import (
+    invitations_create,
+    pass_grant_set,
+    staff_pass_issue,
+)
+from smartexpo.tickets.services.ticket_types import ticket_type_create
+from smartexpo.tickets.services.waitlist import offer_token, waitlist_join
 from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
 from tests.checkin.conftest import make_types

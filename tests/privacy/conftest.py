@@ -10,7 +10,7 @@ import pytest
 
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.issuing import Issued
-from smartexpo.tickets.registration import registration_create
+from smartexpo.tickets.services.registration import registration_create
 from tests.checkin.conftest import make_types
 from tests.conftest import ApiClient
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from smartexpo.core.models import AuditEntry
 from smartexpo.tickets.models import Registration
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.privacy.conftest import register
 
 CHANGELIST = "/admin/tickets/registration/"

@@ -15,8 +15,6 @@ from django.test import Client
 from smartexpo.checkin.models import Scan
 from smartexpo.core.models import AuditEntry
 from smartexpo.crowd.models import OccupancyFrame, OccupancyMinute, PendingMovement, ZoneDay
-from smartexpo.tickets.cancellation import registration_cancel
-from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.issuing import manage_digest
 from smartexpo.tickets.models import (
     DayQuota,
@@ -28,9 +26,15 @@ from smartexpo.tickets.models import (
     TicketDay,
     WaitlistEntry,
 )
-from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
-from smartexpo.tickets.services import ticket_type_create
-from smartexpo.tickets.waitlist import offer_token, waitlist_join
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.confirmations import confirmations_send
+from smartexpo.tickets.services.restricted import (
+    invitations_create,
+    pass_grant_set,
+    staff_pass_issue,
+)
+from smartexpo.tickets.services.ticket_types import ticket_type_create
+from smartexpo.tickets.services.waitlist import offer_token, waitlist_join
 from tests.checkin.conftest import scan, scanner_client
 from tests.conftest import ApiClient, error_of
 from tests.crowd.conftest import counts
@@ -264,7 +268,7 @@ def test_an_offered_place_passes_to_the_next_when_the_offered_person_erases(expo
 
 
 def test_a_registration_from_an_offer_has_its_entry_anonymised(expo, tiny):
-    from smartexpo.tickets.waitlist import offer_accept
+    from smartexpo.tickets.services.waitlist import offer_accept
 
     first = register(expo, name="First", email="first@example.cn", code="tiny", days=["2019-08-28"])
     entry = waitlist_join(

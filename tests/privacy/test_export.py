@@ -9,9 +9,13 @@ import pytest
 
 from smartexpo.core.models import AuditEntry
 from smartexpo.tickets.models import Registration
-from smartexpo.tickets.restricted import invitations_create, pass_grant_set, staff_pass_issue
-from smartexpo.tickets.services import ticket_type_create
-from smartexpo.tickets.waitlist import waitlist_join
+from smartexpo.tickets.services.restricted import (
+    invitations_create,
+    pass_grant_set,
+    staff_pass_issue,
+)
+from smartexpo.tickets.services.ticket_types import ticket_type_create
+from smartexpo.tickets.services.waitlist import waitlist_join
 from tests.checkin.conftest import scan, scanner_client
 from tests.conftest import ApiClient, error_of
 from tests.privacy.conftest import REGS, export_url, register, resident_id

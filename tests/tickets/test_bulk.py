@@ -4,8 +4,8 @@ import pytest
 
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 
 
 def rid(seq: int) -> str:

@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.group_import import registrations_import_csv
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.group_import import registrations_import_csv
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.conftest import error_of
 
 HEADER = "ticket_type,days,name,email,id_type,id_number,interests\n"

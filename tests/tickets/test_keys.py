@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from smartexpo.tickets import ticket_secrets as ts
-from smartexpo.tickets.registration import registration_create
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 
 
 @pytest.fixture

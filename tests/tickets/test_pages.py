@@ -7,10 +7,10 @@ from django.core import mail
 from django.test import Client
 from pypdf import PdfReader
 
-from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.confirmations import confirmations_send
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.conftest import ApiClient
 
 FORM = "/expos/test-2019/register/"

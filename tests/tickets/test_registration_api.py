@@ -248,7 +248,7 @@ def test_keys_package_is_for_devices_and_organizers(day_pass, role, request):
 def test_a_quota_is_never_exceeded_by_concurrent_clients(production_server, taxonomy):
     """Forty real HTTP clients race for 15 places on a live server running the production
     WSGI application."""
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
     from tests.conftest import make_expo
 
     expo = make_expo(slug="rush")
@@ -298,7 +298,7 @@ def test_idempotency_records_are_pruned_after_48_hours(day_pass, monkeypatch):
 
     register(id_number=resident_id(seq="301"), headers={"Idempotency-Key": "old"})
     IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=49))
-    monkeypatch.setattr("smartexpo.tickets.idempotency.random.random", lambda: 0.0)
+    monkeypatch.setattr("smartexpo.tickets.services.idempotency.random.random", lambda: 0.0)
     register(id_number=resident_id(seq="302"), headers={"Idempotency-Key": "new"})
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
@@ -306,8 +306,8 @@ def test_idempotency_records_are_pruned_after_48_hours(day_pass, monkeypatch):
 def test_a_ticket_type_created_in_another_process_is_known_at_once(expo):
     """Another worker's cached catalogue must not refuse a type created a moment ago."""
     from smartexpo.tickets.catalogue import catalogue_for
-    from smartexpo.tickets.registration import registration_create
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.registration import registration_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
 
     catalogue_for(expo)  # this process caches a catalogue without the new type
     # Nothing tells this process's cache: the catalogue stamp moves with the new rows.
@@ -323,7 +323,7 @@ def test_the_same_person_registering_many_times_at_once_gets_one_ticket(
     production_server, taxonomy
 ):
     """Concurrent duplicates: one ticket, every other attempt refused, quota untouched."""
-    from smartexpo.tickets.services import ticket_type_create
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
     from tests.conftest import make_expo
 
     expo = make_expo(slug="twins")

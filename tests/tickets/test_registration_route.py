@@ -189,7 +189,7 @@ def test_the_rate_limit_answers_429_with_retry_after_through_the_route(day_pass,
 def test_an_unexpected_failure_is_a_shaped_500_and_the_next_request_works(
     day_pass, monkeypatch, caplog
 ):
-    from smartexpo.tickets import registration
+    from smartexpo.tickets.services import registration
 
     real = registration.registration_create
     failures = iter([True])

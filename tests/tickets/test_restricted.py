@@ -12,7 +12,6 @@ from django.core import mail
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import token_create
 from smartexpo.exhibitors.models import Sector
-from smartexpo.tickets.documents import confirmations_send
 from smartexpo.tickets.models import (
     DayQuota,
     Invitation,
@@ -21,8 +20,9 @@ from smartexpo.tickets.models import (
     RegistrationStatus,
     Ticket,
 )
-from smartexpo.tickets.restricted import invitations_create, pass_grant_set
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.confirmations import confirmations_send
+from smartexpo.tickets.services.restricted import invitations_create, pass_grant_set
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from tests.conftest import ApiClient, error_of
 from tests.tickets.test_registration_api import resident_id
 

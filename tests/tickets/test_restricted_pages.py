@@ -13,7 +13,7 @@ from smartexpo.tickets.models import (
     Registration,
     RegistrationStatus,
 )
-from smartexpo.tickets.restricted import invitations_create
+from smartexpo.tickets.services.restricted import invitations_create
 from tests.tickets.test_pages import rid
 from tests.tickets.test_restricted import make_type
 

@@ -8,12 +8,12 @@ from django.test import Client
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, WaitlistEntry
-from smartexpo.tickets.registration import registration_create
-from smartexpo.tickets.services import ticket_type_create
-from smartexpo.tickets.waitlist import (
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.registration import registration_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
+from smartexpo.tickets.services.waitlist import (
     offer_accept,
     offer_token,
     offers_expire,

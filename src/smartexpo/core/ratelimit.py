@@ -12,33 +12,16 @@ from __future__ import annotations
 import functools
 import ipaddress
 import random
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 
+from smartexpo.core import queries
 from smartexpo.core.errors import SmartExpoError
 
 WINDOW_SECONDS = 60
-
-# The file database mirrors core.RateLimitCounter (same table name and unique key).
-_SQL_CREATE = (
-    "CREATE TABLE IF NOT EXISTS smartexpo_ratelimit ("
-    " id INTEGER PRIMARY KEY, scope TEXT NOT NULL, client TEXT NOT NULL,"
-    " minute INTEGER NOT NULL, hits INTEGER NOT NULL, UNIQUE (scope, client, minute))"
-)
-_SQL_HIT = (
-    "INSERT INTO smartexpo_ratelimit (scope, client, minute, hits) VALUES (%s, %s, %s, 1) "
-    "ON CONFLICT (scope, client, minute) DO UPDATE SET hits = smartexpo_ratelimit.hits + 1 "
-    "RETURNING hits"
-)
-_SQL_PRUNE = "DELETE FROM smartexpo_ratelimit WHERE minute < %s"
-
-_local = threading.local()
 
 
 def client_address(request: HttpRequest) -> str:
@@ -86,34 +69,6 @@ def _in(address: str, networks) -> bool:
     return any(ip in net for net in networks)
 
 
-def _sqlite_file_connection() -> sqlite3.Connection:
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        path = settings.DATA_DIR / "ratelimit.sqlite3"
-        conn = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # Counters need no durability: losing the last second of them in a crash is harmless.
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute(_SQL_CREATE)
-        _local.conn = conn
-    return conn
-
-
-def _hit(scope: str, client: str, window: int) -> int:
-    if connection.vendor == "sqlite":
-        conn = _sqlite_file_connection()
-        (hits,) = conn.execute(_SQL_HIT.replace("%s", "?"), (scope, client, window)).fetchone()
-        if random.random() < 0.001:
-            conn.execute(_SQL_PRUNE.replace("%s", "?"), (window - 2,))
-        return hits
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL_HIT, [scope, client, window])
-        (hits,) = cursor.fetchone()
-        if random.random() < 0.001:
-            cursor.execute(_SQL_PRUNE, [window - 2])
-        return hits
-
-
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
@@ -128,7 +83,9 @@ def rate_limit_check(*, scope: str, client: str, limit: int, now: float | None =
         return Verdict(True, 0)
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    hits = _hit(scope, client, window)
+    # Old minutes are pruned now and then by the counting itself: no scheduler needed.
+    prune_before = window - 2 if random.random() < 0.001 else None
+    hits = queries.ratelimit_hit(scope, client, window, prune_before=prune_before)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
     return Verdict(hits <= limit, retry_after)
 

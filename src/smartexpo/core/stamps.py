@@ -24,29 +24,20 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from smartexpo.core.db import driver_cursor, driver_sql
+from smartexpo.core import queries
 
 # One stamp for everything the caches read (editions, zones, gates, ticket types and their
 # days and zones, signing keys, tags, devices' gates and zones): these change a few times per
 # edition, so one shared stamp costs a few reloads a day and keeps a request to one read.
 CATALOGUE = "catalogue"
-STAMP_TABLE = "core_stamp"
 
 # "Read the stamp now": the default of the caches' `version` arguments.
 READ = object()
 
-_SQL: str | None = None
-
 
 def stamp_read(name: str = CATALOGUE) -> int | None:
     """The stamp's current version, or None when it has no row (then nothing is cached)."""
-    global _SQL
-    if _SQL is None:
-        _SQL = driver_sql(f"SELECT version FROM {STAMP_TABLE} WHERE name = %s")  # noqa: S608
-    with driver_cursor() as cursor:
-        cursor.execute(_SQL, (name,))
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+    return queries.stamp_version(name)
 
 
 _caches: list[StampedCache] = []
@@ -103,47 +94,6 @@ class StampedCache(Generic[K, V]):
 # flush of a test database) the triggers are written again from those declarations: SQLite
 # remakes a table to alter it, and a trigger dies with the table it was on.
 
-_PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION smartexpo_stamp_bump() RETURNS trigger AS $$
-BEGIN
-    INSERT INTO core_stamp (name, version)
-    VALUES (TG_ARGV[0], floor(random() * 4611686018427387904))
-    ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-"""
-
-
-def _sqlite_bump(stamp: str) -> str:
-    # `stamp` is one of this module's constants, never input.
-    return (
-        f"INSERT INTO {STAMP_TABLE} (name, version) VALUES ('{stamp}', random()) "  # noqa: S608
-        f"ON CONFLICT (name) DO UPDATE SET version = excluded.version;"
-    )
-
-
-def _trigger_sql(ops, vendor: str, table: str, columns: tuple[str, ...], stamp: str) -> list[str]:
-    qn = ops.quote_name
-    of = f" OF {', '.join(qn(c) for c in columns)}" if columns else ""
-    if vendor == "postgresql":
-        name = qn(table + "_stamp")
-        # One bump per statement: a bulk change of thousands of rows is one bump.
-        return [
-            f"DROP TRIGGER IF EXISTS {name} ON {qn(table)}",
-            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE{of} ON {qn(table)} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION smartexpo_stamp_bump('{stamp}')",
-        ]
-    # SQLite: row triggers only, one per kind of change.
-    statements = []
-    for event in ("INSERT", "DELETE", f"UPDATE{of}"):
-        name = qn(f"{table}_stamp_{event.split()[0].lower()}")
-        statements += [
-            f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {qn(table)} BEGIN {_sqlite_bump(stamp)} END",
-        ]
-    return statements
-
 
 def catalogue_tables() -> list[tuple[str, tuple[str, ...]]]:
     """(table, columns whose updates count — all if empty) of every app's declaration."""
@@ -162,23 +112,18 @@ def stamp_triggers_install(*, using: str = "default") -> None:
     from django.db import connections, transaction
 
     db = connections[using]
-    if db.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - the two we run on
+    if not queries.stamp_triggers_supported(db):  # pragma: no cover - the two we run on
         return
     existing = set(db.introspection.table_names())
-    if STAMP_TABLE not in existing:
+    if queries.STAMP_TABLE not in existing:
         return
     with transaction.atomic(using=using), db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(_PG_FUNCTION)
-        cursor.execute(
-            f"INSERT INTO {STAMP_TABLE} (name, version) VALUES (%s, 1) "  # noqa: S608
-            "ON CONFLICT (name) DO NOTHING",
-            [CATALOGUE],
-        )
+        queries.stamp_row_ensure(cursor, db, stamp=CATALOGUE)
         for table, columns in catalogue_tables():
             if table in existing:
-                for sql in _trigger_sql(db.ops, db.vendor, table, columns, CATALOGUE):
-                    cursor.execute(sql)
+                queries.stamp_trigger_write(
+                    cursor, db, table=table, columns=columns, stamp=CATALOGUE
+                )
 
 
 def install_after_migrate(sender, using="default", **kwargs) -> None:

@@ -22,8 +22,8 @@ from smartexpo.tickets.models import (
     TicketDay,
     TicketType,
 )
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
-from smartexpo.tickets.services import ticket_type_create
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 
 # (code, English, Chinese, places per day, pass for all days, zones). The people these quotas

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -103,14 +104,34 @@ def exhibitor_create(
     return exhibitor
 
 
+class Keep(enum.Enum):
+    """The value of a profile field that an update leaves as it is (not given)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @transaction.atomic
 def exhibitor_update_profile(
-    *, exhibitor: Exhibitor, tags: Iterable[str] | None = None, **fields
+    *,
+    exhibitor: Exhibitor,
+    name_en: str | Keep | None = KEEP,
+    name_zh: str | Keep | None = KEEP,
+    description_en: str | Keep | None = KEEP,
+    description_zh: str | Keep | None = KEEP,
+    website: str | Keep | None = KEEP,
+    tags: Iterable[str] | None = None,
 ) -> Exhibitor:
-    """Change an exhibitor's own profile: bilingual names, descriptions, website, tags."""
-    unknown = set(fields) - set(PROFILE_FIELDS)
-    if unknown:
-        raise invalid(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    """Change an exhibitor's own profile: bilingual names, descriptions, website, tags.
+
+    Only the fields given change (a PATCH); None empties a field, which the English name
+    refuses. `tags`: the tag codes that replace the exhibitor's own, unchanged if None."""
+    given = zip(
+        PROFILE_FIELDS, (name_en, name_zh, description_en, description_zh, website), strict=True
+    )
+    fields = {key: value for key, value in given if value is not KEEP}
     _validate_profile(fields)
     for key, value in fields.items():
         setattr(exhibitor, key, (value or "").strip())

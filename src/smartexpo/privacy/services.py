@@ -11,9 +11,9 @@ from django.utils import timezone
 from smartexpo.checkin.selectors import ticket_checkins
 from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
-from smartexpo.tickets.erasure import Erased, registration_erase
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.personal_data import registration_personal_data
+from smartexpo.tickets.services.erasure import Erased, registration_erase
 
 FORMAT = "smartexpo-personal-data/1"
 
@@ -75,5 +75,5 @@ def personal_data_export_many(
 
 
 def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
-    """Erase the person's data (`tickets.erasure.registration_erase`, which logs it)."""
+    """Erase the person's data (`tickets.services.erasure.registration_erase`, which logs it)."""
     return registration_erase(registration=registration, actor=actor, via=via)

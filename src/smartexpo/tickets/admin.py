@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.admin_restricted import approve_requests, decline_requests
-from smartexpo.tickets.group_import import COLUMNS, registrations_import_csv
 from smartexpo.tickets.models import (
     DayQuota,
     Registration,
@@ -23,6 +22,7 @@ from smartexpo.tickets.models import (
     TicketType,
     WaitlistEntry,
 )
+from smartexpo.tickets.services.group_import import COLUMNS, registrations_import_csv
 from smartexpo.venue.models import Expo
 
 

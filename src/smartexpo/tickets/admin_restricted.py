@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import Access, Invitation, PassGrant, TicketType
-from smartexpo.tickets.restricted import (
+from smartexpo.tickets.services.restricted import (
     MAX_CODES,
     MAX_USES,
     invitations_create,

@@ -17,23 +17,15 @@ from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
-from smartexpo.tickets import (
-    cancellation,
-    documents,
-    issuing,
-    registration_clean,
-    render,
-    selectors,
-    services,
-    waitlist,
-)
-from smartexpo.tickets import registration as registering
+from smartexpo.tickets import documents, issuing, registration_clean, render, selectors
 from smartexpo.tickets.auth import registration_for, token_or_manage
-from smartexpo.tickets.group_import import registrations_import_csv
-from smartexpo.tickets.idempotency import run_idempotent
 from smartexpo.tickets.models import Access, Registration, RegistrationStatus, Ticket, TicketType
 from smartexpo.tickets.registration_body import registration_body
 from smartexpo.tickets.schemas import RegistrationIn
+from smartexpo.tickets.services import cancellation, ticket_types, waitlist
+from smartexpo.tickets.services import registration as registering
+from smartexpo.tickets.services.group_import import registrations_import_csv
+from smartexpo.tickets.services.idempotency import run_idempotent
 from smartexpo.venue import selectors as venue_selectors
 
 router = Router(tags=["Registration and tickets"])
@@ -53,7 +45,7 @@ class TicketTypeIn(Schema):
     code: str = Field(..., max_length=32)
     name: Names
     days: list[dt.date] = Field(..., min_length=1, max_length=32)
-    quota_per_day: int = Field(..., ge=0, le=services.MAX_QUOTA)
+    quota_per_day: int = Field(..., ge=0, le=ticket_types.MAX_QUOTA)
     zones: list[str] | None = Field(None, max_length=500)
     all_days: bool = False
     access: Literal[*Access.values] = Field(
@@ -168,7 +160,7 @@ def list_ticket_types(request, expo: str, page: Query[PageParams]):
 def create_ticket_type(request, expo: str, payload: TicketTypeIn):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    tt = services.ticket_type_create(
+    tt = ticket_types.ticket_type_create(
         expo=edition,
         code=payload.code,
         name_en=payload.name.en,

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.exhibitors.models import Tag
-from smartexpo.tickets.keys import signing_key_active
 from smartexpo.tickets.models import (
     Access,
     DayQuota,
     SigningKey,
     TicketType,
 )
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Expo
 
 # --- the cached catalogue validation needs ---------------------------------------------------

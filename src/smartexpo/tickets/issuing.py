@@ -1,10 +1,10 @@
-"""Issuing tickets: manage tokens, serials, signatures, and the statements of the hot path.
+"""Issuing tickets: manage tokens, serials, signatures, and the objects an answer is made of.
 
 Registration (one at a time, in bulk) and the approval of requests issue tickets the same way:
 a conditional UPDATE takes a place on every day, then the ticket and the days it holds for its
 person are inserted; the per-person-per-day unique index refuses a second ticket for a day.
-The statements are what the ORM would send, without the ORM's per-call compilation, which cost
-more than the database's own work.
+The statements are `tickets.queries`'; what goes into them (serials, signed secrets, manage
+tokens derived from a nonce) and the refusals they lead to are here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Model
 from django.db.models.base import ModelState
 
@@ -30,7 +29,6 @@ from smartexpo.tickets.models import (
     SigningKey,
     Ticket,
     TicketDay,
-    TicketStatus,
 )
 from smartexpo.tickets.ticket_secrets import TicketClaims, sign_secret
 from smartexpo.venue.models import Expo
@@ -105,7 +103,8 @@ def secret_digest(secret: str) -> str:
 
 
 class FullDays(Exception):
-    pass
+    """A day of the registration had no place left (raised inside its transaction, so that
+    everything it wrote rolls back)."""
 
 
 def sold_out(quota_ids: list[int]) -> SmartExpoError:
@@ -118,33 +117,6 @@ def sold_out(quota_ids: list[int]) -> SmartExpoError:
         "No places left on some of these days.",
         {"days": sorted(d.isoformat() for d in full)},
     )
-
-
-def ticket_insert(cursor, ticket: Ticket, *, registration_id: int, days, id_hash: str) -> int:
-    """Insert a valid ticket (its fields set on `ticket`) and the days it holds for its person;
-    returns its id. The per-person-per-day index may refuse a day (IntegrityError)."""
-    ops = connection.ops
-    cursor.execute(
-        insert_sql(Ticket, TICKET_COLUMNS),
-        (
-            ticket.expo_id,
-            registration_id,
-            ticket.ticket_type_id,
-            ticket.serial,
-            ticket.kid,
-            json_param(ticket.days),
-            TicketStatus.VALID,
-            ops.adapt_datetimefield_value(ticket.created_at),
-            ticket.secret_digest,
-        ),
-    )
-    ticket_id = cursor.fetchall()[0][0]
-    for day in days:
-        cursor.execute(
-            insert_sql(TicketDay, TICKET_DAY_COLUMNS, returning=False),
-            (ticket.expo_id, ticket_id, ops.adapt_datefield_value(day), id_hash, True),
-        )
-    return ticket_id
 
 
 def ticket_prepare(expo: Expo, key: SigningKey, type_id: int, days, now) -> tuple[Ticket, str]:
@@ -193,87 +165,6 @@ def instance(model, **values):
     for name, value in related.items():
         setattr(obj, name, value)
     return obj
-
-
-# The hot path speaks SQL through Django's cursor: the statements are what the ORM would send,
-# without the ORM's per-call compilation, which cost more than the database's own work.
-REGISTRATION_COLUMNS = (
-    "expo",
-    "ticket_type",
-    "name",
-    "email",
-    "id_type",
-    "id_hash",
-    "id_masked",
-    "interests",
-    "language",
-    "manage_digest",
-    "manage_nonce",
-    "source",
-    "status",
-    "created_at",
-    "confirmation_attempts",
-    "invitation",
-    "exhibitor",
-)
-TICKET_COLUMNS = (
-    "expo",
-    "registration",
-    "ticket_type",
-    "serial",
-    "kid",
-    "days",
-    "status",
-    "created_at",
-    "secret_digest",
-)
-TICKET_DAY_COLUMNS = ("expo", "ticket", "day", "id_hash", "valid")
-_sql_cache: dict[tuple, str] = {}
-
-
-def insert_sql(model, columns, *, returning: bool = True) -> str:
-    """`INSERT … [RETURNING id]` for these columns, built once per process."""
-    cache_key = (connection.vendor, model, columns, returning)
-    sql = _sql_cache.get(cache_key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
-        marks = ", ".join(["%s"] * len(columns))
-        table = quote(model._meta.db_table)
-        # Names come from the model's own metadata, quoted; every value is a bound parameter.
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-        if returning:
-            sql += " RETURNING id"
-        _sql_cache[cache_key] = sql
-    return sql
-
-
-def json_param(values: list[str]):
-    """A JSON list parameter: text on SQLite, the driver's JSON wrapper on PostgreSQL.
-
-    The lists are validated tag codes and ISO dates (no quotes or backslashes), so on SQLite a
-    plain join is exact JSON and ten times cheaper than the encoder."""
-    if connection.vendor == "sqlite":
-        return '["' + '","'.join(values) + '"]' if values else "[]"
-    return connection.ops.adapt_json_value(values, None)
-
-
-def take_places(cursor, quota_ids: list[int]) -> None:
-    """One conditional UPDATE takes a place on every day, or the row count says a day is full."""
-    table = connection.ops.quote_name(DayQuota._meta.db_table)
-    marks = ", ".join(["%s"] * len(quota_ids))
-    if connection.vendor == "postgresql" and len(quota_ids) > 1:
-        # Lock several days in one order, so overlapping registrations cannot deadlock.
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR UPDATE",  # noqa: S608
-            quota_ids,
-        )
-    cursor.execute(
-        f"UPDATE {table} SET sold = sold + 1 WHERE id IN ({marks}) AND sold < size",  # noqa: S608
-        quota_ids,
-    )
-    if cursor.rowcount != len(quota_ids):
-        raise FullDays()
 
 
 def ticket_secret(ticket: Ticket) -> str:

@@ -1,11 +1,9 @@
-"""An edition's signing keys: made on first use, rotated on request, decrypted once per process."""
+"""An edition's signing keys as tickets are signed and checked with them: decrypted once per
+process, looked up by key id. Making and rotating keys is `tickets.services.signing_keys`'."""
 
 from __future__ import annotations
 
 import threading
-
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from smartexpo.tickets import ticket_secrets as ts
 from smartexpo.tickets.models import SigningKey
@@ -17,44 +15,6 @@ from smartexpo.venue.models import Expo
 # served a stale private key.
 _private_keys: dict[tuple[int, int, str], ts.Ed25519PrivateKey] = {}
 _lock = threading.Lock()
-
-
-def _new_key(*, expo: Expo, kid: int) -> SigningKey:
-    private = ts.generate_private_key()
-    return SigningKey.objects.create(
-        expo=expo,
-        kid=kid,
-        public_key=ts.public_key_b64(private),
-        private_key_encrypted=ts.private_key_to_encrypted(
-            private, secret=ts.key_encryption_secret()
-        ),
-        active=True,
-    )
-
-
-def signing_key_active(*, expo: Expo) -> SigningKey:
-    """The key that signs new tickets of this edition (kid 1 is created on first use)."""
-    key = SigningKey.objects.filter(expo=expo, active=True).order_by("-kid").first()
-    if key is not None:
-        return key
-    try:
-        with transaction.atomic():
-            return _new_key(expo=expo, kid=1)
-    except IntegrityError:
-        # Another request created it a moment ago.
-        return SigningKey.objects.filter(expo=expo, active=True).order_by("-kid").first()
-
-
-@transaction.atomic
-def signing_key_rotate(*, expo: Expo) -> SigningKey:
-    """Start signing with a new key; older keys stay published so their tickets still verify."""
-    top = SigningKey.objects.filter(expo=expo).aggregate(top=Max("kid"))["top"] or 0
-    if top >= 255:
-        from smartexpo.core.errors import SmartExpoError
-
-        raise SmartExpoError("keys_exhausted", "This edition has used all 255 key ids.")
-    SigningKey.objects.filter(expo=expo, active=True).update(active=False)
-    return _new_key(expo=expo, kid=top + 1)
 
 
 def private_key(*, record: SigningKey) -> ts.Ed25519PrivateKey:

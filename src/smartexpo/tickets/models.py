@@ -168,8 +168,8 @@ class Registration(models.Model):
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
     confirmation_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    # Set when the person's data was erased (`tickets.erasure`): the row stays, anonymised, so
-    # that counts, admissions and occupancy stay what they were.
+    # Set when the person's data was erased (`tickets.services.erasure`): the row stays,
+    # anonymised, so that counts, admissions and occupancy stay what they were.
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
     class Meta:

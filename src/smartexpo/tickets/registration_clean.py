@@ -1,7 +1,7 @@
 """A registration's fields, checked against the edition's catalogue before anything is written.
 
 Needs no query but the catalogue stamp's (`tickets.catalogue`); the creation services
-(`tickets.registration`, `tickets.registration_bulk`, the waiting list) take its `Clean` values.
+(`tickets.services.registration`, `.registration_bulk`, `.waitlist`) take its `Clean` values.
 """
 
 from __future__ import annotations

@@ -15,12 +15,13 @@ from smartexpo.core.errors import invalid
 from smartexpo.core.models import ApiToken, Role
 from smartexpo.core.tokens import require_role
 from smartexpo.exhibitors import selectors as exhibitor_selectors
-from smartexpo.tickets import restricted, selectors
+from smartexpo.tickets import selectors
 from smartexpo.tickets.api import RegistrationCreated, RegistrationOut, registration_out
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import Invitation, PassGrant
 from smartexpo.tickets.registration_body import registration_body
 from smartexpo.tickets.schemas import StaffPassIn
+from smartexpo.tickets.services import restricted
+from smartexpo.tickets.services.cancellation import registration_cancel
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import Expo
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from smartexpo.core.errors import not_found
 from smartexpo.tickets.issuing import manage_digest
-from smartexpo.tickets.keys import signing_key_active
 from smartexpo.tickets.models import (
     DayQuota,
     Registration,
@@ -18,6 +17,7 @@ from smartexpo.tickets.models import (
     TicketStatus,
     TicketType,
 )
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Expo
 
 

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
-from smartexpo.tickets import cancellation, documents, issuing, selectors, waitlist
-from smartexpo.tickets import registration as registering
+from smartexpo.tickets import documents, issuing, selectors
 from smartexpo.tickets import render as rendering
 from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
 from smartexpo.tickets.models import Access, RegistrationStatus
+from smartexpo.tickets.services import cancellation, waitlist
+from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
 
 REFUSALS = {

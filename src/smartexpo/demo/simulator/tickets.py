@@ -23,7 +23,7 @@ from smartexpo.demo.visitors import GIVEN, SURNAMES, resident_id
 from smartexpo.exhibitors.models import Tag
 from smartexpo.tickets.keys import private_key
 from smartexpo.tickets.models import Registration, SigningKey, Ticket, TicketStatus, TicketType
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.ticket_secrets import VERSION, TicketClaims, encode_body
 from smartexpo.venue.models import Expo
 

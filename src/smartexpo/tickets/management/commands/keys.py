@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.keys import signing_key_active, signing_key_rotate
 from smartexpo.tickets.models import SigningKey
+from smartexpo.tickets.services.signing_keys import signing_key_active, signing_key_rotate
 from smartexpo.venue.models import Expo
 
 

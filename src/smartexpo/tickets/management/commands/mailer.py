@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from smartexpo.core.stopping import StopRequest, die_with_parent
-from smartexpo.tickets.documents import confirmations_send
-from smartexpo.tickets.waitlist import offers_expire, offers_notify
+from smartexpo.tickets.services.confirmations import confirmations_send
+from smartexpo.tickets.services.waitlist import offers_expire, offers_notify
 
 
 class Command(BaseCommand):

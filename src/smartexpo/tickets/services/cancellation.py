@@ -7,9 +7,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from smartexpo.tickets.access import (
-    use_give_back,
-)
 from smartexpo.tickets.models import (
     Registration,
     RegistrationStatus,
@@ -17,7 +14,10 @@ from smartexpo.tickets.models import (
     TicketDay,
     TicketStatus,
 )
-from smartexpo.tickets.waitlist import place_freed
+from smartexpo.tickets.services.access import (
+    use_give_back,
+)
+from smartexpo.tickets.services.waitlist import place_freed
 
 
 def registration_cancel(*, registration: Registration) -> Registration:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.tickets.registration_bulk import registrations_bulk_create
+from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.venue.models import Expo
 
 COLUMNS = ("ticket_type", "days", "name", "email", "id_type", "id_number", "interests", "language")

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
-from smartexpo.tickets.cancellation import registration_cancel
 from smartexpo.tickets.models import (
     Registration,
     RegistrationStatus,
@@ -30,7 +29,8 @@ from smartexpo.tickets.personal_data import (
     registration_idempotency_records,
     registration_waitlist_entries,
 )
-from smartexpo.tickets.waitlist import place_freed
+from smartexpo.tickets.services.cancellation import registration_cancel
+from smartexpo.tickets.services.waitlist import place_freed
 
 
 @dataclass

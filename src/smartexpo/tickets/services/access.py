@@ -4,17 +4,17 @@ Open types admit anyone. A type by invitation takes one use of a valid code; an 
 staff pass takes one of the passes granted to it; both are taken like places, by a conditional
 UPDATE in the registration's own transaction, so a code or a grant is never overused and a
 refused registration gives its use back. A type by approval makes a request that holds nothing
-until an organiser approves it (`tickets.requests`).
+until an organiser approves it (`tickets.services.restricted`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import F
 
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.tickets import queries
 from smartexpo.tickets.catalogue import TypeInfo
 from smartexpo.tickets.issuing import (
     Issued,
@@ -48,31 +48,21 @@ class UsedUp(Exception):
 # conditional UPDATE whose row count says whether there was one left.
 _USES = {
     "invitation": (
-        Invitation,
-        "uses",
-        "uses_allowed",
-        " AND revoked_at IS NULL",
+        queries.invitation_use_take,
         ("invitation_used_up", "This invitation code has been used as often as it allows."),
     ),
     "grant": (
-        PassGrant,
-        "used",
-        "passes",
-        "",
+        queries.grant_pass_take,
         ("passes_used_up", "Every staff pass granted to this exhibitor has been issued."),
     ),
 }
 
 
 def take_use(cursor, kind: str, pk: int) -> None:
-    model, used, allowed, extra, (code, message) = _USES[kind]
-    table = connection.ops.quote_name(model._meta.db_table)
-    cursor.execute(
-        f"UPDATE {table} SET {used} = {used} + 1 "  # noqa: S608 - names are ours
-        f"WHERE id = %s AND {used} < {allowed}{extra}",
-        [pk],
-    )
-    if cursor.rowcount != 1:
+    """Take one use of the invitation code or staff-pass grant `pk` (`kind`) in the caller's
+    transaction, or raise `UsedUp` with the refusal when none is left."""
+    take, (code, message) = _USES[kind]
+    if not take(cursor, pk):
         raise UsedUp(SmartExpoError(code, message))
 
 

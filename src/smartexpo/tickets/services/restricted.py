@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.exhibitors.models import Exhibitor
+from smartexpo.tickets import queries
 from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
     FullDays,
@@ -26,8 +28,6 @@ from smartexpo.tickets.issuing import (
     duplicate_error,
     held_days,
     sold_out,
-    take_places,
-    ticket_insert,
     ticket_prepare,
 )
 from smartexpo.tickets.models import (
@@ -38,7 +38,7 @@ from smartexpo.tickets.models import (
     RegistrationStatus,
     TicketType,
 )
-from smartexpo.tickets.registration import registration_create
+from smartexpo.tickets.services.registration import registration_create
 from smartexpo.venue.models import Expo
 
 # Without the letters and digits people misread for one another (0/O, 1/I/L).
@@ -170,8 +170,9 @@ def request_approve(*, registration: Registration, by: str) -> Registration:
             )
             if not approved:
                 raise _not_pending(registration)
-            take_places(cursor, quota_ids)
-            ticket_insert(
+            if not queries.places_take(cursor, quota_ids):
+                raise FullDays()
+            queries.ticket_insert(
                 cursor,
                 ticket,
                 registration_id=registration.pk,
@@ -249,10 +250,22 @@ def pass_grants(*, exhibitor: Exhibitor) -> QuerySet[PassGrant]:
     )
 
 
-def staff_pass_issue(*, exhibitor: Exhibitor, ticket_type: str | None = None, **fields) -> Issued:
+def staff_pass_issue(
+    *,
+    exhibitor: Exhibitor,
+    ticket_type: str | None = None,
+    days: Sequence[str | dt.date] | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    id_type: str | None = None,
+    id_number: str | None = None,
+    interests: Sequence[str] | None = None,
+    language: str | None = None,
+) -> Issued:
     """Issue a staff pass to one of the exhibitor's people, within its grant: a registration
-    like any other (real name, quota), bound to the exhibitor. `ticket_type` may be left out
-    when the exhibitor has one grant."""
+    like any other (real name, quota, the person's fields judged as `registration_create`
+    judges them), bound to the exhibitor. `ticket_type` may be left out when the exhibitor has
+    one grant; `days` too, for every day of the pass."""
     grants = list(pass_grants(exhibitor=exhibitor))
     chosen = [g for g in grants if ticket_type in (None, g.ticket_type.code)]
     if not chosen:
@@ -264,14 +277,20 @@ def staff_pass_issue(*, exhibitor: Exhibitor, ticket_type: str | None = None, **
     if len(chosen) > 1:
         raise invalid({"ticket_type": "Several types are granted: name one."})
     grant = chosen[0]
-    if fields.get("days") is None:  # a staff pass is good on every day of its type by default
-        fields["days"] = [q.day.isoformat() for q in grant.ticket_type.quotas.order_by("day")]
+    if days is None:  # a staff pass is good on every day of its type by default
+        days = [q.day.isoformat() for q in grant.ticket_type.quotas.order_by("day")]
     return registration_create(
         expo=exhibitor.expo,
         source="exhibitor",
         grant=grant,
         ticket_type=grant.ticket_type.code,
-        **fields,
+        days=days,
+        name=name,
+        email=email,
+        id_type=id_type,
+        id_number=id_number,
+        interests=interests,
+        language=language,
     )
 
 

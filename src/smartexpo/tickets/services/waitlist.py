@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,8 +26,8 @@ from django.utils.translation import gettext as _
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.tickets.issuing import Issued, manage_digest, manage_token_for
 from smartexpo.tickets.models import Access, DayQuota, TicketType, WaitlistEntry, WaitlistStatus
-from smartexpo.tickets.registration import registration_create
 from smartexpo.tickets.registration_clean import LANGUAGES
+from smartexpo.tickets.services.registration import registration_create
 from smartexpo.venue.models import Expo
 
 logger = logging.getLogger("smartexpo.mail")
@@ -138,8 +139,17 @@ def offer_get(*, token: str) -> WaitlistEntry:
     return entry
 
 
-def offer_accept(*, token: str, **person) -> Issued:
-    """Register the offered person on the held day. The hold is released and taken again in one
+def offer_accept(
+    *,
+    token: str,
+    name: str | None = None,
+    email: str | None = None,
+    id_type: str | None = None,
+    id_number: str | None = None,
+    interests: Sequence[str] | None = None,
+) -> Issued:
+    """Register the offered person on the held day (their fields judged as
+    `registration_create` judges them). The hold is released and taken again in one
     transaction, so the place cannot go to anyone else in between; a refusal (duplicate,
     invalid) rolls everything back and the offer stands."""
     entry = offer_get(token=token)
@@ -161,7 +171,11 @@ def offer_accept(*, token: str, **person) -> Issued:
             ticket_type=entry.ticket_type.code,
             days=[entry.day.isoformat()],
             language=entry.language,
-            **person,
+            name=name,
+            email=email,
+            id_type=id_type,
+            id_number=id_number,
+            interests=interests,
         )
         WaitlistEntry.objects.filter(pk=entry.pk).update(registration_id=issued.registration.pk)
     return issued

@@ -6,7 +6,6 @@ written with one conditional UPDATE per (type, day) and bulk inserts.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,12 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets import identity
+from smartexpo.tickets import identity, queries
 from smartexpo.tickets.catalogue import catalogue_load
 from smartexpo.tickets.issuing import (
-    REGISTRATION_COLUMNS,
-    TICKET_COLUMNS,
-    json_param,
     manage_digest,
     manage_token_for,
     new_nonce,
@@ -28,7 +24,6 @@ from smartexpo.tickets.issuing import (
     secret_digest,
     sign,
 )
-from smartexpo.tickets.keys import signing_key_active
 from smartexpo.tickets.models import (
     DayQuota,
     Registration,
@@ -38,6 +33,7 @@ from smartexpo.tickets.models import (
     TicketStatus,
 )
 from smartexpo.tickets.registration_clean import Clean, registration_clean
+from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Expo
 
 # --- many registrations at once --------------------------------------------------------------
@@ -79,7 +75,7 @@ def registrations_bulk_create(
 
 def _bulk_batch(expo, key, batch: list[tuple[int, Clean]], source: str, result: BulkResult):
     with transaction.atomic():
-        held = _held_pairs(expo, [c.id_hash for _i, c in batch if c.id_hash])
+        held = queries.held_pairs(expo.pk, [c.id_hash for _i, c in batch if c.id_hash])
         quota_ids = {q for _i, c in batch for q in (c.ticket_type.quota_ids[d] for d in c.days)}
         # Under the write lock (SQLite) or these rows' locks (PostgreSQL) nobody else can take
         # places until commit, so the room read here is the room there is.
@@ -112,71 +108,16 @@ def _bulk_batch(expo, key, batch: list[tuple[int, Clean]], source: str, result: 
         _bulk_write(expo, key, accepted, source, result)
 
 
-def _held_pairs(expo: Expo, hashes: list[str]) -> set[tuple[str, dt.date]]:
-    """(id hash, day) of every valid ticket day these people already hold."""
-    held: set[tuple[str, dt.date]] = set()
-    table = connection.ops.quote_name(TicketDay._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(hashes), 900):
-            chunk = hashes[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                # The WHERE repeats the partial unique index's own condition, so that SQLite
-                # (which matches it term by term) searches that index instead of the edition.
-                f"SELECT id_hash, day FROM {table} WHERE expo_id = %s "  # noqa: S608
-                f"AND valid AND NOT (id_hash = '') AND id_hash IN ({marks})",
-                [expo.pk, *chunk],
-            )
-            for id_hash, day in cursor.fetchall():
-                held.add((id_hash, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)))
-    return held
-
-
-def _allocate_ids(model, count: int) -> list[int]:
-    """Ids for rows about to be inserted in bulk (so no read-back is needed).
-
-    SQLite: the transaction holds the write lock, so the next ids after MAX(id) are ours.
-    PostgreSQL: taken from the identity sequence, as the database would have."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        top = cursor.fetchone()[0]
-        return list(range(top + 1, top + 1 + count))
-
-
-def _insert_many(model, columns: list[str], rows: list[tuple]) -> None:
-    """One prepared INSERT run over many rows: the ORM's per-object compilation costs ten
-    times the database's own work at demo scale (700,000 registrations)."""
-    if not rows:
-        return
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    table = connection.ops.quote_name(model._meta.db_table)
-    # Names come from the model's own metadata, quoted; every value is a bound parameter.
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
-
-
 def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, result: BulkResult):
     ops = connection.ops
     now = timezone.now()
     now_db = ops.adapt_datetimefield_value(now)
     nonces = [new_nonce() for _ in accepted]
     digests = [manage_digest(manage_token_for(n)) for n in nonces]
-    registration_ids = _allocate_ids(Registration, len(accepted))
-    _insert_many(
+    registration_ids = queries.ids_allocate(Registration, len(accepted))
+    queries.rows_insert(
         Registration,
-        ["id", *REGISTRATION_COLUMNS, "confirmation_sent_at"],
+        ["id", *queries.REGISTRATION_COLUMNS, "confirmation_sent_at"],
         [
             (
                 rid,
@@ -187,7 +128,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 c.id_type,
                 c.id_hash,
                 c.id_masked,
-                json_param(c.interests),
+                queries.json_param(c.interests),
                 c.language,
                 digest,
                 nonce,
@@ -210,10 +151,10 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
         secret_digest(sign(serial, key, c.ticket_type.id, c.days))
         for (_i, c), serial in zip(accepted, serials, strict=True)
     ]
-    ticket_ids = _allocate_ids(Ticket, len(accepted))
-    _insert_many(
+    ticket_ids = queries.ids_allocate(Ticket, len(accepted))
+    queries.rows_insert(
         Ticket,
-        ["id", *TICKET_COLUMNS],
+        ["id", *queries.TICKET_COLUMNS],
         [
             (
                 tid,
@@ -222,7 +163,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 c.ticket_type.id,
                 serial,
                 key.kid,
-                json_param([d.isoformat() for d in c.days]),
+                queries.json_param([d.isoformat() for d in c.days]),
                 TicketStatus.VALID,
                 now_db,
                 digest,
@@ -232,9 +173,9 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
             )
         ],
     )
-    _insert_many(
+    queries.rows_insert(
         TicketDay,
-        ["expo", "ticket", "day", "id_hash", "valid"],
+        queries.TICKET_DAY_COLUMNS,
         [
             (expo.pk, tid, ops.adapt_datefield_value(d), c.id_hash, True)
             for (_i, c), tid in zip(accepted, ticket_ids, strict=True)

@@ -6,38 +6,31 @@ registration, its ticket and the ticket's days. The per-person-per-day unique in
 duplicate into an IntegrityError, which rolls everything back, quota included; only when a day
 is full does the service look for a duplicate, so a duplicate is reported as such even then.
 The fields are checked by `tickets.registration_clean` (no query but the catalogue stamp's).
-The statements live in `tickets.issuing`, the rules of restricted types in `tickets.access`,
-the bulk path in `tickets.registration_bulk`, cancellation in `tickets.cancellation`.
+The statements live in `tickets.queries`; the rules of restricted types in `.access`, the bulk
+path in `.registration_bulk`, cancellation in `.cancellation` (of `tickets.services`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from smartexpo.core.stamps import READ
-from smartexpo.tickets.access import (
-    UsedUp,
-    access_check,
-    request_create,
-    take_use,
-)
+from smartexpo.tickets import queries
 from smartexpo.tickets.catalogue import active_keys, catalogue_for
 from smartexpo.tickets.issuing import (
-    REGISTRATION_COLUMNS,
     FullDays,
     Issued,
     duplicate_error,
     held_days,
-    insert_sql,
     instance,
-    json_param,
     manage_digest,
     manage_token_for,
     new_nonce,
     sold_out,
-    take_places,
-    ticket_insert,
     ticket_prepare,
 )
 from smartexpo.tickets.models import (
@@ -47,6 +40,12 @@ from smartexpo.tickets.models import (
     TicketType,
 )
 from smartexpo.tickets.registration_clean import registration_clean
+from smartexpo.tickets.services.access import (
+    UsedUp,
+    access_check,
+    request_create,
+    take_use,
+)
 from smartexpo.venue.models import Expo
 
 # --- one registration ------------------------------------------------------------------------
@@ -55,22 +54,43 @@ from smartexpo.venue.models import Expo
 def registration_create(
     *,
     expo: Expo,
-    source: str = "api",
-    version=READ,
+    ticket_type: str | None = None,
+    days: Sequence[str | dt.date] | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    id_type: str | None = None,
+    id_number: str | None = None,
+    interests: Sequence[str] | None = None,
+    language: str | None = None,
     invitation: str | None = None,
     grant: PassGrant | None = None,
-    **fields,
+    source: str = "api",
+    version: int | object | None = READ,
 ) -> Issued:
     """Register one person and issue their signed ticket (`version`: the catalogue stamp the
     request read, see `core.stamps`), as the ticket type's access allows: an `invitation` code
     for a type by invitation, an exhibitor's `grant` for a staff pass; a type by approval makes
     a request that waits for an organiser (no ticket, no place taken yet).
 
+    The person's fields are the API's (`tickets.schemas.RegistrationIn`) and are judged by
+    `registration_clean`: one left out (None) is refused with the others at fault, not here.
+    `language` defaults to English; `source` says where the registration came from.
+
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days), and those
     of restricted types (`docs/registration-access.md`)."""
     catalogue = catalogue_for(expo, version=version)
-    clean = registration_clean(catalogue, **fields)
+    clean = registration_clean(
+        catalogue,
+        ticket_type=ticket_type,
+        days=days,
+        name=name,
+        email=email,
+        id_type=id_type,
+        id_number=id_number,
+        interests=interests,
+        language=language,
+    )
     tt, days = clean.ticket_type, clean.days
     uses, invitation_id, exhibitor_id = access_check(expo, tt, invitation, grant)
     if uses is None:
@@ -98,11 +118,12 @@ def registration_create(
     now_db = connection.ops.adapt_datetimefield_value(now)
 
     def write(cursor) -> tuple[int, int]:
-        take_places(cursor, quota_ids)
+        if not queries.places_take(cursor, quota_ids):
+            raise FullDays()
         for use in uses:
             take_use(cursor, *use)
-        cursor.execute(
-            insert_sql(Registration, REGISTRATION_COLUMNS),
+        registration_id = queries.registration_insert(
+            cursor,
             (
                 expo.pk,
                 tt.id,
@@ -111,7 +132,7 @@ def registration_create(
                 clean.id_type,
                 clean.id_hash,
                 clean.id_masked,
-                json_param(clean.interests),
+                queries.json_param(clean.interests),
                 clean.language,
                 registration.manage_digest,
                 nonce,
@@ -123,9 +144,7 @@ def registration_create(
                 exhibitor_id,
             ),
         )
-        # fetchall: a RETURNING statement left unfinished would block a savepoint's release.
-        registration_id = cursor.fetchall()[0][0]
-        ticket_id = ticket_insert(
+        ticket_id = queries.ticket_insert(
             cursor, ticket, registration_id=registration_id, days=days, id_hash=clean.id_hash
         )
         return registration_id, ticket_id
