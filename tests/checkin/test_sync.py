@@ -153,7 +153,7 @@ def test_sync_is_for_scanner_devices(anonymous, organizer, expo, types):
 
 def test_scans_of_several_scanners_are_applied_in_the_order_given(expo, types):
     from smartexpo.checkin.devices import Scanner, device_create
-    from smartexpo.checkin.sync import scans_sync_many
+    from smartexpo.checkin.services.sync import scans_sync_many
 
     north, _ = device_create(expo=expo, name="North", kind="scanner", gates=["G1"])
     hall, _ = device_create(expo=expo, name="Hall", kind="scanner", gates=["G1", "G-N1"])

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from smartexpo.checkin import devices, scanning, sync
+from smartexpo.checkin import devices
 from smartexpo.checkin.models import Device
 from smartexpo.checkin.schemas import ScanIn, SyncIn
+from smartexpo.checkin.services import scanning, sync
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response

@@ -24,15 +24,15 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartexpo.checkin.bulk_sync import COLUMNS as SCAN_COLUMNS
-from smartexpo.checkin.bulk_sync import (
+from smartexpo.checkin.devices import Scanner
+from smartexpo.checkin.models import Device, DeviceKind
+from smartexpo.checkin.services.bulk_sync import COLUMNS as SCAN_COLUMNS
+from smartexpo.checkin.services.bulk_sync import (
     BulkSyncPlan,
     scans_facts,
     scans_sync_apply,
     scans_sync_plan,
 )
-from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.models import Device, DeviceKind
 from smartexpo.core.db import driver_cursor, driver_sql
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd.fold import FoldReport, Movements, fold_apply_all, fold_plans

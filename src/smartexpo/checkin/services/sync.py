@@ -4,54 +4,41 @@ A batch of up to 5,000 scans is decided in one transaction with a fixed number o
 the device's earlier nonces and the tickets involved are read in chunks (the tickets locked on
 PostgreSQL), every scan is decided in order in memory — the batch's own earlier scans of a
 ticket count as its state — and the log rows and the tickets' final states are written with
-`executemany`. The server recognises the secrets it issued by their digest (`Ticket.
-secret_digest`); only a secret it does not recognise has its Ed25519 signature verified, which
-keeps a batch from costing 5,000 signature checks (~0.1 ms each).
+`executemany`. Each scan is decided by `rules.decide` in the sync's order (`rules.SYNC_RULES`);
+the secrets are authenticated by `claims.secret_claims`, by digest where the server issued them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hmac
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from smartexpo.checkin.context import (
-    checkin_context,
-)
+from smartexpo.checkin import queries, rules
+from smartexpo.checkin.claims import secret_claims
+from smartexpo.checkin.context import CheckinContext, checkin_context
 from smartexpo.checkin.devices import Scanner
-from smartexpo.checkin.models import Scan, ScanResult, ScanSource
-from smartexpo.checkin.offline import entry_rule, scan_day
-from smartexpo.checkin.scanning import (
+from smartexpo.checkin.models import ScanResult, ScanSource
+from smartexpo.checkin.queries import TicketRecord
+from smartexpo.checkin.scans import (
     Decision,
     ScanIn,
     log_decided,
     log_fixed,
-    log_insert_sql,
     movement,
     scan_in,
 )
 from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.bodies import json_body
-from smartexpo.core.db import date_value, driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import movements_enqueue
-from smartexpo.tickets.issuing import secret_digest
-from smartexpo.tickets.models import Ticket, TicketStatus
-from smartexpo.tickets.ticket_secrets import (
-    ParsedSecret,
-    SecretError,
-    TicketClaims,
-    decode_body,
-    parse_secret,
-    verify_secret,
-)
+from smartexpo.tickets.models import TicketStatus
+from smartexpo.tickets.ticket_secrets import ParsedSecret, SecretError, TicketClaims, parse_secret
 from smartexpo.venue.models import Expo
 
-CHUNK = 500  # parameters per IN list: well under every SQLite build's limit
 ATTEMPTS = 3
 
 
@@ -109,34 +96,9 @@ def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dic
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
-@dataclasses.dataclass
-class _Ticket:
-    """What a batch needs of one ticket: fixed facts read before the write transaction, the
-    state (status, inside day) read inside it and changed as the batch is decided."""
-
-    id: int
-    serial: int
-    type_id: int
-    digest: str
-    status: str = ""
-    inside: dt.date | None = None
-    changed: bool = False
-
-
 def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[dict]:
     ctx = checkin_context(expo)
     scans = [(scanner, p) for scanner, p in parsed if isinstance(p, ScanIn)]
-    qn = connection.ops.quote_name
-    ticket_t, scan_t = qn(Ticket._meta.db_table), qn(Scan._meta.db_table)
     # Before the write transaction, so that two batches do this work side by side: what does
     # not change under us — the secrets, the tickets' fixed facts, the signatures.
     secrets: dict[str, ParsedSecret | None] = {}
@@ -146,38 +108,34 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
                 secrets[scan.secret] = parse_secret(scan.secret)
             except SecretError:
                 secrets[scan.secret] = None
-    tickets = _tickets(expo, {p.serial for p in secrets.values() if p}, ticket_t)
+    tickets = queries.tickets_facts(
+        expo_id=expo.pk, serials={p.serial for p in secrets.values() if p}
+    )
     claims: dict[str, TicketClaims | None] = {}
+    facts: dict[str, rules.TicketFacts] = {}
     for secret, parsed_secret in secrets.items():
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
-        claims[secret] = _claims(ctx, secret, parsed_secret, ticket)
-    days = {s.scanned_at: scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
+        found = claims[secret] = secret_claims(ctx, secret, parsed_secret, ticket)
+        facts[secret] = (
+            _NOT_AUTHENTIC
+            if found is None
+            else rules.TicketFacts(True, found.days, ctx.type_zones.get(found.type_id, ()))
+        )
+    days = {s.scanned_at: rules.scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
     fixed = _fixed_log_columns(expo, ctx, scans, now)
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     # Nonces are unique per device: a scan is known by (device, nonce).
     earlier: dict[tuple[int, str], Decision] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
+    with transaction.atomic(), driver_cursor() as cursor:
         by_device: dict[int, list[str]] = {}
         for scanner, scan in scans:
             by_device.setdefault(scanner.device_id, []).append(scan.nonce)
         for device_id, nonces in by_device.items():
-            for chunk in _chunks(list(dict.fromkeys(nonces))):
-                cursor.execute(
-                    f"SELECT nonce, result, reason, rule, serial, ticket_id FROM {scan_t} "  # noqa: S608
-                    f"WHERE device_id = %s AND nonce IN ({_placeholders(len(chunk))})",
-                    [device_id, *chunk],
-                )
-                for nonce, result, reason, rule, serial, ticket_id in cursor.fetchall():
-                    earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
-        by_id = {t.id: t for t in tickets.values()}
-        for chunk in _chunks(sorted(by_id)):
-            cursor.execute(
-                f"SELECT id, status, inside_day FROM {ticket_t} "  # noqa: S608
-                f"WHERE id IN ({_placeholders(len(chunk))}){lock}",
-                chunk,
-            )
-            for ticket_id, status, inside in cursor.fetchall():
-                by_id[ticket_id].status, by_id[ticket_id].inside = status, date_value(inside)
+            for nonce, result, reason, rule, serial, ticket_id in queries.scans_answered(
+                cursor, device_id=device_id, nonces=nonces
+            ):
+                earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
+        queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
         logs, movements = [], []
         for scanner, item in scans:
             key = (scanner.device_id, item.nonce)
@@ -185,7 +143,9 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
                 continue
             found = claims[item.secret]
             ticket = tickets.get(found.serial) if found else None
-            decision = _decide(ctx, scanner, item, found, ticket, days[item.scanned_at])
+            decision = _decide(
+                ctx, scanner, item, facts[item.secret], found, ticket, days[item.scanned_at]
+            )
             earlier[key] = decision
             logs.append(fixed[key] + log_decided(decision))
             # An admission or a conflict let the holder through: a movement at the gate's zone.
@@ -194,18 +154,11 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
             ):
                 movements.append(movement(expo.pk, ctx, item, decision.ticket_id))
         adapt = connection.ops.adapt_datefield_value
-        changed = [(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
-        # The driver's own cursor for the batch's rows: Django's SQLite cursor tees (buffers)
-        # every row of an executemany.
-        with driver_cursor() as raw:
-            if logs:
-                raw.executemany(driver_sql(log_insert_sql()), logs)
-            movements_enqueue(cursor=raw, movements=movements)
-            if changed:
-                raw.executemany(
-                    driver_sql(f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s"),  # noqa: S608
-                    changed,
-                )
+        queries.scan_log_insert_many(cursor, rows=logs)
+        movements_enqueue(cursor=cursor, movements=movements)
+        queries.tickets_inside_set(
+            cursor, states=[(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
+        )
     # After the commit: the answers need nothing the transaction guards.
     return [
         _answer(item.nonce, earlier[(scanner.device_id, item.nonce)])
@@ -213,6 +166,48 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
         else item
         for scanner, item in parsed
     ]
+
+
+_NOT_AUTHENTIC = rules.TicketFacts(False)
+_UNKNOWN = rules.TicketState(False, False, None)
+
+
+def _decide(
+    ctx: CheckinContext,
+    scanner: Scanner,
+    scan: ScanIn,
+    facts: rules.TicketFacts,
+    claims,
+    ticket: TicketRecord | None,
+    day,
+) -> Decision:
+    """Decide a synced scan by the rules and move its ticket: an offline admission let its
+    holder through whatever the rules say, so any rule broken is a conflict, not a refusal
+    (except those that name no ticket: `invalid`, `unknown`)."""
+    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
+    state = (
+        _UNKNOWN
+        if ticket is None
+        else rules.TicketState(True, ticket.status != TicketStatus.VALID, ticket.inside)
+    )
+    reason = rules.decide(
+        facts,
+        rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None),
+        state,
+        order=rules.SYNC_RULES,
+    )
+    if reason in _IDENTIFYING:
+        return Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
+    ticket.inside = day if scan.direction == rules.IN else None
+    ticket.changed = True
+    if reason:
+        return Decision(
+            ScanResult.REJECT, "conflict", reason, claims.serial, ticket.id, ticket.type_id
+        )
+    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket.id, ticket.type_id)
+
+
+_IDENTIFYING = frozenset(r.reason for r in rules.RULES if r.identifies)
 
 
 def _answer(nonce: str, decision: Decision) -> dict:
@@ -242,77 +237,3 @@ def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, ScanIn]], now) -> d
             at = times[scan.scanned_at] = adapt(scan.scanned_at)
         fixed[key] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
     return fixed
-
-
-def _tickets(expo: Expo, serials: set[int], ticket_t: str) -> dict[int, _Ticket]:
-    """The edition's tickets with these serials, by serial (facts that never change)."""
-    found: dict[int, _Ticket] = {}
-    for chunk in _chunks(sorted(serials)):
-        with connection.cursor() as cursor:
-            # By serial alone: the serial's unique index finds each row, where a condition on
-            # the edition would lead SQLite to walk all of the edition's tickets instead.
-            cursor.execute(
-                f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {ticket_t} "  # noqa: S608
-                f"WHERE serial IN ({_placeholders(len(chunk))})",
-                chunk,
-            )
-            for ticket_id, serial, type_id, digest, expo_id in cursor.fetchall():
-                if expo_id == expo.pk:
-                    found[serial] = _Ticket(ticket_id, serial, type_id, digest)
-    return found
-
-
-class _Claims(NamedTuple):
-    """The claims of a secret recognised by its digest (already known to be well formed)."""
-
-    serial: int
-    type_id: int
-    days: tuple[dt.date, ...]
-
-
-_bodies: dict[bytes, tuple[int, tuple[dt.date, ...]]] = {}
-
-
-def _claims(ctx, secret: str, parsed: ParsedSecret | None, ticket: _Ticket | None):
-    """The claims of a secret, or None if it is not authentic: trusted at once if it is the
-    secret this ticket was issued with, else only after its signature verifies."""
-    if parsed is None:
-        return None
-    if ticket is not None and ticket.digest:
-        given = secret_digest(secret) if secret.isascii() else ""
-        if hmac.compare_digest(given, ticket.digest):
-            # Thousands of tickets share a body (same type, same days): decoded once each.
-            body = _bodies.get(parsed.body)
-            if body is None:
-                body = _bodies[parsed.body] = decode_body(parsed.body)
-            return _Claims(parsed.serial, *body)
-    try:
-        return verify_secret(secret, ctx.keys)
-    except SecretError:
-        return None
-
-
-def _decide(ctx, scanner: Scanner, scan: ScanIn, claims, ticket: _Ticket | None, day):
-    if claims is None:
-        return Decision(ScanResult.REJECT, "invalid")
-    if ticket is None:
-        return Decision(ScanResult.REJECT, "unknown", serial=claims.serial)
-    gate = ctx.gates.get(scan.gate)
-    if scan.gate not in scanner.gates or gate is None:
-        rule = "gate_not_allowed"
-    elif scan.direction == "out":
-        rule = "not_inside" if ticket.inside != day else None
-    elif ticket.status != TicketStatus.VALID:
-        rule = "revoked"
-    else:
-        rule = entry_rule(claims, day=day, zone=gate.zone, type_zones=ctx.type_zones)
-        if rule is None and ticket.inside == day:
-            rule = "already_inside"
-    # Admitted offline: the holder went through, so the state follows whatever the rules say.
-    ticket.inside = day if scan.direction == "in" else None
-    ticket.changed = True
-    if rule:
-        return Decision(
-            ScanResult.REJECT, "conflict", rule, claims.serial, ticket.id, ticket.type_id
-        )
-    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket.id, ticket.type_id)
