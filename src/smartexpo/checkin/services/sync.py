@@ -88,9 +88,10 @@ def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dic
     for attempt in range(ATTEMPTS):
         try:
             return _sync(expo, parsed, now)
-        except IntegrityError:
+        except (IntegrityError, connection.Database.IntegrityError):
             # Another request recorded some of these nonces meanwhile (PostgreSQL only; on
-            # SQLite the batch holds the write lock from its first read). Read them again.
+            # SQLite the batch holds the write lock from its first read). Read them again. The
+            # log's rows go through the driver's cursor, whose error Django does not wrap.
             if attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
