@@ -163,7 +163,7 @@ def inside_states(expo) -> Check:
     """A ticket is inside on the day of its last entry (online admit, or synced) and outside
     after its last exit; refused online scans change nothing."""
     from smartexpo.checkin.models import Scan
-    from smartexpo.checkin.offline import scan_day
+    from smartexpo.checkin.rules import scan_day
     from smartexpo.tickets.models import Ticket
 
     check = Check("tickets' inside state follows their log")

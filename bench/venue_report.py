@@ -274,7 +274,7 @@ def report(
         "",
         f"Import: `smartexpo venue import {STREAM} --expo {EXPO} --quiet` on a copy of the "
         "prepared database, timed as a process (start-up included), one transaction: the "
-        "gate scans are decided by the check-in rules as columns (`checkin.bulk_sync`), "
+        "gate scans are decided by the check-in rules as columns (`checkin.services.bulk_sync`), "
         "their secrets authenticated on a second thread while the sensor events are checked, "
         "and the fold planned on a second thread while the sensor events are inserted.",
         "",

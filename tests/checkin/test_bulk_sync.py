@@ -9,9 +9,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartexpo.checkin.bulk_sync import scans_facts, scans_sync_apply, scans_sync_plan
 from smartexpo.checkin.models import Scan
-from smartexpo.checkin.sync import scans_sync_many
+from smartexpo.checkin.services.bulk_sync import scans_facts, scans_sync_apply, scans_sync_plan
+from smartexpo.checkin.services.sync import scans_sync_many
 from smartexpo.crowd.models import PendingMovement
 from smartexpo.devices.auth import Scanner
 from smartexpo.devices.services import device_create
@@ -47,7 +47,7 @@ def test_the_batch_path_records_what_the_sync_records(expo, types, scans):
 @given(scans=st.lists(scan, min_size=1, max_size=40))
 def test_reading_the_whole_editions_tickets_changes_no_decision(expo, types, scans, monkeypatch):
     # A stream of many tickets reads the edition's tickets in one pass instead of by serial.
-    monkeypatch.setattr("smartexpo.checkin.bulk_sync.WHOLE_EDITION_ABOVE", 0)
+    monkeypatch.setattr("smartexpo.checkin.queries.WHOLE_EDITION_ABOVE", 0)
     _compare(expo, scans)
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartexpo.checkin.offline import OfflineScanner, entry_rule, scan_day
-from smartexpo.tickets import ticket_secrets as ts
+from smartexpo.checkin.offline import OfflineScanner
+from smartexpo.checkin.rules import ScanFacts, TicketFacts, TicketState, decide, scan_day
 from tests.checkin.conftest import KEYS, PRO_DAYS, issue, scan, scanner_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,18 +96,19 @@ def test_scan_day_refuses_a_naive_time():
         scan_day(dt.datetime(2019, 8, 26, 10), SHANGHAI)
 
 
-def test_entry_rule_edges():
-    claims = ts.TicketClaims(serial=1, type_id=7, days=(dt.date(2019, 8, 26),))
-    zones = {7: frozenset({"V"})}
-    assert entry_rule(claims, day=dt.date(2019, 8, 26), zone="V", type_zones=zones) is None
-    assert entry_rule(claims, day=dt.date(2019, 8, 27), zone="V", type_zones=zones) == "wrong_day"
-    assert (
-        entry_rule(claims, day=dt.date(2019, 8, 26), zone="N1", type_zones=zones)
-        == "zone_not_allowed"
-    )
-    assert (
-        entry_rule(claims, day=dt.date(2019, 8, 26), zone="V", type_zones={}) == "zone_not_allowed"
-    )
+def test_the_day_and_zone_rules_at_their_edges():
+    day = dt.date(2019, 8, 26)
+    ticket = TicketFacts(True, (day,), frozenset({"V"}))
+    outside = TicketState(True, False, None)
+
+    def entry(ticket, on, zone):
+        return decide(ticket, ScanFacts("in", on, True, zone), outside)
+
+    assert entry(ticket, day, "V") is None
+    assert entry(ticket, dt.date(2019, 8, 27), "V") == "wrong_day"
+    assert entry(ticket, day, "N1") == "zone_not_allowed"
+    assert entry(TicketFacts(True, (day,)), day, "V") == "zone_not_allowed"  # a type not known
+    assert entry(ticket, day, None) == "zone_not_allowed"
 
 
 def test_the_offline_module_needs_no_django():

@@ -10,10 +10,12 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from smartexpo.checkin.rules import RULES
+
 pytestmark = pytest.mark.django_db
 
 PAGE = "/expos/test-2019/scanner/"
-ASSETS = ("checkin/scanner.js", "checkin/scanner.css", "checkin/scanner-sw.js")
+ASSETS = ("checkin/scanner.js", "checkin/rules.js", "checkin/scanner.css", "checkin/scanner-sw.js")
 URL = re.compile(r"\bhttps?://[\w.-]+", re.IGNORECASE)
 
 
@@ -72,6 +74,15 @@ def test_the_page_renders_in_english(expo):
         "sync": "/api/v1/expos/test-2019/checkin/sync",
     }
     assert config["syncBatch"] == 5000
+    # The rule table the script decides by offline, in the order of checkin/rules.py.
+    assert [r["reason"] for r in config["rules"]] == [r.reason for r in RULES]
+    assert config["rules"][3] == {
+        "reason": "revoked",
+        "fact": "revoked",
+        "broken_when": True,
+        "direction": "in",
+        "identifies": False,
+    }
     strings = config["strings"]
     assert strings["admit"] == "ADMIT"
     assert strings["reject"] == "REJECT"

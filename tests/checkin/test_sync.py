@@ -153,7 +153,7 @@ def test_sync_is_for_scanner_devices(anonymous, organizer, expo, types):
 
 
 def test_scans_of_several_scanners_are_applied_in_the_order_given(expo, types):
-    from smartexpo.checkin.sync import scans_sync_many
+    from smartexpo.checkin.services.sync import scans_sync_many
     from smartexpo.devices.auth import Scanner
     from smartexpo.devices.services import device_create
 

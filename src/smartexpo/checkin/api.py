@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from smartexpo.checkin import scanning, sync
 from smartexpo.checkin.schemas import ScanIn, SyncIn
+from smartexpo.checkin.services import scanning, sync
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response

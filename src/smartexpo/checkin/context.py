@@ -39,7 +39,7 @@ class CheckinContext:
     keys: dict
     gates: dict[str, GateInfo]
     types: dict[int, TypeInfo]
-    # type id → zone codes, the shape `offline.entry_rule` takes
+    # type id → zone codes, what `rules.TicketFacts.zones` takes
     type_zones: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
 
 

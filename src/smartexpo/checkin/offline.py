@@ -1,37 +1,36 @@
 """Offline ticket verification for gate scanners: the server's rules, run on the scanner.
 
 Needs only the Python standard library and `cryptography` (no Django, no database): a scanner
-app can ship this file with `smartexpo/tickets/ticket_secrets.py`. Its inputs are the two
-documents a scanner downloads while it is online:
+app can ship this file with `rules.py` and `smartexpo/tickets/ticket_secrets.py`. Its inputs
+are the two documents a scanner downloads while it is online:
 
 - the keys package, `GET /api/v1/expos/{expo}/checkin/keys` (public keys and revoked serials;
   `?since=` for the revocations since the last download), and
 - the set-up, `GET /api/v1/expos/{expo}/checkin/setup` (the edition's time zone and days, the
   gates this device serves and the zone each admits into, ticket type ids and their zones).
 
-`OfflineScanner.scan()` then decides every scan alone, in this order (docs/offline-checkin.md):
-
-1. `invalid`: the secret fails format, key id or signature (nothing else is read before);
-2. `gate_not_allowed`: the gate is not one this device serves;
-3. `revoked`: the serial is in the revocation list;
-4. `wrong_day` (entries): the scan's local day, in the edition's time zone, is not one the
-   ticket is valid on;
-5. `zone_not_allowed` (entries): the ticket's type does not list the gate's zone;
-6. `already_inside` (an entry while inside today) / `not_inside` (an exit without an entry
-   today): anti-passback on this scanner's own memory of what it admitted.
-
-The server applies the same rules (`smartexpo.checkin.scanning`), plus `unknown` (a validly
-signed serial with no ticket) which only the database can tell. Exits are not refused for a
-revoked ticket: a holder inside must be able to leave and be counted out.
+`OfflineScanner.scan()` then decides every scan alone with the rules of `checkin/rules.py`
+(`rules.decide`, in the order of `rules.RULES`; docs/offline-checkin.md), from what a scanner
+can know: the secret, its gates, the revocation list and its own memory of whom it let in
+today. `unknown` (a validly signed serial with no ticket) only the server can tell: offline,
+every authentic serial counts as known.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from smartexpo.checkin.rules import (
+    DIRECTIONS,
+    ScanFacts,
+    TicketFacts,
+    TicketState,
+    decide,
+    scan_day,
+)
 from smartexpo.tickets.ticket_secrets import (
     SecretError,
     TicketClaims,
@@ -41,7 +40,6 @@ from smartexpo.tickets.ticket_secrets import (
 
 ADMIT = "admit"
 REJECT = "reject"
-DIRECTIONS = ("in", "out")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,25 +54,6 @@ class Verdict:
     @property
     def admitted(self) -> bool:
         return self.result == ADMIT
-
-
-def scan_day(at: dt.datetime, tz: dt.tzinfo) -> dt.date:
-    """The expo day of an instant: its date in the edition's time zone (midnight exact)."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("a scan time must carry its UTC offset")
-    return at.astimezone(tz).date()
-
-
-def entry_rule(
-    claims: TicketClaims, *, day: dt.date, zone: str | None, type_zones: Mapping[int, Iterable]
-) -> str | None:
-    """The day and zone rules of an entry: `wrong_day`, `zone_not_allowed` or None."""
-    if day not in claims.days:
-        return "wrong_day"
-    zones = type_zones.get(claims.type_id)
-    if zone is None or zones is None or zone not in zones:
-        return "zone_not_allowed"
-    return None
 
 
 def public_keys_from_package(package: Mapping) -> dict:
@@ -119,26 +98,25 @@ class OfflineScanner:
         try:
             claims = self.verify(secret)
         except SecretError:
-            return Verdict(REJECT, "invalid")
-        serial, type_id = claims.serial, claims.type_id
-
-        def reject(reason: str) -> Verdict:
-            return Verdict(REJECT, reason, serial, type_id)
-
-        if gate not in self.gates:
-            return reject("gate_not_allowed")
+            claims = None
+        zone = self.gates.get(gate)
         day = scan_day(at, self.tz)
-        if direction == "out":
-            if self.inside.get(serial) != day:
-                return reject("not_inside")
+        serial = claims.serial if claims else None
+        reason = decide(
+            TicketFacts(
+                claims is not None,
+                claims.days if claims else (),
+                self.type_zones.get(claims.type_id, ()) if claims else (),
+            ),
+            ScanFacts(direction, day, zone is not None, zone),
+            TicketState(True, serial in self.revoked, self.inside.get(serial)),
+        )
+        if claims is None:
+            return Verdict(REJECT, reason)
+        if reason:
+            return Verdict(REJECT, reason, serial, claims.type_id)
+        if direction == "in":
+            self.inside[serial] = day
+        else:
             del self.inside[serial]
-            return Verdict(ADMIT, None, serial, type_id)
-        if serial in self.revoked:
-            return reject("revoked")
-        rule = entry_rule(claims, day=day, zone=self.gates[gate], type_zones=self.type_zones)
-        if rule:
-            return reject(rule)
-        if self.inside.get(serial) == day:
-            return reject("already_inside")
-        self.inside[serial] = day
-        return Verdict(ADMIT, None, serial, type_id)
+        return Verdict(ADMIT, None, serial, claims.type_id)

@@ -2,8 +2,9 @@
 
 The page is static apart from its labels: everything it does goes through the check-in API
 with the device token the gate staff paste in (kept in the browser, never sent to this view).
-Offline it verifies secrets in the browser with WebCrypto (Ed25519) and applies the rules of
-`smartexpo.checkin.offline` in the same order; see `static/checkin/scanner.js`.
+Offline it verifies secrets in the browser with WebCrypto (Ed25519) and walks the rule table of
+`smartexpo.checkin.rules`, handed over in the page's configuration (`rules`), as
+`smartexpo.checkin.offline` does; see `static/checkin/rules.js` and `scanner.js`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from smartexpo.checkin import rules
 from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
@@ -147,6 +149,8 @@ def scanner(request: HttpRequest, expo: str) -> HttpResponse:
         "storage": f"smartexpo.scanner.{edition.slug}.",
         "serviceWorker": reverse("checkin:scanner-sw", kwargs={"expo": edition.slug}),
         "syncBatch": SYNC_BATCH,
+        # The check-in rules, in their order: the script decides offline by them.
+        "rules": rules.table(),
         "onlineTimeoutMs": 1500,
         "resultMs": 2000,
         "retryMs": 5000,

@@ -4,7 +4,7 @@ A digital-twin run (`smartexpo simulate --dry-run`) or a venue's own export is a
 sensor events and gate scans (the columns are `STREAM_COLUMNS`). This is the use case above
 check-in and venue intelligence that drives both: sensor events are checked as columns and
 stored by `crowd.bulk` — the same rules as the API, each bad event counted by its reason —
-gate scans are decided with the check-in rules by `checkin.bulk_sync`, as an offline sync
+gate scans are decided with the check-in rules by `checkin.services.bulk_sync`, as an offline sync
 would decide them, and every movement of both is folded into the occupancy history. One
 transaction: a file may be imported again, or after a crash, and what is already stored is a
 duplicate that changes nothing.
@@ -24,8 +24,8 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from smartexpo.checkin.bulk_sync import COLUMNS as SCAN_COLUMNS
-from smartexpo.checkin.bulk_sync import (
+from smartexpo.checkin.services.bulk_sync import COLUMNS as SCAN_COLUMNS
+from smartexpo.checkin.services.bulk_sync import (
     BulkSyncPlan,
     scans_facts,
     scans_sync_apply,
@@ -121,11 +121,12 @@ def stream_import(
     Everything is one transaction, so the history never shows half a file and a file
     imported again, or after a crash, adds only what is new. Checking the sensor events is
     column work done first. Then, holding the fold lock, the gate scans are decided with the
-    check-in rules (`checkin.bulk_sync`), and while this thread inserts the sensor events (the
-    database's work, mostly outside the GIL) a second one, on its own connection, plans the
-    fold of every movement (numpy's work, reading only what the lock keeps still). Deciding
-    the scans beside the insert was tried: a Python loop on the second thread holds the GIL
-    that the insert needs for each row, and the two together took longer (bench/RESULTS.md).
+    check-in rules (`checkin.services.bulk_sync`), and while this thread inserts the sensor
+    events (the database's work, mostly outside the GIL) a second one, on its own connection,
+    plans the fold of every movement (numpy's work, reading only what the lock keeps still).
+    Deciding the scans beside the insert was tried: a Python loop on the second thread holds
+    the GIL that the insert needs for each row, and the two together took longer
+    (bench/RESULTS.md).
 
     On SQLite the foreign keys are not looked up per row (a third of the insert's time,
     bench/RESULTS.md): the zones and devices were looked up by this import and are checked

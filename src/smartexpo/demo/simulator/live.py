@@ -21,7 +21,7 @@ import polars as pl
 
 from smartexpo.checkin.models import ScanResult
 from smartexpo.checkin.schemas import MAX_BATCH as SCANS_PER_CALL
-from smartexpo.checkin.sync import scans_sync
+from smartexpo.checkin.services.sync import scans_sync
 from smartexpo.crowd.ingest import MAX_EVENTS as EVENTS_PER_CALL
 from smartexpo.crowd.ingest import events_ingest
 from smartexpo.crowd.services import pending_fold, replay_clock_clear, replay_clock_set

@@ -2,9 +2,11 @@
 //
 // Online, every scan goes to POST …/checkin/scans. When the network is down (or the server does
 // not answer within ~1.5 s) the page decides alone: it verifies the ticket secret with WebCrypto
-// (Ed25519, the normative format of smartexpo/tickets/ticket_secrets.py) and applies the rules
-// of smartexpo/checkin/offline.py (OfflineScanner.scan) in the same order. Offline admissions
-// are queued in localStorage and synced through POST …/checkin/sync when the network returns.
+// (Ed25519, the normative format of smartexpo/tickets/ticket_secrets.py) and applies the
+// server's rule table (smartexpo/checkin/rules.py, handed over in the page's configuration and
+// walked by rules.js) as smartexpo/checkin/offline.py (OfflineScanner.scan) does. Offline
+// admissions are queued in localStorage and synced through POST …/checkin/sync when the
+// network returns.
 // No libraries, no external requests.
 (function () {
   "use strict";
@@ -280,40 +282,20 @@
     });
   }
 
-  // OfflineScanner.scan: invalid → gate_not_allowed → (exits: not_inside) → revoked →
-  // wrong_day → zone_not_allowed → already_inside. Admissions update the local memory.
+  // OfflineScanner.scan: the server's rule table (config.rules, smartexpo/checkin/rules.py)
+  // walked in its order by rules.js. Admissions update the local memory.
   function decideOffline(scan, at) {
+    if (!Array.isArray(config.rules) || !config.rules.length || !window.SmartExpoRules) {
+      // A page without the table (an old copy from the cache) must not admit anybody.
+      return Promise.resolve({ result: "reject", reason: "no_offline_check" });
+    }
     return verifySecret(scan.secret).then(function (claims) {
-      if (!claims) return { result: "reject", reason: "invalid" };
-      var setup = state.setup;
-      function reject(reason) {
-        return { result: "reject", reason: reason, serial: claims.serial, typeId: claims.typeId };
-      }
-      var gateZone = null;
-      setup.gates.forEach(function (g) {
-        if (g.code === scan.gate) gateZone = g.zone;
-      });
-      if (gateZone === null) return reject("gate_not_allowed");
-      var day = localDay(at, setup.timezone);
-      var key = String(claims.serial);
-      var admit = { result: "admit", serial: claims.serial, typeId: claims.typeId };
-      if (scan.direction === "out") {
-        if (state.inside[key] !== day) return reject("not_inside");
-        delete state.inside[key];
-        store.set("inside", state.inside);
-        return admit;
-      }
-      if (revoked.has(claims.serial)) return reject("revoked");
-      if (claims.days.indexOf(day) < 0) return reject("wrong_day");
-      var type = null;
-      setup.ticket_types.forEach(function (t) {
-        if (Number(t.id) === claims.typeId) type = t;
-      });
-      if (!type || type.zones.indexOf(gateZone) < 0) return reject("zone_not_allowed");
-      if (state.inside[key] === day) return reject("already_inside");
-      state.inside[key] = day;
-      store.set("inside", state.inside);
-      return admit;
+      var day = localDay(at, state.setup.timezone);
+      var verdict = window.SmartExpoRules.decide(
+        config.rules, claims, state.setup, revoked, state.inside, scan, day
+      );
+      if (verdict.result === "admit") store.set("inside", state.inside);
+      return verdict;
     });
   }
 

@@ -1,14 +1,16 @@
 """Offline scans by the million: the check-in of a venue's whole stream (`streams.importing`).
 
-The same decisions and the same records as `sync.scans_sync_many` (a property test holds the
-two together: `tests/checkin/test_bulk_sync.py`), split into a plan and its application:
+The same decisions and the same records as `services.sync.scans_sync_many` (property tests hold
+the two together and to `rules.decide`: `tests/checkin/test_bulk_sync.py`, `test_rules.py`),
+split into a plan and its application:
 
 - `scans_facts` checks the fields and authenticates each distinct secret, needing no lock;
 - `scans_sync_plan` reads the tickets' states and the earlier nonces and decides every
-  scan in time order with `sync._decide`'s rules written as columns (polars): each ticket's
-  state before a scan is the one its previous scan left, a window over the ticket. Each secret
-  is parsed and authenticated once however often it is scanned (`sync._claims`), and nothing
-  is answered but counts. A million scans take seconds where one call per scan took a minute.
+  scan in time order with the sync's rules (`rules.SYNC_RULES`) compiled into columns
+  (polars): each ticket's state before a scan is the one its previous scan left, a window over
+  the ticket. Each secret is parsed and authenticated once however often it is scanned
+  (`claims.secret_claims`), and nothing is answered but counts. A million scans take seconds
+  where one call per scan took a minute.
 - `scans_sync_apply` writes the check-in log and the tickets' states.
 
 Between the two nothing else may change the tickets: the caller holds the write lock (SQLite)
@@ -25,15 +27,16 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
+from smartexpo.checkin import queries, rules
+from smartexpo.checkin.claims import secret_claims
 from smartexpo.checkin.context import checkin_context
-from smartexpo.checkin.models import Scan, ScanResult, ScanSource
-from smartexpo.checkin.scanning import log_insert_sql as scan_log_sql
+from smartexpo.checkin.models import ScanResult, ScanSource
+from smartexpo.checkin.queries import TicketRecord
 from smartexpo.checkin.schemas import MAX_GATE_CHARS, MAX_NONCE_CHARS
-from smartexpo.checkin.sync import _chunks, _claims, _placeholders, _Ticket, _tickets
-from smartexpo.core.db import date_value, driver_cursor, driver_sql
+from smartexpo.core.db import driver_cursor, is_sqlite
 from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.devices.auth import Scanner
-from smartexpo.tickets.models import Ticket, TicketStatus
+from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.models import Expo
 
@@ -68,7 +71,7 @@ class ScanFacts:
     invalid: int
     secrets: list[str]
     claims: list
-    tickets: dict[int, _Ticket]  # by serial
+    tickets: dict[int, TicketRecord]  # by serial
 
 
 def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame) -> ScanFacts:
@@ -100,11 +103,13 @@ def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame
     )
     secrets = frame.get_column("secret").unique().to_list()
     parsed = dict(zip(secrets, parse_secrets(secrets), strict=True))
-    tickets = _ticket_facts(expo, {p.serial for p in parsed.values() if p})
+    tickets = queries.tickets_facts(
+        expo_id=expo.pk, serials={p.serial for p in parsed.values() if p}
+    )
     claims = []
     for secret in secrets:
         p = parsed[secret]
-        claims.append(_claims(ctx, secret, p, tickets.get(p.serial) if p else None))
+        claims.append(secret_claims(ctx, secret, p, tickets.get(p.serial) if p else None))
     return ScanFacts(frame, invalid, secrets, claims, tickets)
 
 
@@ -118,13 +123,14 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
     if facts.invalid:
         results["invalid"] += facts.invalid
     tickets = facts.tickets
-    _ticket_states(expo, tickets)
+    with driver_cursor() as cursor:
+        queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
     frame = _decided(
         facts.frame,
         _secrets_table(facts.secrets, facts.claims, tickets),
         _scanners_table(scanners, ctx),
         _type_zones_table(ctx),
-        _earlier_nonces([s.device_id for s in scanners.values()]),
+        queries.nonces_used(device_ids=[s.device_id for s in scanners.values()]),
     )
     results.update(_counts(frame))
     recorded = frame.filter(pl.col("recorded"))
@@ -239,7 +245,7 @@ def _type_zones_table(ctx) -> pl.DataFrame:
 
 
 def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFrame:
-    """The scans with what `sync._decide` answers each, in columns: `recorded` (not a
+    """The scans with what `services.sync` answers each, in columns: `recorded` (not a
     repeated nonce), `result`, `reason`, `rule`, `serial`, `ticket_id`, `after` (the ticket's
     inside day after it), `moves` (somebody went through a known gate)."""
     served, gates = scanner_tables
@@ -283,43 +289,76 @@ def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFram
         .otherwise(pl.col("after").shift(1).over(pl.when(known).then(pl.col("ticket_id"))))
         .alias("inside")
     )
-    inside_today = (pl.col("inside") == pl.col("day")).fill_null(False)
-    rule = (
-        pl.when(pl.col("serves").is_null() | pl.col("gate_id").is_null())
-        .then(pl.lit("gate_not_allowed"))
-        .when(pl.col("direction") == "out")
-        .then(pl.when(inside_today).then(None).otherwise(pl.lit("not_inside")))
-        .when(pl.col("status") != TicketStatus.VALID)
-        .then(pl.lit("revoked"))
-        .when(~pl.col("claims_days").list.contains(pl.col("day")))
-        .then(pl.lit("wrong_day"))
-        .when(pl.col("zone_ok").is_null())
-        .then(pl.lit("zone_not_allowed"))
-        .when(inside_today)
-        .then(pl.lit("already_inside"))
-        .otherwise(None)
+    facts = _facts()
+    frame = frame.with_columns(
+        _first_broken(facts).alias("broken"), _identifying(facts).alias("identifying")
     )
-    frame = frame.with_columns(pl.when(known).then(rule).otherwise(None).alias("rule"))
-    authentic = pl.col("authentic").fill_null(False)
+    broken = pl.col("broken")
     return frame.with_columns(
-        pl.when(known & pl.col("rule").is_null())
+        pl.when(known & broken.is_null())
         .then(pl.lit(str(ScanResult.ADMIT)))
         .otherwise(pl.lit(str(ScanResult.REJECT)))
         .alias("result"),
-        pl.when(~authentic)
-        .then(pl.lit("invalid"))
-        .when(pl.col("ticket_id").is_null())
-        .then(pl.lit("unknown"))
-        .when(pl.col("rule").is_not_null())
+        pl.when(pl.col("identifying"))
+        .then(broken)
+        .when(broken.is_not_null())
         .then(pl.lit("conflict"))
         .otherwise(pl.lit(""))
         .alias("reason"),
-        pl.col("rule").fill_null(""),
-        pl.when(authentic).then(pl.col("serial")).otherwise(None).alias("serial"),
+        pl.when(pl.col("identifying"))
+        .then(pl.lit(""))
+        .otherwise(broken.fill_null(""))
+        .alias("rule"),
+        pl.when(pl.col("authentic").fill_null(False)).then(pl.col("serial")).alias("serial"),
         pl.when(pl.col("ticket_id").is_not_null()).then(pl.col("ticket_id")).alias("ticket_id"),
         # Somebody went through: an admission or a conflict, at a gate of the edition.
         (known & pl.col("zone_id").is_not_null()).alias("moves"),
     )
+
+
+def _facts() -> dict[str, pl.Expr]:
+    """Each fact of `rules.FACTS` as a column of the joined scans (True, False or null where
+    an earlier rule decides: the secret's when it is not authentic, the state's when no ticket
+    has the serial)."""
+    return {
+        "authentic": pl.col("authentic").fill_null(False),
+        "gate_served": pl.col("serves").is_not_null() & pl.col("gate_id").is_not_null(),
+        "known": pl.col("ticket_id").is_not_null(),
+        "revoked": pl.col("status") != TicketStatus.VALID,
+        "day_valid": pl.col("claims_days").list.contains(pl.col("day")),
+        "zone_valid": pl.col("zone_ok").is_not_null(),
+        "inside_today": (pl.col("inside") == pl.col("day")).fill_null(False),
+    }
+
+
+def _broken(facts: dict[str, pl.Expr], rule: rules.Rule) -> pl.Expr:
+    broken = facts[rule.fact] if rule.broken_when else ~facts[rule.fact]
+    if rule.direction is None:
+        return broken
+    entry = pl.col("direction") == rules.IN
+    return broken & (entry if rule.direction == rules.IN else ~entry)
+
+
+def _first_broken(facts: dict[str, pl.Expr]) -> pl.Expr:
+    """`rules.decide` in the sync's order as one column: the reason of the first rule each
+    scan breaks, null to admit (a null fact breaks nothing: the rule that makes it null comes
+    first)."""
+    chain = None
+    for rule in rules.SYNC_RULES:
+        broken, then = _broken(facts, rule), pl.lit(rule.reason)
+        chain = pl.when(broken).then(then) if chain is None else chain.when(broken).then(then)
+    return chain.otherwise(pl.lit(None, dtype=pl.Utf8))
+
+
+def _identifying(facts: dict[str, pl.Expr]) -> pl.Expr:
+    """Whether the first rule broken names no ticket (`invalid`, `unknown`): answered as
+    such, not as a conflict. Those rules come first in `rules.SYNC_RULES`, so any of them
+    broken is the first broken."""
+    found = pl.lit(False)
+    for rule in rules.SYNC_RULES:
+        if rule.identifies:
+            found = found | _broken(facts, rule)
+    return found
 
 
 def _counts(frame: pl.DataFrame) -> Counter:
@@ -340,21 +379,15 @@ def _counts(frame: pl.DataFrame) -> Counter:
 
 def scans_sync_apply(plan: BulkSyncPlan) -> None:
     """Write a plan's log rows and ticket states (in the caller's transaction)."""
-    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
     # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
     with driver_cursor() as cursor:
-        if plan.log_rows:
-            cursor.executemany(driver_sql(scan_log_sql()), plan.log_rows)
-        if plan.ticket_states:
-            cursor.executemany(
-                driver_sql(f"UPDATE {ticket_t} SET inside_day = %s WHERE id = %s"),  # noqa: S608
-                plan.ticket_states,
-            )
+        queries.scan_log_insert_many(cursor, rows=plan.log_rows)
+        queries.tickets_inside_set(cursor, states=plan.ticket_states)
 
 
 def _db_time(at: pl.Expr) -> pl.Expr:
     """A UTC timestamp as `adapt_datetimefield_value` gives it to the database."""
-    if connection.vendor == "sqlite":
+    if is_sqlite():
         # Naive UTC text, the microseconds only when not zero (as `str(datetime)`).
         return (
             pl.when(at.dt.microsecond() == 0)
@@ -362,77 +395,3 @@ def _db_time(at: pl.Expr) -> pl.Expr:
             .otherwise(at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
         )
     return at.dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00:00")
-
-
-# From this many tickets on, one pass over the edition's tickets beats looking each one up.
-WHOLE_EDITION_ABOVE = 20_000
-
-
-def _whole_edition(serials) -> bool:
-    return connection.vendor == "sqlite" and len(serials) > WHOLE_EDITION_ABOVE
-
-
-def _ticket_facts(expo: Expo, serials: set[int]) -> dict[int, _Ticket]:
-    """The edition's tickets with these serials, by serial: their facts, which never change."""
-    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
-    if not _whole_edition(serials):
-        return _tickets(expo, serials, ticket_t)
-    found: dict[int, _Ticket] = {}
-    with driver_cursor() as cursor:
-        cursor.execute(
-            driver_sql(
-                f"SELECT id, serial, ticket_type_id, secret_digest FROM {ticket_t} "  # noqa: S608
-                f"WHERE expo_id = %s"
-            ),
-            (expo.pk,),
-        )
-        for ticket_id, serial, type_id, digest in cursor.fetchall():
-            if serial in serials:
-                found[serial] = _Ticket(ticket_id, serial, type_id, digest)
-    return found
-
-
-def _ticket_states(expo: Expo, tickets: dict[int, _Ticket]) -> None:
-    """Each ticket's status and inside day as stored now (locked on PostgreSQL)."""
-    ticket_t = connection.ops.quote_name(Ticket._meta.db_table)
-    by_id = {t.id: t for t in tickets.values()}
-    with driver_cursor() as cursor:
-        if _whole_edition(tickets):
-            cursor.execute(
-                driver_sql(
-                    f"SELECT id, status, inside_day FROM {ticket_t} WHERE expo_id = %s"  # noqa: S608
-                ),
-                (expo.pk,),
-            )
-            rows = cursor.fetchall()
-        else:
-            lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-            rows = []
-            for chunk in _chunks(sorted(by_id)):
-                cursor.execute(
-                    driver_sql(
-                        f"SELECT id, status, inside_day FROM {ticket_t} "  # noqa: S608
-                        f"WHERE id IN ({_placeholders(len(chunk))}){lock}"
-                    ),
-                    chunk,
-                )
-                rows.extend(cursor.fetchall())
-    for ticket_id, status, inside in rows:
-        ticket = by_id.get(ticket_id)
-        if ticket is not None:
-            ticket.status, ticket.inside = status, date_value(inside)
-
-
-def _earlier_nonces(device_ids: list[int]) -> set[tuple[int, str]]:
-    """The (device, nonce) pairs these scanners have already used."""
-    table = connection.ops.quote_name(Scan._meta.db_table)
-    found: set[tuple[int, str]] = set()
-    with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(device_ids)):
-            cursor.execute(
-                f"SELECT device_id, nonce FROM {table} "  # noqa: S608
-                f"WHERE device_id IN ({_placeholders(len(chunk))})",
-                chunk,
-            )
-            found.update(cursor.fetchall())
-    return found

@@ -1,0 +1,243 @@
+"""Check-in's SQL statements, named by what they do (`core.db` holds what they share).
+
+Callers own the transaction and, where they pass one, the cursor: a driver cursor of
+`core.db.driver_cursor` (every statement here is written with `%s` and put in the driver's
+style). An online scan's statements are built once per process and kept, in the driver's
+style, so that the hot path spends nothing on them: an admission is one UPDATE (the
+anti-passback rule in its WHERE clause) and the log's INSERT; a refusal a SELECT and the INSERT.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from smartexpo.checkin.models import Scan
+from smartexpo.core.db import (
+    chunks,
+    date_value,
+    driver_cursor,
+    driver_sql,
+    for_update,
+    is_sqlite,
+    placeholders,
+    table,
+)
+from smartexpo.tickets.models import Registration, Ticket, TicketStatus
+
+# The check-in log's columns, in the order of `scans.log_fixed` then `scans.log_decided`.
+LOG_COLUMNS = (
+    "expo_id",
+    "device_id",
+    "gate_id",
+    "gate_code",
+    "zone_id",
+    "direction",
+    "nonce",
+    "scanned_at",
+    "received_at",
+    "source",
+    "serial",
+    "ticket_id",
+    "result",
+    "reason",
+    "rule",
+)
+
+# From this many tickets on, one pass over the edition's tickets beats looking each one up
+# (SQLite; PostgreSQL's planner chooses for itself).
+WHOLE_EDITION_ABOVE = 20_000
+
+_hot: dict[str, str] = {}
+
+
+def _statements() -> dict[str, str]:
+    """The online scan's statements and the log's INSERT, in the driver's style, built once."""
+    if not _hot:
+        t, r = table(Ticket), table(Registration)
+        holder = f"(SELECT name FROM {r} WHERE {r}.id = {t}.registration_id)"
+        returning = f"RETURNING id, ticket_type_id, {holder}"
+        sql = {
+            "enter": (
+                f"UPDATE {t} SET inside_day = %s WHERE serial = %s AND expo_id = %s "
+                f"AND status = %s AND (inside_day IS NULL OR inside_day <> %s) {returning}"
+            ),
+            "leave": (
+                f"UPDATE {t} SET inside_day = NULL WHERE serial = %s AND expo_id = %s "
+                f"AND inside_day = %s {returning}"
+            ),
+            "ticket": (
+                f"SELECT id, ticket_type_id, status, inside_day, {holder} FROM {t} "
+                f"WHERE serial = %s AND expo_id = %s"
+            ),
+            "log": (
+                f"INSERT INTO {table(Scan)} ({', '.join(LOG_COLUMNS)}) "
+                f"VALUES ({placeholders(len(LOG_COLUMNS))})"
+            ),
+            "inside": f"UPDATE {t} SET inside_day = %s WHERE id = %s",
+        }
+        _hot.update({name: driver_sql(text) for name, text in sql.items()})
+    return _hot
+
+
+# --- an online scan -------------------------------------------------------------------------
+
+
+def ticket_enter(cursor, *, serial: int, expo_id: int, day) -> list[tuple]:
+    """Let a valid ticket in on `day` (its database value) unless it is inside that day
+    already: `[(id, type id, holder)]` if it went in, `[]` if not (no such ticket, revoked, or
+    already inside — `ticket_read` tells which)."""
+    cursor.execute(_statements()["enter"], (day, serial, expo_id, TicketStatus.VALID, day))
+    return cursor.fetchall()
+
+
+def ticket_leave(cursor, *, serial: int, expo_id: int, day) -> list[tuple]:
+    """Let a ticket out if it is inside on `day`: `[(id, type id, holder)]`, or `[]`."""
+    cursor.execute(_statements()["leave"], (serial, expo_id, day))
+    return cursor.fetchall()
+
+
+def ticket_read(cursor, *, serial: int, expo_id: int) -> tuple | None:
+    """The edition's ticket with this serial: `(id, type id, status, inside day, holder)`, the
+    inside day as a date; None if there is none."""
+    cursor.execute(_statements()["ticket"], (serial, expo_id))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    ticket_id, type_id, status, inside_day, holder = row
+    return ticket_id, type_id, status, date_value(inside_day), holder
+
+
+def scan_log_insert(cursor, *, row: Sequence) -> None:
+    """Write one check-in log row (`LOG_COLUMNS`, values adapted for the database). A nonce
+    its device used before raises the driver's IntegrityError."""
+    cursor.execute(_statements()["log"], row)
+
+
+# --- a batch of scans (sync, bulk import) ---------------------------------------------------
+
+
+def scan_log_insert_many(cursor, *, rows: Sequence[Sequence]) -> None:
+    """Write check-in log rows (`LOG_COLUMNS`) in one `executemany`."""
+    if rows:
+        cursor.executemany(_statements()["log"], rows)
+
+
+def tickets_inside_set(cursor, *, states: Sequence[tuple[object, int]]) -> None:
+    """Set tickets' inside days: `(inside day as the database takes it, ticket id)` pairs."""
+    if states:
+        cursor.executemany(_statements()["inside"], states)
+
+
+def scans_answered(cursor, *, device_id: int, nonces: Sequence[str]) -> list[tuple]:
+    """The device's scans with these nonces: `(nonce, result, reason, rule, serial, ticket
+    id)`."""
+    rows: list[tuple] = []
+    for chunk in chunks(list(dict.fromkeys(nonces))):
+        cursor.execute(
+            driver_sql(
+                f"SELECT nonce, result, reason, rule, serial, ticket_id FROM {table(Scan)} "
+                f"WHERE device_id = %s AND nonce IN ({placeholders(len(chunk))})"
+            ),
+            [device_id, *chunk],
+        )
+        rows.extend(cursor.fetchall())
+    return rows
+
+
+def nonces_used(*, device_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """The (device, nonce) pairs these devices have used."""
+    found: set[tuple[int, str]] = set()
+    with driver_cursor() as cursor:
+        for chunk in chunks(sorted(device_ids)):
+            cursor.execute(
+                driver_sql(
+                    f"SELECT device_id, nonce FROM {table(Scan)} "
+                    f"WHERE device_id IN ({placeholders(len(chunk))})"
+                ),
+                chunk,
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+@dataclasses.dataclass
+class TicketRecord:
+    """What a batch needs of one ticket: the facts that never change (read before the write
+    transaction) and its state (status, inside day: read under the lock by `tickets_states`,
+    then moved as the batch is decided)."""
+
+    id: int
+    serial: int
+    type_id: int
+    digest: str
+    status: str = ""
+    inside: dt.date | None = None
+    changed: bool = False
+
+
+def _whole_edition(count: int) -> bool:
+    return is_sqlite() and count > WHOLE_EDITION_ABOVE
+
+
+def tickets_facts(*, expo_id: int, serials: Iterable[int]) -> dict[int, TicketRecord]:
+    """The edition's tickets with these serials, by serial: their facts, which never change."""
+    serials = set(serials)
+    found: dict[int, TicketRecord] = {}
+    t = table(Ticket)
+    with driver_cursor() as cursor:
+        if _whole_edition(len(serials)):
+            cursor.execute(
+                driver_sql(
+                    f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {t} "
+                    f"WHERE expo_id = %s"
+                ),
+                (expo_id,),
+            )
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for chunk in chunks(sorted(serials)):
+                # By serial alone: the serial's unique index finds each row, where a condition
+                # on the edition would lead SQLite to walk all of the edition's tickets.
+                cursor.execute(
+                    driver_sql(
+                        f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {t} "
+                        f"WHERE serial IN ({placeholders(len(chunk))})"
+                    ),
+                    chunk,
+                )
+                rows.extend(cursor.fetchall())
+    for ticket_id, serial, type_id, digest, ticket_expo in rows:
+        if ticket_expo == expo_id and serial in serials:
+            found[serial] = TicketRecord(ticket_id, serial, type_id, digest)
+    return found
+
+
+def tickets_states(cursor, *, expo_id: int, tickets: Iterable[TicketRecord]) -> None:
+    """Read each ticket's status and inside day as stored now into it, the rows locked on
+    PostgreSQL (SQLite's transaction holds the whole database from its first write)."""
+    by_id = {ticket.id: ticket for ticket in tickets}
+    t = table(Ticket)
+    if _whole_edition(len(by_id)):
+        cursor.execute(
+            driver_sql(f"SELECT id, status, inside_day FROM {t} WHERE expo_id = %s"),
+            (expo_id,),
+        )
+        rows = cursor.fetchall()
+    else:
+        rows = []
+        for chunk in chunks(sorted(by_id)):
+            cursor.execute(
+                driver_sql(
+                    f"SELECT id, status, inside_day FROM {t} "
+                    f"WHERE id IN ({placeholders(len(chunk))}){for_update()}"
+                ),
+                chunk,
+            )
+            rows.extend(cursor.fetchall())
+    for ticket_id, status, inside in rows:
+        ticket = by_id.get(ticket_id)
+        if ticket is not None:
+            ticket.status, ticket.inside = status, date_value(inside)

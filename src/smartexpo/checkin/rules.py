@@ -1,0 +1,168 @@
+"""The check-in rules, once: which scans are refused, for what reason, in what order.
+
+`RULES` is the one table. Every path that decides a scan reads it:
+
+- the online scan (`services.scanning`): its conditional UPDATE admits, and a refusal's reason
+  is `decide` on the ticket's row;
+- the offline sync (`services.sync`) and the reference offline scanner (`offline.py`) call
+  `decide` scan by scan;
+- the bulk import (`services.bulk_sync`) compiles the table into polars columns;
+- the browser scanner receives the table in its page's configuration (`views.scanner`) and
+  walks it in `static/checkin/rules.js`.
+
+`tests/checkin/test_rules.py` holds all five to `decide` for random tickets and scans.
+
+A rule reads one fact, a boolean each path computes from what it has (`facts` says how from
+`TicketFacts`, `ScanFacts` and `TicketState`), and is broken when the fact has the value the
+rule names. The first broken rule of the scan's direction is the reason; none broken admits.
+The facts of `TicketState` (`STORED`) are the ticket's stored row online, the scanner's own
+memory and revocation list offline (where every authentic serial counts as `known`).
+
+Standard library only: a scanner app ships this file with `offline.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Collection
+from typing import NamedTuple
+
+IN, OUT = "in", "out"
+DIRECTIONS = (IN, OUT)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    reason: str
+    fact: str  # the fact the rule reads (`FACTS`)
+    broken_when: bool  # the value of the fact that breaks the rule
+    direction: str | None = None  # the direction it applies to; None: both
+    # Says which ticket, if any, the secret names. A synced scan breaking it is answered with
+    # it and recorded against no ticket; the other rules a synced admission broke are
+    # conflicts, and only a scan tied to a ticket can conflict (`SYNC_RULES`).
+    identifies: bool = False
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("invalid", "authentic", False, identifies=True),
+    Rule("gate_not_allowed", "gate_served", False),
+    Rule("unknown", "known", False, identifies=True),
+    Rule("revoked", "revoked", True, IN),  # a revoked ticket's holder inside may still leave
+    Rule("wrong_day", "day_valid", False, IN),
+    Rule("zone_not_allowed", "zone_valid", False, IN),
+    Rule("already_inside", "inside_today", True, IN),
+    Rule("not_inside", "inside_today", False, OUT),
+)
+
+# The order a synced batch is decided in: the table's, with the rules that identify the ticket
+# first — an unknown serial at a gate the device does not serve is answered `unknown` by the
+# sync, `gate_not_allowed` online (where the gate is checked before the database is asked).
+SYNC_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.identifies) + tuple(
+    r for r in RULES if not r.identifies
+)
+
+
+class TicketFacts(NamedTuple):
+    """What the secret says of its ticket, and its type."""
+
+    authentic: bool  # well formed, of a known key, its signature verified (or its digest known)
+    days: Collection[dt.date] = ()  # the days it is valid on
+    zones: Collection[str] = ()  # the zones its type admits into (none: a type not known)
+
+
+class ScanFacts(NamedTuple):
+    direction: str
+    day: dt.date  # the expo day of the scan (`scan_day`)
+    gate_served: bool  # a gate of the edition that the scanning device serves
+    zone: str | None  # the zone the gate admits into (None: not a gate of the edition)
+
+
+class TicketState(NamedTuple):
+    """What is stored of the ticket: online its row, offline the scanner's own memory."""
+
+    known: bool  # a ticket has the serial
+    revoked: bool
+    inside: dt.date | None  # the expo day it entered on and has not left since
+
+
+FACTS: dict[str, Callable[[TicketFacts, ScanFacts, TicketState], bool]] = {
+    "authentic": lambda t, s, st: t.authentic,
+    "gate_served": lambda t, s, st: s.gate_served,
+    "known": lambda t, s, st: st.known,
+    "revoked": lambda t, s, st: st.revoked,
+    "day_valid": lambda t, s, st: s.day in t.days,
+    "zone_valid": lambda t, s, st: s.zone is not None and s.zone in t.zones,
+    "inside_today": lambda t, s, st: st.inside == s.day,
+}
+STORED = frozenset({"known", "revoked", "inside_today"})
+
+
+def _walk(order: tuple[Rule, ...]) -> dict[str, tuple[tuple[Callable, bool, str, bool], ...]]:
+    """Per direction, its rules as (fact, breaking value, reason, stored) — what a walk needs."""
+    return {
+        direction: tuple(
+            (FACTS[r.fact], r.broken_when, r.reason, r.fact in STORED)
+            for r in order
+            if r.direction in (None, direction)
+        )
+        for direction in DIRECTIONS
+    }
+
+
+_WALKS = {RULES: _walk(RULES), SYNC_RULES: _walk(SYNC_RULES)}
+
+
+def decide(
+    ticket: TicketFacts,
+    scan: ScanFacts,
+    state: TicketState,
+    *,
+    order: tuple[Rule, ...] = RULES,
+) -> str | None:
+    """The reference decision: the reason of the first rule of `order` (for the scan's
+    direction) that the facts break, or None to admit."""
+    for fact, broken_when, reason, _stored in _WALKS[order][scan.direction]:
+        if fact(ticket, scan, state) == broken_when:
+            return reason
+    return None
+
+
+_UNREAD = TicketState(True, False, None)
+
+
+def decide_unread(ticket: TicketFacts, scan: ScanFacts) -> tuple[str | None, bool]:
+    """`decide` before the ticket's state is read (online, before asking the database):
+    `(reason, refused)` — the reason if a rule that comes before every rule on a `STORED` fact
+    is broken (then final); else whether a later rule on the facts at hand is broken already
+    (the scan is refused, for a reason the state decides)."""
+    refused = False
+    state_needed = False
+    for fact, broken_when, reason, stored in _WALKS[RULES][scan.direction]:
+        if stored:
+            state_needed = True
+        elif fact(ticket, scan, _UNREAD) == broken_when:
+            if not state_needed:
+                return reason, True
+            refused = True
+    return None, refused
+
+
+def state_reason(direction: str) -> str:
+    """The reason of the direction's rule on the ticket's presence: what a conditional UPDATE
+    that found the ticket but not in the state it needs was refused for."""
+    return next(
+        r.reason for r in RULES if r.fact == "inside_today" and r.direction in (None, direction)
+    )
+
+
+def table() -> list[dict]:
+    """`RULES` as JSON for the browser scanner (`static/checkin/rules.js` walks it)."""
+    return [dataclasses.asdict(rule) for rule in RULES]
+
+
+def scan_day(at: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The expo day of an instant: its date in the edition's time zone (midnight exact)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("a scan time must carry its UTC offset")
+    return at.astimezone(tz).date()

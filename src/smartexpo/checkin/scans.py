@@ -1,0 +1,109 @@
+"""A scan as the API takes it, as the check-in log records it and as the scanner is answered.
+
+Shared by the online scan and the offline sync (`services.scanning`, `services.sync`): both
+log with `queries.LOG_COLUMNS` and hand admissions to crowd as movements.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+
+from smartexpo.checkin.context import CheckinContext
+from smartexpo.checkin.schemas import ScanIn as ScanSchema
+from smartexpo.core.api import validation_fields
+from smartexpo.core.errors import invalid
+from smartexpo.crowd.periods import to_us
+from smartexpo.crowd.services import Movement
+from smartexpo.crowd.visitors import ticket_visitor
+from smartexpo.devices.auth import Scanner
+from smartexpo.tickets.identity import mask_name
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanIn:
+    secret: str
+    gate: str
+    direction: str
+    nonce: str
+    scanned_at: dt.datetime
+
+
+def scan_in(item: Any, *, now: dt.datetime) -> ScanIn:
+    """Check one scan object against the documented schema (`checkin.schemas.ScanIn`); raise
+    `invalid` naming every field at fault."""
+    try:
+        body = ScanSchema.model_validate(item)
+    except ValidationError as exc:
+        raise invalid(validation_fields(exc.errors())) from None
+    return ScanIn(body.secret, body.gate, body.direction, body.nonce, body.scanned_at or now)
+
+
+@dataclasses.dataclass
+class Decision:
+    """A scan's outcome as logged and answered."""
+
+    result: str
+    reason: str = ""
+    rule: str = ""  # the broken rule of a synced `conflict`
+    serial: int | None = None
+    ticket_id: int | None = None
+    type_id: int | None = None
+    holder: str = ""
+
+
+def answer(decision: Decision, ctx: CheckinContext, masks: dict | None = None) -> dict:
+    """The API's answer for a decision (`masks`: masked names already computed, by name)."""
+    body: dict[str, Any] = {"result": decision.result}
+    if decision.reason:
+        body["reason"] = decision.reason
+    if decision.rule:
+        body["detail"] = {"reason": decision.rule}
+    if decision.ticket_id is not None:
+        tt = ctx.types.get(decision.type_id)
+        if masks is None:
+            holder = mask_name(decision.holder)
+        elif (holder := masks.get(decision.holder)) is None:
+            holder = masks[decision.holder] = mask_name(decision.holder)
+        body["ticket"] = {
+            "serial": decision.serial,
+            "type": tt.code if tt else None,
+            "holder": holder,
+        }
+    return body
+
+
+def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now_db, source):
+    """A log row's columns that do not depend on the decision (times already adapted for the
+    database)."""
+    gate = ctx.gates.get(scan.gate)
+    return (
+        expo_id,
+        scanner.device_id,
+        gate.id if gate else None,
+        scan.gate,
+        gate.zone_id if gate else None,
+        scan.direction,
+        scan.nonce,
+        scanned_db,
+        now_db,
+        source,
+    )
+
+
+def log_decided(d: Decision) -> tuple:
+    """A log row's columns that record the decision."""
+    return (d.serial, d.ticket_id, d.result, d.reason, d.rule)
+
+
+def movement(expo_id: int, ctx, scan: ScanIn, ticket_id: int | None) -> Movement:
+    """The occupancy movement of a scan that let its holder through: ±1 in the zone the gate
+    admits into, at the scan's time, an entry with its ticket's visitor hash (for the zone's
+    distinct visitors), for `crowd.services.movements_enqueue`."""
+    zone_id = ctx.gates[scan.gate].zone_id
+    entry = scan.direction == "in"
+    visitor = ticket_visitor(ticket_id) if entry and ticket_id is not None else None
+    return Movement(expo_id, zone_id, to_us(scan.scanned_at), 1 if entry else -1, visitor)

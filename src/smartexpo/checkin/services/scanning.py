@@ -1,0 +1,154 @@
+"""Online scans: verify the secret first, then one conditional UPDATE decides and records.
+
+The hot path of a gate is, after the signature check (no database), one transaction of two
+statements: an UPDATE of the ticket's `inside_day` whose WHERE clause is the anti-passback
+rule (so two gates scanning one ticket at the same instant cannot both admit it — the second
+finds the row changed, on SQLite and PostgreSQL alike), and the INSERT of the log row, whose
+(device, nonce) unique index makes a repeated nonce roll the whole scan back and replay the
+first answer. The answer is sent only after the commit: no admission is lost if the process
+dies. A refused UPDATE is followed by one SELECT of the ticket's row, and `rules.decide` on it
+says why; rules that need no row (`rules.decide_unread`) are checked before any statement.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from smartexpo.checkin import queries, rules
+from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.models import Scan, ScanResult, ScanSource
+from smartexpo.checkin.scans import (
+    Decision,
+    ScanIn,
+    answer,
+    log_decided,
+    log_fixed,
+    movement,
+    scan_in,
+)
+from smartexpo.core.bodies import json_body
+from smartexpo.core.db import driver_cursor
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.stamps import READ
+from smartexpo.crowd.services import movements_enqueue
+from smartexpo.devices.auth import Scanner
+from smartexpo.tickets.models import TicketStatus
+from smartexpo.tickets.ticket_secrets import SecretError, TicketClaims, verify_secret
+from smartexpo.venue.models import Expo
+
+_NOT_AUTHENTIC = rules.TicketFacts(False)
+
+
+def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn, version: object = READ) -> dict:
+    """Decide one online scan, log it, and return the API's answer (`version`: the catalogue
+    stamp the request read, see `core.stamps`).
+
+    A nonce this device used before returns that scan's answer and changes nothing."""
+    now = timezone.now()
+    ctx = checkin_context(expo, version=version)
+    try:
+        claims = verify_secret(scan.secret, ctx.keys)
+    except SecretError:
+        claims = None
+    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
+    day = rules.scan_day(scan.scanned_at, ctx.tz)
+    if claims is None:
+        ticket = _NOT_AUTHENTIC
+    else:
+        ticket = rules.TicketFacts(True, claims.days, ctx.type_zones.get(claims.type_id, ()))
+    facts = rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None)
+    reason, refused = rules.decide_unread(ticket, facts)
+    decision = None
+    if reason:
+        decision = Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
+    adapt = connection.ops.adapt_datetimefield_value
+    try:
+        with transaction.atomic(), driver_cursor() as cursor:
+            if decision is None:
+                decision = _decide(cursor, expo.pk, claims, ticket, facts, refused)
+            queries.scan_log_insert(
+                cursor,
+                row=log_fixed(
+                    expo.pk,
+                    scanner,
+                    ctx,
+                    scan,
+                    adapt(scan.scanned_at),
+                    adapt(now),
+                    ScanSource.ONLINE,
+                )
+                + log_decided(decision),
+            )
+            if decision.result == ScanResult.ADMIT:
+                # The admission is a movement of the zone behind the gate (crowd's occupancy).
+                movements_enqueue(
+                    cursor=cursor, movements=[movement(expo.pk, ctx, scan, decision.ticket_id)]
+                )
+    except (IntegrityError, connection.Database.IntegrityError):
+        # The (device, nonce) index: this nonce was answered before; everything here was
+        # rolled back, ticket state included.
+        return replay(expo=expo, device_id=scanner.device_id, nonce=scan.nonce, ctx=ctx)
+    return answer(decision, ctx)
+
+
+def _decide(
+    cursor,
+    expo_id: int,
+    claims: TicketClaims,
+    ticket: rules.TicketFacts,
+    scan: rules.ScanFacts,
+    refused: bool,
+) -> Decision:
+    """A scan that passed the rules needing no row: the conditional UPDATE admits it, unless
+    a rule is broken already (`refused`); the ticket's row says why it did not."""
+    day_db = connection.ops.adapt_datefield_value(scan.day)
+    if not refused:
+        if scan.direction == rules.IN:
+            rows = queries.ticket_enter(cursor, serial=claims.serial, expo_id=expo_id, day=day_db)
+        else:
+            rows = queries.ticket_leave(cursor, serial=claims.serial, expo_id=expo_id, day=day_db)
+        if rows:
+            ticket_id, type_id, holder = rows[0]
+            return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket_id, type_id, holder)
+    row = queries.ticket_read(cursor, serial=claims.serial, expo_id=expo_id)
+    if row is None:
+        state = rules.TicketState(False, False, None)
+        reason = rules.decide(ticket, scan, state)
+        return Decision(ScanResult.REJECT, reason, serial=claims.serial)
+    ticket_id, type_id, status, inside_day, holder = row
+    state = rules.TicketState(True, status != TicketStatus.VALID, inside_day)
+    # None only if the row changed between the UPDATE and this SELECT: answered as the UPDATE
+    # found it.
+    reason = rules.decide(ticket, scan, state) or rules.state_reason(scan.direction)
+    return Decision(ScanResult.REJECT, reason, "", claims.serial, ticket_id, type_id, holder)
+
+
+def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None = None) -> dict:
+    """The stored answer of a scan this device already sent with `nonce`."""
+    ctx = ctx or checkin_context(expo)
+    scan = (
+        Scan.objects.filter(device_id=device_id, nonce=nonce)
+        .select_related("ticket__registration")
+        .first()
+    )
+    if scan is None:  # pragma: no cover - only reached after the unique index refused it
+        raise SmartExpoError("conflict", "This scan could not be recorded; send it again.")
+    ticket = scan.ticket
+    decision = Decision(
+        scan.result,
+        scan.reason,
+        scan.rule,
+        scan.serial,
+        ticket.pk if ticket else None,
+        ticket.ticket_type_id if ticket else None,
+        ticket.registration.name if ticket else "",
+    )
+    return answer(decision, ctx)
+
+
+def scan_post(request, *, expo: Expo, scanner: Scanner, version: object = READ) -> dict:
+    """`POST …/checkin/scans`: parse the body, decide, log, answer."""
+    item = json_body(request.body)
+    scan = scan_in(item, now=timezone.now())
+    return scan_record(expo=expo, scanner=scanner, scan=scan, version=version)

@@ -1,0 +1,240 @@
+"""Offline admissions synced in batches: every scan recorded, conflicts answered, in bulk.
+
+A batch of up to 5,000 scans is decided in one transaction with a fixed number of statements:
+the device's earlier nonces and the tickets involved are read in chunks (the tickets locked on
+PostgreSQL), every scan is decided in order in memory — the batch's own earlier scans of a
+ticket count as its state — and the log rows and the tickets' final states are written with
+`executemany`. Each scan is decided by `rules.decide` in the sync's order (`rules.SYNC_RULES`);
+the secrets are authenticated by `claims.secret_claims`, by digest where the server issued them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from smartexpo.checkin import queries, rules
+from smartexpo.checkin.claims import secret_claims
+from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.models import ScanResult, ScanSource
+from smartexpo.checkin.queries import TicketRecord
+from smartexpo.checkin.scans import (
+    Decision,
+    ScanIn,
+    log_decided,
+    log_fixed,
+    movement,
+    scan_in,
+)
+from smartexpo.checkin.schemas import MAX_BATCH
+from smartexpo.core.bodies import json_body
+from smartexpo.core.db import driver_cursor
+from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.crowd.services import movements_enqueue
+from smartexpo.devices.auth import Scanner
+from smartexpo.tickets.models import TicketStatus
+from smartexpo.tickets.ticket_secrets import ParsedSecret, SecretError, TicketClaims, parse_secret
+from smartexpo.venue.models import Expo
+
+ATTEMPTS = 3
+
+
+def sync_body(raw: bytes) -> list[Any]:
+    """The `scans` list of a sync request; 400 for bad JSON, 422 for a bad shape or size."""
+    body = json_body(raw)
+    scans = body.get("scans") if isinstance(body, dict) else None
+    if not isinstance(scans, list):
+        raise invalid({"scans": "A list of scans is required."})
+    if len(scans) > MAX_BATCH:
+        raise invalid({"scans": f"At most {MAX_BATCH} scans per request."})
+    return scans
+
+
+def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
+    """Record a batch of offline scans and answer each, in order (docs/api.md: check-in sync).
+
+    Admissions the server would have refused are kept and answered `conflict` with the rule;
+    they still set the ticket's inside/outside state. A nonce seen before (in an earlier
+    request or earlier in this batch) gets its first answer and changes nothing. An item with
+    missing or malformed fields is answered `invalid` with the fields and not recorded."""
+    return scans_sync_many(expo=expo, items=[(scanner, item) for item in items])
+
+
+def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dict]:
+    """`scans_sync` for the scans of several scanners in one batch, applied in the order
+    given: a venue's scans imported together (`streams.importing`) keep their time order across
+    gates, so an exit at one gate never comes before the entry at another."""
+    now = timezone.now()
+    parsed: list[tuple[Scanner, ScanIn | dict]] = []
+    for scanner, item in items:
+        try:
+            parsed.append((scanner, scan_in(item, now=now)))
+        except SmartExpoError as exc:
+            nonce = item.get("nonce") if isinstance(item, dict) else None
+            parsed.append(
+                (
+                    scanner,
+                    {
+                        "nonce": nonce if isinstance(nonce, str) else None,
+                        "result": ScanResult.REJECT,
+                        "reason": "invalid",
+                        "detail": exc.detail,
+                    },
+                )
+            )
+    for attempt in range(ATTEMPTS):
+        try:
+            return _sync(expo, parsed, now)
+        except (IntegrityError, connection.Database.IntegrityError):
+            # Another request recorded some of these nonces meanwhile (PostgreSQL only; on
+            # SQLite the batch holds the write lock from its first read). Read them again. The
+            # log's rows go through the driver's cursor, whose error Django does not wrap.
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[dict]:
+    ctx = checkin_context(expo)
+    scans = [(scanner, p) for scanner, p in parsed if isinstance(p, ScanIn)]
+    # Before the write transaction, so that two batches do this work side by side: what does
+    # not change under us — the secrets, the tickets' fixed facts, the signatures.
+    secrets: dict[str, ParsedSecret | None] = {}
+    for _scanner, scan in scans:
+        if scan.secret not in secrets:
+            try:
+                secrets[scan.secret] = parse_secret(scan.secret)
+            except SecretError:
+                secrets[scan.secret] = None
+    tickets = queries.tickets_facts(
+        expo_id=expo.pk, serials={p.serial for p in secrets.values() if p}
+    )
+    claims: dict[str, TicketClaims | None] = {}
+    facts: dict[str, rules.TicketFacts] = {}
+    for secret, parsed_secret in secrets.items():
+        ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
+        found = claims[secret] = secret_claims(ctx, secret, parsed_secret, ticket)
+        facts[secret] = (
+            _NOT_AUTHENTIC
+            if found is None
+            else rules.TicketFacts(True, found.days, ctx.type_zones.get(found.type_id, ()))
+        )
+    days = {s.scanned_at: rules.scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
+    fixed = _fixed_log_columns(expo, ctx, scans, now)
+    # Nonces are unique per device: a scan is known by (device, nonce).
+    earlier: dict[tuple[int, str], Decision] = {}
+    # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
+    with transaction.atomic(), driver_cursor() as cursor:
+        by_device: dict[int, list[str]] = {}
+        for scanner, scan in scans:
+            by_device.setdefault(scanner.device_id, []).append(scan.nonce)
+        for device_id, nonces in by_device.items():
+            for nonce, result, reason, rule, serial, ticket_id in queries.scans_answered(
+                cursor, device_id=device_id, nonces=nonces
+            ):
+                earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
+        queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
+        logs, movements = [], []
+        for scanner, item in scans:
+            key = (scanner.device_id, item.nonce)
+            if key in earlier:
+                continue
+            found = claims[item.secret]
+            ticket = tickets.get(found.serial) if found else None
+            decision = _decide(
+                ctx, scanner, item, facts[item.secret], found, ticket, days[item.scanned_at]
+            )
+            earlier[key] = decision
+            logs.append(fixed[key] + log_decided(decision))
+            # An admission or a conflict let the holder through: a movement at the gate's zone.
+            if item.gate in ctx.gates and (
+                decision.result == ScanResult.ADMIT or decision.reason == "conflict"
+            ):
+                movements.append(movement(expo.pk, ctx, item, decision.ticket_id))
+        adapt = connection.ops.adapt_datefield_value
+        queries.scan_log_insert_many(cursor, rows=logs)
+        movements_enqueue(cursor=cursor, movements=movements)
+        queries.tickets_inside_set(
+            cursor, states=[(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
+        )
+    # After the commit: the answers need nothing the transaction guards.
+    return [
+        _answer(item.nonce, earlier[(scanner.device_id, item.nonce)])
+        if isinstance(item, ScanIn)
+        else item
+        for scanner, item in parsed
+    ]
+
+
+_NOT_AUTHENTIC = rules.TicketFacts(False)
+_UNKNOWN = rules.TicketState(False, False, None)
+
+
+def _decide(
+    ctx: CheckinContext,
+    scanner: Scanner,
+    scan: ScanIn,
+    facts: rules.TicketFacts,
+    claims,
+    ticket: TicketRecord | None,
+    day,
+) -> Decision:
+    """Decide a synced scan by the rules and move its ticket: an offline admission let its
+    holder through whatever the rules say, so any rule broken is a conflict, not a refusal
+    (except those that name no ticket: `invalid`, `unknown`)."""
+    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
+    state = (
+        _UNKNOWN
+        if ticket is None
+        else rules.TicketState(True, ticket.status != TicketStatus.VALID, ticket.inside)
+    )
+    reason = rules.decide(
+        facts,
+        rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None),
+        state,
+        order=rules.SYNC_RULES,
+    )
+    if reason in _IDENTIFYING:
+        return Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
+    ticket.inside = day if scan.direction == rules.IN else None
+    ticket.changed = True
+    if reason:
+        return Decision(
+            ScanResult.REJECT, "conflict", reason, claims.serial, ticket.id, ticket.type_id
+        )
+    return Decision(ScanResult.ADMIT, "", "", claims.serial, ticket.id, ticket.type_id)
+
+
+_IDENTIFYING = frozenset(r.reason for r in rules.RULES if r.identifies)
+
+
+def _answer(nonce: str, decision: Decision) -> dict:
+    """A sync result: `{"nonce", "result", "reason"?, "detail"?}` (docs/api.md). The ticket's holder
+    and type are left out: the scanner showed them when it admitted the holder offline."""
+    body: dict[str, Any] = {"nonce": nonce, "result": decision.result}
+    if decision.reason:
+        body["reason"] = decision.reason
+    if decision.rule:
+        body["detail"] = {"reason": decision.rule}
+    return body
+
+
+def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, ScanIn]], now) -> dict:
+    """Per (device, nonce), the log columns that do not depend on the decision (built outside
+    the write transaction)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now_db, source = adapt(now), ScanSource.SYNC
+    times: dict[dt.datetime, str] = {}
+    fixed: dict[tuple[int, str], tuple] = {}
+    for scanner, scan in scans:
+        key = (scanner.device_id, scan.nonce)
+        if key in fixed:
+            continue
+        at = times.get(scan.scanned_at)
+        if at is None:
+            at = times[scan.scanned_at] = adapt(scan.scanned_at)
+        fixed[key] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
+    return fixed
