@@ -321,8 +321,8 @@ def outbox(expo) -> Check:
     """Each active registration's confirmation was sent, or was claimed by a mailer that was
     killed while sending it (sent again when its five-minute lease ends, which may already
     have come); none was given up (too many attempts) or left unclaimed."""
-    from smartexpo.tickets.documents import MAX_ATTEMPTS
     from smartexpo.tickets.models import Registration
+    from smartexpo.tickets.services.confirmations import MAX_ATTEMPTS
 
     check = Check("no confirmation email lost")
     active = Registration.objects.filter(expo=expo, source="api", status="active")

@@ -128,7 +128,8 @@ def expected(specs, scanner: str, scans, *, path: str) -> list[tuple[str, str, s
 @pytest.fixture
 def edition(expo, types):
     """Three issued tickets whose state each example sets, the two scanners, the signing key."""
-    from smartexpo.tickets.keys import private_key, signing_key_active
+    from smartexpo.tickets.keys import private_key
+    from smartexpo.tickets.services.signing_keys import signing_key_active
 
     pool = [issue(expo)[0] for _ in range(3)]
     scanners = {}
