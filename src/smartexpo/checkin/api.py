@@ -10,8 +10,9 @@ from ninja.responses import Status
 
 from smartexpo.checkin import devices, scanning, sync
 from smartexpo.checkin.models import Device
-from smartexpo.checkin.schemas import ScanIn, SyncIn
+from smartexpo.checkin.schemas import ScanPayload, SyncIn
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
+from smartexpo.core.bodies import batch_checked
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
@@ -196,7 +197,7 @@ def checkin_setup(request, expo: str):
     summary="Scan a ticket at a gate: admit or reject with the reason (scanner device)",
     openapi_extra={
         **DEVICE_SECURITY,
-        "requestBody": request_body(ScanIn),
+        "requestBody": request_body(ScanPayload),
     },
 )
 def post_scan(request, expo: str):
@@ -232,6 +233,6 @@ def sync_hot(request: HttpRequest, expo: str) -> HttpResponse:
     """`POST …/checkin/sync`, also as a hot route (`core.hot_routes`)."""
     edition = venue_selectors.expo_get_cached(slug=expo)
     scanner = devices.scanner_for_request(request, expo=edition)
-    items = sync.sync_body(request.body)
+    items = batch_checked(SyncIn, request.body)
     results = sync.scans_sync(expo=edition, scanner=scanner, items=items)
     return json_response(200, {"results": results})

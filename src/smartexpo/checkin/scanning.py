@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from pydantic import ValidationError
 
 from smartexpo.checkin.context import (
     CheckinContext,
@@ -26,11 +25,10 @@ from smartexpo.checkin.context import (
 from smartexpo.checkin.devices import Scanner
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.offline import entry_rule, scan_day
-from smartexpo.checkin.schemas import ScanIn as ScanSchema
-from smartexpo.core.api import validation_fields
-from smartexpo.core.bodies import json_body
+from smartexpo.checkin.schemas import ScanPayload
+from smartexpo.core.bodies import body_checked
 from smartexpo.core.db import date_value, driver_cursor, driver_sql
-from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.stamps import READ
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import Movement, movements_enqueue
@@ -46,7 +44,10 @@ from smartexpo.venue.models import Expo
 
 
 @dataclasses.dataclass(frozen=True)
-class ScanIn:
+class CheckedScan:
+    """A scan to decide: a payload the schema accepted, at the device's time or, without one,
+    at the time the server received it."""
+
     secret: str
     gate: str
     direction: str
@@ -54,14 +55,12 @@ class ScanIn:
     scanned_at: dt.datetime
 
 
-def scan_in(item: Any, *, now: dt.datetime) -> ScanIn:
-    """Check one scan object against the documented schema (`checkin.schemas.ScanIn`); raise
-    `invalid` naming every field at fault."""
-    try:
-        body = ScanSchema.model_validate(item)
-    except ValidationError as exc:
-        raise invalid(validation_fields(exc.errors())) from None
-    return ScanIn(body.secret, body.gate, body.direction, body.nonce, body.scanned_at or now)
+def scan_checked(payload: ScanPayload, *, now: dt.datetime) -> CheckedScan:
+    """The scan a validated payload asks for: a scan sent without its time happened `now`
+    (the rule the schema cannot state, documented on `scanned_at`)."""
+    return CheckedScan(
+        payload.secret, payload.gate, payload.direction, payload.nonce, payload.scanned_at or now
+    )
 
 
 @dataclasses.dataclass
@@ -140,7 +139,7 @@ def log_insert_sql() -> str:
     )
 
 
-def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now_db, source):
+def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: CheckedScan, scanned_db, now_db, source):
     """A log row's columns that do not depend on the decision (times already adapted for the
     database)."""
     gate = ctx.gates.get(scan.gate)
@@ -158,7 +157,7 @@ def log_fixed(expo_id: int, scanner: Scanner, ctx, scan: ScanIn, scanned_db, now
     )
 
 
-def movement(expo_id: int, ctx, scan: ScanIn, ticket_id: int | None) -> Movement:
+def movement(expo_id: int, ctx, scan: CheckedScan, ticket_id: int | None) -> Movement:
     """The occupancy movement of a scan that let its holder through: ±1 in the zone the gate
     admits into, at the scan's time, an entry with its ticket's visitor hash (for the zone's
     distinct visitors), for `crowd.services.movements_enqueue`."""
@@ -195,7 +194,7 @@ def _why_not(cursor, claims: TicketClaims, expo_id: int, day, direction, rule) -
     return decision
 
 
-def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn, version=READ) -> dict:
+def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version=READ) -> dict:
     """Decide one online scan, log it, and return the API's answer (`version`: the catalogue
     stamp the request read, see `core.stamps`).
 
@@ -242,7 +241,7 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn, version=READ) -> 
     return answer(decision, ctx)
 
 
-def _decide(cursor, ctx: CheckinContext, expo_id: int, claims: TicketClaims, scan: ScanIn):
+def _decide(cursor, ctx: CheckinContext, expo_id: int, claims: TicketClaims, scan: CheckedScan):
     ops = connection.ops
     day = scan_day(scan.scanned_at, ctx.tz)
     day_db = ops.adapt_datefield_value(day)
@@ -288,7 +287,7 @@ def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None
 
 
 def scan_post(request, *, expo: Expo, scanner: Scanner, version=READ) -> dict:
-    """`POST …/checkin/scans`: parse the body, decide, answer."""
-    item = json_body(request.body)
-    scan = scan_in(item, now=timezone.now())
+    """`POST …/checkin/scans`: validate the body with its documented schema, decide, answer."""
+    payload = body_checked(ScanPayload, request.body)
+    scan = scan_checked(payload, now=timezone.now())
     return scan_record(expo=expo, scanner=scanner, scan=scan, version=version)

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate, request_body
+from smartexpo.core.bodies import json_body
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.instants import Instant
 from smartexpo.core.models import Role
@@ -203,7 +204,7 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     # One read of the catalogue stamp serves every cache the registration consults.
     version = stamp_read()
     edition = venue_selectors.expo_get_cached(slug=expo, version=version)
-    fields, parsed, ill_formed = registration_body(request.body)
+    fields, ill_formed = registration_body(request.body)
     if ill_formed:
         problems = registration_clean.registration_problems(expo=edition, version=version, **fields)
         raise invalid({**problems, **ill_formed})
@@ -217,7 +218,8 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return handler()
-    return run_idempotent(expo=edition, key=key, body=parsed, handler=handler)
+    # The fingerprint is the JSON as sent (unknown fields included), read only when needed.
+    return run_idempotent(expo=edition, key=key, body=json_body(request.body), handler=handler)
 
 
 class RegistrationItem(Schema):
