@@ -3,10 +3,11 @@
 Requests under /api/ go to a Django handler with only the middleware an API needs (body limit,
 security headers, host check, error shape; `settings.SMARTEXPO_API_MIDDLEWARE`): sessions,
 messages, locale, CSRF and authentication middleware do nothing for bearer-token JSON calls
-but cost a tenth of a registration's time. Everything else gets the full stack. The
-registration and scan POSTs, the busiest writes of an expo, and the occupancy that control
-rooms poll, are answered by hot routes (`core.hot_routes`) without Django's URL resolution
-and request cycle.
+but cost a tenth of a registration's time. Everything else gets the full stack. The ninja
+operations marked `@fast_route` — the registration, scan and sync POSTs, the busiest writes of
+an expo, and the occupancy that control rooms poll — are answered by hot routes
+(`core.hot_routes`, their table built from the marks) without Django's URL resolution and
+request cycle.
 """
 
 import gc
@@ -64,21 +65,11 @@ class ApiWSGIHandler(WSGIHandler):
 
 _api = ApiWSGIHandler()
 
-from smartexpo.checkin.api import scan_hot, sync_hot  # noqa: E402
 from smartexpo.core.flood import flood_refusal  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
-from smartexpo.crowd.api import occupancy_hot  # noqa: E402
-from smartexpo.tickets.api import registration_hot  # noqa: E402
+from smartexpo.urls import api  # noqa: E402
 
-EXPO = r"/api/v1/expos/(?P<expo>[^/]+)"
-hot_routes = HotRoutes(
-    [
-        ("POST", EXPO + "/registrations", registration_hot),
-        ("POST", EXPO + "/checkin/scans", scan_hot),
-        ("POST", EXPO + "/checkin/sync", sync_hot),
-        ("GET", EXPO + "/venue/occupancy", occupancy_hot),
-    ]
-)
+hot_routes = HotRoutes.from_api(api)
 
 
 # Everything loaded so far lives as long as the process: keeping it out of the cyclic garbage

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -13,6 +13,7 @@ from smartexpo.checkin.devices import bearer_of, sensor_for_request
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.bodies import batch_checked
 from smartexpo.core.errors import invalid
+from smartexpo.core.hot_routes import fast_route
 from smartexpo.core.instants import parse_instant
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
@@ -184,14 +185,10 @@ ORGANIZER = {"security": [{"BearerToken": []}]}
     summary="Every zone's count, density, level and alert at an instant (organiser; default now)",
     openapi_extra=ORGANIZER,
 )
-def get_occupancy(request, expo: str, at: str | None = AT):
-    # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes): control
-    # rooms poll it every few seconds.
-    return occupancy_hot(request, expo)
-
-
-def occupancy_hot(request, expo: str) -> HttpResponse:
-    """`GET …/venue/occupancy`, also as a hot route (`core.hot_routes`)."""
+@fast_route  # production answers it as a hot route (core.hot_routes): control rooms poll it
+def get_occupancy(request: HttpRequest, expo: str, at: str | None = AT) -> HttpResponse:
+    # `at` is declared for the OpenAPI document; it is read from the query string below, as
+    # the hot route, which calls this view without ninja, leaves it at its default.
     version = stamp_read()  # one read for every cache the answer consults (core.stamps)
     edition, _token = _organizer(request, expo, version)
     instant = _at(request.GET.get("at"))
