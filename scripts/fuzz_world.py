@@ -232,8 +232,10 @@ def _devices(world: dict) -> dict:
 
 def _crowd(world: dict) -> dict:
     """People entering the small booth zone past its capacity (an alert), and some leaving."""
+    from smartexpo.core.bodies import items_checked
     from smartexpo.crowd.ingest import events_ingest
     from smartexpo.crowd.models import CrowdAlert
+    from smartexpo.crowd.schemas import EventIn
     from smartexpo.crowd.services import pending_fold
     from smartexpo.devices.auth import Sensor
     from smartexpo.venue.models import Expo
@@ -248,7 +250,7 @@ def _crowd(world: dict) -> dict:
         {"id": "seed-3", "zone": "N1", "kind": "enter", "at": "2019-08-26T10:30:00+08:00",
          "count": 40, "visitor": "v2"},
     ]  # fmt: skip
-    result = events_ingest(expo=expo, sensor=sensor, items=events)
+    result = events_ingest(expo=expo, sensor=sensor, items=items_checked(EventIn, events))
     assert not result.rejected, result.rejected
     pending_fold(expo=expo)
     alerts = list(CrowdAlert.objects.filter(expo=expo).values_list("pk", flat=True))

@@ -1,11 +1,13 @@
 """WSGI entry point used by `smartexpo serve` and by any other WSGI server.
 
 Requests under /api/ go to a Django handler with only the middleware an API needs (body limit,
-security headers, host check, error shape): sessions, messages, locale, CSRF and
-authentication middleware do nothing for bearer-token JSON calls but cost a tenth of a
-registration's time. Everything else gets the full stack. The registration and scan POSTs, the
-busiest writes of an expo, and the occupancy that control rooms poll, are answered by hot
-routes (`core.hot_routes`) without Django's URL resolution and request cycle.
+security headers, host check, error shape; `settings.SMARTEXPO_API_MIDDLEWARE`): sessions,
+messages, locale, CSRF and authentication middleware do nothing for bearer-token JSON calls
+but cost a tenth of a registration's time. Everything else gets the full stack. The ninja
+operations marked `@fast_route` — the registration, scan and sync POSTs, the busiest writes of
+an expo, and the occupancy that control rooms poll — are answered by hot routes
+(`core.hot_routes`, their table built from the marks) without Django's URL resolution and
+request cycle.
 """
 
 import gc
@@ -18,36 +20,56 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartexpo.settings")
 _site = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402 - after Django is set up
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed  # noqa: E402
+from django.core.handlers.exception import convert_exception_to_response  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
 
 class ApiWSGIHandler(WSGIHandler):
+    """Django's WSGI handler, with the API's middleware instead of the site's."""
+
     def load_middleware(self, is_async=False):
-        full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.SMARTEXPO_API_MIDDLEWARE
-        try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = full
+        """Build the chain from `settings.SMARTEXPO_API_MIDDLEWARE` as Django's own
+        `BaseHandler.load_middleware` builds it from `settings.MIDDLEWARE` (view, template
+        response and exception hooks; each layer's exceptions turned into responses), for the
+        synchronous stack only. The settings are only read: a handler that swapped
+        `settings.MIDDLEWARE` while it loaded would hand the API's list to anything that read
+        it meanwhile, another thread's site handler included."""
+        if is_async:
+            raise ImproperlyConfigured("The API's handler is a synchronous WSGI handler.")
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(settings.SMARTEXPO_API_MIDDLEWARE):
+            middleware = import_string(path)
+            if not getattr(middleware, "sync_capable", True):
+                raise ImproperlyConfigured(f"{path}: the API's middleware must run synchronously.")
+            try:
+                instance = middleware(handler)
+            except MiddlewareNotUsed:
+                continue
+            if instance is None:
+                raise ImproperlyConfigured(f"Middleware factory {path} returned None.")
+            if hasattr(instance, "process_view"):
+                self._view_middleware.insert(0, instance.process_view)
+            if hasattr(instance, "process_template_response"):
+                self._template_response_middleware.append(instance.process_template_response)
+            if hasattr(instance, "process_exception"):
+                self._exception_middleware.append(instance.process_exception)
+            handler = convert_exception_to_response(instance)
+        # Assigned last, as Django does: it is the flag that loading is complete.
+        self._middleware_chain = handler
 
 
 _api = ApiWSGIHandler()
 
-from smartexpo.checkin.api import scan_hot, sync_hot  # noqa: E402
 from smartexpo.core.flood import flood_refusal  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
-from smartexpo.crowd.api import occupancy_hot  # noqa: E402
-from smartexpo.tickets.api import registration_hot  # noqa: E402
+from smartexpo.urls import api  # noqa: E402
 
-EXPO = r"/api/v1/expos/(?P<expo>[^/]+)"
-hot_routes = HotRoutes(
-    [
-        ("POST", EXPO + "/registrations", registration_hot),
-        ("POST", EXPO + "/checkin/scans", scan_hot),
-        ("POST", EXPO + "/checkin/sync", sync_hot),
-        ("GET", EXPO + "/venue/occupancy", occupancy_hot),
-    ]
-)
+hot_routes = HotRoutes.from_api(api)
 
 
 # Everything loaded so far lives as long as the process: keeping it out of the cyclic garbage

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartexpo.checkin.models import Scan
+from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.checkin.services.bulk_sync import scans_facts, scans_sync_apply, scans_sync_plan
 from smartexpo.checkin.services.sync import scans_sync_many
 from smartexpo.crowd.models import PendingMovement
@@ -20,6 +21,13 @@ from smartexpo.tickets.services.cancellation import registration_cancel
 from tests.checkin.conftest import PRO_DAYS, issue
 
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def payloads(items: list) -> list:
+    """(scanner, scan) pairs as the sync takes them: each scan checked by its schema."""
+    return [(scanner, ScanPayload.model_validate(scan)) for scanner, scan in items]
+
+
 DAYS = [dt.datetime(2019, 8, d, 10, tzinfo=TZ) for d in (26, 27, 29)]
 
 scan = st.tuples(
@@ -67,18 +75,20 @@ def _compare(expo, scans):
         # Before the batch: the pro pass already inside on the 26th, and North's nonce n0 used.
         scans_sync_many(
             expo=expo,
-            items=[
-                (
-                    scanners[0],
-                    {
-                        "secret": pro_pass,
-                        "gate": "G1",
-                        "direction": "in",
-                        "nonce": "n0",
-                        "scanned_at": (DAYS[0] - dt.timedelta(hours=1)).isoformat(),
-                    },
-                )
-            ],
+            items=payloads(
+                [
+                    (
+                        scanners[0],
+                        {
+                            "secret": pro_pass,
+                            "gate": "G1",
+                            "direction": "in",
+                            "nonce": "n0",
+                            "scanned_at": (DAYS[0] - dt.timedelta(hours=1)).isoformat(),
+                        },
+                    )
+                ]
+            ),
         )
         PendingMovement.objects.all().delete()  # only what each run adds is compared
         secrets = [day_pass, pro_pass, revoked, "garbage", forged]
@@ -96,7 +106,7 @@ def _compare(expo, scans):
             )
             for i, (s, t, gate, direction, _d, n) in enumerate(scans)
         ]
-        want = _recorded(lambda: scans_sync_many(expo=expo, items=items))
+        want = _recorded(lambda: scans_sync_many(expo=expo, items=payloads(items)))
         frame = pl.DataFrame(
             {
                 "device": [scanners[s].name for s, *_ in scans],

@@ -26,7 +26,8 @@ from smartexpo.checkin import rules
 from smartexpo.checkin.offline import OfflineScanner
 from smartexpo.checkin.queries import LOG_COLUMNS
 from smartexpo.checkin.rules import RULES, SYNC_RULES, ScanFacts, TicketFacts, TicketState
-from smartexpo.checkin.scans import ScanIn
+from smartexpo.checkin.scans import CheckedScan
+from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.checkin.services.bulk_sync import scans_facts, scans_sync_plan
 from smartexpo.checkin.services.scanning import scan_record
 from smartexpo.checkin.services.sync import scans_sync_many
@@ -171,7 +172,7 @@ def test_online_scans_decide_as_the_rules(edition, scenario):
         secrets = _prepare(edition, specs)
         got = []
         for i, (secret, gate, direction, day) in enumerate(scans):
-            scan = ScanIn(secrets[secret], gate, direction, f"o{i}", at(i, day))
+            scan = CheckedScan(secrets[secret], gate, direction, f"o{i}", at(i, day))
             answer = scan_record(expo=expo, scanner=scanners[name], scan=scan)
             got.append((answer["result"], answer.get("reason", ""), ""))
         transaction.set_rollback(True)
@@ -188,13 +189,15 @@ def test_synced_scans_decide_as_the_rules(edition, scenario):
         items = [
             (
                 scanners[name],
-                {
-                    "secret": secrets[secret],
-                    "gate": gate,
-                    "direction": direction,
-                    "nonce": f"s{i}",
-                    "scanned_at": at(i, day).isoformat(),
-                },
+                ScanPayload.model_validate(
+                    {
+                        "secret": secrets[secret],
+                        "gate": gate,
+                        "direction": direction,
+                        "nonce": f"s{i}",
+                        "scanned_at": at(i, day).isoformat(),
+                    }
+                ),
             )
             for i, (secret, gate, direction, day) in enumerate(scans)
         ]

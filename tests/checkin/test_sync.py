@@ -153,6 +153,7 @@ def test_sync_is_for_scanner_devices(anonymous, organizer, expo, types):
 
 
 def test_scans_of_several_scanners_are_applied_in_the_order_given(expo, types):
+    from smartexpo.checkin.schemas import ScanPayload
     from smartexpo.checkin.services.sync import scans_sync_many
     from smartexpo.devices.auth import Scanner
     from smartexpo.devices.services import device_create
@@ -162,14 +163,14 @@ def test_scans_of_several_scanners_are_applied_in_the_order_given(expo, types):
     a = Scanner(north.pk, expo.pk, "North", frozenset({"G1"}))
     b = Scanner(hall.pk, expo.pk, "Hall", frozenset({"G1", "G-N1"}))
     _ticket, secret = issue(expo)
+    scans = [
+        (a, item(secret, "same")),
+        (b, item(secret, "same", direction="out", at="2019-08-26T11:00:00+08:00")),
+        (a, item(secret, "again", at="2019-08-26T12:00:00+08:00")),
+        (a, item(secret, "same")),  # a repeated nonce of the first scanner
+    ]
     results = scans_sync_many(
-        expo=expo,
-        items=[
-            (a, item(secret, "same")),
-            (b, item(secret, "same", direction="out", at="2019-08-26T11:00:00+08:00")),
-            (a, item(secret, "again", at="2019-08-26T12:00:00+08:00")),
-            (a, item(secret, "same")),  # a repeated nonce of the first scanner
-        ],
+        expo=expo, items=[(s, ScanPayload.model_validate(scan)) for s, scan in scans]
     )
     assert [(r["nonce"], r["result"]) for r in results] == [
         ("same", "admit"),

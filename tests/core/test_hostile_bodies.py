@@ -2,7 +2,8 @@
 
 Found while probing every body operation beside `make fuzz`: a JSON document nested deeper
 than Python's recursion limit made `json.loads` raise RecursionError, which the scan, sync and
-sensor-event routes did not catch (500). They parse with `core.bodies.json_body` now.
+sensor-event routes did not catch (500). They read their bodies with their pydantic schema
+now (`core.bodies`), whose parser refuses such a document as not JSON (400).
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ def test_a_batch_is_stored_and_counted(sensor):
 
 def test_an_event_whose_kind_or_zone_is_an_object_or_a_list_is_rejected_invalid_not_a_500(sensor):
     """Found by `make fuzz` (sensor role): `"kind": {}` made the membership test in
-    `event_invalid` raise TypeError (unhashable), answered 500."""
+    `event_invalid`, the hand-written check the schema has since replaced, raise TypeError
+    (unhashable), answered 500."""
     batch = [
         event(1, kind={}),
         event(2, kind=[]),

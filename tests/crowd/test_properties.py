@@ -13,11 +13,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smartexpo.core.bodies import items_checked
 from smartexpo.crowd import selectors
 from smartexpo.crowd.ingest import events_ingest
 from smartexpo.crowd.levels import area_tenths, level_of
 from smartexpo.crowd.models import CrowdAlert, PendingMovement
 from smartexpo.crowd.periods import to_us
+from smartexpo.crowd.schemas import EventIn
 from smartexpo.crowd.services import pending_fold
 from smartexpo.devices.auth import Sensor
 from smartexpo.devices.services import device_create
@@ -124,7 +126,9 @@ def ingest_in_batches(expo, moves, batches: int, seed: int) -> None:
     random.Random(seed).shuffle(events)
     size = max(1, len(events) // batches + 1)
     for start in range(0, len(events), size):
-        result = events_ingest(expo=expo, sensor=sensor, items=events[start : start + size])
+        result = events_ingest(
+            expo=expo, sensor=sensor, items=items_checked(EventIn, events[start : start + size])
+        )
         assert not result.rejected
         pending_fold(expo=expo)
 
@@ -205,12 +209,14 @@ def test_duplicates_change_nothing(expo, batch, resend):
             }
             for i, (s, kind, n) in enumerate(batch)
         ]
-        events_ingest(expo=expo, sensor=sensor, items=events)
+        events_ingest(expo=expo, sensor=sensor, items=items_checked(EventIn, events))
         probe = BASE - dt.timedelta(hours=1)
         before = {z.zone.code: z.count for z in occupancy(expo, probe)}
         again = [events[i] for i in resend if i < len(events)]
         altered = [{**e, "count": 100, "kind": "enter"} for e in again]
-        result = events_ingest(expo=expo, sensor=sensor, items=again + altered)
+        result = events_ingest(
+            expo=expo, sensor=sensor, items=items_checked(EventIn, again + altered)
+        )
         assert result.accepted == 0 and result.duplicates == 2 * len(again)
         assert {z.zone.code: z.count for z in occupancy(expo, probe)} == before
 

@@ -74,14 +74,14 @@ def both(path: str, raw: str, headers: dict | None = None):
     ],
 )
 def test_only_the_registration_post_takes_the_route(environ, slug):
-    from smartexpo.tickets.api import registration_hot
+    from smartexpo.tickets.api import create_registration
     from smartexpo.wsgi import hot_routes
 
     found = hot_routes.match(environ)
     if slug is None:
-        assert found is None or found[0] is not registration_hot
+        assert found is None or found[0] is not create_registration
     else:
-        assert found == (registration_hot, {"expo": slug})
+        assert found == (create_registration, {"expo": slug})
 
 
 def test_the_served_application_answers_registrations_through_the_route(day_pass, monkeypatch):

@@ -18,8 +18,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from smartexpo.core.errors import SmartExpoError, error_body, refusal_headers
+from smartexpo.core.errors import SmartExpoError, error_body
 from smartexpo.core.models import ApiToken
+from smartexpo.core.responses import with_refusal_headers
 from smartexpo.core.tokens import token_resolve
 
 logger = logging.getLogger("smartexpo.api")
@@ -55,10 +56,9 @@ bearer = BearerToken()
 def error_response(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, detail=None
 ) -> HttpResponse:
+    """Ninja's answer to a refusal: the API's error body and refusal headers."""
     response = api.create_response(request, error_body(code, message, detail), status=status)
-    for name, value in refusal_headers(status, code, detail).items():
-        response[name] = value
-    return response
+    return with_refusal_headers(response, status, code, detail)
 
 
 def _field_name(loc: Iterable[Any]) -> str:

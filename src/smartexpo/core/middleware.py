@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from smartexpo.core.errors import error_body
+from smartexpo.core.responses import json_response
 
 API_PREFIX = "/api/"
 
@@ -21,13 +22,12 @@ REASONS = {
 }
 
 
-def api_error(status: int, code: str, message: str, detail=None) -> JsonResponse:
-    return JsonResponse(
-        error_body(code, message, detail), status=status, json_dumps_params={"ensure_ascii": False}
-    )
+def api_error(status: int, code: str, message: str, detail=None) -> HttpResponse:
+    """A refusal answered outside ninja (this middleware, the hot routes, error pages)."""
+    return json_response(status, error_body(code, message, detail), "application/json")
 
 
-def api_body_refusal(request: HttpRequest) -> JsonResponse | None:
+def api_body_refusal(request: HttpRequest) -> HttpResponse | None:
     """The 400/413 answer for a body that must not be read (bad or excessive length), or None."""
     limit = settings.SMARTEXPO_MAX_BODY_BYTES
     try:
@@ -44,7 +44,7 @@ def api_body_refusal(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-def _too_large(limit: int) -> JsonResponse:
+def _too_large(limit: int) -> HttpResponse:
     return api_error(413, "too_large", "The request body is too large.", {"limit_bytes": limit})
 
 

@@ -4,22 +4,23 @@ history, alerts and footfall out."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import StrictInt
 
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
+from smartexpo.core.bodies import batch_checked
 from smartexpo.core.errors import invalid
-from smartexpo.core.instants import Instant, parse_instant
+from smartexpo.core.hot_routes import fast_route
+from smartexpo.core.instants import parse_instant
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
 from smartexpo.crowd import selectors, services
-from smartexpo.crowd.ingest import MAX_COUNT, MAX_EVENTS, MAX_ID, events_body, events_ingest
+from smartexpo.crowd.ingest import events_ingest
+from smartexpo.crowd.schemas import EventsIn
 from smartexpo.devices.auth import bearer_of, sensor_for_request
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import ZoneKind
@@ -27,27 +28,6 @@ from smartexpo.venue.models import ZoneKind
 router = Router(tags=["Venue sensors"])
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
-
-
-class EventIn(Schema):
-    """One sensor event, as documented; `crowd.ingest.event_invalid` is its fast form."""
-
-    id: str = Field(..., min_length=1, max_length=MAX_ID, description="unique per edition")
-    zone: str = Field(..., description="a zone code; one the sensor is not bound to is refused")
-    kind: Literal["enter", "exit"]
-    at: Instant = Field(..., description="event time, with its UTC offset")
-    count: StrictInt = Field(1, ge=1, le=MAX_COUNT)
-    visitor: str | None = Field(
-        None,
-        min_length=1,
-        max_length=MAX_ID,
-        description="optional pseudonymous visitor tag: counted in the zone's distinct "
-        "visitors, hashed, never stored",
-    )
-
-
-class EventsIn(Schema):
-    events: list[EventIn] = Field(..., max_length=MAX_EVENTS)
 
 
 class RejectedEvent(Schema):
@@ -74,8 +54,8 @@ class EventsOut(Schema):
 def post_events(request, expo: str):
     edition = venue_selectors.expo_get_cached(slug=expo)
     sensor = sensor_for_request(request, expo=edition)
-    items = events_body(request.body)
-    return json_response(200, events_ingest(expo=edition, sensor=sensor, items=items).as_dict())
+    events = batch_checked(EventsIn, request.body)
+    return json_response(200, events_ingest(expo=edition, sensor=sensor, items=events).as_dict())
 
 
 # --- occupancy, history, alerts, footfall (organizer) ------------------------------------
@@ -205,14 +185,10 @@ ORGANIZER = {"security": [{"BearerToken": []}]}
     summary="Every zone's count, density, level and alert at an instant (organiser; default now)",
     openapi_extra=ORGANIZER,
 )
-def get_occupancy(request, expo: str, at: str | None = AT):
-    # In production `smartexpo.wsgi` answers this ahead of Django (core.hot_routes): control
-    # rooms poll it every few seconds.
-    return occupancy_hot(request, expo)
-
-
-def occupancy_hot(request, expo: str) -> HttpResponse:
-    """`GET …/venue/occupancy`, also as a hot route (`core.hot_routes`)."""
+@fast_route  # production answers it as a hot route (core.hot_routes): control rooms poll it
+def get_occupancy(request: HttpRequest, expo: str, at: str | None = AT) -> HttpResponse:
+    # `at` is declared for the OpenAPI document; it is read from the query string below, as
+    # the hot route, which calls this view without ninja, leaves it at its default.
     version = stamp_read()  # one read for every cache the answer consults (core.stamps)
     edition, _token = _organizer(request, expo, version)
     instant = _at(request.GET.get("at"))

@@ -18,7 +18,8 @@ from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd import queries
 from smartexpo.crowd.fold import Movements
-from smartexpo.crowd.ingest import MAX_COUNT, MAX_ID, stored_ids
+from smartexpo.crowd.ingest import stored_ids
+from smartexpo.crowd.schemas import MAX_COUNT, MAX_ID
 from smartexpo.crowd.visitors import hashed, visitor_hash
 from smartexpo.devices.models import Device, DeviceKind
 from smartexpo.devices.selectors import devices_by_name

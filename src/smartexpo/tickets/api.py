@@ -10,7 +10,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate, request_body
+from smartexpo.core.bodies import json_body
 from smartexpo.core.errors import SmartExpoError, invalid, not_found
+from smartexpo.core.hot_routes import fast_route
 from smartexpo.core.instants import Instant
 from smartexpo.core.models import Role
 from smartexpo.core.ratelimit import registration_rate_limit
@@ -181,10 +183,9 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
     "202: a request for a type by approval, with no ticket yet",
     openapi_extra={"requestBody": request_body(RegistrationIn)},
 )
-def create_registration(request, expo: str):
-    # In production `smartexpo.wsgi` answers this route ahead of Django (core.hot_routes) with
-    # the same function, so the two cannot drift apart.
-    return registration_hot(request, expo)
+@fast_route  # production answers it as a hot route (core.hot_routes)
+def create_registration(request: HttpRequest, expo: str) -> HttpResponse:
+    return json_response(*registration_post(request, expo=expo))
 
 
 def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
@@ -195,7 +196,7 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     # One read of the catalogue stamp serves every cache the registration consults.
     version = stamp_read()
     edition = venue_selectors.expo_get_cached(slug=expo, version=version)
-    fields, parsed, ill_formed = registration_body(request.body)
+    fields, ill_formed = registration_body(request.body)
     if ill_formed:
         problems = registration_clean.registration_problems(expo=edition, version=version, **fields)
         raise invalid({**problems, **ill_formed})
@@ -209,7 +210,8 @@ def registration_post(request: HttpRequest, *, expo: str) -> tuple[int, dict]:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return handler()
-    return run_idempotent(expo=edition, key=key, body=parsed, handler=handler)
+    # The fingerprint is the JSON as sent (unknown fields included), read only when needed.
+    return run_idempotent(expo=edition, key=key, body=json_body(request.body), handler=handler)
 
 
 class RegistrationItem(Schema):
@@ -255,11 +257,6 @@ def list_registrations(
     require_role(request.auth, Role.ORGANIZER, expo=edition)
     found = selectors.registration_list(expo=edition, status=status, ticket_type=ticket_type)
     return paginate(found, page, registration_item)
-
-
-def registration_hot(request: HttpRequest, expo: str) -> HttpResponse:
-    """`POST …/registrations` as a hot route (`core.hot_routes`, wired in `smartexpo.wsgi`)."""
-    return json_response(*registration_post(request, expo=expo))
 
 
 class ImportErrorOut(Schema):

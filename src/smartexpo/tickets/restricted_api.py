@@ -211,7 +211,7 @@ def list_staff_passes(request, expo: str, page: Query[PageParams]):
 )
 def issue_staff_pass(request, expo: str):
     exhibitor = _exhibitor(request, expo)
-    fields, _parsed, ill_formed = registration_body(request.body, schema=StaffPassIn)
+    fields, ill_formed = registration_body(request.body, schema=StaffPassIn)
     if ill_formed:
         raise invalid(ill_formed)
     issued = restricted.staff_pass_issue(exhibitor=exhibitor, **fields)

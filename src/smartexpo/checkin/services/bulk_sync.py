@@ -77,7 +77,8 @@ class ScanFacts:
 def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame) -> ScanFacts:
     """Check a stream's scans (columns `COLUMNS`, `device` a scanner's name, `at` a UTC
     timestamp, in time order) and authenticate their secrets, without a lock: nothing read
-    here changes (an item with a bad field is `invalid`, as `scan_in` would answer it)."""
+    here changes (an item with a bad field is `invalid`, as the sync answers an item that
+    breaks `checkin.schemas.ScanPayload`)."""
     ctx = checkin_context(expo)
     frame = frame.select(COLUMNS).with_columns(pl.col("at").fill_null(timezone.now()))
     good = (

@@ -19,15 +19,16 @@ from smartexpo.checkin import queries, rules
 from smartexpo.checkin.context import CheckinContext, checkin_context
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scans import (
+    CheckedScan,
     Decision,
-    ScanIn,
     answer,
     log_decided,
     log_fixed,
     movement,
-    scan_in,
+    scan_checked,
 )
-from smartexpo.core.bodies import json_body
+from smartexpo.checkin.schemas import ScanPayload
+from smartexpo.core.bodies import body_checked
 from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.stamps import READ
@@ -40,7 +41,7 @@ from smartexpo.venue.models import Expo
 _NOT_AUTHENTIC = rules.TicketFacts(False)
 
 
-def scan_record(*, expo: Expo, scanner: Scanner, scan: ScanIn, version: object = READ) -> dict:
+def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: object = READ) -> dict:
     """Decide one online scan, log it, and return the API's answer (`version`: the catalogue
     stamp the request read, see `core.stamps`).
 
@@ -149,6 +150,6 @@ def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None
 
 def scan_post(request, *, expo: Expo, scanner: Scanner, version: object = READ) -> dict:
     """`POST …/checkin/scans`: parse the body, decide, log, answer."""
-    item = json_body(request.body)
-    scan = scan_in(item, now=timezone.now())
+    payload = body_checked(ScanPayload, request.body)
+    scan = scan_checked(payload, now=timezone.now())
     return scan_record(expo=expo, scanner=scanner, scan=scan, version=version)

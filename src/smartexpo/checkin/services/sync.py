@@ -22,17 +22,16 @@ from smartexpo.checkin.context import CheckinContext, checkin_context
 from smartexpo.checkin.models import ScanResult, ScanSource
 from smartexpo.checkin.queries import TicketRecord
 from smartexpo.checkin.scans import (
+    CheckedScan,
     Decision,
-    ScanIn,
     log_decided,
     log_fixed,
     movement,
-    scan_in,
+    scan_checked,
 )
-from smartexpo.checkin.schemas import MAX_BATCH
-from smartexpo.core.bodies import json_body
+from smartexpo.checkin.schemas import ScanPayload
+from smartexpo.core.bodies import InvalidItem
 from smartexpo.core.db import driver_cursor
-from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.crowd.services import movements_enqueue
 from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import TicketStatus
@@ -42,20 +41,14 @@ from smartexpo.venue.models import Expo
 ATTEMPTS = 3
 
 
-def sync_body(raw: bytes) -> list[Any]:
-    """The `scans` list of a sync request; 400 for bad JSON, 422 for a bad shape or size."""
-    body = json_body(raw)
-    scans = body.get("scans") if isinstance(body, dict) else None
-    if not isinstance(scans, list):
-        raise invalid({"scans": "A list of scans is required."})
-    if len(scans) > MAX_BATCH:
-        raise invalid({"scans": f"At most {MAX_BATCH} scans per request."})
-    return scans
+SyncItem = ScanPayload | InvalidItem
 
 
-def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
+def scans_sync(*, expo: Expo, scanner: Scanner, items: list[SyncItem]) -> list[dict]:
     """Record a batch of offline scans and answer each, in order (docs/api.md: check-in sync).
 
+    `items` are the batch's scans checked against the documented schema (`core.bodies`:
+    `batch_checked` reads them from a request, `items_checked` from Python values).
     Admissions the server would have refused are kept and answered `conflict` with the rule;
     they still set the ticket's inside/outside state. A nonce seen before (in an earlier
     request or earlier in this batch) gets its first answer and changes nothing. An item with
@@ -63,28 +56,17 @@ def scans_sync(*, expo: Expo, scanner: Scanner, items: list[Any]) -> list[dict]:
     return scans_sync_many(expo=expo, items=[(scanner, item) for item in items])
 
 
-def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dict]:
+def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, SyncItem]]) -> list[dict]:
     """`scans_sync` for the scans of several scanners in one batch, applied in the order
     given: a venue's scans imported together (`streams.importing`) keep their time order across
     gates, so an exit at one gate never comes before the entry at another."""
     now = timezone.now()
-    parsed: list[tuple[Scanner, ScanIn | dict]] = []
+    parsed: list[tuple[Scanner, CheckedScan | dict]] = []
     for scanner, item in items:
-        try:
-            parsed.append((scanner, scan_in(item, now=now)))
-        except SmartExpoError as exc:
-            nonce = item.get("nonce") if isinstance(item, dict) else None
-            parsed.append(
-                (
-                    scanner,
-                    {
-                        "nonce": nonce if isinstance(nonce, str) else None,
-                        "result": ScanResult.REJECT,
-                        "reason": "invalid",
-                        "detail": exc.detail,
-                    },
-                )
-            )
+        if isinstance(item, InvalidItem):
+            parsed.append((scanner, _invalid_answer(item)))
+        else:
+            parsed.append((scanner, scan_checked(item, now=now)))
     for attempt in range(ATTEMPTS):
         try:
             return _sync(expo, parsed, now)
@@ -97,9 +79,20 @@ def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, Any]]) -> list[dic
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[dict]:
+def _invalid_answer(item: InvalidItem) -> dict:
+    """The answer to an item the schema refused: its nonce if it has a usable one."""
+    nonce = item.value.get("nonce") if isinstance(item.value, dict) else None
+    return {
+        "nonce": nonce if isinstance(nonce, str) else None,
+        "result": ScanResult.REJECT,
+        "reason": "invalid",
+        "detail": {"fields": item.fields},
+    }
+
+
+def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> list[dict]:
     ctx = checkin_context(expo)
-    scans = [(scanner, p) for scanner, p in parsed if isinstance(p, ScanIn)]
+    scans = [(scanner, p) for scanner, p in parsed if isinstance(p, CheckedScan)]
     # Before the write transaction, so that two batches do this work side by side: what does
     # not change under us — the secrets, the tickets' fixed facts, the signatures.
     secrets: dict[str, ParsedSecret | None] = {}
@@ -163,7 +156,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, ScanIn | dict]], now) -> list[
     # After the commit: the answers need nothing the transaction guards.
     return [
         _answer(item.nonce, earlier[(scanner.device_id, item.nonce)])
-        if isinstance(item, ScanIn)
+        if isinstance(item, CheckedScan)
         else item
         for scanner, item in parsed
     ]
@@ -176,7 +169,7 @@ _UNKNOWN = rules.TicketState(False, False, None)
 def _decide(
     ctx: CheckinContext,
     scanner: Scanner,
-    scan: ScanIn,
+    scan: CheckedScan,
     facts: rules.TicketFacts,
     claims,
     ticket: TicketRecord | None,
@@ -222,7 +215,7 @@ def _answer(nonce: str, decision: Decision) -> dict:
     return body
 
 
-def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, ScanIn]], now) -> dict:
+def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, CheckedScan]], now) -> dict:
     """Per (device, nonce), the log columns that do not depend on the decision (built outside
     the write transaction)."""
     adapt = connection.ops.adapt_datetimefield_value

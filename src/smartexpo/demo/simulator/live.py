@@ -21,9 +21,12 @@ import polars as pl
 
 from smartexpo.checkin.models import ScanResult
 from smartexpo.checkin.schemas import MAX_BATCH as SCANS_PER_CALL
+from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.checkin.services.sync import scans_sync
-from smartexpo.crowd.ingest import MAX_EVENTS as EVENTS_PER_CALL
+from smartexpo.core.bodies import items_checked
 from smartexpo.crowd.ingest import events_ingest
+from smartexpo.crowd.schemas import MAX_EVENTS as EVENTS_PER_CALL
+from smartexpo.crowd.schemas import EventIn
 from smartexpo.crowd.services import pending_fold, replay_clock_clear, replay_clock_set
 from smartexpo.demo.simulator.stream import Run, stream_days
 
@@ -77,7 +80,8 @@ def _send_scans(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) 
             items = group.drop("device").to_dicts()
             for start in range(0, len(items), SCANS_PER_CALL):
                 batch = items[start : start + SCANS_PER_CALL]
-                answers = scans_sync(expo=run.expo, scanner=by_name[name], items=batch)
+                checked = items_checked(ScanPayload, batch)
+                answers = scans_sync(expo=run.expo, scanner=by_name[name], items=checked)
                 _count(status, day, direction, answers)
 
 
@@ -108,7 +112,8 @@ def _send_events(run: Run, part: pl.DataFrame, status: LiveStatus) -> None:
         items = group.drop("device").to_dicts()
         for start in range(0, len(items), EVENTS_PER_CALL):
             batch = items[start : start + EVENTS_PER_CALL]
-            result = events_ingest(expo=run.expo, sensor=by_name[name], items=batch)
+            checked = items_checked(EventIn, batch)
+            result = events_ingest(expo=run.expo, sensor=by_name[name], items=checked)
             status.events += len(batch)
             status.rejected += len(result.rejected)
 
