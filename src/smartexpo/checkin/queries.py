@@ -181,34 +181,43 @@ def _whole_edition(count: int) -> bool:
     return is_sqlite() and count > WHOLE_EDITION_ABOVE
 
 
-def tickets_facts(*, expo_id: int, serials: Iterable[int]) -> dict[int, TicketRecord]:
-    """The edition's tickets with these serials, by serial: their facts, which never change."""
-    serials = set(serials)
-    found: dict[int, TicketRecord] = {}
+def _tickets_by(
+    cursor, columns: str, *, expo_id: int, key: str, values: Iterable[int], lock: str = ""
+) -> list[tuple]:
+    """`columns` of the edition's tickets whose `key` is among `values`: read in chunks of
+    `IN (...)` lists, or, for very many on SQLite, the whole edition at once (one pass over
+    its rows beats thousands of index lookups); the caller drops rows it did not ask for."""
     t = table(Ticket)
+    if _whole_edition(len(values)):
+        cursor.execute(driver_sql(f"SELECT {columns} FROM {t} WHERE expo_id = %s"), (expo_id,))
+        return cursor.fetchall()
+    rows: list[tuple] = []
+    for chunk in chunks(sorted(values)):
+        cursor.execute(
+            driver_sql(
+                f"SELECT {columns} FROM {t} WHERE {key} IN ({placeholders(len(chunk))}){lock}"
+            ),
+            chunk,
+        )
+        rows.extend(cursor.fetchall())
+    return rows
+
+
+def tickets_facts(*, expo_id: int, serials: Iterable[int]) -> dict[int, TicketRecord]:
+    """The edition's tickets with these serials, by serial: their facts, which never change.
+
+    By serial alone, without the edition: the serial's unique index finds each row, where a
+    condition on the edition would lead SQLite to walk all of the edition's tickets."""
+    serials = set(serials)
     with driver_cursor() as cursor:
-        if _whole_edition(len(serials)):
-            cursor.execute(
-                driver_sql(
-                    f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {t} "
-                    f"WHERE expo_id = %s"
-                ),
-                (expo_id,),
-            )
-            rows = cursor.fetchall()
-        else:
-            rows = []
-            for chunk in chunks(sorted(serials)):
-                # By serial alone: the serial's unique index finds each row, where a condition
-                # on the edition would lead SQLite to walk all of the edition's tickets.
-                cursor.execute(
-                    driver_sql(
-                        f"SELECT id, serial, ticket_type_id, secret_digest, expo_id FROM {t} "
-                        f"WHERE serial IN ({placeholders(len(chunk))})"
-                    ),
-                    chunk,
-                )
-                rows.extend(cursor.fetchall())
+        rows = _tickets_by(
+            cursor,
+            "id, serial, ticket_type_id, secret_digest, expo_id",
+            expo_id=expo_id,
+            key="serial",
+            values=serials,
+        )
+    found: dict[int, TicketRecord] = {}
     for ticket_id, serial, type_id, digest, ticket_expo in rows:
         if ticket_expo == expo_id and serial in serials:
             found[serial] = TicketRecord(ticket_id, serial, type_id, digest)
@@ -219,24 +228,14 @@ def tickets_states(cursor, *, expo_id: int, tickets: Iterable[TicketRecord]) -> 
     """Read each ticket's status and inside day as stored now into it, the rows locked on
     PostgreSQL (SQLite's transaction holds the whole database from its first write)."""
     by_id = {ticket.id: ticket for ticket in tickets}
-    t = table(Ticket)
-    if _whole_edition(len(by_id)):
-        cursor.execute(
-            driver_sql(f"SELECT id, status, inside_day FROM {t} WHERE expo_id = %s"),
-            (expo_id,),
-        )
-        rows = cursor.fetchall()
-    else:
-        rows = []
-        for chunk in chunks(sorted(by_id)):
-            cursor.execute(
-                driver_sql(
-                    f"SELECT id, status, inside_day FROM {t} "
-                    f"WHERE id IN ({placeholders(len(chunk))}){for_update()}"
-                ),
-                chunk,
-            )
-            rows.extend(cursor.fetchall())
+    rows = _tickets_by(
+        cursor,
+        "id, status, inside_day",
+        expo_id=expo_id,
+        key="id",
+        values=by_id,
+        lock=for_update(),
+    )
     for ticket_id, status, inside in rows:
         ticket = by_id.get(ticket_id)
         if ticket is not None:
