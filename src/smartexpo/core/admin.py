@@ -12,6 +12,26 @@ from smartexpo.core.models import ApiToken, AuditEntry
 from smartexpo.core.tokens import token_create
 
 
+def presence_filter(*, title, parameter: str, field: str, choices):
+    """A list filter (`?parameter=…`) on whether `field` is set. `choices` are (URL value,
+    label, whether the field is set), in the order the admin lists them."""
+    is_set = {value: present for value, _label, present in choices}
+
+    class PresenceFilter(admin.SimpleListFilter):
+        parameter_name = parameter
+
+        def lookups(self, request, model_admin):
+            return [(value, label) for value, label, _present in choices]
+
+        def queryset(self, request, queryset):
+            if self.value() in is_set:
+                return queryset.filter(**{f"{field}__isnull": not is_set[self.value()]})
+            return queryset
+
+    PresenceFilter.title = title
+    return PresenceFilter
+
+
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from smartexpo.core.admin import ReadOnlyAdmin
+from smartexpo.core.admin import ReadOnlyAdmin, presence_filter
 from smartexpo.crowd import services
 from smartexpo.crowd.models import CrowdAlert, SensorEvent, ZoneDay
 from smartexpo.crowd.visitors import sketch_estimate, sketch_from_bytes
@@ -29,19 +29,12 @@ class SensorEventAdmin(ReadOnly):
     ordering = ("-id",)
 
 
-class AcknowledgedFilter(admin.SimpleListFilter):
-    title = _("acknowledgement")
-    parameter_name = "acknowledged"
-
-    def lookups(self, request, model_admin):
-        return (("open", _("not yet acknowledged")), ("acknowledged", _("acknowledged")))
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(acknowledged_at__isnull=True)
-        if self.value() == "acknowledged":
-            return queryset.filter(acknowledged_at__isnull=False)
-        return queryset
+AcknowledgedFilter = presence_filter(
+    title=_("acknowledgement"),
+    parameter="acknowledged",
+    field="acknowledged_at",
+    choices=(("open", _("not yet acknowledged"), False), ("acknowledged", _("acknowledged"), True)),
+)
 
 
 @admin.register(CrowdAlert)

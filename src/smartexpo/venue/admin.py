@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.admin import presence_filter
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
 from smartexpo.venue.services import booth_geometry_check
@@ -145,19 +146,12 @@ class BoothForm(forms.ModelForm):
         return data
 
 
-class AssignedFilter(admin.SimpleListFilter):
-    title = _("assignment")
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return (("yes", _("Assigned")), ("no", _("Available")))
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(assignment__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(assignment__isnull=True)
-        return queryset
+AssignedFilter = presence_filter(
+    title=_("assignment"),
+    parameter="assigned",
+    field="assignment",
+    choices=(("yes", _("Assigned"), True), ("no", _("Available"), False)),
+)
 
 
 @admin.register(Booth)

@@ -202,42 +202,47 @@ class Zone(BilingualName):
         return None not in (self.plan_x, self.plan_y, self.plan_width, self.plan_depth)
 
 
-class HallManager(models.Manager):
+class KindManager(models.Manager):
+    """The zones of one kind: the manager of a proxy such as `Hall`."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
     def get_queryset(self):
-        return super().get_queryset().filter(kind=ZoneKind.HALL)
+        return super().get_queryset().filter(kind=self.kind)
 
 
-class Hall(Zone):
-    objects = HallManager()
+class _ZoneOfKind:
+    """What a zone proxy adds: it lists and saves zones of its own `kind_of_proxy`."""
+
+    kind_of_proxy: str
+
+    def save(self, *args, **kwargs):
+        self.kind = self.kind_of_proxy
+        super().save(*args, **kwargs)
+
+
+class Hall(_ZoneOfKind, Zone):
+    kind_of_proxy = ZoneKind.HALL
+    objects = KindManager(ZoneKind.HALL)
 
     class Meta:
         proxy = True
         verbose_name = _("hall")
         verbose_name_plural = _("halls")
 
-    def save(self, *args, **kwargs):
-        self.kind = ZoneKind.HALL
-        super().save(*args, **kwargs)
 
-
-class ForumRoomManager(models.Manager):
-    def get_queryset(self):
-        return super().get_queryset().filter(kind=ZoneKind.ROOM)
-
-
-class ForumRoom(Zone):
+class ForumRoom(_ZoneOfKind, Zone):
     """A forum room; its safe capacity is its number of seats."""
 
-    objects = ForumRoomManager()
+    kind_of_proxy = ZoneKind.ROOM
+    objects = KindManager(ZoneKind.ROOM)
 
     class Meta:
         proxy = True
         verbose_name = _("forum room")
         verbose_name_plural = _("forum rooms")
-
-    def save(self, *args, **kwargs):
-        self.kind = ZoneKind.ROOM
-        super().save(*args, **kwargs)
 
     @property
     def seats(self) -> int:
