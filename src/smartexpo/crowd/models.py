@@ -86,7 +86,23 @@ class PendingMovement(models.Model):
         return f"{self.zone_id} {self.delta:+d} at {self.at_us}"
 
 
-class OccupancyMinute(models.Model):
+class MinuteOfPeriod(models.Model):
+    """A row of one minute of one count period (a zone's minute, or the whole venue's)."""
+
+    period = models.DateField(_("count period"))
+    minute = models.BigIntegerField(_("minute (since the Unix epoch, UTC)"))
+    moves = models.BinaryField(_("movements"))
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def once_per(owner: str, *, name: str) -> list[models.UniqueConstraint]:
+        """The constraint that `owner` has one row per period and minute."""
+        return [models.UniqueConstraint(fields=[owner, "period", "minute"], name=name)]
+
+
+class OccupancyMinute(MinuteOfPeriod):
     """One zone's movements in one minute of one count period, and the count they lead to.
 
     A count period ends at a daily closing time (`Expo.closes_at`): `period` is the local date
@@ -99,8 +115,6 @@ class OccupancyMinute(models.Model):
     zone = models.ForeignKey(
         Zone, verbose_name=_("zone"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    period = models.DateField(_("count period"))
-    minute = models.BigIntegerField(_("minute (since the Unix epoch, UTC)"))
     count_in = models.BigIntegerField(_("count at the minute's start"))
     count_out = models.BigIntegerField(_("count at the minute's end"))
     peak = models.BigIntegerField(_("highest count"))
@@ -112,22 +126,17 @@ class OccupancyMinute(models.Model):
     person_us = models.BigIntegerField(_("person-time (µs)"))
     alert_in = models.BooleanField(_("alert at the start"))
     alert_out = models.BooleanField(_("alert at the end"))
-    moves = models.BinaryField(_("movements"))
 
     class Meta:
         verbose_name = _("occupancy minute")
         verbose_name_plural = _("occupancy minutes")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["zone", "period", "minute"], name="occupancy_minute_once"
-            ),
-        ]
+        constraints = MinuteOfPeriod.once_per("zone", name="occupancy_minute_once")
 
     def __str__(self) -> str:
         return f"{self.zone_id} {self.period} minute {self.minute}: {self.count_out}"
 
 
-class OccupancyFrame(models.Model):
+class OccupancyFrame(MinuteOfPeriod):
     """The whole venue in one minute of one count period: every zone's count and alert at
     the minute's start and every zone's movements in it (`crowd.frames`). Derived from the
     zones' minutes by each fold; the occupancy of all zones at an instant reads one frame.
@@ -136,23 +145,16 @@ class OccupancyFrame(models.Model):
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    period = models.DateField(_("count period"))
-    minute = models.BigIntegerField(_("minute (since the Unix epoch, UTC)"))
     # Little-endian arrays (`crowd.frames`): the zone ids, their counts (int64) and alerts
     # (one byte each) at the minute's start, and the moves (zone position, µs, net).
     zone_ids = models.BinaryField(_("zones"))
     counts = models.BinaryField(_("counts at the start"))
     alerts = models.BinaryField(_("alerts at the start"))
-    moves = models.BinaryField(_("movements"))
 
     class Meta:
         verbose_name = _("occupancy frame")
         verbose_name_plural = _("occupancy frames")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["expo", "period", "minute"], name="occupancy_frame_once"
-            ),
-        ]
+        constraints = MinuteOfPeriod.once_per("expo", name="occupancy_frame_once")
 
     def __str__(self) -> str:
         return f"{self.expo_id} {self.period} minute {self.minute}"
