@@ -7,7 +7,9 @@ south), a 20,000 m² multi-function hall and a conference centre with forum room
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 VENUE_EN = "Chongqing International Expo Center"
 VENUE_ZH = "重庆国际博览中心"
@@ -33,56 +35,16 @@ class EditionFacts:
     previous: str | None = None
 
 
-EDITION_2018 = EditionFacts(
-    slug="sce-2018",
-    name_en="Smart China Expo 2018",
-    name_zh="2018中国国际智能产业博览会",
-    starts_on=dt.date(2018, 8, 23),
-    ends_on=dt.date(2018, 8, 25),
-    expected_visitors=580_000,
-    venue_area_m2=186_000,
-    countries=0,
-    exhibitors=537,
-    tagline_en="The first Smart China Expo",
-    tagline_zh="首届中国国际智能产业博览会",
-    description_en=(
-        "The first Smart China Expo filled a 186,000 m² main venue in Chongqing and welcomed "
-        "about 580,000 visitors; 501 projects worth 612 billion yuan were signed."
-    ),
-    description_zh=(
-        "首届智博会在重庆18.6万平方米的主场馆举办，接待观众约58万人次，"
-        "签约项目501个，金额6120亿元。"
-    ),
-)
+def _edition(record: dict) -> EditionFacts:
+    dates = {key: dt.date.fromisoformat(record[key]) for key in ("starts_on", "ends_on")}
+    return EditionFacts(**{**record, **dates})
 
-EDITION_2019 = EditionFacts(
-    slug="sce-2019",
-    name_en="Smart China Expo 2019",
-    name_zh="2019中国国际智能产业博览会",
-    starts_on=dt.date(2019, 8, 26),
-    ends_on=dt.date(2019, 8, 29),
-    expected_visitors=700_000,
-    venue_area_m2=0,
-    countries=60,
-    exhibitors=843,
-    tagline_en="China's largest industry event for artificial intelligence, in a fully 5G venue",
-    tagline_zh="全国规模最大的人工智能产业盛会，场馆全面覆盖5G",
-    description_en=(
-        "The second Smart China Expo brings 843 exhibitors, more than 60 of them from the Fortune "
-        "Global 500, and guests from about 60 countries to Chongqing. 5G, integrated circuits, "
-        "artificial intelligence, blockchain, big data and the Internet of Things lead the show, "
-        "with forums on digital cooperation along the Silk Road. The city expects 700,000 "
-        "visitors, 20 % more than at the first edition."
-    ),
-    description_zh=(
-        "第二届智博会汇聚843家参展企业，其中世界500强企业60余家，嘉宾来自约60个国家。"
-        "5G、集成电路、人工智能、区块链、大数据和物联网是展会亮点，"
-        "并举办数字丝绸之路合作论坛。重庆预计接待观众70万人次，比首届增长20%。"
-    ),
-    previous="sce-2018",
-)
 
-EDITIONS = [EDITION_2018, EDITION_2019]
+# The editions' figures are data, in editions.json beside this module (oldest first).
+EDITIONS = [
+    _edition(record)
+    for record in json.loads(Path(__file__).with_name("editions.json").read_text("utf-8"))
+]
 
 # --- Venue ------------------------------------------------------------------------------
 HALL_WIDTH = 144.0  # metres, west to east
