@@ -1,8 +1,9 @@
 """Sensor events by the million: a recorded stream's sensor events, checked and stored as columns.
 
-The batch twin of `crowd.ingest`: the same rules as the API, applied to a Polars frame, each
-refused event counted by its reason, and the valid ones inserted in chunks on the driver's own
-cursor. `streams.importing` drives it, together with check-in's batch path for the gate scans.
+The batch twin of `crowd.ingest`: the API's rules (`crowd.event_rules`: its reasons, in its
+order) compiled into one Polars expression over a frame's columns, each refused event counted by
+its reason, and the valid ones inserted in chunks on the driver's own cursor.
+`streams.importing` drives it, together with check-in's batch path for the gate scans.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd import queries
+from smartexpo.crowd.event_rules import INVALID, REASONS, UNKNOWN_ZONE, ZONE_NOT_ALLOWED
 from smartexpo.crowd.fold import Movements
 from smartexpo.crowd.ingest import stored_ids
 from smartexpo.crowd.schemas import MAX_COUNT, MAX_ID
@@ -55,7 +57,16 @@ def sensor_events_prepared(expo: Expo, sensors: pl.LazyFrame, report: SensorTall
 
 
 KIND = pl.Enum(["enter", "exit"])  # four bytes a row, where a string column takes sixteen
-REASONS = ("invalid", "unknown_zone", "zone_not_allowed")  # problem codes 1, 2, 3
+
+
+def _problem(conditions: dict[str, pl.Expr]) -> pl.Expr:
+    """The problem code of each event: the position in `REASONS` (from 1) of the first reason
+    whose condition holds, 0 for none — the order `event_refusal` checks them in."""
+    assert conditions.keys() == set(REASONS), "a condition for each reason, no other"
+    code = pl.when(conditions[REASONS[0]]).then(1)
+    for n, reason in enumerate(REASONS[1:], start=2):
+        code = code.when(conditions[reason]).then(n)
+    return code.otherwise(0).cast(pl.UInt8)
 
 
 def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataFrame:
@@ -90,23 +101,21 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataF
             .alias("device_id"),
         )
         .with_columns(
-            pl.when(
-                pl.col("id").is_null()
-                | ~pl.col("id").str.len_chars().is_between(1, MAX_ID)
-                | kind.is_null()
-                | pl.col("at_us").is_null()
-                | ~count.is_between(1, MAX_COUNT)
-                | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
-                | pl.col("device_id").is_null()
-            )
-            .then(1)
-            .when(pl.col("zone_id").is_null())
-            .then(2)
-            .when(~pair.is_in(allowed.implode()))
-            .then(3)
-            .otherwise(0)
-            .cast(pl.UInt8)
-            .alias("problem"),
+            _problem(
+                {
+                    # The schema's (`EventIn`), and a row that names no sensor of the
+                    # edition.
+                    INVALID: pl.col("id").is_null()
+                    | ~pl.col("id").str.len_chars().is_between(1, MAX_ID)
+                    | kind.is_null()
+                    | pl.col("at_us").is_null()
+                    | ~count.is_between(1, MAX_COUNT)
+                    | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
+                    | pl.col("device_id").is_null(),
+                    UNKNOWN_ZONE: pl.col("zone_id").is_null(),
+                    ZONE_NOT_ALLOWED: ~pair.is_in(allowed.implode()),
+                }
+            ).alias("problem"),
             pl.when(kind == "enter").then(count).otherwise(-count).alias("delta"),
         )
         .collect()
