@@ -168,3 +168,19 @@ def test_a_refused_row_under_an_id_taken_above_or_before_is_a_duplicate(expo, tm
     again = write("again.parquet", [row(ten, id="e9", zone="N1", kind="jump")])
     report = stream_import(expo=expo, frame=stream_read(again))
     assert (report.accepted, report.duplicates, dict(report.rejected)) == (0, 1, {})
+
+
+def test_a_row_without_a_zone_or_at_a_time_the_api_refuses_is_invalid(expo, tmp_path):
+    # The schema requires a zone, and an instant within core.instants.YEARS, as the API does.
+    device_create(expo=expo, name="Hall sensor", kind="sensor", zones=["N1"])
+    ten = dt.datetime(2019, 8, 26, 2, 0, tzinfo=UTC)
+    rows = [
+        row(ten, id="e1", zone=None, kind="enter"),
+        row(dt.datetime(1970, 12, 31, 23, 59, tzinfo=UTC), id="e2", zone="N1", kind="enter"),
+        row(dt.datetime(9999, 1, 1, tzinfo=UTC), id="e3", zone="N1", kind="enter"),
+        row(dt.datetime(1971, 1, 1, tzinfo=UTC), id="e4", zone="N1", kind="enter"),
+    ]
+    path = tmp_path / "stream.parquet"
+    pl.DataFrame(rows, schema_overrides={"at": pl.Datetime("us", "UTC")}).write_parquet(path)
+    report = stream_import(expo=expo, frame=stream_read(path))
+    assert (report.accepted, report.duplicates, dict(report.rejected)) == (1, 0, {"invalid": 3})

@@ -1,13 +1,16 @@
 """Sensor events by the million: a recorded stream's sensor events, checked and stored as columns.
 
-The batch twin of `crowd.ingest`: the same rules as the API, applied to a Polars frame, each
-refused event counted by its reason, and the valid ones inserted in chunks on the driver's own
-cursor. `streams.importing` drives it, together with check-in's batch path for the gate scans.
+The batch twin of `crowd.ingest`: the API's rules (`crowd.event_rules`: its reasons, in its
+order) compiled into one Polars expression over a frame's columns, each refused event counted by
+its reason, and the valid ones inserted in chunks on the driver's own cursor.
+`tests/crowd/test_event_rules.py` holds the two paths' answers equal for random streams.
+`streams.importing` drives it, together with check-in's batch path for the gate scans.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 
 import numpy as np
@@ -16,9 +19,12 @@ from django.db import transaction
 
 from smartexpo.core.db import driver_cursor
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.instants import YEARS
 from smartexpo.crowd import queries
+from smartexpo.crowd.event_rules import INVALID, REASONS, UNKNOWN_ZONE, ZONE_NOT_ALLOWED
 from smartexpo.crowd.fold import Movements
 from smartexpo.crowd.ingest import stored_ids
+from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.schemas import MAX_COUNT, MAX_ID
 from smartexpo.crowd.visitors import hashed, visitor_hash
 from smartexpo.devices.models import Device, DeviceKind
@@ -55,7 +61,22 @@ def sensor_events_prepared(expo: Expo, sensors: pl.LazyFrame, report: SensorTall
 
 
 KIND = pl.Enum(["enter", "exit"])  # four bytes a row, where a string column takes sixteen
-REASONS = ("invalid", "unknown_zone", "zone_not_allowed")  # problem codes 1, 2, 3
+# The instants the schema accepts (`core.instants.YEARS`), as microseconds: a stream's times are
+# UTC, and the schema reads the year of an instant written in UTC.
+AT_US = (
+    to_us(dt.datetime(YEARS[0], 1, 1, tzinfo=dt.UTC)),
+    to_us(dt.datetime(YEARS[1] + 1, 1, 1, tzinfo=dt.UTC)) - 1,
+)
+
+
+def _problem(conditions: dict[str, pl.Expr]) -> pl.Expr:
+    """The problem code of each event: the position in `REASONS` (from 1) of the first reason
+    whose condition holds, 0 for none — the order `event_refusal` checks them in."""
+    assert conditions.keys() == set(REASONS), "a condition for each reason, no other"
+    code = pl.when(conditions[REASONS[0]]).then(1)
+    for n, reason in enumerate(REASONS[1:], start=2):
+        code = code.when(conditions[reason]).then(n)
+    return code.otherwise(0).cast(pl.UInt8)
 
 
 def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataFrame:
@@ -88,27 +109,28 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataF
             pl.col("device")
             .replace_strict(device_ids, default=None, return_dtype=pl.Int64)
             .alias("device_id"),
+            "zone",  # for its nulls: an event without a zone breaks the schema
         )
         .with_columns(
-            pl.when(
-                pl.col("id").is_null()
-                | ~pl.col("id").str.len_chars().is_between(1, MAX_ID)
-                | kind.is_null()
-                | pl.col("at_us").is_null()
-                | ~count.is_between(1, MAX_COUNT)
-                | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
-                | pl.col("device_id").is_null()
-            )
-            .then(1)
-            .when(pl.col("zone_id").is_null())
-            .then(2)
-            .when(~pair.is_in(allowed.implode()))
-            .then(3)
-            .otherwise(0)
-            .cast(pl.UInt8)
-            .alias("problem"),
+            _problem(
+                {
+                    # The schema's (`EventIn`: tests/crowd/test_event_rules.py holds these
+                    # columns to it), and a row that names no sensor of the edition.
+                    INVALID: pl.col("id").is_null()
+                    | ~pl.col("id").str.len_chars().is_between(1, MAX_ID)
+                    | kind.is_null()
+                    | ~pl.col("at_us").is_between(*AT_US).fill_null(False)
+                    | ~count.is_between(1, MAX_COUNT)
+                    | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
+                    | pl.col("zone").is_null()
+                    | pl.col("device_id").is_null(),
+                    UNKNOWN_ZONE: pl.col("zone_id").is_null(),
+                    ZONE_NOT_ALLOWED: ~pair.is_in(allowed.implode()),
+                }
+            ).alias("problem"),
             pl.when(kind == "enter").then(count).otherwise(-count).alias("delta"),
         )
+        .drop("zone")
         .collect()
     )
     if not (checked.get_column("problem") > 0).any():

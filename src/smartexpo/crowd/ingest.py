@@ -3,11 +3,11 @@
 A batch of up to 10,000 events arrives checked against the documented schema
 (`crowd.schemas.EventIn`, by `core.bodies.batch_checked`: an event that breaks it is refused
 alone, `invalid`), then each valid event against the edition (`unknown_zone`) and the sensor
-(`zone_not_allowed`); these three reasons are `crowd.bulk._checked`'s too, its Polars twin for
-bulk imports. The valid events are written with multi-row `INSERT … ON CONFLICT DO NOTHING
-RETURNING` statements, which hand back exactly the events that were new — so the answer's
-counts stay exact when two sensors resend the same events at the same moment, on SQLite and
-PostgreSQL alike, without reading the ids first, and only new events become movements of the
+(`zone_not_allowed`): the rules of `crowd.event_rules`, which `crowd.bulk` compiles into polars
+columns for bulk imports. The valid events are written with multi-row `INSERT … ON CONFLICT DO
+NOTHING RETURNING` statements, which hand back exactly the events that were new — so the
+answer's counts stay exact when two sensors resend the same events at the same moment, on SQLite
+and PostgreSQL alike, without reading the ids first, and only new events become movements of the
 occupancy history (queued in the same transaction, `crowd.services.movements_enqueue`). Events
 may arrive late and out of order: they are stored with their own event time.
 
@@ -25,6 +25,7 @@ from django.utils import timezone
 from smartexpo.core.bodies import InvalidItem
 from smartexpo.core.db import driver_cursor
 from smartexpo.crowd import queries
+from smartexpo.crowd.event_rules import event_refusal
 from smartexpo.crowd.models import EventKind, SensorEvent
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.schemas import EventIn
@@ -43,15 +44,6 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
-
-
-def _problem(event: EventIn, zones: dict[str, int], sensor: Sensor) -> str | None:
-    """Why a valid event is refused (`unknown_zone`, `zone_not_allowed`), or None."""
-    if event.zone not in zones:
-        return "unknown_zone"
-    if event.zone not in sensor.zones:
-        return "zone_not_allowed"
-    return None
 
 
 def _invalid_id(item: InvalidItem) -> str | None:
@@ -86,15 +78,15 @@ def events_ingest(
     repeats = 0
     received = to_us(timezone.now())
     for item in items:
+        reason = event_refusal(item, zones, sensor.zones)
         if isinstance(item, InvalidItem):
             event_id = _invalid_id(item)
             if event_id is None or "id" in item.fields:
-                rejected.append({"id": event_id, "reason": "invalid"})
+                # No usable id: nothing it could be a duplicate of.
+                rejected.append({"id": event_id, "reason": reason})
                 continue
-            reason = "invalid"
         else:
             event_id = item.id
-            reason = _problem(item, zones, sensor)
         if reason and event_id in seen:
             repeats += 1  # a repeat of one accepted above: whatever its body
             continue
