@@ -24,6 +24,7 @@ import time
 
 from django.conf import settings
 
+from smartexpo.core.errors import error_body
 from smartexpo.core.ratelimit import client_address_of
 
 # Addresses remembered per process before the idle ones are forgotten.
@@ -78,12 +79,12 @@ def flood_refusal(environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         return None
     retry = str(max(1, math.ceil(wait)))
     if environ.get("PATH_INFO", "").startswith("/api/"):
-        error = {
-            "code": "rate_limited",
-            "message": "Too many requests from your address; slow down.",
-            "detail": {"retry_after": int(retry)},
-        }
-        body, kind = json.dumps({"error": error}).encode(), "application/json"
+        error = error_body(
+            "rate_limited",
+            "Too many requests from your address; slow down.",
+            {"retry_after": int(retry)},
+        )
+        body, kind = json.dumps(error).encode(), "application/json"
     else:
         body, kind = b"Too many requests from your address; try again in a moment.\n", "text/plain"
     headers = [

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.middleware import api_error
+from smartexpo.core.responses import error_response
 from smartexpo.crowd import live, services
 from smartexpo.crowd.models import AlertReason
 from smartexpo.venue import selectors as venue
@@ -75,9 +76,7 @@ def organiser_json(view):
         except Http404:
             return api_error(404, "not_found", _("No such edition."))
         except SmartExpoError as error:
-            return JsonResponse(
-                error.as_body(), status=error.status, json_dumps_params={"ensure_ascii": False}
-            )
+            return error_response(error)
 
     return wrapper
 
