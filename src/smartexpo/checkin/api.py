@@ -15,7 +15,6 @@ from smartexpo.core.bodies import batch_checked
 from smartexpo.core.hot_routes import fast_route
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
-from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
 from smartexpo.devices import auth, selectors, services
 from smartexpo.devices.models import Device
@@ -205,10 +204,9 @@ def checkin_setup(request, expo: str):
 @fast_route  # production answers it as a hot route (core.hot_routes)
 def post_scan(request: HttpRequest, expo: str) -> HttpResponse:
     # No docstring: an operation's docstring is its description in the OpenAPI document.
-    # One read of the catalogue stamp serves every cache the scan consults (core.stamps).
-    version = stamp_read()
-    edition = venue_selectors.expo_get_cached(slug=expo, version=version)
-    scanner = auth.scanner_for_request(request, expo=edition, version=version)
+    # One read of the catalogue stamp, with the device's token, serves every cache the scan
+    # consults (core.stamps).
+    edition, scanner, version = auth.scanner_and_edition(request, slug=expo)
     answer = scanning.scan_post(request, expo=edition, scanner=scanner, version=version)
     return json_response(200, answer)
 
@@ -224,8 +222,7 @@ def post_scan(request: HttpRequest, expo: str) -> HttpResponse:
 )
 @fast_route  # production answers it as a hot route (core.hot_routes)
 def post_sync(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = venue_selectors.expo_get_cached(slug=expo)
-    scanner = auth.scanner_for_request(request, expo=edition)
+    edition, scanner, _version = auth.scanner_and_edition(request, slug=expo)
     items = batch_checked(SyncIn, request.body)
     results = sync.scans_sync(expo=edition, scanner=scanner, items=items)
     return json_response(200, {"results": results})

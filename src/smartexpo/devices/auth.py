@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.models import ApiToken, Role
-from smartexpo.core.stamps import READ, StampedCache
+from smartexpo.core.stamps import CATALOGUE, READ, StampedCache
 from smartexpo.core.tokens import token_digest
 from smartexpo.devices import queries
 from smartexpo.devices.models import Device, DeviceKind
 from smartexpo.venue.models import Expo
+from smartexpo.venue.selectors import expo_get_cached
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,16 +90,43 @@ def _device_for_request(request: HttpRequest, expo: Expo, kind: str, version):
 
     One indexed query per request, so a revocation is refused at once; the device's gates or
     zones are cached while the catalogue stamp is unchanged (`core.stamps`)."""
+    raw, row = _token_row(request)
+    return _device_checked(raw, row, expo, kind, version)
+
+
+def scanner_and_edition(request: HttpRequest, *, slug: str) -> tuple[Expo, Scanner, int | None]:
+    """The edition `slug`, the scanner whose token the request carries, and the catalogue
+    stamp, read by the token's own statement: a scan reads the database once before its own
+    work. Refusals are those of `expo_get_cached` then `scanner_for_request`, in that order."""
+    raw, row = _token_row(request)
+    if row is None:
+        # Refused either way; an unknown edition is answered first, as for every request.
+        expo = expo_get_cached(slug=slug)
+        _device_checked(raw, row, expo, DeviceKind.SCANNER, READ)
+    version = row[-1]
+    expo = expo_get_cached(slug=slug, version=version)
+    device_id, name, codes = _device_checked(raw, row, expo, DeviceKind.SCANNER, version)
+    return expo, Scanner(device_id, expo.pk, name, codes), version
+
+
+def _token_row(request: HttpRequest) -> tuple[str | None, tuple | None]:
+    """The request's raw bearer token and its row (`queries.device_token_find`), or Nones."""
     raw = bearer_of(request)
     if raw is None:
+        return None, None
+    return raw, queries.device_token_find(token_digest(raw), str(Role.DEVICE), CATALOGUE)
+
+
+def _device_checked(raw: str | None, row: tuple | None, expo: Expo, kind: str, version):
+    """(device id, name, codes) of a token row for this edition and kind, or the refusal."""
+    if raw is None:
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    row = queries.device_token_find(token_digest(raw), str(Role.DEVICE))
     if row is None:
         # Not a live device token; an organiser's or exhibitor's token is a 403, not a 401.
         if ApiToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).exists():
             raise SmartExpoError("forbidden", _WHAT[kind])
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    token_id, expo_id, last_used, device_id, device_kind, name = row
+    token_id, expo_id, last_used, device_id, device_kind, name, _version = row
     if expo_id != expo.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
     if device_id is None or device_kind != kind:
