@@ -110,7 +110,14 @@ def _walk(order: tuple[Rule, ...]) -> dict[str, tuple[tuple[Callable, bool, str,
     }
 
 
-_WALKS = {RULES: _walk(RULES), SYNC_RULES: _walk(SYNC_RULES)}
+# By the order's identity: hashing a tuple of rules on every scan cost more than the walk.
+# Only the module's own orders are kept, which live as long as the module, so no other tuple
+# can have their identity.
+_WALKS = {id(RULES): _walk(RULES), id(SYNC_RULES): _walk(SYNC_RULES)}
+
+
+def _walk_of(order: tuple[Rule, ...]):
+    return _WALKS.get(id(order)) or _walk(order)
 
 
 def decide(
@@ -122,7 +129,7 @@ def decide(
 ) -> str | None:
     """The reference decision: the reason of the first rule of `order` (for the scan's
     direction) that the facts break, or None to admit."""
-    for fact, broken_when, reason, _stored in _WALKS[order][scan.direction]:
+    for fact, broken_when, reason, _stored in _walk_of(order)[scan.direction]:
         if fact(ticket, scan, state) == broken_when:
             return reason
     return None
@@ -138,7 +145,7 @@ def decide_unread(ticket: TicketFacts, scan: ScanFacts) -> tuple[str | None, boo
     (the scan is refused, for a reason the state decides)."""
     refused = False
     state_needed = False
-    for fact, broken_when, reason, stored in _WALKS[RULES][scan.direction]:
+    for fact, broken_when, reason, stored in _WALKS[id(RULES)][scan.direction]:
         if stored:
             state_needed = True
         elif fact(ticket, scan, _UNREAD) == broken_when:
