@@ -6,24 +6,18 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from smartexpo.devices.services import device_create
+from tests.migrations import leaf_nodes, migrate
 
 BEFORE = [("crowd", "0001_initial")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_event_times_survive_the_move_to_microseconds(expo):
     device, _token = device_create(expo=expo, name="s", kind="sensor", zones=["N1"])
     zone_id = expo.zones.get(code="N1").pk
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("crowd")
+    latest = leaf_nodes("crowd")
     migrate(BEFORE)
     try:
         at = dt.datetime(2019, 8, 26, 2, 0, 0, 250_000, tzinfo=dt.UTC)

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from smartexpo.devices.models import Device
 from smartexpo.devices.services import device_create
+from tests.migrations import leaf_nodes, migrate
 
 # Before the devices app: its migration and the two that point at it, unapplied.
 BEFORE = [("devices", None), ("checkin", "0001_initial"), ("crowd", "0003_occupancy_frames")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_device_and_its_bindings_survive_the_move_out_of_checkin(expo):
     device, _token = device_create(expo=expo, name="g1", kind="scanner", gates=["G1"])
-    graph = MigrationExecutor(connection).loader.graph
-    latest = [node for app in ("checkin", "crowd", "devices") for node in graph.leaf_nodes(app)]
+    latest = leaf_nodes("checkin", "crowd", "devices")
     migrate(BEFORE)
     try:
         # The content type as a database migrated before the move has it.

@@ -109,7 +109,8 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataF
             pl.col("device")
             .replace_strict(device_ids, default=None, return_dtype=pl.Int64)
             .alias("device_id"),
-            "zone",  # for its nulls: an event without a zone breaks the schema
+            # An event without a zone breaks the schema: a bit a row, not the codes again.
+            pl.col("zone").is_null().alias("zone_missing"),
         )
         .with_columns(
             _problem(
@@ -122,7 +123,7 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataF
                     | ~pl.col("at_us").is_between(*AT_US).fill_null(False)
                     | ~count.is_between(1, MAX_COUNT)
                     | ~pl.col("visitor").str.len_chars().is_between(1, MAX_ID).fill_null(True)
-                    | pl.col("zone").is_null()
+                    | pl.col("zone_missing")
                     | pl.col("device_id").is_null(),
                     UNKNOWN_ZONE: pl.col("zone_id").is_null(),
                     ZONE_NOT_ALLOWED: ~pair.is_in(allowed.implode()),
@@ -130,7 +131,7 @@ def _checked(expo: Expo, sensors: pl.LazyFrame, report: SensorTally) -> pl.DataF
             ).alias("problem"),
             pl.when(kind == "enter").then(count).otherwise(-count).alias("delta"),
         )
-        .drop("zone")
+        .drop("zone_missing")
         .collect()
     )
     if not (checked.get_column("problem") > 0).any():
