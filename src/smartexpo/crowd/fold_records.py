@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from smartexpo.core.db import chunks
 from smartexpo.crowd import queries
 from smartexpo.crowd.fold_minutes import Gross, State, period_dates, runs
 from smartexpo.crowd.levels import alert_reason
@@ -107,10 +108,10 @@ def touched_alerts(segments) -> dict[tuple[int, int], list[CrowdAlert]]:
     found: dict[tuple[int, int], list[CrowdAlert]] = defaultdict(list)
     zone_ids = sorted({s.zone for s in segments.values()})
     days = period_dates(segments)
-    for start in range(0, len(zone_ids), 500):
-        for alert in CrowdAlert.objects.filter(
-            zone_id__in=zone_ids[start : start + 500], period__in=days
-        ).order_by("raised_at", "id"):
+    for chunk in chunks(zone_ids):
+        for alert in CrowdAlert.objects.filter(zone_id__in=chunk, period__in=days).order_by(
+            "raised_at", "id"
+        ):
             key = (alert.zone_id, day_number(alert.period))
             if key in segments:
                 found[key].append(alert)

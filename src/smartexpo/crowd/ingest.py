@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartexpo.core.bodies import InvalidItem
-from smartexpo.core.db import driver_cursor
+from smartexpo.core.db import chunks, driver_cursor
 from smartexpo.crowd import queries
 from smartexpo.crowd.event_rules import event_refusal
 from smartexpo.crowd.models import EventKind, SensorEvent
@@ -122,15 +122,10 @@ def events_ingest(
     return IngestResult(len(stored), repeats + len(rows) - len(stored), rejected)
 
 
-STORED_CHUNK = 500  # ids per lookup: well under any driver's limit on parameters
-
-
 def stored_ids(expo: Expo, ids) -> set[str]:
     """Which of these event ids the edition has stored."""
-    ids = sorted(ids)
     found: set[str] = set()
-    for start in range(0, len(ids), STORED_CHUNK):
-        chunk = ids[start : start + STORED_CHUNK]
+    for chunk in chunks(sorted(ids)):
         found.update(
             SensorEvent.objects.filter(expo=expo, event_id__in=chunk).values_list(
                 "event_id", flat=True

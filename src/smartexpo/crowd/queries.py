@@ -64,9 +64,8 @@ def sensor_events_insert_returning(rows: list[tuple]) -> list[str]:
     tail = " ON CONFLICT (expo_id, event_id) DO NOTHING RETURNING event_id"
     stored: list[str] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_ROWS):
-            chunk = rows[start : start + INSERT_ROWS]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        for chunk in chunks(rows, INSERT_ROWS):
+            values = ", ".join([f"({placeholders(8)})"] * len(chunk))
             cursor.execute(head + values + tail, [v for row in chunk for v in row])
             stored.extend(r[0] for r in cursor.fetchall())
     return stored
