@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from smartexpo.checkin import rules
 from smartexpo.checkin.context import CheckinContext
 from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.crowd.periods import to_us
@@ -37,6 +38,24 @@ def scan_checked(payload: ScanPayload, *, now: dt.datetime) -> CheckedScan:
     return CheckedScan(
         payload.secret, payload.gate, payload.direction, payload.nonce, payload.scanned_at or now
     )
+
+
+NOT_AUTHENTIC = rules.TicketFacts(False)
+
+
+def ticket_facts(ctx: CheckinContext, claims) -> rules.TicketFacts:
+    """What a secret's authenticated claims say of its ticket (`NOT_AUTHENTIC` for None): its
+    days, and the zones its type admits into."""
+    if claims is None:
+        return NOT_AUTHENTIC
+    return rules.TicketFacts(True, claims.days, ctx.type_zones.get(claims.type_id, ()))
+
+
+def scan_facts(ctx: CheckinContext, scanner: Scanner, scan: CheckedScan, day) -> rules.ScanFacts:
+    """What the rules read of a scan: its gate counts only if it is the edition's and the
+    scanning device serves it."""
+    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
+    return rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None)
 
 
 @dataclasses.dataclass

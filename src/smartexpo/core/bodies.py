@@ -64,6 +64,12 @@ class InvalidItem:
     value: Any
     fields: dict[str, str]
 
+    def text(self, field: str) -> str | None:
+        """The item's `field` if the item is an object and that field a string (what a
+        refusal can still name it by: its id, its nonce), else None."""
+        found = self.value.get(field) if isinstance(self.value, dict) else None
+        return found if isinstance(found, str) else None
+
 
 def batch_checked(model: type[BaseModel], raw: bytes) -> list:
     """The items of a batch body, in order: each one its item model's instance, or an

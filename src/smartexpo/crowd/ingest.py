@@ -46,12 +46,6 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-def _invalid_id(item: InvalidItem) -> str | None:
-    """The id an invalid event is answered with: its id if that is a string."""
-    event_id = item.value.get("id") if isinstance(item.value, dict) else None
-    return event_id if isinstance(event_id, str) else None
-
-
 def _zone_ids(expo: Expo) -> dict[str, int]:
     """Zone code → id for the edition (the readers' zone table: a zone made a moment ago, by
     any process, is in it, see `core.stamps`)."""
@@ -80,7 +74,7 @@ def events_ingest(
     for item in items:
         reason = event_refusal(item, zones, sensor.zones)
         if isinstance(item, InvalidItem):
-            event_id = _invalid_id(item)
+            event_id = item.text("id")
             if event_id is None or "id" in item.fields:
                 # No usable id: nothing it could be a duplicate of.
                 rejected.append({"id": event_id, "reason": reason})

@@ -126,7 +126,10 @@ def _device_checked(raw: str | None, row: tuple | None, expo: Expo, kind: str, v
         if ApiToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).exists():
             raise SmartExpoError("forbidden", _WHAT[kind])
         raise SmartExpoError("unauthenticated", "A valid bearer token is required.")
-    token_id, expo_id, last_used, device_id, device_kind, name, _version = row
+    token_id, expo_id, last_used, device_id, device_kind, name, stamp = row
+    if version is READ:
+        # Read with the token, before any cached data: as good as a read of its own.
+        version = stamp
     if expo_id != expo.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
     if device_id is None or device_kind != kind:

@@ -26,6 +26,8 @@ from smartexpo.checkin.scans import (
     log_fixed,
     movement,
     scan_checked,
+    scan_facts,
+    ticket_facts,
 )
 from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.core.bodies import body_checked
@@ -37,8 +39,6 @@ from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.ticket_secrets import SecretError, TicketClaims, verify_secret
 from smartexpo.venue.models import Expo
-
-_NOT_AUTHENTIC = rules.TicketFacts(False)
 
 
 def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: object = READ) -> dict:
@@ -52,13 +52,8 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: obj
         claims = verify_secret(scan.secret, ctx.keys)
     except SecretError:
         claims = None
-    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
-    day = rules.scan_day(scan.scanned_at, ctx.tz)
-    if claims is None:
-        ticket = _NOT_AUTHENTIC
-    else:
-        ticket = rules.TicketFacts(True, claims.days, ctx.type_zones.get(claims.type_id, ()))
-    facts = rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None)
+    ticket = ticket_facts(ctx, claims)
+    facts = scan_facts(ctx, scanner, scan, rules.scan_day(scan.scanned_at, ctx.tz))
     reason, refused = rules.decide_unread(ticket, facts)
     decision = None
     if reason:

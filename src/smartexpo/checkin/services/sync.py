@@ -28,6 +28,8 @@ from smartexpo.checkin.scans import (
     log_fixed,
     movement,
     scan_checked,
+    scan_facts,
+    ticket_facts,
 )
 from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.core.bodies import InvalidItem
@@ -81,9 +83,8 @@ def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, SyncItem]]) -> lis
 
 def _invalid_answer(item: InvalidItem) -> dict:
     """The answer to an item the schema refused: its nonce if it has a usable one."""
-    nonce = item.value.get("nonce") if isinstance(item.value, dict) else None
     return {
-        "nonce": nonce if isinstance(nonce, str) else None,
+        "nonce": item.text("nonce"),
         "result": ScanResult.REJECT,
         "reason": "invalid",
         "detail": {"fields": item.fields},
@@ -110,11 +111,7 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
     for secret, parsed_secret in secrets.items():
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
         found = claims[secret] = secret_claims(ctx, secret, parsed_secret, ticket)
-        facts[secret] = (
-            _NOT_AUTHENTIC
-            if found is None
-            else rules.TicketFacts(True, found.days, ctx.type_zones.get(found.type_id, ()))
-        )
+        facts[secret] = ticket_facts(ctx, found)
     days = {s.scanned_at: rules.scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
     fixed = _fixed_log_columns(expo, ctx, scans, now)
     # Nonces are unique per device: a scan is known by (device, nonce).
@@ -162,7 +159,6 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
     ]
 
 
-_NOT_AUTHENTIC = rules.TicketFacts(False)
 _UNKNOWN = rules.TicketState(False, False, None)
 
 
@@ -178,18 +174,12 @@ def _decide(
     """Decide a synced scan by the rules and move its ticket: an offline admission let its
     holder through whatever the rules say, so any rule broken is a conflict, not a refusal
     (except those that name no ticket: `invalid`, `unknown`)."""
-    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
     state = (
         _UNKNOWN
         if ticket is None
         else rules.TicketState(True, ticket.status != TicketStatus.VALID, ticket.inside)
     )
-    reason = rules.decide(
-        facts,
-        rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None),
-        state,
-        order=rules.SYNC_RULES,
-    )
+    reason = rules.decide(facts, scan_facts(ctx, scanner, scan, day), state, order=rules.SYNC_RULES)
     if reason in _IDENTIFYING:
         return Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
     ticket.inside = day if scan.direction == rules.IN else None
