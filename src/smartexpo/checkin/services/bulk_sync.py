@@ -290,7 +290,15 @@ def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFram
         .otherwise(pl.col("after").shift(1).over(pl.when(known).then(pl.col("ticket_id"))))
         .alias("inside")
     )
-    facts = _facts()
+    # Each fact, and the direction, computed once as a column: polars evaluates every branch
+    # of a when/then chain over the whole frame, so a fact read by two rules (or the direction
+    # by five) would be computed again for each.
+    computed = _facts()
+    frame = frame.with_columns(
+        *(expr.alias(f"fact:{name}") for name, expr in computed.items()),
+        (pl.col("direction") == rules.IN).alias("entry"),
+    )
+    facts = {name: pl.col(f"fact:{name}") for name in computed}
     frame = frame.with_columns(
         _first_broken(facts).alias("broken"), _identifying(facts).alias("identifying")
     )
@@ -318,7 +326,7 @@ def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFram
 
 
 def _facts() -> dict[str, pl.Expr]:
-    """Each fact of `rules.FACTS` as a column of the joined scans (True, False or null where
+    """Each fact of `rules.FACT_SOURCES` as a column of the joined scans (True, False or null where
     an earlier rule decides: the secret's when it is not authentic, the state's when no ticket
     has the serial)."""
     return {
@@ -336,7 +344,7 @@ def _broken(facts: dict[str, pl.Expr], rule: rules.Rule) -> pl.Expr:
     broken = facts[rule.fact] if rule.broken_when else ~facts[rule.fact]
     if rule.direction is None:
         return broken
-    entry = pl.col("direction") == rules.IN
+    entry = pl.col("entry")
     return broken & (entry if rule.direction == rules.IN else ~entry)
 
 

@@ -4,8 +4,10 @@ A batch of up to 5,000 scans is decided in one transaction with a fixed number o
 the device's earlier nonces and the tickets involved are read in chunks (the tickets locked on
 PostgreSQL), every scan is decided in order in memory — the batch's own earlier scans of a
 ticket count as its state — and the log rows and the tickets' final states are written with
-`executemany`. Each scan is decided by `rules.decide` in the sync's order (`rules.SYNC_RULES`);
-the secrets are authenticated by `claims.secret_claims`, by digest where the server issued them.
+`executemany`. Each scan is decided by the rules in the sync's order (`rules.deciders` of
+`rules.SYNC_RULES`); what the decision reads that the transaction does not guard is gathered
+before it. The secrets are authenticated by `claims.secret_claims`, by digest where the server
+issued them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from smartexpo.checkin import queries, rules
 from smartexpo.checkin.claims import secret_claims
-from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.context import checkin_context
 from smartexpo.checkin.models import ScanResult, ScanSource
 from smartexpo.checkin.queries import TicketRecord
 from smartexpo.checkin.scans import (
@@ -112,8 +114,42 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
         ticket = tickets.get(parsed_secret.serial) if parsed_secret else None
         found = claims[secret] = secret_claims(ctx, secret, parsed_secret, ticket)
         facts[secret] = ticket_facts(ctx, found)
-    days = {s.scanned_at: rules.scan_day(s.scanned_at, ctx.tz) for _scanner, s in scans}
-    fixed = _fixed_log_columns(expo, ctx, scans, now)
+    # What each scan's decision reads but the transaction does not guard, gathered before it:
+    # its log row's fixed columns, its facts, the movement it makes if the holder went through.
+    adapt_time = connection.ops.adapt_datetimefield_value
+    now_db, source = adapt_time(now), ScanSource.SYNC
+    times: dict[dt.datetime, tuple[dt.date, object]] = {}  # the expo day, the stored value
+    scan_facts_by: dict[tuple, rules.ScanFacts] = {}  # by (device, gate, direction, day)
+    planned = []
+    for scanner, item in scans:
+        timing = times.get(item.scanned_at)
+        if timing is None:
+            at = item.scanned_at
+            timing = times[at] = (rules.scan_day(at, ctx.tz), adapt_time(at))
+        day, at_db = timing
+        facts_key = (scanner.device_id, item.gate, item.direction, day)
+        scanned = scan_facts_by.get(facts_key)
+        if scanned is None:
+            scanned = scan_facts_by[facts_key] = scan_facts(ctx, scanner, item, day)
+        found = claims[item.secret]
+        ticket = tickets.get(found.serial) if found else None
+        # Only a scan tied to a ticket, at a gate of the edition, can let somebody through.
+        moved = (
+            movement(expo.pk, ctx, item, ticket.id)
+            if ticket is not None and item.gate in ctx.gates
+            else None
+        )
+        planned.append(
+            (
+                (scanner.device_id, item.nonce),
+                log_fixed(expo.pk, scanner, ctx, item, at_db, now_db, source),
+                found,
+                ticket,
+                facts[item.secret],
+                scanned,
+                moved,
+            )
+        )
     # Nonces are unique per device: a scan is known by (device, nonce).
     earlier: dict[tuple[int, str], Decision] = {}
     # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
@@ -128,22 +164,16 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
                 earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
         queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
         logs, movements = [], []
-        for scanner, item in scans:
-            key = (scanner.device_id, item.nonce)
+        for key, fixed, found, ticket, ticket_facts_, scan_facts_, moved in planned:
             if key in earlier:
                 continue
-            found = claims[item.secret]
-            ticket = tickets.get(found.serial) if found else None
-            decision = _decide(
-                ctx, scanner, item, facts[item.secret], found, ticket, days[item.scanned_at]
-            )
-            earlier[key] = decision
-            logs.append(fixed[key] + log_decided(decision))
-            # An admission or a conflict let the holder through: a movement at the gate's zone.
-            if item.gate in ctx.gates and (
+            decision = earlier[key] = _decide(found, ticket, ticket_facts_, scan_facts_)
+            logs.append(fixed + log_decided(decision))
+            # An admission or a conflict let the holder through.
+            if moved is not None and (
                 decision.result == ScanResult.ADMIT or decision.reason == "conflict"
             ):
-                movements.append(movement(expo.pk, ctx, item, decision.ticket_id))
+                movements.append(moved)
         adapt = connection.ops.adapt_datefield_value
         queries.scan_log_insert_many(cursor, rows=logs)
         movements_enqueue(cursor=cursor, movements=movements)
@@ -160,16 +190,14 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
 
 
 _UNKNOWN = rules.TicketState(False, False, None)
+_DECIDE = rules.deciders(rules.SYNC_RULES)
 
 
 def _decide(
-    ctx: CheckinContext,
-    scanner: Scanner,
-    scan: CheckedScan,
-    facts: rules.TicketFacts,
     claims,
     ticket: TicketRecord | None,
-    day,
+    facts: rules.TicketFacts,
+    scan: rules.ScanFacts,
 ) -> Decision:
     """Decide a synced scan by the rules and move its ticket: an offline admission let its
     holder through whatever the rules say, so any rule broken is a conflict, not a refusal
@@ -179,10 +207,10 @@ def _decide(
         if ticket is None
         else rules.TicketState(True, ticket.status != TicketStatus.VALID, ticket.inside)
     )
-    reason = rules.decide(facts, scan_facts(ctx, scanner, scan, day), state, order=rules.SYNC_RULES)
+    reason = _DECIDE[scan.direction](facts, scan, state)
     if reason in _IDENTIFYING:
         return Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
-    ticket.inside = day if scan.direction == rules.IN else None
+    ticket.inside = scan.day if scan.direction == rules.IN else None
     ticket.changed = True
     if reason:
         return Decision(
@@ -203,21 +231,3 @@ def _answer(nonce: str, decision: Decision) -> dict:
     if decision.rule:
         body["detail"] = {"reason": decision.rule}
     return body
-
-
-def _fixed_log_columns(expo, ctx, scans: list[tuple[Scanner, CheckedScan]], now) -> dict:
-    """Per (device, nonce), the log columns that do not depend on the decision (built outside
-    the write transaction)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    now_db, source = adapt(now), ScanSource.SYNC
-    times: dict[dt.datetime, str] = {}
-    fixed: dict[tuple[int, str], tuple] = {}
-    for scanner, scan in scans:
-        key = (scanner.device_id, scan.nonce)
-        if key in fixed:
-            continue
-        at = times.get(scan.scanned_at)
-        if at is None:
-            at = times[scan.scanned_at] = adapt(scan.scanned_at)
-        fixed[key] = log_fixed(expo.pk, scanner, ctx, scan, at, now_db, source)
-    return fixed
