@@ -363,3 +363,39 @@ def test_the_sync_order_is_the_tables_with_the_identifying_rules_first():
     ]
     assert [r.reason for r in SYNC_RULES][:3] == ["invalid", "unknown", "gate_not_allowed"]
     assert sorted(SYNC_RULES, key=RULES.index) == list(RULES)
+
+
+def _walked(order, ticket, scan, state):
+    """The table read literally: the first rule of the scan's direction whose fact (evaluated
+    alone, `rules.FACTS`) has the breaking value."""
+    for rule in order:
+        applies = rule.direction in (None, scan.direction)
+        if applies and rules.FACTS[rule.fact](ticket, scan, state) == rule.broken_when:
+            return rule.reason
+    return None
+
+
+_dates = st.sampled_from([None, *DAYS[:3]])
+
+
+@given(
+    ticket=st.builds(
+        TicketFacts,
+        st.booleans(),
+        st.frozensets(st.sampled_from(DAYS[:3])),
+        st.frozensets(st.sampled_from(["V", "N1"])),
+    ),
+    scan=st.builds(
+        ScanFacts,
+        st.sampled_from(rules.DIRECTIONS),
+        st.sampled_from(DAYS[:3]),
+        st.booleans(),
+        st.sampled_from([None, "V", "N1"]),
+    ),
+    state=st.builds(TicketState, st.booleans(), st.booleans(), _dates),
+    order=st.sampled_from([RULES, SYNC_RULES, tuple(reversed(RULES))]),
+)
+def test_the_compiled_walks_are_the_table_read_in_order(ticket, scan, state, order):
+    # `decide` runs the walk compiled from the table (`rules.deciders`); an order the module
+    # does not keep (reversed) is compiled on the spot.
+    assert rules.decide(ticket, scan, state, order=order) == _walked(order, ticket, scan, state)

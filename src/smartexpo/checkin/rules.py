@@ -4,16 +4,17 @@
 
 - the online scan (`services.scanning`): its conditional UPDATE admits, and a refusal's reason
   is `decide` on the ticket's row;
-- the offline sync (`services.sync`) and the reference offline scanner (`offline.py`) call
-  `decide` scan by scan;
+- the offline sync (`services.sync`) and the reference offline scanner (`offline.py`) decide
+  scan by scan (`deciders`: the table's walk for each direction compiled into one function,
+  which `decide` calls);
 - the bulk import (`services.bulk_sync`) compiles the table into polars columns;
 - the browser scanner receives the table in its page's configuration (`views.scanner`) and
   walks it in `static/checkin/rules.js`.
 
 `tests/checkin/test_rules.py` holds all five to `decide` for random tickets and scans.
 
-A rule reads one fact, a boolean each path computes from what it has (`facts` says how from
-`TicketFacts`, `ScanFacts` and `TicketState`), and is broken when the fact has the value the
+A rule reads one fact, a boolean each path computes from what it has (`FACT_SOURCES` says how
+from `TicketFacts`, `ScanFacts` and `TicketState`), and is broken when the fact has the value the
 rule names. The first broken rule of the scan's direction is the reason; none broken admits.
 The facts of `TicketState` (`STORED`) are the ticket's stored row online, the scanner's own
 memory and revocation list offline (where every authentic serial counts as `known`).
