@@ -23,6 +23,7 @@ from django.conf import settings  # noqa: E402 - after Django is set up
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed  # noqa: E402
 from django.core.handlers.exception import convert_exception_to_response  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.utils import translation  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
 
@@ -87,6 +88,10 @@ def application(environ, start_response):
         start_response(status, headers)
         return [body]
     if environ.get("PATH_INFO", "").startswith("/api/"):
+        # The API answers in English. Its messages are translatable (the pages show them in the
+        # visitor's language), and a page served before on this thread leaves its visitor's
+        # language active: Django's LocaleMiddleware activates one and never deactivates it.
+        translation.activate(settings.LANGUAGE_CODE)
         if found := hot_routes.match(environ):
             return hot_routes(environ, start_response, *found)
         return _api(environ, start_response)

@@ -5,6 +5,8 @@ import threading
 import urllib.request
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from smartexpo.tickets import ticket_secrets as ts
 from smartexpo.tickets.identity import resident_check_digit
@@ -421,3 +423,14 @@ def test_the_registration_schema_is_in_the_openapi_document(db):
     operation = spec["paths"]["/api/v1/expos/{expo}/registrations"]["post"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert {"ticket_type", "days", "name", "email"} <= set(schema["properties"])
+
+
+def test_the_api_answers_in_english_after_a_chinese_page_on_the_same_thread(day_pass):
+    # Django's LocaleMiddleware activates a page's language and never deactivates it, so the
+    # thread that served a Chinese page would otherwise answer the API in Chinese.
+    Client().get("/zh-hans/expos/test-2019/register/")
+    assert translation.get_language() == "zh-hans"
+    response = register(name="", id_number="12345")
+    fields = error_of(response)["detail"]["fields"]
+    assert fields["id_number"] == "A resident ID number has 18 characters (this one has 5)."
+    assert fields["name"] == "String should have at least 1 character"

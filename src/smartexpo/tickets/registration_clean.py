@@ -2,6 +2,8 @@
 
 Needs no query but the catalogue stamp's (`tickets.catalogue`); the creation services
 (`tickets.services.registration`, `.registration_bulk`, `.waitlist`) take its `Clean` values.
+The messages are in the active language (the public form's visitor's); the API's requests
+run with none activated, in English.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
@@ -49,17 +52,17 @@ class Clean:
 
 def _parse_days(values, errors: dict[str, str]) -> list[dt.date]:
     if not isinstance(values, list | tuple) or not values:
-        errors["days"] = "At least one day is required."
+        errors["days"] = _("At least one day is required.")
         return []
     days = []
     for value in values:
         try:
             days.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
         except ValueError:
-            errors["days"] = f"{value!r} is not a date (YYYY-MM-DD)."
+            errors["days"] = _("%(value)r is not a date (YYYY-MM-DD).") % {"value": value}
             return []
     if len(set(days)) != len(days):
-        errors["days"] = "A day is listed twice."
+        errors["days"] = _("A day is listed twice.")
     return sorted(set(days))
 
 
@@ -82,24 +85,26 @@ def registration_clean(
     errors: dict[str, str] = {}
     tt = catalogue.types.get(ticket_type) if isinstance(ticket_type, str) else None
     if tt is None:
-        errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
+        errors["ticket_type"] = _("Unknown ticket type %(code)r.") % {"code": ticket_type}
     parsed = _parse_days(days, errors)
     if tt is not None and "days" not in errors:
         outside = [d.isoformat() for d in parsed if d not in tt.quota_ids]
         if outside:
-            errors["days"] = f"This ticket type is not valid on {', '.join(outside)}."
+            errors["days"] = _("This ticket type is not valid on %(days)s.") % {
+                "days": ", ".join(outside)
+            }
         elif tt.all_days and set(parsed) != tt.days:
-            errors["days"] = "This pass covers all its days; list every one of them."
+            errors["days"] = _("This pass covers all its days; list every one of them.")
     name = name.strip() if isinstance(name, str) else ""
     if not name:
-        errors["name"] = "A name is required."
+        errors["name"] = _("A name is required.")
     elif len(name) > 100:
-        errors["name"] = "At most 100 characters."
+        errors["name"] = _("At most 100 characters.")
     email = email.strip() if isinstance(email, str) else ""
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = "A valid email address is required."
+        errors["email"] = _("A valid email address is required.")
     id_hash = id_masked = ""
     if id_number not in (None, ""):
         try:
@@ -109,17 +114,21 @@ def registration_clean(
         except identity.IdNumberError as exc:
             errors[exc.field] = exc.message
     elif id_type not in (None, "", *identity.ID_TYPES):
-        errors["id_type"] = f"Unknown ID type; use one of: {', '.join(identity.ID_TYPES)}."
+        errors["id_type"] = _("Unknown ID type; use one of: %(types)s.") % {
+            "types": ", ".join(identity.ID_TYPES)
+        }
     else:
         id_type = ""
     interests = list(dict.fromkeys(interests or []))
     if len(interests) > MAX_INTERESTS:
-        errors["interests"] = f"At most {MAX_INTERESTS} interests."
+        errors["interests"] = _("At most %(count)d interests.") % {"count": MAX_INTERESTS}
     elif unknown := [i for i in interests if i not in catalogue.tags]:
-        errors["interests"] = f"Unknown interests: {', '.join(map(str, unknown))}."
+        errors["interests"] = _("Unknown interests: %(codes)s.") % {
+            "codes": ", ".join(map(str, unknown))
+        }
     language = language or "en"
     if language not in LANGUAGES:
-        errors["language"] = f"One of: {', '.join(LANGUAGES)}."
+        errors["language"] = _("One of: %(values)s.") % {"values": ", ".join(LANGUAGES)}
     if errors:
         raise invalid(errors)
     return Clean(tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from smartexpo.core.errors import not_found
 from smartexpo.tickets.issuing import manage_digest
 from smartexpo.tickets.models import (
+    Access,
     DayQuota,
     Registration,
     SigningKey,
@@ -98,3 +100,57 @@ def registration_list(
     if ticket_type:
         qs = qs.filter(ticket_type__code=ticket_type)
     return qs
+
+
+# --- what the public registration form offers ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayOffer:
+    """One day of an edition as one ticket type offers it: `available` places, or None when
+    the type is not valid that day (not on sale)."""
+
+    day: dt.date
+    available: int | None
+
+    @property
+    def state(self) -> str:
+        """`open`, `full`, or `off` (not on sale for this type)."""
+        if self.available is None:
+            return "off"
+        return "open" if self.available > 0 else "full"
+
+
+@dataclass(frozen=True)
+class TypeOffer:
+    """A ticket type as the registration form offers it, with every day of the edition."""
+
+    ticket_type: TicketType
+    days: tuple[DayOffer, ...]
+
+    @property
+    def code(self) -> str:
+        return self.ticket_type.code
+
+    @property
+    def all_days(self) -> bool:
+        return self.ticket_type.all_days
+
+    @property
+    def valid_days(self) -> list[dt.date]:
+        """The days the type is valid on: all of them, for a pass."""
+        return [d.day for d in self.days if d.available is not None]
+
+    def state(self, day: dt.date) -> str:
+        return next((d.state for d in self.days if d.day == day), "off")
+
+
+def registration_offers(*, expo: Expo) -> list[TypeOffer]:
+    """The ticket types a visitor may register for on the public form, each with the places
+    left on every day of the edition. Staff passes are left out: exhibitors issue them."""
+    offers = []
+    for tt in ticket_type_list(expo=expo).exclude(access=Access.EXHIBITOR):
+        available = {q.day: q.available for q in tt.quotas.all()}
+        days = tuple(DayOffer(day, available.get(day)) for day in expo.days)
+        offers.append(TypeOffer(tt, days))
+    return offers

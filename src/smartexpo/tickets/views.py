@@ -16,7 +16,7 @@ from smartexpo.exhibitors import selectors as catalogue
 from smartexpo.tickets import documents, issuing, selectors
 from smartexpo.tickets import render as rendering
 from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
-from smartexpo.tickets.models import Access, RegistrationStatus
+from smartexpo.tickets.models import RegistrationStatus
 from smartexpo.tickets.services import cancellation, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
@@ -42,6 +42,23 @@ def _expo(slug: str):
         raise Http404 from None
 
 
+# The button that, without the page's script, draws the chosen type's days again; the fields
+# that hold several values.
+SHOW_DAYS = "show_days"
+LISTS = ("days", "interests")
+
+
+def refusal_message(exc: SmartExpoError) -> str:
+    """A refusal of the service in the visitor's language: the service's own message is for
+    the API's clients, in English, so a code this page does not know gets a general one."""
+    message = REFUSALS.get(exc.code)
+    if message is None:
+        return _("Your registration could not be completed (%(code)s). Please try again.") % {
+            "code": exc.code
+        }
+    return str(message) % {"days": ", ".join(exc.detail.get("days", []))}
+
+
 # Refusals shown at the form's field they concern.
 FIELD_REFUSALS = {
     "invitation_required": (
@@ -57,20 +74,24 @@ FIELD_REFUSALS = {
 
 def register(request: HttpRequest, expo: str) -> HttpResponse:
     edition = _expo(expo)
-    ticket_types = list(selectors.ticket_type_list(expo=edition))
-    # Staff passes are issued by exhibitors: not something a visitor registers for.
-    ticket_types = [t for t in ticket_types if t.access != Access.EXHIBITOR]
+    offers = selectors.registration_offers(expo=edition)
     # A link from an invitation email fills in the type and the code.
     initial = {k: request.GET[k] for k in ("ticket_type", "invitation") if k in request.GET}
+    data = request.POST or None
+    if data is not None and SHOW_DAYS in data:
+        # Without the page's script, choosing another type asks the server to draw its days:
+        # the page is drawn again with what was typed, judged by nobody yet.
+        initial = {k: data.getlist(k) if k in LISTS else data.get(k) for k in data}
+        data = None
     form = RegistrationForm(
-        request.POST or None,
+        data,
         initial=initial,
-        ticket_types=[(t.code, t.name) for t in ticket_types],
-        days=[(d.isoformat(), d.isoformat()) for d in edition.days],
+        expo=edition,
+        offers=offers,
         tags=[(t.code, t.name) for t in catalogue.tag_list()],
     )
     full_days: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if data is not None and form.is_valid():
         try:
             registration_rate_limit(request)
             issued = registering.registration_create(
@@ -86,8 +107,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
                 field, message = FIELD_REFUSALS[exc.code]
                 form.add_error(field, str(message))
             else:
-                days = ", ".join(exc.detail.get("days", []))
-                form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+                form.add_error(None, refusal_message(exc))
                 if exc.code == "sold_out":
                     full_days = exc.detail.get("days", [])
         else:
@@ -102,12 +122,13 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
             else:
                 messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
+    chosen = form.chosen_offer
     context = {
         "expo": edition,
         "form": form,
-        "ticket_types": ticket_types,
+        "ticket_types": [o.ticket_type for o in offers],
         "full_days": full_days,
-        "chosen_type": form.data.get("ticket_type", ""),
+        "chosen_type": chosen.code if chosen else "",
     }
     return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
 
@@ -161,8 +182,7 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
             if exc.code == "invalid":
                 form.apply_service_errors(exc.detail.get("fields", {}))
             else:
-                days = ", ".join(exc.detail.get("days", []))
-                form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+                form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
