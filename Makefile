@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions system-deps screenshot clean
+.PHONY: bench-checkin bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
-migrate: install
+migrate: install font-deps
 	$(BIN)/smartexpo migrate --no-input
 
 seed: migrate
@@ -50,9 +50,19 @@ demo-live: seed
 	trap 'exit 130' INT TERM; \
 	$(BIN)/smartexpo simulate --visitors $(SIM_VISITORS) --days 4 --speed $(SIM_SPEED)
 
-# What the tests need from Debian: Chromium for the browser tests, PostgreSQL for the second run,
-# wrk for the flood of the hostile-clients test.
-system-deps:
+# The TrueType CJK font the PDF tickets embed (smartexpo.tickets.render): the app needs it at
+# run time, so `make demo` installs it too; `smartexpo check` reports it when missing.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+font-deps:
+	@if [ ! -f $(CJK_FONT) ]; then \
+	  echo "Installing from Debian: fonts-wqy-zenhei"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-zenhei >/dev/null; \
+	fi
+
+# What the tests need from Debian besides the font: Chromium for the browser tests, PostgreSQL
+# for the second run, wrk for the flood of the hostile-clients test.
+system-deps: font-deps
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \

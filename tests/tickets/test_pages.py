@@ -11,7 +11,7 @@ from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.confirmations import confirmations_send
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, error_of
 
 FORM = "/expos/test-2019/register/"
 
@@ -105,6 +105,58 @@ def test_manage_page_downloads_the_pdf_and_cancels(day_type):
     assert response.status_code == 302
     assert "void" in client.get(manage).content.decode()
     assert DayQuota.objects.get(day="2019-08-26").sold == 0
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_a_cancelled_tickets_page_and_pdf_say_so_in_both_languages(day_type, prefix):
+    client = Client()
+    manage = client.post(prefix + FORM, form_data())["Location"]
+    serial = Registration.objects.get().tickets.get().serial
+    assert client.post(f"{manage}cancel/").status_code == 302
+
+    page = client.get(manage).content.decode()
+    ticket = page.split('class="card ticket')[1].split("</li>")[0]
+    assert "CANCELLED" in ticket and "已取消" in ticket
+    # No code that could pass for an entry code.
+    assert "<svg" not in ticket
+
+    # The PDF link still answers, with a ticket no one could take for a valid one.
+    pdf = client.get(f"{manage}tickets/{serial}/ticket.pdf")
+    assert pdf.status_code == 200
+    text = "".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "CANCELLED" in text and "已取消" in text
+    assert str(serial) in text
+
+
+def test_a_valid_tickets_page_has_its_code_and_no_cancelled_mark(day_type):
+    client = Client()
+    page = client.get(client.post(FORM, form_data())["Location"]).content.decode()
+    ticket = page.split('class="card ticket')[1].split("</li>")[0]
+    assert "<svg" in ticket
+    assert "CANCELLED" not in ticket and "已取消" not in ticket
+
+
+def test_a_cancelled_tickets_qr_code_is_refused_by_the_api_and_its_pdf_is_marked(day_type):
+    body = (
+        ApiClient()
+        .post(
+            "/api/v1/expos/test-2019/registrations",
+            {"ticket_type": "day", "days": ["2019-08-26"], "name": "Li", "email": "l@example.cn"},
+        )
+        .json()
+    )
+    serial = body["tickets"][0]["serial"]
+    holder = ApiClient(body["manage_token"])
+    cancel = f"/api/v1/expos/test-2019/registrations/{body['id']}/cancel"
+    assert holder.post(cancel).status_code == 200
+    base = f"/api/v1/expos/test-2019/tickets/{serial}"
+    for name in ("qr.svg", "qr.png"):
+        answer = holder.get(f"{base}/{name}")
+        assert answer.status_code == 409, name
+        assert error_of(answer)["code"] == "ticket_void"
+    pdf = holder.get(f"{base}/ticket.pdf")
+    text = "".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "CANCELLED" in text and "已取消" in text
 
 
 def test_an_unknown_manage_link_is_404(day_type):

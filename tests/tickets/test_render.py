@@ -48,7 +48,7 @@ def make_data(**changes) -> TicketPdfData:
 
 
 def squeeze(text: str) -> str:
-    # pypdf breaks a line wherever the font changes (Helvetica ↔ STSong-Light), so compare
+    # pypdf breaks a line wherever the font changes (Helvetica ↔ the CJK font), so compare
     # text with all whitespace removed.
     return "".join(text.split())
 
@@ -265,5 +265,81 @@ def test_the_same_data_gives_the_same_bytes():
 
 
 def test_the_pdf_is_small():
-    # Vector modules, no embedded font, compressed page: a few kilobytes.
-    assert len(ticket_pdf(make_data())) < 20_000
+    # Vector modules, a compressed page, and only the CJK glyphs the ticket uses embedded
+    # (a subset of the font, about 20 kB for a ticket's few dozen characters).
+    assert len(ticket_pdf(make_data())) < 40_000
+
+
+# --- the CJK font ---
+
+
+def _fonts(pdf: bytes) -> dict[str, dict]:
+    """The page's fonts by base name, each with its font descriptor (or {})."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = page["/Resources"]["/Font"]
+    found = {}
+    for ref in fonts.values():
+        font = ref.get_object()
+        descriptor = font.get("/FontDescriptor")
+        found[str(font["/BaseFont"])] = descriptor.get_object() if descriptor else {}
+    return found
+
+
+def test_the_cjk_font_is_embedded_in_the_pdf():
+    fonts = _fonts(ticket_pdf(make_data()))
+    cjk = {name: d for name, d in fonts.items() if "WenQuanYi" in name}
+    assert cjk, fonts.keys()
+    # A TrueType font program (FontFile2) in every descriptor: embedded, not only named.
+    assert all("/FontFile2" in descriptor for descriptor in cjk.values())
+    assert not any("STSong" in name for name in fonts)
+
+
+def test_a_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "CJK_FONT_FILE", tmp_path / "no-such-font.ttc")
+    monkeypatch.setattr(render, "_cjk_registered", False)
+    with pytest.raises(render.CjkFontMissing, match="fonts-wqy-zenhei"):
+        ticket_pdf(make_data())
+    from smartexpo.tickets.checks import cjk_font_installed
+
+    (error,) = cjk_font_installed()
+    assert error.id == "smartexpo.tickets.E001"
+    assert "no-such-font.ttc" in error.msg
+
+
+def test_the_system_check_passes_when_the_font_is_installed():
+    from smartexpo.tickets.checks import cjk_font_installed
+
+    assert cjk_font_installed() == []
+
+
+# --- a void ticket ---
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_void_tickets_pdf_is_marked_cancelled_in_both_languages(language):
+    pdf = ticket_pdf(make_data(void=True, secret="", language=language))
+    text = pdf_text(pdf)
+    for snippet in (
+        "CANCELLED",
+        "已取消",
+        "This ticket is cancelled and admits no one.",
+        "此票已取消，不能入场。",
+    ):
+        assert squeeze(snippet) in text, snippet
+    assert "Showthiscodeatthegate." not in text
+    assert "CANCELLED" in PdfReader(io.BytesIO(pdf)).metadata.title
+
+
+def test_a_void_ticket_is_printed_without_its_qr_code(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(render, "_draw_qr", lambda *args: drawn.append(args))
+    ticket_pdf(make_data(void=True))
+    assert drawn == []
+    ticket_pdf(make_data())
+    assert len(drawn) == 1
+
+
+def test_a_valid_ticket_carries_no_cancelled_mark():
+    text = pdf_text(ticket_pdf(make_data()))
+    assert "CANCELLED" not in text
+    assert "已取消" not in text

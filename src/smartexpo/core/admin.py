@@ -1,13 +1,26 @@
 """Back office for API tokens (issued here, shown once, stored only as a digest) and the audit
-log (read only)."""
+log (read only); and what every app's admin shares: list filters, read-only records, and the
+admin, form and inline of models whose choices point into an edition (`EditionAdmin`)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.forms.models import InlineForeignKeyField
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import (
+    EDITION_FIELD,
+    EDITION_MODEL,
+    edition_errors,
+    edition_link_names,
+    has_edition,
+)
 from smartexpo.core.models import ApiToken, AuditEntry
 from smartexpo.core.tokens import token_create
 
@@ -32,7 +45,219 @@ def presence_filter(*, title, parameter: str, field: str, choices):
     return PresenceFilter
 
 
-class ApiTokenForm(forms.ModelForm):
+# --- choices within one edition ----------------------------------------------------------------
+#
+# Every admin form that offers zones, gates, booths, ticket types or exhibitors offers only those
+# of the object's edition, and its save refuses a link into another (`core.editions`). On an add
+# page the edition is chosen first (`EditionAdmin.add_view`), so the form can be narrowed from
+# the start.
+
+
+def _edition_id(value) -> int | None:
+    try:
+        return int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+
+
+class EditionRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """The raw-id look-up of a relation into an edition: its pop-up lists that edition only."""
+
+    edition_id: int | None = None
+
+    def url_parameters(self):
+        params = super().url_parameters()
+        if self.edition_id is not None:
+            params[f"{EDITION_FIELD}__id__exact"] = self.edition_id
+        return params
+
+
+class EditionManyRawIdWidget(widgets.ManyToManyRawIdWidget):
+    """`EditionRawIdWidget` for a many-to-many relation."""
+
+    edition_id: int | None = None
+
+    def url_parameters(self):
+        params = super().url_parameters()
+        if self.edition_id is not None:
+            params[f"{EDITION_FIELD}__id__exact"] = self.edition_id
+        return params
+
+
+class EditionBoundForm(forms.ModelForm):
+    """A model form whose choices into editions are narrowed to the object's edition, and
+    whose many-to-many choices are held to it too (the model's `full_clean` checks the rest).
+
+    The edition is the object's own, else the one the form's edition field holds, else the one
+    the admin chose first (`edition_hint`). A bound form validates against every object, so
+    that a link into another edition is refused with the rule's own message rather than
+    "not one of the available choices"; the choices are narrowed again before the form is shown.
+    """
+
+    edition_hint: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        self._links = edition_link_names(model) & set(self.fields)
+        hint = self.edition_hint
+        if hint is not None and EDITION_FIELD in self.fields and self.instance.pk is None:
+            # Chosen before the form (the add page's first step): fixed, not offered again.
+            field = self.fields[EDITION_FIELD]
+            field.initial = self.initial[EDITION_FIELD] = hint
+            field.disabled = True
+            field.help_text = _("Chosen before this form; to change it, start again from “Add”.")
+        if not self.is_bound:
+            self._narrow()
+
+    def _current_edition(self) -> int | None:
+        own = getattr(self.instance, f"{EDITION_FIELD}_id", None)
+        if own is not None:
+            return own
+        if EDITION_FIELD in self.fields and (chosen := _edition_id(self[EDITION_FIELD].value())):
+            return chosen
+        for field in self.fields.values():
+            # An inline row's edition is its parent's.
+            parent = getattr(getattr(field, "parent_instance", None), f"{EDITION_FIELD}_id", None)
+            if isinstance(field, InlineForeignKeyField) and parent is not None:
+                return parent
+        return self.edition_hint
+
+    def _narrow(self) -> None:
+        edition = self._current_edition()
+        if edition is None:
+            return
+        for name in self._links:
+            field = self.fields[name]
+            field.queryset = field.queryset.filter(**{f"{EDITION_FIELD}_id": edition})
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, EditionRawIdWidget | EditionManyRawIdWidget):
+                widget.edition_id = edition
+
+    def full_clean(self):
+        super().full_clean()
+        self._narrow()
+
+    def _post_clean(self):
+        instance = self.instance
+        if has_edition(type(instance)) and getattr(instance, f"{EDITION_FIELD}_id") is None:
+            # A new inline row takes its parent's edition before the model checks its links.
+            for field in self.fields.values():
+                if isinstance(field, InlineForeignKeyField):
+                    parent = getattr(field.parent_instance, f"{EDITION_FIELD}_id", None)
+                    setattr(instance, f"{EDITION_FIELD}_id", parent)
+        elif not has_edition(type(instance)) and self.edition_hint is not None:
+            # A model without an edition of its own (a staff-pass grant) is held to the one
+            # chosen first, so the error names the link that strays from it.
+            instance.expected_edition = self.edition_hint
+        super()._post_clean()
+        many = {
+            name: self.cleaned_data.get(name)
+            for name in self._links
+            if name in self.cleaned_data and self._meta.model._meta.get_field(name).many_to_many
+        }
+        if many:
+            for name, error in edition_errors(instance, foreign_keys=False, many=many).items():
+                self.add_error(name, error)
+
+
+class EditionChoiceForm(forms.Form):
+    """The first step of an add page: which edition the new object belongs to."""
+
+    expo = forms.ModelChoiceField(
+        label=_("Edition"),
+        queryset=None,
+        help_text=_("The choices of the next page are this edition's only."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expo"].queryset = apps.get_model(EDITION_MODEL)._default_manager.order_by(
+            "-starts_on", "-id"
+        )
+
+
+class EditionAdminBase:
+    """What the admins and inlines of edition-bound models share: the form that narrows their
+    choices, and raw-id look-ups that open on the edition's objects only."""
+
+    form = EditionBoundForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.raw_id_fields and has_edition(db_field.related_model):
+            kwargs.setdefault(
+                "widget",
+                EditionRawIdWidget(
+                    db_field.remote_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.raw_id_fields and has_edition(db_field.related_model):
+            kwargs.setdefault(
+                "widget",
+                EditionManyRawIdWidget(
+                    db_field.remote_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def requested_edition(request) -> int | None:
+    """The edition an add page was opened for (`?expo=`), if any."""
+    return _edition_id(request.GET.get(EDITION_FIELD))
+
+
+class EditionAdmin(EditionAdminBase, admin.ModelAdmin):
+    """The admin of a model whose choices point into editions. Its add page asks for the
+    edition first (`edition_first`), then offers that edition's objects only."""
+
+    edition_first = True
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.edition_hint = None if obj is not None else requested_edition(request)
+        return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if (
+            self.edition_first
+            and request.method == "GET"
+            and requested_edition(request) is None
+            and self.has_add_permission(request)
+        ):
+            return self.edition_choice_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def edition_choice_view(self, request):
+        """Step one of adding: choose the edition; the add form then opens for it."""
+        form = EditionChoiceForm()
+        # Whatever else the page was opened with (a pop-up's flags, the list's filters).
+        carried = [(k, v) for k, v in request.GET.items() if k != EDITION_FIELD]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Add %(name)s: choose the edition") % {"name": self.opts.verbose_name},
+            "form": form,
+            "carried": carried,
+            "opts": self.opts,
+            "is_popup": IS_POPUP_VAR in request.GET,
+        }
+        return TemplateResponse(request, "admin/edition_choice.html", context)
+
+
+class EditionInline(EditionAdminBase):
+    """Mixed into an inline whose rows point into editions: rows offer the parent's edition's
+    objects only (on an add page, the edition chosen first)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        parent = getattr(obj, f"{EDITION_FIELD}_id", None) if obj is not None else None
+        formset.form.edition_hint = parent if parent is not None else requested_edition(request)
+        return formset
+
+
+class ApiTokenForm(EditionBoundForm):
     class Meta:
         model = ApiToken
         fields = ("role", "name", "expo", "exhibitor")
@@ -48,8 +273,11 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(EditionAdmin):
     form = ApiTokenForm
+    # An organiser's token has no edition, so the add page does not ask for one first; an
+    # exhibitor chosen for another edition than the token's is refused on save.
+    edition_first = False
     list_display = (
         "name",
         "role",

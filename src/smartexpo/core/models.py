@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import EditionBound
+
 
 class Role(models.TextChoices):
     ORGANIZER = "organizer", _("Organiser")
@@ -13,7 +15,7 @@ class Role(models.TextChoices):
     DEVICE = "device", _("Device")
 
 
-class ApiToken(models.Model):
+class ApiToken(EditionBound, models.Model):
     """A bearer token. Only a SHA-256 digest is stored; the token itself is shown once.
 
     Tokens are 256-bit random strings, so a fast digest is enough (no password hashing needed):

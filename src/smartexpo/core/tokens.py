@@ -29,6 +29,8 @@ def token_create(*, role: str, name: str, expo=None, exhibitor=None) -> tuple[Ap
         raise invalid({"name": "A name is required."})
     if len(name) > 120:
         raise invalid({"name": "At most 120 characters."})
+    if exhibitor is not None and expo is not None and exhibitor.expo_id != expo.pk:
+        raise invalid({"exhibitor": "The exhibitor belongs to another edition."})
     if role == Role.EXHIBITOR:
         if exhibitor is None:
             raise invalid({"exhibitor": "An exhibitor token is bound to one exhibitor."})

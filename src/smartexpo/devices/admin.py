@@ -6,12 +6,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.admin import EditionAdmin, EditionBoundForm
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.devices import services
 from smartexpo.devices.models import Device, DeviceKind
 
 
-class DeviceForm(forms.ModelForm):
+class DeviceForm(EditionBoundForm):
     class Meta:
         model = Device
         fields = ("expo", "name", "kind", "gates", "zones")
@@ -21,18 +22,16 @@ class DeviceForm(forms.ModelForm):
         # On a change the edition and kind are read-only, so not in the form's data.
         existing = self.instance if self.instance.pk else None
         kind = data.get("kind") or (existing and existing.kind)
-        expo = data.get("expo") or (existing and existing.expo)
         bound = data.get("gates") if kind == DeviceKind.SCANNER else data.get("zones")
         field = "gates" if kind == DeviceKind.SCANNER else "zones"
+        # Gates or zones of another edition are refused by the edition rule (core.editions).
         if kind and not bound:
             self.add_error(field, _("Choose at least one."))
-        elif expo and bound and any(item.expo_id != expo.pk for item in bound):
-            self.add_error(field, _("Choose only gates or zones of this edition."))
         return data
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(EditionAdmin):
     form = DeviceForm
     list_display = ("name", "kind", "bindings", "last_contact", "revoked_at", "expo")
     list_filter = ("expo", "kind", ("revoked_at", admin.EmptyFieldListFilter))

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import EditionBound
 from smartexpo.core.models import ApiToken
 from smartexpo.venue.models import Expo, Gate, Zone
 
@@ -17,7 +18,7 @@ class DeviceKind(models.TextChoices):
     SENSOR = "sensor", _("Venue sensor")
 
 
-class Device(models.Model):
+class Device(EditionBound, models.Model):
     """A scanner (bound to the gates it serves) or a sensor (bound to zones), with its token."""
 
     expo = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.admin import EditionAdmin, EditionInline
 from smartexpo.exhibitors.models import (
     BoothAssignment,
     Exhibitor,
@@ -35,7 +36,7 @@ class ShowcaseInline(admin.TabularInline):
     fields = ("title_en", "title_zh", "description_en", "description_zh", "position")
 
 
-class BoothAssignmentInline(admin.TabularInline):
+class BoothAssignmentInline(EditionInline, admin.TabularInline):
     model = BoothAssignment
     extra = 0
     raw_id_fields = ("booth",)
@@ -50,7 +51,7 @@ class BoothAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Exhibitor)
-class ExhibitorAdmin(admin.ModelAdmin):
+class ExhibitorAdmin(EditionAdmin):
     list_display = (
         "name_en",
         "name_zh",
@@ -116,7 +117,7 @@ class ExhibitorAdmin(admin.ModelAdmin):
 
 
 @admin.register(BoothAssignment)
-class BoothAssignmentAdmin(admin.ModelAdmin):
+class BoothAssignmentAdmin(EditionAdmin):
     list_display = ("booth", "exhibitor", "expo", "assigned_at")
     list_filter = ("expo", "booth__hall")
     search_fields = ("booth__code", "exhibitor__name_en", "exhibitor__name_zh")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import EditionBound
 from smartexpo.venue.models import BilingualName, Booth, Expo
 
 
@@ -110,7 +111,7 @@ class ShowcaseItem(models.Model):
         return (self.description_zh if _zh() else "") or self.description_en
 
 
-class BoothAssignment(models.Model):
+class BoothAssignment(EditionBound, models.Model):
     """Which exhibitor occupies a booth. The unique booth makes double booking impossible."""
 
     expo = models.ForeignKey(Expo, verbose_name=_("edition"), on_delete=models.CASCADE)

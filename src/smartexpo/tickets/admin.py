@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.admin import EditionAdmin
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.admin_restricted import approve_requests, decline_requests
 from smartexpo.tickets.models import (
@@ -35,7 +36,7 @@ class DayQuotaInline(admin.TabularInline):
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(admin.ModelAdmin):
+class TicketTypeAdmin(EditionAdmin):
     list_display = ("code", "name_en", "name_zh", "expo", "all_days", "access")
     list_filter = ("expo", "access")
     search_fields = ("code", "name_en", "name_zh")

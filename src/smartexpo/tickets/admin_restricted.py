@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartexpo.core.admin import EditionAdmin, EditionBoundForm
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import Access, Invitation, PassGrant, TicketType
 from smartexpo.tickets.services.restricted import (
@@ -136,7 +137,10 @@ class InvitationAdmin(admin.ModelAdmin):
         self.message_user(request, ngettext("%d code revoked.", "%d codes revoked.", count) % count)
 
 
-class PassGrantForm(forms.ModelForm):
+class PassGrantForm(EditionBoundForm):
+    """The exhibitor and the type are of one edition: the edition rule (core.editions) holds
+    them to it, the first step of the add page chose it."""
+
     class Meta:
         model = PassGrant
         fields = ("exhibitor", "ticket_type", "passes")
@@ -144,27 +148,21 @@ class PassGrantForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "ticket_type" in self.fields:
-            self.fields["ticket_type"].queryset = TicketType.objects.filter(
-                access=Access.EXHIBITOR
-            ).select_related("expo")
-
-    def clean(self):
-        cleaned = super().clean()
-        exhibitor, tt = cleaned.get("exhibitor"), cleaned.get("ticket_type")
-        if exhibitor and tt and exhibitor.expo_id != tt.expo_id:
-            raise forms.ValidationError(_("The exhibitor and the ticket type are of two editions."))
-        return cleaned
+            # Narrowed further, not replaced: the base has kept it to the edition already.
+            field = self.fields["ticket_type"]
+            field.queryset = field.queryset.filter(access=Access.EXHIBITOR).select_related("expo")
 
 
 @admin.register(PassGrant)
-class PassGrantAdmin(admin.ModelAdmin):
+class PassGrantAdmin(EditionAdmin):
     form = PassGrantForm
     list_display = ("exhibitor", "ticket_type", "passes", "used")
     list_filter = ("ticket_type__expo", "ticket_type")
     search_fields = ("exhibitor__name_en", "exhibitor__name_zh")
     readonly_fields = ("used",)
     list_select_related = ("exhibitor", "ticket_type")
-    autocomplete_fields = ("exhibitor",)
+    # A look-up that opens on the edition's exhibitors (an autocomplete would search them all).
+    raw_id_fields = ("exhibitor",)
 
     def get_readonly_fields(self, request, obj=None):
         # A grant's exhibitor and type are fixed once made; only the number changes.

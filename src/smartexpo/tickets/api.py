@@ -369,6 +369,17 @@ def _ticket_for(request, expo: str, serial: int) -> Ticket:
     return ticket
 
 
+def _entry_code_of(ticket: Ticket) -> Ticket:
+    # A cancelled ticket's code would look like an entry code wherever it is shown: refused.
+    if documents.ticket_is_void(ticket):
+        raise SmartExpoError(
+            "ticket_void",
+            "This ticket is cancelled: it has no entry code.",
+            {"serial": ticket.serial, "status": ticket.status},
+        )
+    return ticket
+
+
 @router.get(
     "/expos/{expo}/tickets/{serial}/qr.svg",
     auth=token_or_manage,
@@ -377,7 +388,7 @@ def _ticket_for(request, expo: str, serial: int) -> Ticket:
     openapi_extra=file_response("image/svg+xml"),
 )
 def ticket_qr_svg(request, expo: str, serial: int):
-    ticket = _ticket_for(request, expo, serial)
+    ticket = _entry_code_of(_ticket_for(request, expo, serial))
     return HttpResponse(render.qr_svg(issuing.ticket_secret(ticket)), content_type="image/svg+xml")
 
 
@@ -389,7 +400,7 @@ def ticket_qr_svg(request, expo: str, serial: int):
     openapi_extra=file_response("image/png"),
 )
 def ticket_qr_png(request, expo: str, serial: int):
-    ticket = _ticket_for(request, expo, serial)
+    ticket = _entry_code_of(_ticket_for(request, expo, serial))
     return HttpResponse(render.qr_png(issuing.ticket_secret(ticket)), content_type="image/png")
 
 

@@ -14,3 +14,7 @@ class TicketsConfig(AppConfig):
         ("tickets_dayquota", ("ticket_type_id", "day", "size")),
         "tickets_signingkey",
     )
+
+    def ready(self):
+        # Registers the system check that the PDF's CJK font is installed.
+        from smartexpo.tickets import checks  # noqa: F401

@@ -13,12 +13,19 @@ from django.utils.translation import gettext as _
 from smartexpo.tickets import render
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.issuing import manage_token_for, ticket_secret
-from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket
+from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket, TicketStatus
+
+
+def ticket_is_void(ticket: Ticket) -> bool:
+    """Whether a ticket admits no one any more (cancelled, or revoked otherwise): its PDF and
+    page say so, and show no entry code."""
+    return ticket.status != TicketStatus.VALID
 
 
 def ticket_pdf_data(ticket: Ticket, secret: str | None = None) -> render.TicketPdfData:
     """Everything the PDF ticket shows, from a ticket and its registration."""
     registration, expo, tt = ticket.registration, ticket.expo, ticket.ticket_type
+    void = ticket_is_void(ticket)
     return render.TicketPdfData(
         expo_name_en=expo.name_en,
         expo_name_zh=expo.name_zh or expo.name_en,
@@ -30,10 +37,12 @@ def ticket_pdf_data(ticket: Ticket, secret: str | None = None) -> render.TicketP
         id_masked=registration.id_masked,
         serial=ticket.serial,
         days=tuple(dt.date.fromisoformat(d) for d in ticket.days),
-        secret=secret or ticket_secret(ticket),
+        # A void ticket's secret is not printed, so it is not even derived.
+        secret="" if void else (secret or ticket_secret(ticket)),
         opens_at=expo.opens_at.strftime("%H:%M"),
         closes_at=expo.closes_at.strftime("%H:%M"),
         language=registration.language,
+        void=void,
     )
 
 

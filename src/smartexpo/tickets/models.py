@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import EditionBound
 from smartexpo.venue.models import BilingualName, Expo, Zone, code_validator
 
 
@@ -24,7 +25,7 @@ class Access(models.TextChoices):
     EXHIBITOR = "exhibitor", _("Issued by exhibitors")
 
 
-class TicketType(BilingualName):
+class TicketType(EditionBound, BilingualName):
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="ticket_types"
     )
@@ -101,7 +102,7 @@ class RegistrationStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class Registration(models.Model):
+class Registration(EditionBound, models.Model):
     """A person's registration. The ID number is kept only as a keyed hash and a masked form."""
 
     # Each registration writes every index it has, so indexes are chosen, not defaulted: the
@@ -210,7 +211,7 @@ class TicketStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-class Ticket(models.Model):
+class Ticket(EditionBound, models.Model):
     """A signed e-ticket. Its secret is re-derived from the claims and the key that signed it."""
 
     # The edition is the first column of (expo, status); see Registration on chosen indexes.
@@ -339,7 +340,7 @@ class WaitlistStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(EditionBound, models.Model):
     """A person waiting for a place on a sold-out day. A freed place is held for the first in
     line for a set time (the offer); unclaimed, it passes to the next, then back to sale."""
 
@@ -374,7 +375,7 @@ class WaitlistEntry(models.Model):
         return f"{self.ticket_type.code} {self.day} #{self.pk}"
 
 
-class Invitation(models.Model):
+class Invitation(EditionBound, models.Model):
     """An invitation code for a ticket type by invitation: good for `uses_allowed`
     registrations, each use taken by a conditional UPDATE in the registration's transaction."""
 
@@ -414,7 +415,7 @@ class Invitation(models.Model):
         return max(0, self.uses_allowed - self.uses)
 
 
-class PassGrant(models.Model):
+class PassGrant(EditionBound, models.Model):
     """How many staff passes of a type an exhibitor may issue, and how many it has."""
 
     exhibitor = models.ForeignKey(

@@ -1,10 +1,14 @@
 """E-ticket rendering: the QR code of a signed secret as SVG or PNG, and a printable PDF ticket.
 
 Pure functions of their arguments: no database, no request, no clock, nothing fetched. The PDF
-is A4 portrait and bilingual (English and Simplified Chinese, whichever leads); Chinese is set
-in reportlab's built-in CID font STSong-Light, which the viewer supplies, so no font file is
-shipped or downloaded. The QR code is drawn as vector rectangles from segno's matrix, so it
-prints crisp at any size and costs a few kilobytes.
+is A4 portrait and bilingual (English and Simplified Chinese, whichever leads). Chinese is set
+in WenQuanYi Zen Hei, a TrueType font from Debian's `fonts-wqy-zenhei` package (`make
+system-deps`), embedded in the PDF as a subset of the glyphs used: a font the PDF only named
+(reportlab's STSong-Light, before) is left to the viewer, and some showed blanks. Nothing is
+downloaded; a missing font is a clear `CjkFontMissing`, and `manage.py check` says so first.
+The QR code is drawn as vector rectangles from segno's matrix, so it prints crisp at any size
+and costs a few kilobytes. A ticket that is no longer valid gets no QR code at all: a struck-
+through code still scans, so the code's place carries the bilingual CANCELLED notice instead.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 MAX_SECRET_LENGTH = 512
@@ -26,7 +31,10 @@ QR_BORDER = 4  # the quiet zone the QR standard requires, in modules
 
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
-CJK = "STSong-Light"
+CJK = "WenQuanYiZenHei"
+# Where Debian's fonts-wqy-zenhei puts it (a TrueType collection; the first face is Zen Hei).
+CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+CJK_FONT_PACKAGE = "fonts-wqy-zenhei"
 
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -39,8 +47,46 @@ INSTRUCTIONS = (
     ),
 )
 
-# Registering is idempotent but not free, so it happens once at import.
-pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+VOID_MARK = ("CANCELLED", "已取消")
+VOID_NOTICE = (
+    ("This ticket is cancelled and admits no one.", "此票已取消，不能入场。"),
+    ("It has no entry code.", "此票没有入场二维码。"),
+)
+
+
+class CjkFontMissing(RuntimeError):
+    """The TrueType CJK font the PDF embeds is not installed."""
+
+
+def cjk_font_problem() -> str | None:
+    """Why the CJK font cannot be used, or None when it can (for `manage.py check`)."""
+    path = CJK_FONT_FILE
+    if not path.is_file():
+        return (
+            f"The CJK font for PDF tickets is missing: {path} (install Debian's "
+            f"{CJK_FONT_PACKAGE} package, e.g. with `make system-deps`)."
+        )
+    return None
+
+
+def _register_cjk() -> str:
+    """Register the CJK font with reportlab on first use and return its name.
+
+    Not at import: the QR code and the rest of the app work without the font, and a missing
+    font must be a clear error where a PDF is asked for, not an import failure.
+    """
+    global _cjk_registered
+    if not _cjk_registered:
+        if problem := cjk_font_problem():
+            raise CjkFontMissing(problem)
+        # A TrueType font registered this way is always embedded, as a subset of the glyphs
+        # used (PDF FontFile2): the document shows the same everywhere.
+        pdfmetrics.registerFont(TTFont(CJK, str(CJK_FONT_FILE), subfontIndex=0))
+        _cjk_registered = True
+    return CJK
+
+
+_cjk_registered = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +107,9 @@ class TicketPdfData:
     opens_at: str
     closes_at: str
     language: str = "en"
+    # A cancelled (revoked) ticket: marked CANCELLED / 已取消, printed without its QR code, and
+    # `secret` is not needed.
+    void: bool = False
 
 
 def _qr(secret: str) -> segno.QRCode:
@@ -106,7 +155,7 @@ def qr_png(secret: str, *, scale: int = 6) -> bytes:
 
 def _is_latin(char: str) -> bool:
     # Helvetica is a standard-14 font with WinAnsi encoding; anything it cannot encode
-    # (CJK, but also Cyrillic or Greek in a holder's name) goes to STSong-Light instead.
+    # (CJK, but also Cyrillic or Greek in a holder's name) goes to the CJK font instead.
     try:
         char.encode("cp1252")
     except UnicodeEncodeError:
@@ -117,8 +166,9 @@ def _is_latin(char: str) -> bool:
 def _runs(text: str, bold: bool) -> list[tuple[str, str]]:
     """Split `text` into (chunk, font) runs so each chunk is set in a font that has it."""
     runs: list[tuple[str, str]] = []
+    cjk = _register_cjk()
     for char in text:
-        font = (LATIN_BOLD if bold else LATIN) if _is_latin(char) else CJK
+        font = (LATIN_BOLD if bold else LATIN) if _is_latin(char) else cjk
         if runs and runs[-1][1] == font:
             runs[-1] = (runs[-1][0] + char, font)
         else:
@@ -188,23 +238,42 @@ def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+def _draw_void_notice(canvas: Canvas, x: float, y: float, side: float, zh: bool) -> None:
+    """In the QR code's square (lower left x, y): a red frame with CANCELLED and 已取消."""
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0.8, 0.05, 0.05)
+    canvas.setLineWidth(4)
+    canvas.rect(x, y, side, side, stroke=1, fill=0)
+    canvas.setFillColorRGB(0.8, 0.05, 0.05)
+    words = VOID_MARK[::-1] if zh else VOID_MARK
+    middle, top = x + side / 2, y + side * 0.62
+    for i, word in enumerate(words):
+        size = _fit(word, 30, side - 24, True)
+        _text(canvas, middle, top - i * 42, word, size, bold=True, centred=True)
+    canvas.restoreState()
+
+
 def ticket_pdf(data: TicketPdfData) -> bytes:
     """One A4 portrait page, bilingual, with the ticket's details and a large vector QR code.
 
     `data.language` ("en" or "zh-hans") only decides which language leads; both appear.
-    The output depends on `data` alone: same input, same bytes. Raises ValueError for a
-    ticket without days or a secret that `qr_matrix` refuses.
+    A void ticket (`data.void`) is marked CANCELLED / 已取消 in the title, across the page and
+    in place of its QR code, which is not printed. The output depends on `data` alone: same
+    input, same bytes. Raises ValueError for a ticket without days or a secret that
+    `qr_matrix` refuses; CjkFontMissing when the CJK font is not installed.
     """
     if not data.days:
         raise ValueError("a ticket needs at least one day")
-    matrix = qr_matrix(data.secret)
+    matrix = None if data.void else qr_matrix(data.secret)
     zh = data.language.lower().startswith("zh")
     days = sorted(set(data.days))
+    mark = _pair(*VOID_MARK, zh)
 
     buffer = io.BytesIO()
     # invariant: a fixed creation date and document id, so the bytes depend on `data` only.
     canvas = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
-    canvas.setTitle(f"{data.expo_name_en} — E-ticket {data.serial} / {data.expo_name_zh} 电子票")
+    title = f"{data.expo_name_en} — E-ticket {data.serial} / {data.expo_name_zh} 电子票"
+    canvas.setTitle(f"{mark} — {title}" if data.void else title)
     canvas.setSubject(_pair(data.ticket_type_en, data.ticket_type_zh, zh))
     canvas.setAuthor("SmartExpo")
     canvas.setCreator("SmartExpo")
@@ -243,12 +312,18 @@ def ticket_pdf(data: TicketPdfData) -> bytes:
     kind = _pair(data.ticket_type_en, data.ticket_type_zh, zh)
     _text(canvas, middle, y, kind, _fit(kind, 18, room - 20, True), bold=True, centred=True)
 
-    # The QR code, large and centred; the quiet zone is blank page around it.
+    # The QR code, large and centred; the quiet zone is blank page around it. A void ticket
+    # has the notice in its place, in the same square, so the page keeps its layout.
     side = 78 * mm
-    modules = len(matrix) + 2 * QR_BORDER
-    y -= 22 + side * modules / len(matrix)
-    _draw_qr(canvas, matrix, middle - side / 2, y + side * QR_BORDER / modules, side)
-    y += side * QR_BORDER / modules - 16
+    if matrix is None:
+        y -= 22 + side
+        _draw_void_notice(canvas, middle - side / 2, y, side, zh)
+        y -= 16
+    else:
+        modules = len(matrix) + 2 * QR_BORDER
+        y -= 22 + side * modules / len(matrix)
+        _draw_qr(canvas, matrix, middle - side / 2, y + side * QR_BORDER / modules, side)
+        y += side * QR_BORDER / modules - 16
     canvas.setFillColorRGB(0, 0, 0)
     _text(canvas, middle, y, f"No. {data.serial}", 12, bold=True, centred=True)
 
@@ -283,15 +358,26 @@ def ticket_pdf(data: TicketPdfData) -> bytes:
         label = day_label(day, zh)
         _text(canvas, x, y - row * 15, label, _fit(label, 10.5, column_width - 6))
 
-    # Instructions at the foot, each in both languages, the leading one first.
-    y = margin + 8 + 13 * 2 * len(INSTRUCTIONS)
+    # Instructions at the foot, each in both languages, the leading one first; a void ticket
+    # says why it admits no one instead of how to use it.
+    notes = VOID_NOTICE if data.void else INSTRUCTIONS
+    y = margin + 8 + 13 * 2 * len(notes)
     canvas.setStrokeColorRGB(0.8, 0.8, 0.8)
     canvas.line(margin, y, width - margin, y)
     canvas.setFillColorRGB(0.2, 0.2, 0.2)
-    for en, zh_text in INSTRUCTIONS:
+    for en, zh_text in notes:
         for line in (zh_text, en) if zh else (en, zh_text):
             y -= 13
             _text(canvas, middle, y, line, _fit(line, 10, room), centred=True)
+
+    if data.void:
+        # Across the whole page, so that no part of it, cut out or copied, looks valid.
+        canvas.saveState()
+        canvas.setFillColorRGB(0.8, 0.05, 0.05, alpha=0.25)
+        canvas.translate(middle, height / 2)
+        canvas.rotate(38)
+        _text(canvas, 0, 0, mark, _fit(mark, 64, height * 0.9, True), bold=True, centred=True)
+        canvas.restoreState()
 
     canvas.showPage()
     canvas.save()

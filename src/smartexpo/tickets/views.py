@@ -201,8 +201,10 @@ def _registration(expo: str, token: str):
 
 def manage(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition, registration = _registration(expo, token)
+    # A void ticket shows the CANCELLED notice, never a code that looks like an entry code.
     tickets = [
-        (t, rendering.qr_svg(issuing.ticket_secret(t)).decode()) for t in registration.tickets.all()
+        (t, None if documents.ticket_is_void(t) else _inline_svg(issuing.ticket_secret(t)))
+        for t in registration.tickets.all()
     ]
     context = {"expo": edition, "registration": registration, "tickets": tickets, "token": token}
     return render(request, "tickets/manage.html", context)

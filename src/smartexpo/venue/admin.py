@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from smartexpo.core.admin import presence_filter
+from smartexpo.core.admin import EditionAdmin, EditionBoundForm, presence_filter
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
 from smartexpo.venue.services import booth_geometry_check
@@ -110,21 +110,21 @@ class ForumRoomAdmin(ZoneAdminBase):
 
 
 @admin.register(Zone)
-class ZoneAdmin(ZoneAdminBase):
+class ZoneAdmin(EditionAdmin, ZoneAdminBase):
     list_display = ("code", "kind", "name_en", "name_zh", "hall", "expo", "area_m2", "capacity")
     list_filter = ("expo", "kind")
     raw_id_fields = ("hall",)
 
 
 @admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
+class GateAdmin(EditionAdmin):
     list_display = ("code", "name_en", "name_zh", "zone", "lanes", "expo")
     list_filter = ("expo",)
     search_fields = ("code", "name_en", "name_zh")
     list_select_related = ("zone", "expo")
 
 
-class BoothForm(forms.ModelForm):
+class BoothForm(EditionBoundForm):
     class Meta:
         model = Booth
         fields = ("expo", "hall", "code", "x", "y", "width", "depth", "zone")
@@ -133,9 +133,10 @@ class BoothForm(forms.ModelForm):
         data = super().clean()
         hall = data.get("hall")
         values = [data.get(k) for k in ("x", "y", "width", "depth")]
-        if hall is not None and None not in values:
-            if data.get("expo") and hall.expo_id != data["expo"].pk:
-                raise forms.ValidationError(_("The hall belongs to another edition."))
+        expo = data.get("expo")
+        # A hall of another edition is refused by the edition rule (core.editions); its
+        # booths are not this one's to overlap.
+        if hall is not None and None not in values and (expo is None or hall.expo_id == expo.pk):
             try:
                 x, y, width, depth = values
                 booth_geometry_check(
@@ -155,7 +156,7 @@ AssignedFilter = presence_filter(
 
 
 @admin.register(Booth)
-class BoothAdmin(admin.ModelAdmin):
+class BoothAdmin(EditionAdmin):
     form = BoothForm
     list_display = ("code", "hall", "size", "area", "exhibitor", "expo")
     list_filter = ("expo", AssignedFilter, "hall")

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.editions import EditionBound
+
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
     _("Letters, digits, '.', '_' and '-', starting with a letter or digit (at most 32)."),
@@ -132,7 +134,7 @@ class ZoneKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Zone(BilingualName):
+class Zone(EditionBound, BilingualName):
     """A measured space people are counted in. Halls and forum rooms are zones too."""
 
     expo = models.ForeignKey(
@@ -249,7 +251,7 @@ class ForumRoom(_ZoneOfKind, Zone):
         return self.capacity
 
 
-class Gate(BilingualName):
+class Gate(EditionBound, BilingualName):
     """An entrance: scanning lanes that admit people into one zone."""
 
     expo = models.ForeignKey(
@@ -270,7 +272,7 @@ class Gate(BilingualName):
         ]
 
 
-class Booth(models.Model):
+class Booth(EditionBound, models.Model):
     """A stand on a hall's floor plan: a rectangle in metres from the hall's north-west corner."""
 
     expo = models.ForeignKey(
