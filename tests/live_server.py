@@ -66,16 +66,19 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(data: Path, *, env: dict[str, str] | None = None, args=()) -> Iterator[Served]:
+def served(
+    data: Path, *, env: dict[str, str] | None = None, args=(), world: str = WORLD
+) -> Iterator[Served]:
     """A migrated, seeded data dir served by `smartexpo serve --workers 2 --no-mailer`; the
-    server's process group is stopped (and killed if it lingers) on the way out."""
+    server's process group is stopped (and killed if it lingers) on the way out. `world` is the
+    script that seeds it (WORLD unless given), printing what the tests need as JSON last."""
     environment = {**os.environ, "SMARTEXPO_DATA_DIR": str(data), **(env or {})}
     environment.pop("DATABASE_URL", None)
     environment["DJANGO_SETTINGS_MODULE"] = "smartexpo.settings"
     cli = [sys.executable, "-m", "smartexpo"]
     subprocess.run([*cli, "migrate", "-v0"], env=environment, check=True, timeout=300)
     made = subprocess.run(
-        [sys.executable, "-c", WORLD], env=environment, check=True, timeout=120, capture_output=True
+        [sys.executable, "-c", world], env=environment, check=True, timeout=300, capture_output=True
     )
     tokens = json.loads(made.stdout.decode().strip().splitlines()[-1])
     port = _free_port()
