@@ -49,6 +49,11 @@ class WaitlistForm(forms.Form):
     name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
 
+    def apply_service_errors(self, fields: dict[str, str]) -> None:
+        """Show the service's refusals at the fields they concern."""
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)
+
 
 class OfferForm(forms.Form):
     name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)

@@ -62,6 +62,9 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
     ticket_types = [t for t in ticket_types if t.access != Access.EXHIBITOR]
     # A link from an invitation email fills in the type and the code.
     initial = {k: request.GET[k] for k in ("ticket_type", "invitation") if k in request.GET}
+    # A waiting-list page that found places left links here with its day chosen.
+    if "days" in request.GET:
+        initial["days"] = request.GET.getlist("days")
     form = RegistrationForm(
         request.POST or None,
         initial=initial,
@@ -113,12 +116,15 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
 
 
 def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
+    """The waiting list of one ticket type on one day: the form only when the day is full;
+    otherwise what is true of it (places left, with the way to register, or no such list)."""
     edition = _expo(expo)
     ticket_type = request.GET.get("ticket_type") or request.POST.get("ticket_type", "")
     day = request.GET.get("day") or request.POST.get("day", "")
+    found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
     form = WaitlistForm(request.POST or None)
     entry = None
-    if request.method == "POST" and form.is_valid():
+    if found.state == waitlist.DayState.FULL and request.method == "POST" and form.is_valid():
         try:
             registration_rate_limit(request)
             entry = waitlist.waitlist_join(
@@ -129,20 +135,25 @@ def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except SmartExpoError as exc:
-            fields = exc.detail.get("fields", {})
-            for name, message in fields.items():
-                form.add_error(name if name in form.fields else None, message)
-            if not fields:
-                form.add_error(None, exc.message)
+            if exc.code == "not_sold_out":
+                # A place was freed in between: say so, as a fresh visit would.
+                found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
+            elif exc.code == "rate_limited":
+                form.add_error(None, str(REFUSALS["rate_limited"]))
+            else:
+                form.apply_service_errors(exc.detail.get("fields", {}))
     context = {
         "expo": edition,
         "form": form,
         "ticket_type": ticket_type,
         "day": day,
+        "found": found,
         "entry": entry,
         "position": waitlist.waitlist_position(entry) if entry else None,
     }
-    return render(request, "tickets/waitlist_join.html", context)
+    # Only a full day has a waiting list to join; any other asks for a page that is not there.
+    known = found.state in (waitlist.DayState.FULL, waitlist.DayState.AVAILABLE)
+    return render(request, "tickets/waitlist_join.html", context, status=200 if known else 404)
 
 
 def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
