@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.core.ratelimit import registration_rate_limit
+from smartexpo.core.ratelimit import client_address, registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
 from smartexpo.tickets import documents, issuing, selectors
 from smartexpo.tickets import render as rendering
-from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
+from smartexpo.tickets.forms import FindTicketForm, OfferForm, RegistrationForm, WaitlistForm
 from smartexpo.tickets.models import Access, RegistrationStatus
-from smartexpo.tickets.services import cancellation, waitlist
+from smartexpo.tickets.services import cancellation, ticket_links, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
 
@@ -73,6 +73,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         tags=[(t.code, t.name) for t in catalogue.tag_list()],
     )
     full_days: list[str] = []
+    duplicate = False
     if request.method == "POST" and form.is_valid():
         try:
             registration_rate_limit(request)
@@ -93,6 +94,8 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
                 form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
                 if exc.code == "sold_out":
                     full_days = exc.detail.get("days", [])
+                # This person holds a ticket already: the way back to it is to find it.
+                duplicate = exc.code == "duplicate"
         else:
             if issued.registration.status == RegistrationStatus.PENDING:
                 messages.success(
@@ -110,6 +113,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         "form": form,
         "ticket_types": ticket_types,
         "full_days": full_days,
+        "duplicate": duplicate,
         "chosen_type": form.data.get("ticket_type", ""),
     }
     return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
@@ -156,6 +160,52 @@ def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
     return render(request, "tickets/waitlist_join.html", context, status=200 if known else 404)
 
 
+FIND_TICKET_ANSWER = gettext_lazy(
+    "Thank you. If a registration for this expo matches what you entered, we have sent the links "
+    "to its tickets to the email address it was made with. It may take a few minutes; check "
+    "your spam folder too."
+)
+
+
+FIND_TICKET_REFUSALS = {
+    "invalid": gettext_lazy("Enter the email address or the ID number you registered with."),
+    "rate_limited": gettext_lazy(
+        "Too many requests from your network; please try again in a minute."
+    ),
+}
+
+
+def find_ticket(request: HttpRequest, expo: str) -> HttpResponse:
+    """Find my ticket: ask for the links to one's tickets by email address or ID number.
+
+    The answer to a valid ask is the same message whatever was found (after a redirect, so a
+    reload asks nothing again); what was typed is never written back into the page."""
+    edition = _expo(expo)
+    form = FindTicketForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket_links.ticket_links_request(
+                expo=edition,
+                query=form.cleaned_data["query"],
+                client=client_address(request),
+                language=translation.get_language() or "en",
+            )
+        except SmartExpoError as exc:
+            if exc.code == "rate_limited":
+                form.add_error(None, str(FIND_TICKET_REFUSALS["rate_limited"]))
+                status = 429
+            else:
+                form.add_error("query", str(FIND_TICKET_REFUSALS["invalid"]))
+        else:
+            messages.success(request, str(FIND_TICKET_ANSWER))
+            return redirect("tickets:find-ticket", expo=edition.slug)
+    if form.errors and status == 200:
+        status = 422
+    context = {"expo": edition, "form": form}
+    return render(request, "tickets/find_ticket.html", context, status=status)
+
+
 def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition = _expo(expo)
     try:
@@ -165,6 +215,7 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     if entry.expo_id != edition.pk:
         raise Http404
     form = OfferForm(request.POST or None, initial={"name": entry.name, "email": entry.email})
+    duplicate = False
     if request.method == "POST" and form.is_valid():
         try:
             issued = waitlist.offer_accept(token=token, **form.cleaned_data)
@@ -174,11 +225,18 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
             else:
                 days = ", ".join(exc.detail.get("days", []))
                 form.add_error(None, str(REFUSALS.get(exc.code, exc.message)) % {"days": days})
+                duplicate = exc.code == "duplicate"
         else:
             messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
     valid = entry.status == "offered" and entry.offer_expires_at > timezone.now()
-    context = {"expo": edition, "entry": entry, "form": form, "valid": valid}
+    context = {
+        "expo": edition,
+        "entry": entry,
+        "form": form,
+        "valid": valid,
+        "duplicate": duplicate,
+    }
     return render(request, "tickets/offer.html", context)
 
 
