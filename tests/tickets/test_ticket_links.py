@@ -227,3 +227,31 @@ def test_the_duplicate_refusal_links_to_find_my_ticket(registered):
 def test_the_registration_page_links_to_find_my_ticket(registered):
     page = Client().get("/zh-hans/expos/test-2019/register/").content.decode()
     assert f'<a href="/zh-hans{PAGE}">找回我的门票</a>' in page
+
+
+def test_the_duplicate_refusal_of_a_waiting_list_offer_links_to_find_my_ticket(registered, expo):
+    from smartexpo.tickets.services.waitlist import offer_token, waitlist_join
+
+    # Day one holds ten places: nine more people fill it, and one waits.
+    held = [
+        registration_create(
+            expo=expo,
+            ticket_type="day",
+            days=["2019-08-26"],
+            name=f"P{n}",
+            email=f"p{n}@example.cn",
+            id_number=rid(10 + n),
+        )
+        for n in range(9)
+    ]
+    entry = waitlist_join(
+        expo=expo, ticket_type="day", day="2019-08-26", name="W", email="w@example.cn"
+    )
+    registration_cancel(registration=held[0].registration)
+    entry.refresh_from_db()
+    path = f"/zh-hans/expos/test-2019/waitlist/{offer_token(entry)}/"
+    # The person waiting gives an ID number that holds a ticket for that day already.
+    form = {"name": "W", "email": "w@example.cn", "id_type": "resident", "id_number": rid(1)}
+    page = Client().post(path, form).content.decode()
+    assert "该证件号码已持有 2019-08-26 的门票。" in page
+    assert f'<a href="/zh-hans{PAGE}">找不到门票？' in page
