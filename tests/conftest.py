@@ -49,6 +49,8 @@ def no_rate_limit_unless_asked(settings):
 
     settings.SMARTEXPO_RATE_LIMIT_REGISTRATIONS = 0
     settings.SMARTEXPO_RATE_LIMIT_REQUESTS = 0
+    settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS = 0
+    settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS = 0
     forget_addresses()
 
 

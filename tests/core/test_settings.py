@@ -7,6 +7,8 @@ def test_settings_define_every_smartexpo_setting_the_code_reads():
     for name in (
         "SMARTEXPO_RATE_LIMIT_REGISTRATIONS",
         "SMARTEXPO_RATE_LIMIT_REQUESTS",
+        "SMARTEXPO_RATE_LIMIT_TICKET_LINKS",
+        "SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS",
         "SMARTEXPO_TRUSTED_PROXIES",
         "SMARTEXPO_BASE_URL",
         "SMARTEXPO_MAX_BODY_BYTES",

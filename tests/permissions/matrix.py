@@ -447,6 +447,15 @@ PAGE_ROWS = [
             **PASSPORT,
         },
     ),
+    Row(TICKET_PAGES, "GET", E + "/find-my-ticket/", everyone("200")),
+    Row(
+        TICKET_PAGES,
+        "POST",
+        E + "/find-my-ticket/",
+        everyone("302"),
+        form={"query": "wang.fang@example.cn"},
+        note="the same answer whatever is found",
+    ),
     Row(
         TICKET_PAGES,
         "GET",

@@ -118,3 +118,49 @@ def _request_message(registration: Registration) -> EmailMessage:
             expo.venue,
         ]
     return EmailMessage(subject=subject, body="\n".join(lines), to=[registration.email])
+
+
+def ticket_links_message(registrations: list[Registration], *, language: str) -> EmailMessage:
+    """The find-my-ticket email: the links to each registration's page and to its valid
+    tickets' PDFs, sent to the address the registrations were made with (they share one)."""
+    expo = registrations[0].expo
+    base = settings.SMARTEXPO_BASE_URL.rstrip("/")
+    with translation.override(language):
+        subject = _("The links to your tickets for %(expo)s") % {"expo": expo.name}
+        lines = [
+            _("Hello,"),
+            "",
+            _(
+                "someone, we hope you, asked for the links to the tickets registered with this "
+                "email address for %(expo)s. Here they are:"
+            )
+            % {"expo": expo.name},
+        ]
+        for registration in registrations:
+            token = manage_token_for(registration.manage_nonce)
+            page = reverse("tickets:manage", args=[expo.slug, token])
+            if registration.status == RegistrationStatus.PENDING:
+                link = _("See your request here: %(url)s")
+            else:
+                link = _("See, download or cancel your tickets here: %(url)s")
+            lines += [
+                "",
+                f"{registration.name} · {registration.ticket_type.name}",
+                link % {"url": base + page},
+            ]
+            for ticket in registration.tickets.all():
+                if ticket.status != TicketStatus.VALID:
+                    continue
+                pdf = reverse("tickets:ticket-pdf", args=[expo.slug, token, ticket.serial])
+                lines.append(
+                    _("Ticket %(serial)s, valid on %(days)s: %(url)s")
+                    % {"serial": ticket.serial, "days": ", ".join(ticket.days), "url": base + pdf}
+                )
+        lines += [
+            "",
+            _("Keep these links private: they give access to your tickets."),
+            _("If you did not ask for them, ignore this email: nothing has changed."),
+            "",
+            expo.venue,
+        ]
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[registrations[0].email])

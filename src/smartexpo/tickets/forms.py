@@ -143,6 +143,11 @@ class WaitlistForm(forms.Form):
     name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
 
+    def apply_service_errors(self, fields: dict[str, str]) -> None:
+        """Show the service's refusals at the fields they concern."""
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)
+
 
 class OfferForm(forms.Form):
     name = forms.CharField(label=_("Full name (as on your ID)"), max_length=100)
@@ -153,3 +158,22 @@ class OfferForm(forms.Form):
     def apply_service_errors(self, fields: dict[str, str]) -> None:
         for name, message in fields.items():
             self.add_error(name if name in self.fields else None, message)
+
+
+class _Unechoed(forms.TextInput):
+    """A text input that never sends back what was typed: an ID number entered once is not
+    written again into a page (nor into a cache or a screenshot of it)."""
+
+    def format_value(self, value):
+        return None
+
+
+class FindTicketForm(forms.Form):
+    query = forms.CharField(
+        label=_("Email or ID number"),
+        max_length=254,
+        widget=_Unechoed(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter the email address or the ID number you registered with.")
+        },
+    )

@@ -443,3 +443,36 @@ class PassGrant(EditionBound, models.Model):
 
     def __str__(self) -> str:
         return f"{self.exhibitor} · {self.ticket_type.code}: {self.used}/{self.passes}"
+
+
+class TicketLinksRequest(models.Model):
+    """A visitor asked the find-my-ticket page for the links to their tickets: one email for
+    the mailer to send, after the commit, to the address these registrations were made with.
+
+    It holds the registrations' ids and nothing personal of its own: the address is read from
+    them when the email is sent, so an erased registration is simply left out."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
+    )
+    registrations = models.JSONField(_("registrations"), default=list)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("ticket links request")
+        verbose_name_plural = _("ticket links requests")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(sent_at__isnull=True),
+                name="ticket_links_outbox",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expo_id}: {len(self.registrations)} registrations"

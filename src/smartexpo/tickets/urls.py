@@ -6,6 +6,7 @@ app_name = "tickets"
 
 urlpatterns = [
     path("expos/<slug:expo>/register/", views.register, name="register"),
+    path("expos/<slug:expo>/find-my-ticket/", views.find_ticket, name="find-ticket"),
     path("expos/<slug:expo>/waitlist/join/", views.waitlist_join, name="waitlist-join"),
     path("expos/<slug:expo>/waitlist/<str:token>/", views.offer, name="offer"),
     path("expos/<slug:expo>/my/<str:token>/", views.manage, name="manage"),

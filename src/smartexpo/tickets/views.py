@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.core.ratelimit import registration_rate_limit
+from smartexpo.core.ratelimit import client_address, registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
 from smartexpo.tickets import documents, issuing, selectors
 from smartexpo.tickets import render as rendering
-from smartexpo.tickets.forms import OfferForm, RegistrationForm, WaitlistForm
+from smartexpo.tickets.forms import FindTicketForm, OfferForm, RegistrationForm, WaitlistForm
 from smartexpo.tickets.models import RegistrationStatus
-from smartexpo.tickets.services import cancellation, waitlist
+from smartexpo.tickets.services import cancellation, ticket_links, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
 
@@ -77,6 +77,9 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
     offers = selectors.registration_offers(expo=edition)
     # A link from an invitation email fills in the type and the code.
     initial = {k: request.GET[k] for k in ("ticket_type", "invitation") if k in request.GET}
+    # A waiting-list page that found places left links here with its day chosen.
+    if "days" in request.GET:
+        initial["days"] = request.GET.getlist("days")
     data = request.POST or None
     if data is not None and SHOW_DAYS in data:
         # Without the page's script, choosing another type asks the server to draw its days:
@@ -91,6 +94,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         tags=[(t.code, t.name) for t in catalogue.tag_list()],
     )
     full_days: list[str] = []
+    duplicate = False
     if data is not None and form.is_valid():
         try:
             registration_rate_limit(request)
@@ -110,6 +114,8 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
                 form.add_error(None, refusal_message(exc))
                 if exc.code == "sold_out":
                     full_days = exc.detail.get("days", [])
+                # This person holds a ticket already: the way back to it is to find it.
+                duplicate = exc.code == "duplicate"
         else:
             if issued.registration.status == RegistrationStatus.PENDING:
                 messages.success(
@@ -128,18 +134,22 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         "form": form,
         "ticket_types": [o.ticket_type for o in offers],
         "full_days": full_days,
+        "duplicate": duplicate,
         "chosen_type": chosen.code if chosen else "",
     }
     return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
 
 
 def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
+    """The waiting list of one ticket type on one day: the form only when the day is full;
+    otherwise what is true of it (places left, with the way to register, or no such list)."""
     edition = _expo(expo)
     ticket_type = request.GET.get("ticket_type") or request.POST.get("ticket_type", "")
     day = request.GET.get("day") or request.POST.get("day", "")
+    found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
     form = WaitlistForm(request.POST or None)
     entry = None
-    if request.method == "POST" and form.is_valid():
+    if found.state == waitlist.DayState.FULL and request.method == "POST" and form.is_valid():
         try:
             registration_rate_limit(request)
             entry = waitlist.waitlist_join(
@@ -150,20 +160,71 @@ def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except SmartExpoError as exc:
-            fields = exc.detail.get("fields", {})
-            for name, message in fields.items():
-                form.add_error(name if name in form.fields else None, message)
-            if not fields:
-                form.add_error(None, exc.message)
+            if exc.code == "not_sold_out":
+                # A place was freed in between: say so, as a fresh visit would.
+                found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
+            elif exc.code == "rate_limited":
+                form.add_error(None, str(REFUSALS["rate_limited"]))
+            else:
+                form.apply_service_errors(exc.detail.get("fields", {}))
     context = {
         "expo": edition,
         "form": form,
         "ticket_type": ticket_type,
         "day": day,
+        "found": found,
         "entry": entry,
         "position": waitlist.waitlist_position(entry) if entry else None,
     }
-    return render(request, "tickets/waitlist_join.html", context)
+    # Only a full day has a waiting list to join; any other asks for a page that is not there.
+    known = found.state in (waitlist.DayState.FULL, waitlist.DayState.AVAILABLE)
+    return render(request, "tickets/waitlist_join.html", context, status=200 if known else 404)
+
+
+FIND_TICKET_ANSWER = gettext_lazy(
+    "Thank you. If a registration for this expo matches what you entered, we have sent the links "
+    "to its tickets to the email address it was made with. It may take a few minutes; check "
+    "your spam folder too."
+)
+
+
+FIND_TICKET_REFUSALS = {
+    "invalid": gettext_lazy("Enter the email address or the ID number you registered with."),
+    "rate_limited": gettext_lazy(
+        "Too many requests from your network; please try again in a minute."
+    ),
+}
+
+
+def find_ticket(request: HttpRequest, expo: str) -> HttpResponse:
+    """Find my ticket: ask for the links to one's tickets by email address or ID number.
+
+    The answer to a valid ask is the same message whatever was found (after a redirect, so a
+    reload asks nothing again); what was typed is never written back into the page."""
+    edition = _expo(expo)
+    form = FindTicketForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket_links.ticket_links_request(
+                expo=edition,
+                query=form.cleaned_data["query"],
+                client=client_address(request),
+                language=translation.get_language() or "en",
+            )
+        except SmartExpoError as exc:
+            if exc.code == "rate_limited":
+                form.add_error(None, str(FIND_TICKET_REFUSALS["rate_limited"]))
+                status = 429
+            else:
+                form.add_error("query", str(FIND_TICKET_REFUSALS["invalid"]))
+        else:
+            messages.success(request, str(FIND_TICKET_ANSWER))
+            return redirect("tickets:find-ticket", expo=edition.slug)
+    if form.errors and status == 200:
+        status = 422
+    context = {"expo": edition, "form": form}
+    return render(request, "tickets/find_ticket.html", context, status=status)
 
 
 def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
@@ -175,6 +236,7 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     if entry.expo_id != edition.pk:
         raise Http404
     form = OfferForm(request.POST or None, initial={"name": entry.name, "email": entry.email})
+    duplicate = False
     if request.method == "POST" and form.is_valid():
         try:
             issued = waitlist.offer_accept(token=token, **form.cleaned_data)
@@ -183,11 +245,18 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
                 form.apply_service_errors(exc.detail.get("fields", {}))
             else:
                 form.add_error(None, refusal_message(exc))
+                duplicate = exc.code == "duplicate"
         else:
             messages.success(request, _("You are registered. Your e-ticket is below."))
             return redirect("tickets:manage", expo=edition.slug, token=issued.manage_token)
     valid = entry.status == "offered" and entry.offer_expires_at > timezone.now()
-    context = {"expo": edition, "entry": entry, "form": form, "valid": valid}
+    context = {
+        "expo": edition,
+        "entry": entry,
+        "form": form,
+        "valid": valid,
+        "duplicate": duplicate,
+    }
     return render(request, "tickets/offer.html", context)
 
 

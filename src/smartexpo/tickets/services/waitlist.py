@@ -12,7 +12,9 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -39,31 +41,76 @@ def offer_token(entry: WaitlistEntry) -> str:
     return OFFER_PREFIX + manage_token_for(entry.offer_nonce)[4:]
 
 
+class DayState(StrEnum):
+    """What a waiting list of one ticket type on one day is, for whoever asks."""
+
+    UNKNOWN_TYPE = "unknown_type"  # the edition sells no such type to visitors
+    NO_WAITLIST = "no_waitlist"  # a pass for all days, or a type not open to everyone
+    NOT_A_DAY = "not_a_day"  # not a date, or a date the type is not valid on
+    AVAILABLE = "available"  # places remain: register, no queue
+    FULL = "full"  # the only state in which anyone may join
+
+
+@dataclass(frozen=True)
+class WaitlistDay:
+    state: DayState
+    ticket_type: TicketType | None = None
+    day: dt.date | None = None
+    available: int = 0
+
+
+def waitlist_day(*, expo: Expo, ticket_type: str, day) -> WaitlistDay:
+    """Whether the waiting list of `ticket_type` on `day` can be joined, and if not, why.
+
+    A read, no write: the page asks it before showing the form, and `waitlist_join` asks it
+    again inside its transaction, so that both judge the same way."""
+    tt = TicketType.objects.filter(expo=expo, code=ticket_type).first() if ticket_type else None
+    if tt is None:
+        return WaitlistDay(DayState.UNKNOWN_TYPE)
+    if tt.all_days or tt.access != Access.OPEN:
+        # A freed place is offered to whoever waits: that would pass by the code, the
+        # approval or the exhibitor a restricted type needs.
+        return WaitlistDay(DayState.NO_WAITLIST, tt)
+    try:
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    except ValueError:
+        return WaitlistDay(DayState.NOT_A_DAY, tt)
+    quota = DayQuota.objects.filter(ticket_type=tt, day=day).first()
+    if quota is None:
+        return WaitlistDay(DayState.NOT_A_DAY, tt, day)
+    if quota.sold < quota.size:
+        return WaitlistDay(DayState.AVAILABLE, tt, day, quota.size - quota.sold)
+    return WaitlistDay(DayState.FULL, tt, day)
+
+
+def _refusal(found: WaitlistDay, ticket_type: str) -> tuple[str, str] | None:
+    """The API's words (field, message) for a waiting list that cannot be joined; the pages
+    say it in theirs."""
+    if found.state == DayState.UNKNOWN_TYPE:
+        return "ticket_type", f"Unknown ticket type {ticket_type!r}."
+    if found.state == DayState.NO_WAITLIST:
+        if found.ticket_type.all_days:
+            return "ticket_type", "Passes for all days have no waiting list."
+        return "ticket_type", "Only ticket types open to everyone have a waiting list."
+    if found.state == DayState.NOT_A_DAY:
+        if found.day is None:
+            return "day", "A date (YYYY-MM-DD) is required."
+        return "day", "This ticket type is not valid on that day."
+    return None
+
+
 @transaction.atomic
 def waitlist_join(
     *, expo: Expo, ticket_type: str, day, name: str, email: str, language: str = "en"
 ) -> WaitlistEntry:
-    """Queue a person for a sold-out day of a day ticket; joining twice is one entry."""
+    """Queue a person for a sold-out day of a day ticket; joining twice is one entry.
+
+    Refusals: `invalid` (422: the type, the day as `waitlist_day` judges them, the name, the
+    email, the language), `not_sold_out` (places remain: `detail.day`, `detail.available`)."""
     errors = {}
-    tt = TicketType.objects.filter(expo=expo, code=ticket_type).first()
-    if tt is None:
-        errors["ticket_type"] = f"Unknown ticket type {ticket_type!r}."
-    elif tt.all_days:
-        errors["ticket_type"] = "Passes for all days have no waiting list."
-    elif tt.access != Access.OPEN:
-        # A freed place is offered to whoever waits: that would pass by the code, the
-        # approval or the exhibitor a restricted type needs.
-        errors["ticket_type"] = "Only ticket types open to everyone have a waiting list."
-    try:
-        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
-    except ValueError:
-        errors["day"] = "A date (YYYY-MM-DD) is required."
-        day = None
-    quota = None
-    if tt is not None and day is not None:
-        quota = DayQuota.objects.filter(ticket_type=tt, day=day).first()
-        if quota is None:
-            errors["day"] = "This ticket type is not valid on that day."
+    found = waitlist_day(expo=expo, ticket_type=ticket_type, day=day)
+    if refusal := _refusal(found, ticket_type):
+        errors[refusal[0]] = refusal[1]
     name = (name or "").strip()
     if not name or len(name) > 100:
         errors["name"] = "A name of 1 to 100 characters is required."
@@ -75,11 +122,12 @@ def waitlist_join(
         errors["language"] = f"One of: {', '.join(LANGUAGES)}."
     if errors:
         raise invalid(errors)
-    if quota.sold < quota.size:
+    tt, day = found.ticket_type, found.day
+    if found.state == DayState.AVAILABLE:
         raise SmartExpoError(
             "not_sold_out",
             "Places are still available on this day: register directly.",
-            {"day": day.isoformat(), "available": quota.size - quota.sold},
+            {"day": day.isoformat(), "available": found.available},
         )
     existing = WaitlistEntry.objects.filter(
         ticket_type=tt, day=day, email__iexact=email.strip(), status=WaitlistStatus.WAITING

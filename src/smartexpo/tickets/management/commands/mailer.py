@@ -1,4 +1,4 @@
-"""`smartexpo mailer`: sends confirmation emails from the outbox (`serve` starts one)."""
+"""`smartexpo mailer`: sends the visitors' emails from their outboxes (`serve` starts one)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from django.db import close_old_connections
 
 from smartexpo.core.stopping import StopRequest, die_with_parent
 from smartexpo.tickets.services.confirmations import confirmations_send
+from smartexpo.tickets.services.ticket_links import ticket_links_send
 from smartexpo.tickets.services.waitlist import offers_expire, offers_notify
 
 
 class Command(BaseCommand):
     help = (
-        "Send confirmation and waiting-list emails and expire unclaimed offers, continuously "
-        "(or once with --once)."
+        "Send confirmation, waiting-list and ticket-links emails and expire unclaimed offers, "
+        "continuously (or once with --once)."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         while not stop.requested:
             close_old_connections()
             offers_expire()
-            sent = confirmations_send() + offers_notify()
+            sent = confirmations_send() + offers_notify() + ticket_links_send()
             total += sent
             if once and not sent:
                 break
