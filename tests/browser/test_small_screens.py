@@ -116,6 +116,7 @@ PAGES = [
     Page("floor-plan", "web:site-plan", f"{E}/floor-plan/"),
     Page("hall", "web:hall", E + "/halls/{hall}/?booth={booth}"),
     Page("register", "tickets:register", f"{E}/register/"),
+    Page("find-ticket", "tickets:find-ticket", f"{E}/find-my-ticket/"),
     Page(
         "waiting-list",
         "tickets:waitlist-join",
