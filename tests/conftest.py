@@ -18,6 +18,7 @@ from smartexpo.core.models import Role
 from smartexpo.core.tokens import token_create
 from smartexpo.exhibitors.models import ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create, showcase_item_add
+from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
 
@@ -146,6 +147,27 @@ class ApiClient:
 
     def delete(self, path, headers=None):
         return self.client.delete(path, headers=self._headers(headers))
+
+
+def rid(seq: int = 123) -> str:
+    """A valid resident ID number, one per `seq` (0–999)."""
+    first17 = f"11010519900101{seq:03d}"
+    return first17 + resident_check_digit(first17)
+
+
+def public_day_pass(expo: Expo, *, quota_per_day: int, **extra):
+    """The `public-day` type most ticket tests use: a day pass for 26 and 27 August 2019."""
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
+
+    return ticket_type_create(
+        expo=expo,
+        code="public-day",
+        name_en="Public day pass",
+        name_zh="普通观众日票",
+        days=["2019-08-26", "2019-08-27"],
+        quota_per_day=quota_per_day,
+        **extra,
+    )
 
 
 def make_expo(slug="test-2019", **extra) -> Expo:

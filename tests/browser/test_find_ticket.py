@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.services.registration import registration_create
-from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import make_expo
+from tests.conftest import make_expo, public_day_pass
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +21,7 @@ NUMBER = "11010519900101123" + resident_check_digit("11010519900101123")
 def registered(taxonomy, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     expo = make_expo(slug="sce-test")
-    ticket_type_create(
-        expo=expo,
-        code="public-day",
-        name_en="Public day pass",
-        name_zh="普通观众日票",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=100,
-    )
+    public_day_pass(expo, quota_per_day=100)
     registration_create(
         expo=expo,
         ticket_type="public-day",

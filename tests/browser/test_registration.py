@@ -12,22 +12,14 @@ from pypdf import PdfReader
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import make_expo
+from tests.conftest import make_expo, public_day_pass
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_register_in_chinese_and_download_the_pdf(live_server, page, taxonomy):
     expo = make_expo(slug="sce-test")
-    ticket_type_create(
-        expo=expo,
-        code="public-day",
-        name_en="Public day pass",
-        name_zh="普通观众日票",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=100,
-        zones=[],
-    )
+    public_day_pass(expo, quota_per_day=100, zones=[])
     page.goto(f"{live_server.url}/zh-hans/expos/sce-test/register/")
     expect(page.get_by_role("heading", name="登记")).to_be_visible()
 

@@ -2,15 +2,10 @@
 
 import pytest
 
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration, Ticket, TicketDay
 from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-
-
-def rid(seq: int) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
+from tests.conftest import rid
 
 
 def row(n: int, **extra) -> dict:

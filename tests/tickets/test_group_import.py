@@ -6,18 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.group_import import registrations_import_csv
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import error_of
+from tests.conftest import error_of, rid
 
 HEADER = "ticket_type,days,name,email,id_type,id_number,interests\n"
-
-
-def rid(seq: int) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
 
 
 @pytest.fixture

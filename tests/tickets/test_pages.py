@@ -7,18 +7,12 @@ from django.core import mail
 from django.test import Client
 from pypdf import PdfReader
 
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.confirmations import confirmations_send
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import ApiClient, error_of
+from tests.conftest import ApiClient, error_of, rid
 
 FORM = "/expos/test-2019/register/"
-
-
-def rid(seq: int = 123) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
 
 
 @pytest.fixture

@@ -8,19 +8,13 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import ApiClient, error_of
+from tests.conftest import ApiClient, error_of, rid
 
 FORM = "/expos/test-2019/register/"
 ZH_FORM = "/zh-hans" + FORM
 ALL_DAYS = ["2019-08-26", "2019-08-27", "2019-08-28", "2019-08-29"]
-
-
-def rid(seq: int = 123) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
 
 
 def wrong_check_digit() -> str:

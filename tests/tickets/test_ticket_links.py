@@ -9,21 +9,15 @@ from django.core import mail
 from django.test import Client
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import Registration, TicketLinksRequest
 from smartexpo.tickets.services.cancellation import registration_cancel
 from smartexpo.tickets.services.registration import registration_create
 from smartexpo.tickets.services.ticket_links import ticket_links_request, ticket_links_send
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import make_expo
+from tests.conftest import make_expo, rid
 
 PAGE = "/expos/test-2019/find-my-ticket/"
 BASE = "http://127.0.0.1:8000"
-
-
-def rid(seq: int) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
 
 
 def random_ip() -> str:

@@ -8,7 +8,6 @@ from django.test import Client
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import DayQuota, WaitlistEntry
 from smartexpo.tickets.services.cancellation import registration_cancel
 from smartexpo.tickets.services.registration import registration_create
@@ -20,12 +19,7 @@ from smartexpo.tickets.services.waitlist import (
     offers_notify,
     waitlist_join,
 )
-from tests.conftest import ApiClient
-
-
-def rid(seq: int) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
+from tests.conftest import ApiClient, rid
 
 
 @pytest.fixture

@@ -6,30 +6,17 @@ import re
 import pytest
 from django.test import Client
 
-from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import WaitlistEntry
 from smartexpo.tickets.services.registration import registration_create
-from smartexpo.tickets.services.ticket_types import ticket_type_create
+from tests.conftest import public_day_pass, rid
 
 PAGE = "/expos/test-2019/waitlist/join/"
-
-
-def rid(seq: int) -> str:
-    first17 = f"11010519900101{seq:03d}"
-    return first17 + resident_check_digit(first17)
 
 
 @pytest.fixture
 def public_day(expo):
     """Two days of one place each; the first is taken."""
-    ticket_type_create(
-        expo=expo,
-        code="public-day",
-        name_en="Public day pass",
-        name_zh="普通观众日票",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=1,
-    )
+    public_day_pass(expo, quota_per_day=1)
     registration_create(
         expo=expo,
         ticket_type="public-day",

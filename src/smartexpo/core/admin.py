@@ -60,28 +60,24 @@ def _edition_id(value) -> int | None:
         return None
 
 
-class EditionRawIdWidget(widgets.ForeignKeyRawIdWidget):
+class _EditionLookup:
+    """A raw-id widget's pop-up narrowed to one edition (set `edition_id`)."""
+
+    edition_id: int | None = None
+
+    def url_parameters(self):
+        params = super().url_parameters()
+        if self.edition_id is not None:
+            params[f"{EDITION_FIELD}__id__exact"] = self.edition_id
+        return params
+
+
+class EditionRawIdWidget(_EditionLookup, widgets.ForeignKeyRawIdWidget):
     """The raw-id look-up of a relation into an edition: its pop-up lists that edition only."""
 
-    edition_id: int | None = None
 
-    def url_parameters(self):
-        params = super().url_parameters()
-        if self.edition_id is not None:
-            params[f"{EDITION_FIELD}__id__exact"] = self.edition_id
-        return params
-
-
-class EditionManyRawIdWidget(widgets.ManyToManyRawIdWidget):
+class EditionManyRawIdWidget(_EditionLookup, widgets.ManyToManyRawIdWidget):
     """`EditionRawIdWidget` for a many-to-many relation."""
-
-    edition_id: int | None = None
-
-    def url_parameters(self):
-        params = super().url_parameters()
-        if self.edition_id is not None:
-            params[f"{EDITION_FIELD}__id__exact"] = self.edition_id
-        return params
 
 
 class EditionBoundForm(forms.ModelForm):

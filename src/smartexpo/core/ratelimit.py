@@ -90,16 +90,19 @@ def rate_limit_check(*, scope: str, client: str, limit: int, now: float | None =
     return Verdict(hits <= limit, retry_after)
 
 
+def rate_limit_enforce(*, scope: str, client: str, limit: int, message: str) -> None:
+    """Count one attempt as `rate_limit_check` does, and refuse one over the limit: 429
+    `rate_limited` with `message` and `detail.retry_after` (sent as Retry-After)."""
+    verdict = rate_limit_check(scope=scope, client=client, limit=limit)
+    if not verdict.allowed:
+        raise SmartExpoError("rate_limited", message, {"retry_after": verdict.retry_after})
+
+
 def registration_rate_limit(request: HttpRequest) -> None:
     """Refuse (429 `rate_limited`, with Retry-After) a client over the registration limit."""
-    verdict = rate_limit_check(
+    rate_limit_enforce(
         scope="registrations",
         client=client_address(request),
         limit=settings.SMARTEXPO_RATE_LIMIT_REGISTRATIONS,
+        message="Too many registrations from this address; try again later.",
     )
-    if not verdict.allowed:
-        raise SmartExpoError(
-            "rate_limited",
-            "Too many registrations from this address; try again later.",
-            {"retry_after": verdict.retry_after},
-        )

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.core.ratelimit import rate_limit_check
+from smartexpo.core.errors import invalid
+from smartexpo.core.ratelimit import rate_limit_check, rate_limit_enforce
 from smartexpo.tickets.documents import ticket_links_message
 from smartexpo.tickets.identity import ID_TYPES, IdNumberError, id_hash, id_hash_key, normalise_id
 from smartexpo.tickets.models import Registration, RegistrationStatus, TicketLinksRequest
@@ -88,17 +88,12 @@ def ticket_links_request(*, expo: Expo, query: str, client: str, language: str =
     matching = _matching(query)
     if language not in LANGUAGES:
         language = "en"
-    verdict = rate_limit_check(
+    rate_limit_enforce(
         scope="ticket-links",
         client=client,
         limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS,
+        message="Too many requests from this address; try again later.",
     )
-    if not verdict.allowed:
-        raise SmartExpoError(
-            "rate_limited",
-            "Too many requests from this address; try again later.",
-            {"retry_after": verdict.retry_after},
-        )
     found = (
         Registration.objects.filter(matching, expo=expo, status__in=LINKED, erased_at__isnull=True)
         .order_by("id")
