@@ -122,3 +122,35 @@ def test_the_page_in_chinese_follows_the_simulators_clock(live_server, page, exp
     )
     expect(page.locator("#clock")).to_have_text("模拟时间 2019-08-27 11:40:00（×600）")
     expect(page.locator("#status")).to_contain_text("更新于")
+
+
+def test_the_header_shows_the_speed_a_simulation_achieves_in_english_and_chinese(
+    live_server, page, expo
+):
+    import datetime as dt
+
+    from smartexpo.crowd.services import replay_clock_renew, replay_clock_set
+
+    get_user_model().objects.create_user("ops", password=PASSWORD, is_staff=True)
+    ten = dt.datetime.fromisoformat("2019-08-27T10:00:00+08:00")
+    replay_clock_set(expo=expo, at=ten, speed=600, achieved=75.3)
+    page.goto(f"{live_server.url}/expos/{expo.slug}/live/")
+    sign_in(page, "ops")
+    expect(page.locator("#clock")).to_have_text(
+        "Simulated time 2019-08-27 10:00:00 (×75, asked ×600)"
+    )
+    expect(page.locator("#idle-note")).to_be_hidden()
+    # The run renews its clock while a slow tick's work goes on: the header stays, polls on.
+    replay_clock_renew(expo=expo)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    replay_clock_set(expo=expo, at=ten + dt.timedelta(minutes=30), speed=600, achieved=80)
+    expect(page.locator("#clock")).to_have_text(
+        "Simulated time 2019-08-27 10:30:00 (×80, asked ×600)"
+    )
+    expect(page.locator("#live")).to_have_attribute("data-source", "replay")
+
+    page.goto(f"{live_server.url}/zh-hans/expos/{expo.slug}/live/")
+    expect(page.locator("#clock")).to_have_text("模拟时间 2019-08-27 10:30:00（×80，设定 ×600）")
+    replay_clock_set(expo=expo, at=ten + dt.timedelta(hours=1), speed=600, achieved=74.6)
+    expect(page.locator("#clock")).to_have_text("模拟时间 2019-08-27 11:00:00（×75，设定 ×600）")
+    expect(page.locator("#idle-note")).to_be_hidden()

@@ -285,6 +285,42 @@ def test_the_replay_clock_is_followed_while_fresh_and_ignored_once_stale(organis
     assert chosen["clock"]["source"] == "chosen" and zone_in(chosen, "N1")["count"] == 0
 
 
+def test_a_simulation_behind_its_speed_shows_the_speed_achieved_beside_the_one_asked(
+    organiser, expo
+):
+    at = dt.datetime.fromisoformat(TEN)
+    services.replay_clock_set(expo=expo, at=at, speed=600, achieved=75.4)
+    clock = data_at(organiser, at=None)["clock"]
+    assert (clock["source"], clock["speed"], clock["asked"]) == ("replay", 75.4, 600)
+    assert clock["label"] == "Simulated time 2019-08-26 10:00:00 (×75, asked ×600)"
+    assert (
+        "Simulated time 2019-08-26 10:00:00 (×75, asked ×600)"
+        in organiser.get(PAGE).content.decode()
+    )
+    chinese = data_at(organiser, at=None, url="/zh-hans" + DATA)["clock"]
+    assert chinese["label"] == "模拟时间 2019-08-26 10:00:00（×75，设定 ×600）"
+    # A run that keeps its speed (within its measure's wobble) shows the speed alone.
+    services.replay_clock_set(expo=expo, at=at, speed=600, achieved=598.2)
+    assert data_at(organiser, at=None)["clock"]["label"] == (
+        "Simulated time 2019-08-26 10:00:00 (×598)"
+    )
+    services.replay_clock_set(expo=expo, at=at, speed=2, achieved=0.5)
+    assert data_at(organiser, at=None)["clock"]["label"] == (
+        "Simulated time 2019-08-26 10:00:00 (×0.5, asked ×2)"
+    )
+
+
+def test_renewing_the_replay_clock_keeps_its_instant_and_keeps_it_fresh(organiser, expo):
+    services.replay_clock_set(expo=expo, at=dt.datetime.fromisoformat(TEN), speed=600)
+    ReplayClock.objects.update(updated_at=timezone.now() - dt.timedelta(seconds=31))
+    assert data_at(organiser, at=None)["clock"]["source"] == "now"
+    assert services.replay_clock_renew(expo=expo) is True
+    clock = data_at(organiser, at=None)["clock"]
+    assert (clock["source"], clock["local"]) == ("replay", "2019-08-26 10:00:00")
+    services.replay_clock_clear(expo=expo)
+    assert services.replay_clock_renew(expo=expo) is False
+
+
 @pytest.mark.parametrize(
     "at",
     [

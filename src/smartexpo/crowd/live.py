@@ -129,8 +129,9 @@ class LiveClock:
 
     at: dt.datetime
     source: str
-    speed: float | None
+    speed: float | None  # the speed the replay achieves, as far as its run measured it
     running_today: bool
+    asked: float | None = None  # the speed the replay was asked to keep
 
     @property
     def idle(self) -> bool:
@@ -151,18 +152,32 @@ def live_clock(
     if replay is not None and now - replay.updated_at <= REPLAY_FRESH:
         # The simulated instant itself, not extrapolated by its speed: the simulator sets the
         # clock once a tick's movements are in, so later instants are not reported yet.
-        return LiveClock(replay.at, "replay", replay.speed, running)
+        achieved = replay.achieved_speed if replay.achieved_speed is not None else replay.speed
+        return LiveClock(replay.at, "replay", achieved, running, asked=replay.speed)
     return LiveClock(now, "now", None, running)
 
 
+# A run within this fraction of the speed asked is said to keep it (its measure wobbles with
+# the work of each tick); a slower one shows both speeds.
+SPEED_KEPT = 0.95
+
+
+def speed_text(speed: float) -> str:
+    """A speed as the header shows it: whole above 10 (`600`, `75`, `1,200`), else to two
+    significant digits (`2.5`, `0.5`)."""
+    return f"{speed:,.0f}" if speed >= 10 else f"{speed:.2g}"
+
+
 def clock_label(clock: LiveClock, expo: Expo) -> str:
-    """What the page says about the instant it shows."""
+    """What the page says about the instant it shows; a simulation that cannot keep the
+    speed asked shows the speed it achieves, and the one asked beside it."""
     time = local_text(clock.at, expo)
     if clock.source == "replay":
-        return gettext("Simulated time %(time)s (×%(speed)s)") % {
-            "time": time,
-            "speed": f"{clock.speed:g}",
-        }
+        values = {"time": time, "speed": speed_text(clock.speed)}
+        if clock.asked is not None and clock.speed < SPEED_KEPT * clock.asked:
+            values["asked"] = speed_text(clock.asked)
+            return gettext("Simulated time %(time)s (×%(speed)s, asked ×%(asked)s)") % values
+        return gettext("Simulated time %(time)s (×%(speed)s)") % values
     if clock.source == "chosen":
         return gettext("Chosen instant %(time)s") % {"time": time}
     return gettext("Now %(time)s") % {"time": time}
@@ -220,6 +235,7 @@ def clock_out(clock: LiveClock, expo: Expo) -> dict:
         "timezone": expo.timezone,
         "source": clock.source,
         "speed": clock.speed,
+        "asked": clock.asked,
         "label": clock_label(clock, expo),
         "running_today": clock.running_today,
         "idle": clock.idle,

@@ -235,6 +235,9 @@ class ReplayClock(models.Model):
     )
     at = models.DateTimeField(_("simulated instant"))
     speed = models.FloatField(_("speed"), default=1.0)
+    # What the run has achieved: simulated seconds over the wall seconds they took, measured
+    # by the simulator. None for a replay that keeps its speed by construction.
+    achieved_speed = models.FloatField(_("achieved speed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"))
 
     class Meta:

@@ -123,14 +123,34 @@ def alert_acknowledge(*, expo: Expo, alert_id: int, by: str) -> CrowdAlert:
     return alert
 
 
-def replay_clock_set(*, expo: Expo, at: dt.datetime, speed: float = 1.0) -> ReplayClock:
-    """Point the live venue page at a simulated or replayed instant of the edition."""
+def replay_clock_set(
+    *, expo: Expo, at: dt.datetime, speed: float = 1.0, achieved: float | None = None
+) -> ReplayClock:
+    """Point the live venue page at a simulated or replayed instant of the edition.
+
+    `speed` is the one asked for; `achieved` what the run measured (simulated seconds over
+    wall seconds), which the page shows when given, since a machine that falls behind plays
+    slower than asked."""
     if at.tzinfo is None:
         raise SmartExpoError("invalid", "The replay instant needs its UTC offset.")
     clock, _created = ReplayClock.objects.update_or_create(
-        expo=expo, defaults={"at": at, "speed": float(speed), "updated_at": timezone.now()}
+        expo=expo,
+        defaults={
+            "at": at,
+            "speed": float(speed),
+            "achieved_speed": None if achieved is None else float(achieved),
+            "updated_at": timezone.now(),
+        },
     )
     return clock
+
+
+def replay_clock_renew(*, expo: Expo) -> bool:
+    """Say that the run behind the replay clock is still going, its instant unchanged: the
+    page keeps following a clock renewed within `crowd.live.REPLAY_FRESH`, and one step of a
+    run that falls behind (sending half an hour of a busy day, folding it) can take longer
+    than that. One UPDATE of one row; False if there is no clock to renew."""
+    return bool(ReplayClock.objects.filter(expo=expo).update(updated_at=timezone.now()))
 
 
 def replay_clock_clear(*, expo: Expo) -> None:
