@@ -179,6 +179,93 @@ def test_the_accelerated_clock_plays_a_day_in_its_span_divided_by_the_speed(demo
     assert status.events == SensorEvent.objects.count()
 
 
+# A machine that cannot keep ×600: every scan or sensor event sent costs this much wall time
+# (on the test's own clock), so that the run plays well below it, as issue 13's did (×75).
+COST_S = 0.04
+# Batches as small as the cost is large, so that one call takes about as long as a real
+# batch of the 160,000-visitor run (a second or two), not minutes.
+BATCH = 50
+POLL_S = 5.0
+
+
+def test_the_live_feed_names_the_simulated_instant_through_slow_ticks_and_the_speed_achieved(
+    demo, monkeypatch
+):
+    """Issue 13, defect 6: a run that falls behind takes ticks of half an hour of simulated
+    time, each longer than the page's 30 s of freshness; the page must not fall back to the
+    real, expo-less day in between, and must show the speed achieved, not the one asked."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from smartexpo.demo.simulator import live as twin
+
+    run = run_prepare(expo=demo, visitors=600, days=range(1, 2), seed=2, sensor_miss=0.0, say=print)
+    organiser = Client()
+    organiser.force_login(get_user_model().objects.create_user("ops", is_staff=True))
+    wall = [0.0]
+    # Today is not an expo day: a page that loses the replay clock says "not held today".
+    epoch = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: epoch + dt.timedelta(seconds=wall[0]))
+    published, polls, ticks = [], [], [(0.0, 0.0)]
+    last_poll = [-POLL_S]
+
+    def poll():
+        if wall[0] - last_poll[0] < POLL_S:
+            return
+        last_poll[0] = wall[0]
+        answer = organiser.get(f"/expos/{demo.slug}/live/data.json")
+        assert answer.status_code == 200
+        polls.append((wall[0], published[-1] if published else None, answer.json()["clock"]))
+
+    def costly(real):
+        def call(**kwargs):
+            answer = real(**kwargs)
+            wall[0] += COST_S * len(kwargs["items"])
+            poll()  # the page's poll lands in the middle of a tick's work
+            return answer
+
+        return call
+
+    def recorded(**kwargs):
+        published.append(kwargs)
+        return real_set(**kwargs)
+
+    real_set = twin.replay_clock_set
+    monkeypatch.setattr(twin, "replay_clock_set", recorded)
+    monkeypatch.setattr(twin, "scans_sync", costly(twin.scans_sync))
+    monkeypatch.setattr(twin, "events_ingest", costly(twin.events_ingest))
+    monkeypatch.setattr(twin, "SCANS_PER_CALL", BATCH)
+    monkeypatch.setattr(twin, "EVENTS_PER_CALL", BATCH)
+
+    def on_tick(status):
+        ticks.append((wall[0], status.simulated_s))
+        poll()
+
+    def sleep(seconds):
+        wall[0] += seconds
+
+    status = live_run(run=run, speed=600, on_tick=on_tick, sleep=sleep, monotonic=lambda: wall[0])
+    assert status.mean_speed < 0.5 * 600, "the machine of this test cannot keep ×600"
+    assert len(polls) > 20 and not ReplayClock.objects.exists()
+    for at, clock_set, clock in polls:
+        assert (clock["source"], clock["idle"]) == ("replay", False), (at, clock)
+        shown = clock_set["at"].astimezone(demo.tz).strftime("%Y-%m-%d %H:%M:%S")
+        assert clock["local"] == shown and shown.startswith("2019-08-27"), (at, clock)
+        assert clock["label"].startswith(f"Simulated time {shown} (×"), (at, clock)
+    # The speed published with each instant is the run's own measure over its last ticks:
+    # simulated seconds advanced over the wall seconds they took, the work included.
+    for n, kwargs in enumerate(published[1:], start=1):
+        (t0, s0), (t1, s1) = ticks[max(0, n - 19)], ticks[n]
+        assert kwargs["achieved"] == pytest.approx((s1 - s0) / (t1 - t0)), n
+    behind = [c for _at, _set, c in polls if c["speed"] < 0.95 * 600]
+    assert behind, "the page shows the speed the run achieves"
+    for clock in behind:
+        assert clock["asked"] == 600
+        speed = f"{clock['speed']:,.0f}" if clock["speed"] >= 10 else f"{clock['speed']:.2g}"
+        assert clock["label"].endswith(f" (×{speed}, asked ×600)"), clock
+
+
 def test_bad_options_are_refused_with_a_clear_message(demo):
     for args, message in [
         (["--visitors", "0"], "--visitors"),

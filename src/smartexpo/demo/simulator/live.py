@@ -6,7 +6,13 @@ opening to its closing, then jumps to the next opening (nights are skipped). Eve
 what happened since the last one: scans through `scans_sync` (as the twin's scanners would
 sync), sensor events through `events_ingest`, then folds the movements into the occupancy
 history and sets the replay clock to the simulated instant. When the machine cannot keep up,
-ticks follow each other without pause and the effective speed is reported instead.
+ticks follow each other without pause, and the speed achieved is what the progress bar, the
+report and the replay clock (so the live page) show.
+
+The live page follows a replay clock renewed within `crowd.live.REPLAY_FRESH` and otherwise
+takes the run for stopped. A tick of a run that falls behind can take longer than that (half
+an hour of a busy day for 160,000 visitors is tens of thousands of scans and sensor events),
+so the clock is renewed between the batches of a tick's work, not only at its end.
 """
 
 from __future__ import annotations
@@ -27,7 +33,12 @@ from smartexpo.core.bodies import items_checked
 from smartexpo.crowd.ingest import events_ingest
 from smartexpo.crowd.schemas import MAX_EVENTS as EVENTS_PER_CALL
 from smartexpo.crowd.schemas import EventIn
-from smartexpo.crowd.services import pending_fold, replay_clock_clear, replay_clock_set
+from smartexpo.crowd.services import (
+    pending_fold,
+    replay_clock_clear,
+    replay_clock_renew,
+    replay_clock_set,
+)
 from smartexpo.demo.simulator.stream import Run, stream_days
 
 # Each day starts this long before opening, so the page shows the empty venue, then the rush.
@@ -37,6 +48,9 @@ TICK_S = 0.5
 # still moves in steps of at most half an hour when the machine falls behind.
 MAX_TICK_SPAN_S = 30 * 60
 ISO = "%Y-%m-%dT%H:%M:%S%.6f%:z"
+# Wall seconds between renewals of the replay clock during a tick's work: well inside the
+# page's 30 s, and few enough writes of one row not to slow the run.
+RENEW_S = 2.0
 
 
 @dataclasses.dataclass
@@ -62,7 +76,9 @@ class LiveStatus:
         return self.simulated_s / self.wall_s if self.wall_s else 0.0
 
 
-def _send_scans(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) -> None:
+def _send_scans(
+    run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date, renew: Callable[[], None]
+) -> None:
     by_name = {s.name: s for s in run.devices.scanners}
     rows = part.select(
         "device",
@@ -83,6 +99,7 @@ def _send_scans(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) 
                 checked = items_checked(ScanPayload, batch)
                 answers = scans_sync(expo=run.expo, scanner=by_name[name], items=checked)
                 _count(status, day, direction, answers)
+                renew()
 
 
 def _count(status: LiveStatus, day: dt.date, direction: str, answers: list[dict]) -> None:
@@ -97,7 +114,9 @@ def _count(status: LiveStatus, day: dt.date, direction: str, answers: list[dict]
         status.inside -= admitted
 
 
-def _send_events(run: Run, part: pl.DataFrame, status: LiveStatus) -> None:
+def _send_events(
+    run: Run, part: pl.DataFrame, status: LiveStatus, renew: Callable[[], None]
+) -> None:
     by_name = {s.name: s for s in run.devices.sensors}
     rows = part.select(
         "device",
@@ -116,15 +135,40 @@ def _send_events(run: Run, part: pl.DataFrame, status: LiveStatus) -> None:
             result = events_ingest(expo=run.expo, sensor=by_name[name], items=checked)
             status.events += len(batch)
             status.rejected += len(result.rejected)
+            renew()
 
 
-def _send(run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date) -> None:
+def _send(
+    run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date, renew: Callable[[], None]
+) -> None:
     if part.height == 0:
         return
     scan = part["source"] == "scan"
     # People pass the gates before the hall sensors see them: scans go first.
-    _send_scans(run, part.filter(scan), status, day)
-    _send_events(run, part.filter(~scan), status)
+    _send_scans(run, part.filter(scan), status, day, renew)
+    _send_events(run, part.filter(~scan), status, renew)
+
+
+class _Clock:
+    """The replay clock as the twin publishes it: set to an instant once everything before
+    it is in, and renewed (same instant) at most every `RENEW_S` while work goes on, so that
+    the page never takes a slow step for a stopped run."""
+
+    def __init__(self, expo, speed: float, monotonic):
+        self.expo, self.speed, self.monotonic = expo, speed, monotonic
+        self.written: float | None = None  # wall time of the last write
+
+    def set(self, at: dt.datetime, achieved: float | None) -> None:
+        replay_clock_set(expo=self.expo, at=at, speed=self.speed, achieved=achieved)
+        self.written = self.monotonic()
+
+    def renew(self) -> None:
+        if self.written is None:
+            return
+        now = self.monotonic()
+        if now - self.written >= RENEW_S:
+            replay_clock_renew(expo=self.expo)
+            self.written = now
 
 
 class _Pace:
@@ -156,9 +200,17 @@ class _Pace:
         self.last = now
         self.recent = [*self.recent[-19:], (now, self.simulated)]
 
-    def effective(self) -> float:
+    def day_start(self) -> None:
+        """A new day starts from the wall clock now (the night is skipped); the speed is
+        measured from here, so the first tick of the day has a baseline too."""
+        self.last = self.monotonic()
+        self.recent = [(self.last, self.simulated)]
+
+    def effective(self) -> float | None:
+        """Simulated seconds over wall seconds across the last ticks, the work of each
+        included; None before any wall time has passed (nothing measured yet)."""
         (t0, s0), (t1, s1) = self.recent[0], self.recent[-1]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else self.speed
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else None
 
 
 def live_run(
@@ -172,11 +224,19 @@ def live_run(
 ) -> LiveStatus:
     """Play the run's stream into the system at `speed` × real time; return what was done.
 
-    The replay clock is cleared at the end, also when interrupted (Ctrl-C)."""
+    The replay clock is published from the start (the first day's lead-in, before its stream
+    is generated), carries the speed achieved so far, and is cleared at the end, also when
+    interrupted (Ctrl-C)."""
     status = LiveStatus(days=len(run.days))
     tz = run.venue.tz
     pace = _Pace(speed, tick_s, sleep, monotonic)
+    clock = _Clock(run.expo, speed, monotonic)
     try:
+        first = run.venue.days[run.days[0]]
+        lead_in = dt.datetime.combine(first, run.venue.opens, tzinfo=tz)
+        # Nothing happens before the lead-in: the page shows the empty venue at its instant
+        # while the day's stream is generated, not the real (expo-less) day.
+        clock.set(lead_in - dt.timedelta(seconds=LEAD_S), None)
         for number, (arrays, frame) in enumerate(stream_days(run), start=1):
             status.day, status.inside = number, 0
             opening = dt.datetime.combine(arrays.day, run.venue.opens, tzinfo=tz)
@@ -185,22 +245,24 @@ def live_run(
             sim = int((opening.timestamp() - LEAD_S) * 1_000_000)
             end = max(int(closing.timestamp() * 1_000_000), int(at_us[-1]) if len(at_us) else 0)
             sent = 0
-            # Each day starts afresh from the wall clock: the night in between is skipped.
-            pace.last = monotonic()
+            pace.day_start()
             while sim < end:
                 step = max(1, min(pace.span_us(), end - sim))
                 sim += step
                 upto = int(np.searchsorted(at_us, sim, side="right"))
-                _send(run, frame.slice(sent, upto - sent), status, arrays.day)
+                _send(run, frame.slice(sent, upto - sent), status, arrays.day, clock.renew)
                 sent = upto
                 pending_fold(expo=run.expo)
                 instant = dt.datetime.fromtimestamp(sim / 1_000_000, tz=dt.UTC)
-                replay_clock_set(expo=run.expo, at=instant, speed=speed)
+                # After the wait, so that the speed published is measured over this tick too
+                # (and the instant is shown when the pace says it is due).
                 pace.done(step)
+                achieved = pace.effective()
+                clock.set(instant, achieved)
                 status.clock = instant.astimezone(tz)
                 status.simulated_s = pace.simulated
                 status.wall_s = pace.last - pace.began
-                status.speed = pace.effective()
+                status.speed = achieved if achieved is not None else speed
                 if on_tick:
                     on_tick(status)
     finally:
