@@ -122,6 +122,8 @@ def seed(*, quota: int, staff: int) -> dict:
         starts_on=DAYS[0],
         ends_on=DAYS[-1],
         timezone=TIMEZONE,
+        # Registered for throughout the soak, whatever today is (`tickets.sales`).
+        sales_close_at=dt.datetime(2099, 12, 31, tzinfo=dt.UTC),
         venue_en="Soak centre",
         venue_zh="测试中心",
     )

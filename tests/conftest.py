@@ -170,6 +170,9 @@ def public_day_pass(expo: Expo, *, quota_per_day: int, **extra):
     )
 
 
+ON_SALE_UNTIL = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+
+
 def make_expo(slug="test-2019", **extra) -> Expo:
     values = {
         "name_en": "Test Expo 2019",
@@ -179,6 +182,9 @@ def make_expo(slug="test-2019", **extra) -> Expo:
         "venue_en": "Test Center",
         "venue_zh": "测试中心",
         "expected_visitors": 1000,
+        # The test editions are of 2019 and 2018, long over: by default (`tickets.sales`) their
+        # registration would be closed. Tests of the window pass their own (None: the default).
+        "sales_close_at": ON_SALE_UNTIL,
     }
     values.update(extra)
     return Expo.objects.create(slug=slug, **values)

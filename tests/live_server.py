@@ -33,7 +33,8 @@ WORLD = textwrap.dedent(
     from smartexpo.venue.models import Expo, Gate, Zone
 
     expo = Expo.objects.create(
-        slug="x-2019", name_en="X", starts_on=dt.date(2019, 8, 26), ends_on=dt.date(2019, 8, 29)
+        slug="x-2019", name_en="X", starts_on=dt.date(2019, 8, 26), ends_on=dt.date(2019, 8, 29),
+        sales_close_at=dt.datetime(2099, 12, 31, tzinfo=dt.UTC),  # on sale, whatever today is
     )
     venue = Zone.objects.create(expo=expo, code="V", kind="venue", name_en="V", area_m2=5000,
                                 capacity=3000)

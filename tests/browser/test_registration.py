@@ -208,3 +208,35 @@ def test_every_error_is_reported_at_once_in_the_visitors_language(
     expect(page.get_by_label(words["id_number"])).to_have_value(wrong)
     expect(page.get_by_label(DAYS[0])).to_be_checked()
     assert Registration.objects.count() == 0
+
+
+# --- issue 13, defect 3: a past edition's page says registration closed, and when -----------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading", "notice"),
+    [
+        (
+            "",
+            "Register",
+            "Registration for Test Expo 2019 closed on Aug. 29, 2019, 6 p.m. (Asia/Shanghai time).",
+        ),
+        (
+            "/zh-hans",
+            "登记",
+            "测试博览会2019的登记已于2019年8月29日 18:00截止（Asia/Shanghai时间）。",
+        ),
+    ],
+)
+def test_a_past_editions_page_says_registration_closed_and_offers_no_form(
+    live_server, page, taxonomy, prefix, heading, notice
+):
+    # No window set: the default closes the edition at the end of its last day, long past.
+    expo = make_expo(slug="sce-past", sales_close_at=None)
+    public_day_pass(expo, quota_per_day=100, zones=[])
+    page.goto(f"{live_server.url}{prefix}/expos/sce-past/register/")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator(".notice[data-sale=closed]")).to_have_text(notice)
+    # No registration form in the page (the header's language switch is a form of its own).
+    expect(page.locator("main form")).to_have_count(0)
+    expect(page.get_by_label("Ticket type")).to_have_count(0)

@@ -116,6 +116,8 @@ PAGES = [
     Page("floor-plan", "web:site-plan", f"{E}/floor-plan/"),
     Page("hall", "web:hall", E + "/halls/{hall}/?booth={booth}"),
     Page("register", "tickets:register", f"{E}/register/"),
+    # 2018 is over: its registration page says so instead of offering a form.
+    Page("register-closed", "tickets:register", "/expos/sce-2018/register/"),
     Page("find-ticket", "tickets:find-ticket", f"{E}/find-my-ticket/"),
     Page(
         "waiting-list",

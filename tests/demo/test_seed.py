@@ -289,3 +289,21 @@ def test_the_demos_media_vip_and_staff_passes_are_restricted_and_exhibitors_have
     )
     assert vip.status_code == 403
     assert vip.json()["error"]["code"] == "invitation_required"
+
+
+def test_the_2018_edition_is_closed_and_2019_stays_on_sale_whatever_today_is():
+    import datetime as dt
+
+    from smartexpo.demo import editions as facts
+    from smartexpo.demo.seed import seed_edition
+    from smartexpo.tickets.sales import edition_sale_state
+
+    for ed in facts.EDITIONS:
+        seed_edition(ed)
+    earlier, demo = Expo.objects.get(slug="sce-2018"), Expo.objects.get(slug="sce-2019")
+    # 2018 keeps the default: closed at the end of its last day, in Chongqing.
+    closed = edition_sale_state(expo=earlier)
+    assert (closed.reason, closed.instant.isoformat()) == ("closed", "2018-08-25T18:00:00+08:00")
+    # The demo replays 2019 in any year: registration for it must work in years to come too.
+    assert edition_sale_state(expo=demo).on_sale
+    assert edition_sale_state(expo=demo, at=dt.datetime(2060, 1, 1, tzinfo=dt.UTC)).on_sale

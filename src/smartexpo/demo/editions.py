@@ -33,10 +33,16 @@ class EditionFacts:
     description_en: str
     description_zh: str
     previous: str | None = None
+    # Registration's closing (`tickets.sales`); None: the default, the end of the last day.
+    # The demo replays 2019 in any year, so its 2019 edition names a closing far ahead and
+    # stays on sale for whoever tries the demo; 2018 keeps the default and is closed.
+    sales_close_at: dt.datetime | None = None
 
 
 def _edition(record: dict) -> EditionFacts:
     dates = {key: dt.date.fromisoformat(record[key]) for key in ("starts_on", "ends_on")}
+    if record.get("sales_close_at"):
+        dates["sales_close_at"] = dt.datetime.fromisoformat(record["sales_close_at"])
     return EditionFacts(**{**record, **dates})
 
 

@@ -107,6 +107,7 @@ def seed_edition(ed: facts.EditionFacts) -> Expo:
             "countries": ed.countries,
             "previous": previous,
             "is_published": True,
+            "sales_close_at": ed.sales_close_at,
         },
     )
     return expo

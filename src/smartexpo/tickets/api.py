@@ -19,7 +19,7 @@ from smartexpo.core.ratelimit import registration_rate_limit
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
-from smartexpo.tickets import documents, issuing, registration_clean, render, selectors
+from smartexpo.tickets import documents, issuing, registration_clean, render, sales, selectors
 from smartexpo.tickets.auth import registration_for, token_or_manage
 from smartexpo.tickets.models import Access, Registration, RegistrationStatus, Ticket, TicketType
 from smartexpo.tickets.registration_body import registration_body
@@ -29,6 +29,7 @@ from smartexpo.tickets.services import registration as registering
 from smartexpo.tickets.services.group_import import registrations_import_csv
 from smartexpo.tickets.services.idempotency import run_idempotent
 from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import Expo
 
 router = Router(tags=["Registration and tickets"])
 
@@ -66,6 +67,21 @@ class TicketTypeOut(Schema):
     available: dict[str, int]
     all_days: bool
     access: str
+    sales_opens_at: dt.datetime | None = Field(
+        None,
+        description="when registration for the type opens: its own opening or its edition's, "
+        "the later (null: open from the start)",
+    )
+    sales_closes_at: dt.datetime | None = Field(
+        None,
+        description="when registration for the type closes: its own closing or its edition's "
+        "(by default the end of the edition's last day), the earlier",
+    )
+    on_sale: bool = Field(
+        True,
+        description="whether registration is open now (outside the window a registration is "
+        "refused with 409 sales_not_open or sales_closed)",
+    )
 
 
 class TicketOut(Schema):
@@ -105,8 +121,9 @@ class KeysOut(Schema):
     generated_at: dt.datetime
 
 
-def ticket_type_out(tt: TicketType) -> dict:
+def ticket_type_out(tt: TicketType, expo: Expo) -> dict:
     quotas = list(tt.quotas.all())
+    sale = sales.ticket_type_sale_state(expo=expo, ticket_type=tt)
     return {
         "code": tt.code,
         "name": tt.names,
@@ -115,6 +132,9 @@ def ticket_type_out(tt: TicketType) -> dict:
         "available": {q.day.isoformat(): q.available for q in quotas},
         "all_days": tt.all_days,
         "access": tt.access,
+        "sales_opens_at": sale.window.opens_at,
+        "sales_closes_at": sale.window.closes_at,
+        "on_sale": sale.on_sale,
     }
 
 
@@ -150,7 +170,9 @@ def registration_out(registration: Registration, tickets=None, secrets=None) -> 
 )
 def list_ticket_types(request, expo: str, page: Query[PageParams]):
     edition = venue_selectors.expo_get(slug=expo)
-    return paginate(selectors.ticket_type_list(expo=edition), page, ticket_type_out)
+    return paginate(
+        selectors.ticket_type_list(expo=edition), page, lambda tt: ticket_type_out(tt, edition)
+    )
 
 
 @router.post(
@@ -173,7 +195,8 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
         all_days=payload.all_days,
         access=payload.access,
     )
-    return Status(201, ticket_type_out(selectors.ticket_type_list(expo=edition).get(pk=tt.pk)))
+    created = selectors.ticket_type_list(expo=edition).get(pk=tt.pk)
+    return Status(201, ticket_type_out(created, edition))
 
 
 @router.post(

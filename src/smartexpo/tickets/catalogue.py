@@ -29,6 +29,9 @@ class TypeInfo:
     all_days: bool
     quota_ids: dict[dt.date, int]
     access: str = Access.OPEN
+    # The type's own sales window (`tickets.sales` intersects it with its edition's).
+    sales_open_at: dt.datetime | None = None
+    sales_close_at: dt.datetime | None = None
 
     @property
     def days(self) -> frozenset[dt.date]:
@@ -49,10 +52,10 @@ def catalogue_load(expo_id: int) -> Catalogue:
     ):
         quotas[type_id][day] = qid
     types = {
-        code: TypeInfo(tid, code, all_days, quotas[tid], access)
-        for tid, code, all_days, access in TicketType.objects.filter(expo_id=expo_id).values_list(
-            "id", "code", "all_days", "access"
-        )
+        code: TypeInfo(tid, code, all_days, quotas[tid], access, opens, closes)
+        for tid, code, all_days, access, opens, closes in TicketType.objects.filter(
+            expo_id=expo_id
+        ).values_list("id", "code", "all_days", "access", "sales_open_at", "sales_close_at")
     }
     return Catalogue(
         expo_id=expo_id, types=types, tags=frozenset(Tag.objects.values_list("code", flat=True))

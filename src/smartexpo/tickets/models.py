@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.editions import EditionBound
-from smartexpo.venue.models import BilingualName, Expo, Zone, code_validator
+from smartexpo.venue.models import BilingualName, Expo, SalesWindow, Zone, code_validator
 
 
 class Access(models.TextChoices):
@@ -25,7 +25,7 @@ class Access(models.TextChoices):
     EXHIBITOR = "exhibitor", _("Issued by exhibitors")
 
 
-class TicketType(EditionBound, BilingualName):
+class TicketType(EditionBound, BilingualName, SalesWindow):
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="ticket_types"
     )
@@ -55,6 +55,7 @@ class TicketType(EditionBound, BilingualName):
         verbose_name_plural = _("ticket types")
         ordering = ["expo", "id"]
         constraints = [
+            *SalesWindow.Meta.constraints,
             models.UniqueConstraint(
                 fields=["expo", "code"], name="tickettype_code_unique_per_expo"
             ),

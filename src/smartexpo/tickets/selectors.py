@@ -19,6 +19,7 @@ from smartexpo.tickets.models import (
     TicketStatus,
     TicketType,
 )
+from smartexpo.tickets.sales import SaleState, ticket_type_sale_state
 from smartexpo.tickets.services.signing_keys import signing_key_active
 from smartexpo.venue.models import Expo
 
@@ -145,12 +146,21 @@ class TypeOffer:
         return next((d.state for d in self.days if d.day == day), "off")
 
 
-def registration_offers(*, expo: Expo) -> list[TypeOffer]:
-    """The ticket types a visitor may register for on the public form, each with the places
-    left on every day of the edition. Staff passes are left out: exhibitors issue them."""
-    offers = []
+def registration_offers(
+    *, expo: Expo, at: dt.datetime | None = None
+) -> tuple[list[TypeOffer], list[tuple[TicketType, SaleState]]]:
+    """The ticket types a visitor may register for on the public form at `at` (now unless
+    given), each with the places left on every day of the edition; and those of the public
+    types not on sale then, each with why (`tickets.sales`). Staff passes are left out:
+    exhibitors issue them."""
+    at = at or timezone.now()
+    offers, off_sale = [], []
     for tt in ticket_type_list(expo=expo).exclude(access=Access.EXHIBITOR):
+        state = ticket_type_sale_state(expo=expo, ticket_type=tt, at=at)
+        if not state.on_sale:
+            off_sale.append((tt, state))
+            continue
         available = {q.day: q.available for q in tt.quotas.all()}
         days = tuple(DayOffer(day, available.get(day)) for day in expo.days)
         offers.append(TypeOffer(tt, days))
-    return offers
+    return offers, off_sale

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,13 +15,14 @@ from django.views.decorators.http import require_POST
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.ratelimit import client_address, registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
-from smartexpo.tickets import documents, issuing, selectors
+from smartexpo.tickets import documents, issuing, sales, selectors
 from smartexpo.tickets import render as rendering
 from smartexpo.tickets.forms import FindTicketForm, OfferForm, RegistrationForm, WaitlistForm
 from smartexpo.tickets.models import RegistrationStatus
 from smartexpo.tickets.services import cancellation, ticket_links, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
+from smartexpo.venue.models import Expo
 
 REFUSALS = {
     "sold_out": gettext_lazy("Sorry, no places are left on %(days)s. Choose other days."),
@@ -32,6 +35,8 @@ REFUSALS = {
     "rate_limited": gettext_lazy(
         "Too many registrations from your network; please try again in a minute."
     ),
+    "sales_closed": gettext_lazy("Registration for this ticket type closed on %(when)s."),
+    "sales_not_open": gettext_lazy("Registration for this ticket type opens on %(when)s."),
 }
 
 
@@ -48,15 +53,22 @@ SHOW_DAYS = "show_days"
 LISTS = ("days", "interests")
 
 
-def refusal_message(exc: SmartExpoError) -> str:
+def refusal_message(exc: SmartExpoError, expo: Expo | None = None) -> str:
     """A refusal of the service in the visitor's language: the service's own message is for
-    the API's clients, in English, so a code this page does not know gets a general one."""
+    the API's clients, in English, so a code this page does not know gets a general one. An
+    instant in the refusal (a sales window's) is shown in the edition's time zone, if given."""
     message = REFUSALS.get(exc.code)
     if message is None:
         return _("Your registration could not be completed (%(code)s). Please try again.") % {
             "code": exc.code
         }
-    return str(message) % {"days": ", ".join(exc.detail.get("days", []))}
+    when = exc.detail.get("closed_at") or exc.detail.get("opens_at")
+    if when:
+        when = formats.date_format(
+            timezone.localtime(dt.datetime.fromisoformat(when), expo.tz if expo else None),
+            "DATETIME_FORMAT",
+        )
+    return str(message) % {"days": ", ".join(exc.detail.get("days", [])), "when": when}
 
 
 # Refusals shown at the form's field they concern.
@@ -74,7 +86,12 @@ FIELD_REFUSALS = {
 
 def register(request: HttpRequest, expo: str) -> HttpResponse:
     edition = _expo(expo)
-    offers = selectors.registration_offers(expo=edition)
+    sale = sales.edition_sale_state(expo=edition)
+    if not sale.on_sale:
+        # Closed or not yet open: say so and when, rather than offer a form nobody can use.
+        context = {"expo": edition, "sale": sale}
+        return render(request, "tickets/register_closed.html", context)
+    offers, off_sale = selectors.registration_offers(expo=edition)
     # A link from an invitation email fills in the type and the code.
     initial = {k: request.GET[k] for k in ("ticket_type", "invitation") if k in request.GET}
     # A waiting-list page that found places left links here with its day chosen.
@@ -111,7 +128,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
                 field, message = FIELD_REFUSALS[exc.code]
                 form.add_error(field, str(message))
             else:
-                form.add_error(None, refusal_message(exc))
+                form.add_error(None, refusal_message(exc, edition))
                 if exc.code == "sold_out":
                     full_days = exc.detail.get("days", [])
                 # This person holds a ticket already: the way back to it is to find it.
@@ -133,6 +150,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         "expo": edition,
         "form": form,
         "ticket_types": [o.ticket_type for o in offers],
+        "off_sale": off_sale,
         "full_days": full_days,
         "duplicate": duplicate,
         "chosen_type": chosen.code if chosen else "",
@@ -163,8 +181,8 @@ def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
             if exc.code == "not_sold_out":
                 # A place was freed in between: say so, as a fresh visit would.
                 found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
-            elif exc.code == "rate_limited":
-                form.add_error(None, str(REFUSALS["rate_limited"]))
+            elif exc.code in ("rate_limited", *sales.ERROR_CODES.values()):
+                form.add_error(None, refusal_message(exc, edition))
             else:
                 form.apply_service_errors(exc.detail.get("fields", {}))
     context = {
@@ -244,7 +262,7 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
             if exc.code == "invalid":
                 form.apply_service_errors(exc.detail.get("fields", {}))
             else:
-                form.add_error(None, refusal_message(exc))
+                form.add_error(None, refusal_message(exc, edition))
                 duplicate = exc.code == "duplicate"
         else:
             messages.success(request, _("You are registered. Your e-ticket is below."))

@@ -34,6 +34,7 @@ class ExpoAdmin(admin.ModelAdmin):
             _("Dates and hours"),
             {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")},
         ),
+        (_("Registration"), {"fields": ("sales_open_at", "sales_close_at")}),
         (_("Venue"), {"fields": ("venue_en", "venue_zh", "city_en", "city_zh", "venue_area_m2")}),
         (
             _("Presentation"),

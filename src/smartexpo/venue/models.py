@@ -47,7 +47,41 @@ class BilingualName(models.Model):
         return {"en": self.name_en, "zh": self.name_zh or self.name_en}
 
 
-class Expo(BilingualName):
+class SalesWindow(models.Model):
+    """When registration is open (pretix's presale start and end): either end may be left
+    empty. What an empty end means, and how an edition's and a ticket type's windows combine,
+    is one rule in `tickets.sales`."""
+
+    sales_open_at = models.DateTimeField(
+        _("registration opens"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open from the start."),
+    )
+    sales_close_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: an edition closes at the end of its last day; a ticket type when its "
+            "edition does."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sales_open_at__isnull=True)
+                | models.Q(sales_close_at__isnull=True)
+                | models.Q(sales_close_at__gt=models.F("sales_open_at")),
+                name="%(app_label)s_%(class)s_sales_close_after_open",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+        ]
+
+
+class Expo(BilingualName, SalesWindow):
     """One edition of an expo (Smart China Expo 2019, 2018, …)."""
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
@@ -85,6 +119,7 @@ class Expo(BilingualName):
         verbose_name_plural = _("editions")
         ordering = ["starts_on", "id"]
         constraints = [
+            *SalesWindow.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="expo_ends_after_it_starts",
@@ -98,6 +133,11 @@ class Expo(BilingualName):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The closing of the last day, in the edition's time zone."""
+        return dt.datetime.combine(self.ends_on, self.closes_at, tzinfo=self.tz)
 
     @property
     def days(self) -> list[dt.date]:

@@ -34,12 +34,14 @@ from smartexpo.tickets.issuing import (
     ticket_prepare,
 )
 from smartexpo.tickets.models import (
+    Access,
     PassGrant,
     Registration,
     RegistrationStatus,
     TicketType,
 )
 from smartexpo.tickets.registration_clean import registration_clean
+from smartexpo.tickets.sales import sale_enforce
 from smartexpo.tickets.services.access import (
     UsedUp,
     access_check,
@@ -78,7 +80,9 @@ def registration_create(
 
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days), and those
-    of restricted types (`docs/registration-access.md`)."""
+    of restricted types (`docs/registration-access.md`); outside the type's sales window
+    (`tickets.sales`, staff passes excepted) `sales_not_open` (`detail.opens_at`) or
+    `sales_closed` (`detail.closed_at`)."""
     catalogue = catalogue_for(expo, version=version)
     clean = registration_clean(
         catalogue,
@@ -92,6 +96,9 @@ def registration_create(
         language=language,
     )
     tt, days = clean.ticket_type, clean.days
+    if tt.access != Access.EXHIBITOR:
+        # Staff passes are the exhibitors' to issue, whatever the public sale does.
+        sale_enforce(expo=expo, ticket_type=tt)
     uses, invitation_id, exhibitor_id = access_check(expo, tt, invitation, grant)
     if uses is None:
         return request_create(expo, clean, source)

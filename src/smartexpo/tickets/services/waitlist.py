@@ -29,6 +29,7 @@ from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.tickets.issuing import Issued, manage_digest, manage_token_for
 from smartexpo.tickets.models import Access, DayQuota, TicketType, WaitlistEntry, WaitlistStatus
 from smartexpo.tickets.registration_clean import LANGUAGES
+from smartexpo.tickets.sales import sale_enforce
 from smartexpo.tickets.services.registration import registration_create
 from smartexpo.venue.models import Expo
 
@@ -106,7 +107,8 @@ def waitlist_join(
     """Queue a person for a sold-out day of a day ticket; joining twice is one entry.
 
     Refusals: `invalid` (422: the type, the day as `waitlist_day` judges them, the name, the
-    email, the language), `not_sold_out` (places remain: `detail.day`, `detail.available`)."""
+    email, the language), `sales_not_open` / `sales_closed` (outside the type's sales window,
+    `tickets.sales`), `not_sold_out` (places remain: `detail.day`, `detail.available`)."""
     errors = {}
     found = waitlist_day(expo=expo, ticket_type=ticket_type, day=day)
     if refusal := _refusal(found, ticket_type):
@@ -123,6 +125,8 @@ def waitlist_join(
     if errors:
         raise invalid(errors)
     tt, day = found.ticket_type, found.day
+    # Waiting for a place that could not be sold any more (or not yet) is no use.
+    sale_enforce(expo=expo, ticket_type=tt)
     if found.state == DayState.AVAILABLE:
         raise SmartExpoError(
             "not_sold_out",
@@ -199,7 +203,9 @@ def offer_accept(
     """Register the offered person on the held day (their fields judged as
     `registration_create` judges them). The hold is released and taken again in one
     transaction, so the place cannot go to anyone else in between; a refusal (duplicate,
-    invalid) rolls everything back and the offer stands."""
+    invalid) rolls everything back and the offer stands. An offer is a place in the public
+    sale, so it is accepted only inside the type's sales window (`sales_closed` after it; the
+    offer then lapses at its expiry and the place goes back to the quota)."""
     entry = offer_get(token=token)
     now = timezone.now()
     if entry.status != WaitlistStatus.OFFERED or entry.offer_expires_at <= now:
