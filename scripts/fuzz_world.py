@@ -69,6 +69,8 @@ def _catalogue() -> dict:
         venue_zh="模糊测试中心",
         expected_visitors=1000,
         previous=previous,
+        # On sale whatever today is: an edition's sale closes with its last day by default.
+        sales_close_at=dt.datetime(2099, 12, 31, tzinfo=dt.UTC),
     )
 
     def zone(code, kind, area, capacity, **extra):
