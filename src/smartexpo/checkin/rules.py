@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
@@ -131,20 +132,17 @@ def _decider(order: tuple[Rule, ...], direction: str) -> Decider:
     return _compiled("\n".join(lines) + "\n", "decide")
 
 
+@functools.lru_cache(maxsize=8)
 def deciders(order: tuple[Rule, ...] = RULES) -> dict[str, Decider]:
     """Per direction, `decide` in `order` as one function `(ticket, scan, state) -> reason`
-    (None: admit), for a path that decides many scans in the same direction."""
-    found = _DECIDERS.get(id(order))
-    if found is None:
-        found = {direction: _decider(order, direction) for direction in DIRECTIONS}
-    return found
+    (None: admit), for a path that decides many scans in the same direction. Compiled once
+    per order: the first call compiles, later ones look the order up."""
+    return {direction: _decider(order, direction) for direction in DIRECTIONS}
 
 
-# By the order's identity: hashing a tuple of rules on every scan cost more than the walk.
-# Only the module's own orders are kept, which live as long as the module, so no other tuple
-# can have their identity.
-_DECIDERS: dict[int, dict[str, Decider]] = {}
-_DECIDERS.update({id(RULES): deciders(RULES), id(SYNC_RULES): deciders(SYNC_RULES)})
+# The online order's walks, for `decide` to reach without hashing a tuple of rules on every
+# scan (that cost more than the walk itself).
+_ONLINE = deciders(RULES)
 
 
 def decide(
@@ -156,7 +154,8 @@ def decide(
 ) -> str | None:
     """The reference decision: the reason of the first rule of `order` (for the scan's
     direction) that the facts break, or None to admit."""
-    return deciders(order)[scan.direction](ticket, scan, state)
+    walks = _ONLINE if order is RULES else deciders(order)
+    return walks[scan.direction](ticket, scan, state)
 
 
 # What `decide_unread` walks: the online order's rules as (fact, breaking value, reason, stored).
