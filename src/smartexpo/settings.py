@@ -181,11 +181,18 @@ SMARTEXPO_PAGE_MAX = 200
 SMARTEXPO_DEFAULT_EXPO = os.environ.get("SMARTEXPO_DEFAULT_EXPO", "")
 # Registrations per client address per minute; 0 turns the limit off (benchmarks do).
 SMARTEXPO_RATE_LIMIT_REGISTRATIONS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_REGISTRATIONS", "30"))
-# The find-my-ticket page: requests per client address per minute, and emails per recipient
-# address per minute (beyond it no email is sent, and the page says what it always says).
+# The find-my-ticket page: requests per client address per minute and per hour, and emails per
+# recipient address per minute and per hour (beyond them no email is sent, and the page says
+# what it always says).
 SMARTEXPO_RATE_LIMIT_TICKET_LINKS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_TICKET_LINKS", "5"))
+SMARTEXPO_RATE_LIMIT_TICKET_LINKS_HOURLY = int(
+    os.environ.get("SMARTEXPO_RATE_LIMIT_TICKET_LINKS_HOURLY", "20")
+)
 SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS = int(
     os.environ.get("SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS", "1")
+)
+SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS_HOURLY = int(
+    os.environ.get("SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS_HOURLY", "5")
 )
 # Requests per second per client address, in each worker process, bursts of twice that; beyond,
 # 429 before Django is involved (core.flood). 0 turns the guard off (benchmarks do).

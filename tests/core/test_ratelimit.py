@@ -5,7 +5,8 @@ import secrets
 import pytest
 from django.test import Client, RequestFactory
 
-from smartexpo.core.ratelimit import client_address, rate_limit_check
+from smartexpo.core import ratelimit
+from smartexpo.core.ratelimit import HOUR_SECONDS, client_address, rate_limit_check
 
 
 def random_ip() -> str:
@@ -19,6 +20,25 @@ def test_window_allows_the_limit_then_refuses_until_the_next_minute(db):
     assert [v.allowed for v in verdicts] == [True, True, True, False]
     assert 1 <= verdicts[-1].retry_after <= 60
     assert rate_limit_check(scope="t", client=client, limit=3, now=now + 60).allowed
+
+
+def test_an_hourly_window_counts_the_whole_hour_and_survives_the_minutes_pruning(db, monkeypatch):
+    client = random_ip()
+    hour = 1_700_002_800.0  # the first second of an hour
+
+    def check(now: float, scope: str = "hourly") -> ratelimit.Verdict:
+        return rate_limit_check(
+            scope=scope, client=client, limit=2, now=now, window_seconds=HOUR_SECONDS
+        )
+
+    assert check(hour).allowed and check(hour + 600).allowed
+    # Pruning (now and then, by any count) leaves an hour's counter alone until it is over.
+    monkeypatch.setattr(ratelimit.random, "random", lambda: 0.0)
+    rate_limit_check(scope="minutely", client=client, limit=5, now=hour + 3000)
+    refused = check(hour + 3500)
+    assert not refused.allowed
+    assert refused.retry_after == 100
+    assert check(hour + HOUR_SECONDS).allowed
 
 
 def test_limit_zero_turns_it_off(db):

@@ -1,6 +1,7 @@
 """Per-client rate limits that hold across every worker process.
 
-A fixed one-minute window per (scope, client address), counted with one atomic upsert
+A fixed window per (scope, client address) — a minute unless a caller asks for an hour —
+counted with one atomic upsert
 (`INSERT … ON CONFLICT DO UPDATE … RETURNING`). On the embedded SQLite set-up the counters live
 in their own small database file beside the main one, so counting never competes with
 registrations for the main database's write lock; with PostgreSQL they live in the shared
@@ -22,6 +23,10 @@ from smartexpo.core import queries
 from smartexpo.core.errors import SmartExpoError
 
 WINDOW_SECONDS = 60
+HOUR_SECONDS = 3600
+# Counters are pruned once their window is over, whatever its length: a counter's row holds
+# the first minute of its window, so those older than the longest window (and a margin) go.
+_PRUNE_MINUTES = HOUR_SECONDS // 60 + 2
 
 
 def client_address(request: HttpRequest) -> str:
@@ -75,25 +80,42 @@ class Verdict:
     retry_after: int
 
 
-def rate_limit_check(*, scope: str, client: str, limit: int, now: float | None = None) -> Verdict:
+def rate_limit_check(
+    *,
+    scope: str,
+    client: str,
+    limit: int,
+    now: float | None = None,
+    window_seconds: int = WINDOW_SECONDS,
+) -> Verdict:
     """Count one attempt of `client` in `scope`; allowed while the window's count ≤ `limit`.
 
-    A limit of 0 turns the check off (benchmarks do)."""
+    `window_seconds`: the window's length, a whole number of minutes up to an hour (a minute
+    by default). A scope has one length: a minute and an hour of the same scope would share
+    the counter of the hour's first minute. A limit of 0 turns the check off (benchmarks do)."""
     if limit <= 0:
         return Verdict(True, 0)
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    # Old minutes are pruned now and then by the counting itself: no scheduler needed.
-    prune_before = window - 2 if random.random() < 0.001 else None
-    hits = queries.ratelimit_hit(scope, client, window, prune_before=prune_before)
-    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    window = int(now // window_seconds)
+    # The counters' key is the first minute of the window, whatever its length.
+    first_minute = window * window_seconds // 60
+    # Old windows are pruned now and then by the counting itself: no scheduler needed.
+    prune_before = None
+    if random.random() < 0.001:
+        prune_before = int(now // 60) - _PRUNE_MINUTES
+    hits = queries.ratelimit_hit(scope, client, first_minute, prune_before=prune_before)
+    retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
     return Verdict(hits <= limit, retry_after)
 
 
-def rate_limit_enforce(*, scope: str, client: str, limit: int, message: str) -> None:
+def rate_limit_enforce(
+    *, scope: str, client: str, limit: int, message: str, window_seconds: int = WINDOW_SECONDS
+) -> None:
     """Count one attempt as `rate_limit_check` does, and refuse one over the limit: 429
     `rate_limited` with `message` and `detail.retry_after` (sent as Retry-After)."""
-    verdict = rate_limit_check(scope=scope, client=client, limit=limit)
+    verdict = rate_limit_check(
+        scope=scope, client=client, limit=limit, window_seconds=window_seconds
+    )
     if not verdict.allowed:
         raise SmartExpoError("rate_limited", message, {"retry_after": verdict.retry_after})
 

@@ -6,9 +6,12 @@ address or an ID number is registered: the email is the only answer, and it goes
 the registration was made with, never to one typed in. It is sent by the mailer from an outbox
 (`TicketLinksRequest`), so a match does not even make the request slower by an email's sending.
 
-Two limits (`core.ratelimit`): asks per client address, refused openly (the refusal says nothing
-about any registration), and emails per recipient address, kept silently, so that nobody can
-fill a visitor's inbox by asking for them again and again.
+Two limits (`core.ratelimit`), each per minute and per hour: asks per client address, refused
+openly (the refusal says nothing about any registration), and emails per recipient address,
+kept silently, so that nobody can fill a visitor's inbox by asking for them again and again.
+
+An address is looked up by the index on (edition, lower-cased email) of migration 0007: an
+edition's registrations are never scanned for it.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from smartexpo.core.errors import invalid
-from smartexpo.core.ratelimit import rate_limit_check, rate_limit_enforce
+from smartexpo.core.ratelimit import HOUR_SECONDS, rate_limit_check, rate_limit_enforce
 from smartexpo.tickets.documents import ticket_links_message
 from smartexpo.tickets.identity import ID_TYPES, IdNumberError, id_hash, id_hash_key, normalise_id
 from smartexpo.tickets.models import Registration, RegistrationStatus, TicketLinksRequest
@@ -58,7 +62,8 @@ def _matching(query: str) -> Q:
         except ValidationError:
             pass
         else:
-            return Q(email__iexact=text)
+            # Both sides lower-cased by the database, as the index was (`email_lower`).
+            return Q(email_lower=Lower(Value(text)))
     # An ID number is compared by its keyed hash, as registration stores it; the number itself
     # goes no further than this function.
     hashes = []
@@ -80,22 +85,33 @@ def ticket_links_request(*, expo: Expo, query: str, client: str, language: str =
     found, and that is the point: the caller cannot tell.
 
     `client` is the asker's address, limited to `SMARTEXPO_RATE_LIMIT_TICKET_LINKS` asks a
-    minute; each recipient gets at most `SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS` emails
-    a minute, the others are dropped without a word. `language`: the email's.
+    minute and `SMARTEXPO_RATE_LIMIT_TICKET_LINKS_HOURLY` an hour; each recipient gets at most
+    `SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS` emails a minute and
+    `SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS_HOURLY` an hour, the others are dropped
+    without a word. `language`: the email's.
 
     Refusals: `invalid` (422, `detail.fields.query`: neither an email address nor an ID number
     of a valid shape), `rate_limited` (429, `detail.retry_after`)."""
     matching = _matching(query)
     if language not in LANGUAGES:
         language = "en"
+    message = "Too many requests from this address; try again later."
     rate_limit_enforce(
         scope="ticket-links",
         client=client,
         limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS,
-        message="Too many requests from this address; try again later.",
+        message=message,
+    )
+    rate_limit_enforce(
+        scope="ticket-links-hour",
+        client=client,
+        limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_HOURLY,
+        message=message,
+        window_seconds=HOUR_SECONDS,
     )
     found = (
-        Registration.objects.filter(matching, expo=expo, status__in=LINKED, erased_at__isnull=True)
+        Registration.objects.alias(email_lower=Lower("email"))
+        .filter(matching, expo=expo, status__in=LINKED, erased_at__isnull=True)
         .order_by("id")
         .values_list("id", "email")
     )
@@ -104,13 +120,25 @@ def ticket_links_request(*, expo: Expo, query: str, client: str, language: str =
         by_address.setdefault(email.strip().lower(), []).append(pk)
     with transaction.atomic():
         for address, ids in by_address.items():
-            allowed = rate_limit_check(
-                scope="ticket-links-to",
-                client=_address_key(address),
-                limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS,
-            ).allowed
-            if allowed:
+            if _recipient_allowed(_address_key(address)):
                 TicketLinksRequest.objects.create(expo=expo, registrations=ids, language=language)
+
+
+def _recipient_allowed(key: str) -> bool:
+    # An email dropped by the minute's limit does not count against the hour's.
+    return (
+        rate_limit_check(
+            scope="ticket-links-to",
+            client=key,
+            limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS,
+        ).allowed
+        and rate_limit_check(
+            scope="ticket-links-to-hour",
+            client=key,
+            limit=settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS_HOURLY,
+            window_seconds=HOUR_SECONDS,
+        ).allowed
+    )
 
 
 def ticket_links_send(*, limit: int = 50) -> int:
