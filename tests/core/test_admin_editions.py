@@ -27,7 +27,7 @@ from smartexpo.devices.models import Device
 from smartexpo.devices.services import device_create
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus
 from smartexpo.exhibitors.services import exhibitor_create
-from smartexpo.tickets.models import Access, PassGrant, TicketType
+from smartexpo.tickets.models import Access, Invitation, PassGrant, TicketType
 from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.venue.models import Booth, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
@@ -406,6 +406,72 @@ def test_an_exhibitor_token_for_another_editions_exhibitor_is_refused(editions, 
     )
     _refused(response)
     assert not ApiToken.objects.filter(name="Stray").exists()
+
+
+def test_the_token_add_page_asks_for_the_edition_first_or_none_for_an_organisers(editions, staff):
+    url = reverse("admin:core_apitoken_add")
+    page = staff.get(url).content.decode()
+    assert 'id="edition-choice"' in page
+    assert "None: an organiser" in page and "Test Expo 2018" in page
+    # No edition: the form for an organiser's token, its look-up not narrowed to any edition.
+    form = staff.get(url, {"expo": ""}).context["adminform"].form
+    widget = form.fields["exhibitor"].widget
+    assert "expo__id__exact" not in getattr(widget, "widget", widget).url_parameters()
+    # An edition: its exhibitors only, and the edition fixed.
+    form = staff.get(url, {"expo": editions.this.expo.pk}).context["adminform"].form
+    _offered(form, "exhibitor", editions.this.expo)
+    assert form.fields["expo"].disabled
+
+
+def test_a_token_of_the_edition_chosen_first_refuses_an_exhibitor_of_another(editions, staff):
+    response = staff.post(
+        reverse("admin:core_apitoken_add") + f"?expo={editions.this.expo.pk}",
+        {"role": "exhibitor", "name": "Stray", "exhibitor": editions.twin.exhibitor.pk},
+    )
+    _refused(response)
+    assert not ApiToken.objects.filter(name="Stray").exists()
+
+
+def _invitation_types(editions) -> tuple[TicketType, TicketType]:
+    """A type by invitation in each edition, the same code in both."""
+    made = []
+    for edition, day in (
+        (editions.this.expo, "2019-08-26"),
+        (editions.twin.hall.expo, "2018-08-23"),
+    ):
+        made.append(
+            ticket_type_create(
+                expo=edition,
+                code="GUEST",
+                name_en="Guest",
+                days=[day],
+                quota_per_day=5,
+                access=Access.INVITATION,
+            )
+        )
+    return made[0], made[1]
+
+
+MAKE_CODES = "/admin/tickets/invitation/make/"
+
+
+def test_making_codes_asks_for_the_edition_then_offers_its_types_only(editions, staff):
+    this_type, _twin_type = _invitation_types(editions)
+    page = staff.get(MAKE_CODES).content.decode()
+    assert 'id="edition-choice"' in page
+    response = staff.get(MAKE_CODES, {"expo": editions.this.expo.pk})
+    offered = response.context["form"].fields["ticket_type"].queryset
+    assert list(offered) == [this_type]
+
+
+def test_making_codes_for_a_type_of_another_edition_is_refused(editions, staff):
+    _this_type, twin_type = _invitation_types(editions)
+    response = staff.post(
+        f"{MAKE_CODES}?expo={editions.this.expo.pk}",
+        {"ticket_type": twin_type.pk, "count": 2, "uses": 1},
+    )
+    _refused(response)
+    assert not Invitation.objects.exists()
 
 
 def test_the_refusal_is_translated(editions, staff):

@@ -158,7 +158,9 @@ class EditionBoundForm(forms.ModelForm):
 
 
 class EditionChoiceForm(forms.Form):
-    """The first step of an add page: which edition the new object belongs to."""
+    """The first step of an add page: which edition the new object belongs to. `optional`:
+    the label of the choice of no edition, for an object that may have none (an organiser's
+    token); None: an edition must be chosen."""
 
     expo = forms.ModelChoiceField(
         label=_("Edition"),
@@ -166,11 +168,38 @@ class EditionChoiceForm(forms.Form):
         help_text=_("The choices of the next page are this edition's only."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, optional=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expo"].queryset = apps.get_model(EDITION_MODEL)._default_manager.order_by(
+        field = self.fields["expo"]
+        field.queryset = apps.get_model(EDITION_MODEL)._default_manager.order_by(
             "-starts_on", "-id"
         )
+        if optional is not None:
+            field.required = False
+            field.empty_label = optional
+
+
+def edition_chosen(request, *, optional: bool = False) -> bool:
+    """Whether the page was opened for an edition (`?expo=<id>`), or, where an object may have
+    none (`optional`), for none (`?expo=` left empty)."""
+    if requested_edition(request) is not None:
+        return True
+    return optional and request.GET.get(EDITION_FIELD) == ""
+
+
+def edition_choice_response(request, *, site, opts, title, optional=None) -> TemplateResponse:
+    """The page that asks for the edition before a form whose choices belong to it; it opens
+    the same address again with `?expo=` (and whatever else the page was opened with)."""
+    carried = [(k, v) for k, v in request.GET.items() if k != EDITION_FIELD]
+    context = {
+        **site.each_context(request),
+        "title": title,
+        "form": EditionChoiceForm(optional=optional),
+        "carried": carried,
+        "opts": opts,
+        "is_popup": IS_POPUP_VAR in request.GET,
+    }
+    return TemplateResponse(request, "admin/edition_choice.html", context)
 
 
 class EditionAdminBase:
@@ -210,6 +239,8 @@ class EditionAdmin(EditionAdminBase, admin.ModelAdmin):
     edition first (`edition_first`), then offers that edition's objects only."""
 
     edition_first = True
+    # Where the object may belong to no edition: the label of that choice on the first step.
+    edition_optional = None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -220,7 +251,7 @@ class EditionAdmin(EditionAdminBase, admin.ModelAdmin):
         if (
             self.edition_first
             and request.method == "GET"
-            and requested_edition(request) is None
+            and not edition_chosen(request, optional=self.edition_optional is not None)
             and self.has_add_permission(request)
         ):
             return self.edition_choice_view(request)
@@ -228,18 +259,13 @@ class EditionAdmin(EditionAdminBase, admin.ModelAdmin):
 
     def edition_choice_view(self, request):
         """Step one of adding: choose the edition; the add form then opens for it."""
-        form = EditionChoiceForm()
-        # Whatever else the page was opened with (a pop-up's flags, the list's filters).
-        carried = [(k, v) for k, v in request.GET.items() if k != EDITION_FIELD]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Add %(name)s: choose the edition") % {"name": self.opts.verbose_name},
-            "form": form,
-            "carried": carried,
-            "opts": self.opts,
-            "is_popup": IS_POPUP_VAR in request.GET,
-        }
-        return TemplateResponse(request, "admin/edition_choice.html", context)
+        return edition_choice_response(
+            request,
+            site=self.admin_site,
+            opts=self.opts,
+            title=_("Add %(name)s: choose the edition") % {"name": self.opts.verbose_name},
+            optional=self.edition_optional,
+        )
 
 
 class EditionInline(EditionAdminBase):
@@ -271,9 +297,10 @@ class ApiTokenForm(EditionBoundForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(EditionAdmin):
     form = ApiTokenForm
-    # An organiser's token has no edition, so the add page does not ask for one first; an
-    # exhibitor chosen for another edition than the token's is refused on save.
-    edition_first = False
+    # An exhibitor's or a device's token is bound to an edition, chosen first so that the
+    # exhibitor look-up lists its exhibitors only; an organiser's token has none. An exhibitor
+    # of another edition than the token's is refused on save.
+    edition_optional = _("None: an organiser's token")
     list_display = (
         "name",
         "role",

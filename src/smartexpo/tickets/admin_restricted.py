@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from smartexpo.core.admin import EditionAdmin, EditionBoundForm
+from smartexpo.core.admin import (
+    EditionAdmin,
+    EditionBoundForm,
+    edition_choice_response,
+    edition_chosen,
+    requested_edition,
+)
+from smartexpo.core.editions import edition_errors
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import Access, Invitation, PassGrant, TicketType
 from smartexpo.tickets.services.restricted import (
@@ -62,6 +69,11 @@ def invitations_csv(invitations) -> HttpResponse:
 
 
 class MakeCodesForm(forms.Form):
+    """The codes to make. `edition`: the edition chosen first (its id); the form then offers
+    its ticket types only, and refuses one of another edition with the edition rule's message
+    (`core.editions`). A bound form looks the type up among all editions' so that a crafted
+    one is refused by that rule, not as "not one of the choices"."""
+
     ticket_type = forms.ModelChoiceField(
         label=_("Ticket type"),
         queryset=TicketType.objects.filter(access=Access.INVITATION).select_related("expo"),
@@ -72,6 +84,21 @@ class MakeCodesForm(forms.Form):
         label=_("Registrations per code"), min_value=1, max_value=MAX_USES, initial=1
     )
     label = forms.CharField(label=_("Label"), max_length=200, required=False)
+
+    def __init__(self, *args, edition: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        if edition is not None and not self.is_bound:
+            field = self.fields["ticket_type"]
+            field.queryset = field.queryset.filter(expo_id=edition)
+
+    def clean_ticket_type(self):
+        ticket_type = self.cleaned_data["ticket_type"]
+        if self.edition is not None:
+            stray = Invitation(expo_id=self.edition, ticket_type=ticket_type)
+            if errors := edition_errors(stray).get("ticket_type"):
+                raise errors
+        return ticket_type
 
 
 @admin.register(Invitation)
@@ -99,7 +126,15 @@ class InvitationAdmin(admin.ModelAdmin):
         """Make a batch of codes for a ticket type and show them, ready to export."""
         if not request.user.has_perm("tickets.change_invitation"):
             raise PermissionDenied
-        form = MakeCodesForm(request.POST or None)
+        # The edition first, as on an add page: then the type's choices are its own only.
+        if request.method == "GET" and not edition_chosen(request):
+            return edition_choice_response(
+                request,
+                site=self.admin_site,
+                opts=self.model._meta,
+                title=_("Make invitation codes: choose the edition"),
+            )
+        form = MakeCodesForm(request.POST or None, edition=requested_edition(request))
         made = None
         if request.method == "POST" and form.is_valid():
             tt = form.cleaned_data["ticket_type"]
