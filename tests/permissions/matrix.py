@@ -155,6 +155,13 @@ API_ROWS = [
     # editions and catalogue: public
     Row(CATALOGUE, "GET", "/api/v1/expos", everyone("200")),
     Row(CATALOGUE, "GET", A, everyone("200")),
+    Row(
+        CATALOGUE,
+        "PATCH",
+        A,
+        api("200", "organizer"),
+        json={"sales_closes_at": "2099-12-31T00:00:00+00:00"},
+    ),
     Row(CATALOGUE, "GET", A + "/halls", everyone("200")),
     Row(CATALOGUE, "GET", A + "/halls/{code}/booths", everyone("200"), params={"code": "hall"}),
     Row(CATALOGUE, "GET", A + "/zones", everyone("200")),
@@ -214,6 +221,14 @@ API_ROWS = [
             "days": ["2019-08-26"],
             "quota_per_day": 10,
         },
+    ),
+    Row(
+        TICKETS,
+        "PATCH",
+        A + "/ticket-types/{code}",
+        api("200", "organizer"),
+        params={"code": "ticket_type"},
+        json={"sales_closes_at": "2099-12-31T00:00:00+00:00"},
     ),
     Row(
         TICKETS,

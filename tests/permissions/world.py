@@ -183,6 +183,7 @@ def build_world() -> World:
     values = {
         "expo": expo.slug,
         "hall": "N1",
+        "ticket_type": "day",
         "free_booth": "N1-002",
         "taken_booth": "N1-001",
         "exhibitor": exhibitors["huawei"].pk,

@@ -57,6 +57,28 @@ class TicketTypeIn(Schema):
         "code), approval (a request an organiser decides) or exhibitor (staff passes issued by "
         "exhibitors)",
     )
+    sales_opens_at: Instant | None = Field(
+        None, description="when registration for the type opens (null: as its edition)"
+    )
+    sales_closes_at: Instant | None = Field(
+        None, description="when registration for the type closes (null: as its edition)"
+    )
+
+
+class TicketTypeSalesIn(Schema):
+    """A partial change: a field left out keeps its value; null clears that end."""
+
+    sales_opens_at: Instant | None = Field(
+        None, description="when registration for the type opens; null: as its edition"
+    )
+    sales_closes_at: Instant | None = Field(
+        None, description="when registration for the type closes; null: as its edition"
+    )
+
+
+class SalesWindowOut(Schema):
+    opens_at: dt.datetime | None = Field(description="as set; null: as its edition")
+    closes_at: dt.datetime | None = Field(description="as set; null: as its edition")
 
 
 class TicketTypeOut(Schema):
@@ -81,6 +103,11 @@ class TicketTypeOut(Schema):
         True,
         description="whether registration is open now (outside the window a registration is "
         "refused with 409 sales_not_open or sales_closed)",
+    )
+    sales_window: SalesWindowOut = Field(
+        ...,
+        description="the type's own sales window as set (sales_opens_at and sales_closes_at "
+        "are the effective one, combined with the edition's)",
     )
 
 
@@ -135,6 +162,7 @@ def ticket_type_out(tt: TicketType, expo: Expo) -> dict:
         "sales_opens_at": sale.window.opens_at,
         "sales_closes_at": sale.window.closes_at,
         "on_sale": sale.on_sale,
+        "sales_window": {"opens_at": tt.sales_open_at, "closes_at": tt.sales_close_at},
     }
 
 
@@ -194,9 +222,31 @@ def create_ticket_type(request, expo: str, payload: TicketTypeIn):
         zones=payload.zones,
         all_days=payload.all_days,
         access=payload.access,
+        sales_opens_at=payload.sales_opens_at,
+        sales_closes_at=payload.sales_closes_at,
     )
     created = selectors.ticket_type_list(expo=edition).get(pk=tt.pk)
     return Status(201, ticket_type_out(created, edition))
+
+
+@router.patch(
+    "/expos/{expo}/ticket-types/{code}",
+    auth=bearer,
+    response={200: TicketTypeOut, **ERRORS},
+    summary="Set when registration for a ticket type opens and closes (organiser)",
+)
+def update_ticket_type(request, expo: str, code: str, payload: TicketTypeSalesIn):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    sent = payload.dict(exclude_unset=True)
+    tt = ticket_types.ticket_type_sales_window_set(
+        expo=edition,
+        code=code,
+        opens_at=sent.get("sales_opens_at", ticket_types.KEEP),
+        closes_at=sent.get("sales_closes_at", ticket_types.KEEP),
+    )
+    changed = selectors.ticket_type_list(expo=edition).get(pk=tt.pk)
+    return ticket_type_out(changed, edition)
 
 
 @router.post(

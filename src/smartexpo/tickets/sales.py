@@ -89,8 +89,7 @@ class SaleState:
 
 def edition_window(expo: Expo) -> Window:
     """An edition's sales window, with the default closing (the end of its last day)."""
-    closes = expo.sales_close_at or expo.ends_at
-    return Window(expo.sales_open_at, closes)
+    return Window(expo.sales_open_at, expo.sales_closes)
 
 
 def type_window(

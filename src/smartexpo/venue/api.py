@@ -3,10 +3,15 @@ with their exhibitors, are `exhibitors.api`'s)."""
 
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+import datetime as dt
 
-from smartexpo.core.api import Error, Names, Page, PageParams, paginate
-from smartexpo.venue import selectors
+from ninja import Field, Query, Router, Schema
+
+from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate
+from smartexpo.core.instants import Instant
+from smartexpo.core.models import Role
+from smartexpo.core.tokens import require_role
+from smartexpo.venue import selectors, services
 from smartexpo.venue.models import Expo, Gate, Zone
 
 router = Router(tags=["Editions and venue"])
@@ -19,11 +24,26 @@ class ExpoItem(Schema):
     ends_on: str
 
 
+class SalesWindowOut(Schema):
+    opens_at: dt.datetime | None = Field(description="as set; null: no opening set")
+    closes_at: dt.datetime | None = Field(description="as set; null: no closing set")
+
+
 class ExpoDetail(ExpoItem):
     timezone: str
     days: list[str]
     opens_at: str
     closes_at: str
+    sales_opens_at: dt.datetime | None = Field(
+        None, description="when registration opens (null: open from the start)"
+    )
+    sales_closes_at: dt.datetime = Field(
+        ...,
+        description="when registration closes: the closing set, else the end of the last day",
+    )
+    sales_window: SalesWindowOut = Field(
+        ..., description="the edition's sales window as set (null ends take the defaults)"
+    )
     venue: Names
     city: Names
     expected_visitors: int
@@ -71,6 +91,9 @@ def expo_detail(expo: Expo) -> dict:
         "days": [d.isoformat() for d in expo.days],
         "opens_at": expo.opens_at.strftime("%H:%M"),
         "closes_at": expo.closes_at.strftime("%H:%M"),
+        "sales_opens_at": expo.sales_open_at,
+        "sales_closes_at": expo.sales_closes,
+        "sales_window": {"opens_at": expo.sales_open_at, "closes_at": expo.sales_close_at},
         "venue": {"en": expo.venue_en, "zh": expo.venue_zh or expo.venue_en},
         "city": {"en": expo.city_en, "zh": expo.city_zh or expo.city_en},
         "expected_visitors": expo.expected_visitors,
@@ -117,6 +140,35 @@ def list_expos(request, page: Query[PageParams]):
 @router.get("/expos/{expo}", response={200: ExpoDetail, 404: Error}, summary="One edition")
 def get_expo(request, expo: str):
     return expo_detail(selectors.expo_get(slug=expo))
+
+
+class ExpoSalesIn(Schema):
+    """A partial change: a field left out keeps its value; null clears that end."""
+
+    sales_opens_at: Instant | None = Field(
+        None, description="when registration opens; null: open from the start"
+    )
+    sales_closes_at: Instant | None = Field(
+        None, description="when registration closes; null: at the end of the last day"
+    )
+
+
+@router.patch(
+    "/expos/{expo}",
+    auth=bearer,
+    response={200: ExpoDetail, 401: Error, 403: Error, 404: Error, 422: Error},
+    summary="Set when the edition's registration opens and closes (organiser)",
+)
+def update_expo(request, expo: str, payload: ExpoSalesIn):
+    edition = selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    sent = payload.dict(exclude_unset=True)
+    changed = services.expo_sales_window_set(
+        expo=edition,
+        opens_at=sent.get("sales_opens_at", services.KEEP),
+        closes_at=sent.get("sales_closes_at", services.KEEP),
+    )
+    return expo_detail(changed)
 
 
 @router.get("/expos/{expo}/halls", response={200: Page[HallItem], **NOT_FOUND}, summary="Halls")

@@ -140,6 +140,12 @@ class Expo(BilingualName, SalesWindow):
         return dt.datetime.combine(self.ends_on, self.closes_at, tzinfo=self.tz)
 
     @property
+    def sales_closes(self) -> dt.datetime:
+        """When registration closes: `sales_close_at`, else the end of the last day (the rule
+        is `tickets.sales`'s; this is its default, kept where the edition is)."""
+        return self.sales_close_at or self.ends_at
+
+    @property
     def days(self) -> list[dt.date]:
         count = (self.ends_on - self.starts_on).days + 1
         return [self.starts_on + dt.timedelta(days=i) for i in range(count)]

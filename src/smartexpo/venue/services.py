@@ -1,13 +1,59 @@
-"""Writes to the venue: booths are validated against their hall and against each other."""
+"""Writes to the venue: booths are validated against their hall and against each other; an
+edition's sales window is set with its ends checked."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 
 from smartexpo.core.errors import SmartExpoError, invalid
-from smartexpo.venue.models import Booth, Zone, ZoneKind
+from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
+
+# "Not given: keep what is stored" in a partial change, where None means "clear that end".
+KEEP = object()
+SALES_FIELDS = {"sales_open_at": "sales_opens_at", "sales_close_at": "sales_closes_at"}
+
+
+def sales_window_problems(
+    *, opens_at: dt.datetime | None, closes_at: dt.datetime | None
+) -> dict[str, str]:
+    """What is wrong with a sales window (`{}`: nothing), by the API's field names: an end
+    without its UTC offset, or a closing that is not after the opening. Either end may be
+    None (no limit that side). Shared by editions and ticket types."""
+    problems = {}
+    for name, value in (("sales_opens_at", opens_at), ("sales_closes_at", closes_at)):
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            problems[name] = "An ISO 8601 date and time with its UTC offset."
+    if not problems and opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        problems["sales_closes_at"] = "Registration must close after it opens."
+    return problems
+
+
+def sales_window_change(obj, *, opens_at=KEEP, closes_at=KEEP) -> None:
+    """Apply a partial change of `obj`'s sales window (an edition or a ticket type, read
+    under lock by the caller), refused as `invalid` with the API's field names if the window
+    it makes is wrong. `KEEP` keeps an end; None clears it."""
+    if opens_at is not KEEP:
+        obj.sales_open_at = opens_at
+    if closes_at is not KEEP:
+        obj.sales_close_at = closes_at
+    if problems := sales_window_problems(opens_at=obj.sales_open_at, closes_at=obj.sales_close_at):
+        raise invalid(problems)
+    obj.save(update_fields=list(SALES_FIELDS))
+
+
+@transaction.atomic
+def expo_sales_window_set(*, expo: Expo, opens_at=KEEP, closes_at=KEEP) -> Expo:
+    """Set when the edition's registration opens (`opens_at`) and closes (`closes_at`): an
+    aware datetime, None to clear that end (open from the start; close at the end of the last
+    day), or `KEEP` (the default) to leave it. The window is checked with the stored end it
+    keeps, read under lock so that two changes of one end each cannot make a closing before
+    the opening. Refusal: `invalid` (422) at `sales_opens_at` / `sales_closes_at`."""
+    locked = Expo.objects.select_for_update().get(pk=expo.pk)
+    sales_window_change(locked, opens_at=opens_at, closes_at=closes_at)
+    return locked
 
 
 def _overlaps(a: tuple[Decimal, Decimal, Decimal, Decimal], b: tuple[Decimal, ...]) -> bool:

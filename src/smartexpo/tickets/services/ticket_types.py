@@ -1,4 +1,5 @@
-"""Ticket types: the days they are valid on, a quota per day, the zones they admit to."""
+"""Ticket types: the days they are valid on, a quota per day, the zones they admit to, and
+their own sales window (`tickets.sales` combines it with the edition's)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.tickets.models import (
     Access,
     DayQuota,
     TicketType,
 )
 from smartexpo.venue.models import Expo, Zone, ZoneKind, code_validator
+from smartexpo.venue.services import KEEP, sales_window_change, sales_window_problems
 
 MAX_QUOTA = 10_000_000
 
@@ -48,13 +50,17 @@ def ticket_type_create(
     zones: Iterable[str] | None = None,
     all_days: bool = False,
     access: str = Access.OPEN,
+    sales_opens_at: dt.datetime | None = None,
+    sales_closes_at: dt.datetime | None = None,
 ) -> TicketType:
     """Create a ticket type valid on `days`, each with `quota_per_day` places.
 
     Without `zones` the type admits to every zone of kind venue and hall (docs/api.md). `access`:
     who may register (`docs/registration-access.md`); open to everyone unless said otherwise.
+    `sales_opens_at` / `sales_closes_at`: the type's own sales window (aware datetimes, the
+    closing after the opening; None: its edition's end on that side, `tickets.sales`).
     """
-    errors: dict[str, str] = {}
+    errors = sales_window_problems(opens_at=sales_opens_at, closes_at=sales_closes_at)
     if access not in Access.values:
         errors["access"] = f"One of: {', '.join(Access.values)}."
     try:
@@ -93,10 +99,28 @@ def ticket_type_create(
         name_zh=(name_zh or "").strip(),
         all_days=all_days,
         access=access,
+        sales_open_at=sales_opens_at,
+        sales_close_at=sales_closes_at,
         position=TicketType.objects.filter(expo=expo).count(),
     )
     DayQuota.objects.bulk_create(
         [DayQuota(ticket_type=ticket_type, day=d, size=quota_per_day) for d in parsed]
     )
     ticket_type.zones.set(zone_objs)
+    return ticket_type
+
+
+@transaction.atomic
+def ticket_type_sales_window_set(
+    *, expo: Expo, code: str, opens_at=KEEP, closes_at=KEEP
+) -> TicketType:
+    """Set when registration for the edition's ticket type `code` opens (`opens_at`) and
+    closes (`closes_at`): an aware datetime, None to clear that end (the edition's then
+    applies), or `KEEP` (the default) to leave it. Checked with the stored end it keeps, read
+    under lock. Refusals: `not_found` (no such type), `invalid` (422) at `sales_opens_at` /
+    `sales_closes_at`."""
+    ticket_type = TicketType.objects.select_for_update().filter(expo=expo, code=code).first()
+    if ticket_type is None:
+        raise not_found("ticket type")
+    sales_window_change(ticket_type, opens_at=opens_at, closes_at=closes_at)
     return ticket_type
