@@ -172,6 +172,56 @@ def public_day_pass(expo: Expo, *, quota_per_day: int, **extra):
     )
 
 
+def day_ticket(expo: Expo, *, quota_per_day: int, code: str = "day", days=("2019-08-26",), **extra):
+    """A day ticket open to everyone: `day`, valid on 26 August 2019 unless told otherwise
+    (`extra`: any other argument of `ticket_type_create`, names included)."""
+    from smartexpo.tickets.services.ticket_types import ticket_type_create
+
+    values = {"name_en": "Day", "name_zh": "日票", **extra}
+    return ticket_type_create(
+        expo=expo, code=code, days=list(days), quota_per_day=quota_per_day, **values
+    )
+
+
+def registration_body(n: int = 1, *, ticket_type="public-day", days=("2019-08-26",), **extra):
+    """The fields of person `n`'s registration (a body for the API, arguments for the
+    service): a name, an email and a resident ID number of their own."""
+    return {
+        "ticket_type": ticket_type,
+        "days": list(days),
+        "name": f"Guest {n}",
+        "email": f"g{n}@example.cn",
+        "id_number": rid(n),
+        **extra,
+    }
+
+
+def register(expo: Expo, n: int = 1, **fields):
+    """Register person `n` through the service (`registration_body`'s fields, any of them
+    overridden); returns what the service issued."""
+    from smartexpo.tickets.services.registration import registration_create
+
+    return registration_create(expo=expo, **registration_body(n, **fields))
+
+
+def superuser_client(username: str = "boss") -> Client:
+    """A client signed in to the admin as a superuser, as the demo's organiser is."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser(
+        username, f"{username}@example.org", "pw-for-tests-1"
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff(db) -> Client:
+    """The admin, signed in as a superuser (`superuser_client`)."""
+    return superuser_client()
+
+
 ON_SALE_UNTIL = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from smartexpo.core.models import ApiToken
@@ -12,14 +9,6 @@ from smartexpo.devices.models import Device
 from smartexpo.venue.models import Gate
 from tests.checkin.conftest import PRO_DAYS, SYNC, issue, scan, scanner_client
 from tests.conftest import ApiClient
-
-
-@pytest.fixture
-def staff(db):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_device_created_in_the_admin_shows_its_token_once_and_it_scans(staff, expo, types):

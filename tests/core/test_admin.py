@@ -1,7 +1,6 @@
 """The back office works for an organiser: every list, search, filter and form answers."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -31,14 +30,6 @@ ADMIN_MODELS = [
     ("checkin", "scan"),
     ("crowd", "sensorevent"),
 ]
-
-
-@pytest.fixture
-def staff(db):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(("app", "model"), ADMIN_MODELS)

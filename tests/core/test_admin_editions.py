@@ -14,7 +14,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -33,14 +33,6 @@ from smartexpo.venue.models import Booth, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
 
 REFUSED = "belongs to Test Expo 2018; choose one of Test Expo 2019."
-
-
-@pytest.fixture
-def staff(db):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import DayQuota, Registration
 from smartexpo.tickets.services.group_import import registrations_import_csv
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import error_of, rid
+from tests.conftest import error_of, rid, superuser_client
 
 HEADER = "ticket_type,days,name,email,id_type,id_number,interests\n"
 
@@ -103,9 +103,7 @@ def test_import_by_api_is_for_organizers(expo, day_type, organizer, exhibitor):
 
 
 def test_import_in_the_admin(expo, day_type):
-    user = get_user_model().objects.create_superuser("boss", "b@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
+    client = superuser_client()
     assert b"Import CSV" in client.get("/admin/tickets/registration/").content
     upload = SimpleUploadedFile(
         "group.csv",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from smartexpo.tickets.models import (
@@ -38,14 +37,6 @@ def types(expo):
         access: make_type(expo, code, access)
         for code, access in (("vip", "invitation"), ("media", "approval"), ("staff", "exhibitor"))
     }
-
-
-@pytest.fixture
-def staff_user(db):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_form_offers_no_staff_pass_and_says_which_types_are_restricted(types):
@@ -92,16 +83,16 @@ def test_a_request_through_the_form_shows_it_awaits_approval_and_can_be_withdraw
     assert Registration.objects.get().status == RegistrationStatus.CANCELLED
 
 
-def test_the_organizer_makes_codes_and_exports_them_from_the_admin(expo, types, staff_user):
+def test_the_organizer_makes_codes_and_exports_them_from_the_admin(expo, types, staff):
     make = "/admin/tickets/invitation/make/"
-    assert staff_user.get(make).status_code == 200
+    assert staff.get(make).status_code == 200
     data = {"ticket_type": types["invitation"].pk, "count": 3, "uses": 2, "label": "Sony"}
-    shown = staff_user.post(make, data)
+    shown = staff.post(make, data)
     assert shown.status_code == 200
     assert Invitation.objects.count() == 3
     for invitation in Invitation.objects.all():
         assert invitation.code in shown.content.decode()
-    exported = staff_user.post(
+    exported = staff.post(
         "/admin/tickets/invitation/",
         {
             "action": "export_csv",
@@ -115,14 +106,14 @@ def test_the_organizer_makes_codes_and_exports_them_from_the_admin(expo, types, 
     assert "invitation=" in lines[1] and "/expos/test-2019/register/" in lines[1]
 
 
-def test_make_and_download_gives_the_csv_at_once(types, staff_user):
+def test_make_and_download_gives_the_csv_at_once(types, staff):
     data = {"ticket_type": types["invitation"].pk, "count": 2, "uses": 1, "download": "1"}
-    response = staff_user.post("/admin/tickets/invitation/make/", data)
+    response = staff.post("/admin/tickets/invitation/make/", data)
     assert response["Content-Type"].startswith("text/csv")
     assert len(response.content.decode("utf-8-sig").splitlines()) == 3
 
 
-def test_the_organizer_approves_and_declines_requests_from_the_admin(expo, types, staff_user):
+def test_the_organizer_approves_and_declines_requests_from_the_admin(expo, types, staff):
     from tests.conftest import ApiClient
     from tests.tickets.test_restricted import body
 
@@ -130,13 +121,13 @@ def test_the_organizer_approves_and_declines_requests_from_the_admin(expo, types
         ApiClient().post("/api/v1/expos/test-2019/registrations", body("media", n)).json()["id"]
         for n in range(3)
     ]
-    listed = staff_user.get("/admin/tickets/registration/", {"status__exact": "pending"})
+    listed = staff.get("/admin/tickets/registration/", {"status__exact": "pending"})
     assert listed.status_code == 200
-    staff_user.post(
+    staff.post(
         "/admin/tickets/registration/",
         {"action": "approve_requests", "_selected_action": ids[:2]},
     )
-    staff_user.post(
+    staff.post(
         "/admin/tickets/registration/", {"action": "decline_requests", "_selected_action": ids[2:]}
     )
     statuses = dict(Registration.objects.values_list("id", "status"))
@@ -145,9 +136,9 @@ def test_the_organizer_approves_and_declines_requests_from_the_admin(expo, types
     assert approved.decided_by == "admin boss" and approved.tickets.count() == 1
 
 
-def test_the_organizer_grants_staff_passes_in_the_admin(expo, types, staff_user):
+def test_the_organizer_grants_staff_passes_in_the_admin(expo, types, staff):
     huawei = expo.test_exhibitors["huawei"]
-    response = staff_user.post(
+    response = staff.post(
         "/admin/tickets/passgrant/add/",
         {"exhibitor": huawei.pk, "ticket_type": types["exhibitor"].pk, "passes": 7},
     )

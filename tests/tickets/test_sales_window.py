@@ -6,7 +6,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
@@ -15,12 +14,11 @@ from smartexpo.exhibitors.models import Exhibitor
 from smartexpo.tickets import sales
 from smartexpo.tickets.models import Access, Registration, TicketType
 from smartexpo.tickets.services.group_import import registrations_import_csv
-from smartexpo.tickets.services.registration import registration_create
 from smartexpo.tickets.services.restricted import pass_grant_set, staff_pass_issue
 from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.tickets.services.waitlist import waitlist_join
 from smartexpo.venue.models import Expo
-from tests.conftest import ApiClient, error_of, rid
+from tests.conftest import ApiClient, day_ticket, error_of, register, registration_body, rid
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -36,20 +34,11 @@ def _window(expo: Expo, *, opens=None, closes=None) -> Expo:
 
 @pytest.fixture
 def day_type(expo):
-    return ticket_type_create(
-        expo=expo, code="day", name_en="Day", name_zh="日票", days=["2019-08-26"], quota_per_day=5
-    )
+    return day_ticket(expo, quota_per_day=5)
 
 
 def person(n=1, **extra):
-    return {
-        "ticket_type": "day",
-        "days": ["2019-08-26"],
-        "name": f"Guest {n}",
-        "email": f"g{n}@example.cn",
-        "id_number": rid(n),
-        **extra,
-    }
+    return registration_body(n, ticket_type="day", **extra)
 
 
 # --- the rule ----------------------------------------------------------------------------------
@@ -110,7 +99,7 @@ def test_a_type_without_a_window_follows_its_edition(expo, day_type):
 def test_registering_for_a_closed_edition_is_refused_with_the_instant_it_closed(expo, day_type):
     _window(expo)
     with pytest.raises(SmartExpoError) as refused:
-        registration_create(expo=expo, **person())
+        register(expo, ticket_type="day")
     assert refused.value.code == "sales_closed"
     assert refused.value.detail == {"closed_at": "2019-08-29T18:00:00+08:00"}
     assert not Registration.objects.exists()
@@ -120,12 +109,12 @@ def test_registering_before_a_type_opens_is_refused_with_when_it_opens(expo, day
     opens = (timezone.now() + dt.timedelta(days=3)).replace(microsecond=0)
     TicketType.objects.filter(pk=day_type.pk).update(sales_open_at=opens)
     with pytest.raises(SmartExpoError) as refused:
-        registration_create(expo=expo, **person())
+        register(expo, ticket_type="day")
     assert refused.value.code == "sales_not_open"
     assert dt.datetime.fromisoformat(refused.value.detail["opens_at"]) == opens
     # Open again, the same registration goes through: the catalogue saw the change.
     TicketType.objects.filter(pk=day_type.pk).update(sales_open_at=None)
-    assert registration_create(expo=expo, **person()).registration.pk
+    assert register(expo, ticket_type="day").registration.pk
 
 
 def test_exhibitors_issue_staff_passes_after_the_public_sale_closed(expo):
@@ -154,7 +143,7 @@ def test_organisers_import_a_group_after_the_public_sale_closed(expo, day_type):
 
 
 def test_the_waiting_list_of_a_closed_type_cannot_be_joined(expo, day_type):
-    registration_create(expo=expo, **person(1))
+    register(expo, ticket_type="day")
     TicketType.objects.filter(pk=day_type.pk).update(sales_close_at=timezone.now())
     with pytest.raises(SmartExpoError) as refused:
         waitlist_join(
@@ -227,11 +216,8 @@ def test_the_page_of_a_closed_edition_says_when_it_closed_and_offers_no_form(
 
 
 def test_the_page_leaves_out_a_type_not_yet_on_sale_and_says_when_it_opens(expo, day_type):
-    ticket_type_create(
-        expo=expo, code="later", name_en="Late pass", days=["2019-08-26"], quota_per_day=5
-    )
     opens = dt.datetime(2099, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-    TicketType.objects.filter(code="later").update(sales_open_at=opens)
+    day_ticket(expo, quota_per_day=5, code="later", name_en="Late pass", sales_opens_at=opens)
     html = Client().get("/expos/test-2019/register/").content.decode()
     assert "Late pass: registration opens on March 1, 2099, 10 a.m. (Asia/Shanghai time)." in html
     assert 'value="later"' not in html
@@ -241,16 +227,8 @@ def test_the_page_leaves_out_a_type_not_yet_on_sale_and_says_when_it_opens(expo,
 # --- the back office -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(db):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw-for-tests-1")
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_the_edition_admin_refuses_a_closing_before_the_opening(expo, staff_client):
-    page = staff_client.get(f"/admin/venue/expo/{expo.pk}/change/")
+def test_the_edition_admin_refuses_a_closing_before_the_opening(expo, staff):
+    page = staff.get(f"/admin/venue/expo/{expo.pk}/change/")
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and not hasattr(v, "pk")}
     data.update(
@@ -268,7 +246,7 @@ def test_the_edition_admin_refuses_a_closing_before_the_opening(expo, staff_clie
     )
     for key in ("sales_open_at", "sales_close_at", "created_at", "id"):
         data.pop(key, None)
-    response = staff_client.post(f"/admin/venue/expo/{expo.pk}/change/", data)
+    response = staff.post(f"/admin/venue/expo/{expo.pk}/change/", data)
     assert response.status_code == 200
     assert "Registration must close after it opens." in response.content.decode()
     expo.refresh_from_db()

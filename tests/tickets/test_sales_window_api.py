@@ -9,7 +9,7 @@ import pytest
 
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue.models import Expo
-from tests.conftest import ON_SALE_UNTIL, error_of, public_day_pass, rid
+from tests.conftest import ON_SALE_UNTIL, error_of, public_day_pass, registration_body
 
 EDITION = "/api/v1/expos/test-2019"
 TYPES = EDITION + "/ticket-types"
@@ -19,16 +19,6 @@ CLOSES = "2030-10-01T18:00:00+08:00"
 
 def instant(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
-
-
-def registration(n: int = 1) -> dict:
-    return {
-        "ticket_type": "public-day",
-        "days": ["2019-08-26"],
-        "name": f"Guest {n}",
-        "email": f"g{n}@example.cn",
-        "id_number": rid(n),
-    }
 
 
 # --- an edition ----------------------------------------------------------------------------------
@@ -59,14 +49,14 @@ def test_the_organiser_sets_an_editions_window_and_registration_follows_it(
     )
     expo.refresh_from_db()
     assert (expo.sales_open_at, expo.sales_close_at) == (instant(OPENS), instant(CLOSES))
-    refused = anonymous.post(EDITION + "/registrations", registration())
+    refused = anonymous.post(EDITION + "/registrations", registration_body())
     assert refused.status_code == 409
     assert error_of(refused)["code"] == "sales_not_open"
     # A field left out is kept; null clears that end.
     assert organizer.patch(EDITION, {"sales_opens_at": None}).status_code == 200
     expo.refresh_from_db()
     assert (expo.sales_open_at, expo.sales_close_at) == (None, instant(CLOSES))
-    assert anonymous.post(EDITION + "/registrations", registration()).status_code == 201
+    assert anonymous.post(EDITION + "/registrations", registration_body()).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -153,14 +143,14 @@ def test_the_organiser_changes_a_types_window_and_registration_follows_it(
     assert answer.json()["on_sale"] is False
     assert instant(answer.json()["sales_window"]["opens_at"]) == instant(OPENS)
     assert answer.json()["sales_window"]["closes_at"] is None
-    refused = anonymous.post(EDITION + "/registrations", registration())
+    refused = anonymous.post(EDITION + "/registrations", registration_body())
     assert error_of(refused)["code"] == "sales_not_open"
     # A closing before the stored opening is refused; then the opening is cleared.
     wrong = organizer.patch(url, {"sales_closes_at": "2030-08-01T00:00:00+08:00"})
     assert wrong.status_code == 422
     assert "sales_closes_at" in error_of(wrong)["detail"]["fields"]
     assert organizer.patch(url, {"sales_opens_at": None}).json()["on_sale"] is True
-    assert anonymous.post(EDITION + "/registrations", registration()).status_code == 201
+    assert anonymous.post(EDITION + "/registrations", registration_body()).status_code == 201
 
 
 def test_only_an_organiser_changes_a_types_window_and_only_of_a_type_that_exists(

@@ -13,10 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import Registration, TicketLinksRequest
 from smartexpo.tickets.services.cancellation import registration_cancel
-from smartexpo.tickets.services.registration import registration_create
 from smartexpo.tickets.services.ticket_links import ticket_links_request, ticket_links_send
-from smartexpo.tickets.services.ticket_types import ticket_type_create
-from tests.conftest import make_expo, rid
+from tests.conftest import make_expo, public_day_pass, register, rid
 
 PAGE = "/expos/test-2019/find-my-ticket/"
 BASE = "http://127.0.0.1:8000"
@@ -34,22 +32,8 @@ def locmem_mail(settings):
 
 @pytest.fixture
 def registered(expo):
-    ticket_type_create(
-        expo=expo,
-        code="day",
-        name_en="Public day pass",
-        name_zh="普通日票",
-        days=["2019-08-26", "2019-08-27"],
-        quota_per_day=10,
-    )
-    return registration_create(
-        expo=expo,
-        ticket_type="day",
-        days=["2019-08-26"],
-        name="Li Wei",
-        email="Li.Wei@example.cn",
-        id_number=rid(1),
-    )
+    public_day_pass(expo, quota_per_day=10)
+    return register(expo, name="Li Wei", email="Li.Wei@example.cn")
 
 
 def ask(query: str, language: str = "", client: Client | None = None):
@@ -129,14 +113,7 @@ def test_a_registration_erased_after_the_ask_is_not_mailed(registered):
 
 
 def test_each_address_gets_one_email_listing_all_its_registrations(registered, expo):
-    registration_create(
-        expo=expo,
-        ticket_type="day",
-        days=["2019-08-27"],
-        name="Li Na",
-        email="li.wei@example.cn",
-        id_number=rid(2),
-    )
+    register(expo, 2, days=["2019-08-27"], name="Li Na", email="li.wei@example.cn")
     ask("li.wei@example.cn")
     assert len(sent()) == 1
     assert "Li Wei" in mail.outbox[0].body and "Li Na" in mail.outbox[0].body
@@ -253,7 +230,7 @@ def test_the_service_refuses_what_is_neither_and_is_silent_about_the_rest(regist
 
 def test_the_duplicate_refusal_links_to_find_my_ticket(registered):
     form = {
-        "ticket_type": "day",
+        "ticket_type": "public-day",
         "days": ["2019-08-26"],
         "name": "Li Wei",
         "email": "other@example.cn",
@@ -275,19 +252,9 @@ def test_the_duplicate_refusal_of_a_waiting_list_offer_links_to_find_my_ticket(r
     from smartexpo.tickets.services.waitlist import offer_token, waitlist_join
 
     # Day one holds ten places: nine more people fill it, and one waits.
-    held = [
-        registration_create(
-            expo=expo,
-            ticket_type="day",
-            days=["2019-08-26"],
-            name=f"P{n}",
-            email=f"p{n}@example.cn",
-            id_number=rid(10 + n),
-        )
-        for n in range(9)
-    ]
+    held = [register(expo, 10 + n) for n in range(9)]
     entry = waitlist_join(
-        expo=expo, ticket_type="day", day="2019-08-26", name="W", email="w@example.cn"
+        expo=expo, ticket_type="public-day", day="2019-08-26", name="W", email="w@example.cn"
     )
     registration_cancel(registration=held[0].registration)
     entry.refresh_from_db()

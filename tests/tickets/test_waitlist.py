@@ -10,8 +10,6 @@ from django.utils import timezone
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.tickets.models import DayQuota, WaitlistEntry
 from smartexpo.tickets.services.cancellation import registration_cancel
-from smartexpo.tickets.services.registration import registration_create
-from smartexpo.tickets.services.ticket_types import ticket_type_create
 from smartexpo.tickets.services.waitlist import (
     offer_accept,
     offer_token,
@@ -19,23 +17,13 @@ from smartexpo.tickets.services.waitlist import (
     offers_notify,
     waitlist_join,
 )
-from tests.conftest import ApiClient, rid
+from tests.conftest import ApiClient, day_ticket, register, rid
 
 
 @pytest.fixture
 def full_day(expo):
-    ticket_type_create(
-        expo=expo, code="day", name_en="Day", name_zh="日票", days=["2019-08-26"], quota_per_day=1
-    )
-    issued = registration_create(
-        expo=expo,
-        ticket_type="day",
-        days=["2019-08-26"],
-        name="A",
-        email="a@example.cn",
-        id_number=rid(1),
-    )
-    return issued.registration
+    day_ticket(expo, quota_per_day=1)
+    return register(expo, ticket_type="day").registration
 
 
 def join(expo, n: int):
@@ -49,7 +37,7 @@ def sold() -> int:
 
 
 def test_joining_is_only_for_sold_out_days(expo):
-    ticket_type_create(expo=expo, code="day", name_en="Day", days=["2019-08-26"], quota_per_day=5)
+    day_ticket(expo, quota_per_day=5)
     with pytest.raises(SmartExpoError) as exc:
         join(expo, 1)
     assert exc.value.code == "not_sold_out"
@@ -67,9 +55,7 @@ def test_a_cancellation_offers_the_place_to_the_first_in_line_and_holds_it(expo,
     assert (first.status, second.status) == ("offered", "waiting")
     assert sold() == 1  # held for the offer, not back on sale
     with pytest.raises(SmartExpoError) as exc:
-        registration_create(
-            expo=expo, ticket_type="day", days=["2019-08-26"], name="B", email="b@example.cn"
-        )
+        register(expo, 2, ticket_type="day")
     assert exc.value.code == "sold_out"
 
 

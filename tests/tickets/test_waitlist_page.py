@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from smartexpo.tickets.models import WaitlistEntry
-from smartexpo.tickets.services.registration import registration_create
-from tests.conftest import public_day_pass, rid
+from tests.conftest import public_day_pass, register
 
 PAGE = "/expos/test-2019/waitlist/join/"
 
@@ -17,14 +16,7 @@ PAGE = "/expos/test-2019/waitlist/join/"
 def public_day(expo):
     """Two days of one place each; the first is taken."""
     public_day_pass(expo, quota_per_day=1)
-    registration_create(
-        expo=expo,
-        ticket_type="public-day",
-        days=["2019-08-26"],
-        name="A",
-        email="a@example.cn",
-        id_number=rid(1),
-    )
+    register(expo)
     return expo
 
 
