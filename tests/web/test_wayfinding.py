@@ -75,7 +75,7 @@ def test_exhibitor_page_shows_a_small_plan_of_its_hall_with_the_booth_marked(exp
     plan = page[page.index('class="booth-plan"') :]
     plan = plan[: plan.index("</figure>")]
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="booth-plan-N1-title"', plan)
-    assert "<title id=\"booth-plan-N1-title\">Booth N1-001 on the plan of Hall N1</title>" in plan
+    assert '<title id="booth-plan-N1-title">Booth N1-001 on the plan of Hall N1</title>' in plan
     assert "Hall N1, booth N1-001" in plan
     assert 'class="mine" data-booth="N1-001"' in plan
     # Every other booth of the hall is drawn as an outline, with no exhibitor and no "free".
@@ -164,6 +164,7 @@ def test_the_public_hall_plan_does_not_say_which_booths_are_free(expo, client):
     # A booth held by an exhibitor not yet approved looks the same as an empty one.
     booth_assign(booth=Booth.objects.get(code="N1-002"), exhibitor=expo.test_exhibitors["pending"])
     page = text(client.get("/expos/test-2019/halls/N1/"))
+
     def drawn(code):  # the booth as drawn, but for its code and place
         return re.sub(r' x="[0-9.]+"', "", booth_markup(page, code).replace(code, "CODE"))
 
@@ -204,9 +205,7 @@ def test_the_public_booth_api_tells_a_free_booth_from_a_held_one_no_more_than_th
 # --- the way back to the directory keeps its filters -------------------------------------
 
 
-def test_exhibitor_links_carry_the_directorys_filters_and_the_back_link_returns_them(
-    expo, client
-):
+def test_exhibitor_links_carry_the_directorys_filters_and_the_back_link_returns_them(expo, client):
     huawei = expo.test_exhibitors["huawei"]
     page = text(client.get(DIRECTORY, {"q": "5g", "sector": "information-technology"}))
     link = re.search(r'class="exhibitor-link" href="([^"]+)"', page).group(1).replace("&amp;", "&")

@@ -39,6 +39,11 @@ def sector_colour(position: int) -> str:
     return SECTOR_COLOURS[position % len(SECTOR_COLOURS)]
 
 
+def label_width(text: str, font_m: float) -> float:
+    """About how wide `text` is drawn at `font_m` (CJK glyphs a full em, others 0.56)."""
+    return sum(font_m * (1.0 if ord(ch) > 0x2E80 else 0.56) for ch in text)
+
+
 def fit_label(text: str, width_m: float, font_m: float) -> str:
     """Cut a label to what fits across `width_m` at `font_m` (CJK glyphs are a full em wide)."""
     budget = width_m * 0.9
@@ -346,7 +351,7 @@ def surround(plan: Plan, hall, halls, gates, *, hall_url: Callable[[object], str
     w, d = plan.width, plan.depth
     m = max(4.0, 0.1 * max(w, d))
     plan.margin = m
-    font = m * 0.22
+    font = m * 0.2
     for side, other, lo, hi in hall_neighbours(hall, halls):
         x, y, bw, bd = _band(side, lo, hi, 0.5 * m, 0.9 * m, w, d)
         length = hi - lo
@@ -368,8 +373,10 @@ def surround(plan: Plan, hall, halls, gates, *, hall_url: Callable[[object], str
     length = w if side in ("north", "south") else d
     gates = list(gates)
     slot = length / max(len(gates), 1)
-    door = min(slot * 0.6, max(4.0, length * 0.08))
     for i, gate in enumerate(gates):
+        label = _gate_label(gate, slot * 0.95, font)
+        # The door is as wide as its label, within its share of the wall.
+        door = min(slot * 0.95, max(4.0, label_width(label, font) + font))
         middle = slot * (i + 0.5)
         x, y, bw, bd = _band(side, middle - door / 2, middle + door / 2, 0, 0.45 * m, w, d)
         plan.gates.append(
@@ -381,7 +388,7 @@ def surround(plan: Plan, hall, halls, gates, *, hall_url: Callable[[object], str
                 y=y,
                 width=bw,
                 depth=bd,
-                label=_gate_label(gate, max(slot * 0.95, door), font),
+                label=label,
                 font=font,
             )
         )
@@ -419,5 +426,9 @@ def booth_locator(hall, booths, *, mine: set[str]) -> Plan:
     if marked:
         first = marked[0]
         radius = max(first.width, first.depth) / 2 + 0.04 * max(width, depth)
-        plan.marker = (first.x + first.width / 2, first.y + first.depth / 2, radius)
+        cx, cy = first.x + first.width / 2, first.y + first.depth / 2
+        plan.marker = (cx, cy, radius)
+        # The ring stays in the picture when the booth is against a wall.
+        room = min(cx, cy, width - cx, depth - cy)
+        plan.margin = max(plan.margin, radius - room + 0.5)
     return plan
