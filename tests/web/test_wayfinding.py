@@ -130,7 +130,12 @@ def test_hall_plan_in_chinese_labels_gates_and_neighbours(expo, client):
 def test_site_plan_zooms_and_lists_the_venue_entrances(expo, client):
     page = text(client.get("/expos/test-2019/floor-plan/"))
     assert "data-zoom" in page
-    assert "North gate" in page  # the venue's entrance, G1
+    assert "North gate" in page  # the venue's entrance, G1, listed
+    # Hall N1's gate is marked on the plan, on the side its hall plan draws it.
+    assert re.search(
+        r'<g class="gate" data-gate="G-N1" data-side="north"><title>Hall N1 gate', page
+    )
+    assert 'data-gate="G1"' not in page  # the venue's has no place to be drawn at
 
 
 # --- "free" is for organisers only -------------------------------------------------------

@@ -185,9 +185,9 @@ class HallShape:
         return self.y + self.depth / 2
 
 
-def site_plan(halls, *, hall_url: Callable[[object], str]) -> Plan:
+def site_plan(halls, *, hall_url: Callable[[object], str], gates=()) -> Plan:
     """Every hall that has a place on the site plan, drawn to scale, each linked to
-    `hall_url(hall)`."""
+    `hall_url(hall)`; `gates` into those halls are marked on the side `gate_side` gives."""
     placed = [h for h in halls if h.has_plan]
     width = max((float(h.plan_x + h.plan_width) for h in placed), default=100)
     depth = max((float(h.plan_y + h.plan_depth) for h in placed), default=100)
@@ -207,6 +207,32 @@ def site_plan(halls, *, hall_url: Callable[[object], str]) -> Plan:
                 font=max(4.0, min(w / 6, d / 5, 14.0)),
             )
         )
+    by_hall: dict[int, list] = {}
+    for gate in gates:
+        by_hall.setdefault(gate.zone_id, []).append(gate)
+    for hall in placed:
+        doors = by_hall.get(hall.pk, [])
+        side = gate_side(hall, placed)
+        w, d = float(hall.plan_width), float(hall.plan_depth)
+        length = w if side in ("north", "south") else d
+        slot = length / max(len(doors), 1)
+        door = min(slot * 0.6, max(6.0, length * 0.12))
+        for i, gate in enumerate(doors):
+            middle = slot * (i + 0.5)
+            x, y, bw, bd = _band(side, middle - door / 2, middle + door / 2, 0, 3.0, w, d)
+            plan.gates.append(
+                SideLabel(
+                    code=gate.code,
+                    name=gate.name,
+                    side=side,
+                    x=x + float(hall.plan_x),
+                    y=y + float(hall.plan_y),
+                    width=bw,
+                    depth=bd,
+                    label="",
+                    font=0,
+                )
+            )
     return plan
 
 

@@ -171,11 +171,12 @@ def site_plan(request: HttpRequest, expo: str) -> HttpResponse:
     if missing:
         return missing
     halls = list(catalogue.hall_list_with_counts(expo=edition))
-    entrances = [g for g in venue.gate_list(expo=edition) if g.zone.kind == ZoneKind.VENUE]
+    gates = list(venue.gate_list(expo=edition))
+    entrances = [g for g in gates if g.zone.kind == ZoneKind.VENUE]
     context = {
         "expo": edition,
         "halls": halls,
-        "plan": floorplan.site_plan(halls, hall_url=_hall_url),
+        "plan": floorplan.site_plan(halls, hall_url=_hall_url, gates=gates),
         "entrances": entrances,
     }
     return render(request, "web/site_plan.html", context)
