@@ -106,7 +106,14 @@ def test_find_a_booth_by_its_code_and_walk_there(live_server, page, language):
     assert view_box(page) == pytest.approx(before)
     page.get_by_role("button", name=words["zoom_in"]).focus()
     page.keyboard.press("Enter")
-    assert view_box(page)[2] == pytest.approx(before[2] / 1.5)
+    zoomed = view_box(page)
+    assert zoomed[2] == pytest.approx(before[2] / 1.5)
+    # Zoomed in, the arrow keys move the view; the page does not scroll instead.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    moved = view_box(page)
+    assert moved[0] > zoomed[0] and moved[1] > zoomed[1] and moved[2] == zoomed[2]
+    assert page.evaluate("window.scrollY") == 0
 
 
 def touch(cdp, kind, *points):

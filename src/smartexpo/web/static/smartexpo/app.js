@@ -169,10 +169,8 @@
     }, true);
 
     figure.addEventListener("keydown", function (event) {
+      // From the buttons or a booth of the plan; arrows scroll the page until it is zoomed.
       if (event.altKey || event.ctrlKey || event.metaKey) return;
-      if (event.target.closest && event.target.closest("button")) {
-        if (event.key !== "+" && event.key !== "-" && event.key !== "0") return;
-      }
       var step = 40;
       var zoomed = view.w < base.w;
       switch (event.key) {
