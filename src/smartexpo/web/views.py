@@ -123,7 +123,6 @@ def exhibitor_detail(request: HttpRequest, expo: str, exhibitor_id: int) -> Http
     context = {
         "expo": edition,
         "exhibitor": exhibitor,
-        "booths": booths,
         "booth_plans": _booth_plans(booths),
         "other_editions": other_editions,
         "directory_url": f"{directory}?{back}" if back else directory,
@@ -218,11 +217,10 @@ def hall_plan(request: HttpRequest, expo: str, code: str) -> HttpResponse:
 def _sees_free_booths(user) -> bool:
     """Whether the hall plan may say which booths are free: to organisers at the back office
     who may assign booths, never to the public."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("exhibitors.change_boothassignment")
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (
+        user.is_staff and user.has_perm("exhibitors.change_boothassignment")
     )
 
 
