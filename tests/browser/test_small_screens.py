@@ -112,7 +112,9 @@ PAGES = [
     Page("edition", "web:expo-home", f"{E}/"),
     Page("earlier-edition", "web:expo-home", "/expos/sce-2018/"),
     Page("exhibitors", "web:exhibitors", f"{E}/exhibitors/"),
-    Page("exhibitor", "web:exhibitor", E + "/exhibitors/{exhibitor}/"),
+    # A booth code typed into the search, and the exhibitor found, with the way back.
+    Page("exhibitors-booth", "web:exhibitors", E + "/exhibitors/?q={booth}"),
+    Page("exhibitor", "web:exhibitor", E + "/exhibitors/{exhibitor}/?back=q%3D{booth}"),
     Page("floor-plan", "web:site-plan", f"{E}/floor-plan/"),
     Page("hall", "web:hall", E + "/halls/{hall}/?booth={booth}"),
     Page("register", "tickets:register", f"{E}/register/"),

@@ -153,7 +153,8 @@ def test_unapproved_or_unknown_exhibitor_page_is_404(expo, browser_client):
 def test_hall_plan_draws_booths_to_scale_linked_to_exhibitors(expo, browser_client):
     huawei = expo.test_exhibitors["huawei"]
     page = text(browser_client.get("/expos/test-2019/halls/N1/", {"booth": "N1-001"}))
-    assert '<svg viewBox="-2.0 -2.0 54.0 24.0"' in page
+    # 50 m × 20 m, and a margin of 5 m around it for its gate and its neighbour.
+    assert '<svg viewBox="-5.0 -5.0 60.0 30.0"' in page
     assert f'href="/expos/test-2019/exhibitors/{huawei.pk}/"' in page
     assert 'data-booth="N1-001"' in page
     assert 'class="booth highlighted"' in page

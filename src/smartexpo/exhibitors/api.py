@@ -20,7 +20,10 @@ ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
 class DirectoryFilters(Schema):
-    q: str | None = Field(None, description="Search terms in English or Chinese (all must match)")
+    q: str | None = Field(
+        None,
+        description="Search terms in English or Chinese (all must match), or a booth code",
+    )
     sector: str | None = Field(None, description="Sector code")
     tag: str | None = Field(None, description="Technology tag code")
     hall: str | None = Field(None, description="Hall code")

@@ -3,13 +3,14 @@ booths with their exhibitors, halls with their counts."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import invalid, not_found
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, Sector, Tag
 from smartexpo.venue import selectors as venue_selectors
-from smartexpo.venue.models import Booth, Expo, Hall, Zone
+from smartexpo.venue.models import Booth, Expo, Hall, Zone, booth_code_key
 
 MAX_QUERY_LENGTH = 100
 
@@ -41,6 +42,31 @@ def search_terms(q: str) -> list[str]:
     return [term for term in q.lower().split() if term]
 
 
+def _booth_code_key_sql(field: str):
+    # `booth_code_key` in SQL, for the characters a code may hold (`code_validator`).
+    expression = Lower(field)
+    for separator in "-_.":
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def _holding_booth(*, expo: Expo, q: str) -> Q | None:
+    """Exhibitors holding a booth whose code starts with the whole query read as a code (so
+    that typing "N1-0" already narrows to the hall's first booths); only a query with a digit
+    can be a code. One rule for the directory page and the API, read live from the booth
+    assignments, so that a booth changing hands needs no search text refreshed."""
+    key = booth_code_key(q)
+    if not key or not any(ch.isdigit() for ch in key):
+        return None
+    holders = (
+        BoothAssignment.objects.filter(expo=expo)
+        .alias(key=_booth_code_key_sql("booth__code"))
+        .filter(key__startswith=key)
+        .values("exhibitor_id")
+    )
+    return Q(pk__in=holders)
+
+
 def exhibitor_directory(
     *,
     expo: Expo,
@@ -50,7 +76,8 @@ def exhibitor_directory(
     hall: str | None = None,
     include_unapproved: bool = False,
 ) -> QuerySet[Exhibitor]:
-    """Approved exhibitors of an edition matching every search term and filter.
+    """Approved exhibitors of an edition matching every search term, or holding the booth the
+    search names (`_holding_booth`), and every filter.
 
     An unknown sector, tag or hall is a client mistake worth saying out loud (422 at the field),
     not a silently empty page.
@@ -78,8 +105,13 @@ def exhibitor_directory(
     qs = Exhibitor.objects.filter(expo=expo)
     if not include_unapproved:
         qs = qs.filter(status=ExhibitorStatus.APPROVED)
-    for term in search_terms(q):
-        qs = qs.filter(search_text__contains=term)
+    terms = search_terms(q)
+    if terms:
+        words = Q()
+        for term in terms:
+            words &= Q(search_text__contains=term)
+        booth = _holding_booth(expo=expo, q=q)
+        qs = qs.filter(words | booth if booth is not None else words)
     if sector_obj is not None:
         qs = qs.filter(sector=sector_obj)
     if tag_obj is not None:
@@ -132,3 +164,10 @@ def booth_list(*, expo: Expo, hall: Zone | None = None) -> QuerySet[Booth]:
     return qs.prefetch_related(
         Prefetch("assignment", queryset=public.select_related("exhibitor", "exhibitor__sector"))
     ).order_by("code")
+
+
+def free_booth_codes(*, expo: Expo, hall: Zone) -> set[str]:
+    """Codes of the hall's booths that nobody holds: for organisers' eyes only (a booth held
+    by an exhibitor not yet approved is not free, though the public sees nobody there)."""
+    qs = Booth.objects.filter(expo=expo, hall=hall, assignment__isnull=True)
+    return set(qs.values_list("code", flat=True))

@@ -24,6 +24,12 @@ code_validator = RegexValidator(
 )
 
 
+def booth_code_key(text: str) -> str:
+    """A booth code as people type it, compared: lower case, letters and digits only, so that
+    "N1-003", "n1003" and "N1 003" name one booth."""
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
 class BilingualName(models.Model):
     """English and Chinese names; `name` gives the one for the active language."""
 

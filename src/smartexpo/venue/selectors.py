@@ -73,6 +73,11 @@ def gate_list(*, expo: Expo) -> QuerySet[Gate]:
     return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
 
 
+def hall_booths(*, hall: Zone) -> QuerySet[Booth]:
+    """A hall's booths, by code: the geometry of its plan."""
+    return Booth.objects.filter(hall=hall).order_by("code")
+
+
 def booth_get(*, expo: Expo, code: str) -> Booth:
     """One booth of an edition by code, or a `not_found` error."""
     booth = Booth.objects.filter(expo=expo, code=code).select_related("hall").first()

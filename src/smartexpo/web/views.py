@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -15,8 +17,30 @@ from smartexpo.core.middleware import api_error
 from smartexpo.exhibitors import selectors as catalogue
 from smartexpo.venue import floorplan
 from smartexpo.venue import selectors as venue
+from smartexpo.venue.models import ZoneKind
 
 DIRECTORY_PAGE_SIZE = 24
+# What an exhibitor's page carries back to the directory: its own parameters, each checked.
+DIRECTORY_PARAMS = {
+    "q": re.compile(r"[^\x00-\x1f]{1,100}"),
+    "sector": re.compile(r"[\w-]{1,40}"),
+    "tag": re.compile(r"[\w-]{1,40}"),
+    "hall": re.compile(r"[\w.-]{1,32}"),
+    "page": re.compile(r"[0-9]{1,6}"),
+}
+
+
+def directory_query(params: QueryDict) -> str:
+    """The directory's parameters among `params`, in their order and re-encoded: the query
+    string an exhibitor's page returns to. Only a query string travels, never an address, so
+    the way back cannot lead off the directory of the edition (no open redirect)."""
+    kept = QueryDict(mutable=True)
+    for key in params:
+        value = params.get(key, "").strip()
+        rule = DIRECTORY_PARAMS.get(key)
+        if rule is not None and rule.fullmatch(value):
+            kept[key] = value
+    return kept.urlencode()
 
 
 def _expo_or_404(request: HttpRequest, slug: str):
@@ -75,6 +99,7 @@ def exhibitor_directory(request: HttpRequest, expo: str) -> HttpResponse:
         "errors": errors,
         "page": page,
         "query": query.urlencode(),
+        "back": directory_query(request.GET),
         "sectors": catalogue.sector_list(),
         "tags": catalogue.tag_list(),
         "halls": venue.hall_list(expo=edition),
@@ -93,13 +118,32 @@ def exhibitor_detail(request: HttpRequest, expo: str, exhibitor_id: int) -> Http
         return page_not_found(request, None)
     booths = catalogue.exhibitor_booths(exhibitor)
     other_editions = exhibitor_other_editions(exhibitor)
+    back = directory_query(QueryDict(request.GET.get("back", "")))
+    directory = reverse("web:exhibitors", args=[edition.slug])
     context = {
         "expo": edition,
         "exhibitor": exhibitor,
-        "booths": booths,
+        "booth_plans": _booth_plans(booths),
         "other_editions": other_editions,
+        "directory_url": f"{directory}?{back}" if back else directory,
     }
     return render(request, "web/exhibitor.html", context)
+
+
+def _booth_plans(booths) -> list[dict]:
+    """One small plan per hall the exhibitor has booths in, its booths marked."""
+    by_hall: dict[int, dict] = {}
+    for booth in booths:
+        entry = by_hall.setdefault(booth.hall_id, {"hall": booth.hall, "booths": []})
+        entry["booths"].append(booth)
+    for entry in by_hall.values():
+        hall, mine = entry["hall"], entry["booths"]
+        entry["plan"] = floorplan.booth_locator(
+            hall, list(venue.hall_booths(hall=hall)), mine={b.code for b in mine}
+        )
+        entry["codes"] = ", ".join(b.code for b in mine)
+        entry["url"] = f"{_hall_url(hall)}?booth={mine[0].code}"
+    return list(by_hall.values())
 
 
 def exhibitor_other_editions(exhibitor):
@@ -126,10 +170,13 @@ def site_plan(request: HttpRequest, expo: str) -> HttpResponse:
     if missing:
         return missing
     halls = list(catalogue.hall_list_with_counts(expo=edition))
+    gates = list(venue.gate_list(expo=edition))
+    entrances = [g for g in gates if g.zone.kind == ZoneKind.VENUE]
     context = {
         "expo": edition,
         "halls": halls,
-        "plan": floorplan.site_plan(halls, hall_url=_hall_url),
+        "plan": floorplan.site_plan(halls, hall_url=_hall_url, gates=gates),
+        "entrances": entrances,
     }
     return render(request, "web/site_plan.html", context)
 
@@ -143,19 +190,38 @@ def hall_plan(request: HttpRequest, expo: str, code: str) -> HttpResponse:
     except SmartExpoError:
         return page_not_found(request, None)
     booths = list(catalogue.booth_list(expo=edition, hall=hall))
-    highlight = request.GET.get("booth", "")
+    organiser = _sees_free_booths(request.user)
+    free = catalogue.free_booth_codes(expo=edition, hall=hall) if organiser else None
     plan = floorplan.hall_plan(
-        hall, booths, exhibitor_url=_exhibitor_url(edition), highlight=highlight
+        hall,
+        booths,
+        exhibitor_url=_exhibitor_url(edition),
+        highlight=request.GET.get("booth", "")[:40],
+        free=free,
     )
+    halls = list(venue.hall_list(expo=edition))
+    gates = venue.gate_list(expo=edition).filter(zone=hall)
+    floorplan.surround(plan, hall, halls, gates, hall_url=_hall_url)
     context = {
         "expo": edition,
         "hall": hall,
         "plan": plan,
-        "halls": venue.hall_list(expo=edition),
-        "highlight": highlight,
+        "halls": halls,
+        "highlight": next((s.code for s in plan.shapes if s.highlighted), ""),
         "legend": plan.legend,
+        "organiser": organiser,
     }
     return render(request, "web/hall.html", context)
+
+
+def _sees_free_booths(user) -> bool:
+    """Whether the hall plan may say which booths are free: to organisers at the back office
+    who may assign booths, never to the public."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (
+        user.is_staff and user.has_perm("exhibitors.change_boothassignment")
+    )
 
 
 def switch_language(request: HttpRequest) -> HttpResponse:
