@@ -47,6 +47,7 @@ WORLD = textwrap.dedent(
     from smartexpo.venue.models import Expo, Gate
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.http import urlsafe_base64_encode
+    from smartexpo.exhibitors.members import invitation_create
     from smartexpo.exhibitors.models import ExhibitorMember
 
     demo_seed()
@@ -96,6 +97,10 @@ WORLD = textwrap.dedent(
         "exhibitor_slug": exhibitor.slug, "portal_email": email,
         "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
         "reset_token": default_token_generator.make_token(member),
+        "invitation": invitation_create(
+            exhibitor=exhibitor, role="staff",
+            email="bartholomew.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com",
+        )[1],
     }}
     gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
     _device, scanner = device_create(
@@ -163,6 +168,7 @@ PAGES = [
     Page("portal-index", "portal:index", "/portal/", ready=(".portal-nav",), who="exhibitor"),
     Page("portal-home", "portal:home", P + "/", ready=(".portal-nav",), who="exhibitor"),
     Page("portal-team", "portal:team", P + "/team/", ready=(".portal-nav",), who="exhibitor"),
+    Page("portal-accept", "portal:accept", "/portal/invitations/{invitation}/"),
     Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
     Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
     Page(
@@ -189,6 +195,9 @@ EXCLUDED = {
     "tickets:ticket-pdf": "a PDF download",
     "portal:logout": "POST only: signs out and redirects to the login page",
     "exhibitor-image": "an exhibitor's picture, an image file",
+    "portal:team-revoke": "POST only: redirects back to the team page",
+    "portal:team-role": "POST only: redirects back to the team page",
+    "portal:team-remove": "POST only: redirects back to the team page",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",
