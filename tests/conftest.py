@@ -52,6 +52,8 @@ def no_rate_limit_unless_asked(settings):
     settings.SMARTEXPO_RATE_LIMIT_REQUESTS = 0
     settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS = 0
     settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS = 0
+    settings.SMARTEXPO_RATE_LIMIT_PORTAL_EMAILS = 0
+    settings.SMARTEXPO_RATE_LIMIT_INVITATIONS = 0
     forget_addresses()
 
 

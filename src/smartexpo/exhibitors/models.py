@@ -179,7 +179,7 @@ class ExhibitorImage(models.Model):
         return f"{self.sha256[:12]} ({self.width}×{self.height})"
 
     def get_absolute_url(self) -> str:
-        return reverse("exhibitor-image", args=[self.sha256, self.extension])
+        return reverse("exhibitor-image", args=[f"{self.sha256}.{self.extension}"])
 
     @property
     def extension(self) -> str:

@@ -3,16 +3,22 @@ content hash, so a picture at one URL never changes."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from smartexpo.exhibitors.images import image_get
 
 YEAR = 365 * 24 * 3600
+FILENAME = re.compile(r"[0-9a-f]{64}\.(jpg|png|webp)")
 
 
 @require_GET
-def image(request: HttpRequest, sha256: str, ext: str) -> HttpResponse:
+def image(request: HttpRequest, filename: str) -> HttpResponse:
+    sha256, _dot, ext = filename.partition(".")
+    if not FILENAME.fullmatch(filename):
+        raise Http404
     found = image_get(sha256=sha256)
     if found is None or found.extension != ext:
         raise Http404

@@ -16,13 +16,27 @@ class Section:
     url_name: str
     label: str
     admin_only: bool = False
+    summary: str = ""  # what the home page says the section is for
 
 
 SECTIONS = [
     Section("portal:home", _("Home")),
-    Section("portal:profile", _("Profile")),
-    Section("portal:showcase", _("Showcase")),
-    Section("portal:team", _("Team"), admin_only=True),
+    Section(
+        "portal:profile",
+        _("Profile"),
+        summary=_("Your name, description, website, tags and logo, in English and Chinese."),
+    ),
+    Section(
+        "portal:showcase",
+        _("Showcase"),
+        summary=_("The products and technologies you show, with a picture each."),
+    ),
+    Section(
+        "portal:team",
+        _("Team"),
+        admin_only=True,
+        summary=_("Invite colleagues, change their roles, withdraw invitations."),
+    ),
 ]
 
 
@@ -43,6 +57,7 @@ def sections_for(request) -> list[dict]:
                 "current": view_name == section.url_name
                 or view_name.startswith(section.url_name + "-"),
                 "url_name": section.url_name,
+                "summary": section.summary,
             }
         )
     return result

@@ -61,7 +61,7 @@ def home(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
     ]
     context = {
         "booths": booths,
-        "sections": [s for s in sections_for(request) if s["url_name"] != "portal:home"],
+        "section_links": [s for s in sections_for(request) if s["url_name"] != "portal:home"],
         "showcase_count": request.exhibitor.showcase.count(),
         "public": request.exhibitor.status == ExhibitorStatus.APPROVED,
     }
