@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 
 from django.db import transaction
 from django.db.models import Q
@@ -47,20 +46,20 @@ def image_process(
     if not data:
         raise _refuse(field, _("The file is empty."))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in FORMATS:
-                    raise _refuse(field, _("Upload a JPEG, PNG or WebP image."))
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise _refuse(
-                        field, _("The image has too many pixels (at most 40 megapixels).")
-                    )
-                probe.verify()
-            image = Image.open(io.BytesIO(data))
-            fmt = image.format
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in FORMATS:
+                raise _refuse(field, _("Upload a JPEG, PNG or WebP image."))
+            if probe.width * probe.height > MAX_PIXELS:
+                raise _refuse(field, _("The image has too many pixels (at most 40 megapixels)."))
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        fmt = image.format
+        if fmt == "JPEG":
+            # Decode at the smallest power-of-two scale still at least the target's size: a
+            # 40-megapixel photo then takes a few megabytes of memory, not 120.
+            image.draft("RGB", (max_side, max_side))
+        image.load()
+    except Image.DecompressionBombError:
         raise _refuse(field, _("The image has too many pixels (at most 40 megapixels).")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise _refuse(field, _("This file is not an image we can read.")) from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from smartexpo.exhibitors.images import image_get
 
@@ -14,7 +14,7 @@ YEAR = 365 * 24 * 3600
 FILENAME = re.compile(r"[0-9a-f]{64}\.(jpg|png|webp)")
 
 
-@require_GET
+@require_safe
 def image(request: HttpRequest, filename: str) -> HttpResponse:
     sha256, _dot, ext = filename.partition(".")
     if not FILENAME.fullmatch(filename):
