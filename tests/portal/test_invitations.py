@@ -430,3 +430,23 @@ def test_password_reset_is_rate_limited(huawei_staff, settings):
     response = client.post(reverse("portal:password-reset"), {"email": "staff@huawei.example"})
     assert response.status_code == 429
     assert len(mail.outbox) == 1
+
+
+def test_organiser_withdraws_invitations_from_the_back_office_list(db, huawei):
+    from django.contrib.auth import get_user_model
+
+    boss = get_user_model().objects.create_superuser("boss", "boss@expo.example", PASSWORD)
+    waiting = invite(huawei, email="a@x.example")
+    used = invite(huawei, email="b@x.example")
+    Client().post(used, {"name": "B", "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = signed_in(boss).post(
+        reverse("admin:exhibitors_exhibitorinvitation_changelist"),
+        {
+            "action": "withdraw",
+            "_selected_action": list(ExhibitorInvitation.objects.values_list("pk", flat=True)),
+        },
+    )
+    assert response.status_code == 302
+    assert Client().get(waiting).status_code == 410
+    states = {i.email: members.invitation_state(i) for i in ExhibitorInvitation.objects.all()}
+    assert states == {"a@x.example": "revoked", "b@x.example": "accepted"}
