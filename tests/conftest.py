@@ -54,6 +54,8 @@ def no_rate_limit_unless_asked(settings):
     settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS = 0
     settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_HOURLY = 0
     settings.SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS_HOURLY = 0
+    settings.SMARTEXPO_RATE_LIMIT_PORTAL_EMAILS = 0
+    settings.SMARTEXPO_RATE_LIMIT_INVITATIONS = 0
     forget_addresses()
 
 

@@ -62,6 +62,8 @@ OUTCOMES = {
     "login": "refused: redirected to the admin's login page (302 to `/admin/login/?next=…`)",
     "index": "refused: redirected to the admin's index (302 to `/admin/`), which sends anyone "
     "but staff on to the login page",
+    "portal-login": "refused: redirected to the exhibitor portal's login page (302 to "
+    "`/portal/login/?next=…`)",
 }
 
 
@@ -123,6 +125,14 @@ def organiser_json(ok: str) -> dict[str, str]:
     return {key: staff.get(key, "401") for key in ROLE_KEYS}
 
 
+def portal_page(ok: str) -> dict[str, str]:
+    """A page of Huawei's portal: its members sign in there (tests/portal asks them, role by
+    role); the organiser (a superuser) may open it to help; any other account is a stranger,
+    told nothing exists (404); without a session, the portal's login page."""
+    signed_in = {"admin": ok, "staff": "404", "user": "404"}
+    return {key: signed_in.get(key, "portal-login") for key in ROLE_KEYS}
+
+
 def admin(superuser: str, staff: str = "403") -> dict[str, str]:
     """An admin page: anyone but staff goes to the login page; staff need the permission."""
     return {key: {"admin": superuser, "staff": staff}.get(key, "login") for key in ROLE_KEYS}
@@ -149,6 +159,7 @@ API_DOCS = "API: its documentation"
 PAGES = "Pages: public"
 TICKET_PAGES = "Pages: registration and tickets"
 LIVE = "Pages: live venue"
+PORTAL = "Pages: exhibitor portal"
 ADMIN = "Admin"
 
 API_ROWS = [
@@ -577,6 +588,148 @@ PAGE_ROWS = [
 ]
 
 
+P = "/portal/{expo}/{exhibitor}"
+HUAWEI = {"exhibitor": "exhibitor_slug"}
+SIGNED_IN = {"admin": "302", "staff": "302", "user": "302"}
+NEW_ACCOUNT = {
+    "name": "Wang Fang",
+    "password": "Lantern-Orbit-5917",
+    "password2": "Lantern-Orbit-5917",
+}
+PROFILE = {"name_en": "Huawei", "name_zh": "华为", "website": "https://www.huawei.com"}
+
+PORTAL_ROWS = [
+    Row(PORTAL, "GET", "/images/{filename}", everyone("200"), params={"filename": "image"}),
+    Row(
+        PORTAL,
+        "GET",
+        "/portal/",
+        {**everyone("portal-login"), "admin": "200", "staff": "200", "user": "200"},
+        note="the exhibitors one belongs to (none, for these accounts)",
+    ),
+    Row(PORTAL, "GET", "/portal/login/", {**everyone("200"), **SIGNED_IN}),
+    Row(PORTAL, "POST", "/portal/logout/", everyone("302"), form={}),
+    Row(PORTAL, "GET", "/portal/password-reset/", everyone("200")),
+    Row(
+        PORTAL,
+        "POST",
+        "/portal/password-reset/",
+        everyone("302"),
+        form={"email": "nobody@example.org"},
+        note="the same answer whether or not an account has the address",
+    ),
+    Row(PORTAL, "GET", "/portal/password-reset/sent/", everyone("200")),
+    Row(
+        PORTAL,
+        "GET",
+        "/portal/password-reset/{uidb64}/{token}/",
+        everyone("302"),
+        params={"uidb64": "reset_uid", "token": "reset_token"},
+        note="a valid link: on to the form, which no longer shows the token",
+    ),
+    Row(PORTAL, "GET", "/portal/password-reset/done/", everyone("200")),
+    Row(
+        PORTAL,
+        "GET",
+        "/portal/invitations/{token}/",
+        everyone("200"),
+        params={"token": "portal_invitation"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        "/portal/invitations/{token}/",
+        everyone("302"),
+        params={"token": "portal_invitation"},
+        form=NEW_ACCOUNT,
+        note="the link is the credential: a new account, or the signed-in one, joins",
+    ),
+    Row(PORTAL, "GET", P + "/", portal_page("200"), params=HUAWEI),
+    Row(PORTAL, "GET", P + "/profile/", portal_page("200"), params=HUAWEI),
+    Row(PORTAL, "POST", P + "/profile/", portal_page("302"), params=HUAWEI, form=PROFILE),
+    Row(PORTAL, "GET", P + "/showcase/", portal_page("200"), params=HUAWEI),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/showcase/",
+        portal_page("302"),
+        params=HUAWEI,
+        form={"title_en": "Smart campus"},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        P + "/showcase/{pk}/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "showcase_item"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/showcase/{pk}/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "showcase_item"},
+        form={"title_en": "5G base station"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/showcase/{pk}/move/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "showcase_item"},
+        form={"direction": "down"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/showcase/{pk}/delete/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "showcase_item"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        P + "/team/",
+        portal_page("200"),
+        params=HUAWEI,
+        note="for the exhibitor's administrators (its staff get 403)",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/team/",
+        portal_page("302"),
+        params=HUAWEI,
+        form={"email": "li.na@huawei.example", "role": "staff"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/team/invitations/{pk}/revoke/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "portal_invitation_id"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/team/members/{pk}/role/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "portal_member"},
+        form={"role": "admin"},
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/team/members/{pk}/remove/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "portal_member"},
+        form={},
+    ),
+]
+
+
 def admin_model(
     app: str,
     model: str,
@@ -669,6 +822,17 @@ ADMIN_ROWS = [
     *admin_model("exhibitors", "tag"),
     *admin_model("exhibitors", "exhibitor"),
     *admin_model("exhibitors", "boothassignment"),
+    # People join a portal by invitation only: listed, withdrawn or removed here, never added.
+    *admin_model("exhibitors", "exhibitorinvitation", **SERVICE_MADE),
+    *admin_model("exhibitors", "exhibitormember", **SERVICE_MADE),
+    Row(
+        ADMIN,
+        "GET",
+        "/admin/exhibitors/exhibitor/{object_id}/invite/",
+        admin("200"),
+        params={"object_id": "exhibitors.exhibitor"},
+        note="invite a person into the exhibitor's portal",
+    ),
     *admin_model("tickets", "tickettype"),
     *admin_model("tickets", "registration", **SERVICE_MADE),
     Row(ADMIN, "GET", "/admin/tickets/registration/import/", admin("200")),
@@ -716,4 +880,4 @@ ADMIN_ROWS = [
     *admin_model("crowd", "zoneday", **RECORD),
 ]
 
-ROWS = API_ROWS + PAGE_ROWS + ADMIN_ROWS
+ROWS = API_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS

@@ -117,6 +117,39 @@ def _session(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+def _portal(huawei, visitor) -> dict:
+    """Huawei's portal: an administrator and a staff member, an invitation waiting, a
+    showcase item with a picture, and a password-reset link of the visitor's."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_encode
+
+    from smartexpo.exhibitors.members import invitation_create
+    from smartexpo.exhibitors.models import ExhibitorInvitation, ExhibitorMember, MemberRole
+    from smartexpo.exhibitors.services import showcase_item_add
+    from tests.portal.images import picture
+
+    users = get_user_model().objects
+    for email, role in (("admin@huawei.example", "admin"), ("staff@huawei.example", "staff")):
+        user = users.create_user(email, email=email, password="pw-matrix-4")
+        ExhibitorMember.objects.create(user=user, exhibitor=huawei, role=role)
+    _invitation, token = invitation_create(
+        exhibitor=huawei, email="wang.fang@huawei.example", role=MemberRole.STAFF
+    )
+    item = showcase_item_add(exhibitor=huawei, title_en="5G base station", image=picture())
+    return {
+        "exhibitor_slug": huawei.slug,
+        "portal_invitation": token,
+        "portal_invitation_id": ExhibitorInvitation.objects.get().pk,
+        "portal_member": ExhibitorMember.objects.get(role=MemberRole.STAFF).pk,
+        "showcase_item": item.pk,
+        "image": item.image.get_absolute_url().rsplit("/", 1)[1],
+        "reset_uid": urlsafe_base64_encode(str(visitor.pk).encode()),
+        "reset_token": default_token_generator.make_token(visitor),
+        "exhibitors.exhibitorinvitation": ExhibitorInvitation.objects.get().pk,
+        "exhibitors.exhibitormember": ExhibitorMember.objects.get(role=MemberRole.ADMIN).pk,
+    }
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -180,6 +213,7 @@ def build_world() -> World:
     sessions = {"admin": _session(boss), "staff": _session(clerk), "user": _session(visitor)}
 
     alert = CrowdAlert.objects.get(expo=expo)
+    portal = _portal(exhibitors["huawei"], visitor)
     values = {
         "expo": expo.slug,
         "hall": "N1",
@@ -230,5 +264,6 @@ def build_world() -> World:
         "crowd.sensorevent": SensorEvent.objects.get().pk,
         "crowd.crowdalert": alert.pk,
         "crowd.zoneday": ZoneDay.objects.filter(zone__code="S1").first().pk,
+        **portal,
     }
     return World(values=values, tokens=tokens, sessions=sessions)

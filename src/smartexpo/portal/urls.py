@@ -1,0 +1,40 @@
+from django.urls import path
+
+from smartexpo.portal.views import accounts, profile, team
+
+app_name = "portal"
+
+EXHIBITOR = "portal/<slug:expo>/<slug:exhibitor>/"
+
+urlpatterns = [
+    path("portal/", accounts.index, name="index"),
+    path("portal/login/", accounts.LoginView.as_view(), name="login"),
+    path("portal/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("portal/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "portal/password-reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "portal/password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "portal/password-reset/done/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    path("portal/invitations/<str:token>/", team.accept, name="accept"),
+    path(EXHIBITOR, accounts.home, name="home"),
+    path(EXHIBITOR + "profile/", profile.profile, name="profile"),
+    path(EXHIBITOR + "showcase/", profile.showcase, name="showcase"),
+    path(EXHIBITOR + "showcase/<int:pk>/", profile.showcase_edit, name="showcase-edit"),
+    path(EXHIBITOR + "showcase/<int:pk>/move/", profile.showcase_move, name="showcase-move"),
+    path(EXHIBITOR + "showcase/<int:pk>/delete/", profile.showcase_delete, name="showcase-delete"),
+    path(EXHIBITOR + "team/", team.team, name="team"),
+    path(EXHIBITOR + "team/invitations/<int:pk>/revoke/", team.revoke, name="team-revoke"),
+    path(EXHIBITOR + "team/members/<int:pk>/role/", team.member_role, name="team-role"),
+    path(EXHIBITOR + "team/members/<int:pk>/remove/", team.member_remove, name="team-remove"),
+]
