@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crowd",),
     ("checkin",),
     ("streams",),
-    ("privacy", "web"),
+    ("privacy", "web", "portal"),
     ("demo",),
     ("project",),
 ]

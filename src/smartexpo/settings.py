@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",
+    "smartexpo.portal",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,10 @@ SMARTEXPO_RATE_LIMIT_TICKET_LINKS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_TIC
 SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS = int(
     os.environ.get("SMARTEXPO_RATE_LIMIT_TICKET_LINKS_PER_ADDRESS", "1")
 )
+# The exhibitor portal's emails (invitations, password resets): asks per client address, and
+# invitations per signed-in person, per minute.
+SMARTEXPO_RATE_LIMIT_PORTAL_EMAILS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_PORTAL_EMAILS", "5"))
+SMARTEXPO_RATE_LIMIT_INVITATIONS = int(os.environ.get("SMARTEXPO_RATE_LIMIT_INVITATIONS", "20"))
 # Requests per second per client address, in each worker process, bursts of twice that; beyond,
 # 429 before Django is involved (core.flood). 0 turns the guard off (benchmarks do).
 SMARTEXPO_RATE_LIMIT_REQUESTS = float(os.environ.get("SMARTEXPO_RATE_LIMIT_REQUESTS", "100"))

@@ -31,6 +31,7 @@ api.add_router("", crowd_router)
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", web_views.switch_language, name="set_language"),
+    path("", include("smartexpo.exhibitors.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -39,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.privacy.urls")),
     path("", include("smartexpo.checkin.urls")),
     path("", include("smartexpo.crowd.urls")),
+    path("", include("smartexpo.portal.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

@@ -45,6 +45,9 @@ WORLD = textwrap.dedent(
     from smartexpo.tickets.services.registration import registration_create
     from smartexpo.tickets.services.waitlist import offer_token, waitlist_join
     from smartexpo.venue.models import Expo, Gate
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_encode
+    from smartexpo.exhibitors.models import ExhibitorMember
 
     demo_seed()
     expo = Expo.objects.get(slug={EDITION!r})
@@ -84,6 +87,16 @@ WORLD = textwrap.dedent(
     booth = exhibitor.booth_assignments.select_related("booth__hall").first().booth
 
     get_user_model().objects.create_user("ops", password={PASSWORD!r}, is_staff=True)
+    # The exhibitor's administrator in the portal, with a long address, and a password-reset
+    # link of theirs.
+    email = "maximiliana.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com"
+    member = get_user_model().objects.create_user(email, email=email, password={PASSWORD!r})
+    ExhibitorMember.objects.create(user=member, exhibitor=exhibitor, role="admin")
+    portal = {{
+        "exhibitor_slug": exhibitor.slug, "portal_email": email,
+        "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
+        "reset_token": default_token_generator.make_token(member),
+    }}
     gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
     _device, scanner = device_create(
         expo=expo, name="North gate tablet", kind="scanner", gates=gates[:6]
@@ -91,7 +104,7 @@ WORLD = textwrap.dedent(
     print(json.dumps({{
         "exhibitor": exhibitor.pk, "hall": booth.hall.code, "booth": booth.code,
         "full_day": days[-1], "manage": visitor.manage_token, "offer": offer_token(waiting),
-        "scanner": scanner,
+        "scanner": scanner, **portal,
     }}))
     """
 )
@@ -107,6 +120,7 @@ class Page:
 
 
 E = f"/expos/{EDITION}"
+P = f"/portal/{EDITION}/" + "{exhibitor_slug}"
 PAGES = [
     Page("home", "web:home", "/"),
     Page("edition", "web:expo-home", f"{E}/"),
@@ -144,6 +158,21 @@ PAGES = [
         who="organiser",
     ),
     Page("not-found", None, f"{E}/no-such-page/"),
+    # The exhibitor portal: its administrator signs in (the longest name's exhibitor).
+    Page("portal-login", "portal:login", "/portal/login/"),
+    Page("portal-index", "portal:index", "/portal/", ready=(".portal-nav",), who="exhibitor"),
+    Page("portal-home", "portal:home", P + "/", ready=(".portal-nav",), who="exhibitor"),
+    Page("portal-team", "portal:team", P + "/team/", ready=(".portal-nav",), who="exhibitor"),
+    Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
+    Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
+    Page(
+        "password-reset-confirm",
+        "portal:password-reset-confirm",
+        "/portal/password-reset/{reset_uid}/{reset_token}/",
+    ),
+    Page(
+        "password-reset-complete", "portal:password-reset-complete", "/portal/password-reset/done/"
+    ),
 ]
 
 # Addresses that answer no page for a phone to show, each with its reason.
@@ -158,6 +187,8 @@ EXCLUDED = {
     "privacy:personal-data": "a JSON download",
     "tickets:cancel": "POST only: redirects back to the tickets page",
     "tickets:ticket-pdf": "a PDF download",
+    "portal:logout": "POST only: signs out and redirects to the login page",
+    "exhibitor-image": "an exhibitor's picture, an image file",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",
@@ -235,6 +266,10 @@ def sign_in(page, site, who):
         page.fill("#id_username", "ops")
         page.fill("#id_password", PASSWORD)
         page.locator('input[type="submit"]').click()
+    elif who == "exhibitor":  # the portal's login form, where its pages send anyone else
+        page.fill("#id_username", site.tokens["portal_email"])
+        page.fill("#id_password", PASSWORD)
+        page.locator("form.card button[type=submit]").click()
     elif who == "scanner":
         page.fill("#token", site.tokens["scanner"])
         page.locator("#signin-button").click()
