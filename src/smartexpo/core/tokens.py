@@ -81,9 +81,7 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 
 def exhibitor_tokens(*, exhibitor) -> list[ApiToken]:
     """An exhibitor's API tokens, revoked ones included, newest first."""
-    return list(
-        ApiToken.objects.filter(role=Role.EXHIBITOR, exhibitor=exhibitor).order_by("-id")
-    )
+    return list(ApiToken.objects.filter(role=Role.EXHIBITOR, exhibitor=exhibitor).order_by("-id"))
 
 
 def exhibitor_token_get(*, exhibitor, pk) -> ApiToken:

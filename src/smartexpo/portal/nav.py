@@ -21,6 +21,9 @@ class Section:
 SECTIONS = [
     Section("portal:home", _("Home")),
     Section("portal:team", _("Team"), admin_only=True),
+    Section("portal:footfall", _("Footfall")),
+    Section("portal:staff-passes", _("Staff passes")),
+    Section("portal:api-tokens", _("API tokens"), admin_only=True),
 ]
 
 

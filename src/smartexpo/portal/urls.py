@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartexpo.portal import views
+from smartexpo.portal import footfall_views, pass_views, token_views, views
 
 app_name = "portal"
 
@@ -26,4 +26,34 @@ urlpatterns = [
     ),
     path("portal/<slug:expo>/<slug:exhibitor>/", views.home, name="home"),
     path("portal/<slug:expo>/<slug:exhibitor>/team/", views.team, name="team"),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/footfall/",
+        footfall_views.footfall,
+        name="footfall",
+    ),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/",
+        pass_views.staff_passes,
+        name="staff-passes",
+    ),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/<int:pk>/resend/",
+        pass_views.staff_pass_resend,
+        name="staff-passes-resend",
+    ),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/<int:pk>/cancel/",
+        pass_views.staff_pass_cancel,
+        name="staff-passes-cancel",
+    ),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/api-tokens/",
+        token_views.api_tokens,
+        name="api-tokens",
+    ),
+    path(
+        "portal/<slug:expo>/<slug:exhibitor>/api-tokens/<int:pk>/revoke/",
+        token_views.api_token_revoke,
+        name="api-tokens-revoke",
+    ),
 ]
