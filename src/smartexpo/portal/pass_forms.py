@@ -46,7 +46,7 @@ class StaffPassForm(forms.Form):
         help_text=gettext_lazy("Optional. Stored only in protected form."),
     )
     days = forms.MultipleChoiceField(
-        label=gettext_lazy("Days"),
+        label=gettext_lazy("Valid on"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=gettext_lazy("Leave every day unticked for all the days of the pass."),
