@@ -62,6 +62,8 @@ OUTCOMES = {
     "login": "refused: redirected to the admin's login page (302 to `/admin/login/?next=…`)",
     "index": "refused: redirected to the admin's index (302 to `/admin/`), which sends anyone "
     "but staff on to the login page",
+    "portal": "refused: redirected to the exhibitor portal's login page (302 to "
+    "`/portal/login/?next=…`)",
 }
 
 
@@ -123,6 +125,14 @@ def organiser_json(ok: str) -> dict[str, str]:
     return {key: staff.get(key, "401") for key in ROLE_KEYS}
 
 
+def portal_page(ok: str) -> dict[str, str]:
+    """A page of an exhibitor's portal, asked for Huawei: its members and organisers (staff
+    allowed to change exhibitors: the superuser here) use it; any other signed-in account gets
+    the 404 of an exhibitor that is not there; everyone else goes to the portal's login page."""
+    signed_in = {"admin": ok, "staff": "404", "user": "404"}
+    return {key: signed_in.get(key, "portal") for key in ROLE_KEYS}
+
+
 def admin(superuser: str, staff: str = "403") -> dict[str, str]:
     """An admin page: anyone but staff goes to the login page; staff need the permission."""
     return {key: {"admin": superuser, "staff": staff}.get(key, "login") for key in ROLE_KEYS}
@@ -149,6 +159,7 @@ API_DOCS = "API: its documentation"
 PAGES = "Pages: public"
 TICKET_PAGES = "Pages: registration and tickets"
 LIVE = "Pages: live venue"
+PORTAL = "Pages: exhibitor portal"
 ADMIN = "Admin"
 
 API_ROWS = [
@@ -400,6 +411,8 @@ API_ROWS = [
 ]
 
 E = "/expos/{expo}"
+PB = "/portal/{expo}/{exhibitor}"
+HUAWEI = {"exhibitor": "exhibitor_slug"}
 PASSPORT = {"id_type": "passport", "id_number": "E12345678"}
 
 PAGE_ROWS = [
@@ -558,6 +571,74 @@ PAGE_ROWS = [
         params={"alert_id": "alert"},
         form={},
         variant="a form, without JavaScript",
+    ),  # the exhibitor portal's booth pages (members are tested in tests/portal)
+    Row(PORTAL, "GET", PB + "/footfall/", portal_page("200"), params=HUAWEI),
+    Row(PORTAL, "GET", PB + "/staff-passes/", portal_page("200"), params=HUAWEI),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/",
+        portal_page("302"),
+        params=HUAWEI,
+        form={"ticket_type": "crew", "name": "Qian Yu", "email": "qian.yu@example.cn", **PASSPORT},
+        note="issues a staff pass within the grant",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/{pk}/resend/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/staff-passes/{pk}/cancel/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        note="the confirmation step; a member of the staff role gets 403",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/{pk}/cancel/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/api-tokens/",
+        portal_page("200"),
+        params=HUAWEI,
+        note="administrators only: a member of the staff role gets 403",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/api-tokens/",
+        portal_page("200"),
+        params=HUAWEI,
+        form={"name": "CRM sync"},
+        note="answers with the new token, shown once",
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/api-tokens/{pk}/revoke/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "exhibitor_token"},
+        note="the confirmation step",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/api-tokens/{pk}/revoke/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "exhibitor_token"},
+        form={},
     ),
 ]
 

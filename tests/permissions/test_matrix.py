@@ -35,7 +35,11 @@ REGENERATE = (
 # Any 32 letters: the CSRF cookie holds the secret, and a form may send it as its token.
 CSRF = "matrixcsrfsecretmatrixcsrfsecret"
 ERROR_CODES = {"401": "unauthenticated", "403": "forbidden", "404": "not_found"}
-REDIRECTS = {"login": re.compile(r"/admin/login/\?next="), "index": re.compile(r"/admin/\Z")}
+REDIRECTS = {
+    "login": re.compile(r"/admin/login/\?next="),
+    "index": re.compile(r"/admin/\Z"),
+    "portal": re.compile(r"/portal/login/\?next="),
+}
 REFUSED = {"401", "403", "404", *REDIRECTS}
 PRODUCTION, NINJA = "production", "ninja operation"
 
