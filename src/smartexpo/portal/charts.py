@@ -19,10 +19,10 @@ from django.utils.safestring import SafeString
 # The drawing's own units: its width is a phone's, and CSS scales it up to the column.
 WIDTH = 360
 HEIGHT = 190
-LEFT = 38  # room for the value axis' labels
+LEFT = 42  # room for the value axis' labels
 RIGHT = 8
 TOP = 12
-BOTTOM = 26  # room for the category labels
+BOTTOM = 28  # room for the category labels
 LABEL_GAP = 34  # at least this much between two category labels (units of the drawing)
 
 
@@ -133,7 +133,7 @@ def bar_chart(
                 format_html(
                     '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
                     f"{LEFT + (i + 0.5) * slot:.1f}",
-                    HEIGHT - BOTTOM + 14,
+                    HEIGHT - BOTTOM + 16,
                     point.label,
                 )
             )
@@ -175,7 +175,7 @@ def line_chart(name: str, points: list[Point], *, title: str, description: str =
                 format_html(
                     '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
                     f"{xy[i][0]:.1f}",
-                    HEIGHT - BOTTOM + 14,
+                    HEIGHT - BOTTOM + 16,
                     points[i].label,
                 )
             )
