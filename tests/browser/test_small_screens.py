@@ -47,6 +47,7 @@ WORLD = textwrap.dedent(
     from smartexpo.venue.models import Expo, Gate
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.http import urlsafe_base64_encode
+    from smartexpo.exhibitors.members import invitation_create
     from smartexpo.exhibitors.models import ExhibitorMember
 
     demo_seed()
@@ -108,6 +109,10 @@ WORLD = textwrap.dedent(
         "exhibitor_slug": exhibitor.slug, "portal_email": email,
         "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
         "reset_token": default_token_generator.make_token(member),
+        "invitation": invitation_create(
+            exhibitor=exhibitor, role="staff",
+            email="bartholomew.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com",
+        )[1],
     }}
     gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
     _device, scanner = device_create(
@@ -210,6 +215,7 @@ PAGES = [
         ready=(".portal-nav",),
         who="exhibitor",
     ),
+    Page("portal-accept", "portal:accept", "/portal/invitations/{invitation}/"),
     Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
     Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
     Page(
@@ -237,6 +243,9 @@ EXCLUDED = {
     "portal:logout": "POST only: signs out and redirects to the login page",
     "portal:staff-passes-resend": "POST only: queues the e-ticket email again, redirects back",
     "exhibitor-image": "an exhibitor's picture, an image file",
+    "portal:team-revoke": "POST only: redirects back to the team page",
+    "portal:team-role": "POST only: redirects back to the team page",
+    "portal:team-remove": "POST only: redirects back to the team page",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",

@@ -13,6 +13,13 @@ from smartexpo.exhibitors.models import ExhibitorMember, MemberRole
 PASSWORD = "Correct-Horse-42"
 
 
+@pytest.fixture(autouse=True)
+def no_portal_rate_limits_unless_asked(settings):
+    """The rate-limit tests turn them back on, from an address or a person of their own."""
+    settings.SMARTEXPO_RATE_LIMIT_PORTAL_EMAILS = 0
+    settings.SMARTEXPO_RATE_LIMIT_INVITATIONS = 0
+
+
 def make_user(email: str, **extra):
     return get_user_model().objects.create_user(
         username=email.lower(), email=email, password=PASSWORD, **extra

@@ -1,59 +1,65 @@
 from django.urls import path
 
-from smartexpo.portal import footfall_views, pass_views, token_views, views
+from smartexpo.portal.views import accounts, footfall, passes, team, tokens
 
 app_name = "portal"
 
+EXHIBITOR = "portal/<slug:expo>/<slug:exhibitor>/"
+
 urlpatterns = [
-    path("portal/", views.index, name="index"),
-    path("portal/login/", views.LoginView.as_view(), name="login"),
-    path("portal/logout/", views.LogoutView.as_view(), name="logout"),
-    path("portal/password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("portal/", accounts.index, name="index"),
+    path("portal/login/", accounts.LoginView.as_view(), name="login"),
+    path("portal/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("portal/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
     path(
         "portal/password-reset/sent/",
-        views.PasswordResetDoneView.as_view(),
+        accounts.PasswordResetDoneView.as_view(),
         name="password-reset-done",
     ),
     path(
         "portal/password-reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        accounts.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
     path(
         "portal/password-reset/done/",
-        views.PasswordResetCompleteView.as_view(),
+        accounts.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
-    path("portal/<slug:expo>/<slug:exhibitor>/", views.home, name="home"),
-    path("portal/<slug:expo>/<slug:exhibitor>/team/", views.team, name="team"),
+    path("portal/invitations/<str:token>/", team.accept, name="accept"),
+    path(EXHIBITOR, accounts.home, name="home"),
+    path(EXHIBITOR + "team/", team.team, name="team"),
+    path(EXHIBITOR + "team/invitations/<int:pk>/revoke/", team.revoke, name="team-revoke"),
+    path(EXHIBITOR + "team/members/<int:pk>/role/", team.member_role, name="team-role"),
+    path(EXHIBITOR + "team/members/<int:pk>/remove/", team.member_remove, name="team-remove"),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/footfall/",
-        footfall_views.footfall,
+        EXHIBITOR + "footfall/",
+        footfall.footfall,
         name="footfall",
     ),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/",
-        pass_views.staff_passes,
+        EXHIBITOR + "staff-passes/",
+        passes.staff_passes,
         name="staff-passes",
     ),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/<int:pk>/resend/",
-        pass_views.staff_pass_resend,
+        EXHIBITOR + "staff-passes/<int:pk>/resend/",
+        passes.staff_pass_resend,
         name="staff-passes-resend",
     ),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/staff-passes/<int:pk>/cancel/",
-        pass_views.staff_pass_cancel,
+        EXHIBITOR + "staff-passes/<int:pk>/cancel/",
+        passes.staff_pass_cancel,
         name="staff-passes-cancel",
     ),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/api-tokens/",
-        token_views.api_tokens,
+        EXHIBITOR + "api-tokens/",
+        tokens.api_tokens,
         name="api-tokens",
     ),
     path(
-        "portal/<slug:expo>/<slug:exhibitor>/api-tokens/<int:pk>/revoke/",
-        token_views.api_token_revoke,
+        EXHIBITOR + "api-tokens/<int:pk>/revoke/",
+        tokens.api_token_revoke,
         name="api-tokens-revoke",
     ),
 ]

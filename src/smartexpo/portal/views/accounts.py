@@ -1,5 +1,6 @@
-"""The exhibitor's portal: the pages an exhibitor's people sign in to. Thin views: the access
-rules are `access.portal_view`'s, the writes the `exhibitors` services'."""
+"""Signing in and out, the password reset, the list of one's exhibitors and an exhibitor's
+home page. Thin views: the access rules are `access.portal_view`'s, the writes the
+`exhibitors` services'."""
 
 from __future__ import annotations
 
@@ -64,10 +65,11 @@ def home(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
         "showcase_count": request.exhibitor.showcase.count(),
         "public": request.exhibitor.status == ExhibitorStatus.APPROVED,
     }
-    return _render(request, "portal/home.html", context)
+    return render_portal(request, "portal/home.html", context)
 
 
-def _render(request: HttpRequest, template: str, context: dict, status: int = 200):
+def render_portal(request: HttpRequest, template: str, context: dict, status: int = 200):
+    """Render a page of an exhibitor's portal (after `portal_view`)."""
     context = {"expo": request.expo, "exhibitor": request.exhibitor, **context}
     return render(request, template, context, status=status)
 
@@ -107,13 +109,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "portal/password_reset_complete.html"
-
-
-@portal_view(admin_only=True)
-def team(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
-    """The exhibitor's people: its members and the invitations still waiting."""
-    context = {
-        "members": members.member_list(exhibitor=request.exhibitor),
-        "invitations": members.invitation_pending_list(exhibitor=request.exhibitor),
-    }
-    return _render(request, "portal/team.html", context)
