@@ -176,3 +176,21 @@ def test_who_may_see_the_footfall(sensor, other_client, organiser_client, huawei
     own = other_client.get("/portal/test-2019/toyota/footfall/").content.decode()
     assert row(own, "2019-08-26")["visits"] == "1"
     assert signed_in(huawei_staff).post(FOOTFALL).status_code == 405
+
+
+# --- the charts ------------------------------------------------------------------------------
+
+
+def test_a_chart_escapes_its_texts_and_thins_crowded_labels():
+    from smartexpo.portal import charts
+
+    hours = [charts.Point(f"{h:02d}", h, f"<b>{h}</b>") for h in range(24)]
+    svg = str(charts.bar_chart("hours", hours, title="Visits & more"))
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "Visits &amp; more" in svg
+    assert svg.count('class="bar"') == 24
+    # 24 labels would overlap in a 360-unit drawing: every third one is written.
+    assert svg.count('class="label"') == 8
+    assert charts.nice_ceiling(0) == 1 and charts.nice_ceiling(218) == 250
+    assert charts.nice_ceiling(9) == 10 and charts.nice_ceiling(1_200) == 2_000
+    empty = str(charts.line_chart("none", [], title="Nobody"))
+    assert "<polyline" not in empty and 'data-chart="none"' in empty
