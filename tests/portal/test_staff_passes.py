@@ -46,23 +46,26 @@ def issued(expo, n: int = 1):
     return staff_pass_issue(exhibitor=expo.test_exhibitors["huawei"], **person(n)).registration
 
 
-def test_a_staff_member_issues_a_pass_within_the_grant(grant, staff_client):
+def test_a_staff_member_issues_a_pass_within_the_grant(grant, staff_client, admin_client):
     response = staff_client.post(PASSES, person(1))
     assert response.status_code == 302, response.content.decode()
     registration = Registration.objects.get()
     assert registration.exhibitor.slug == "huawei" and registration.status == "active"
     assert PassGrant.objects.get().used == 1
+    # Every day of the pass, as the API gives by default.
+    assert Ticket.objects.get().days == ALL_DAYS
     page = staff_client.get(PASSES).content.decode()
     assert "Staff pass issued to Staff 1" in page
     assert "1 of 2 issued" in page
     token = manage_token_of(registration)
+    # The ticket page can cancel the pass: a staff member is not given its address.
+    assert token not in page and "/ticket.pdf" not in page
+    # An admin is: the ticket page and PDF the person was sent.
     serial = Ticket.objects.get(registration=registration).serial
-    # The ticket page and PDF the person was sent.
-    assert f"/expos/test-2019/my/{token}/" in page
-    assert f"/expos/test-2019/my/{token}/tickets/{serial}/ticket.pdf" in page
+    admin_page = admin_client.get(PASSES).content.decode()
+    assert f"/expos/test-2019/my/{token}/" in admin_page
+    assert f"/expos/test-2019/my/{token}/tickets/{serial}/ticket.pdf" in admin_page
     assert Client().get(f"/expos/test-2019/my/{token}/").status_code == 200
-    # Every day of the pass, as the API gives by default.
-    assert Ticket.objects.get().days == ALL_DAYS
 
 
 def test_a_pass_without_an_id_number_is_issued_as_the_api_allows(grant, staff_client):

@@ -4,10 +4,11 @@ again, cancelling one.
 The rules are the ticket services' (`tickets.services.restricted`, `.cancellation`), as the
 exhibitor's API applies them: a pass takes one of the grant's passes in the registration's own
 transaction (so concurrent members never issue more than granted), and cancelling revokes its
-ticket and gives the pass back to the grant. Who may do what (docs/portal.md): every member
-issues passes and sends their tickets again; only the exhibitor's admins (and organisers)
-cancel one, since a cancelled ticket stops someone at the gate.
-"""
+ticket and gives the pass back to the grant. Who may do what (docs/registration-access.md):
+every member issues passes and has their e-tickets emailed again; only the exhibitor's admins
+(and organisers) cancel one, since a cancelled ticket stops someone at the gate. For the same
+reason only they see a pass's ticket page and PDF: their addresses carry the pass's manage
+token, and the ticket page can cancel the pass too."""
 
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ def _may_cancel(request: HttpRequest) -> bool:
     return members.is_admin(request.membership) or members.is_organiser(request.user)
 
 
-def _pass_rows(exhibitor) -> list[dict]:
+def _pass_rows(exhibitor, *, with_links: bool) -> list[dict]:
     rows = []
     for registration in restricted.staff_passes(exhibitor=exhibitor):
-        token = ticket_selectors.manage_token_of(registration)
+        # The manage token opens the pass's page, where it can be cancelled: only those who
+        # may cancel are given it.
+        token = ticket_selectors.manage_token_of(registration) if with_links else None
         tickets = list(registration.tickets.all())
         rows.append(
             {
@@ -84,7 +87,7 @@ def staff_passes(request: HttpRequest, expo: str, exhibitor: str) -> HttpRespons
         "exhibitor": firm,
         "grants": grants,
         "form": form,
-        "passes": _pass_rows(firm),
+        "passes": _pass_rows(firm, with_links=_may_cancel(request)),
         "may_cancel": _may_cancel(request),
         "available": sum(max(0, g.passes - g.used) for g in grants),
     }
