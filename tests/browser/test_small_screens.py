@@ -48,6 +48,7 @@ WORLD = textwrap.dedent(
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.http import urlsafe_base64_encode
     from smartexpo.exhibitors.members import invitation_create
+    from smartexpo.exhibitors.services import showcase_item_add
     from smartexpo.exhibitors.models import ExhibitorMember
 
     demo_seed()
@@ -109,6 +110,9 @@ WORLD = textwrap.dedent(
         "exhibitor_slug": exhibitor.slug, "portal_email": email,
         "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
         "reset_token": default_token_generator.make_token(member),
+        "item": (exhibitor.showcase.first() or showcase_item_add(
+            exhibitor=exhibitor, title_en="Autonomous inspection robot for substations",
+        )).pk,
         "invitation": invitation_create(
             exhibitor=exhibitor, role="staff",
             email="bartholomew.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com",
@@ -179,6 +183,23 @@ PAGES = [
     Page("portal-login", "portal:login", "/portal/login/"),
     Page("portal-index", "portal:index", "/portal/", ready=(".portal-nav",), who="exhibitor"),
     Page("portal-home", "portal:home", P + "/", ready=(".portal-nav",), who="exhibitor"),
+    Page(
+        "portal-profile", "portal:profile", P + "/profile/", ready=(".portal-nav",), who="exhibitor"
+    ),
+    Page(
+        "portal-showcase",
+        "portal:showcase",
+        P + "/showcase/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-showcase-item",
+        "portal:showcase-edit",
+        P + "/showcase/{item}/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
     Page("portal-team", "portal:team", P + "/team/", ready=(".portal-nav",), who="exhibitor"),
     Page(
         "portal-footfall",
@@ -243,6 +264,8 @@ EXCLUDED = {
     "portal:logout": "POST only: signs out and redirects to the login page",
     "portal:staff-passes-resend": "POST only: queues the e-ticket email again, redirects back",
     "exhibitor-image": "an exhibitor's picture, an image file",
+    "portal:showcase-move": "POST only: redirects back to the showcase page",
+    "portal:showcase-delete": "POST only: redirects back to the showcase page",
     "portal:team-revoke": "POST only: redirects back to the team page",
     "portal:team-role": "POST only: redirects back to the team page",
     "portal:team-remove": "POST only: redirects back to the team page",

@@ -68,3 +68,43 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
         return None
     _device, token = device_create(expo=expo, name=DEMO_SCANNER, kind="scanner", gates=gates)
     return token
+
+
+DEMO_EXHIBITOR = ("sce-2019", "huawei")
+DEMO_EXHIBITOR_EMAIL = "exhibitor@huawei.example.com"
+
+
+@transaction.atomic
+def demo_exhibitor_admin_ensure() -> tuple[str, str, str] | None:
+    """Make sure the demo has an administrator in the portal of one well-known exhibitor
+    (Huawei, 2019); return (email, password, the portal's path), or None before the demo is
+    seeded. The password is kept as the organiser's is (`demo_organiser_ensure`)."""
+    from smartexpo.exhibitors.models import Exhibitor, ExhibitorMember, MemberRole
+
+    expo_slug, slug = DEMO_EXHIBITOR
+    exhibitor = Exhibitor.objects.filter(expo__slug=expo_slug, slug=slug).first()
+    if exhibitor is None:
+        return None
+    path = settings.DATA_DIR / "demo-exhibitor-password"
+    User = get_user_model()
+    user = User.objects.filter(username=DEMO_EXHIBITOR_EMAIL).first()
+    password = path.read_text().strip() if path.exists() else ""
+    if user is None or not password or not user.check_password(password):
+        password = secrets.token_urlsafe(12)
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(password)
+        path.chmod(0o600)
+        if user is None:
+            user = User.objects.create_user(
+                DEMO_EXHIBITOR_EMAIL,
+                email=DEMO_EXHIBITOR_EMAIL,
+                password=password,
+                first_name="Demo exhibitor",
+            )
+        else:
+            user.set_password(password)
+            user.save()
+    ExhibitorMember.objects.update_or_create(
+        user=user, exhibitor=exhibitor, defaults={"role": MemberRole.ADMIN}
+    )
+    return DEMO_EXHIBITOR_EMAIL, password, f"/portal/{expo_slug}/{slug}/"

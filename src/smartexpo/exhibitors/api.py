@@ -37,6 +37,9 @@ class ExhibitorItem(Schema):
 class ShowcaseOut(Schema):
     title: Names
     description: Names
+    image: str | None = Field(
+        None, description="The item's picture: a path on this server, cached for good"
+    )
 
 
 class ExhibitorDetail(ExhibitorItem):
@@ -49,6 +52,7 @@ class ExhibitorDetail(ExhibitorItem):
     booths: list[str]
     halls: list[str]
     showcase: list[ShowcaseOut]
+    logo: str | None = Field(None, description="The logo: a path on this server, cached for good")
 
 
 class TaxonomyItem(Schema):
@@ -105,9 +109,11 @@ def exhibitor_detail(e: Exhibitor) -> dict:
             {
                 "title": {"en": s.title_en, "zh": s.title_zh or s.title_en},
                 "description": {"en": s.description_en, "zh": s.description_zh or s.description_en},
+                "image": s.image.get_absolute_url() if s.image_id else None,
             }
             for s in e.showcase.all()
         ],
+        "logo": e.logo.get_absolute_url() if e.logo_id else None,
     }
 
 

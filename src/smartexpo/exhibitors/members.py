@@ -52,6 +52,7 @@ def portal_exhibitor(*, expo_slug: str, slug: str) -> Exhibitor | None:
     """The exhibitor a portal address names (whatever its approval), or None."""
     return (
         Exhibitor.objects.select_related("expo", "sector", "logo")
+        .defer("logo__data")
         .filter(expo__slug=expo_slug, slug=slug)
         .first()
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -176,6 +177,9 @@ class ExhibitorImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} ({self.width}×{self.height})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhibitor-image", args=[self.sha256, self.extension])
 
     @property
     def extension(self) -> str:

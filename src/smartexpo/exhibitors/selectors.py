@@ -7,7 +7,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import invalid, not_found
-from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, Sector, Tag
+from smartexpo.exhibitors.models import (
+    BoothAssignment,
+    Exhibitor,
+    ExhibitorStatus,
+    Sector,
+    ShowcaseItem,
+    Tag,
+)
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import Booth, Expo, Hall, Zone
 
@@ -94,10 +101,21 @@ def exhibitor_get(*, expo: Expo, pk: int, include_unapproved: bool = False) -> E
     qs = Exhibitor.objects.filter(expo=expo, pk=pk)
     if not include_unapproved:
         qs = qs.filter(status=ExhibitorStatus.APPROVED)
-    exhibitor = _with_catalogue_relations(qs).prefetch_related("showcase").first()
+    exhibitor = with_pictures(_with_catalogue_relations(qs)).first()
     if exhibitor is None:
         raise not_found("exhibitor")
     return exhibitor
+
+
+def with_pictures(qs: QuerySet[Exhibitor]) -> QuerySet[Exhibitor]:
+    """Exhibitors with their logo and showcase (and its pictures), without the pictures'
+    bytes, which only the image's own URL serves."""
+    showcase = ShowcaseItem.objects.select_related("image").defer("image__data")
+    return (
+        qs.select_related("logo")
+        .defer("logo__data")
+        .prefetch_related(Prefetch("showcase", queryset=showcase))
+    )
 
 
 def exhibitor_booths(exhibitor: Exhibitor) -> list:

@@ -6,8 +6,10 @@ import enum
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.exhibitors import images
 from smartexpo.exhibitors.models import (
     BoothAssignment,
     Exhibitor,
@@ -50,16 +52,27 @@ def exhibitor_refresh_search(*, exhibitor_ids: Iterable[int]) -> int:
     return len(exhibitors)
 
 
+DESCRIPTION_LIMIT = 5000
+
+
 def _validate_profile(fields: dict) -> None:
+    # Translated for the portal's forms; the API answers in English, its only language.
     errors = {}
     if "name_en" in fields and not (fields["name_en"] or "").strip():
-        errors["name_en"] = "An English name is required."
-    for key, limit in (("name_en", 200), ("name_zh", 200), ("website", 200)):
+        errors["name_en"] = _("An English name is required.")
+    limits = (
+        ("name_en", 200),
+        ("name_zh", 200),
+        ("website", 200),
+        ("description_en", DESCRIPTION_LIMIT),
+        ("description_zh", DESCRIPTION_LIMIT),
+    )
+    for key, limit in limits:
         if key in fields and len(fields[key] or "") > limit:
-            errors[key] = f"At most {limit} characters."
+            errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
     website = fields.get("website")
     if website and not website.startswith(("http://", "https://")):
-        errors["website"] = "A web address starting with http:// or https://."
+        errors["website"] = _("A web address starting with http:// or https://.")
     if errors:
         raise invalid(errors)
 
@@ -123,11 +136,14 @@ def exhibitor_update_profile(
     description_zh: str | Keep | None = KEEP,
     website: str | Keep | None = KEEP,
     tags: Iterable[str] | None = None,
+    logo: bytes | Keep | None = KEEP,
 ) -> Exhibitor:
-    """Change an exhibitor's own profile: bilingual names, descriptions, website, tags.
+    """Change an exhibitor's own profile: bilingual names, descriptions, website, tags, logo.
 
     Only the fields given change (a PATCH); None empties a field, which the English name
-    refuses. `tags`: the tag codes that replace the exhibitor's own, unchanged if None."""
+    refuses. `tags`: the tag codes that replace the exhibitor's own, unchanged if None.
+    `logo`: an uploaded picture's bytes (checked and resized by `images.image_store`, refused
+    as `invalid` at `logo`), or None to remove the logo."""
     given = zip(
         PROFILE_FIELDS, (name_en, name_zh, description_en, description_zh, website), strict=True
     )
@@ -141,8 +157,18 @@ def exhibitor_update_profile(
         if missing:
             raise invalid({"tags": f"Unknown tags: {', '.join(missing)}."})
         exhibitor.tags.set(tag_objs)
+    if logo is not KEEP:
+        exhibitor.logo = (
+            None
+            if logo is None
+            else images.image_store(
+                exhibitor=exhibitor, data=logo, max_side=images.LOGO_SIDE, field="logo"
+            )
+        )
     exhibitor.save()
     exhibitor_refresh_search(exhibitor_ids=[exhibitor.pk])
+    if logo is not KEEP:
+        images.images_prune(exhibitor=exhibitor)
     exhibitor.refresh_from_db()
     return exhibitor
 
@@ -157,6 +183,22 @@ def exhibitor_set_status(*, exhibitor: Exhibitor, status: str) -> Exhibitor:
     return exhibitor
 
 
+def _validate_showcase(fields: dict) -> None:
+    errors = {}
+    if not (fields["title_en"] or "").strip():
+        errors["title_en"] = _("A title is required.")
+    for key, limit in (
+        ("title_en", 200),
+        ("title_zh", 200),
+        ("description_en", DESCRIPTION_LIMIT),
+        ("description_zh", DESCRIPTION_LIMIT),
+    ):
+        if len(fields[key] or "") > limit:
+            errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+    if errors:
+        raise invalid(errors)
+
+
 @transaction.atomic
 def showcase_item_add(
     *,
@@ -165,21 +207,96 @@ def showcase_item_add(
     title_zh: str = "",
     description_en: str = "",
     description_zh: str = "",
+    image: bytes | None = None,
 ) -> ShowcaseItem:
-    """Add a product or technology to an exhibitor's showcase."""
-    if not title_en.strip():
-        raise invalid({"title_en": "A title is required."})
-    position = exhibitor.showcase.count()
+    """Add a product or technology to the end of an exhibitor's showcase, with a picture
+    (`image`: an upload's bytes, checked and resized; `invalid` at `image` if refused)."""
+    fields = {
+        "title_en": title_en,
+        "title_zh": title_zh,
+        "description_en": description_en,
+        "description_zh": description_zh,
+    }
+    _validate_showcase(fields)
+    last = exhibitor.showcase.order_by("-position").values_list("position", flat=True).first()
     item = ShowcaseItem.objects.create(
         exhibitor=exhibitor,
         title_en=title_en.strip(),
-        title_zh=title_zh.strip(),
-        description_en=description_en,
-        description_zh=description_zh,
-        position=position,
+        title_zh=(title_zh or "").strip(),
+        description_en=(description_en or "").strip(),
+        description_zh=(description_zh or "").strip(),
+        position=0 if last is None else last + 1,
+        image=None
+        if image is None
+        else images.image_store(exhibitor=exhibitor, data=image, max_side=images.SHOWCASE_SIDE),
     )
     exhibitor_refresh_search(exhibitor_ids=[exhibitor.pk])
     return item
+
+
+@transaction.atomic
+def showcase_item_update(
+    *,
+    item: ShowcaseItem,
+    title_en: str,
+    title_zh: str = "",
+    description_en: str = "",
+    description_zh: str = "",
+    image: bytes | Keep | None = KEEP,
+) -> ShowcaseItem:
+    """Change a showcase item's titles and descriptions, and its picture (`image`: an
+    upload's bytes, None to remove it, KEEP to leave it)."""
+    fields = {
+        "title_en": title_en,
+        "title_zh": title_zh,
+        "description_en": description_en,
+        "description_zh": description_zh,
+    }
+    _validate_showcase(fields)
+    for key, value in fields.items():
+        setattr(item, key, (value or "").strip())
+    if image is not KEEP:
+        item.image = (
+            None
+            if image is None
+            else images.image_store(
+                exhibitor=item.exhibitor, data=image, max_side=images.SHOWCASE_SIDE
+            )
+        )
+    item.save()
+    exhibitor_refresh_search(exhibitor_ids=[item.exhibitor_id])
+    images.images_prune(exhibitor=item.exhibitor)
+    return item
+
+
+@transaction.atomic
+def showcase_item_delete(*, item: ShowcaseItem) -> None:
+    """Take an item off the showcase, with its picture."""
+    exhibitor = item.exhibitor
+    ShowcaseItem.objects.filter(pk=item.pk).delete()
+    exhibitor_refresh_search(exhibitor_ids=[exhibitor.pk])
+    images.images_prune(exhibitor=exhibitor)
+
+
+@transaction.atomic
+def showcase_item_move(*, item: ShowcaseItem, offset: int) -> None:
+    """Move an item up (offset -1) or down (+1) the showcase's order; at either end it stays.
+
+    The items are renumbered 0, 1, 2… in their current order first, so positions left equal
+    or with gaps (by the back office, by deletions) move predictably."""
+    ordered = list(
+        ShowcaseItem.objects.filter(exhibitor_id=item.exhibitor_id)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    if item.pk not in ordered:
+        return
+    at = ordered.index(item.pk)
+    to = at + offset
+    if 0 <= to < len(ordered):
+        ordered[at], ordered[to] = ordered[to], ordered[at]
+    for position, pk in enumerate(ordered):
+        ShowcaseItem.objects.filter(pk=pk).exclude(position=position).update(position=position)
 
 
 def booth_assign(*, booth: Booth, exhibitor: Exhibitor) -> BoothAssignment:

@@ -8,7 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.exhibitors.images import ACCEPT, MAX_UPLOAD_BYTES
 from smartexpo.exhibitors.models import MemberRole
+from smartexpo.exhibitors.selectors import tag_list
+from smartexpo.exhibitors.services import DESCRIPTION_LIMIT
 
 
 class LoginForm(AuthenticationForm):
@@ -70,3 +74,105 @@ class AcceptForm(forms.Form):
         if data.get("password") and data.get("password2") != data["password"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+def add_service_errors(form: forms.Form, exc: SmartExpoError) -> None:
+    """Show a service's refusal on the form: at its fields when it names them (and the form
+    has them), else above the form."""
+    fields = exc.detail.get("fields", {}) if isinstance(exc.detail, dict) else {}
+    for field, message in fields.items():
+        form.add_error(field if field in form.fields else None, message)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+class ImageField(forms.FileField):
+    """An uploaded picture; `exhibitors.images` checks what it really is."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", _("JPEG, PNG or WebP, up to 8 MB. We resize it and remove its metadata.")
+        )
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The image is larger than 8 MB."))
+        return upload
+
+
+def upload_bytes(upload) -> bytes:
+    return b"".join(upload.chunks())
+
+
+class ProfileForm(forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        max_length=DESCRIPTION_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"),
+        max_length=DESCRIPTION_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("Technology tags"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    logo = ImageField(label=_("Logo"))
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def __init__(self, *args, exhibitor, **kwargs):
+        initial = {
+            "name_en": exhibitor.name_en,
+            "name_zh": exhibitor.name_zh,
+            "description_en": exhibitor.description_en,
+            "description_zh": exhibitor.description_zh,
+            "website": exhibitor.website,
+            "tags": [t.code for t in exhibitor.tags.all()],
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["tags"].choices = [(t.code, t.name) for t in tag_list()]
+        if not exhibitor.logo_id:
+            del self.fields["remove_logo"]
+
+
+class ShowcaseItemForm(forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        max_length=DESCRIPTION_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description_zh = forms.CharField(
+        label=_("Description (Chinese)"),
+        max_length=DESCRIPTION_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    image = ImageField(label=_("Picture"))
+    remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
+
+    def __init__(self, *args, item=None, **kwargs):
+        if item is not None:
+            kwargs["initial"] = {
+                "title_en": item.title_en,
+                "title_zh": item.title_zh,
+                "description_en": item.description_en,
+                "description_zh": item.description_zh,
+            }
+        super().__init__(*args, **kwargs)
+        if item is None or not item.image_id:
+            del self.fields["remove_image"]

@@ -20,6 +20,8 @@ class Section:
 
 SECTIONS = [
     Section("portal:home", _("Home")),
+    Section("portal:profile", _("Profile")),
+    Section("portal:showcase", _("Showcase")),
     Section("portal:team", _("Team"), admin_only=True),
     Section("portal:footfall", _("Footfall")),
     Section("portal:staff-passes", _("Staff passes")),

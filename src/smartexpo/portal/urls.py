@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartexpo.portal.views import accounts, footfall, passes, team, tokens
+from smartexpo.portal.views import accounts, footfall, passes, profile, team, tokens
 
 app_name = "portal"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("portal/invitations/<str:token>/", team.accept, name="accept"),
     path(EXHIBITOR, accounts.home, name="home"),
+    path(EXHIBITOR + "profile/", profile.profile, name="profile"),
+    path(EXHIBITOR + "showcase/", profile.showcase, name="showcase"),
+    path(EXHIBITOR + "showcase/<int:pk>/", profile.showcase_edit, name="showcase-edit"),
+    path(EXHIBITOR + "showcase/<int:pk>/move/", profile.showcase_move, name="showcase-move"),
+    path(EXHIBITOR + "showcase/<int:pk>/delete/", profile.showcase_delete, name="showcase-delete"),
     path(EXHIBITOR + "team/", team.team, name="team"),
     path(EXHIBITOR + "team/invitations/<int:pk>/revoke/", team.revoke, name="team-revoke"),
     path(EXHIBITOR + "team/members/<int:pk>/role/", team.member_role, name="team-role"),

@@ -16,7 +16,7 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.exhibitors import members
 from smartexpo.exhibitors.models import MemberRole
 from smartexpo.portal.access import portal_view
-from smartexpo.portal.forms import AcceptForm, InviteForm, RoleForm
+from smartexpo.portal.forms import AcceptForm, InviteForm, RoleForm, add_service_errors
 from smartexpo.portal.views.accounts import render_portal
 
 
@@ -38,11 +38,7 @@ def team(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except SmartExpoError as exc:
-            fields = exc.detail.get("fields", {})
-            for field, message in fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            if not fields:
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
             status = 429 if exc.code == "rate_limited" else 422
         else:
             messages.success(
@@ -171,12 +167,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 state = exc.code.removeprefix("invitation_")
                 context = {"state": state, "title": str(INVALID_TITLES[state])}
                 return render(request, "portal/accept_invalid.html", context, status=410)
-            fields = exc.detail.get("fields", {})
-            for field, message in fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            if not fields:
-                context["account_exists"] = exc.code == "account_exists"
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
             status = 422
         if status == 200:
             messages.success(

@@ -65,10 +65,15 @@ class Command(BaseCommand):
         self.stdout.write(f"sce-2019: {created:,} registered visitors ({elapsed:.1f} s).")
 
     def login(self, *, host: str, port: int) -> None:
-        from smartexpo.demo.login import demo_organiser_ensure, demo_scanner_token
+        from smartexpo.demo.login import (
+            demo_exhibitor_admin_ensure,
+            demo_organiser_ensure,
+            demo_scanner_token,
+        )
 
         username, password = demo_organiser_ensure()
         scanner = demo_scanner_token()
+        exhibitor = demo_exhibitor_admin_ensure()
         base = f"http://{host}:{port}"
         self.stdout.write(
             "\n".join(
@@ -86,10 +91,21 @@ class Command(BaseCommand):
                     f"  Live venue          {base}/expos/sce-2019/live/",
                     f"  Gate scanner        {base}/expos/sce-2019/scanner/",
                     f"  Scanner token       {scanner or '(seed the demo first)'}",
+                    *self.exhibitor_lines(base, exhibitor),
                     "",
                 ]
             )
         )
+
+    @staticmethod
+    def exhibitor_lines(base: str, exhibitor) -> list[str]:
+        if exhibitor is None:
+            return [f"  Exhibitor portal    {base}/portal/login/ (seed the demo first)"]
+        email, password, path = exhibitor
+        return [
+            f"  Exhibitor portal    {base}{path}",
+            f"  Exhibitor login     {email}, password {password}",
+        ]
 
     def seed(self, *, seed: int, quiet: bool) -> None:
         started = time.monotonic()
