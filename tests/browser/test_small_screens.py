@@ -94,7 +94,19 @@ WORLD = textwrap.dedent(
     email = "maximiliana.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com"
     member = get_user_model().objects.create_user(email, email=email, password={PASSWORD!r})
     ExhibitorMember.objects.create(user=member, exhibitor=exhibitor, role="admin")
+    # A staff pass the exhibitor issued and an API token of its own, for their pages.
+    from smartexpo.core.tokens import token_create
+    from smartexpo.tickets.services.restricted import staff_pass_issue
+    staff_pass = staff_pass_issue(
+        exhibitor=exhibitor, name="Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen",
+        email=email,
+    )
+    api_token, _raw = token_create(
+        role="exhibitor", name="Customer relationship management synchronisation",
+        exhibitor=exhibitor,
+    )
     portal = {{
+        "staff_pass": staff_pass.registration.pk, "api_token": api_token.pk,
         "exhibitor_slug": exhibitor.slug, "portal_email": email,
         "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
         "reset_token": default_token_generator.make_token(member),
@@ -191,6 +203,41 @@ PAGES = [
         who="exhibitor",
     ),
     Page("portal-team", "portal:team", P + "/team/", ready=(".portal-nav",), who="exhibitor"),
+    Page(
+        "portal-footfall",
+        "portal:footfall",
+        P + "/footfall/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-staff-passes",
+        "portal:staff-passes",
+        P + "/staff-passes/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-staff-pass-cancel",
+        "portal:staff-passes-cancel",
+        P + "/staff-passes/{staff_pass}/cancel/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-api-tokens",
+        "portal:api-tokens",
+        P + "/api-tokens/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-api-token-revoke",
+        "portal:api-tokens-revoke",
+        P + "/api-tokens/{api_token}/revoke/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
     Page("portal-accept", "portal:accept", "/portal/invitations/{invitation}/"),
     Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
     Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
@@ -217,6 +264,7 @@ EXCLUDED = {
     "tickets:cancel": "POST only: redirects back to the tickets page",
     "tickets:ticket-pdf": "a PDF download",
     "portal:logout": "POST only: signs out and redirects to the login page",
+    "portal:staff-passes-resend": "POST only: queues the e-ticket email again, redirects back",
     "exhibitor-image": "an exhibitor's picture, an image file",
     "portal:showcase-move": "POST only: redirects back to the showcase page",
     "portal:showcase-delete": "POST only: redirects back to the showcase page",

@@ -426,6 +426,8 @@ API_ROWS = [
 ]
 
 E = "/expos/{expo}"
+PB = "/portal/{expo}/{exhibitor}"
+HUAWEI = {"exhibitor": "exhibitor_slug"}
 PASSPORT = {"id_type": "passport", "id_number": "E12345678"}
 
 PAGE_ROWS = [
@@ -584,6 +586,74 @@ PAGE_ROWS = [
         params={"alert_id": "alert"},
         form={},
         variant="a form, without JavaScript",
+    ),  # the exhibitor portal's booth pages (members are tested in tests/portal)
+    Row(PORTAL, "GET", PB + "/footfall/", portal_page("200"), params=HUAWEI),
+    Row(PORTAL, "GET", PB + "/staff-passes/", portal_page("200"), params=HUAWEI),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/",
+        portal_page("302"),
+        params=HUAWEI,
+        form={"ticket_type": "crew", "name": "Qian Yu", "email": "qian.yu@example.cn", **PASSPORT},
+        note="issues a staff pass within the grant",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/{pk}/resend/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/staff-passes/{pk}/cancel/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        note="the confirmation step; a member of the staff role gets 403",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/staff-passes/{pk}/cancel/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "staff_pass"},
+        form={},
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/api-tokens/",
+        portal_page("200"),
+        params=HUAWEI,
+        note="administrators only: a member of the staff role gets 403",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/api-tokens/",
+        portal_page("200"),
+        params=HUAWEI,
+        form={"name": "CRM sync"},
+        note="answers with the new token, shown once",
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        PB + "/api-tokens/{pk}/revoke/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "exhibitor_token"},
+        note="the confirmation step",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        PB + "/api-tokens/{pk}/revoke/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "exhibitor_token"},
+        form={},
     ),
 ]
 

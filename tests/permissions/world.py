@@ -192,7 +192,7 @@ def build_world() -> World:
     device_revoke(device=gone)
     spare, _token = device_create(expo=expo, name="Spare", kind="scanner", gates=["G1"])
     _t, tokens["organizer"] = token_create(role=Role.ORGANIZER, name="Organiser")
-    _t, tokens["exhibitor"] = token_create(
+    exhibitor_token, tokens["exhibitor"] = token_create(
         role=Role.EXHIBITOR, name="Huawei staff", exhibitor=exhibitors["huawei"]
     )
     tokens["holder"], tokens["other_holder"] = mine.manage_token, other.manage_token
@@ -232,6 +232,8 @@ def build_world() -> World:
         "invitation_code": invitation.code,
         "pending_request": request.registration.pk,
         "staff_pass": staff_pass.registration.pk,
+        "exhibitor_slug": exhibitors["huawei"].slug,
+        "exhibitor_token": exhibitor_token.pk,
         "alert": alert.pk,
         "plotly_version": metadata.version("plotly"),
         "admin_app": "venue",

@@ -8,7 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.core.models import ApiToken, Role
 
 TOKEN_PREFIX = {Role.ORGANIZER: "sxo_", Role.EXHIBITOR: "sxe_", Role.DEVICE: "sxd_"}
@@ -77,6 +77,20 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def exhibitor_tokens(*, exhibitor) -> list[ApiToken]:
+    """An exhibitor's API tokens, revoked ones included, newest first."""
+    return list(ApiToken.objects.filter(role=Role.EXHIBITOR, exhibitor=exhibitor).order_by("-id"))
+
+
+def exhibitor_token_get(*, exhibitor, pk) -> ApiToken:
+    """One of an exhibitor's tokens, or `not_found` (another exhibitor's token does not exist
+    for it)."""
+    try:
+        return ApiToken.objects.get(role=Role.EXHIBITOR, exhibitor=exhibitor, pk=int(pk))
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise not_found("token") from None
 
 
 def require_role(token: ApiToken | None, *roles: str, expo=None) -> ApiToken:

@@ -328,13 +328,13 @@ def get_footfall(
     day = day or selectors.period_today(expo=edition)
     services.history_refresh(expo=edition)
     booths = selectors.booth_owners(expo=edition)
-    items = selectors.footfall(expo=edition, day=day, kinds=kinds)
-    if token.role == Role.EXHIBITOR:
-        items = [
-            f
-            for f in items
-            if (booths.get(f.zone.id) or {}).get("exhibitor_id") == token.exhibitor_id
-        ]
+    # An exhibitor sees only the zones of its own booths.
+    own = (
+        selectors.booth_zones_of(booths=booths, exhibitor_id=token.exhibitor_id)
+        if token.role == Role.EXHIBITOR
+        else None
+    )
+    items = selectors.footfall(expo=edition, day=day, kinds=kinds, zone_ids=own)
     body = paginate(items, page, lambda f: footfall_out(f, booths.get(f.zone.id)))
     return json_response(200, {"day": day.isoformat(), **body})
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from smartexpo.core.errors import invalid
 from smartexpo.core.stamps import READ
@@ -258,11 +259,20 @@ class Footfall:
 
 
 def footfall(
-    *, expo: Expo, day: dt.date, kinds: list[str] | None = None, at: dt.datetime | None = None
+    *,
+    expo: Expo,
+    day: dt.date,
+    kinds: list[str] | None = None,
+    at: dt.datetime | None = None,
+    zone_ids: Collection[int] | None = None,
 ) -> list[Footfall]:
-    """Footfall of the edition's zones (of `kinds`) in the count period `day`, up to `at`
-    (default: the whole period)."""
-    zones = {i: z for i, z in zone_infos(expo_id=expo.pk).items() if not kinds or z.kind in kinds}
+    """Footfall of the edition's zones (of `kinds`, among `zone_ids` if given) in the count
+    period `day`, up to `at` (default: the whole period)."""
+    zones = {
+        i: z
+        for i, z in zone_infos(expo_id=expo.pk).items()
+        if (not kinds or z.kind in kinds) and (zone_ids is None or i in zone_ids)
+    }
     tz, closes = expo.tz, expo.closes_at
     close = closing_instant(day, tz=tz, closes_at=closes)
     cut_us = to_us(min(at, close)) if at else to_us(close)
@@ -334,3 +344,79 @@ def booth_owners(*, expo: Expo) -> dict[int, dict]:
             "exhibitor": {"id": exhibitor.pk, "name": exhibitor.names} if exhibitor else None,
         }
     return found
+
+
+def booth_zones_of(*, booths: dict[int, dict], exhibitor_id: int) -> list[int]:
+    """The zones that count an exhibitor's booths, from `booth_owners`' answer: what the
+    exhibitor's footfall is made of (in the API and in its portal alike)."""
+    return [zone for zone, booth in booths.items() if booth["exhibitor_id"] == exhibitor_id]
+
+
+def booth_average_visits(*, expo: Expo, booths: dict[int, dict]) -> dict[dt.date, float]:
+    """Per count period, the visits of the edition's average booth: every entry into a booth
+    zone that has an exhibitor, over the number of such zones (those nobody entered count as
+    none). Read from the zone days the fold keeps, one aggregate query."""
+    owned = [zone for zone, booth in booths.items() if booth["exhibitor_id"] is not None]
+    if not owned:
+        return {}
+    totals = (
+        ZoneDay.objects.filter(zone_id__in=owned)
+        .values("period")
+        .annotate(visits=Sum("entries"))
+        .values_list("period", "visits")
+    )
+    return {period: (visits or 0) / len(owned) for period, visits in totals}
+
+
+@dataclasses.dataclass(frozen=True)
+class DaySeries:
+    """Some zones over one count period: each hour's visits (entries) and, every `step`, the
+    number of people in them together, exactly as `occupancy_history` counts each zone."""
+
+    day: dt.date
+    hours: list[tuple[dt.datetime, int]]
+    occupancy: list[tuple[dt.datetime, int]]
+
+
+def day_series(
+    *, expo: Expo, day: dt.date, zone_ids: Collection[int], step_seconds: int = 600
+) -> DaySeries:
+    """The zones' visits per hour and their occupancy over the count period `day`, from the
+    daily opening (or the first hour anybody entered, if earlier) to the closing."""
+    tz, closes = expo.tz, expo.closes_at
+    close = closing_instant(day, tz=tz, closes_at=closes)
+    opening = dt.datetime.combine(day, expo.opens_at, tzinfo=tz).astimezone(dt.UTC)
+    infos = zone_infos(expo_id=expo.pk)
+    zones = [infos[z] for z in zone_ids if z in infos]
+    rows = list(
+        OccupancyMinute.objects.filter(zone_id__in=[z.id for z in zones], period=day)
+        .filter(entries__gt=0)
+        .values_list("minute", "entries")
+    )
+    hour_us = 3_600_000_000
+    start_us = to_us(opening)
+    if rows:
+        first_us = min(minute for minute, _n in rows) * MINUTE_US
+        if first_us < start_us:
+            start_us -= -((first_us - start_us) // hour_us) * hour_us
+    start = from_us(start_us)
+    hours = max(1, -(-(to_us(close) - start_us) // hour_us))
+    visits = [0] * hours
+    for minute, entries in rows:
+        slot = (minute * MINUTE_US - start_us) // hour_us
+        if 0 <= slot < hours:
+            visits[slot] += entries
+    counts: np.ndarray | None = None
+    instants: list[dt.datetime] = []
+    for zone in zones:
+        points = occupancy_history(
+            expo=expo, zone=zone, start=start, end=close, step_seconds=step_seconds
+        )
+        instants = [p.at for p in points]
+        zone_counts = np.array([p.count for p in points], dtype=np.int64)
+        counts = zone_counts if counts is None else counts + zone_counts
+    return DaySeries(
+        day,
+        [(from_us(start_us + i * hour_us), n) for i, n in enumerate(visits)],
+        list(zip(instants, [] if counts is None else counts.tolist(), strict=True)),
+    )

@@ -37,6 +37,22 @@ SECTIONS = [
         admin_only=True,
         summary=_("Invite colleagues, change their roles, withdraw invitations."),
     ),
+    Section(
+        "portal:footfall",
+        _("Footfall"),
+        summary=_("Visits, distinct visitors and time spent at your booth, day by day."),
+    ),
+    Section(
+        "portal:staff-passes",
+        _("Staff passes"),
+        summary=_("Issue the passes your staff wear at the booth, and send them again."),
+    ),
+    Section(
+        "portal:api-tokens",
+        _("API tokens"),
+        admin_only=True,
+        summary=_("Keys that let your own systems use the API as your company."),
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartexpo.portal.views import accounts, profile, team
+from smartexpo.portal.views import accounts, footfall, passes, profile, team, tokens
 
 app_name = "portal"
 
@@ -37,4 +37,34 @@ urlpatterns = [
     path(EXHIBITOR + "team/invitations/<int:pk>/revoke/", team.revoke, name="team-revoke"),
     path(EXHIBITOR + "team/members/<int:pk>/role/", team.member_role, name="team-role"),
     path(EXHIBITOR + "team/members/<int:pk>/remove/", team.member_remove, name="team-remove"),
+    path(
+        EXHIBITOR + "footfall/",
+        footfall.footfall,
+        name="footfall",
+    ),
+    path(
+        EXHIBITOR + "staff-passes/",
+        passes.staff_passes,
+        name="staff-passes",
+    ),
+    path(
+        EXHIBITOR + "staff-passes/<int:pk>/resend/",
+        passes.staff_pass_resend,
+        name="staff-passes-resend",
+    ),
+    path(
+        EXHIBITOR + "staff-passes/<int:pk>/cancel/",
+        passes.staff_pass_cancel,
+        name="staff-passes-cancel",
+    ),
+    path(
+        EXHIBITOR + "api-tokens/",
+        tokens.api_tokens,
+        name="api-tokens",
+    ),
+    path(
+        EXHIBITOR + "api-tokens/<int:pk>/revoke/",
+        tokens.api_token_revoke,
+        name="api-tokens-revoke",
+    ),
 ]

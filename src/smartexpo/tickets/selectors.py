@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from smartexpo.core.errors import not_found
-from smartexpo.tickets.issuing import manage_digest
+from smartexpo.tickets.issuing import manage_digest, manage_token_for
 from smartexpo.tickets.models import (
     Access,
     DayQuota,
@@ -38,6 +38,12 @@ def registration_by_manage_token(*, raw: str) -> Registration | None:
     if not raw or len(raw) > 200:
         return None
     return Registration.objects.filter(manage_digest=manage_digest(raw)).first()
+
+
+def manage_token_of(registration: Registration) -> str:
+    """A registration's manage token, the key of its page and its tickets' PDFs (derived from
+    its nonce, never stored): what its holder was sent, for those who issued it to show."""
+    return manage_token_for(registration.manage_nonce)
 
 
 def registration_get(*, expo: Expo, pk: int) -> Registration:

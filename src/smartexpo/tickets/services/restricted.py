@@ -313,3 +313,19 @@ def staff_pass_get(*, exhibitor: Exhibitor, pk) -> Registration:
         )
     except (Registration.DoesNotExist, ValueError, TypeError):
         raise not_found("staff pass") from None
+
+
+def staff_pass_resend(*, registration: Registration) -> bool:
+    """Email a staff pass's ticket to its holder again: the confirmation outbox sends it once
+    more (`confirmations.confirmations_send`). Only an active pass whose email has gone out is
+    queued again, so asking twice before the mailer runs sends one email, not two; False when
+    nothing was queued (cancelled, erased, or its email still waiting)."""
+    return bool(
+        Registration.objects.filter(
+            pk=registration.pk,
+            exhibitor__isnull=False,
+            status=RegistrationStatus.ACTIVE,
+            erased_at__isnull=True,
+            confirmation_sent_at__isnull=False,
+        ).update(confirmation_sent_at=None, confirmation_lease_until=None, confirmation_attempts=0)
+    )
