@@ -99,7 +99,6 @@ def demo_clock_set(*, expo: Expo, at: dt.datetime, now: dt.datetime | None = Non
 
 def demo_clock_clear(*, expo: Expo) -> bool:
     """Put the edition back on the real time; False if it had no demo clock."""
-    had = expo.clock_offset is not None
     expo.clock_offset = None
     changed = Expo.objects.filter(pk=expo.pk, clock_offset__isnull=False).update(clock_offset=None)
-    return bool(changed) or had
+    return bool(changed)

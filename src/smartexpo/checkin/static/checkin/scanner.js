@@ -599,7 +599,9 @@
     } else if (!state.online || ticks % KEYS_EVERY_TICKS === 0) {
       if (navigator.onLine) refreshKeys();
     }
-    if (state.online && ticks % SETUP_EVERY_TICKS === 0) refreshSetup();
+    // On a demo clock the set-up is read at every tick, so that a tablet stops dating its scans
+    // by it within seconds of the rehearsal's end (`smartexpo demo clock --off`).
+    if (state.online && (ticks % SETUP_EVERY_TICKS === 0 || demoClock())) refreshSetup();
   }
 
   // --- sign-in -----------------------------------------------------------------------------
