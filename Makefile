@@ -32,6 +32,7 @@ demo: $(if $(filter 1,$(LIVE)),demo-live,demo-serve)
 demo-serve: seed
 	@$(BIN)/smartexpo demo login --host $(HOST) --port $(PORT)
 	@echo "  (make demo LIVE=1 or make demo-live: the same, with the digital twin moving the live venue page)"
+	@echo "  (to scan a 2019 ticket: $(BIN)/smartexpo demo clock 2019-08-27T10:00 in another terminal; README \"Scan a ticket\")"
 	$(BIN)/smartexpo serve --host $(HOST) --port $(PORT) --workers 2
 
 # The demo with its digital twin: the server in the background (its log in the data directory)

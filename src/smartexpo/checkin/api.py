@@ -20,6 +20,7 @@ from smartexpo.devices import auth, selectors, services
 from smartexpo.devices.models import Device
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.clock import demo_clock_out
 from smartexpo.venue.models import Gate
 
 router = Router(tags=["Check-in"])
@@ -93,6 +94,15 @@ class TypeSetup(Schema):
     days: list[str]
 
 
+class DemoClockOut(Schema):
+    now: str = Field(..., description="the edition's instant now, with its UTC offset")
+    offset_ms: int = Field(
+        ...,
+        description="the demo clock minus the real time, in milliseconds: add it to the "
+        "device's clock to date scans on the edition's time",
+    )
+
+
 class SetupOut(Schema):
     expo: str
     timezone: str
@@ -100,6 +110,9 @@ class SetupOut(Schema):
     device: dict
     gates: list[GateSetup]
     ticket_types: list[TypeSetup]
+    demo_clock: DemoClockOut | None = Field(
+        None, description="the edition's demo clock (a rehearsal or demo); null: the real time"
+    )
 
 
 def device_out(device: Device) -> dict:
@@ -189,6 +202,7 @@ def checkin_setup(request, expo: str):
             }
             for t in types.order_by("id")
         ],
+        "demo_clock": demo_clock_out(edition),
     }
 
 

@@ -36,7 +36,9 @@ class ScanPayload(BaseModel):
         ..., min_length=1, max_length=MAX_NONCE_CHARS, description="unique per device"
     )
     scanned_at: Instant | None = Field(
-        None, description="the device's time of the scan (default: now); the day rule uses it"
+        None,
+        description="the device's time of the scan (default: now, on the edition's clock); "
+        "the day rule uses it",
     )
 
 

@@ -4,7 +4,8 @@ The page is static apart from its labels: everything it does goes through the ch
 with the device token the gate staff paste in (kept in the browser, never sent to this view).
 Offline it verifies secrets in the browser with WebCrypto (Ed25519) and walks the rule table of
 `smartexpo.checkin.rules`, handed over in the page's configuration (`rules`), as
-`smartexpo.checkin.offline` does; see `static/checkin/rules.js` and `scanner.js`.
+`smartexpo.checkin.offline` does; see `static/checkin/rules.js` and `scanner.js`. An edition on a
+demo clock (`venue.clock`) has the page date its scans by it, and say so on screen.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from smartexpo.checkin import rules
 from smartexpo.checkin.schemas import MAX_BATCH
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
+from smartexpo.venue.clock import demo_clock_out
 
 # The sync endpoint takes at most this many scans per request (docs/api.md).
 SYNC_BATCH = MAX_BATCH
@@ -99,6 +101,10 @@ def scanner_strings() -> dict:
                 2,
             ),
         ),
+        "demo_clock": _(
+            "Demo clock {time} ({zone}): not the real time. This edition's scans are dated by it."
+        ),
+        "demo_badge": _("Demo clock {time}"),
         "keys_updated": _("Ticket keys updated {time}"),
         "keys_never": _("Ticket keys not loaded yet"),
         "errors": {
@@ -147,6 +153,9 @@ def scanner(request: HttpRequest, expo: str) -> HttpResponse:
             "sync": f"{api}/sync",
         },
         "storage": f"smartexpo.scanner.{edition.slug}.",
+        "timezone": edition.timezone,
+        # The edition's demo clock, until the device's set-up (which carries it too) is read.
+        "demoClock": demo_clock_out(edition),
         "serviceWorker": reverse("checkin:scanner-sw", kwargs={"expo": edition.slug}),
         "syncBatch": SYNC_BATCH,
         # The check-in rules, in their order: the script decides offline by them.

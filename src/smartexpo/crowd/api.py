@@ -23,7 +23,8 @@ from smartexpo.crowd.ingest import events_ingest
 from smartexpo.crowd.schemas import EventsIn
 from smartexpo.devices.auth import bearer_of, sensor_for_request
 from smartexpo.venue import selectors as venue_selectors
-from smartexpo.venue.models import ZoneKind
+from smartexpo.venue.clock import edition_now
+from smartexpo.venue.models import Expo, ZoneKind
 
 router = Router(tags=["Venue sensors"])
 
@@ -161,15 +162,17 @@ def _token(request):
 
 # Read by `_at` (empty: now); documented as the instants they must be.
 INSTANT_PARAM = {
-    "description": "ISO 8601 with its UTC offset (default: now)",
+    "description": "ISO 8601 with its UTC offset (default: now, on the edition's clock)",
     "example": "2019-08-26T10:00:00+08:00",
 }
 AT = Query(None, **INSTANT_PARAM)
 
 
-def _at(value: str | None, field: str = "at") -> dt.datetime:
+def _at(value: str | None, field: str = "at", *, expo: Expo) -> dt.datetime:
+    """The instant a query string names, by default the edition's now (its demo clock's, if
+    set: the live venue page and the API answer for the same instant)."""
     if value is None or value == "":
-        return timezone.now()
+        return edition_now(expo)
     parsed = parse_instant(value)
     if parsed is None:
         raise invalid({field: "An ISO 8601 instant with its UTC offset (for example +08:00)."})
@@ -191,7 +194,7 @@ def get_occupancy(request: HttpRequest, expo: str, at: str | None = AT) -> HttpR
     # the hot route, which calls this view without ninja, leaves it at its default.
     version = stamp_read()  # one read for every cache the answer consults (core.stamps)
     edition, _token = _organizer(request, expo, version)
-    instant = _at(request.GET.get("at"))
+    instant = _at(request.GET.get("at"), expo=edition)
     services.history_refresh(expo=edition)
     body = selectors.occupancy(expo=edition, at=instant, version=version).json()
     return HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -216,11 +219,11 @@ def get_history(
     day = dt.timedelta(days=1)
     if from_ and not to:
         # A day from `from`, or up to now if that is sooner (but never before `from`).
-        start = _at(from_, "from")
-        end = min(max(timezone.now(), start), start + day)
+        start = _at(from_, "from", expo=edition)
+        end = min(max(edition_now(edition), start), start + day)
     else:
-        end = _at(to, "to")
-        start = _at(from_, "from") if from_ else end - day
+        end = _at(to, "to", expo=edition)
+        start = _at(from_, "from", expo=edition) if from_ else end - day
     info = selectors.zone_for_code(expo=edition, code=zone)
     selectors.history_window(start, end, step)
     services.history_refresh(expo=edition)
@@ -283,7 +286,7 @@ def get_alerts(
     zone: str | None = None,
 ):
     edition, _token = _organizer(request, expo)
-    instant = _at(at)
+    instant = _at(at, expo=edition)
     if zone:
         selectors.zone_for_code(expo=edition, code=zone)  # an unknown zone is a 422
     services.history_refresh(expo=edition)

@@ -24,6 +24,7 @@ from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS
 from smartexpo.crowd.models import OccupancyMinute, ReplayClock
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, period_of
 from smartexpo.venue import selectors as venue
+from smartexpo.venue.clock import demo_clock_on, edition_now
 from smartexpo.venue.floorplan import Plan
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 
@@ -124,8 +125,8 @@ def instant_parse(value: str | None, *, expo: Expo, local: bool) -> dt.datetime 
 @dataclasses.dataclass(frozen=True)
 class LiveClock:
     """The instant the page shows and where it comes from: an organiser's choice
-    (`chosen`), the simulator's replay clock while it runs (`replay`), or the real clock
-    (`now`)."""
+    (`chosen`), the simulator's replay clock while it runs (`replay`), the edition's demo clock
+    (`demo`, `venue.clock`), or the real clock (`now`)."""
 
     at: dt.datetime
     source: str
@@ -135,26 +136,35 @@ class LiveClock:
 
     @property
     def idle(self) -> bool:
-        """Whether the page follows the real clock of a day without the expo: empty halls."""
-        return self.source == "now" and not self.running_today
+        """Whether the page follows the edition's clock (real or demo) on a day without the
+        expo: empty halls."""
+        return self.source in ("now", "demo") and not self.running_today
 
 
 def live_clock(
     *, expo: Expo, chosen: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> LiveClock:
-    """The instant the page shows: the chosen one, else a fresh replay clock's, else now."""
-    now = now or timezone.now()
+    """The instant the page shows: the chosen one, else a fresh replay clock's, else the
+    edition's now (`venue.clock.edition_now`: its demo clock's instant if it has one).
+
+    A simulation's replay clock comes before the demo clock: while the twin plays, the page
+    shows what it plays (the demo clock goes on dating the gates' scans), and it is back on
+    the demo clock once the run stops renewing its own. `running_today` is on the edition's
+    clock too: a demo clock set to an expo day makes it a running day."""
+    real = now or timezone.now()
+    now = edition_now(expo, now=real)
     today = now.astimezone(expo.tz).date()
     running = expo.starts_on <= today <= expo.ends_on
     if chosen is not None:
         return LiveClock(chosen, "chosen", None, running)
     replay = ReplayClock.objects.filter(expo=expo).first()
-    if replay is not None and now - replay.updated_at <= REPLAY_FRESH:
+    # Freshness is a matter of real seconds: the simulator renews on the real clock.
+    if replay is not None and real - replay.updated_at <= REPLAY_FRESH:
         # The simulated instant itself, not extrapolated by its speed: the simulator sets the
         # clock once a tick's movements are in, so later instants are not reported yet.
         achieved = replay.achieved_speed if replay.achieved_speed is not None else replay.speed
         return LiveClock(replay.at, "replay", achieved, running, asked=replay.speed)
-    return LiveClock(now, "now", None, running)
+    return LiveClock(now, "demo" if demo_clock_on(expo) else "now", None, running)
 
 
 # A run within this fraction of the speed asked is said to keep it (its measure wobbles with
@@ -180,6 +190,9 @@ def clock_label(clock: LiveClock, expo: Expo) -> str:
         return gettext("Simulated time %(time)s (×%(speed)s)") % values
     if clock.source == "chosen":
         return gettext("Chosen instant %(time)s") % {"time": time}
+    if clock.source == "demo":
+        # Never to be taken for the real time: the page's header says so in words.
+        return gettext("Demo clock %(time)s (not the real time)") % {"time": time}
     return gettext("Now %(time)s") % {"time": time}
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.admin import EditionAdmin, EditionBoundForm, presence_filter
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
 from smartexpo.venue.services import booth_geometry_check
 from smartexpo.venue.signals import zone_thresholds_changed
@@ -28,6 +30,7 @@ class ExpoAdmin(admin.ModelAdmin):
     list_filter = ("is_published",)
     search_fields = ("name_en", "name_zh", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
+    readonly_fields = ("demo_clock",)
     fieldsets = (
         (None, {"fields": ("name_en", "name_zh", "slug", "is_published", "previous")}),
         (
@@ -35,6 +38,7 @@ class ExpoAdmin(admin.ModelAdmin):
             {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")},
         ),
         (_("Registration"), {"fields": ("sales_open_at", "sales_close_at")}),
+        (_("Demo clock"), {"fields": ("demo_clock",)}),
         (_("Venue"), {"fields": ("venue_en", "venue_zh", "city_en", "city_zh", "venue_area_m2")}),
         (
             _("Presentation"),
@@ -50,6 +54,32 @@ class ExpoAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    @admin.display(description=_("Demo clock"))
+    def demo_clock(self, obj: Expo) -> str:
+        """What the edition's clock reads and how to change it: set and cleared from the
+        command line only, since it changes what the gates admit."""
+        if obj is None or obj.pk is None:
+            return "-"
+        if obj.clock_offset is None:
+            return format_html(
+                "{}<br><code>smartexpo demo clock 2019-08-27T10:00 --expo {}</code>",
+                _("Off: the edition runs on the real time. A rehearsal or demo sets one with:"),
+                obj.slug,
+            )
+        return format_html(
+            "<strong>{}</strong><br>{}<br><code>smartexpo demo clock --off --expo {}</code>",
+            _("On: the edition's time reads %(time)s (%(zone)s), not the real time.")
+            % {
+                "time": edition_now(obj).astimezone(obj.tz).strftime("%Y-%m-%d %H:%M:%S"),
+                "zone": obj.timezone,
+            },
+            _(
+                "The gate scanners date their scans by it and the live venue page shows it. "
+                "Clear it with:"
+            ),
+            obj.slug,
+        )
 
 
 class ZoneAdminBase(admin.ModelAdmin):

@@ -118,6 +118,16 @@ class Expo(BilingualName, SalesWindow):
         related_name="next_editions",
     )
     is_published = models.BooleanField(_("published"), default=True)
+    # A rehearsal's or demo's clock: the edition's time is the real time plus this (`venue.clock`),
+    # so that it runs at ×1 from the instant it was set. Kept on the edition, which every scan
+    # already reads from its cache, so that a scan pays nothing for it.
+    clock_offset = models.DurationField(
+        _("demo clock offset"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set by `smartexpo demo clock`; empty: the edition runs on the real time."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

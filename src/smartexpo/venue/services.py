@@ -1,5 +1,5 @@
 """Writes to the venue: booths are validated against their hall and against each other; an
-edition's sales window is set with its ends checked."""
+edition's sales window is set with its ends checked; an edition's demo clock is set and cleared."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, invalid
+from smartexpo.core.instants import YEARS
 from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
 
 # "Not given: keep what is stored" in a partial change, where None means "clear that end".
@@ -111,3 +113,36 @@ def booth_create(
     return Booth.objects.create(
         expo_id=hall.expo_id, hall=hall, code=code, x=x, y=y, width=width, depth=depth
     )
+
+
+def demo_clock_set(*, expo: Expo, at: dt.datetime, now: dt.datetime | None = None) -> Expo:
+    """Give the edition a demo clock that reads `at` now (`now`: the real time unless given) and
+    runs on at the real pace (`venue.clock.edition_now`): a rehearsal or a demo of an edition
+    whose days are not today. The edition's cache follows at once (its row moves the catalogue
+    stamp, `core.stamps`).
+
+    Refused while the edition is really held (today, at its venue, is one of its days): its
+    gates must then decide by the real day."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise invalid({"at": "The demo clock's instant needs its UTC offset."})
+    if not YEARS[0] <= at.year <= YEARS[1]:
+        raise invalid({"at": f"The demo clock's year must be from {YEARS[0]} to {YEARS[1]}."})
+    now = now or timezone.now()
+    today = now.astimezone(expo.tz).date()
+    if expo.starts_on <= today <= expo.ends_on:
+        raise SmartExpoError(
+            "edition_running",
+            f"{expo.slug} is being held today ({today:%Y-%m-%d} at its venue): its gates "
+            "decide by the real time, so it cannot have a demo clock.",
+            {"expo": expo.slug},
+        )
+    expo.clock_offset = at - now
+    Expo.objects.filter(pk=expo.pk).update(clock_offset=expo.clock_offset)
+    return expo
+
+
+def demo_clock_clear(*, expo: Expo) -> bool:
+    """Put the edition back on the real time; False if it had no demo clock."""
+    expo.clock_offset = None
+    changed = Expo.objects.filter(pk=expo.pk, clock_offset__isnull=False).update(clock_offset=None)
+    return bool(changed)

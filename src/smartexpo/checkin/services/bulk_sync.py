@@ -38,6 +38,7 @@ from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
+from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
 
 # Longer than any secret (131 characters), so that cutting there changes no answer.
@@ -80,7 +81,8 @@ def scans_facts(*, expo: Expo, scanners: dict[str, Scanner], frame: pl.DataFrame
     here changes (an item with a bad field is `invalid`, as the sync answers an item that
     breaks `checkin.schemas.ScanPayload`)."""
     ctx = checkin_context(expo)
-    frame = frame.select(COLUMNS).with_columns(pl.col("at").fill_null(timezone.now()))
+    # A scan without its time happened at the edition's time (its demo clock, if set).
+    frame = frame.select(COLUMNS).with_columns(pl.col("at").fill_null(edition_now(expo)))
     good = (
         pl.col("device").is_in(list(scanners))
         & pl.col("secret").is_not_null()

@@ -38,6 +38,7 @@ from smartexpo.crowd.services import movements_enqueue
 from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.ticket_secrets import SecretError, TicketClaims, verify_secret
+from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
 
 
@@ -144,7 +145,8 @@ def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None
 
 
 def scan_post(request, *, expo: Expo, scanner: Scanner, version: object = READ) -> dict:
-    """`POST …/checkin/scans`: parse the body, decide, log, answer."""
+    """`POST …/checkin/scans`: parse the body, decide, log, answer. A scan sent without its
+    time happened now on the edition's clock (its demo clock, if set: `venue.clock`)."""
     payload = body_checked(ScanPayload, request.body)
-    scan = scan_checked(payload, now=timezone.now())
+    scan = scan_checked(payload, now=edition_now(expo))
     return scan_record(expo=expo, scanner=scanner, scan=scan, version=version)

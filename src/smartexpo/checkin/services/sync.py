@@ -40,6 +40,7 @@ from smartexpo.crowd.services import movements_enqueue
 from smartexpo.devices.auth import Scanner
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.ticket_secrets import ParsedSecret, SecretError, TicketClaims, parse_secret
+from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
 
 ATTEMPTS = 3
@@ -65,12 +66,15 @@ def scans_sync_many(*, expo: Expo, items: list[tuple[Scanner, SyncItem]]) -> lis
     given: a venue's scans imported together (`streams.importing`) keep their time order across
     gates, so an exit at one gate never comes before the entry at another."""
     now = timezone.now()
+    # A scan sent without its time happened when the batch arrived, on the edition's clock
+    # (its demo clock, if set); the time the log says it was received stays the real one.
+    at = edition_now(expo, now=now)
     parsed: list[tuple[Scanner, CheckedScan | dict]] = []
     for scanner, item in items:
         if isinstance(item, InvalidItem):
             parsed.append((scanner, _invalid_answer(item)))
         else:
-            parsed.append((scanner, scan_checked(item, now=now)))
+            parsed.append((scanner, scan_checked(item, now=at)))
     for attempt in range(ATTEMPTS):
         try:
             return _sync(expo, parsed, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,11 +62,22 @@ def _departures(rng, close_s: float, earliest: np.ndarray) -> np.ndarray:
     return np.minimum(np.maximum(leave, earliest), last)
 
 
+def _nothing() -> None:
+    pass
+
+
 def simulate_day(
-    *, venue: m.Venue, day_index: int, counts: np.ndarray, seed: int, sensor_miss: float
+    *,
+    venue: m.Venue,
+    day_index: int,
+    counts: np.ndarray,
+    seed: int,
+    sensor_miss: float,
+    tick: Callable[[], None] = _nothing,
 ) -> DayArrays:
     """Simulate day `day_index` of `venue` with `counts[c]` visitors of class c; the same
-    arguments always give the same arrays."""
+    arguments always give the same arrays. `tick` is called between the steps (the live twin
+    renews its replay clock there: a big day takes a while on a slow machine)."""
     rng = np.random.default_rng([seed, day_index])
     day = venue.days[day_index]
     classes = np.arange(len(venue.classes), dtype=np.int16)
@@ -75,8 +87,10 @@ def simulate_day(
     arrive = m.sample_curve(
         rng, m.ARRIVAL_CURVE, open_s, n, close_s - m.ARRIVALS_END_BEFORE_CLOSING_S
     )
+    tick()
     # Nobody is scanned before the lanes open: early comers wait in the queue.
     gate_in, scan_in = m.gates_queue(rng, venue, np.maximum(arrive, open_s))
+    tick()
     through = scan_in + m.SERVICE_S
     leave = _departures(rng, close_s, through + m.MIN_STAY_S)
     leave = np.maximum(leave, through + 120)
@@ -85,10 +99,13 @@ def simulate_day(
     # Walks take at most half of a short visit.
     fit = np.minimum(1.0, 0.5 * room / (walk_in + walk_out))
     walk_in, walk_out = walk_in * fit, walk_out * fit
+    tick()
     trip = itinerary(
         rng=rng, venue=venue, cls=cls, start=through + walk_in, avail=room - walk_in - walk_out
     )
+    tick()
     gate_out, scan_out = m.gates_queue(rng, venue, leave)
+    tick()
 
     hall_kept = rng.random(len(trip.hall)) >= sensor_miss
     booth_kept = rng.random(len(trip.booth_zone)) >= sensor_miss

@@ -12,7 +12,13 @@ report and the replay clock (so the live page) show.
 The live page follows a replay clock renewed within `crowd.live.REPLAY_FRESH` and otherwise
 takes the run for stopped. A tick of a run that falls behind can take longer than that (half
 an hour of a busy day for 160,000 visitors is tens of thousands of scans and sensor events),
-so the clock is renewed between the batches of a tick's work, not only at its end.
+so the clock is renewed between the batches of a tick's work, not only at its end; and while a
+day's stream is generated (between the model's steps, `stream.stream_days`), which for a big
+day on a slow machine takes as long.
+
+The edition's demo clock (`venue.clock`), if it has one, goes on dating what the gates scan in
+real time; the live page shows the replay clock while the run renews it, and the demo clock
+again once the run has stopped (`crowd.live.live_clock`).
 """
 
 from __future__ import annotations
@@ -237,7 +243,8 @@ def live_run(
         # Nothing happens before the lead-in: the page shows the empty venue at its instant
         # while the day's stream is generated, not the real (expo-less) day.
         clock.set(lead_in - dt.timedelta(seconds=LEAD_S), None)
-        for number, (arrays, frame) in enumerate(stream_days(run), start=1):
+        # The day's stream is generated between ticks, with the clock renewed as it goes.
+        for number, (arrays, frame) in enumerate(stream_days(run, clock.renew), start=1):
             status.day, status.inside = number, 0
             opening = dt.datetime.combine(arrays.day, run.venue.opens, tzinfo=tz)
             closing = dt.datetime.combine(arrays.day, run.venue.closes, tzinfo=tz)

@@ -96,14 +96,19 @@ def run_prepare(
     return Run(expo, venue, days, plan, seed, sensor_miss, pool, devices)
 
 
-def day_arrays(run: Run, i: int) -> DayArrays:
-    """The model's arrays of the i-th simulated day."""
+def _nothing() -> None:
+    pass
+
+
+def day_arrays(run: Run, i: int, tick: Callable[[], None] = _nothing) -> DayArrays:
+    """The model's arrays of the i-th simulated day (`tick`: see `stream_days`)."""
     return simulate_day(
         venue=run.venue,
         day_index=run.days[i],
         counts=run.plan[i],
         seed=run.seed,
         sensor_miss=run.sensor_miss,
+        tick=tick,
     )
 
 
@@ -112,9 +117,11 @@ def _lookup(values: list[str], column: str) -> pl.Expr:
     return pl.lit(pl.Series(values, dtype=pl.Utf8)).gather(pl.col(column))
 
 
-def day_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
+def day_frame(
+    run: Run, arrays: DayArrays, first_n: int, tick: Callable[[], None] = _nothing
+) -> pl.DataFrame:
     """One day's events in the stream's schema, sorted by time (a scan before a sensor event
-    at the same microsecond); ids are numbered from `first_n`."""
+    at the same microsecond); ids are numbered from `first_n` (`tick`: see `stream_days`)."""
     d = run.days.index(arrays.day_index)
     tickets = tickets_choose(
         pool=run.pool,
@@ -123,7 +130,8 @@ def day_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
         counts=run.plan[d],
         seed=run.seed,
     )
-    held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets)
+    tick()
+    held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets, tick=tick)
     sensors = len(run.devices.sensors)
     # Indexes first (cheap to sort), strings after: the two sides fill each other's columns
     # with nulls, and a null index looks up a null string.
@@ -145,10 +153,12 @@ def day_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
             "visitor": tickets[arrays.event_visitor],
         }
     )
+    tick()
     ints = pl.concat([scans, events], how="diagonal")
     # NumPy's stable sort of the times beats sorting the frame (measured: 0.7 s against 2 s
     # for a day of the 700,000-visitor run); the gather of the columns is then parallel.
     ints = ints[np.argsort(ints["at"].to_numpy(), kind="stable")]
+    tick()
     scan = pl.col("gate").is_not_null()
     frame = ints.select(
         pl.col("at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
@@ -171,12 +181,18 @@ def day_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
     return frame.match_to_schema(SCHEMA)
 
 
-def stream_days(run: Run) -> Iterator[tuple[DayArrays, pl.DataFrame]]:
-    """Each simulated day's arrays and events, in order; ids run on across the days."""
+def stream_days(
+    run: Run, tick: Callable[[], None] = _nothing
+) -> Iterator[tuple[DayArrays, pl.DataFrame]]:
+    """Each simulated day's arrays and events, in order; ids run on across the days.
+
+    `tick` is called often while a day is generated, between its steps (the live twin renews
+    its replay clock there, so that the live page does not take a long generation for a
+    stopped run)."""
     first_n = 0
     for i in range(len(run.days)):
-        arrays = day_arrays(run, i)
-        frame = day_frame(run, arrays, first_n)
+        arrays = day_arrays(run, i, tick)
+        frame = day_frame(run, arrays, first_n, tick)
         first_n += frame.height
         yield arrays, frame
 

@@ -176,13 +176,22 @@ def tickets_choose(
     return tickets
 
 
-def secrets_for(*, expo: Expo, pool: TicketPool, positions: np.ndarray):
-    """(the distinct pool positions among `positions`, sorted; the secret of each)."""
+# Secrets signed between two calls of `secrets_for`'s `tick`: about a tenth of a second.
+SECRETS_PER_TICK = 2_000
+
+
+def secrets_for(
+    *, expo: Expo, pool: TicketPool, positions: np.ndarray, tick: Callable[[], None] | None = None
+):
+    """(the distinct pool positions among `positions`, sorted; the secret of each). `tick` is
+    called every `SECRETS_PER_TICK` secrets (a day of a big run signs hundreds of thousands)."""
     keys = {r.kid: private_key(record=r) for r in SigningKey.objects.filter(expo=expo)}
     bodies: dict[tuple[int, tuple[dt.date, ...]], bytes] = {}
     unique = np.unique(positions)
     secrets: list[str] = []
-    for position in unique.tolist():
+    for n, position in enumerate(unique.tolist()):
+        if tick is not None and n % SECRETS_PER_TICK == 0:
+            tick()
         serial, kid, type_id = pool.serials[position], pool.kids[position], pool.type_ids[position]
         days = pool.days[position]
         body = bodies.get((type_id, days))

@@ -7,6 +7,10 @@
 // walked by rules.js) as smartexpo/checkin/offline.py (OfflineScanner.scan) does. Offline
 // admissions are queued in localStorage and synced through POST …/checkin/sync when the
 // network returns.
+// An edition on a demo clock (a rehearsal, the demo) dates its scans by it: the set-up (and, before
+// sign-in, the page's configuration) gives its offset from the real time, which editionNow() adds
+// to the device's clock; a striped banner and the verdict say "demo clock" so that nobody takes
+// it for the real time.
 // No libraries, no external requests.
 (function () {
   "use strict";
@@ -123,6 +127,61 @@
       parts[p.type] = p.value;
     });
     return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  // --- the edition's clock (venue/clock.py) ------------------------------------------------
+
+  // The demo clock {now, offset_ms} of the set-up this device read, else the page's; null: the
+  // real time. A set-up stored by an older page has no demo_clock at all: the page's then.
+  function demoClock() {
+    if (state.setup && state.setup.demo_clock !== undefined) return state.setup.demo_clock;
+    return config.demoClock || null;
+  }
+
+  function editionNow() {
+    var clock = demoClock();
+    return new Date(Date.now() + (clock ? clock.offset_ms : 0));
+  }
+
+  function timeZone() {
+    return (state.setup && state.setup.timezone) || config.timezone;
+  }
+
+  // YYYY-MM-DD HH:MM:SS in the edition's time zone, as the live venue page writes times.
+  var clockFormats = {};
+  function localTime(date, zone) {
+    var fmt = clockFormats[zone];
+    if (!fmt) {
+      fmt = clockFormats[zone] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      });
+    }
+    var p = {};
+    fmt.formatToParts(date).forEach(function (part) {
+      p[part.type] = part.value;
+    });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second;
+  }
+
+  var clockTimer = null;
+  function renderDemoClock() {
+    var el = $("demo-clock");
+    var clock = demoClock();
+    el.hidden = !clock;
+    if (!clock) {
+      clearInterval(clockTimer);
+      clockTimer = null;
+      return;
+    }
+    el.textContent = format(S.demo_clock, { time: localTime(editionNow(), timeZone()), zone: timeZone() });
+    if (!clockTimer) clockTimer = setInterval(renderDemoClock, 1000);
   }
 
   function dayFromNumber(n) {
@@ -310,7 +369,7 @@
       showError(S.errors.choose_gate);
       return;
     }
-    var at = new Date();
+    var at = editionNow();
     var scan = {
       secret: code,
       gate: state.gate,
@@ -540,7 +599,9 @@
     } else if (!state.online || ticks % KEYS_EVERY_TICKS === 0) {
       if (navigator.onLine) refreshKeys();
     }
-    if (state.online && ticks % SETUP_EVERY_TICKS === 0) refreshSetup();
+    // On a demo clock the set-up is read at every tick, so that a tablet stops dating its scans
+    // by it within seconds of the rehearsal's end (`smartexpo demo clock --off`).
+    if (state.online && (ticks % SETUP_EVERY_TICKS === 0 || demoClock())) refreshSetup();
   }
 
   // --- sign-in -----------------------------------------------------------------------------
@@ -640,6 +701,14 @@
       badge.textContent = S.offline_decision;
       meta.appendChild(document.createTextNode(" "));
       meta.appendChild(badge);
+    }
+    if (v.scan && demoClock()) {
+      // The time the scan was dated with, so that a verdict under a demo clock says so.
+      var demo = document.createElement("span");
+      demo.className = "badge demo";
+      demo.textContent = format(S.demo_badge, { time: localTime(new Date(v.scan.scanned_at), timeZone()) });
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(demo);
     }
     el.hidden = false;
     beep(admit);
@@ -760,6 +829,7 @@
     });
     renderStatus();
     renderKeysInfo();
+    renderDemoClock();
   }
 
   function showConsole() {
@@ -775,6 +845,7 @@
     $("signin").hidden = false;
     $("verdict").hidden = true;
     renderStatus();
+    renderDemoClock();
     $("token").focus();
   }
 
@@ -901,7 +972,7 @@
 
   // Entries of earlier days can never match again.
   if (state.setup) {
-    var today = localDay(new Date(), state.setup.timezone);
+    var today = localDay(editionNow(), state.setup.timezone);
     Object.keys(state.inside).forEach(function (serial) {
       if (state.inside[serial] < today) delete state.inside[serial];
     });

@@ -1,4 +1,5 @@
-"""`smartexpo demo seed [--seed S]`: the Smart China Expo demo editions, idempotently."""
+"""`smartexpo demo seed [--seed S]`: the Smart China Expo demo editions, idempotently.
+`smartexpo demo clock [INSTANT | --off]`: the edition's demo clock (`venue.clock`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,21 @@ class Command(BaseCommand):
         login = sub.add_parser("login", help="Show (and create once) the demo organiser login")
         login.add_argument("--host", default="127.0.0.1")
         login.add_argument("--port", type=int, default=8000)
+        clock = sub.add_parser(
+            "clock",
+            help="Show, set or clear the edition's demo clock: the time its scanners and live "
+            "venue page run on",
+        )
+        clock.add_argument(
+            "at",
+            nargs="?",
+            default=None,
+            help="The instant the clock reads now, e.g. 2019-08-27T10:00 (the edition's local "
+            "time) or 2019-08-27T10:00+08:00; it runs on at the real pace. Without it: show the "
+            "clock",
+        )
+        clock.add_argument("--off", action="store_true", help="Back to the real time")
+        clock.add_argument("--expo", default="sce-2019", help="Edition slug (default sce-2019)")
 
     def handle(self, *args, action, **options):
         if action == "seed":
@@ -38,6 +54,70 @@ class Command(BaseCommand):
             )
         elif action == "login":
             self.login(host=options["host"], port=options["port"])
+        elif action == "clock":
+            self.clock(at=options["at"], off=options["off"], slug=options["expo"])
+
+    def clock(self, *, at: str | None, off: bool, slug: str) -> None:
+        from django.conf import settings
+
+        from smartexpo.core.errors import SmartExpoError
+        from smartexpo.demo.clock import EXAMPLE, clock_instant_parse, demo_ticket_for
+        from smartexpo.venue.clock import edition_now
+        from smartexpo.venue.models import Expo
+        from smartexpo.venue.services import demo_clock_clear, demo_clock_set
+
+        if at is not None and off:
+            raise CommandError("Give an instant to set the demo clock, or --off, not both.")
+        expo = Expo.objects.filter(slug=slug).first()
+        if expo is None:
+            raise CommandError(
+                f"No edition {slug!r}. The demo's is sce-2019: run `smartexpo demo seed` first."
+            )
+
+        def reads() -> str:
+            return f"{edition_now(expo).astimezone(expo.tz):%Y-%m-%d %H:%M:%S} ({expo.timezone})"
+
+        if off:
+            had = demo_clock_clear(expo=expo)
+            state = "demo clock cleared" if had else "no demo clock was set"
+            self.stdout.write(f"{slug}: {state}; the edition runs on the real time.")
+            return
+        if at is None:
+            if expo.clock_offset is None:
+                self.stdout.write(
+                    f"{slug}: no demo clock; the edition runs on the real time, {reads()}. "
+                    f"Set one with `smartexpo demo clock {EXAMPLE}`."
+                )
+            else:
+                self.stdout.write(
+                    f"{slug}: demo clock {reads()}, not the real time. "
+                    "Clear it with `smartexpo demo clock --off`."
+                )
+            return
+        try:
+            demo_clock_set(expo=expo, at=clock_instant_parse(at, expo=expo))
+        except SmartExpoError as exc:
+            raise CommandError(exc.message) from None
+        lines = [
+            f"{slug}: demo clock set; it reads {reads()} and runs on at the real pace.",
+            "The gate scanner dates its scans by it and the live venue page shows it "
+            '(both say "demo clock"). `smartexpo demo clock --off` goes back to the real time.',
+        ]
+        if not expo.starts_on <= edition_now(expo).astimezone(expo.tz).date() <= expo.ends_on:
+            lines.append(
+                f"That is not a day of {slug} ({expo.starts_on} to {expo.ends_on}): its tickets "
+                "are refused as not valid today."
+            )
+        ticket = demo_ticket_for(expo=expo, at=edition_now(expo))
+        if ticket is not None:
+            scanner = f"{settings.SMARTEXPO_BASE_URL}/expos/{slug}/scanner/"
+            lines += [
+                f"Try it: open {scanner}, sign in with the scanner token `smartexpo demo login` "
+                f"prints, choose gate {ticket.gate}, direction In, and enter this demo visitor's "
+                f"ticket code ({ticket.type_code}, serial {ticket.serial}):",
+                f"  {ticket.secret}",
+            ]
+        self.stdout.write("\n".join(lines))
 
     def seed_visitors(self, *, count: int, seed: int, quiet: bool) -> None:
         from smartexpo.demo.visitors import demo_visitors_seed
