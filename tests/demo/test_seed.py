@@ -253,12 +253,11 @@ def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hal
     settings, tmp_path, capsys
 ):
     from smartexpo.demo.visitors import demo_visitors_seed
+    from smartexpo.devices.models import Device
+    from smartexpo.devices.services import device_revoke
     from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
     from tests.conftest import ApiClient
-
-    from smartexpo.devices.models import Device
-    from smartexpo.devices.services import device_revoke
 
     settings.DATA_DIR = tmp_path
     demo_seed(seed=7)
