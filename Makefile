@@ -14,8 +14,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# Once per change of pyproject.toml (the package is installed editable: code changes need
+# nothing), so that `make demo` a second time does not spend seconds asking pip again.
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	@touch $@
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
