@@ -1,7 +1,9 @@
 """The demo's data hangs together: a hall themed for a sector holds that sector's exhibitors,
 and an exhibitor's technology tags are ones its sector's firms would carry."""
 
+import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +11,7 @@ from smartexpo.demo import catalogue_data as data
 from smartexpo.demo.hall_plan import sector_halls
 from smartexpo.demo.seed import demo_seed
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor
-from smartexpo.venue.models import Expo, Zone, ZoneKind
+from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,13 @@ def test_halls_go_to_sectors_in_proportion_to_the_floor_they_need():
         "new-material": ["A"],
         "biomedicine": ["B"],
     }
+
+
+def test_the_readmes_booth_assignment_example_names_a_free_booth_of_the_demo():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    codes = re.findall(r"/expos/sce-2019/booths/([A-Z0-9]+-\d+)/assignment", readme)
+    assert codes
+    demo_seed()
+    for code in codes:
+        booth = Booth.objects.get(expo__slug="sce-2019", code=code)
+        assert not BoothAssignment.objects.filter(booth=booth).exists(), code
