@@ -1,8 +1,9 @@
 """Screenshots of the demo's pages (for the README), taken with Debian's Chromium.
 
 Usage: python scripts/screenshot.py [--organiser] OUT.png [URL [WIDTH [HEIGHT]]] — starts
-nothing; point it at a running demo (default http://127.0.0.1:8000/expos/sce-2019/halls/N1/,
-1280 × 900). The whole page is taken, at the viewport's width: `… 360 740` for a phone.
+nothing; point it at a running demo (default: hall N3 with Huawei's booth marked,
+http://127.0.0.1:8000/expos/sce-2019/halls/N3/?booth=N3-001, 1280 × 900; the README's is
+1200 wide). The whole page is taken, at the viewport's width: `… 360 740` for a phone.
 `--organiser` signs in first as the demo organiser (`smartexpo demo login`), whose password is
 read from the data directory (SMARTEXPO_DATA_DIR, default ./data): for back-office pages.
 """
@@ -45,7 +46,9 @@ def main() -> None:
     organiser = "--organiser" in args
     args = [a for a in args if a != "--organiser"]
     out = args[0] if args else "docs/screenshot.png"
-    url = args[1] if len(args) > 1 else "http://127.0.0.1:8000/expos/sce-2019/halls/N1/"
+    url = (
+        args[1] if len(args) > 1 else "http://127.0.0.1:8000/expos/sce-2019/halls/N3/?booth=N3-001"
+    )
     width = int(args[2]) if len(args) > 2 else 1280
     height = int(args[3]) if len(args) > 3 else 900
     with sync_playwright() as p:
