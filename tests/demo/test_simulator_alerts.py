@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from smartexpo.crowd.levels import area_tenths, raise_threshold
+from smartexpo.crowd.models import CrowdAlert
 from smartexpo.demo.seed import demo_seed
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.day import simulate_day
 from smartexpo.demo.simulator.venue import venue_load
 from smartexpo.demo.visitors import demo_ticket_types
-from smartexpo.venue.models import Expo, Zone, ZoneKind
+from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,35 @@ def test_a_day_of_20000_visits_stays_far_below_the_alert_levels():
     demo_seed()
     halls = peaks_and_thresholds(20_000)
     assert all(peak < 0.3 * threshold for peak, threshold in halls.values()), halls
+
+
+# Committed data: the import reads the check-in context on a second thread's own connection.
+@pytest.mark.django_db(transaction=True)
+def test_the_scaled_day_raises_the_systems_own_crowd_alerts_in_those_halls(tmp_path):
+    """The same twelfth of the day through the real system (the twin's stream, imported and
+    folded as `smartexpo venue import` does), in a venue whose halls and entrance lanes are a
+    twelfth of the demo's: the busiest halls get their crowd alerts, raised for capacity."""
+    demo_seed()
+    visitors = readme_live_day()
+    expected = peaks_and_thresholds(visitors)
+    busiest = sorted(expected, key=lambda c: expected[c][0] / expected[c][1], reverse=True)[:3]
+    expo = Expo.objects.get(slug="sce-2019")
+    for hall in Zone.objects.filter(expo=expo, kind=ZoneKind.HALL):
+        hall.area_m2 = (hall.area_m2 / SCALE).quantize(Decimal("0.1"))
+        hall.capacity //= SCALE
+        hall.save(update_fields=["area_m2", "capacity"])
+    for gate in Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE):
+        gate.lanes //= SCALE
+        gate.save(update_fields=["lanes"])
+    stream = tmp_path / "day.parquet"
+    call_command(
+        "simulate", "--quiet", "--visitors", visitors // SCALE, "--days", 1, "--dry-run", stream
+    )
+    call_command("venue", "import", str(stream), "--expo", "sce-2019", "--quiet")
+    alerted = dict(
+        CrowdAlert.objects.filter(expo=expo, zone__kind=ZoneKind.HALL).values_list(
+            "zone__code", "reason"
+        )
+    )
+    for code in busiest:
+        assert alerted.get(code) == "capacity", (code, alerted, expected)
