@@ -178,14 +178,12 @@ def demo_visitor_indexes(expo: Expo) -> dict[int, int]:
     return found
 
 
-def demo_visitors_clear(expo: Expo, ids: list[int] | None = None) -> None:
-    """Remove the demo's visitors (those with these registration ids, else all of them; never
-    anybody else's registrations) and recount the quotas."""
+def demo_visitors_remove(expo: Expo, ids: list[int]) -> None:
+    """Remove the demo's visitors with these registration ids (never anybody else's
+    registrations) and recount the quotas."""
     with transaction.atomic():
         demo = Registration.objects.filter(expo=expo, source="demo")
-        if ids is None:
-            _raw_delete(demo)
-        for start in range(0, len(ids or ()), 500):  # SQLite's limit on query parameters
+        for start in range(0, len(ids), 500):  # SQLite's limit on query parameters
             _raw_delete(demo.filter(id__in=ids[start : start + 500]))
         counts = (
             TicketDay.objects.filter(
@@ -223,7 +221,7 @@ def demo_visitors_seed(
     have = {i: pk for i, pk in demo_visitor_indexes(expo).items() if i < TWIN_FIRST_INDEX}
     surplus = [pk for i, pk in have.items() if i >= count]
     if surplus:
-        demo_visitors_clear(expo, ids=surplus)
+        demo_visitors_remove(expo, surplus)
     missing = count - (len(have) - len(surplus))
     if progress:
         progress(count - missing)
