@@ -14,8 +14,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# Once per change of pyproject.toml (the package is installed editable: code changes need
+# nothing), so that `make demo` a second time does not spend seconds asking pip again.
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	@touch $@
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -39,8 +43,8 @@ demo-serve: seed
 # and the simulator in the foreground, 600 times as fast as real time (a day in 54 s); the
 # server stops when the simulator ends or is interrupted (Ctrl-C). 49,000 visits: a little
 # under the 50,000 people the demo registers, so every day has tickets to spare (the two round
-# differently); more would have the twin register the missing few as demo visitors, and the
-# next `demo seed` would then register all 50,000 again to get back to its count.
+# differently); more would have the twin register the missing few as demo visitors first
+# (which the next `demo seed` keeps).
 SIM_VISITORS ?= 49000
 SIM_SPEED ?= 600
 demo-live: seed

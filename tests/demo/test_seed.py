@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from smartexpo.demo.seed import demo_seed
-from smartexpo.exhibitors.models import BoothAssignment, Exhibitor
+from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ShowcaseItem
 from smartexpo.venue.models import Booth, Expo, Gate, Zone, ZoneKind
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +84,14 @@ def snapshot():
         ),
         "booths": sorted(Booth.objects.values_list("pk", "code", "x", "y", "width", "depth")),
         "assignments": sorted(
-            BoothAssignment.objects.values_list("booth__code", "exhibitor__slug")
+            BoothAssignment.objects.values_list("pk", "booth__code", "exhibitor__slug")
         ),
-        "tags": sorted(Exhibitor.tags.through.objects.values_list("exhibitor__slug", "tag__code")),
+        "tags": sorted(
+            Exhibitor.tags.through.objects.values_list("pk", "exhibitor__slug", "tag__code")
+        ),
+        "showcase": sorted(
+            ShowcaseItem.objects.values_list("pk", "exhibitor__slug", "position", "title_en")
+        ),
         "zones": sorted(
             Zone.objects.values_list("pk", "code", "kind", "capacity", "position", "theme_en")
         ),
@@ -95,10 +100,22 @@ def snapshot():
 
 
 def test_seeding_twice_leaves_the_same_data_and_ids():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     demo_seed(seed=7)
     first = snapshot()
-    demo_seed(seed=7)
+    with CaptureQueriesContext(connection) as queries:
+        demo_seed(seed=7)
     assert snapshot() == first
+    # Nothing to write the second time (but the two editions' own rows, refreshed as such).
+    writes = [
+        q["sql"][:60]
+        for q in queries.captured_queries
+        if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")
+        and not q["sql"].startswith('UPDATE "venue_expo"')
+    ]
+    assert writes == []
 
 
 def test_same_seed_same_demo_other_seed_other_demo():
@@ -236,6 +253,8 @@ def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hal
     settings, tmp_path, capsys
 ):
     from smartexpo.demo.visitors import demo_visitors_seed
+    from smartexpo.devices.models import Device
+    from smartexpo.devices.services import device_revoke
     from smartexpo.tickets.issuing import ticket_secret
     from smartexpo.tickets.models import Ticket
     from tests.conftest import ApiClient
@@ -243,11 +262,21 @@ def test_demo_login_issues_a_working_scanner_token_and_the_public_pass_skips_hal
     settings.DATA_DIR = tmp_path
     demo_seed(seed=7)
     demo_visitors_seed(expo=Expo.objects.get(slug="sce-2019"), count=200, seed=7)
-    call_command("demo", "login")
-    first = capsys.readouterr().out.split("Scanner token")[1].split()[0]
-    call_command("demo", "login")
-    token = capsys.readouterr().out.split("Scanner token")[1].split()[0]
+
+    def scanner_token():
+        call_command("demo", "login")
+        return capsys.readouterr().out.split("Scanner token")[1].split()[0]
+
+    first = scanner_token()
+    # `make demo` again shows the same token, kept for its owner's eyes only.
+    assert scanner_token() == first
+    assert (tmp_path / "demo-scanner-token").stat().st_mode & 0o777 == 0o600
+    assert Device.objects.filter(name__startswith="Demo scanner").count() == 1
+    # Revoked (by an organiser, say), it is replaced by a new one, shown from then on.
+    device_revoke(device=Device.objects.get(name__startswith="Demo scanner"))
+    token = scanner_token()
     assert token != first
+    assert scanner_token() == token
     scans = "/api/v1/expos/sce-2019/checkin/scans"
     for code, expected in (("public-day", "zone_not_allowed"), ("professional", None)):
         ticket = Ticket.objects.filter(ticket_type__code=code, expo__slug="sce-2019").first()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 
 from smartexpo.demo.layout import BoothSpot, PlannedExhibitor
+from smartexpo.demo.upsert import upsert
 from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
 
 # Booth zones come after the venue (0), the halls (1-17), the conference centre and its rooms
@@ -59,12 +60,11 @@ def seed_booth_zones(
                 position=BOOTH_ZONE_POSITION + n,
             )
         )
-    Zone.objects.bulk_create(
+    upsert(
+        Zone,
         rows,
-        update_conflicts=True,
-        unique_fields=["expo", "code"],
-        update_fields=["kind", "hall", "name_en", "name_zh", "area_m2", "capacity", "position"],
-        batch_size=500,
+        ["expo", "code"],
+        ["kind", "hall", "name_en", "name_zh", "area_m2", "capacity", "position"],
     )
     codes = [s.code for s in owned]
     by_code = dict(

@@ -10,8 +10,11 @@ its Python shape:
 - the vocabulary for fictional exhibitors, PLACE + STEM + SECTOR_SUFFIX + COMPANY_FORM (e.g.
   "Chongqing Yunzhi Software Co., Ltd." / "重庆云智软件有限公司"): `PLACES`, `STEMS` (pinyin,
   zh), `SECTOR_SUFFIXES` and `COMPANY_FORMS` ((en, zh), the suffixes by sector);
-- `SECTOR_DESCRIPTIONS`: one-sentence descriptions by sector, (en, zh) with `{name}` /
-  `{name_zh}` placeholders; `SHOWCASE_TEMPLATES`: showcase items by sector;
+- `SECTOR_TAGS`: the technology tags that fit each sector (a robotics maker is never tagged
+  "blockchain"): every exhibitor's tags, notable or generated, are among its sector's;
+- `SECTOR_DESCRIPTIONS`: one-sentence descriptions by sector, (en, zh, tags) with `{name}` /
+  `{name_zh}` placeholders and the tags (of the sector's) that fit what the sentence says;
+  `SHOWCASE_TEMPLATES`: showcase items by sector;
 - `COUNTRIES_FOREIGN`: ISO 3166-1 alpha-2 codes of countries sending foreign exhibitors and
   guests (China excluded).
 """
@@ -34,12 +37,13 @@ def _rows_by_sector(tables: dict) -> dict[str, list[tuple]]:
 
 SECTORS: list[tuple[str, str, str]] = _rows(_DATA["SECTORS"])
 TAGS: list[tuple[str, str, str]] = _rows(_DATA["TAGS"])
+SECTOR_TAGS: dict[str, list[str]] = _DATA["SECTOR_TAGS"]
 COUNTRIES_FOREIGN: list[str] = _DATA["COUNTRIES_FOREIGN"]
 PLACES: list[tuple[str, str]] = _rows(_DATA["PLACES"])
 STEMS: list[tuple[str, str]] = _rows(_DATA["STEMS"])
 COMPANY_FORMS: list[tuple[str, str]] = _rows(_DATA["COMPANY_FORMS"])
 SECTOR_SUFFIXES: dict[str, list[tuple[str, str]]] = _rows_by_sector(_DATA["SECTOR_SUFFIXES"])
-SECTOR_DESCRIPTIONS: dict[str, list[tuple[str, str]]] = _rows_by_sector(
+SECTOR_DESCRIPTIONS: dict[str, list[tuple[str, str, list[str]]]] = _rows_by_sector(
     _DATA["SECTOR_DESCRIPTIONS"]
 )
 SHOWCASE_TEMPLATES: dict[str, list[tuple[str, str, str, str]]] = _rows_by_sector(

@@ -1,8 +1,11 @@
-"""The demo organiser account: created once with a random password kept in the data directory."""
+"""The demo organiser account and gate scanner: created once, their random password and token
+kept in the data directory, so that `make demo` shows the same ones every time."""
 
 from __future__ import annotations
 
+import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,9 +27,7 @@ def demo_organiser_ensure() -> tuple[str, str]:
     password = path.read_text().strip() if path.exists() else ""
     if user is None or not password or not user.check_password(password):
         password = secrets.token_urlsafe(12)
-        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(password)
-        path.chmod(0o600)
+        _keep_secret(path, password)
         if user is None:
             User.objects.create_superuser(DEMO_USERNAME, "organizer@example.org", password)
         else:
@@ -44,10 +45,13 @@ DEMO_SCANNER_GATES = ("G-N", "G-M")
 
 @transaction.atomic
 def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
-    """A fresh token for the demo's gate scanner (North Entrance Hall and hall M's gate).
+    """The token of the demo's gate scanner (North Entrance Hall and hall M's gate).
 
-    Tokens are stored only as digests, so the demo cannot show an old one again: each call
-    revokes the previous demo scanner and issues a new one. None without the demo edition."""
+    Tokens are stored only as digests, so the demo keeps this one's clear text in the data
+    directory, readable by its owner only, like the organiser's password: `make demo` shows the
+    same token every time, and a scanner page set up with it keeps working. A new one is issued
+    (and the demo's old scanners revoked) only when the kept token no longer works: revoked, of
+    a database seeded again from scratch, or bound to other gates. None without the edition."""
     from smartexpo.devices.models import Device
     from smartexpo.devices.services import device_create, device_revoke
     from smartexpo.venue.models import Expo, Gate
@@ -55,10 +59,6 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo is None:
         return None
-    for old in Device.objects.filter(
-        expo=expo, name__startswith="Demo scanner", revoked_at__isnull=True
-    ):
-        device_revoke(device=old)
     gates = list(
         Gate.objects.filter(expo=expo, code__in=DEMO_SCANNER_GATES)
         .order_by("code")
@@ -66,8 +66,47 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
     )
     if not gates:
         return None
+    path = settings.DATA_DIR / "demo-scanner-token"
+    kept = path.read_text().strip() if path.exists() else ""
+    if kept and _scanner_works(expo=expo, raw=kept, gates=gates):
+        return kept
+    for old in Device.objects.filter(
+        expo=expo, name__startswith="Demo scanner", revoked_at__isnull=True
+    ):
+        device_revoke(device=old)
     _device, token = device_create(expo=expo, name=DEMO_SCANNER, kind="scanner", gates=gates)
+    _keep_secret(path, token)
     return token
+
+
+def _scanner_works(*, expo, raw: str, gates: list[str]) -> bool:
+    """Whether `raw` is the live token of a live demo scanner of `expo` serving `gates`."""
+    from smartexpo.core.tokens import token_digest
+    from smartexpo.devices.models import Device
+
+    device = (
+        Device.objects.filter(
+            expo=expo,
+            kind="scanner",
+            name=DEMO_SCANNER,
+            revoked_at__isnull=True,
+            token__digest=token_digest(raw),
+            token__revoked_at__isnull=True,
+            token__expo=expo,
+        )
+        .prefetch_related("gates")
+        .first()
+    )
+    return device is not None and sorted(g.code for g in device.gates.all()) == gates
+
+
+def _keep_secret(path: Path, value: str) -> None:
+    """Write `value` to `path`, readable and writable by its owner only from the start."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+    path.chmod(0o600)  # a file that existed keeps its mode through os.open
 
 
 DEMO_EXHIBITOR = ("sce-2019", "huawei")
@@ -91,9 +130,7 @@ def demo_exhibitor_admin_ensure() -> tuple[str, str, str] | None:
     password = path.read_text().strip() if path.exists() else ""
     if user is None or not password or not user.check_password(password):
         password = secrets.token_urlsafe(12)
-        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(password)
-        path.chmod(0o600)
+        _keep_secret(path, password)
         if user is None:
             user = User.objects.create_user(
                 DEMO_EXHIBITOR_EMAIL,

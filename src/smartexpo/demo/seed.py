@@ -1,8 +1,9 @@
 """The demo seeder: the 2019 Smart China Expo and the 2018 edition before it.
 
 Deterministic (one `random.Random(seed)` drives every choice) and idempotent: rows are upserted
-by their natural keys (edition slug, zone/booth code, exhibitor slug), so running it twice keeps
-the same ids and the same data. Everything is written in bulk, in one transaction.
+by their natural keys (edition slug, zone/booth code, exhibitor slug), and only those that
+differ from the plan are written, so running it twice keeps the same ids and the same data and
+writes next to nothing. Everything is written in bulk, in one transaction.
 """
 
 from __future__ import annotations
@@ -17,14 +18,9 @@ from django.db import transaction
 from smartexpo.demo import catalogue_data as data
 from smartexpo.demo import editions as facts
 from smartexpo.demo.booth_zones import seed_booth_zones
-from smartexpo.demo.layout import (
-    SIZES,
-    BoothSpot,
-    PlannedExhibitor,
-    fits,
-    hall_cells,
-    pack_hall,
-)
+from smartexpo.demo.hall_plan import allocate_booths
+from smartexpo.demo.layout import BoothSpot, PlannedExhibitor
+from smartexpo.demo.upsert import upsert
 from smartexpo.exhibitors.models import (
     BoothAssignment,
     Exhibitor,
@@ -46,20 +42,9 @@ class SeedReport:
     booths: dict[str, int] = field(default_factory=dict)
 
 
-def _upsert(model, rows: list, unique_fields: list[str], update_fields: list[str]) -> None:
-    if rows:
-        model.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=unique_fields,
-            update_fields=update_fields,
-            batch_size=500,
-        )
-
-
 def seed_taxonomy() -> tuple[dict[str, Sector], dict[str, Tag]]:
     """Sectors and technology tags, shared by every edition."""
-    _upsert(
+    upsert(
         Sector,
         [
             Sector(code=c, name_en=en, name_zh=zh, position=i)
@@ -68,7 +53,7 @@ def seed_taxonomy() -> tuple[dict[str, Sector], dict[str, Tag]]:
         ["code"],
         ["name_en", "name_zh", "position"],
     )
-    _upsert(
+    upsert(
         Tag,
         [
             Tag(code=c, name_en=en, name_zh=zh, position=i)
@@ -176,7 +161,7 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
                 position=31 + i,
             )
         )
-    _upsert(
+    upsert(
         Zone,
         rows,
         ["expo", "code"],
@@ -212,7 +197,7 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
         )
         for h in halls
     ]
-    _upsert(Gate, gates, ["expo", "code"], ["name_en", "name_zh", "zone", "lanes"])
+    upsert(Gate, gates, ["expo", "code"], ["name_en", "name_zh", "zone", "lanes"])
     return zones
 
 
@@ -246,7 +231,6 @@ def plan_exhibitors(
     sector_codes = [code for code, _en, _zh in data.SECTORS]
     # Information technology and intelligent manufacturing dominate a smart-industry expo.
     sector_weights = [30, 6, 4, 6, 5, 5, 7, 18, 10, 4]
-    tag_codes = [code for code, _en, _zh in data.TAGS]
     used_names: set[str] = {p.name_en for p in planned}
     used_slugs: set[str] = {p.slug for p in planned}
     while len(planned) < count:
@@ -267,7 +251,7 @@ def plan_exhibitors(
         used_names.add(name_en)
         used_slugs.add(slug)
         short_en, short_zh = f"{stem[0]} {suffix[0]}", f"{stem[1]}{suffix[1]}"
-        desc_en, desc_zh = rng.choice(data.SECTOR_DESCRIPTIONS[sector])
+        desc_en, desc_zh, desc_tags = rng.choice(data.SECTOR_DESCRIPTIONS[sector])
         showcase = rng.sample(data.SHOWCASE_TEMPLATES[sector], k=rng.randint(1, 3))
         planned.append(
             PlannedExhibitor(
@@ -275,7 +259,8 @@ def plan_exhibitors(
                 name_en=name_en,
                 name_zh=name_zh,
                 sector=sector,
-                tags=rng.sample(tag_codes, k=rng.randint(1, 3)),
+                # The tags of what the description says the firm does, the first the surest.
+                tags=desc_tags[: rng.randint(1, len(desc_tags))],
                 country="CN",
                 website=f"https://www.{slug[:40].rstrip('-')}.example.cn",
                 fortune500=False,
@@ -286,49 +271,6 @@ def plan_exhibitors(
             )
         )
     return planned
-
-
-def allocate_booths(planned: list[PlannedExhibitor]) -> list[BoothSpot]:
-    """Themed halls: exhibitors sorted by sector fill N1…N8, S1…S8; smart vehicles go to M first."""
-    halls = facts.hall_layout()
-    by_code = {h["code"]: h for h in halls}
-    sector_order = {code: i for i, (code, _en, _zh) in enumerate(data.SECTORS)}
-    order = sorted(
-        range(len(planned)),
-        key=lambda i: (sector_order[planned[i].sector], not planned[i].fortune500, i),
-    )
-    members: dict[str, list[tuple[int, str]]] = {h["code"]: [] for h in halls}
-    multi = by_code["M"]
-    queue = []
-    for i in order:
-        size = planned[i].size
-        hall_members = members["M"]
-        if planned[i].sector == "smart-vehicles" and fits(
-            multi["width"], multi["depth"], [s for _o, s in hall_members] + [size]
-        ):
-            hall_members.append((i, size))
-        else:
-            queue.append(i)
-    standard = [h for h in halls if h["code"] != "M"]
-    total_cells = sum(hall_cells(h["width"], h["depth"]) for h in standard)
-    demand = sum(SIZES[planned[i].size] for i in queue)
-    # Spread exhibitors evenly over the halls instead of packing the first ones full.
-    target = demand / len(standard)
-    hall_iter = iter(standard)
-    hall = next(hall_iter)
-    for i in queue:
-        size = planned[i].size
-        current = members[hall["code"]]
-        current_cells = sum(SIZES[s] for _o, s in current)
-        full = not fits(hall["width"], hall["depth"], [s for _o, s in current] + [size])
-        if full or (current_cells >= target and total_cells > demand and current):
-            hall = next(hall_iter, None) or multi
-            current = members[hall["code"]]
-        current.append((i, size))
-    spots: list[BoothSpot] = []
-    for h in halls:
-        spots.extend(pack_hall(h["code"], h["width"], h["depth"], members[h["code"]]))
-    return spots
 
 
 def seed_exhibitors(
@@ -359,7 +301,7 @@ def seed_exhibitors(
             [ShowcaseItem(title_en=s[0], title_zh=s[1]) for s in p.showcase],
         )
         rows.append(e)
-    _upsert(
+    upsert(
         Exhibitor,
         rows,
         ["expo", "slug"],
@@ -381,34 +323,8 @@ def seed_exhibitors(
     # not (another seed, newer demo data) go, so the edition matches the plan exactly.
     Exhibitor.objects.filter(expo=expo).exclude(slug__in=slugs).delete()
     by_slug = {e.slug: e for e in Exhibitor.objects.filter(expo=expo, slug__in=slugs)}
-    ids = [by_slug[s].pk for s in slugs]
-
-    through = Exhibitor.tags.through
-    through.objects.filter(exhibitor_id__in=ids).delete()
-    through.objects.bulk_create(
-        [
-            through(exhibitor_id=by_slug[p.slug].pk, tag_id=tags[t].pk)
-            for p in planned
-            for t in dict.fromkeys(p.tags)
-        ],
-        batch_size=1000,
-    )
-    ShowcaseItem.objects.filter(exhibitor_id__in=ids).delete()
-    ShowcaseItem.objects.bulk_create(
-        [
-            ShowcaseItem(
-                exhibitor_id=by_slug[p.slug].pk,
-                title_en=s[0],
-                title_zh=s[1],
-                description_en=s[2],
-                description_zh=s[3],
-                position=n,
-            )
-            for p in planned
-            for n, s in enumerate(p.showcase)
-        ],
-        batch_size=1000,
-    )
+    _sync_tags(planned, by_slug, tags)
+    _sync_showcases(planned, by_slug)
     return by_slug
 
 
@@ -420,7 +336,7 @@ def seed_booths(
     exhibitors: dict[str, Exhibitor],
 ) -> int:
     """Upsert the booths of the layout and assign them to the planned exhibitors."""
-    _upsert(
+    upsert(
         Booth,
         [
             Booth(
@@ -441,22 +357,92 @@ def seed_booths(
     # Booths of an earlier layout that this one no longer has.
     Booth.objects.filter(expo=expo).exclude(code__in=codes).delete()
     booths = {b.code: b for b in Booth.objects.filter(expo=expo)}
-    BoothAssignment.objects.filter(expo=expo).delete()
-    BoothAssignment.objects.bulk_create(
-        [
-            BoothAssignment(
-                expo=expo,
-                booth=booths[s.code],
-                exhibitor=exhibitors[planned[s.owner].slug],
-            )
-            for s in spots
-            if s.owner is not None
-        ],
-        batch_size=1000,
+    _sync_assignments(
+        expo,
+        {
+            booths[sp.code].pk: exhibitors[planned[sp.owner].slug].pk
+            for sp in spots
+            if sp.owner is not None
+        },
     )
     _name_hall_themes(zones, spots, planned)
     seed_booth_zones(expo=expo, zones=zones, spots=spots, planned=planned, booths=booths)
     return len(spots)
+
+
+# A second seed with the same plan writes nothing below: rows that are already right keep their
+# ids, so links to them (an organiser's bookmark, a test's fixture) survive a re-run.
+
+
+def _sync_tags(planned: list[PlannedExhibitor], by_slug: dict[str, Exhibitor], tags) -> None:
+    """Give the exhibitors exactly their planned tags, touching only the links that differ."""
+    through = Exhibitor.tags.through
+    ids = [by_slug[p.slug].pk for p in planned]
+    wanted = {(by_slug[p.slug].pk, tags[t].pk) for p in planned for t in p.tags}
+    have = {
+        (e, t): pk
+        for pk, e, t in through.objects.filter(exhibitor_id__in=ids).values_list(
+            "pk", "exhibitor_id", "tag_id"
+        )
+    }
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    through.objects.bulk_create(
+        [through(exhibitor_id=e, tag_id=t) for e, t in sorted(wanted - have.keys())],
+        batch_size=1000,
+    )
+
+
+def _sync_showcases(planned: list[PlannedExhibitor], by_slug: dict[str, Exhibitor]) -> None:
+    """Replace the showcase of the exhibitors whose items differ from the plan, only theirs."""
+    ids = [by_slug[p.slug].pk for p in planned]
+    have: dict[int, list[tuple]] = {}
+    for row in (
+        ShowcaseItem.objects.filter(exhibitor_id__in=ids)
+        .order_by("exhibitor_id", "position", "id")
+        .values_list("exhibitor_id", "title_en", "title_zh", "description_en", "description_zh")
+    ):
+        have.setdefault(row[0], []).append(tuple(row[1:]))
+    changed = {
+        by_slug[p.slug].pk: p
+        for p in planned
+        if have.get(by_slug[p.slug].pk, []) != [tuple(item) for item in p.showcase]
+    }
+    if not changed:
+        return
+    ShowcaseItem.objects.filter(exhibitor_id__in=list(changed)).delete()
+    ShowcaseItem.objects.bulk_create(
+        [
+            ShowcaseItem(
+                exhibitor_id=pk,
+                title_en=item[0],
+                title_zh=item[1],
+                description_en=item[2],
+                description_zh=item[3],
+                position=n,
+            )
+            for pk, p in changed.items()
+            for n, item in enumerate(p.showcase)
+        ],
+        batch_size=1000,
+    )
+
+
+def _sync_assignments(expo: Expo, wanted: dict[int, int]) -> None:
+    """Make the edition's booth assignments exactly `wanted` (booth id: exhibitor id)."""
+    have = dict(BoothAssignment.objects.filter(expo=expo).values_list("booth_id", "exhibitor_id"))
+    stale = [booth for booth, exhibitor in have.items() if wanted.get(booth) != exhibitor]
+    if stale:
+        BoothAssignment.objects.filter(expo=expo, booth_id__in=stale).delete()
+    BoothAssignment.objects.bulk_create(
+        [
+            BoothAssignment(expo=expo, booth_id=booth, exhibitor_id=exhibitor)
+            for booth, exhibitor in sorted(wanted.items())
+            if have.get(booth) != exhibitor
+        ],
+        batch_size=1000,
+    )
 
 
 def _name_hall_themes(zones, spots, planned) -> None:
@@ -469,11 +455,17 @@ def _name_hall_themes(zones, spots, planned) -> None:
             sector = planned[s.owner].sector
             hall[sector] = hall.get(sector, 0) + 1
     changed = []
-    for code, by_sector in counts.items():
-        top = max(sorted(by_sector), key=lambda k: by_sector[k])
-        zone = zones[code]
-        zone.theme_en, zone.theme_zh = sector_names[top]
-        changed.append(zone)
+    for code, zone in zones.items():
+        if zone.kind != ZoneKind.HALL:
+            continue
+        by_sector = counts.get(code)
+        # An empty hall is themed for nobody, whatever an earlier plan put in it.
+        theme = ("", "")
+        if by_sector:
+            theme = sector_names[max(sorted(by_sector), key=lambda k: by_sector[k])]
+        if (zone.theme_en, zone.theme_zh) != theme:
+            zone.theme_en, zone.theme_zh = theme
+            changed.append(zone)
     Zone.objects.bulk_update(changed, ["theme_en", "theme_zh"])
 
 

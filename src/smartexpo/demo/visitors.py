@@ -1,11 +1,12 @@
 """Demo visitors: the 2019 edition's ticket types and N registered people, through the same
-bulk registration path as group imports. Deterministic for a seed; re-running with the same N
-and seed leaves the data as it is."""
+bulk registration path as group imports. Deterministic for a seed; re-running leaves the
+visitors already registered as they are."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Callable
 
 from django.db import transaction
@@ -157,15 +158,33 @@ def visitor_rows(expo: Expo, count: int, seed: int):
         yield row
 
 
-def demo_visitors_clear(expo: Expo) -> None:
-    """Remove the demo's visitors (not anybody else's registrations) and recount the quotas."""
+# The seeder's visitor i has the address visitor<i>@example.cn; the digital twin registers the
+# people a simulated day lacks from index TWIN_FIRST_INDEX on (`simulator.tickets`), past every
+# index the seeder uses (it registers at most 2,000,000), so both kinds are told apart, and their
+# made-up ID numbers never collide.
+TWIN_FIRST_INDEX = 2_000_000
+EMAIL = re.compile(r"visitor(\d+)@example\.cn")
+
+
+def demo_visitor_indexes(expo: Expo) -> dict[int, int]:
+    """The demo's people registered for `expo`, the seeder's and the twin's: registration id
+    by visitor index (one query; a registration whose address was since erased has none)."""
+    found = {}
+    for pk, email in Registration.objects.filter(expo=expo, source="demo").values_list(
+        "id", "email"
+    ):
+        if match := EMAIL.fullmatch(email):
+            found[int(match.group(1))] = pk
+    return found
+
+
+def demo_visitors_remove(expo: Expo, ids: list[int]) -> None:
+    """Remove the demo's visitors with these registration ids (never anybody else's
+    registrations) and recount the quotas."""
     with transaction.atomic():
         demo = Registration.objects.filter(expo=expo, source="demo")
-        tickets = Ticket.objects.filter(registration__in=demo)
-        # Raw deletes: hundreds of thousands of rows, no signals or per-row cascades needed.
-        TicketDay.objects.filter(ticket__in=tickets)._raw_delete(TicketDay.objects.db)
-        tickets._raw_delete(Ticket.objects.db)
-        demo._raw_delete(Registration.objects.db)
+        for start in range(0, len(ids), 500):  # SQLite's limit on query parameters
+            _raw_delete(demo.filter(id__in=ids[start : start + 500]))
         counts = (
             TicketDay.objects.filter(
                 valid=True, ticket__ticket_type=OuterRef("ticket_type"), day=OuterRef("day")
@@ -179,19 +198,40 @@ def demo_visitors_clear(expo: Expo) -> None:
         )
 
 
+def _raw_delete(registrations) -> None:
+    tickets = Ticket.objects.filter(registration__in=registrations)
+    # Raw deletes: hundreds of thousands of rows, no signals or per-row cascades needed.
+    TicketDay.objects.filter(ticket__in=tickets)._raw_delete(TicketDay.objects.db)
+    tickets._raw_delete(Ticket.objects.db)
+    registrations._raw_delete(Registration.objects.db)
+
+
 def demo_visitors_seed(
     *, expo: Expo, count: int, seed: int, progress: Progress | None = None, batch: int = 20_000
 ) -> int:
-    """Register `count` demo visitors; returns how many now exist (refusals are impossible
-    here unless a quota is smaller than the demo's own, which is then reported as fewer)."""
+    """Make the seeder's visitors exactly visitors 0 … count − 1; returns how many now exist
+    (refusals are impossible here unless a quota is smaller than the demo's own, which is then
+    reported as fewer).
+
+    Visitor i is the same person whatever `count` is, so a run registers only the visitors
+    missing (none when the demo was seeded before: `make demo` again costs one query) and
+    removes only those past `count`; the twin's extra visitors stay, and so do the tickets the
+    check-in log and the sensors already know."""
     demo_ticket_types(expo)
-    existing = Registration.objects.filter(expo=expo, source="demo").count()
-    if existing == count:
-        return existing
-    demo_visitors_clear(expo)
+    have = {i: pk for i, pk in demo_visitor_indexes(expo).items() if i < TWIN_FIRST_INDEX}
+    surplus = [pk for i, pk in have.items() if i >= count]
+    if surplus:
+        demo_visitors_remove(expo, surplus)
+    missing = count - (len(have) - len(surplus))
+    if progress:
+        progress(count - missing)
+    if not missing:
+        return count
+    created = count - missing
     rows: list[dict] = []
-    created = 0
-    for row in visitor_rows(expo, count, seed):
+    for i, row in enumerate(visitor_rows(expo, count, seed)):
+        if i in have:
+            continue
         rows.append(row)
         if len(rows) == batch:
             created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)

@@ -32,3 +32,8 @@ def expo_key_facts(*, expo: Expo) -> dict:
         "venue_area_m2": expo.venue_area_m2,
         "countries": expo.countries,
     }
+
+
+def editions_newest_first() -> list[Expo]:
+    """Every edition, the latest first (the back office's shortcuts)."""
+    return list(Expo.objects.order_by("-starts_on", "-id"))

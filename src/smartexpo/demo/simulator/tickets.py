@@ -19,17 +19,19 @@ from collections.abc import Callable
 import numpy as np
 
 from smartexpo.demo.simulator import model as m
-from smartexpo.demo.visitors import GIVEN, SURNAMES, resident_id
+from smartexpo.demo.visitors import (
+    GIVEN,
+    SURNAMES,
+    TWIN_FIRST_INDEX,
+    demo_visitor_indexes,
+    resident_id,
+)
 from smartexpo.exhibitors.models import Tag
 from smartexpo.tickets.keys import private_key
-from smartexpo.tickets.models import Registration, SigningKey, Ticket, TicketStatus, TicketType
+from smartexpo.tickets.models import SigningKey, Ticket, TicketStatus, TicketType
 from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.ticket_secrets import VERSION, TicketClaims, encode_body
 from smartexpo.venue.models import Expo
-
-# Index of the first visitor the twin registers: past every index the demo seeder uses (it
-# registers at most 2,000,000), so the made-up ID numbers never collide with the demo's.
-FIRST_EXTRA_INDEX = 2_000_000
 
 Say = Callable[[str], None]
 
@@ -107,7 +109,9 @@ def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
     from indexes no demo visitor has."""
     rng = random.Random(f"{seed}:{expo.slug}:twin")
     tags = list(Tag.objects.values_list("code", flat=True))
-    index = FIRST_EXTRA_INDEX + Registration.objects.filter(expo=expo, source="demo").count()
+    # After the twin's earlier visitors: an index names one made-up person, and a new run
+    # must not register somebody again (`demo_visitors_seed` tells the seeder's apart by it).
+    index = max([TWIN_FIRST_INDEX - 1, *demo_visitor_indexes(expo)]) + 1
     rows = []
     for c, days, count in missing:
         for _ in range(count):
