@@ -289,7 +289,7 @@ def test_the_offline_scanner_decides_as_the_rules(scenario):
 NODE = shutil.which("node") or "/usr/bin/node"
 RULES_JS = Path(__file__).resolve().parents[2] / "src/smartexpo/checkin/static/checkin/rules.js"
 # Runs the page's decision on a scenario read from stdin: the tablet's memory carried from
-# scan to scan as scanner.js carries it.
+# scan to scan as the page (scanner-secrets.js) carries it.
 RUNNER = """
 const rules = require(process.argv[1]);
 const input = JSON.parse(require("fs").readFileSync(0, "utf8"));

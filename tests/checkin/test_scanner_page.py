@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -15,7 +16,18 @@ from smartexpo.checkin.rules import RULES
 pytestmark = pytest.mark.django_db
 
 PAGE = "/expos/test-2019/scanner/"
-ASSETS = ("checkin/scanner.js", "checkin/rules.js", "checkin/scanner.css", "checkin/scanner-sw.js")
+# The page's scripts, in the order they must run: each part of the scanner adds to the
+# namespace the earlier ones made, and scanner.js, last, starts the page.
+SCRIPTS = (
+    "checkin/rules.js",
+    "checkin/scanner-state.js",
+    "checkin/scanner-clock.js",
+    "checkin/scanner-secrets.js",
+    "checkin/scanner-sync.js",
+    "checkin/scanner-view.js",
+    "checkin/scanner.js",
+)
+ASSETS = (*SCRIPTS, "checkin/scanner.css", "checkin/scanner-sw.js")
 URL = re.compile(r"\bhttps?://[\w.-]+", re.IGNORECASE)
 
 
@@ -144,6 +156,17 @@ def test_nothing_is_loaded_from_another_host(expo):
         assert external_urls(source) == [], asset
         # No CDN, no library: WebCrypto does the signature check.
         assert "import " not in source and "importScripts" not in source
+
+
+def test_the_page_loads_every_part_of_the_scanner_in_order(expo):
+    html = Client().get(PAGE).content.decode()
+    loaded = re.findall(r'<script src="/static/(checkin/[^"]+)"( defer)?></script>', html)
+    assert loaded == [(script, " defer") for script in SCRIPTS]
+    # Offline, a reload is served from the cache the page fills with its own <script src>s
+    # (scanner-sw.js): a part of the scanner the page did not load would be missing there.
+    folder = Path(finders.find("checkin/scanner.js")).parent
+    parts = {f"checkin/{p.name}" for p in folder.glob("*.js")} - {"checkin/scanner-sw.js"}
+    assert parts == set(SCRIPTS)
 
 
 def test_the_service_worker_is_served_under_the_page(expo):

@@ -58,7 +58,7 @@ def test_every_route_the_server_answers_has_a_row():
         or (r.method != ANY and (r.method, r.path) not in rows)
     ]
     assert not missing, (
-        "Routes without a row in tests/permissions/matrix.py (add one per method it answers; "
+        "Routes without a row in tests/permissions/rows/ (add one per method it answers; "
         f"* is a Django view, whose methods the URL conf does not say), then run {REGENERATE}:"
         "\n  " + "\n  ".join(sorted(set(missing)))
     )

@@ -4,8 +4,8 @@ The page is static apart from its labels: everything it does goes through the ch
 with the device token the gate staff paste in (kept in the browser, never sent to this view).
 Offline it verifies secrets in the browser with WebCrypto (Ed25519) and walks the rule table of
 `smartexpo.checkin.rules`, handed over in the page's configuration (`rules`), as
-`smartexpo.checkin.offline` does; see `static/checkin/rules.js` and `scanner.js`. An edition on a
-demo clock (`venue.clock`) has the page date its scans by it, and say so on screen.
+`smartexpo.checkin.offline` does; see `static/checkin/rules.js` and `scanner-secrets.js`. An
+edition on a demo clock (`venue.clock`) has the page date its scans by it, and say so on screen.
 """
 
 from __future__ import annotations
