@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("SMARTEXPO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The same flags as the screenshot scripts, so a page looks in the tests as in docs/screenshots.
+_spec = importlib.util.spec_from_file_location(
+    "screenshot", Path(__file__).resolve().parents[2] / "scripts" / "screenshot.py"
+)
+_screenshot = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_screenshot)
+CHROMIUM_ARGS = _screenshot.CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

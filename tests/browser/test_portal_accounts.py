@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from smartexpo.exhibitors import members
 from smartexpo.exhibitors.models import Exhibitor, ExhibitorMember, MemberRole
-from tests.browser.test_small_screens import MEASURE, PHONE
+from tests.browser.test_small_screens import PHONE, fits_a_phone
 from tests.portal.images import picture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,11 +81,6 @@ def invited(expo, settings):
         exhibitor=huawei, email="wang.fang@huawei.example", role=MemberRole.ADMIN
     )
     return huawei, token
-
-
-def fits_a_phone(page) -> None:
-    seen = page.evaluate(MEASURE)
-    assert seen["scrollWidth"] <= seen["innerWidth"] == PHONE["width"], (page.url, seen)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -14,6 +14,7 @@ from smartexpo.exhibitors.models import MemberRole
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.services.restricted import pass_grant_set
 from smartexpo.venue.models import Booth, Zone
+from tests.browser.test_small_screens import PHONE, fits_a_phone
 from tests.conftest import ApiClient
 from tests.crowd.conftest import post
 from tests.portal.conftest import PASSWORD, member
@@ -85,11 +86,6 @@ def booth_world(expo):
     member(expo.test_exhibitors["huawei"], "boss@huawei.example", MemberRole.ADMIN)
 
 
-def fits(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{page.url} is {width[0]} px wide at {width[1]} px"
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_an_admin_reads_the_footfall_issues_a_pass_and_manages_tokens(
     live_server, chromium, expo, language
@@ -157,14 +153,14 @@ def test_an_admin_reads_the_footfall_issues_a_pass_and_manages_tokens(
     assert secret not in page.content()
 
     # The three pages on a phone.
-    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_viewport_size(PHONE)
     for path in ("/footfall/?day=2019-08-26", "/staff-passes/", "/api-tokens/"):
         page.goto(base + path)
         page.wait_for_load_state("load")
-        fits(page)
+        fits_a_phone(page)
     # A new token, shown in full, fits too.
     page.get_by_label(words["token_name"], exact=True).fill("Customer relationship management")
     page.get_by_role("button", name=words["create"]).click()
     expect(page.locator("#new-token-value")).to_be_visible()
-    fits(page)
+    fits_a_phone(page)
     context.close()

@@ -392,6 +392,12 @@ MEASURE = """() => {
 }"""
 
 
+def fits_a_phone(page) -> None:
+    """The page, on a phone's screen, is no wider than it."""
+    seen = page.evaluate(MEASURE)
+    assert seen["scrollWidth"] <= seen["innerWidth"] == PHONE["width"], (page.url, seen)
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("public", PAGES, ids=[page.id for page in PAGES])
 def test_a_public_page_fits_a_phone_without_sideways_scrolling(site, phone, public, language):

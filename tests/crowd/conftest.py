@@ -42,6 +42,24 @@ def ev(zone, kind, at, count=1, **extra):
     return {"id": f"t{next(_ids)}", "zone": zone, "kind": kind, "at": at, "count": count, **extra}
 
 
+def at(clock: str, day: str = "2019-08-26") -> str:
+    """A moment of the test edition's first day (or `day`), in Shanghai's time."""
+    return f"{day}T{clock}+08:00"
+
+
+def huawei_booth_visits() -> list[dict]:
+    """Movements at Huawei's booth zone N1-B over two days: on the first, three visits by two
+    distinct visitors (one comes back), dwelling 10, 10 and 5 minutes; one visit on the next."""
+    return [
+        ev("N1-B", "enter", at("10:00:00"), visitor="v1"),
+        ev("N1-B", "enter", at("10:00:00"), visitor="v2"),
+        ev("N1-B", "exit", at("10:10:00"), 2),
+        ev("N1-B", "enter", at("11:00:00"), visitor="v1"),  # back again: a visit, not a visitor
+        ev("N1-B", "exit", at("11:05:00")),
+        ev("N1-B", "enter", at("10:00:00", "2019-08-27"), visitor="v1"),
+    ]
+
+
 def post(sensor, events):
     response = sensor.post(EVENTS, {"events": events})
     assert response.status_code == 200, response.content

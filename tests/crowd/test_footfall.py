@@ -6,11 +6,7 @@ import pytest
 
 from smartexpo.venue.models import Booth, Zone
 from tests.conftest import error_of
-from tests.crowd.conftest import FOOTFALL, ev, post
-
-
-def at(clock: str, day: str = "2019-08-26") -> str:
-    return f"{day}T{clock}+08:00"
+from tests.crowd.conftest import FOOTFALL, at, ev, huawei_booth_visits, post
 
 
 @pytest.fixture
@@ -20,17 +16,7 @@ def huawei_booth_zone(expo):
 
 
 def visits(sensor):
-    post(
-        sensor,
-        [
-            ev("N1-B", "enter", at("10:00:00"), visitor="v1"),
-            ev("N1-B", "enter", at("10:00:00"), visitor="v2"),
-            ev("N1-B", "exit", at("10:10:00"), 2),
-            ev("N1-B", "enter", at("11:00:00"), visitor="v1"),  # back again: a visit, not a visitor
-            ev("N1-B", "exit", at("11:05:00")),
-            ev("N1-B", "enter", at("10:00:00", "2019-08-27"), visitor="v1"),
-        ],
-    )
+    post(sensor, huawei_booth_visits())
 
 
 def booth_item(response):

@@ -12,14 +12,10 @@ from django.test import Client
 
 from smartexpo.crowd import selectors as crowd
 from smartexpo.venue.models import Booth, Zone, ZoneKind
-from tests.crowd.conftest import ev, post
+from tests.crowd.conftest import at, ev, huawei_booth_visits, post
 from tests.portal.conftest import signed_in
 
 FOOTFALL = "/portal/test-2019/huawei/footfall/"
-
-
-def at(clock: str, day: str = "2019-08-26") -> str:
-    return f"{day}T{clock}+08:00"
 
 
 @pytest.fixture
@@ -56,12 +52,7 @@ def movements(sensor):
     post(
         sensor,
         [
-            ev("N1-B", "enter", at("10:00:00"), visitor="v1"),
-            ev("N1-B", "enter", at("10:00:00"), visitor="v2"),
-            ev("N1-B", "exit", at("10:10:00"), 2),
-            ev("N1-B", "enter", at("11:00:00"), visitor="v1"),  # back again: a visit, not a visitor
-            ev("N1-B", "exit", at("11:05:00")),
-            ev("N1-B", "enter", at("10:00:00", "2019-08-27"), visitor="v1"),
+            *huawei_booth_visits(),
             ev("S1-B", "enter", at("14:00:00"), visitor="v9"),
             ev("S1-B", "exit", at("14:30:00")),
         ],

@@ -183,7 +183,9 @@ def exhibitor_set_status(*, exhibitor: Exhibitor, status: str) -> Exhibitor:
     return exhibitor
 
 
-def _validate_showcase(fields: dict) -> None:
+def _showcase_texts(**fields: str | None) -> dict[str, str]:
+    """A showcase item's titles and descriptions, checked (`invalid` at the fields) and
+    stripped, as the add and the update store them."""
     errors = {}
     if not (fields["title_en"] or "").strip():
         errors["title_en"] = _("A title is required.")
@@ -197,6 +199,7 @@ def _validate_showcase(fields: dict) -> None:
             errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
     if errors:
         raise invalid(errors)
+    return {key: (value or "").strip() for key, value in fields.items()}
 
 
 @transaction.atomic
@@ -211,20 +214,16 @@ def showcase_item_add(
 ) -> ShowcaseItem:
     """Add a product or technology to the end of an exhibitor's showcase, with a picture
     (`image`: an upload's bytes, checked and resized; `invalid` at `image` if refused)."""
-    fields = {
-        "title_en": title_en,
-        "title_zh": title_zh,
-        "description_en": description_en,
-        "description_zh": description_zh,
-    }
-    _validate_showcase(fields)
+    texts = _showcase_texts(
+        title_en=title_en,
+        title_zh=title_zh,
+        description_en=description_en,
+        description_zh=description_zh,
+    )
     last = exhibitor.showcase.order_by("-position").values_list("position", flat=True).first()
     item = ShowcaseItem.objects.create(
         exhibitor=exhibitor,
-        title_en=title_en.strip(),
-        title_zh=(title_zh or "").strip(),
-        description_en=(description_en or "").strip(),
-        description_zh=(description_zh or "").strip(),
+        **texts,
         position=0 if last is None else last + 1,
         image=None
         if image is None
@@ -246,15 +245,14 @@ def showcase_item_update(
 ) -> ShowcaseItem:
     """Change a showcase item's titles and descriptions, and its picture (`image`: an
     upload's bytes, None to remove it, KEEP to leave it)."""
-    fields = {
-        "title_en": title_en,
-        "title_zh": title_zh,
-        "description_en": description_en,
-        "description_zh": description_zh,
-    }
-    _validate_showcase(fields)
-    for key, value in fields.items():
-        setattr(item, key, (value or "").strip())
+    texts = _showcase_texts(
+        title_en=title_en,
+        title_zh=title_zh,
+        description_en=description_en,
+        description_zh=description_zh,
+    )
+    for key, value in texts.items():
+        setattr(item, key, value)
     if image is not KEEP:
         item.image = (
             None

@@ -108,21 +108,21 @@ def upload_bytes(upload) -> bytes:
     return b"".join(upload.chunks())
 
 
+def description_field(label, *, rows: int) -> forms.CharField:
+    """An optional description in one language, as long as the services allow."""
+    return forms.CharField(
+        label=label,
+        max_length=DESCRIPTION_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class ProfileForm(forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
-    description_en = forms.CharField(
-        label=_("Description (English)"),
-        max_length=DESCRIPTION_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"),
-        max_length=DESCRIPTION_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
+    description_en = description_field(_("Description (English)"), rows=5)
+    description_zh = description_field(_("Description (Chinese)"), rows=5)
     website = forms.URLField(
         label=_("Website"), max_length=200, required=False, assume_scheme="https"
     )
@@ -150,18 +150,8 @@ class ProfileForm(forms.Form):
 class ShowcaseItemForm(forms.Form):
     title_en = forms.CharField(label=_("Title (English)"), max_length=200)
     title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    description_en = forms.CharField(
-        label=_("Description (English)"),
-        max_length=DESCRIPTION_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    description_zh = forms.CharField(
-        label=_("Description (Chinese)"),
-        max_length=DESCRIPTION_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    description_en = description_field(_("Description (English)"), rows=3)
+    description_zh = description_field(_("Description (Chinese)"), rows=3)
     image = ImageField(label=_("Picture"))
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
 

@@ -33,32 +33,46 @@ def _picture(data: dict, upload: str, remove: str):
     return services.KEEP
 
 
+def _submit(request, form, save, *, saved: str, then) -> tuple[HttpResponse | None, int]:
+    """A form's POST: `save(cleaned_data)` (a service call) when the form is valid, then the
+    message `saved` and the redirect `then()`; otherwise the service's refusal on the form.
+    Returns (the redirect or None, the status to show the form with)."""
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except SmartExpoError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, saved)
+            return then(), 200
+    return None, 422
+
+
 @portal_view()
 def profile(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
     """The bilingual profile: names, descriptions, website, tags and logo."""
     current = request.exhibitor
     form = ProfileForm(request.POST or None, request.FILES or None, exhibitor=current)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.exhibitor_update_profile(
-                    exhibitor=current,
-                    name_en=data["name_en"],
-                    name_zh=data["name_zh"],
-                    description_en=data["description_en"],
-                    description_zh=data["description_zh"],
-                    website=data["website"],
-                    tags=data["tags"],
-                    logo=_picture(data, "logo", "remove_logo"),
-                )
-            except SmartExpoError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your profile is saved."))
-                return redirect("portal:profile", expo=current.expo.slug, exhibitor=current.slug)
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.exhibitor_update_profile(
+            exhibitor=current,
+            name_en=data["name_en"],
+            name_zh=data["name_zh"],
+            description_en=data["description_en"],
+            description_zh=data["description_zh"],
+            website=data["website"],
+            tags=data["tags"],
+            logo=_picture(data, "logo", "remove_logo"),
+        ),
+        saved=_("Your profile is saved."),
+        then=lambda: redirect("portal:profile", expo=current.expo.slug, exhibitor=current.slug),
+    )
+    if done:
+        return done
     context = {"form": form, "public": current.status == ExhibitorStatus.APPROVED}
     return render_portal(request, "portal/profile.html", context, status=status)
 
@@ -92,22 +106,19 @@ def _back_to_showcase(request):
 def showcase(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
     """The showcase's items in their order, and the form to add one."""
     form = ShowcaseItemForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.showcase_item_add(
-                    exhibitor=request.exhibitor,
-                    image=upload_bytes(data["image"]) if data.get("image") else None,
-                    **{key: data[key] for key in TEXT_FIELDS},
-                )
-            except SmartExpoError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The item is added to your showcase."))
-                return _back_to_showcase(request)
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.showcase_item_add(
+            exhibitor=request.exhibitor,
+            image=upload_bytes(data["image"]) if data.get("image") else None,
+            **{key: data[key] for key in TEXT_FIELDS},
+        ),
+        saved=_("The item is added to your showcase."),
+        then=lambda: _back_to_showcase(request),
+    )
+    if done:
+        return done
     context = {"form": form, "items": _items(request.exhibitor)}
     return render_portal(request, "portal/showcase.html", context, status=status)
 
@@ -117,22 +128,19 @@ def showcase_edit(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> H
     """One item of the showcase: its texts and picture."""
     item = _item_or_404(request, pk)
     form = ShowcaseItemForm(request.POST or None, request.FILES or None, item=item)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.showcase_item_update(
-                    item=item,
-                    image=_picture(data, "image", "remove_image"),
-                    **{key: data[key] for key in TEXT_FIELDS},
-                )
-            except SmartExpoError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The item is saved."))
-                return _back_to_showcase(request)
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.showcase_item_update(
+            item=item,
+            image=_picture(data, "image", "remove_image"),
+            **{key: data[key] for key in TEXT_FIELDS},
+        ),
+        saved=_("The item is saved."),
+        then=lambda: _back_to_showcase(request),
+    )
+    if done:
+        return done
     context = {"form": form, "item": item}
     return render_portal(request, "portal/showcase_item.html", context, status=status)
 

@@ -24,6 +24,18 @@ def _back_to_team(request):
     return redirect("portal:team", expo=request.expo.slug, exhibitor=request.exhibitor.slug)
 
 
+def _change(request, change, saved) -> bool:
+    """Make a change to the team (a service call): its refusal, or the message `saved()` made
+    once it is done (so it can tell the new state), for the next page. True if it was made."""
+    try:
+        change()
+    except SmartExpoError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, saved())
+    return True
+
+
 @portal_view(admin_only=True)
 def team(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
     """The exhibitor's people, the invitations still waiting, and the form to invite."""
@@ -66,14 +78,11 @@ def revoke(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> HttpResp
     if invitation is None:
         messages.error(request, _("This invitation does not exist any more."))
         return _back_to_team(request)
-    try:
-        members.invitation_revoke(invitation=invitation)
-    except SmartExpoError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
-        )
+    _change(
+        request,
+        lambda: members.invitation_revoke(invitation=invitation),
+        lambda: _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email},
+    )
     return _back_to_team(request)
 
 
@@ -86,19 +95,17 @@ def member_role(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> Htt
     if member is None or not form.is_valid():
         messages.error(request, _("Nothing was changed: choose a member and a role."))
         return _back_to_team(request)
-    try:
-        members.member_set_role(member=member, role=form.cleaned_data["role"])
-    except SmartExpoError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    _change(
+        request,
+        lambda: members.member_set_role(member=member, role=form.cleaned_data["role"]),
+        lambda: (
             _("%(person)s is now %(role)s.")
             % {
                 "person": member.user.email or member.user.username,
                 "role": member.get_role_display(),
-            },
-        )
+            }
+        ),
+    )
     return _back_to_team(request)
 
 
@@ -110,16 +117,16 @@ def member_remove(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> H
     if member is None:
         messages.error(request, _("This person is not on the team any more."))
         return _back_to_team(request)
-    try:
-        members.member_remove(member=member)
-    except SmartExpoError as exc:
-        messages.error(request, exc.message)
-        return _back_to_team(request)
-    messages.success(
+    removed = _change(
         request,
-        _("%(person)s is no longer on the team.")
-        % {"person": member.user.email or member.user.username},
+        lambda: members.member_remove(member=member),
+        lambda: (
+            _("%(person)s is no longer on the team.")
+            % {"person": member.user.email or member.user.username}
+        ),
     )
+    if not removed:
+        return _back_to_team(request)
     if member.user_id == request.user.pk and not members.is_organiser(request.user):
         return redirect("portal:index")
     return _back_to_team(request)
