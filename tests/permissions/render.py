@@ -16,7 +16,7 @@ from tests.permissions.matrix import ALLOWED, OUTCOMES, ROLES, ROWS
 INTRO = """\
 # Permissions
 
-<!-- Generated from tests/permissions/ (the rows in rows/, the roles and outcomes in terms.py) by `make permissions`: edit those, not this. -->
+<!-- Generated from tests/permissions/rows/ and terms.py by `make permissions`: edit those. -->
 
 Who may do what: every route SmartExpo answers (the JSON API, the pages, the admin) in one row,
 every role in one column. The table is also the test: `tests/permissions` makes every cell's
