@@ -96,8 +96,12 @@ test-sqlite: install-dev system-deps
 	$(PYTEST) $(PARALLEL)
 	$(PYTEST) -m serial
 
+# The browser tests drive pages whose views and queries the test-client tests already run on
+# PostgreSQL; what they add (scripts, layout, a phone's width) does not depend on the database,
+# so they run once, on SQLite. The permission matrix asks a quarter of its cells there
+# (tests/permissions/test_matrix.py says which).
 test-postgres: install-dev system-deps
-	scripts/with-postgres.sh sh -c '$(PYTEST) $(PARALLEL) && $(PYTEST) -m serial'
+	scripts/with-postgres.sh sh -c '$(PYTEST) $(PARALLEL) --ignore=tests/browser && $(PYTEST) -m serial --ignore=tests/browser'
 
 test: lint test-sqlite test-postgres fuzz-ci
 
