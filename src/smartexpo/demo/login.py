@@ -21,20 +21,37 @@ def demo_organiser_ensure() -> tuple[str, str]:
     The password is random per installation, never a default anyone could guess, and is kept
     readable only by its owner beside the SQLite database so that `make demo` can show it again.
     """
-    path = settings.DATA_DIR / "demo-organiser-password"
+    _user, password = _kept_password_account(
+        username=DEMO_USERNAME,
+        kept_in="demo-organiser-password",
+        create=lambda User, password: User.objects.create_superuser(
+            DEMO_USERNAME, "organizer@example.org", password
+        ),
+        on_reset={"is_staff": True, "is_superuser": True},
+    )
+    return DEMO_USERNAME, password
+
+
+def _kept_password_account(*, username: str, kept_in: str, create, on_reset=None):
+    """(user, password) of the demo account `username`, whose random password is kept in the
+    data directory's file `kept_in`. A new password is made and kept when the kept one is
+    missing or no longer signs in; `create(User, password)` makes a missing account, and an
+    existing one gets the new password and the fields `on_reset`."""
+    path = settings.DATA_DIR / kept_in
     User = get_user_model()
-    user = User.objects.filter(username=DEMO_USERNAME).first()
+    user = User.objects.filter(username=username).first()
     password = path.read_text().strip() if path.exists() else ""
     if user is None or not password or not user.check_password(password):
         password = secrets.token_urlsafe(12)
         _keep_secret(path, password)
         if user is None:
-            User.objects.create_superuser(DEMO_USERNAME, "organizer@example.org", password)
+            user = create(User, password)
         else:
             user.set_password(password)
-            user.is_staff = user.is_superuser = True
+            for field, value in (on_reset or {}).items():
+                setattr(user, field, value)
             user.save()
-    return DEMO_USERNAME, password
+    return user, password
 
 
 DEMO_SCANNER = "Demo scanner (North Entrance Hall, hall M)"
@@ -124,23 +141,16 @@ def demo_exhibitor_admin_ensure() -> tuple[str, str, str] | None:
     exhibitor = Exhibitor.objects.filter(expo__slug=expo_slug, slug=slug).first()
     if exhibitor is None:
         return None
-    path = settings.DATA_DIR / "demo-exhibitor-password"
-    User = get_user_model()
-    user = User.objects.filter(username=DEMO_EXHIBITOR_EMAIL).first()
-    password = path.read_text().strip() if path.exists() else ""
-    if user is None or not password or not user.check_password(password):
-        password = secrets.token_urlsafe(12)
-        _keep_secret(path, password)
-        if user is None:
-            user = User.objects.create_user(
-                DEMO_EXHIBITOR_EMAIL,
-                email=DEMO_EXHIBITOR_EMAIL,
-                password=password,
-                first_name="Demo exhibitor",
-            )
-        else:
-            user.set_password(password)
-            user.save()
+    user, password = _kept_password_account(
+        username=DEMO_EXHIBITOR_EMAIL,
+        kept_in="demo-exhibitor-password",
+        create=lambda User, password: User.objects.create_user(
+            DEMO_EXHIBITOR_EMAIL,
+            email=DEMO_EXHIBITOR_EMAIL,
+            password=password,
+            first_name="Demo exhibitor",
+        ),
+    )
     ExhibitorMember.objects.update_or_create(
         user=user, exhibitor=exhibitor, defaults={"role": MemberRole.ADMIN}
     )
