@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("devices",),
     ("exhibitors",),
     ("tickets",),
-    ("crowd",),
+    ("crowd", "programme"),
     ("checkin",),
     ("streams",),
     ("privacy", "web", "portal"),

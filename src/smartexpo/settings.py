@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "smartexpo.devices",
     "smartexpo.exhibitors",
     "smartexpo.tickets",
+    "smartexpo.programme",
     "smartexpo.checkin",
     "smartexpo.crowd",
     "smartexpo.streams",

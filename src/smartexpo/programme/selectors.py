@@ -1,0 +1,206 @@
+"""Reads of the published programme: the latest release, its sessions filtered, live seats.
+
+Every public reader (the API, the pages, the feeds, the exports, the room doors) asks
+`published_programme`, which keeps the parsed latest release per process and confirms on each
+call, with one indexed query, that no newer release exists: a cache that never changes an
+answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from smartexpo.programme.models import (
+    Favourite,
+    Release,
+    Reservation,
+    ReservationStatus,
+    SessionSeats,
+    Speaker,
+)
+from smartexpo.venue.models import Expo
+
+# A room door lets people in this long before a session starts (`session_at_door`).
+DOORS_OPEN_BEFORE = dt.timedelta(minutes=30)
+
+
+@dataclasses.dataclass(frozen=True)
+class Published:
+    """An edition's latest release, parsed once (version 0 and no sessions: never published)."""
+
+    release_id: int | None
+    version: int
+    published_at: dt.datetime | None
+    sessions: tuple[dict[str, Any], ...]
+    changes: dict[str, Any]
+    by_id: dict[int, dict[str, Any]]
+    # Parsed instants, for the readers that compare times (the door, conflicts, "now").
+    starts: dict[int, dt.datetime]
+    ends: dict[int, dt.datetime]
+
+    @property
+    def days(self) -> list[str]:
+        return sorted({s["day"] for s in self.sessions})
+
+    def overlapping(self, pk: int, others: Iterable[int]) -> list[int]:
+        """Of `others`, the published sessions whose time overlaps session `pk`'s."""
+        start, end = self.starts[pk], self.ends[pk]
+        return sorted(
+            o
+            for o in others
+            if o != pk and o in self.by_id and self.starts[o] < end and start < self.ends[o]
+        )
+
+
+_lock = threading.Lock()
+_cache: dict[int, Published] = {}
+
+
+def _parse(release: Release | None) -> Published:
+    if release is None:
+        return Published(None, 0, None, (), {}, {}, {}, {})
+    sessions = tuple(release.sessions)
+    return Published(
+        release_id=release.pk,
+        version=release.version,
+        published_at=release.published_at,
+        sessions=sessions,
+        changes=release.changes,
+        by_id={s["id"]: s for s in sessions},
+        starts={s["id"]: dt.datetime.fromisoformat(s["starts_at"]) for s in sessions},
+        ends={s["id"]: dt.datetime.fromisoformat(s["ends_at"]) for s in sessions},
+    )
+
+
+def published_programme(*, expo: Expo) -> Published:
+    """The latest release of the edition's programme (an empty one before the first)."""
+    latest = Release.objects.filter(expo=expo).order_by("-version").values_list("pk", flat=True)[:1]
+    latest_id = next(iter(latest), None)
+    cached = _cache.get(expo.pk)
+    if cached is not None and cached.release_id == latest_id:
+        return cached
+    release = Release.objects.filter(pk=latest_id).first() if latest_id else None
+    published = _parse(release)
+    with _lock:
+        _cache[expo.pk] = published
+    return published
+
+
+def release_list(*, expo: Expo):
+    """The edition's releases, newest first."""
+    return Release.objects.filter(expo=expo).order_by("-version")
+
+
+def sessions_filtered(
+    published: Published,
+    *,
+    day: str | None = None,
+    forum: str | None = None,
+    room: str | None = None,
+    q: str | None = None,
+    tag: str | None = None,
+    sector: str | None = None,
+    speaker: int | None = None,
+) -> list[dict[str, Any]]:
+    """The published sessions that match every filter given (`q`: words in the title,
+    abstract, forum or speakers' names, in either language, case-insensitive)."""
+    words = (q or "").lower().split()
+    found = []
+    for s in published.sessions:
+        if day and s["day"] != day:
+            continue
+        if forum and s["forum"] != forum:
+            continue
+        if room and s["room"] != room:
+            continue
+        if tag and tag not in s["tags"]:
+            continue
+        if sector and sector not in s["sectors"]:
+            continue
+        if speaker is not None and not any(p["id"] == speaker for p in s["speakers"]):
+            continue
+        if words and not all(w in _haystack(s) for w in words):
+            continue
+        found.append(s)
+    return found
+
+
+def _haystack(s: dict[str, Any]) -> str:
+    parts = [*s["title"].values(), *s["abstract"].values(), *s["forum_name"].values()]
+    for p in s["speakers"]:
+        parts += [*p["name"].values(), *p["affiliation"].values()]
+    return " ".join(parts).lower()
+
+
+def seats_available(*, session_ids: Iterable[int]) -> dict[int, int | None]:
+    """Seats left at each session (None: no reservation needed), never below 0."""
+    rows = SessionSeats.objects.filter(session_id__in=list(session_ids)).values_list(
+        "session_id", "seats", "confirmed"
+    )
+    return {
+        pk: None if seats is None else max(seats - confirmed, 0) for pk, seats, confirmed in rows
+    }
+
+
+def session_at_door(published: Published, *, room: str, at: dt.datetime) -> dict[str, Any] | None:
+    """The published session a room's door admits into at `at`: the one running then, or else
+    the next one to start within `DOORS_OPEN_BEFORE`."""
+    running, upcoming = None, None
+    for s in published.sessions:
+        if s["room"] != room:
+            continue
+        start, end = published.starts[s["id"]], published.ends[s["id"]]
+        if start <= at < end:
+            running = s
+            break
+        if at < start <= at + DOORS_OPEN_BEFORE and (
+            upcoming is None or start < published.starts[upcoming["id"]]
+        ):
+            upcoming = s
+    return running or upcoming
+
+
+def speakers_published(published: Published) -> dict[int, list[int]]:
+    """Each speaker of the published programme, with the ids of their published sessions."""
+    found: dict[int, list[int]] = {}
+    for s in published.sessions:
+        for p in s["speakers"]:
+            found.setdefault(p["id"], []).append(s["id"])
+    return found
+
+
+def speaker_get(*, expo: Expo, pk: int) -> Speaker | None:
+    return Speaker.objects.filter(expo=expo, pk=pk).first()
+
+
+def agenda_of(*, registration) -> dict[str, Any]:
+    """A registration's agenda: its reservations (with the waiting-list position of each one
+    waitlisted) and its starred sessions, as `GET /agenda` answers it."""
+    reservations = list(
+        Reservation.objects.filter(registration=registration)
+        .order_by("id")
+        .values_list("session_id", "status", "id")
+    )
+    out = []
+    for session_id, status, pk in reservations:
+        item: dict[str, Any] = {"session": session_id, "status": status}
+        if status == ReservationStatus.WAITLISTED:
+            item["position"] = waitlist_position(session_id=session_id, reservation_id=pk)
+        out.append(item)
+    favourites = list(
+        Favourite.objects.filter(registration=registration)
+        .order_by("id")
+        .values_list("session_id", flat=True)
+    )
+    return {"reservations": out, "favourites": favourites}
+
+
+def waitlist_position(*, session_id: int, reservation_id: int) -> int:
+    """1 for the next in line at the session, 2 for the one after…"""
+    return Reservation.objects.filter(
+        session_id=session_id, status=ReservationStatus.WAITLISTED, id__lte=reservation_id
+    ).count()

@@ -1,0 +1,218 @@
+"""Visitors' seats at sessions, the waiting lists, favourites and the agenda feed.
+
+A seat is taken by one conditional UPDATE of the session's `SessionSeats` row
+(`confirmed < seats`), checked by its row count, so confirmed reservations never exceed the
+seats under any concurrency, on SQLite and PostgreSQL alike, without a lock on the session.
+A freed seat goes to the first on the waiting list in the same transaction (`waitlist_promote`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartexpo.core.errors import SmartExpoError, not_found
+from smartexpo.programme.models import (
+    AgendaFeed,
+    Favourite,
+    Reservation,
+    ReservationStatus,
+    SessionSeats,
+)
+from smartexpo.programme.selectors import published_programme
+from smartexpo.tickets.models import Registration, RegistrationStatus, TicketStatus
+
+
+def _published_session(registration: Registration, session_id: int) -> tuple[Any, dict]:
+    published = published_programme(expo=registration.expo)
+    record = published.by_id.get(session_id)
+    if record is None:
+        raise not_found("session")
+    return published, record
+
+
+def _ticket_for_day(registration: Registration, day: str) -> bool:
+    if registration.status != RegistrationStatus.ACTIVE:
+        return False
+    return any(
+        day in ticket.days
+        for ticket in registration.tickets.filter(status=TicketStatus.VALID).only("days")
+    )
+
+
+def _seat_take(session_id: int) -> bool:
+    return bool(
+        SessionSeats.objects.filter(
+            session_id=session_id, seats__isnull=False, confirmed__lt=F("seats")
+        ).update(confirmed=F("confirmed") + 1)
+    )
+
+
+def _seat_free(session_id: int) -> None:
+    SessionSeats.objects.filter(session_id=session_id, confirmed__gt=0).update(
+        confirmed=F("confirmed") - 1
+    )
+
+
+def reservation_make(
+    *, registration: Registration, session_id: int, force: bool = False, waitlist: bool = True
+) -> tuple[Reservation, bool]:
+    """Reserve a seat at a published session for a registration; returns the reservation
+    and whether it is new (a repeat answers the reservation it already has, never a second
+    seat). A full session puts the registration on its waiting list, or is refused with
+    `session_full` when `waitlist` is false. Refusals: `not_found` (not in the published
+    programme), `reservation_not_needed` (a session without seats), `no_ticket_for_day`,
+    `agenda_conflict` (`detail.sessions`: its reservations that overlap) unless `force`."""
+    published, record = _published_session(registration, session_id)
+    existing = Reservation.objects.filter(session_id=session_id, registration=registration).first()
+    if existing is not None:
+        return existing, False
+    if record["seats"] is None:
+        raise SmartExpoError(
+            "reservation_not_needed",
+            _("This session needs no reservation: anyone with a ticket for the day may attend."),
+            {"session": session_id},
+        )
+    if not _ticket_for_day(registration, record["day"]):
+        raise SmartExpoError(
+            "no_ticket_for_day",
+            _("None of your tickets is valid on %(day)s.") % {"day": record["day"]},
+            {"day": record["day"]},
+        )
+    held = Reservation.objects.filter(registration=registration).values_list(
+        "session_id", flat=True
+    )
+    overlapping = published.overlapping(session_id, held)
+    if overlapping and not force:
+        raise SmartExpoError(
+            "agenda_conflict",
+            _("This session overlaps another in your agenda."),
+            {"sessions": overlapping},
+        )
+    try:
+        with transaction.atomic():
+            if _seat_take(session_id):
+                reservation = Reservation.objects.create(
+                    session_id=session_id,
+                    registration=registration,
+                    status=ReservationStatus.CONFIRMED,
+                    confirmed_at=timezone.now(),
+                    forced=bool(overlapping),
+                )
+            elif not waitlist:
+                raise SmartExpoError(
+                    "session_full",
+                    _("Every seat of this session is taken."),
+                    {"session": session_id},
+                )
+            else:
+                reservation = Reservation.objects.create(
+                    session_id=session_id,
+                    registration=registration,
+                    status=ReservationStatus.WAITLISTED,
+                    forced=bool(overlapping),
+                )
+    except IntegrityError:
+        # The same registration's concurrent request got there first; its seat is the one.
+        existing = Reservation.objects.filter(
+            session_id=session_id, registration=registration
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return reservation, True
+
+
+@transaction.atomic
+def reservation_cancel(*, registration: Registration, session_id: int) -> bool:
+    """Give up a reservation or a place on the waiting list (whether the session is still
+    published or not); a freed seat goes to the first on the waiting list. Returns whether
+    there was one."""
+    reservation = (
+        Reservation.objects.select_for_update()
+        .filter(session_id=session_id, registration=registration)
+        .first()
+    )
+    if reservation is None:
+        return False
+    # Deleted by id and counted: of two concurrent cancellations only one frees the seat.
+    deleted, _rows = Reservation.objects.filter(pk=reservation.pk).delete()
+    if deleted and reservation.status == ReservationStatus.CONFIRMED:
+        _seat_free(session_id)
+        waitlist_promote(session_id=session_id)
+    return bool(deleted)
+
+
+def waitlist_promote(*, session_id: int) -> list[int]:
+    """Offer the session's free seats to its waiting list, first come first served; returns
+    the reservations confirmed. Each takes a seat by the conditional UPDATE and then its own
+    row by another (`status = waitlisted`), so two promotions at once never confirm one person
+    twice nor anyone beyond the seats."""
+    promoted = []
+    with transaction.atomic():
+        while _seat_take(session_id):
+            candidate = (
+                Reservation.objects.filter(
+                    session_id=session_id, status=ReservationStatus.WAITLISTED
+                )
+                .order_by("id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if candidate is None:
+                _seat_free(session_id)
+                break
+            won = Reservation.objects.filter(
+                pk=candidate, status=ReservationStatus.WAITLISTED
+            ).update(status=ReservationStatus.CONFIRMED, confirmed_at=timezone.now())
+            if won:
+                promoted.append(candidate)
+            else:
+                _seat_free(session_id)
+    return promoted
+
+
+def favourite_add(*, registration: Registration, session_id: int) -> bool:
+    """Star a published session (no seat); returns whether it was not starred before."""
+    _published_session(registration, session_id)
+    try:
+        with transaction.atomic():
+            Favourite.objects.create(session_id=session_id, registration=registration)
+    except IntegrityError:
+        return False
+    return True
+
+
+def favourite_remove(*, registration: Registration, session_id: int) -> bool:
+    """Unstar a session; returns whether it was starred."""
+    deleted, _rows = Favourite.objects.filter(
+        session_id=session_id, registration=registration
+    ).delete()
+    return bool(deleted)
+
+
+def agenda_feed_secret(*, registration: Registration) -> str:
+    """The secret of the registration's agenda feed (`/expos/{expo}/agenda/{secret}.ics`),
+    made on first use."""
+    feed = AgendaFeed.objects.filter(registration=registration).first()
+    if feed is None:
+        try:
+            with transaction.atomic():
+                feed = AgendaFeed.objects.create(
+                    registration=registration, secret=secrets.token_urlsafe(24)
+                )
+        except IntegrityError:
+            feed = AgendaFeed.objects.get(registration=registration)
+    return feed.secret
+
+
+def agenda_feed_renew(*, registration: Registration) -> str:
+    """A new secret for the agenda feed: the old address stops working."""
+    secret = secrets.token_urlsafe(24)
+    AgendaFeed.objects.update_or_create(registration=registration, defaults={"secret": secret})
+    return secret
