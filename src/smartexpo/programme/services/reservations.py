@@ -67,43 +67,43 @@ def reservation_make(
     seat). A full session puts the registration on its waiting list, or is refused with
     `session_full` when `waitlist` is false. Refusals: `not_found` (not in the published
     programme), `reservation_not_needed` (a session without seats), `no_ticket_for_day`,
-    `agenda_conflict` (`detail.sessions`: its reservations that overlap) unless `force`."""
+    `agenda_conflict` (`detail.sessions`: its reservations that overlap) unless `force`.
+
+    One registration's requests run one at a time (its row is locked, and SQLite writes one
+    transaction at a time), so two overlapping sessions reserved at once still conflict."""
     published, record = _published_session(registration, session_id)
-    existing = Reservation.objects.filter(session_id=session_id, registration=registration).first()
-    if existing is not None:
-        return existing, False
     if record["seats"] is None:
         raise SmartExpoError(
             "reservation_not_needed",
             _("This session needs no reservation: anyone with a ticket for the day may attend."),
             {"session": session_id},
         )
-    if not _ticket_for_day(registration, record["day"]):
-        raise SmartExpoError(
-            "no_ticket_for_day",
-            _("None of your tickets is valid on %(day)s.") % {"day": record["day"]},
-            {"day": record["day"]},
-        )
-    held = Reservation.objects.filter(registration=registration).values_list(
-        "session_id", flat=True
-    )
-    overlapping = published.overlapping(session_id, held)
-    if overlapping and not force:
-        raise SmartExpoError(
-            "agenda_conflict",
-            _("This session overlaps another in your agenda."),
-            {"sessions": overlapping},
-        )
     try:
         with transaction.atomic():
-            if _seat_take(session_id):
-                reservation = Reservation.objects.create(
-                    session_id=session_id,
-                    registration=registration,
-                    status=ReservationStatus.CONFIRMED,
-                    confirmed_at=timezone.now(),
-                    forced=bool(overlapping),
+            Registration.objects.select_for_update().filter(pk=registration.pk).first()
+            existing = Reservation.objects.filter(
+                session_id=session_id, registration=registration
+            ).first()
+            if existing is not None:
+                return existing, False
+            if not _ticket_for_day(registration, record["day"]):
+                raise SmartExpoError(
+                    "no_ticket_for_day",
+                    _("None of your tickets is valid on %(day)s.") % {"day": record["day"]},
+                    {"day": record["day"]},
                 )
+            held = Reservation.objects.filter(registration=registration).values_list(
+                "session_id", flat=True
+            )
+            overlapping = published.overlapping(session_id, held)
+            if overlapping and not force:
+                raise SmartExpoError(
+                    "agenda_conflict",
+                    _("This session overlaps another in your agenda."),
+                    {"sessions": overlapping},
+                )
+            if _seat_take(session_id):
+                status, confirmed_at = ReservationStatus.CONFIRMED, timezone.now()
             elif not waitlist:
                 raise SmartExpoError(
                     "session_full",
@@ -111,14 +111,17 @@ def reservation_make(
                     {"session": session_id},
                 )
             else:
-                reservation = Reservation.objects.create(
-                    session_id=session_id,
-                    registration=registration,
-                    status=ReservationStatus.WAITLISTED,
-                    forced=bool(overlapping),
-                )
+                status, confirmed_at = ReservationStatus.WAITLISTED, None
+            reservation = Reservation.objects.create(
+                session_id=session_id,
+                registration=registration,
+                status=status,
+                confirmed_at=confirmed_at,
+                forced=bool(overlapping),
+            )
     except IntegrityError:
-        # The same registration's concurrent request got there first; its seat is the one.
+        # A concurrent request of the same registration got there first (where the row lock
+        # did not hold it back); the seat it took is the one.
         existing = Reservation.objects.filter(
             session_id=session_id, registration=registration
         ).first()
