@@ -110,6 +110,36 @@ class ExportIdempotencyRecord(Schema):
     )
 
 
+class ExportSessionRef(Schema):
+    session: int
+    title: Names
+
+
+class ExportReservation(ExportSessionRef):
+    status: str = Field(..., description="confirmed, or waitlisted")
+    forced: bool = Field(..., description="made despite an overlap in the agenda")
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+
+
+class ExportFavourite(ExportSessionRef):
+    created_at: dt.datetime
+
+
+class ExportAttendance(ExportSessionRef):
+    ticket: int
+    checked_in_at: dt.datetime
+
+
+class ExportProgramme(Schema):
+    reservations: list[ExportReservation]
+    favourites: list[ExportFavourite]
+    attendance: list[ExportAttendance]
+    agenda_feed: bool = Field(
+        ..., description="whether an agenda feed address exists (its secret is withheld)"
+    )
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -118,6 +148,7 @@ class PersonalDataOut(Schema):
     checkins: list[ExportCheckin]
     waiting_list: list[ExportWaitlistEntry]
     idempotency_records: list[ExportIdempotencyRecord]
+    programme: ExportProgramme
 
 
 class ErasedOut(Schema):

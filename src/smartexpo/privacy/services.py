@@ -11,6 +11,8 @@ from django.utils import timezone
 from smartexpo.checkin.selectors import ticket_checkins
 from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
+from smartexpo.programme.personal_data import registration_programme_data
+from smartexpo.programme.services.reservations import registration_programme_erase
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.personal_data import registration_personal_data
 from smartexpo.tickets.services.erasure import Erased, registration_erase
@@ -23,7 +25,8 @@ def personal_data_collect(*, registration: Registration) -> dict:
 
     `registration` (its fields, the restricted-type facts), `tickets` (with where each is
     inside now), `checkins` (the check-in log of its tickets), `waiting_list`,
-    `idempotency_records` (stored answers, credentials withheld)."""
+    `idempotency_records` (stored answers, credentials withheld), `programme` (reservations,
+    starred sessions, room-door attendance)."""
     data = registration_personal_data(registration=registration)
     checkins = ticket_checkins(expo_id=registration.expo_id, tickets=data["tickets"])
     tickets = []
@@ -41,6 +44,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
         "checkins": checkins["log"],
         "waiting_list": data["waiting_list"],
         "idempotency_records": data["idempotency_records"],
+        "programme": registration_programme_data(registration=registration),
     }
 
 
@@ -68,6 +72,8 @@ def personal_data_export_many(
                 "checkins": len(data["checkins"]),
                 "waiting_list_entries": len(data["waiting_list"]),
                 "idempotency_records": len(data["idempotency_records"]),
+                "reservations": len(data["programme"]["reservations"]),
+                "favourites": len(data["programme"]["favourites"]),
             },
         )
         exports.append(data)
@@ -75,5 +81,9 @@ def personal_data_export_many(
 
 
 def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
-    """Erase the person's data (`tickets.services.erasure.registration_erase`, which logs it)."""
-    return registration_erase(registration=registration, actor=actor, via=via)
+    """Erase the person's data: the programme's part (`registration_programme_erase`), then
+    ticketing's (`tickets.services.erasure.registration_erase`, which logs it), in one
+    transaction."""
+    with transaction.atomic():
+        registration_programme_erase(registration=registration)
+        return registration_erase(registration=registration, actor=actor, via=via)

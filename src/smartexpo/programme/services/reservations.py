@@ -180,6 +180,34 @@ def waitlist_promote(*, session_id: int) -> list[int]:
     return promoted
 
 
+def reservations_release(*, registration: Registration) -> int:
+    """Give up every reservation and waiting-list place of a registration (its seats go to
+    the waiting lists); returns how many there were."""
+    sessions = list(
+        Reservation.objects.filter(registration=registration).values_list("session_id", flat=True)
+    )
+    for session_id in sessions:
+        reservation_cancel(registration=registration, session_id=session_id)
+    return len(sessions)
+
+
+def registration_cancelled_followed(sender, *, registration: Registration, **kwargs) -> None:
+    """Receiver of `tickets.signals.registration_cancelled`: a cancelled registration holds no
+    tickets, so it gives its seats back in the cancellation's transaction."""
+    reservations_release(registration=registration)
+
+
+def registration_programme_erase(*, registration: Registration) -> dict[str, int]:
+    """Erase what the programme holds of a person: reservations and waiting-list places are
+    given up (their seats go to the waiting lists), starred sessions and the agenda feed
+    address are deleted. Room-door attendance stays, tied to the ticket only, as the check-in
+    log does: it is what the expo counted. Returns the numbers removed, for the audit log."""
+    released = reservations_release(registration=registration)
+    favourites, _rows = Favourite.objects.filter(registration=registration).delete()
+    feeds, _rows = AgendaFeed.objects.filter(registration=registration).delete()
+    return {"reservations": released, "favourites": favourites, "agenda_feeds": feeds}
+
+
 def favourite_add(*, registration: Registration, session_id: int) -> bool:
     """Star a published session (no seat); returns whether it was not starred before."""
     _published_session(registration, session_id)

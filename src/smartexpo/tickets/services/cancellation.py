@@ -18,6 +18,7 @@ from smartexpo.tickets.services.access import (
     use_give_back,
 )
 from smartexpo.tickets.services.waitlist import place_freed
+from smartexpo.tickets.signals import registration_cancelled
 
 
 def registration_cancel(*, registration: Registration) -> Registration:
@@ -46,6 +47,7 @@ def registration_cancel(*, registration: Registration) -> Registration:
                         ticket_type_id=ticket.ticket_type_id, day=dt.date.fromisoformat(day)
                     )
             use_give_back(registration=registration)
+            registration_cancelled.send(sender=Registration, registration=registration)
         else:
             Registration.objects.filter(
                 pk=registration.pk, status=RegistrationStatus.PENDING
