@@ -78,12 +78,20 @@ def _parse(release: Release | None) -> Published:
 
 def published_programme(*, expo: Expo) -> Published:
     """The latest release of the edition's programme (an empty one before the first)."""
-    latest = Release.objects.filter(expo=expo).order_by("-version").values_list("pk", flat=True)[:1]
-    latest_id = next(iter(latest), None)
+    # The release is known by its id and the instant it was published: an id alone may name
+    # another release after a deletion (SQLite reuses the highest id; tests start over).
+    latest = next(
+        iter(
+            Release.objects.filter(expo=expo)
+            .order_by("-version")
+            .values_list("pk", "published_at")[:1]
+        ),
+        (None, None),
+    )
     cached = _cache.get(expo.pk)
-    if cached is not None and cached.release_id == latest_id:
+    if cached is not None and (cached.release_id, cached.published_at) == latest:
         return cached
-    release = Release.objects.filter(pk=latest_id).first() if latest_id else None
+    release = Release.objects.filter(pk=latest[0]).first() if latest[0] else None
     published = _parse(release)
     with _lock:
         _cache[expo.pk] = published
