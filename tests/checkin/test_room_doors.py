@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from smartexpo.checkin.models import Scan
 from smartexpo.checkin.offline import OfflineScanner
 from smartexpo.crowd.services import pending_fold
