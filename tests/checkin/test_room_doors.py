@@ -370,3 +370,59 @@ def test_a_door_scan_never_answers_500_for_a_door_without_a_programme(expo, room
     _ticket, secret = issue(expo)
     assert result_of(scan(client, secret, gate="D-R1")) == ("reject", "zone_not_allowed")
     assert client.get(SETUP).json()["sessions"] == []
+
+
+def test_the_bulk_import_decides_the_door_as_the_sync_and_counts_attendance(
+    expo,
+    programme,  # noqa: F811
+    forum_pass,
+):
+    import polars as pl
+
+    from smartexpo.checkin.services.bulk_sync import (
+        scans_facts,
+        scans_sync_apply,
+        scans_sync_plan,
+    )
+    from smartexpo.devices.auth import Scanner
+    from smartexpo.devices.services import device_create
+
+    device, _token = device_create(expo=expo, name="Doors", kind="scanner", gates=list(DOOR_GATES))
+    scanners = {"Doors": Scanner(device.pk, expo.pk, "Doors", frozenset(DOOR_GATES))}
+    ticket, with_seat = reserved(expo, programme)
+    _other, without = issue(expo)
+    rows = [
+        (with_seat, "G1", "in", at(26, 10, 55)),
+        (with_seat, "D-R2", "in", at(26, 11, 5)),
+        (without, "D-R2", "in", at(26, 11, 6)),
+        (with_seat, "D-R2", "out", at(26, 11, 40)),
+        (with_seat, "D-R2", "in", at(26, 11, 45)),
+    ]
+    frame = pl.DataFrame(
+        {
+            "device": ["Doors"] * len(rows),
+            "secret": [r[0] for r in rows],
+            "gate": [r[1] for r in rows],
+            "direction": [r[2] for r in rows],
+            "nonce": [f"b{i}" for i in range(len(rows))],
+            "at": [r[3] for r in rows],
+        },
+        schema_overrides={"at": pl.Datetime("us", "UTC")},
+    )
+    facts = scans_facts(expo=expo, scanners=scanners, frame=frame)
+    plan = scans_sync_plan(expo=expo, scanners=scanners, facts=facts)
+    scans_sync_apply(plan)
+    assert list(Scan.objects.order_by("scanned_at").values_list("result", "reason", "rule")) == [
+        ("admit", "", ""),
+        ("admit", "", ""),
+        ("reject", "conflict", "not_reserved"),
+        ("admit", "", ""),
+        ("admit", "", ""),
+    ]
+    # The room's exit did not take the ticket out of the venue.
+    assert Ticket.objects.get(pk=ticket.pk).inside_day == dt.date(2019, 8, 26)
+    silk = programme["sessions"]["silk"].pk
+    assert sorted(Attendance.objects.values_list("session_id", "checked_in_at")) == [
+        (silk, at(26, 11, 5)),
+        (silk, at(26, 11, 6)),
+    ]
