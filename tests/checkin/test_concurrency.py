@@ -13,6 +13,7 @@ from smartexpo.checkin.models import Scan
 from smartexpo.devices.services import device_create
 from smartexpo.tickets.models import Ticket
 from tests.checkin.conftest import PRO_DAYS, make_types
+from tests.programme.conftest import programme, rooms  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,3 +135,41 @@ def test_sync_batches_and_online_scans_racing_on_the_same_tickets(production_ser
         # Exactly one of the three was first; the others are conflicts or already_inside.
         assert outcomes.count("admit") == 1, (i, first[i], second[i], live[i])
     assert Ticket.objects.filter(inside_day__isnull=False).count() == 30
+
+
+def test_one_ticket_at_a_rooms_door_from_many_lanes_is_counted_once(
+    production_server,
+    expo,
+    programme,  # noqa: F811 - the fixture imported above
+):
+    """A room keeps no anti-passback (every lane admits the reservation holder), but its
+    session's attendance counts the ticket once however many scans race; the venue state is
+    left alone."""
+    from smartexpo.programme.models import Attendance
+    from smartexpo.programme.services.reservations import reservation_make
+    from tests.checkin.conftest import issue
+
+    make_types(expo)
+    tokens = [
+        device_create(expo=expo, name=f"Door {n}", kind="scanner", gates=["D-R2"])[1]
+        for n in range(6)
+    ]
+    ticket, secret = issue(expo)
+    reservation_make(registration=ticket.registration, session_id=programme["sessions"]["silk"].pk)
+    url = f"{production_server}/api/v1/expos/test-2019/checkin/scans"
+
+    def attempt(n, token):
+        body = {
+            "secret": secret,
+            "gate": "D-R2",
+            "direction": "in",
+            "nonce": f"door-{n}",
+            "scanned_at": "2019-08-26T11:05:00+08:00",
+        }
+        return _post(url, token, body)
+
+    results = _race([functools.partial(attempt, n, t) for n, t in enumerate(tokens)])
+    assert [r["result"] for r in results] == ["admit"] * len(tokens)
+    assert Attendance.objects.filter(ticket=ticket).count() == 1
+    assert Scan.objects.filter(result="admit").count() == len(tokens)
+    assert Ticket.objects.get(pk=ticket.pk).inside_day is None

@@ -94,7 +94,9 @@ def test_the_page_renders_in_english(expo):
         "broken_when": True,
         "direction": "in",
         "identifies": False,
+        "gates": None,
     }
+    assert config["rules"][-1]["gates"] == "venue"  # `not_inside`: not at a room's door
     strings = config["strings"]
     assert strings["admit"] == "ADMIT"
     assert strings["reject"] == "REJECT"
@@ -108,6 +110,7 @@ def test_the_page_renders_in_english(expo):
         "not_inside",
         "zone_not_allowed",
         "gate_not_allowed",
+        "not_reserved",
         "conflict",
     }
     assert strings["queue_offline"] == {
@@ -130,6 +133,7 @@ def test_the_page_renders_in_chinese(expo):
     assert strings["admit"] == "放行"
     assert strings["reject"] == "拒绝"
     assert strings["reasons"]["already_inside"] == "已在场内"
+    assert strings["reasons"]["not_reserved"] == "本场次没有预约"
     assert strings["queue_offline"]["one"] == "离线 — {n} 条待同步"
     assert strings["online"] == "在线" and strings["offline"] == "离线"
     # Every string the script shows is translated.

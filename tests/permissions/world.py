@@ -27,6 +27,7 @@ from smartexpo.crowd.services import pending_fold
 from smartexpo.devices.services import device_create, device_revoke
 from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
+from smartexpo.programme.services.editing import forum_create, session_create
 from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
 from smartexpo.tickets.services.cancellation import registration_cancel
 from smartexpo.tickets.services.erasure import registration_erase
@@ -159,6 +160,17 @@ def build_world() -> World:
     # Tickets: R and another registration on the day pass; a one-place day sold out, whose
     # place, freed, is offered to the first on its waiting list.
     make_types(expo)
+    # A session of the programme in room R1 (its attendance at the door).
+    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    door_session, _warnings = session_create(
+        expo=expo,
+        forum="main",
+        room="R1",
+        title_en="Opening keynote",
+        starts_at=dt.datetime(2019, 8, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        ends_at=dt.datetime(2019, 8, 26, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        seats=10,
+    )
     ticket_type_create(
         expo=expo, code="tiny", name_en="Tiny", name_zh="小", days=["2019-08-28"], quota_per_day=1
     )
@@ -229,6 +241,7 @@ def build_world() -> World:
         "manage_token": mine.manage_token,
         "offer_token": offer,
         "spare_device": spare.pk,
+        "door_session": door_session.pk,
         "invitation_code": invitation.code,
         "pending_request": request.registration.pk,
         "staff_pass": staff_pass.registration.pk,

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from smartexpo.checkin.doors import door_setup
 from smartexpo.checkin.schemas import ScanPayload, SyncIn
 from smartexpo.checkin.services import scanning, sync
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
@@ -21,7 +22,7 @@ from smartexpo.devices.models import Device
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.clock import demo_clock_out
-from smartexpo.venue.models import Gate
+from smartexpo.venue.models import Gate, ZoneKind
 
 router = Router(tags=["Check-in"])
 
@@ -84,6 +85,23 @@ class GateSetup(Schema):
     code: str
     name: Names
     zone: str
+    room: bool = Field(
+        ..., description="a room's door: it admits into the programme's sessions (`sessions`)"
+    )
+
+
+class SessionSetup(Schema):
+    id: int
+    room: str
+    starts_at: str
+    ends_at: str
+    title: Names
+    reservation: bool = Field(..., description="only a confirmed reservation admits")
+    reserved: list[int] = Field(
+        ...,
+        description="the serials of the tickets whose registration holds a confirmed "
+        "reservation (empty when no reservation is needed)",
+    )
 
 
 class TypeSetup(Schema):
@@ -112,6 +130,17 @@ class SetupOut(Schema):
     ticket_types: list[TypeSetup]
     demo_clock: DemoClockOut | None = Field(
         None, description="the edition's demo clock (a rehearsal or demo); null: the real time"
+    )
+    sessions: list[SessionSetup] = Field(
+        ...,
+        description="the published sessions in the rooms whose doors this device serves, in "
+        "programme order",
+    )
+    doors_open_before: int = Field(
+        ..., description="seconds before its start that a session's door admits into it"
+    )
+    programme_version: int = Field(
+        ..., description="the published release the sessions are of (0: none published)"
     )
 
 
@@ -176,21 +205,33 @@ def delete_device(request, expo: str, device_id: int):
 @router.get(
     "/expos/{expo}/checkin/setup",
     response={200: SetupOut, **ERRORS},
-    summary="What a scanner needs to decide offline: time zone, days, its gates, types' zones",
+    summary="What a scanner needs to decide offline: time zone, days, its gates, types' zones, "
+    "and its room doors' sessions with their reservations",
     openapi_extra=DEVICE_SECURITY,
 )
 def checkin_setup(request, expo: str):
     edition = venue_selectors.expo_get(slug=expo)
     scanner = auth.scanner_for_request(request, expo=edition)
-    gates = Gate.objects.filter(expo=edition, code__in=scanner.gates).select_related("zone")
+    gates = list(
+        Gate.objects.filter(expo=edition, code__in=scanner.gates)
+        .select_related("zone")
+        .order_by("code")
+    )
     types = TicketType.objects.filter(expo=edition).prefetch_related("zones", "quotas")
+    rooms = {g.zone.code for g in gates if g.zone.kind == ZoneKind.ROOM}
     return {
         "expo": edition.slug,
         "timezone": edition.timezone,
         "days": [d.isoformat() for d in edition.days],
         "device": {"id": scanner.device_id, "name": scanner.name},
         "gates": [
-            {"code": g.code, "name": g.names, "zone": g.zone.code} for g in gates.order_by("code")
+            {
+                "code": g.code,
+                "name": g.names,
+                "zone": g.zone.code,
+                "room": g.zone.kind == ZoneKind.ROOM,
+            }
+            for g in gates
         ],
         "ticket_types": [
             {
@@ -203,6 +244,7 @@ def checkin_setup(request, expo: str):
             for t in types.order_by("id")
         ],
         "demo_clock": demo_clock_out(edition),
+        **door_setup(expo=edition, rooms=rooms),
     }
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.tickets.models import SigningKey, TicketType
 from smartexpo.tickets.ticket_secrets import load_public_key_b64
-from smartexpo.venue.models import Expo, Gate
+from smartexpo.venue.models import Expo, Gate, ZoneKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +23,7 @@ class GateInfo:
     code: str
     zone_id: int
     zone: str
+    room: bool = False  # a room's door: its scans admit into the programme's sessions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +53,7 @@ def checkin_context(expo: Expo, *, version=READ) -> CheckinContext:
 def _load(expo_id: int) -> CheckinContext:
     expo = Expo.objects.get(pk=expo_id)
     gates = {
-        g.code: GateInfo(g.pk, g.code, g.zone_id, g.zone.code)
+        g.code: GateInfo(g.pk, g.code, g.zone_id, g.zone.code, g.zone.kind == ZoneKind.ROOM)
         for g in Gate.objects.filter(expo=expo).select_related("zone")
     }
     types = {

@@ -39,6 +39,7 @@ class Reason(models.TextChoices):
     NOT_INSIDE = "not_inside", _("not inside")
     ZONE_NOT_ALLOWED = "zone_not_allowed", _("zone not allowed")
     GATE_NOT_ALLOWED = "gate_not_allowed", _("gate not served by this device")
+    NOT_RESERVED = "not_reserved", _("no reservation for the session at the door")
     CONFLICT = "conflict", _("offline admission the server would have refused")
 
 

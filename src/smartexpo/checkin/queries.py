@@ -71,6 +71,10 @@ def _statements() -> dict[str, str]:
                 f"SELECT id, ticket_type_id, status, inside_day, {holder} FROM {t} "
                 f"WHERE serial = %s AND expo_id = %s"
             ),
+            "door": (
+                f"SELECT id, ticket_type_id, status, registration_id, {holder} FROM {t} "
+                f"WHERE serial = %s AND expo_id = %s"
+            ),
             "log": (
                 f"INSERT INTO {table(Scan)} ({', '.join(LOG_COLUMNS)}) "
                 f"VALUES ({placeholders(len(LOG_COLUMNS))})"
@@ -107,6 +111,14 @@ def ticket_read(cursor, *, serial: int, expo_id: int) -> tuple | None:
         return None
     ticket_id, type_id, status, inside_day, holder = row
     return ticket_id, type_id, status, date_value(inside_day), holder
+
+
+def ticket_read_at_door(cursor, *, serial: int, expo_id: int) -> tuple | None:
+    """The edition's ticket with this serial as a room's door needs it: `(id, type id,
+    status, registration id, holder)`; None if there is none. (Its venue state is not read: a
+    room's door neither reads nor moves it.)"""
+    cursor.execute(_statements()["door"], (serial, expo_id))
+    return cursor.fetchone()
 
 
 def scan_log_insert(cursor, *, row: Sequence) -> None:
@@ -175,6 +187,7 @@ class TicketRecord:
     status: str = ""
     inside: dt.date | None = None
     changed: bool = False
+    registration_id: int | None = None
 
 
 def _whole_edition(count: int) -> bool:
@@ -212,15 +225,17 @@ def tickets_facts(*, expo_id: int, serials: Iterable[int]) -> dict[int, TicketRe
     with driver_cursor() as cursor:
         rows = _tickets_by(
             cursor,
-            "id, serial, ticket_type_id, secret_digest, expo_id",
+            "id, serial, ticket_type_id, secret_digest, expo_id, registration_id",
             expo_id=expo_id,
             key="serial",
             values=serials,
         )
     found: dict[int, TicketRecord] = {}
-    for ticket_id, serial, type_id, digest, ticket_expo in rows:
+    for ticket_id, serial, type_id, digest, ticket_expo, registration_id in rows:
         if ticket_expo == expo_id and serial in serials:
-            found[serial] = TicketRecord(ticket_id, serial, type_id, digest)
+            found[serial] = TicketRecord(
+                ticket_id, serial, type_id, digest, registration_id=registration_id
+            )
     return found
 
 

@@ -15,9 +15,22 @@
 
 A rule reads one fact, a boolean each path computes from what it has (`FACT_SOURCES` says how
 from `TicketFacts`, `ScanFacts` and `TicketState`), and is broken when the fact has the value the
-rule names. The first broken rule of the scan's direction is the reason; none broken admits.
-The facts of `TicketState` (`STORED`) are the ticket's stored row online, the scanner's own
-memory and revocation list offline (where every authentic serial counts as `known`).
+rule names. The first broken rule of the scan's direction (and kind of gate) is the reason; none
+broken admits. The facts of `TicketState` (`STORED`) are the ticket's stored row online, the
+scanner's own memory and revocation list offline (where every authentic serial counts as
+`known`).
+
+Room doors (a gate whose zone is a `room`, docs/offline-checkin.md "Room doors") admit into
+the programme's session at the door (`ScanFacts.session`). The ticket's inside/outside state
+(`TicketState.inside`) is the venue's: the anti-passback rules apply at venue gates only
+(`Rule.gates`), and a scan at a room door never moves it, so a visitor inside the venue walks
+into a room without `already_inside`, and leaves it without being counted out of the venue. A
+room keeps no anti-passback of its own: a re-entry into the same session is admitted (people
+step out for a call) and the session's attendance counts the ticket once. At the door of a
+session that needs a reservation (`ScanFacts.seated`), a confirmed reservation is what admits:
+the zone rule gives way to it (the reservation was made with a ticket valid that day; the
+default ticket types list only the venue and the halls), and without one the scan is refused
+`not_reserved`. Elsewhere a room is a zone like any: the ticket's type must list it.
 
 Standard library only: a scanner app ships this file with `offline.py`.
 """
@@ -32,6 +45,8 @@ from typing import NamedTuple
 
 IN, OUT = "in", "out"
 DIRECTIONS = (IN, OUT)
+# The kinds of gate a rule may be limited to: a room's door, or any other (the venue's).
+VENUE, ROOM = "venue", "room"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +59,7 @@ class Rule:
     # it and recorded against no ticket; the other rules a synced admission broke are
     # conflicts, and only a scan tied to a ticket can conflict (`SYNC_RULES`).
     identifies: bool = False
+    gates: str | None = None  # the kind of gate it applies at (`VENUE`, `ROOM`); None: every
 
 
 RULES: tuple[Rule, ...] = (
@@ -53,8 +69,9 @@ RULES: tuple[Rule, ...] = (
     Rule("revoked", "revoked", True, IN),  # a revoked ticket's holder inside may still leave
     Rule("wrong_day", "day_valid", False, IN),
     Rule("zone_not_allowed", "zone_valid", False, IN),
-    Rule("already_inside", "inside_today", True, IN),
-    Rule("not_inside", "inside_today", False, OUT),
+    Rule("not_reserved", "reserved", False, IN, gates=ROOM),
+    Rule("already_inside", "inside_today", True, IN, gates=VENUE),
+    Rule("not_inside", "inside_today", False, OUT, gates=VENUE),
 )
 
 # The order a synced batch is decided in: the table's, with the rules that identify the ticket
@@ -78,6 +95,11 @@ class ScanFacts(NamedTuple):
     day: dt.date  # the expo day of the scan (`scan_day`)
     gate_served: bool  # a gate of the edition that the scanning device serves
     zone: str | None  # the zone the gate admits into (None: not a gate of the edition)
+    room: bool = False  # the gate is a room's door (its zone is of kind `room`)
+    # A room door's session at the scan's instant (`programme.selectors.session_at_door`),
+    # None if none; `seated`: that session admits by reservation only.
+    session: int | None = None
+    seated: bool = False
 
 
 class TicketState(NamedTuple):
@@ -85,7 +107,10 @@ class TicketState(NamedTuple):
 
     known: bool  # a ticket has the serial
     revoked: bool
-    inside: dt.date | None  # the expo day it entered on and has not left since
+    inside: dt.date | None  # the expo day it entered the venue on and has not left since
+    # The sessions its registration holds a confirmed reservation at (a waiting-list place is
+    # not one); only those a decision may ask about need be given.
+    reserved: Collection[int] = ()
 
 
 # Each fact as a Python expression over the ticket's facts `t`, the scan's `s` and the stored
@@ -96,10 +121,14 @@ FACT_SOURCES: dict[str, str] = {
     "known": "st.known",
     "revoked": "st.revoked",
     "day_valid": "s.day in t.days",
-    "zone_valid": "s.zone is not None and s.zone in t.zones",
+    # At a seated session's door the reservation decides, not the ticket type's zones.
+    "zone_valid": "s.zone is not None and (s.seated or s.zone in t.zones)",
+    "reserved": "not s.seated or s.session in st.reserved",
     "inside_today": "st.inside == s.day",
 }
-STORED = frozenset({"known", "revoked", "inside_today"})
+STORED = frozenset({"known", "revoked", "inside_today", "reserved"})
+# How each kind of gate limit reads in a walk.
+GATE_TESTS = {VENUE: "not s.room", ROOM: "s.room"}
 
 Decider = Callable[[TicketFacts, ScanFacts, TicketState], "str | None"]
 
@@ -125,8 +154,10 @@ def _decider(order: tuple[Rule, ...], direction: str) -> Decider:
     lines = ["def decide(t, s, st):"]
     for rule in order:
         if rule.direction in (None, direction):
-            test = FACT_SOURCES[rule.fact]
-            lines.append(f"    if {'' if rule.broken_when else 'not '}({test}):")
+            test = f"{'' if rule.broken_when else 'not '}({FACT_SOURCES[rule.fact]})"
+            if rule.gates is not None:
+                test = f"({GATE_TESTS[rule.gates]}) and {test}"
+            lines.append(f"    if {test}:")
             lines.append(f"        return {rule.reason!r}")
     lines.append("    return None")
     return _compiled("\n".join(lines) + "\n", "decide")
@@ -158,14 +189,16 @@ def decide(
     return walks[scan.direction](ticket, scan, state)
 
 
-# What `decide_unread` walks: the online order's rules as (fact, breaking value, reason, stored).
+# What `decide_unread` walks: the online order's rules as (fact, breaking value, reason, stored),
+# per direction and kind of gate (a room's door or not).
 _UNREAD_WALK = {
-    direction: tuple(
+    (direction, room): tuple(
         (FACTS[r.fact], r.broken_when, r.reason, r.fact in STORED)
         for r in RULES
-        if r.direction in (None, direction)
+        if r.direction in (None, direction) and r.gates in (None, ROOM if room else VENUE)
     )
     for direction in DIRECTIONS
+    for room in (False, True)
 }
 
 
@@ -179,7 +212,7 @@ def decide_unread(ticket: TicketFacts, scan: ScanFacts) -> tuple[str | None, boo
     (the scan is refused, for a reason the state decides)."""
     refused = False
     state_needed = False
-    for fact, broken_when, reason, stored in _UNREAD_WALK[scan.direction]:
+    for fact, broken_when, reason, stored in _UNREAD_WALK[scan.direction, scan.room]:
         if stored:
             state_needed = True
         elif fact(ticket, scan, _UNREAD) == broken_when:
@@ -190,8 +223,8 @@ def decide_unread(ticket: TicketFacts, scan: ScanFacts) -> tuple[str | None, boo
 
 
 def state_reason(direction: str) -> str:
-    """The reason of the direction's rule on the ticket's presence: what a conditional UPDATE
-    that found the ticket but not in the state it needs was refused for."""
+    """The reason of the direction's rule on the ticket's presence in the venue: what a
+    conditional UPDATE that found the ticket but not in the state it needs was refused for."""
     return next(
         r.reason for r in RULES if r.fact == "inside_today" and r.direction in (None, direction)
     )

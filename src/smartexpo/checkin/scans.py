@@ -12,6 +12,7 @@ from typing import Any
 
 from smartexpo.checkin import rules
 from smartexpo.checkin.context import CheckinContext
+from smartexpo.checkin.doors import Door, Doors
 from smartexpo.checkin.schemas import ScanPayload
 from smartexpo.crowd.periods import to_us
 from smartexpo.crowd.services import Movement
@@ -51,11 +52,36 @@ def ticket_facts(ctx: CheckinContext, claims) -> rules.TicketFacts:
     return rules.TicketFacts(True, claims.days, ctx.type_zones.get(claims.type_id, ()))
 
 
-def scan_facts(ctx: CheckinContext, scanner: Scanner, scan: CheckedScan, day) -> rules.ScanFacts:
+def scan_facts(
+    ctx: CheckinContext, scanner: Scanner, scan: CheckedScan, day, door: Door | None = None
+) -> rules.ScanFacts:
     """What the rules read of a scan: its gate counts only if it is the edition's and the
-    scanning device serves it."""
-    gate = ctx.gates.get(scan.gate) if scan.gate in scanner.gates else None
-    return rules.ScanFacts(scan.direction, day, gate is not None, gate.zone if gate else None)
+    scanning device serves it. A room's door is one whether served or not (a synced scan
+    there did not pass through the venue), and `door` is the session there (`door_of`)."""
+    gate = ctx.gates.get(scan.gate)
+    if gate is None:
+        return rules.ScanFacts(scan.direction, day, False, None)
+    served = scan.gate in scanner.gates
+    if not gate.room:
+        return rules.ScanFacts(scan.direction, day, served, gate.zone if served else None)
+    return rules.ScanFacts(
+        scan.direction,
+        day,
+        served,
+        gate.zone if served else None,
+        True,
+        door.session if door else None,
+        door.seated if door else False,
+    )
+
+
+def door_of(ctx: CheckinContext, doors: Doors | None, scan: CheckedScan) -> Door | None:
+    """The session at the door of the scan's gate at its instant, if the gate is a room's
+    door (`doors`: the edition's, read only when some scan needs it)."""
+    gate = ctx.gates.get(scan.gate)
+    if gate is None or not gate.room or doors is None:
+        return None
+    return doors.at(gate.zone, scan.scanned_at)
 
 
 @dataclasses.dataclass
@@ -69,6 +95,7 @@ class Decision:
     ticket_id: int | None = None
     type_id: int | None = None
     holder: str = ""
+    registration_id: int | None = None  # known online at a room's door (attendance)
 
 
 def answer(decision: Decision, ctx: CheckinContext, masks: dict | None = None) -> dict:

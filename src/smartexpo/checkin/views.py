@@ -58,6 +58,7 @@ def scanner_strings() -> dict:
             "not_inside": _("Not checked in, cannot exit here"),
             "zone_not_allowed": _("Ticket not valid for this area"),
             "gate_not_allowed": _("This device does not serve this gate"),
+            "not_reserved": _("No reservation for this session"),
             "conflict": _("Conflicts with the server's records"),
             "no_offline_check": _("Cannot check tickets offline in this browser"),
             "other": _("Refused"),

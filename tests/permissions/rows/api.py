@@ -242,6 +242,14 @@ API_ROWS = [
         params={"device_id": "spare_device"},
     ),
     Row(CHECKIN, "GET", A + "/checkin/setup", api("200", "scanner")),
+    Row(
+        CHECKIN,
+        "GET",
+        A + "/sessions/{id}/attendance",
+        api("200", "organizer"),
+        params={"id": "door_session"},
+        note="what the room doors counted at a session of the programme",
+    ),
     Row(CHECKIN, "POST", A + "/checkin/scans", api("200", "scanner"), json=SCAN, hot=True),
     Row(
         CHECKIN,

@@ -15,11 +15,16 @@ split into a plan and its application:
 
 Between the two nothing else may change the tickets: the caller holds the write lock (SQLite)
 or plans inside its transaction, with the tickets locked (PostgreSQL).
+
+Scans at a room's door are decided as the sync decides them (`checkin.doors`): the session at
+the door is looked up once per distinct (gate, instant), the reservations once per batch; they
+leave the ticket's venue state as it was, and each entry is counted in its session's attendance.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 
 import numpy as np
@@ -30,12 +35,15 @@ from django.utils import timezone
 from smartexpo.checkin import queries, rules
 from smartexpo.checkin.claims import secret_claims
 from smartexpo.checkin.context import checkin_context
+from smartexpo.checkin.doors import doors
 from smartexpo.checkin.models import ScanResult, ScanSource
 from smartexpo.checkin.queries import TicketRecord
 from smartexpo.checkin.schemas import MAX_GATE_CHARS, MAX_NONCE_CHARS
 from smartexpo.core.db import driver_cursor, is_sqlite
 from smartexpo.crowd.visitors import hashed, ticket_visitor
 from smartexpo.devices.auth import Scanner
+from smartexpo.programme.attendance import reservations_held
+from smartexpo.programme.services.attendance import attendance_record_many
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.secrets_batch import parse_secrets
 from smartexpo.venue.clock import edition_now
@@ -61,6 +69,8 @@ class BulkSyncPlan:
     movement_visitor: np.ndarray = dataclasses.field(
         default_factory=lambda: np.empty(0, dtype=np.int64)
     )
+    # Entries at room doors: (session id, ticket id, registration id, instant).
+    attendance: list[tuple] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -128,12 +138,15 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
     tickets = facts.tickets
     with driver_cursor() as cursor:
         queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
+    doors_table, held_table = _doors_tables(expo, ctx, facts.frame, tickets)
     frame = _decided(
         facts.frame,
         _secrets_table(facts.secrets, facts.claims, tickets),
         _scanners_table(scanners, ctx),
         _type_zones_table(ctx),
         queries.nonces_used(device_ids=[s.device_id for s in scanners.values()]),
+        doors_table,
+        held_table,
     )
     results.update(_counts(frame))
     recorded = frame.filter(pl.col("recorded"))
@@ -156,20 +169,32 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
             strict=True,
         )
     )
-    # Each ticket ends as its last recorded scan leaves it: inside that day, or out.
+    # Each ticket ends as its last recorded scan at a venue gate leaves it: inside that day, or
+    # out (a room's door leaves it as it was).
     adapt = connection.ops.adapt_datefield_value
     last = (
-        recorded.filter(pl.col("ticket_id").is_not_null())
+        recorded.filter(pl.col("ticket_id").is_not_null() & pl.col("mark").is_not_null())
         .group_by("ticket_id")
-        .agg(pl.col("after").last())
+        .agg(pl.col("mark").last())
     )
     states = [
-        (adapt(day), ticket_id)
+        (adapt(None if day == OUT else day), ticket_id)
         for ticket_id, day in zip(
-            last.get_column("ticket_id").to_list(), last.get_column("after").to_list(), strict=True
+            last.get_column("ticket_id").to_list(), last.get_column("mark").to_list(), strict=True
         )
     ]
     moved = recorded.filter(pl.col("moves"))
+    attended = moved.filter(pl.col("session").is_not_null() & (pl.col("direction") == rules.IN))
+    attendance = list(
+        zip(
+            *(
+                attended.get_column(c).to_list()
+                for c in ("session", "ticket_id", "registration_id")
+            ),
+            attended.get_column("at").to_list(),
+            strict=True,
+        )
+    )
     entry = moved.get_column("direction").to_numpy() == "in"
     return BulkSyncPlan(
         log_rows,
@@ -179,7 +204,48 @@ def scans_sync_plan(*, expo: Expo, scanners: dict[str, Scanner], facts: ScanFact
         np.where(entry, 1, -1).astype(np.int64),
         results,
         _entry_visitors(moved.get_column("ticket_id"), entry),
+        attendance,
     )
+
+
+# The mark of an exit at a venue gate in the `mark` column (a date no expo has): null there
+# means a scan that left the venue state alone.
+OUT = dt.date(1900, 1, 1)
+
+
+def _doors_tables(expo, ctx, frame: pl.DataFrame, tickets: dict) -> tuple:
+    """The session at the door of each distinct (room gate, instant) of the scans: `gate`,
+    `at_us`, `session`, `seated`; and the confirmed reservations of the tickets' registrations
+    at the seated ones: `ticket_id`, `session`, `held`."""
+    room_gates = [g.code for g in ctx.gates.values() if g.room]
+    at_doors = (
+        frame.filter(pl.col("gate").is_in(room_gates)).select("gate", "at", "at_us").unique()
+        if room_gates
+        else frame.clear().select("gate", "at", "at_us")
+    )
+    rows = []
+    if len(at_doors):
+        room_doors = doors(expo=expo)
+        for gate, at, at_us in at_doors.iter_rows():
+            door = room_doors.at(ctx.gates[gate].zone, at)
+            if door is not None:
+                rows.append((gate, at_us, door.session, door.seated))
+    doors_table = pl.DataFrame(
+        rows,
+        schema={"gate": pl.Utf8, "at_us": pl.Int64, "session": pl.Int64, "seated": pl.Boolean},
+        orient="row",
+    )
+    seated = {session for _g, _a, session, is_seated in rows if is_seated}
+    by_registration: dict[int, list[int]] = {}
+    for ticket in tickets.values():
+        by_registration.setdefault(ticket.registration_id, []).append(ticket.id)
+    held = reservations_held(registration_ids=by_registration, session_ids=seated)
+    held_table = pl.DataFrame(
+        [(t, session) for r, session in held for t in by_registration[r]],
+        schema={"ticket_id": pl.Int64, "session": pl.Int64},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("held"))
+    return doors_table, held_table
 
 
 def _entry_visitors(ticket_ids: pl.Series, entry: np.ndarray) -> np.ndarray:
@@ -203,6 +269,7 @@ def _secrets_table(secrets: list[str], facts: list, tickets: dict) -> pl.DataFra
                 ticket.id if ticket else None,
                 ticket.status if ticket else None,
                 ticket.inside if ticket else None,
+                ticket.registration_id if ticket else None,
             )
         )
     return pl.DataFrame(
@@ -216,6 +283,7 @@ def _secrets_table(secrets: list[str], facts: list, tickets: dict) -> pl.DataFra
             "ticket_id": pl.Int64,
             "status": pl.Utf8,
             "inside_before": pl.Date,
+            "registration_id": pl.Int64,
         },
         orient="row",
     )
@@ -232,8 +300,14 @@ def _scanners_table(scanners: dict[str, Scanner], ctx) -> pl.DataFrame:
         rows, schema={"device": pl.Utf8, "device_id": pl.Int64, "served": pl.Utf8}, orient="row"
     )
     gates = pl.DataFrame(
-        [(g.code, g.id, g.zone_id, g.zone) for g in ctx.gates.values()],
-        schema={"gate": pl.Utf8, "gate_id": pl.Int64, "zone_id": pl.Int64, "zone": pl.Utf8},
+        [(g.code, g.id, g.zone_id, g.zone, g.room) for g in ctx.gates.values()],
+        schema={
+            "gate": pl.Utf8,
+            "gate_id": pl.Int64,
+            "zone_id": pl.Int64,
+            "zone": pl.Utf8,
+            "room": pl.Boolean,
+        },
         orient="row",
     )
     return served, gates
@@ -247,10 +321,13 @@ def _type_zones_table(ctx) -> pl.DataFrame:
     ).with_columns(pl.lit(True).alias("zone_ok"))
 
 
-def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFrame:
+def _decided(
+    frame, secrets, scanner_tables, type_zones, earlier, doors_table, held_table
+) -> pl.DataFrame:
     """The scans with what `services.sync` answers each, in columns: `recorded` (not a
-    repeated nonce), `result`, `reason`, `rule`, `serial`, `ticket_id`, `after` (the ticket's
-    inside day after it), `moves` (somebody went through a known gate)."""
+    repeated nonce), `result`, `reason`, `rule`, `serial`, `ticket_id`, `mark` (the ticket's
+    venue state after a venue gate's scan: the day it is inside on, or `OUT`; null after a
+    room door's), `moves` (somebody went through a known gate), `session` (the door's)."""
     served, gates = scanner_tables
     device_ids = served.select("device", "device_id").unique()
     frame = frame.join(device_ids, on="device", how="left", maintain_order="left")
@@ -274,22 +351,27 @@ def _decided(frame, secrets, scanner_tables, type_zones, earlier) -> pl.DataFram
             maintain_order="left",
         )
         .join(type_zones, on=["claims_type", "zone"], how="left", maintain_order="left")
+        .join(doors_table, on=["gate", "at_us"], how="left", maintain_order="left")
+        .join(held_table, on=["ticket_id", "session"], how="left", maintain_order="left")
+        .with_columns(pl.col("room").fill_null(False), pl.col("seated").fill_null(False))
     )
     known = pl.col("recorded") & pl.col("ticket_id").is_not_null()
-    after = pl.when(pl.col("direction") == "in").then(pl.col("day")).otherwise(None)
+    mark = pl.when(pl.col("direction") == "in").then(pl.col("day")).otherwise(pl.lit(OUT))
     frame = frame.with_columns(
-        pl.when(known).then(after).otherwise(None).alias("after"),
-        pl.when(known)
-        .then(pl.int_range(pl.len()).over(pl.when(known).then(pl.col("ticket_id"))))
-        .alias("nth"),
+        pl.when(known & ~pl.col("room")).then(mark).otherwise(None).alias("mark"),
     ).with_columns(
-        # The ticket's state before each scan: as stored for its first scan here, then as the
-        # scan before left it (only recorded scans of known tickets change it).
+        # The ticket's venue state before each scan: as the last venue gate's scan before it
+        # left it (only recorded scans of known tickets at venue gates change it), else as
+        # stored.
         pl.when(~known)
         .then(None)
-        .when(pl.col("nth") == 0)
-        .then(pl.col("inside_before"))
-        .otherwise(pl.col("after").shift(1).over(pl.when(known).then(pl.col("ticket_id"))))
+        .otherwise(
+            pl.col("mark")
+            .forward_fill()
+            .shift(1)
+            .over(pl.when(known).then(pl.col("ticket_id")))
+            .fill_null(pl.col("inside_before"))
+        )
         .alias("inside")
     )
     # Each fact, and the direction, computed once as a column: polars evaluates every branch
@@ -337,13 +419,18 @@ def _facts() -> dict[str, pl.Expr]:
         "known": pl.col("ticket_id").is_not_null(),
         "revoked": pl.col("status") != TicketStatus.VALID,
         "day_valid": pl.col("claims_days").list.contains(pl.col("day")),
-        "zone_valid": pl.col("zone_ok").is_not_null(),
+        "zone_valid": pl.col("seated") | pl.col("zone_ok").is_not_null(),
+        "reserved": ~pl.col("seated") | pl.col("held").is_not_null(),
+        # `OUT` is a date no scan has: out of the venue.
         "inside_today": (pl.col("inside") == pl.col("day")).fill_null(False),
     }
 
 
 def _broken(facts: dict[str, pl.Expr], rule: rules.Rule) -> pl.Expr:
     broken = facts[rule.fact] if rule.broken_when else ~facts[rule.fact]
+    if rule.gates is not None:
+        room = pl.col("room")
+        broken = broken & (room if rule.gates == rules.ROOM else ~room)
     if rule.direction is None:
         return broken
     entry = pl.col("entry")
@@ -394,6 +481,7 @@ def scans_sync_apply(plan: BulkSyncPlan) -> None:
     with driver_cursor() as cursor:
         queries.scan_log_insert_many(cursor, rows=plan.log_rows)
         queries.tickets_inside_set(cursor, states=plan.ticket_states)
+    attendance_record_many(rows=plan.attendance)
 
 
 def _db_time(at: pl.Expr) -> pl.Expr:

@@ -8,6 +8,13 @@ finds the row changed, on SQLite and PostgreSQL alike), and the INSERT of the lo
 first answer. The answer is sent only after the commit: no admission is lost if the process
 dies. A refused UPDATE is followed by one SELECT of the ticket's row, and `rules.decide` on it
 says why; rules that need no row (`rules.decide_unread`) are checked before any statement.
+
+A room's door (`doors`) is another path, taken only by scans at a gate whose zone is a room, so
+the venue's gates pay nothing for it: the door's session comes from the published programme,
+the ticket's row and its registration's reservation there are read, and `rules.decide` on them
+admits or refuses. Nothing of the ticket is updated (a room's door does not move the venue's
+inside/outside state); an admission into a session is counted in its attendance
+(`programme.services.attendance`, once per ticket) in the scan's transaction.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from django.utils import timezone
 
 from smartexpo.checkin import queries, rules
 from smartexpo.checkin.context import CheckinContext, checkin_context
+from smartexpo.checkin.doors import doors
 from smartexpo.checkin.models import Scan, ScanResult, ScanSource
 from smartexpo.checkin.scans import (
     CheckedScan,
     Decision,
     answer,
+    door_of,
     log_decided,
     log_fixed,
     movement,
@@ -36,6 +45,8 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.stamps import READ
 from smartexpo.crowd.services import movements_enqueue
 from smartexpo.devices.auth import Scanner
+from smartexpo.programme.attendance import reservations_held
+from smartexpo.programme.services.attendance import attendance_record
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.ticket_secrets import SecretError, TicketClaims, verify_secret
 from smartexpo.venue.clock import edition_now
@@ -54,7 +65,12 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: obj
     except SecretError:
         claims = None
     ticket = ticket_facts(ctx, claims)
-    facts = scan_facts(ctx, scanner, scan, rules.scan_day(scan.scanned_at, ctx.tz))
+    gate = ctx.gates.get(scan.gate)
+    # Only a room's door this device serves consults the programme (one indexed query: the
+    # latest release); a gate it does not serve is refused before that.
+    at_door = gate is not None and gate.room and scan.gate in scanner.gates
+    door = door_of(ctx, doors(expo=expo), scan) if at_door else None
+    facts = scan_facts(ctx, scanner, scan, rules.scan_day(scan.scanned_at, ctx.tz), door)
     reason, refused = rules.decide_unread(ticket, facts)
     decision = None
     if reason:
@@ -62,7 +78,9 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: obj
     adapt = connection.ops.adapt_datetimefield_value
     try:
         with transaction.atomic(), driver_cursor() as cursor:
-            if decision is None:
+            if decision is None and facts.room:
+                decision = _decide_at_door(cursor, expo.pk, claims, ticket, facts)
+            elif decision is None:
                 decision = _decide(cursor, expo.pk, claims, ticket, facts, refused)
             queries.scan_log_insert(
                 cursor,
@@ -82,6 +100,13 @@ def scan_record(*, expo: Expo, scanner: Scanner, scan: CheckedScan, version: obj
                 movements_enqueue(
                     cursor=cursor, movements=[movement(expo.pk, ctx, scan, decision.ticket_id)]
                 )
+                if door is not None and scan.direction == rules.IN:
+                    attendance_record(
+                        session_id=door.session,
+                        ticket_id=decision.ticket_id,
+                        registration_id=decision.registration_id,
+                        at=scan.scanned_at,
+                    )
     except (IntegrityError, connection.Database.IntegrityError):
         # The (device, nonce) index: this nonce was answered before; everything here was
         # rolled back, ticket state included.
@@ -119,6 +144,35 @@ def _decide(
     # found it.
     reason = rules.decide(ticket, scan, state) or rules.state_reason(scan.direction)
     return Decision(ScanResult.REJECT, reason, "", claims.serial, ticket_id, type_id, holder)
+
+
+def _decide_at_door(
+    cursor,
+    expo_id: int,
+    claims: TicketClaims,
+    ticket: rules.TicketFacts,
+    scan: rules.ScanFacts,
+) -> Decision:
+    """A scan at a room's door that passed the rules needing no row: the ticket's row and,
+    at a seated session's door, its registration's reservation there decide it."""
+    row = queries.ticket_read_at_door(cursor, serial=claims.serial, expo_id=expo_id)
+    if row is None:
+        reason = rules.decide(ticket, scan, rules.TicketState(False, False, None))
+        return Decision(ScanResult.REJECT, reason, serial=claims.serial)
+    ticket_id, type_id, status, registration_id, holder = row
+    held = (
+        reservations_held(registration_ids=[registration_id], session_ids=[scan.session])
+        if scan.seated
+        else ()
+    )
+    state = rules.TicketState(
+        True, status != TicketStatus.VALID, None, frozenset(s for _r, s in held)
+    )
+    reason = rules.decide(ticket, scan, state)
+    result = ScanResult.REJECT if reason else ScanResult.ADMIT
+    return Decision(
+        result, reason or "", "", claims.serial, ticket_id, type_id, holder, registration_id
+    )
 
 
 def replay(*, expo: Expo, device_id: int, nonce: str, ctx: CheckinContext | None = None) -> dict:

@@ -8,6 +8,11 @@ ticket count as its state — and the log rows and the tickets' final states are
 `rules.SYNC_RULES`); what the decision reads that the transaction does not guard is gathered
 before it. The secrets are authenticated by `claims.secret_claims`, by digest where the server
 issued them.
+
+A scan at a room's door (`doors`) is decided against the session at the door at its instant
+and, at a seated session's, the reservations of the tickets' registrations (read before the
+transaction, as online they are read beside it); it does not move the ticket's venue state, and
+an entry that let its holder in is counted in the session's attendance.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from django.utils import timezone
 from smartexpo.checkin import queries, rules
 from smartexpo.checkin.claims import secret_claims
 from smartexpo.checkin.context import checkin_context
+from smartexpo.checkin.doors import doors
 from smartexpo.checkin.models import ScanResult, ScanSource
 from smartexpo.checkin.queries import TicketRecord
 from smartexpo.checkin.scans import (
     CheckedScan,
     Decision,
+    door_of,
     log_decided,
     log_fixed,
     movement,
@@ -38,6 +45,8 @@ from smartexpo.core.bodies import InvalidItem
 from smartexpo.core.db import driver_cursor
 from smartexpo.crowd.services import movements_enqueue
 from smartexpo.devices.auth import Scanner
+from smartexpo.programme.attendance import reservations_held
+from smartexpo.programme.services.attendance import attendance_record_many
 from smartexpo.tickets.models import TicketStatus
 from smartexpo.tickets.ticket_secrets import ParsedSecret, SecretError, TicketClaims, parse_secret
 from smartexpo.venue.clock import edition_now
@@ -123,7 +132,13 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
     adapt_time = connection.ops.adapt_datetimefield_value
     now_db, source = adapt_time(now), ScanSource.SYNC
     times: dict[dt.datetime, tuple[dt.date, object]] = {}  # the expo day, the stored value
-    scan_facts_by: dict[tuple, rules.ScanFacts] = {}  # by (device, gate, direction, day)
+    scan_facts_by: dict[tuple, rules.ScanFacts] = {}  # by (device, gate, direction, day, door)
+    # The programme only if a scan is at a room's door.
+    room_doors = (
+        doors(expo=expo)
+        if any(ctx.gates[g].room for g in {i.gate for _s, i in scans} if g in ctx.gates)
+        else None
+    )
     planned = []
     for scanner, item in scans:
         timing = times.get(item.scanned_at)
@@ -131,10 +146,11 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
             at = item.scanned_at
             timing = times[at] = (rules.scan_day(at, ctx.tz), adapt_time(at))
         day, at_db = timing
-        facts_key = (scanner.device_id, item.gate, item.direction, day)
+        door = door_of(ctx, room_doors, item) if room_doors else None
+        facts_key = (scanner.device_id, item.gate, item.direction, day, door)
         scanned = scan_facts_by.get(facts_key)
         if scanned is None:
-            scanned = scan_facts_by[facts_key] = scan_facts(ctx, scanner, item, day)
+            scanned = scan_facts_by[facts_key] = scan_facts(ctx, scanner, item, day, door)
         found = claims[item.secret]
         ticket = tickets.get(found.serial) if found else None
         # Only a scan tied to a ticket, at a gate of the edition, can let somebody through.
@@ -152,8 +168,10 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
                 facts[item.secret],
                 scanned,
                 moved,
+                item.scanned_at,
             )
         )
+    held = _reservations(planned)
     # Nonces are unique per device: a scan is known by (device, nonce).
     earlier: dict[tuple[int, str], Decision] = {}
     # The driver's own cursor: Django's SQLite cursor tees (buffers) every executemany row.
@@ -167,20 +185,23 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
             ):
                 earlier[(device_id, nonce)] = Decision(result, reason, rule, serial, ticket_id)
         queries.tickets_states(cursor, expo_id=expo.pk, tickets=tickets.values())
-        logs, movements = [], []
-        for key, fixed, found, ticket, ticket_facts_, scan_facts_, moved in planned:
+        logs, movements, attended = [], [], []
+        for key, fixed, found, ticket, ticket_facts_, scan_facts_, moved, at in planned:
             if key in earlier:
                 continue
-            decision = earlier[key] = _decide(found, ticket, ticket_facts_, scan_facts_)
+            decision = earlier[key] = _decide(found, ticket, ticket_facts_, scan_facts_, held)
             logs.append(fixed + log_decided(decision))
             # An admission or a conflict let the holder through.
             if moved is not None and (
                 decision.result == ScanResult.ADMIT or decision.reason == "conflict"
             ):
                 movements.append(moved)
+                if scan_facts_.session is not None and scan_facts_.direction == rules.IN:
+                    attended.append((scan_facts_.session, ticket.id, ticket.registration_id, at))
         adapt = connection.ops.adapt_datefield_value
         queries.scan_log_insert_many(cursor, rows=logs)
         movements_enqueue(cursor=cursor, movements=movements)
+        attendance_record_many(rows=attended)
         queries.tickets_inside_set(
             cursor, states=[(adapt(t.inside), t.id) for t in tickets.values() if t.changed]
         )
@@ -193,6 +214,19 @@ def _sync(expo: Expo, parsed: list[tuple[Scanner, CheckedScan | dict]], now) -> 
     ]
 
 
+def _reservations(planned) -> dict[int, frozenset[int]]:
+    """Registration id → the sessions it holds a confirmed reservation at, of the seated
+    sessions this batch's tickets were scanned at the door of."""
+    wanted = [(p[3].registration_id, p[5].session) for p in planned if p[5].seated and p[3]]
+    held = reservations_held(
+        registration_ids={r for r, _s in wanted}, session_ids={s for _r, s in wanted}
+    )
+    found: dict[int, set[int]] = {}
+    for registration_id, session_id in held:
+        found.setdefault(registration_id, set()).add(session_id)
+    return {r: frozenset(sessions) for r, sessions in found.items()}
+
+
 _UNKNOWN = rules.TicketState(False, False, None)
 _DECIDE = rules.deciders(rules.SYNC_RULES)
 
@@ -202,20 +236,28 @@ def _decide(
     ticket: TicketRecord | None,
     facts: rules.TicketFacts,
     scan: rules.ScanFacts,
+    held: dict[int, frozenset[int]],
 ) -> Decision:
     """Decide a synced scan by the rules and move its ticket: an offline admission let its
     holder through whatever the rules say, so any rule broken is a conflict, not a refusal
-    (except those that name no ticket: `invalid`, `unknown`)."""
+    (except those that name no ticket: `invalid`, `unknown`). A room's door does not move the
+    ticket's venue state."""
     state = (
         _UNKNOWN
         if ticket is None
-        else rules.TicketState(True, ticket.status != TicketStatus.VALID, ticket.inside)
+        else rules.TicketState(
+            True,
+            ticket.status != TicketStatus.VALID,
+            ticket.inside,
+            held.get(ticket.registration_id, ()),
+        )
     )
     reason = _DECIDE[scan.direction](facts, scan, state)
     if reason in _IDENTIFYING:
         return Decision(ScanResult.REJECT, reason, serial=claims.serial if claims else None)
-    ticket.inside = scan.day if scan.direction == rules.IN else None
-    ticket.changed = True
+    if not scan.room:
+        ticket.inside = scan.day if scan.direction == rules.IN else None
+        ticket.changed = True
     if reason:
         return Decision(
             ScanResult.REJECT, "conflict", reason, claims.serial, ticket.id, ticket.type_id

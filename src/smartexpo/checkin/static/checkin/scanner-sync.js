@@ -177,7 +177,10 @@
     }
     // On a demo clock the set-up is read at every tick, so that a tablet stops dating its scans
     // by it within seconds of the rehearsal's end (`smartexpo demo clock --off`).
-    if (state.online && (ticks % SETUP_EVERY_TICKS === 0 || app.demoClock())) refreshSetup();
+    // A room's door admits by the reservations in the set-up: those are read every minute.
+    var doors = state.setup && (state.setup.sessions || []).length;
+    var every = doors ? KEYS_EVERY_TICKS : SETUP_EVERY_TICKS;
+    if (state.online && (ticks % every === 0 || app.demoClock())) refreshSetup();
   }
 
   app.request = request;

@@ -139,9 +139,15 @@
     });
   }
 
-  // What this device admitted, for anti-passback when it next decides alone.
+  // What this device admitted, for anti-passback when it next decides alone (a venue gate's:
+  // a room's door does not move the venue's inside state).
   function remember(scan, at, serial) {
     if (serial === undefined || serial === null || !state.setup) return;
+    var room = false;
+    state.setup.gates.forEach(function (g) {
+      if (g.code === scan.gate && g.room) room = true;
+    });
+    if (room) return;
     var key = String(serial);
     if (scan.direction === "in") state.inside[key] = localDay(at, state.setup.timezone);
     else delete state.inside[key];
