@@ -12,12 +12,14 @@ import dataclasses
 import datetime as dt
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language
 
+from smartexpo.programme import blocks
 from smartexpo.programme.models import SessionFormat
 from smartexpo.programme.selectors import Published
 
@@ -76,6 +78,7 @@ def rows(published: Published, expo_slug: str) -> dict[int, dict[str, Any]]:
             "seats": record["seats"],
             "url": f"{session_url}{pk}/",
         }
+        made[pk]["parts"] = blocks.static_parts(made[pk])
     with _lock:
         # Only the latest release of each edition is asked for; older ones may go.
         if len(_rows) > 64:
@@ -84,10 +87,29 @@ def rows(published: Published, expo_slug: str) -> dict[int, dict[str, Any]]:
     return made
 
 
+_memo: dict[tuple[int, str, str], tuple[Published, Any]] = {}
+
+
+def memo(published: Published, name: str, build: Callable[[], Any]) -> Any:
+    """`build()`, made once per parsed release and language: what a page derives from the
+    release alone (its filters' choices, its changes) need not be derived on every request."""
+    key = (id(published), get_language() or "en", name)
+    found = _memo.get(key)
+    if found is not None and found[0] is published:
+        return found[1]
+    value = build()
+    with _lock:
+        if len(_memo) > 256:
+            _memo.clear()
+        _memo[key] = (published, value)
+    return value
+
+
 def forget() -> None:
-    """Drop the rows kept (tests, whose databases reuse ids, start each with none)."""
+    """Drop what is kept (tests, whose databases reuse ids, start each with nothing)."""
     with _lock:
         _rows.clear()
+        _memo.clear()
 
 
 def day_label(day: str) -> str:

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from smartexpo.programme import display, pages, selectors
+from smartexpo.programme import blocks, display, pages, selectors
 from smartexpo.programme.services.reservations import (
     agenda_feed_renew,
     agenda_feed_secret,
@@ -43,6 +44,13 @@ def agenda(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     rows = display.rows(published, edition.slug)
     held = selectors.agenda_of(registration=registration)
     days, gone = _agenda_items(edition, published, rows, held)
+    labels, csrf = blocks.Labels(), get_token(request)
+    for day in days:
+        for item in day["items"]:
+            item["seats_html"] = labels.seats(item["left"])
+            item["actions_html"] = blocks.actions(
+                item, csrf_token=csrf, action_url=request.path, agenda=True
+            )
     secret = agenda_feed_secret(registration=registration)
     feed = request.build_absolute_uri(f"/expos/{edition.slug}/agenda/{secret}.ics")
     context = {

@@ -12,13 +12,15 @@ import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.programme import display, pages, selectors
+from smartexpo.programme import blocks, display, pages, selectors
 from smartexpo.programme.views import visitor
 from smartexpo.venue import selectors as venue
 from smartexpo.venue.clock import edition_now
@@ -61,21 +63,28 @@ def programme(request: HttpRequest, expo: str) -> HttpResponse:
         error = outcome
     context = {"expo": edition, "published": published, "registration": registration}
     if published.sessions:
-        context.update(_programme_context(request, edition, published, rows, registration))
-        context["release"] = _release_note(edition, published, rows)
+        context.update(_programme_context(request, edition, published, rows, registration, error))
+        context["release"] = display.memo(
+            published, "release", lambda: _release_note(edition, published, rows)
+        )
     context["error"] = error
     return render(request, "programme/programme.html", context, status=409 if error else 200)
 
 
-def _programme_context(request, edition, published, rows, registration) -> dict[str, Any]:
-    params = {key: request.GET.get(key, "").strip() for key in ("q", "day", *FILTERS)}
-    params["q"] = params["q"][:MAX_QUERY]
-    known = {
+def _known(rows) -> dict[str, Any]:
+    """The forums, rooms, sectors and tags the release has: the filters' choices."""
+    return {
         "forum": {r["forum"]: r["forum_name"] for r in rows.values()},
         "room": {r["room"]: r["room_name"] for r in rows.values()},
         "sector": {c for r in rows.values() for c in r["sectors"]},
         "tag": {c for r in rows.values() for c in r["tags"]},
     }
+
+
+def _programme_context(request, edition, published, rows, registration, error) -> dict[str, Any]:
+    params = {key: request.GET.get(key, "").strip() for key in ("q", "day", *FILTERS)}
+    params["q"] = params["q"][:MAX_QUERY]
+    known = display.memo(published, "known", lambda: _known(rows))
     errors = {}
     for key in FILTERS:
         if params[key] and not (CODE.fullmatch(params[key]) and params[key] in known[key]):
@@ -111,6 +120,19 @@ def _programme_context(request, edition, published, rows, registration) -> dict[
         }
         for r in day_rows
     ]
+    labels = blocks.Labels()
+    if registration is None:
+        html = "".join(blocks.session_block(item, labels) for item in items)
+    else:
+        token, here = get_token(request), request.get_full_path()
+        html = "".join(
+            blocks.session_block(
+                item,
+                labels,
+                blocks.actions(item, csrf_token=token, action_url=here, error=error),
+            )
+            for item in items
+        )
     sector_names, tag_names = pages.label_names(sectors=known["sector"], tags=known["tag"])
     kept = {k: v for k, v in params.items() if v and k != "day"}
     base = reverse("programme:programme", args=[edition.slug])
@@ -119,6 +141,7 @@ def _programme_context(request, edition, published, rows, registration) -> dict[
         "params": params,
         "errors": errors,
         "items": items,
+        "sessions_html": mark_safe(html),  # noqa: S308 - blocks escapes every value
         "grid": grid,
         "list_view": list_view,
         "during": today in days,
@@ -216,10 +239,16 @@ def session(request: HttpRequest, expo: str, pk: int) -> HttpResponse:
     sector_names, tag_names = pages.label_names(sectors=set(row["sectors"]), tags=set(row["tags"]))
     now = edition_now(edition)
     base = reverse("programme:programme", args=[edition.slug])
+    item = {"s": row, "left": left, "mine": mine, "position": position}
     context = {
         "expo": edition,
         "s": row,
-        "item": {"s": row, "left": left, "mine": mine, "position": position},
+        "seats_html": blocks.Labels().seats(left),
+        "actions_html": blocks.actions(
+            item, csrf_token=get_token(request), action_url=request.get_full_path(), error=error
+        )
+        if registration
+        else "",
         "position": position,
         "waiting": pages.waitlist_length(session_id=pk) if row["seats"] else 0,
         "day_label": display.day_label(row["day"]),
