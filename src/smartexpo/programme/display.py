@@ -135,11 +135,16 @@ class Grid:
     placed: dict[int, str]  # session id → its inline `grid-area`
 
 
-def day_grid(day_rows: list[dict[str, Any]]) -> Grid:
-    """Where each of a day's sessions sits: column 1 holds the hours, row 1 the rooms."""
+def day_grid(day_rows: list[dict[str, Any]], order: dict[str, int] | None = None) -> Grid:
+    """Where each of a day's sessions sits: column 1 holds the hours, row 1 the rooms (in the
+    venue's `order` of its rooms, else by code)."""
     if not day_rows:
         return Grid([], [], 0, {})
-    rooms = sorted({(r["room"], r["room_name"]) for r in day_rows}, key=lambda r: _natural(r[0]))
+    order = order or {}
+    rooms = sorted(
+        {(r["room"], r["room_name"]) for r in day_rows},
+        key=lambda r: (order.get(r[0], 1 << 30), _natural(r[0])),
+    )
     column = {code: i + 2 for i, (code, _name) in enumerate(rooms)}
     first = min(r["start"] for r in day_rows).replace(minute=0, second=0, microsecond=0)
     last = max(r["end"] for r in day_rows)

@@ -18,7 +18,7 @@ from smartexpo.programme.models import (
 )
 from smartexpo.programme.selectors import Published
 from smartexpo.tickets.models import Registration
-from smartexpo.venue.models import Expo
+from smartexpo.venue.models import Expo, Zone, ZoneKind
 
 _lock = threading.Lock()
 _dropped: dict[int, tuple[Published, dict[int, dict[str, Any]]]] = {}
@@ -42,6 +42,11 @@ def visitor_marks(*, registration: Registration) -> dict[int, dict[str, Any]]:
     ):
         marks.setdefault(session_id, {})["starred"] = True
     return marks
+
+
+def room_order(*, expo: Expo) -> dict[str, int]:
+    """The position of each of the edition's forum rooms, the order the venue lists them in."""
+    return dict(Zone.objects.filter(expo=expo, kind=ZoneKind.ROOM).values_list("code", "position"))
 
 
 def waitlist_length(*, session_id: int) -> int:

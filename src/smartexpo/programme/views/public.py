@@ -106,7 +106,8 @@ def _programme_context(request, edition, published, rows, registration, error) -
     for r in matched:
         counts[r["day"]] += 1
     list_view = request.GET.get("view") == "list"
-    grid = display.day_grid(day_rows)
+    order = display.memo(published, "rooms", lambda: pages.room_order(expo=edition))
+    grid = display.day_grid(day_rows, order)
     marks = display.now_and_next(day_rows, now) if day == today else {}
     seats = selectors.seats_available(session_ids=[r["id"] for r in day_rows if r["seats"]])
     mine = pages.visitor_marks(registration=registration) if registration else {}
