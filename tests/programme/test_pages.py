@@ -275,12 +275,18 @@ def test_speakers_list_and_page_with_photo(expo, programme):
     assert "<h1>Ada Chen</h1>" in one and "Ada works." in one
     assert "Opening keynote" in one and "Cooperation along the Silk Road" in one
     assert "<h1>陈艾达</h1>" in page(f"{E}/programme/speakers/{ada.pk}/", "zh-hans")
+    assert "3 位演讲嘉宾" in page(f"{E}/programme/speakers/", "zh-hans")
     photo = Client().get(f"{E}/programme/speakers/{ada.pk}/photo/abc123/")
     assert photo.status_code == 200
     assert photo["Content-Type"] == "image/png" and photo.content == b"\x89PNG fake"
     assert "max-age=31536000" in photo["Cache-Control"]
     stale = Client().get(f"{E}/programme/speakers/{ada.pk}/photo/old/")
     assert stale.status_code == 404
+    # A photo of someone who speaks in no published session is not served.
+    loner = Speaker.objects.create(
+        expo=expo, name_en="Nobody Yet", photo=b"x", photo_type="image/png", photo_digest="d1"
+    )
+    assert Client().get(f"{E}/programme/speakers/{loner.pk}/photo/d1/").status_code == 404
 
 
 def test_the_site_links_the_programme(expo, programme):

@@ -254,6 +254,25 @@ def test_the_agenda_shows_its_calendar_feed_and_renews_its_address(visitor):
     assert "下载 .ics" in zh and "订阅（webcal://）" in zh and "<h1>我的日程</h1>" in zh
 
 
+def test_a_refusal_at_a_session_not_shown_is_said_at_the_top(expo, visitor, programme):
+    later, _ = session_create(
+        expo=expo,
+        forum="main",
+        room="R1",
+        title_en="On the third day",
+        starts_at=at(28, 10),
+        ends_at=at(28, 11),
+        seats=10,
+    )
+    programme_publish(expo=expo, actor="test")
+    response = post(visitor, PROGRAMME + "?day=2019-08-26", "reserve", later.pk)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f'id="s-{later.pk}"' not in html
+    top = html.split("<main")[1].split('class="prog-heading"')[0]
+    assert 'role="alert"' in top and "None of your tickets is valid on 2019-08-28" in top
+
+
 def test_a_registration_gone_is_forgotten(visitor, programme):
     visitor.registration.delete()
     html = visitor.get(PROGRAMME).content.decode()

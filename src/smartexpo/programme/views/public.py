@@ -68,6 +68,10 @@ def programme(request: HttpRequest, expo: str) -> HttpResponse:
             published, "release", lambda: _release_note(edition, published, rows)
         )
     context["error"] = error
+    # A refusal at a session this page does not show (another day, or no programme) is said
+    # at the top instead.
+    shown = {item["s"]["id"] for item in context.get("items", [])}
+    context["error_above"] = error if error and error["session"] not in shown else None
     return render(request, "programme/programme.html", context, status=409 if error else 200)
 
 
