@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.checkin.urls")),
     path("", include("smartexpo.crowd.urls")),
     path("", include("smartexpo.portal.urls")),
+    path("", include("smartexpo.programme.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

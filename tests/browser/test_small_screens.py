@@ -118,6 +118,48 @@ WORLD = textwrap.dedent(
             email="bartholomew.featherstonehaugh-wolfeschlegelsteinhausen@exhibitor.example.com",
         )[1],
     }}
+    # The forum programme: the demo's, or else a small one with long titles and names; the
+    # visitor holds a seat at one session and stars another.
+    import datetime as dt
+    from smartexpo.programme.models import Release
+    from smartexpo.programme.selectors import published_programme
+    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.programme.services.reservations import favourite_add, reservation_make
+    if not Release.objects.filter(expo=expo).exists():
+        forum_create(
+            expo=expo, code="silk-road",
+            name_en="Forum on Digital Cooperation along the Silk Road",
+            name_zh="“一带一路”数字经济合作论坛",
+        )
+        speaker = speaker_create(
+            expo=expo, name_en="Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen",
+            name_zh="欧阳明月",
+            affiliation_en="Chongqing Institute of Intelligent Manufacturing and Industrial "
+            "Internet Research",
+            bio_en="Works on cross-border data flows.",
+        )
+        first = dt.datetime.combine(expo.starts_on, dt.time(9, 30), tzinfo=expo.tz)
+        for n, room in enumerate(["R-MAIN", "R-SILK", "R-AI", "R-5G", "R-M1", "R-M2"]):
+            session_create(
+                expo=expo, forum="silk-road", room=room, format="panel",
+                title_en="Interconnection and intelligent manufacturing: cross-border data "
+                "flows along the New International Land-Sea Trade Corridor",
+                title_zh="互联互通与智能制造：西部陆海新通道沿线的跨境数据流动",
+                starts_at=first + dt.timedelta(minutes=30 * n),
+                ends_at=first + dt.timedelta(minutes=30 * n + 45),
+                seats=100 if n else None, speakers=[speaker.pk],
+            )
+        programme_publish(expo=expo, actor="small-screens", confirm=True)
+    published = published_programme(expo=expo)
+    seated = next(s for s in published.sessions if s["seats"] and s["speakers"])
+    reservation_make(registration=visitor.registration, session_id=seated["id"], force=True)
+    favourite_add(registration=visitor.registration, session_id=published.sessions[0]["id"])
+    programme = {{
+        "session": seated["id"], "speaker": seated["speakers"][0]["id"],
+        "programme_day": seated["day"],
+    }}
+
     gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
     _device, scanner = device_create(
         expo=expo, name="North gate tablet", kind="scanner", gates=gates[:6]
@@ -125,7 +167,7 @@ WORLD = textwrap.dedent(
     print(json.dumps({{
         "exhibitor": exhibitor.pk, "hall": booth.hall.code, "booth": booth.code,
         "full_day": days[-1], "manage": visitor.manage_token, "offer": offer_token(waiting),
-        "scanner": scanner, **portal,
+        "scanner": scanner, **portal, **programme,
     }}))
     """
 )
@@ -180,6 +222,28 @@ PAGES = [
         ready=('#status[data-state="ok"]', "#chart .main-svg"),
         who="organiser",
     ),
+    Page("programme", "programme:programme", f"{E}/programme/"),
+    Page("programme-list", "programme:programme", E + "/programme/?view=list&day={programme_day}"),
+    Page("programme-search", "programme:programme", E + "/programme/?q=zzzz&forum=nope"),
+    # With the visitor's buttons, once their agenda remembered their registration.
+    Page(
+        "programme-visitor",
+        "programme:programme",
+        f"{E}/programme/",
+        ready=(".prog-actions",),
+        who="visitor",
+    ),
+    Page("session", "programme:session", E + "/programme/sessions/{session}/"),
+    Page(
+        "session-visitor",
+        "programme:session",
+        E + "/programme/sessions/{session}/",
+        ready=(".prog-actions",),
+        who="visitor",
+    ),
+    Page("speakers", "programme:speakers", f"{E}/programme/speakers/"),
+    Page("speaker", "programme:speaker", E + "/programme/speakers/{speaker}/"),
+    Page("agenda", "programme:agenda", E + "/my/{manage}/agenda/"),
     Page("not-found", None, f"{E}/no-such-page/"),
     # The exhibitor portal: its administrator signs in (the longest name's exhibitor).
     Page("portal-login", "portal:login", "/portal/login/"),
@@ -266,6 +330,7 @@ EXCLUDED = {
     "portal:logout": "POST only: signs out and redirects to the login page",
     "portal:staff-passes-resend": "POST only: queues the e-ticket email again, redirects back",
     "exhibitor-image": "an exhibitor's picture, an image file",
+    "programme:speaker-photo": "a speaker's photo, an image file",
     "portal:showcase-move": "POST only: redirects back to the showcase page",
     "portal:showcase-delete": "POST only: redirects back to the showcase page",
     "portal:team-revoke": "POST only: redirects back to the team page",
@@ -352,6 +417,10 @@ def sign_in(page, site, who):
         page.fill("#id_username", site.tokens["portal_email"])
         page.fill("#id_password", PASSWORD)
         page.locator("form.card button[type=submit]").click()
+    elif who == "visitor":  # the agenda, by the manage link, remembers the registration
+        back = page.url
+        page.goto(back.split("/expos/")[0] + f"/expos/{EDITION}/my/{site.tokens['manage']}/agenda/")
+        page.goto(back)
     elif who == "scanner":
         page.fill("#token", site.tokens["scanner"])
         page.locator("#signin-button").click()
@@ -470,7 +539,7 @@ def test_on_a_wide_screen_the_links_show_in_a_row_without_a_menu_button(site, ch
         page.goto(address(site, "en", f"{E}/"))
         expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
         links = page.locator(".mainnav a")
-        expect(links).to_have_count(4)
+        expect(links).to_have_count(5)
         for link in links.all():
             expect(link).to_be_visible()
         tops = {round(link.bounding_box()["y"]) for link in links.all()}
