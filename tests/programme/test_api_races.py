@@ -85,9 +85,7 @@ def test_sixty_visitors_racing_for_twenty_seats_get_exactly_twenty(production_se
     assert {status for status, _body in answers} == {201}, answers
     statuses = [body["status"] for _status, body in answers]
     assert statuses.count("confirmed") == 20 and statuses.count("waitlisted") == 40
-    assert all(
-        ("position" in body) == (body["status"] == "waitlisted") for _s, body in answers
-    )
+    assert all(("position" in body) == (body["status"] == "waitlisted") for _s, body in answers)
     assert all(1 <= body.get("position", 1) <= 40 for _s, body in answers)
     assert Reservation.objects.filter(session_id=pk, status="confirmed").count() == 20
     assert SessionSeats.objects.get(session_id=pk).confirmed == 20

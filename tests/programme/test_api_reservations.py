@@ -57,9 +57,11 @@ def test_a_full_session_waitlists_with_positions_and_session_full_only_when_aske
     assert "position" not in answers[0].json()
     full = reserve(visitors[5], silk, {"waitlist": False})
     assert full.status_code == 409 and error_of(full)["code"] == "session_full"
-    assert not Reservation.objects.filter(session_id=silk, status="waitlisted").filter(
-        registration__email="g6@example.cn"
-    ).exists()
+    assert (
+        not Reservation.objects.filter(session_id=silk, status="waitlisted")
+        .filter(registration__email="g6@example.cn")
+        .exists()
+    )
     # A repeat by someone waiting answers their place, even with waitlist false.
     repeat = reserve(visitors[4], silk, {"waitlist": False})
     assert repeat.status_code == 200 and repeat.json()["position"] == 2

@@ -310,8 +310,7 @@ def _working_out(edition: Expo, pk: int, warnings) -> dict:
     "/expos/{expo}/sessions",
     auth=bearer,
     response={201: SessionWorking, **EDITS},
-    summary="Create a session (organiser): saved even with warnings, public after the next "
-    "publish",
+    summary="Create a session (organiser): saved even with warnings, public after the next publish",
     description="`forum` and `room` are codes (a zone of kind room), `speakers` ids. The "
     "answer lists the warnings the session raises (`warnings`: codes; `warning_details`: "
     "messages and the sessions concerned); a warning never stops the save.",
@@ -454,7 +453,7 @@ def reservation_out(reservation) -> dict:
     openapi_extra=optional_body(ReservationIn),
 )
 def reserve(request, expo: str, session_id: int):
-    _edition_, registration = _visitor(request, expo)
+    _unused, registration = _visitor(request, expo)
     body = body_checked(ReservationIn, request.body or b"{}")
     reservation, created = reservations.reservation_make(
         registration=registration,
@@ -495,7 +494,7 @@ def cancel_reservation(request, expo: str, session_id: int):
     summary="Star a published session: in the agenda, with no seat (manage token)",
 )
 def star(request, expo: str, session_id: int):
-    _edition_, registration = _visitor(request, expo)
+    _unused, registration = _visitor(request, expo)
     reservations.favourite_add(registration=registration, session_id=_id(session_id, "session"))
     return HttpResponse(status=204)
 

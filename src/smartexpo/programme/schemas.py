@@ -91,8 +91,7 @@ class SessionItem(Schema):
     speakers: list[SpeakerRef]
     seats: int | None = Field(description="null: no reservation needed")
     available: int | None = Field(
-        description="seats less confirmed reservations, never below 0 (null: no reservation "
-        "needed)"
+        description="seats less confirmed reservations, never below 0 (null: no reservation needed)"
     )
     day: str = Field(description="the local date of the start")
     tags: list[str] = Field(description="technology tags' codes")
