@@ -418,3 +418,14 @@ def test_a_start_with_no_offset_in_a_patch_is_refused(programme, organizer):
     url = f"{A}/sessions/{programme['sessions']['ai'].pk}"
     response = organizer.patch(url, {"starts_at": at(26, 11).replace(tzinfo=None).isoformat()})
     assert response.status_code == 422
+
+
+def test_the_public_list_reads_the_cached_release_and_one_query_for_seats(
+    programme, anonymous, django_assert_num_queries
+):
+    anonymous.get(A + "/sessions")  # the release parsed, the edition remembered
+    # The latest release's id (the edition and the parsed release are remembered), the seats
+    # of the page's sessions.
+    with django_assert_num_queries(2):
+        body = anonymous.get(A + "/sessions").json()
+    assert body["count"] == 3
