@@ -263,6 +263,13 @@ def test_patch_changes_any_field_partially_and_answers_the_working_copy(
     assert set(moved["warnings"]) == {"outside_opening_hours", "seats_above_capacity"}
     # Public only after the next publish.
     assert anonymous.get(url).json()["title"]["zh"] == "开幕主旨演讲"
+    # `seats: null` drops the quota: reservation stays required, for the room's capacity (3).
+    dropped = organizer.patch(url, {"seats": None}).json()
+    assert (dropped["seat_quota"], dropped["seats"], dropped["reservation_required"]) == (
+        None,
+        3,
+        True,
+    )
     assert organizer.patch(url, {"cancelled": True}).json()["cancelled"] is True
 
 
