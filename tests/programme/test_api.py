@@ -436,3 +436,19 @@ def test_the_public_list_reads_the_cached_release_and_one_query_for_seats(
     with django_assert_num_queries(2):
         body = anonymous.get(A + "/sessions").json()
     assert body["count"] == 3
+
+
+def test_every_programme_operation_is_described_in_the_openapi_document(db, anonymous):
+    spec = anonymous.get("/api/v1/openapi.json").json()
+    operations = [
+        (method.upper(), path, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if op.get("tags") == ["Programme"]
+    ]
+    assert len(operations) == 17
+    for method, path, op in operations:
+        assert op["summary"] and op["description"], (method, path)
+        assert "404" in op["responses"], (method, path)
+        if op.get("security"):
+            assert {"401", "403"} <= set(op["responses"]), (method, path)

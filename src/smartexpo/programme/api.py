@@ -109,6 +109,8 @@ def forum_out(forum) -> dict:
     "/expos/{expo}/forums",
     response={200: Page[ForumOut], **PUBLIC},
     summary="The programme's forums (tracks), in the order they were created",
+    description="Public. A forum's `code` is what a session's `forum` names; `sector` is a "
+    "sector's code or null.",
 )
 def list_forums(request, expo: str, page: Query[PageParams]):
     return paginate(selectors.forum_list(expo=_edition(expo)), page, forum_out)
@@ -119,6 +121,8 @@ def list_forums(request, expo: str, page: Query[PageParams]):
     auth=bearer,
     response={201: ForumOut, **ERRORS},
     summary="Create a forum (organiser; 409 forum_exists for a code taken)",
+    description="`code` unique in the edition; `name.en` required; `sector` (a sector's code), "
+    "`host` and `description` optional. A code taken is 409 `forum_exists`.",
 )
 def create_forum(request, expo: str, payload: ForumIn):
     edition = _organizer(request, expo)
@@ -227,6 +231,8 @@ def _speakers_out(edition: Expo, published, ids: list[int]) -> list[dict]:
     "/expos/{expo}/speakers",
     response={200: Page[SpeakerOut], **PUBLIC},
     summary="The speakers of the published programme, in the order they were created",
+    description="Public: only the speakers a session of the latest release names, with the ids of "
+    "their published sessions; name and affiliation as published, the biography current.",
 )
 def list_speakers(request, expo: str, page: Query[PageParams]):
     edition = venue_selectors.expo_get_cached(slug=expo)
@@ -255,6 +261,8 @@ def get_speaker(request, expo: str, speaker_id: int):
     auth=bearer,
     response={201: SpeakerCreated, **EDITS},
     summary="Create a speaker (organiser; public once a published session names them)",
+    description="`name.en` required; `affiliation` a text (English) or `{en, zh}`. A speaker is "
+    "public once a published session names them.",
 )
 def create_speaker(request, expo: str, payload: SpeakerIn):
     edition = _organizer(request, expo)
@@ -420,6 +428,8 @@ def publish(request, expo: str):
     response={200: Page[ReleaseOut], **PUBLIC},
     by_alias=True,
     summary="The programme's published releases, oldest first, with what each changed",
+    description="Public: each release's version, when it was published, its comment, what it "
+    "changed and the warnings its publisher confirmed.",
 )
 def list_releases(request, expo: str, page: Query[PageParams]):
     edition = _edition(expo)
@@ -492,6 +502,7 @@ def cancel_reservation(request, expo: str, session_id: int):
     auth=token_or_manage,
     response={204: None, **AUTHED},
     summary="Star a published session: in the agenda, with no seat (manage token)",
+    description="204, again too. 404 for a session the latest release does not have.",
 )
 def star(request, expo: str, session_id: int):
     _unused, registration = _visitor(request, expo)
@@ -504,6 +515,8 @@ def star(request, expo: str, session_id: int):
     auth=token_or_manage,
     response={204: None, **AUTHED},
     summary="Unstar a session (manage token; 204 whether or not it was starred)",
+    description="204 whether or not it was starred; 404 only for a session neither published nor "
+    "starred.",
 )
 def unstar(request, expo: str, session_id: int):
     edition, registration = _visitor(request, expo)
