@@ -206,11 +206,6 @@ def session_working(*, expo: Expo, pk: int) -> Session | None:
     )
 
 
-def reservation_of(*, registration, session_id: int) -> Reservation | None:
-    """The registration's reservation (or place on the waiting list) at a session."""
-    return Reservation.objects.filter(registration=registration, session_id=session_id).first()
-
-
 def agenda_of(*, registration) -> dict[str, Any]:
     """A registration's agenda: its reservations (with the waiting-list position of each one
     waitlisted) and its starred sessions, as `GET /agenda` answers it."""
