@@ -65,6 +65,8 @@ PATH_VALUES: dict[str, list[Any]] = {
     "device_id": WORLD["devices"],
     "alert_id": WORLD["alerts"],
     "exhibitor_id": WORLD["exhibitors"],
+    "session_id": WORLD["sessions"],
+    "speaker_id": WORLD["speakers"],
 }
 QUERY_VALUES: dict[str, list[Any]] = {
     "zone": WORLD["zones"],
@@ -79,6 +81,9 @@ QUERY_VALUES: dict[str, list[Any]] = {
     "since": INSTANTS,
     "step": [60, 300, 900],
     "active": ["true", "false"],
+    "forum": WORLD["forums"],
+    "room": WORLD["rooms"],
+    "speaker": WORLD["speakers"],
 }
 DAY_LISTS = [DAYS[:1], DAYS[:2], DAYS, DAYS[2:]]
 SCAN = {
@@ -86,6 +91,18 @@ SCAN = {
     "gate": WORLD["gates"],
     "direction": ["in", "out"],
     "scanned_at": INSTANTS,
+}
+# A programme session's fields (its creation and its changes).
+SESSION = {
+    "forum": WORLD["forums"],
+    "room": WORLD["rooms"],
+    "starts_at": INSTANTS[:2],
+    "ends_at": [f"{DAYS[0]}T12:00:00+08:00", f"{DAYS[0]}T17:00:00+08:00"],
+    "speakers": [WORLD["speakers"], WORLD["speakers"][:1], []],
+    "tags": [WORLD["tags"], []],
+    "sectors": [WORLD["sectors"][:1], []],
+    "format": ["talk", "keynote", "panel"],
+    "seats": [None, 2, 50],
 }
 # Per operation (the end of its path): the body fields to aim at real values.
 BODY_VALUES: dict[str, dict[str, list[Any]]] = {
@@ -125,6 +142,11 @@ BODY_VALUES: dict[str, dict[str, list[Any]]] = {
         "tags": [WORLD["tags"], []],
         "website": ["https://www.example.cn/"],
     },
+    "/forums": {"sector": WORLD["sectors"]},
+    "/sessions": SESSION,
+    "/sessions/{session_id}": SESSION,
+    "/reservations": {"force": [True, False], "waitlist": [True, False]},
+    "/programme/publish": {"confirm": [True, False]},
     "/checkin/scans": SCAN,
     "/checkin/sync": {},
     "/venue/events": {},

@@ -20,7 +20,7 @@ DAYS = ("2019-08-26", "2019-08-27", "2019-08-28")
 def world_seed() -> dict:
     """Two editions (the second one only to be the wrong edition of a token), a venue with
     halls, booths, a room, gates, exhibitors, ticket types, registrations, devices of each
-    kind (one revoked), an alert, and a token per role."""
+    kind (one revoked), an alert, a published programme, and a token per role."""
     from django.db import transaction
 
     with transaction.atomic():
@@ -29,6 +29,7 @@ def world_seed() -> dict:
     world.update(_people(world))
     world.update(_devices(world))
     world.update(_crowd(world))
+    world.update(_programme(world))
     return world
 
 
@@ -258,3 +259,39 @@ def _crowd(world: dict) -> dict:
     alerts = list(CrowdAlert.objects.filter(expo=expo).values_list("pk", flat=True))
     assert alerts, "the seed's events should raise an alert"
     return {"alerts": alerts}
+
+
+def _programme(world: dict) -> dict:
+    """A forum with three sessions in room R1 on the first day, published: a keynote without
+    reservation, a talk with 5 seats and one with 2 (for the waiting list), and two speakers."""
+    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.venue.models import Expo
+
+    expo = Expo.objects.get(slug=EDITION)
+    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    speakers = [
+        speaker_create(expo=expo, name_en="Ada Chen", name_zh="陈艾达", affiliation_en="CQU"),
+        speaker_create(expo=expo, name_en="Bo Li", name_zh="李博"),
+    ]
+    sessions = []
+    for hour, seats, title in ((10, None, "Opening keynote"), (11, 5, "AI"), (14, 2, "5G")):
+        session, _warnings = session_create(
+            expo=expo,
+            forum="main",
+            room="R1",
+            title_en=title,
+            starts_at=dt.datetime.fromisoformat(f"{DAYS[0]}T{hour}:00:00+08:00"),
+            ends_at=dt.datetime.fromisoformat(f"{DAYS[0]}T{hour}:50:00+08:00"),
+            seats=seats,
+            speakers=[s.pk for s in speakers[: 1 + hour % 2]],
+            tags=world["tags"][:1],
+        )
+        sessions.append(session.pk)
+    programme_publish(expo=expo, actor="fuzz")
+    return {
+        "forums": ["main"],
+        "rooms": ["R1"],
+        "sessions": sessions,
+        "speakers": [s.pk for s in speakers],
+    }

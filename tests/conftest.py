@@ -32,10 +32,12 @@ def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
     from smartexpo.core.stamps import forget_all
     from smartexpo.devices.auth import forget_device_caches
+    from smartexpo.programme.selectors import forget_published
 
     def forget():
         forget_all()
         forget_device_caches()
+        forget_published()
 
     forget()
     yield

@@ -14,6 +14,7 @@ from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.privacy.api import router as privacy_router
+from smartexpo.programme.api import router as programme_router
 from smartexpo.programme.attendance_api import router as attendance_router
 from smartexpo.tickets.api import router as tickets_router
 from smartexpo.tickets.restricted_api import router as restricted_router
@@ -28,6 +29,7 @@ api.add_router("", restricted_router)
 api.add_router("", privacy_router)
 api.add_router("", checkin_router)
 api.add_router("", crowd_router)
+api.add_router("", programme_router)
 api.add_router("", attendance_router)
 
 urlpatterns = [

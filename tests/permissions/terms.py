@@ -108,6 +108,13 @@ def holder_or_organizer(ok: str) -> dict[str, str]:
     return {**api(ok, "organizer", "holder"), "other_holder": "404"}
 
 
+def visitor(ok: str) -> dict[str, str]:
+    """A visitor's own endpoint with no registration in its address (the programme's seats,
+    stars and agenda): any registration's manage token acts on its own registration, so both
+    holders succeed; API tokens have no agenda (403); anything else is a 401."""
+    return {**api(ok, "holder"), "other_holder": ok}
+
+
 def organiser_page(ok: str) -> dict[str, str]:
     """The live venue page: staff sessions only; the rest go to the login page."""
     staff = {"admin": ok, "staff": ok, "user": "403"}
@@ -141,6 +148,7 @@ RESTRICTED = "API: restricted ticket types"
 PERSONAL_DATA = "API: personal data"
 CHECKIN = "API: check-in and devices"
 VENUE = "API: venue sensors and intelligence"
+PROGRAMME = "API: programme"
 API_DOCS = "API: its documentation"
 PAGES = "Pages: public"
 TICKET_PAGES = "Pages: registration and tickets"

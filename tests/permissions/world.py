@@ -151,6 +151,38 @@ def _portal(huawei, visitor) -> dict:
     }
 
 
+def _programme(expo, holders) -> dict:
+    """A published programme without warnings: a keynote with a speaker (no reservation), a
+    seated talk nobody reserved, and one where both holders hold a seat."""
+    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.programme.services.reservations import reservation_make
+
+    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    speaker = speaker_create(expo=expo, name_en="Ada Chen", name_zh="陈艾达")
+    made = {}
+    for name, hour, seats in (("reserved", 10, 50), ("keynote", 11, None), ("seated", 14, 50)):
+        made[name], _warnings = session_create(
+            expo=expo,
+            forum="main",
+            room="R1",
+            title_en=f"Matrix {name}",
+            starts_at=dt.datetime.fromisoformat(f"2019-08-26T{hour}:00:00+08:00"),
+            ends_at=dt.datetime.fromisoformat(f"2019-08-26T{hour}:50:00+08:00"),
+            seats=seats,
+            speakers=[speaker.pk] if name == "keynote" else [],
+        )
+    programme_publish(expo=expo, actor="matrix")
+    for registration in holders:
+        reservation_make(registration=registration, session_id=made["reserved"].pk)
+    return {
+        "session": made["keynote"].pk,
+        "seated_session": made["seated"].pk,
+        "reserved_session": made["reserved"].pk,
+        "speaker": speaker.pk,
+    }
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -281,4 +313,6 @@ def build_world() -> World:
         "crowd.zoneday": ZoneDay.objects.filter(zone__code="S1").first().pk,
         **portal,
     }
+    # After the values above: publishing writes the audit log's second entry.
+    values.update(_programme(expo, [mine.registration, other.registration]))
     return World(values=values, tokens=tokens, sessions=sessions)

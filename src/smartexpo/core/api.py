@@ -128,7 +128,7 @@ def build_api() -> NinjaAPI:
         description=(
             "The public contract of SmartExpo: editions and catalogue, exhibitors, registration "
             "and tickets (restricted ticket types included), check-in, venue sensors and venue "
-            "intelligence. Errors always have the shape "
+            "intelligence, and the forum programme. Errors always have the shape "
             '`{"error": {"code", "message", "detail"}}`.'
         ),
         urls_namespace="api-v1",

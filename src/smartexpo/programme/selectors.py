@@ -16,9 +16,11 @@ from typing import Any
 
 from smartexpo.programme.models import (
     Favourite,
+    Forum,
     Release,
     Reservation,
     ReservationStatus,
+    Session,
     SessionSeats,
     Speaker,
 )
@@ -96,6 +98,12 @@ def published_programme(*, expo: Expo) -> Published:
     with _lock:
         _cache[expo.pk] = published
     return published
+
+
+def forget_published() -> None:
+    """Drop every parsed release (a test's database starts over and reuses the ids)."""
+    with _lock:
+        _cache.clear()
 
 
 def release_list(*, expo: Expo):
@@ -183,6 +191,27 @@ def speakers_published(published: Published) -> dict[int, list[int]]:
 
 def speaker_get(*, expo: Expo, pk: int) -> Speaker | None:
     return Speaker.objects.filter(expo=expo, pk=pk).first()
+
+
+def speakers_by_id(*, expo: Expo, ids: Iterable[int]) -> dict[int, Speaker]:
+    """The edition's speakers among `ids`, by id (their photos left unread)."""
+    found = Speaker.objects.filter(expo=expo, pk__in=list(ids)).defer("photo")
+    return {s.pk: s for s in found}
+
+
+def forum_list(*, expo: Expo):
+    """The edition's forums, in the order they were created."""
+    return Forum.objects.filter(expo=expo).select_related("sector").order_by("id")
+
+
+def session_working(*, expo: Expo, pk: int) -> Session | None:
+    """A session of the organisers' working copy, with what its answer shows, or None."""
+    return (
+        Session.objects.filter(expo=expo, pk=pk)
+        .select_related("forum", "room")
+        .prefetch_related("speaker_links__speaker", "tags", "sectors")
+        .first()
+    )
 
 
 def agenda_of(*, registration) -> dict[str, Any]:

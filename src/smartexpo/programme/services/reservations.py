@@ -136,6 +136,11 @@ def reservation_cancel(*, registration: Registration, session_id: int) -> bool:
     """Give up a reservation or a place on the waiting list (whether the session is still
     published or not); a freed seat goes to the first on the waiting list. Returns whether
     there was one."""
+    # The session's seats row is locked first, as every taking of a seat locks it first: the
+    # cancellations and promotions of one session queue there, and none of them can hold a
+    # reservation row that another, holding the seats, waits for (PostgreSQL found such
+    # deadlocks between concurrent cancellations and their promotions).
+    SessionSeats.objects.select_for_update().filter(session_id=session_id).first()
     reservation = (
         Reservation.objects.select_for_update()
         .filter(session_id=session_id, registration=registration)
