@@ -38,6 +38,11 @@ class AttendanceOut(Schema):
     auth=bearer,
     response={200: AttendanceOut, **ERRORS},
     summary="A session's attendance at the room door: reserved, checked in, no-shows (organiser)",
+    description="Organiser. Counts for a session of the working programme: confirmed "
+    "reservations now, tickets admitted at its room's door (each ticket once, re-entries "
+    "included), and no-shows (confirmed reservations none of whose tickets was admitted), "
+    "which stay null until the session has ended on the edition's clock. 404 for a session "
+    "of another edition or none.",
 )
 def session_attendance(request, expo: str, id: int):
     edition = venue_selectors.expo_get(slug=expo)
