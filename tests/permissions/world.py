@@ -107,6 +107,40 @@ def _edition_b(sector):
     return {"exhibitor_b": staff, "scanner_b": scanner, "sensor_b": sensor}
 
 
+def _programme(expo, registration) -> dict:
+    """A forum, a speaker with a photo, a session in room R1 published with seats, and R's
+    reservation at it: one object of each model the programme's admin shows."""
+    from smartexpo.programme.models import Reservation
+    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    from smartexpo.programme.services.photos import speaker_photo_set
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.programme.services.reservations import reservation_make
+    from tests.portal.images import picture
+
+    forum = forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    speaker = speaker_create(expo=expo, name_en="Ada Chen", name_zh="陈艾达")
+    speaker_photo_set(speaker=speaker, photo=picture())
+    session, _warnings = session_create(
+        expo=expo,
+        forum="main",
+        room="R1",
+        title_en="Opening keynote",
+        starts_at=dt.datetime.fromisoformat("2019-08-26T10:00:00+08:00"),
+        ends_at=dt.datetime.fromisoformat("2019-08-26T11:00:00+08:00"),
+        seats=10,
+        speakers=[speaker.pk],
+    )
+    release = programme_publish(expo=expo, actor="organizer")
+    reservation_make(registration=registration, session_id=session.pk)
+    return {
+        "programme.forum": forum.pk,
+        "programme.speaker": speaker.pk,
+        "programme.session": session.pk,
+        "programme.release": release.pk,
+        "programme.reservation": Reservation.objects.get(session=session).pk,
+    }
+
+
 def _person(n: int, **extra) -> dict:
     return {"name": f"Visitor {n}", "email": f"visitor{n}@example.cn", **extra}
 
@@ -214,6 +248,7 @@ def build_world() -> World:
 
     alert = CrowdAlert.objects.get(expo=expo)
     portal = _portal(exhibitors["huawei"], visitor)
+    programme = _programme(expo, mine.registration)
     values = {
         "expo": expo.slug,
         "hall": "N1",
@@ -243,7 +278,7 @@ def build_world() -> World:
         "auth.group": Group.objects.create(name="Gate staff").pk,
         "auth.user": visitor.pk,
         "core.apitoken": ApiToken.objects.filter(role=Role.ORGANIZER).get().pk,
-        "core.auditentry": AuditEntry.objects.get().pk,
+        "core.auditentry": AuditEntry.objects.order_by("pk").first().pk,
         "venue.expo": expo.pk,
         "venue.hall": Zone.objects.get(expo=expo, code="N1").pk,
         "venue.forumroom": Zone.objects.get(expo=expo, code="R1").pk,
@@ -267,5 +302,6 @@ def build_world() -> World:
         "crowd.crowdalert": alert.pk,
         "crowd.zoneday": ZoneDay.objects.filter(zone__code="S1").first().pk,
         **portal,
+        **programme,
     }
     return World(values=values, tokens=tokens, sessions=sessions)

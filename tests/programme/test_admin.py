@@ -305,6 +305,7 @@ def test_the_grid_places_sessions_by_day_and_time(expo, programme, staff):
     # Rows of 5 minutes from 08:00 (an hour before the 09:00 opening): 09:30 is row 19.
     assert blocks["Opening keynote"]["column"] == 1
     assert blocks["Opening keynote"]["rows"] == "19-31"
+    assert '<span class="when">09:30–10:30</span>' in blocks["Opening keynote"]["body"]
     assert blocks["AI in manufacturing"]["column"] == 3
     assert blocks["AI in manufacturing"]["day"] == "2019-08-28"
     assert blocks["AI in manufacturing"]["rows"] == "73-91"
@@ -333,6 +334,9 @@ def test_the_grid_highlights_warnings_and_strikes_cancelled_sessions(expo, progr
     silk = r2["Cooperation along the Silk Road"]
     assert "cancelled" in silk["classes"] and "warn" not in silk["classes"]
     assert "<del>Cooperation along the Silk Road</del>" in silk["body"]
+    # Listed under the grid once, though it names two sessions of the room.
+    listed = re.findall(r'<ul class="programme-warnings">(.*?)</ul>', page, re.S)[0]
+    assert listed.count("are in Forum Room 1 at the same time") == 1
 
 
 def test_the_grid_links_each_session_and_each_free_hour(expo, programme, staff):

@@ -49,10 +49,7 @@ class WeekGrid:
     hours: list[Hour]
     blocks: list[Block]
     outside: list[Session]  # sessions of the room on no day of the edition
-
-    @property
-    def warnings(self) -> list[tuple[Session, str]]:
-        return [(b.session, text) for b in self.blocks for text in b.warnings]
+    warnings: list[tuple[int, str]]  # (a session, the text) of each warning in the room, once
 
 
 def rooms_of(expo: Expo):
@@ -84,9 +81,14 @@ def week_grid(*, expo: Expo, room: Zone) -> WeekGrid:
         .order_by("starts_at", "id")
     )
     warned: dict[int, list[str]] = defaultdict(list)
+    in_room = {s.pk for s in sessions}
+    room_warnings = []
     for warning in programme_warnings(expo=expo):
         for pk in warning.sessions:
             warned[pk].append(warning.message)
+        here = [pk for pk in warning.sessions if pk in in_room]
+        if here:
+            room_warnings.append((here[0], warning.message))
     start_min = _floor_hour(_minutes(expo.opens_at) - MARGIN.seconds // 60)
     end_min = _ceil_hour(_minutes(expo.closes_at) + MARGIN.seconds // 60)
     placed, outside = [], []
@@ -128,6 +130,7 @@ def week_grid(*, expo: Expo, room: Zone) -> WeekGrid:
         hours=hours,
         blocks=blocks,
         outside=outside,
+        warnings=room_warnings,
     )
 
 
