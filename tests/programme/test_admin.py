@@ -249,6 +249,17 @@ def test_a_session_added_from_the_grid_link_is_prefilled(expo, programme, staff)
     assert re.search(r'name="ends_at_1" value="15:00:00"', page)
 
 
+def test_a_malformed_address_is_answered_without_an_error(expo, programme, staff):
+    add = reverse("admin:programme_session_add")
+    for query in (
+        {"expo": expo.pk, "starts_at": "tomorrow", "ends_at": "later", "room": "R1"},
+        {"expo": expo.pk, "ends_at": "2019-08-27T16:00"},
+    ):
+        assert staff.get(add, query).status_code == 200
+    broken = reverse("admin:programme_session_changelist") + "abc/change/"
+    assert staff.get(broken).status_code in (302, 404)
+
+
 def test_adding_a_session_in_the_admin_saves_it_with_its_speakers(expo, programme, staff):
     url = reverse("admin:programme_session_add") + f"?expo={expo.pk}"
     response = staff.post(

@@ -158,6 +158,12 @@ class SessionSpeakerInline(EditionInline, admin.TabularInline):
     verbose_name = _("speaker")
     verbose_name_plural = _("speakers, in the order they are listed")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "speaker":
+            # The through model's field has no translated name of its own.
+            kwargs.setdefault("label", _("speaker"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class ReservationInline(admin.TabularInline):
     """Who holds a seat and who waits, in the order they came (cancel from the reservations'
@@ -183,6 +189,18 @@ class ReservationInline(admin.TabularInline):
     @admin.display(description=_("holder"))
     def holder(self, obj):
         return obj.registration.name
+
+
+def _parse_local(value) -> dt.datetime | None:
+    """An ISO date and time from an address, in the current (the edition's) time zone; None
+    for anything else, which the form then leaves empty."""
+    try:
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
 
 
 def _local(instant: dt.datetime, expo: Expo) -> str:
@@ -238,7 +256,10 @@ class SessionAdmin(ProgrammeAdmin):
 
     def _edition_of(self, request, object_id) -> Expo | None:
         if object_id:
-            return Expo.objects.filter(sessions__pk=object_id).first()
+            try:
+                return Expo.objects.filter(sessions__pk=int(object_id)).first()
+            except ValueError:
+                return None  # the admin answers a malformed id itself
         chosen = requested_edition(request)
         return Expo.objects.filter(pk=chosen).first() if chosen else None
 
@@ -257,16 +278,12 @@ class SessionAdmin(ProgrammeAdmin):
         """An add page opened from the week grid: `starts_at` (local, ISO) prefills the start
         and an hour later the end; `room` and `forum` are ids, as Django's admin takes them."""
         initial = super().get_changeform_initial_data(request)
-        start = initial.pop("starts_at", None)
-        try:
-            start = dt.datetime.fromisoformat(start) if start else None
-        except ValueError:
-            start = None
-        if start is not None:
-            if timezone.is_naive(start):
-                start = timezone.make_aware(start)
-            initial["starts_at"] = start
-            initial["ends_at"] = start + dt.timedelta(hours=1)
+        times = {key: _parse_local(initial.pop(key, None)) for key in ("starts_at", "ends_at")}
+        if times["starts_at"] is not None:
+            initial["starts_at"] = times["starts_at"]
+            initial["ends_at"] = times["starts_at"] + dt.timedelta(hours=1)
+        if times["ends_at"] is not None:
+            initial["ends_at"] = times["ends_at"]
         return initial
 
     @admin.display(description=_("time zone"))
