@@ -213,7 +213,7 @@ class SessionAdmin(ProgrammeAdmin):
     change_list_template = "admin/programme/session/change_list.html"
     inlines = (SessionSpeakerInline, ReservationInline)
     list_display = (
-        "title_en",
+        "session_title",
         "warning_marker",
         "when",
         "room",
@@ -337,6 +337,10 @@ class SessionAdmin(ProgrammeAdmin):
         )
 
     # --- list columns -----------------------------------------------------------------------
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def session_title(self, obj):
+        return obj.title
 
     @admin.display(description=_("when"), ordering="starts_at")
     def when(self, obj):
