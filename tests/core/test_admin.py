@@ -29,6 +29,11 @@ ADMIN_MODELS = [
     ("devices", "device"),
     ("checkin", "scan"),
     ("crowd", "sensorevent"),
+    ("programme", "forum"),
+    ("programme", "speaker"),
+    ("programme", "session"),
+    ("programme", "release"),
+    ("programme", "reservation"),
 ]
 
 
@@ -46,6 +51,8 @@ def test_every_admin_list_search_and_add_page_answers(expo, staff, app, model):
         ("checkin", "scan"),
         ("crowd", "sensorevent"),
         ("core", "auditentry"),
+        ("programme", "release"),
+        ("programme", "reservation"),
     }
     expected = 403 if service_made else 200
     assert staff.get(reverse(f"admin:{app}_{model}_add")).status_code == expected

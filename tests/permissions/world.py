@@ -152,27 +152,36 @@ def _portal(huawei, visitor) -> dict:
 
 
 def _programme(expo, holders) -> dict:
-    """A published programme without warnings: a keynote with a speaker (no reservation), a
-    seated talk nobody reserved, and one where both holders hold a seat."""
-    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    """A published programme without warnings (with the door's session made before): a
+    keynote with a speaker who has a photo (no reservation), a seated talk nobody reserved,
+    and one where both holders hold a seat — one object of each model the admin shows."""
+    from smartexpo.programme.models import Forum, Reservation
+    from smartexpo.programme.services.editing import session_create, speaker_create
+    from smartexpo.programme.services.photos import speaker_photo_set
     from smartexpo.programme.services.publishing import programme_publish
     from smartexpo.programme.services.reservations import reservation_make
+    from tests.portal.images import picture
 
-    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
     speaker = speaker_create(expo=expo, name_en="Ada Chen", name_zh="陈艾达")
+    speaker_photo_set(speaker=speaker, photo=picture())
     made = {}
-    for name, hour, seats in (("reserved", 10, 50), ("keynote", 11, None), ("seated", 14, 50)):
+    for name, start, seats in (
+        ("reserved", "10:40", 50),
+        ("keynote", "11:40", None),
+        ("seated", "14:00", 50),
+    ):
+        starts = dt.datetime.fromisoformat(f"2019-08-26T{start}:00+08:00")
         made[name], _warnings = session_create(
             expo=expo,
             forum="main",
             room="R1",
             title_en=f"Matrix {name}",
-            starts_at=dt.datetime.fromisoformat(f"2019-08-26T{hour}:00:00+08:00"),
-            ends_at=dt.datetime.fromisoformat(f"2019-08-26T{hour}:50:00+08:00"),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=50),
             seats=seats,
             speakers=[speaker.pk] if name == "keynote" else [],
         )
-    programme_publish(expo=expo, actor="matrix")
+    release = programme_publish(expo=expo, actor="matrix")
     for registration in holders:
         reservation_make(registration=registration, session_id=made["reserved"].pk)
     return {
@@ -180,6 +189,11 @@ def _programme(expo, holders) -> dict:
         "seated_session": made["seated"].pk,
         "reserved_session": made["reserved"].pk,
         "speaker": speaker.pk,
+        "programme.forum": Forum.objects.get(expo=expo, code="main").pk,
+        "programme.speaker": speaker.pk,
+        "programme.session": made["keynote"].pk,
+        "programme.release": release.pk,
+        "programme.reservation": Reservation.objects.filter(registration=holders[0]).get().pk,
     }
 
 
@@ -288,7 +302,7 @@ def build_world() -> World:
         "auth.group": Group.objects.create(name="Gate staff").pk,
         "auth.user": visitor.pk,
         "core.apitoken": ApiToken.objects.filter(role=Role.ORGANIZER).get().pk,
-        "core.auditentry": AuditEntry.objects.get().pk,
+        "core.auditentry": AuditEntry.objects.order_by("pk").first().pk,
         "venue.expo": expo.pk,
         "venue.hall": Zone.objects.get(expo=expo, code="N1").pk,
         "venue.forumroom": Zone.objects.get(expo=expo, code="R1").pk,

@@ -245,6 +245,8 @@ class Release(models.Model):
         verbose_name = _("published release")
         verbose_name_plural = _("published releases")
         ordering = ["expo", "-version"]
+        # Editing sessions is not publishing them: what the public sees is a separate right.
+        permissions = [("publish_release", _("Can publish the programme"))]
         constraints = [
             models.UniqueConstraint(fields=["expo", "version"], name="release_version_unique"),
         ]

@@ -24,6 +24,8 @@ from smartexpo.programme.models import (
     SessionSeats,
     Speaker,
 )
+from smartexpo.programme.snapshot import changes_between, record_order, session_record
+from smartexpo.programme.warnings import ProgrammeWarning, programme_warnings
 from smartexpo.venue.models import Expo
 
 # A room door lets people in this long before a session starts (`session_at_door`).
@@ -241,3 +243,52 @@ def waitlist_position(*, session_id: int, reservation_id: int) -> int:
     return Reservation.objects.filter(
         session_id=session_id, status=ReservationStatus.WAITLISTED, id__lte=reservation_id
     ).count()
+
+
+# --- the organisers' working copy -------------------------------------------------------------
+
+
+def working_sessions(expo: Expo):
+    """The sessions the next release publishes, with what their records need."""
+    return (
+        Session.objects.filter(expo=expo, cancelled=False)
+        .select_related("forum", "room")
+        .prefetch_related("speaker_links__speaker", "tags", "sectors")
+    )
+
+
+def working_records(expo: Expo) -> list[dict[str, Any]]:
+    """The session records the next release would publish, in programme order: the one
+    function `programme_publish` and its preview both build them with."""
+    return sorted((session_record(s, expo.tz) for s in working_sessions(expo)), key=record_order)
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    """What publishing the working copy now would do: the release it would follow (None: the
+    first), the records it would publish, its changes and the warnings open."""
+
+    previous: Release | None
+    records: list[dict[str, Any]]
+    changes: dict[str, list]
+    warnings: list[ProgrammeWarning]
+
+    @property
+    def version(self) -> int:
+        return (self.previous.version if self.previous else 0) + 1
+
+    @property
+    def unchanged(self) -> bool:
+        return not any(self.changes.values())
+
+
+def programme_preview(*, expo: Expo) -> Preview:
+    """The release `programme_publish` would make of the working copy now, unsaved."""
+    previous = release_list(expo=expo).first()
+    records = working_records(expo)
+    return Preview(
+        previous=previous,
+        records=records,
+        changes=changes_between(previous.sessions if previous else [], records),
+        warnings=programme_warnings(expo=expo),
+    )

@@ -159,4 +159,36 @@ ADMIN_ROWS = [
     # Every staff account may see and acknowledge alerts, as on the live page.
     *admin_model("crowd", "crowdalert", **RECORD, staff="200"),
     *admin_model("crowd", "zoneday", **RECORD),
+    *admin_model("programme", "forum"),
+    *admin_model("programme", "speaker"),
+    Row(
+        ADMIN,
+        "GET",
+        "/admin/programme/speaker/{object_id}/photo/",
+        admin("200"),
+        params={"object_id": "programme.speaker"},
+        note="the speaker's photo, for the admin's thumbnails",
+    ),
+    *admin_model("programme", "session"),
+    Row(
+        ADMIN,
+        "GET",
+        "/admin/programme/session/grid/",
+        admin("200"),
+        query={"expo": W("venue.expo"), "room": "R1"},
+        note="the week grid of a forum room",
+    ),
+    # A release is what the public was shown: published from its own page, never edited.
+    *admin_model("programme", "release", **RECORD),
+    Row(
+        ADMIN,
+        "GET",
+        "/admin/programme/release/publish/",
+        admin("200"),
+        query={"expo": W("venue.expo")},
+        note="publishing needs its own permission (`programme.publish_release`), not the "
+        "right to edit sessions",
+    ),
+    # Made by visitors; an organiser cancels one (its delete, through `reservation_cancel`).
+    *admin_model("programme", "reservation", **SERVICE_MADE),
 ]

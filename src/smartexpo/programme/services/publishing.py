@@ -11,22 +11,15 @@ from smartexpo.programme.models import (
     Release,
     Reservation,
     ReservationStatus,
-    Session,
     SessionSeats,
 )
+from smartexpo.programme.selectors import working_records, working_sessions
 from smartexpo.programme.services.reservations import waitlist_promote
-from smartexpo.programme.snapshot import changes_between, record_order, session_record
+from smartexpo.programme.snapshot import changes_between
 from smartexpo.programme.warnings import programme_warnings
 from smartexpo.venue.models import Expo
 
-
-def working_sessions(expo: Expo):
-    """The sessions the next release publishes, with what their records need."""
-    return (
-        Session.objects.filter(expo=expo, cancelled=False)
-        .select_related("forum", "room")
-        .prefetch_related("speaker_links__speaker", "tags", "sectors")
-    )
+__all__ = ["programme_publish", "working_sessions"]
 
 
 @transaction.atomic
@@ -48,7 +41,7 @@ def programme_publish(
             % {"n": len(warnings)},
             {"warnings": warnings},
         )
-    records = sorted((session_record(s, expo.tz) for s in working_sessions(expo)), key=record_order)
+    records = working_records(expo)
     previous = Release.objects.filter(expo=expo).order_by("-version").first()
     release = Release.objects.create(
         expo=expo,

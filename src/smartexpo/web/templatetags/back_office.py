@@ -12,9 +12,12 @@ from smartexpo.web.selectors import editions_newest_first
 register = template.Library()
 
 
-@register.inclusion_tag("admin/shortcuts.html")
-def back_office_shortcuts() -> dict:
-    """Links per edition (newest first) and the API docs, in the page's language."""
+@register.inclusion_tag("admin/shortcuts.html", takes_context=True)
+def back_office_shortcuts(context) -> dict:
+    """Links per edition (newest first) and the API docs, in the page's language; the
+    programme's publish page only to those who may publish."""
+    request = context.get("request")
+    can_publish = request is not None and request.user.has_perm("programme.publish_release")
     editions = []
     today = timezone.localdate()
     for expo in editions_newest_first():
@@ -33,6 +36,12 @@ def back_office_shortcuts() -> dict:
                 "scanner": reverse("checkin:scanner", kwargs={"expo": expo.slug}),
                 "entries": entries,
                 "change": reverse("admin:venue_expo_change", args=[expo.pk]),
+                "grid": reverse("admin:programme_session_grid") + f"?expo={expo.pk}",
+                "publish": (
+                    reverse("admin:programme_release_publish") + f"?expo={expo.pk}"
+                    if can_publish
+                    else None
+                ),
             }
         )
     return {"editions": editions, "api_docs": reverse("api-v1:openapi-view")}
