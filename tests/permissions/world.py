@@ -189,6 +189,7 @@ def _programme(expo, holders) -> dict:
         "seated_session": made["seated"].pk,
         "reserved_session": made["reserved"].pk,
         "speaker": speaker.pk,
+        "speaker_photo": speaker.photo_digest,
         "programme.forum": Forum.objects.get(expo=expo, code="main").pk,
         "programme.speaker": speaker.pk,
         "programme.session": made["keynote"].pk,

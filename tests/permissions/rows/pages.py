@@ -6,8 +6,10 @@ from tests.permissions.terms import (
     LIVE,
     PAGES,
     PORTAL,
+    PROGRAMME_PAGES,
     TICKET_PAGES,
     Row,
+    W,
     everyone,
     organiser_json,
     organiser_page,
@@ -243,5 +245,67 @@ PAGE_ROWS = [
         portal_page("302"),
         params={**HUAWEI, "pk": "exhibitor_token"},
         form={},
+    ),
+]
+
+# The programme's pages are public; their buttons act for the registration whose agenda this
+# browser opened (none here, so a button is answered with a message and a redirect), and the
+# agenda's manage link is its own credential.
+STAR = {"action": "star", "session": W("session")}
+PAGE_ROWS += [
+    Row(PROGRAMME_PAGES, "GET", E + "/programme/", everyone("200")),
+    Row(
+        PROGRAMME_PAGES,
+        "POST",
+        E + "/programme/",
+        everyone("302"),
+        form=STAR,
+        note="a button: done for the registration this browser remembers, else a message",
+    ),
+    Row(
+        PROGRAMME_PAGES,
+        "GET",
+        E + "/programme/sessions/{pk}/",
+        everyone("200"),
+        params={"pk": "session"},
+    ),
+    Row(
+        PROGRAMME_PAGES,
+        "POST",
+        E + "/programme/sessions/{pk}/",
+        everyone("302"),
+        params={"pk": "session"},
+        form=STAR,
+    ),
+    Row(PROGRAMME_PAGES, "GET", E + "/programme/speakers/", everyone("200")),
+    Row(
+        PROGRAMME_PAGES,
+        "GET",
+        E + "/programme/speakers/{pk}/",
+        everyone("200"),
+        params={"pk": "speaker"},
+    ),
+    Row(
+        PROGRAMME_PAGES,
+        "GET",
+        E + "/programme/speakers/{pk}/photo/{digest}/",
+        everyone("200"),
+        params={"pk": "speaker", "digest": "speaker_photo"},
+    ),
+    Row(
+        PROGRAMME_PAGES,
+        "GET",
+        E + "/my/{token}/agenda/",
+        everyone("200"),
+        params={"token": "manage_token"},
+        note="the manage link is the credential; the browser then remembers the registration",
+    ),
+    Row(
+        PROGRAMME_PAGES,
+        "POST",
+        E + "/my/{token}/agenda/",
+        everyone("302"),
+        params={"token": "manage_token"},
+        form={"action": "unstar", "session": W("session")},
     ),
 ]
