@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", web_views.switch_language, name="set_language"),
     path("", include("smartexpo.exhibitors.urls")),
+    path("", include("smartexpo.programme.feed_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
