@@ -340,6 +340,7 @@ EXCLUDED = {
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",
     "api-v1": "the JSON API under /api/v1/",
+    "programme-feeds": "iCalendar feeds and frab schedules (JSON, XML) for apps",
 }
 
 

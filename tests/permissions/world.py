@@ -28,6 +28,7 @@ from smartexpo.devices.services import device_create, device_revoke
 from smartexpo.exhibitors.models import BoothAssignment, ExhibitorStatus, Sector, Tag
 from smartexpo.exhibitors.services import booth_assign, exhibitor_create
 from smartexpo.programme.services.editing import forum_create, session_create
+from smartexpo.programme.services.reservations import agenda_feed_secret
 from smartexpo.tickets.models import SigningKey, Ticket, WaitlistEntry
 from smartexpo.tickets.services.cancellation import registration_cancel
 from smartexpo.tickets.services.erasure import registration_erase
@@ -286,6 +287,7 @@ def build_world() -> World:
         "other_serial": other.tickets[0].serial,
         "secret": mine.secrets[0],
         "manage_token": mine.manage_token,
+        "agenda_secret": agenda_feed_secret(registration=mine.registration),
         "offer_token": offer,
         "spare_device": spare.pk,
         "door_session": door_session.pk,
