@@ -102,7 +102,10 @@ def test_schedule_json_is_valid_and_holds_the_release(expo, programme, json_vali
     assert conference["time_zone_name"] == "Asia/Shanghai"
     assert conference["timeslot_duration"] == "00:30"
     assert conference["url"] == "http://127.0.0.1:8000/expos/test-2019/programme/"
-    assert [t["name"] for t in conference["tracks"]] == ["Main Forum", "Digital Silk Road"]
+    assert conference["tracks"] == [
+        {"name": "Main Forum", "slug": "main"},
+        {"name": "Digital Silk Road", "slug": "silk"},
+    ]
     first = conference["days"][0]
     assert first["day_start"] == "2019-08-26T09:00:00+08:00"
     assert list(first["rooms"]) == ["Forum Room 1", "Meeting Room 2"]  # the plan's order

@@ -56,6 +56,7 @@ def test_programme_ics_has_every_published_session_in_utc(expo, programme):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="test-2019-programme.ics"'
     assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Content-Language"] == "en, zh-Hans"
     assert response["ETag"].startswith('"')
     assert response["Last-Modified"]
     assert str(cal["X-WR-CALNAME"]) == "Test Expo 2019 / 测试博览会2019: programme"
@@ -90,7 +91,8 @@ def test_programme_ics_has_every_published_session_in_utc(expo, programme):
 
 
 def test_a_language_asked_gives_that_language_only(expo, programme):
-    _response, cal = fetch(ICS.format(slug=expo.slug) + "?lang=zh-hans")
+    response, cal = fetch(ICS.format(slug=expo.slug) + "?lang=zh-hans")
+    assert response["Content-Language"] == "zh-Hans"
     pk = programme["sessions"]["silk"].pk
     silk = by_uid(cal)[uid(programme["sessions"]["silk"])]
     assert str(silk["SUMMARY"]) == "丝路数字合作"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.programme.exports import frab, ical
-from smartexpo.programme.exports.common import BOTH, EN, Document, language_asked
+from smartexpo.programme.exports.common import BOTH, EN, ZH, Document, language_asked
 from smartexpo.venue import selectors as venue
 
 # A subscribed calendar or an app polls the programme; a release shows within five minutes.
@@ -36,8 +36,17 @@ def _not_modified(request: HttpRequest, doc: Document) -> bool:
     return bool(doc.last_modified and since and doc.last_modified.timestamp() // 1 <= since)
 
 
+LANGUAGE_TAGS = {EN: "en", ZH: "zh-Hans", BOTH: "en, zh-Hans"}
+
+
 def _answer(
-    request: HttpRequest, doc: Document, *, content_type: str, filename: str, cache: str
+    request: HttpRequest,
+    doc: Document,
+    *,
+    content_type: str,
+    filename: str,
+    cache: str,
+    lang: str,
 ) -> HttpResponse:
     if _not_modified(request, doc):
         response = HttpResponseNotModified()
@@ -49,6 +58,8 @@ def _answer(
     if doc.last_modified is not None:
         response["Last-Modified"] = http_date(doc.last_modified.timestamp())
     response["Cache-Control"] = cache
+    # The document's language is the one `?lang=` asked for, whatever the browser prefers.
+    response["Content-Language"] = LANGUAGE_TAGS[lang]
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -67,6 +78,7 @@ def programme_ics(request: HttpRequest, expo: str) -> HttpResponse:
         content_type=CALENDAR,
         filename=f"{edition.slug}-programme.ics",
         cache=PUBLIC_CACHE,
+        lang=lang,
     )
 
 
@@ -83,6 +95,7 @@ def agenda_ics(request: HttpRequest, expo: str, secret: str) -> HttpResponse:
         content_type=CALENDAR,
         filename=f"{edition.slug}-agenda.ics",
         cache=PRIVATE_CACHE,
+        lang=lang,
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
@@ -92,24 +105,28 @@ def agenda_ics(request: HttpRequest, expo: str, secret: str) -> HttpResponse:
 @require_safe
 def schedule_json(request: HttpRequest, expo: str) -> HttpResponse:
     edition = _expo(expo)
-    doc = frab.schedule_json(expo=edition, lang=language_asked(request.GET.get("lang"), EN))
+    lang = language_asked(request.GET.get("lang"), EN)
+    doc = frab.schedule_json(expo=edition, lang=lang)
     return _answer(
         request,
         doc,
         content_type="application/json",
         filename=f"{edition.slug}-schedule.json",
         cache=PUBLIC_CACHE,
+        lang=lang,
     )
 
 
 @require_safe
 def schedule_xml(request: HttpRequest, expo: str) -> HttpResponse:
     edition = _expo(expo)
-    doc = frab.schedule_xml(expo=edition, lang=language_asked(request.GET.get("lang"), EN))
+    lang = language_asked(request.GET.get("lang"), EN)
+    doc = frab.schedule_xml(expo=edition, lang=lang)
     return _answer(
         request,
         doc,
         content_type="application/xml; charset=utf-8",
         filename=f"{edition.slug}-schedule.xml",
         cache=PUBLIC_CACHE,
+        lang=lang,
     )

@@ -37,6 +37,7 @@ from smartexpo.programme.exports.common import (
     release_key,
     session_url,
 )
+from smartexpo.programme.models import Forum
 from smartexpo.programme.selectors import Published, published_programme
 from smartexpo.venue.models import Expo, Zone, ZoneKind
 
@@ -180,16 +181,20 @@ def _days(expo: Expo, published: Published, rooms: dict[str, str], lang: str) ->
     return days
 
 
-def _tracks(published: Published, lang: str) -> list[dict[str, str]]:
-    tracks: dict[str, dict[str, str]] = {}
-    for record in published.sessions:
-        if record["forum"] not in tracks:
-            track = {"name": pick(record["forum_name"], lang)}
-            slug = slugify(record["forum"]).strip("-_")
-            if re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]", slug):
-                track["slug"] = slug
-            tracks[record["forum"]] = track
-    return list(tracks.values())
+def _tracks(expo: Expo, published: Published, lang: str) -> list[dict[str, str]]:
+    """The forums with a published session, in the forums' order (main forum first)."""
+    names = {s["forum"]: pick(s["forum_name"], lang) for s in published.sessions}
+    order = dict(
+        Forum.objects.filter(expo=expo, code__in=list(names)).values_list("code", "position")
+    )
+    tracks = []
+    for code in sorted(names, key=lambda code: (order.get(code, math.inf), code)):
+        track = {"name": names[code]}
+        slug = slugify(code).strip("-_")
+        if re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]", slug):  # what both schemas accept
+            track["slug"] = slug
+        tracks.append(track)
+    return tracks
 
 
 def schedule(expo: Expo, published: Published, lang: str) -> dict[str, Any]:
@@ -212,7 +217,7 @@ def _schedule(expo: Expo, published: Published, lang: str) -> dict[str, Any]:
         "timeslot_duration": _timeslot(published),
         "time_zone_name": expo.timezone,
         "url": programme_url(expo.slug, lang),
-        "tracks": _tracks(published, lang),
+        "tracks": _tracks(expo, published, lang),
         "rooms": [{"name": name, "guid": guid(expo.slug, "room", c)} for c, name in rooms.items()],
         "days": days,
     }
