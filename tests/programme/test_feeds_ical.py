@@ -250,3 +250,17 @@ def test_an_agenda_before_any_release_is_a_valid_calendar(expo, visitors):
     Release.objects.filter(expo=expo).delete()
     response, cal = fetch(agenda_path(expo, visitors[0]))
     assert response.status_code == 200 and cal.events == []
+
+
+def test_releases_deleted_in_the_admin_still_leave_every_event_its_dtstamp(expo, programme):
+    s = programme["sessions"]
+    session_update(session=s["ai"], changes={"title_en": "AI in factories"})
+    second = programme_publish(expo=expo, actor="test")
+    programme["release"].delete()
+    _response, cal = fetch(ICS.format(slug=expo.slug))
+    stamp = second.published_at.replace(microsecond=0)
+    assert {str(e["UID"]): e.decoded("DTSTAMP") for e in cal.events} == {
+        uid(s["keynote"]): stamp,
+        uid(s["silk"]): stamp,
+        uid(s["ai"]): stamp,
+    }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from icalendar import Calendar, Event
@@ -38,7 +38,7 @@ from smartexpo.programme.exports.common import (
     session_url,
     text,
 )
-from smartexpo.programme.exports.history import History, last_records, release_history
+from smartexpo.programme.exports.history import History, Revision, last_records, release_history
 from smartexpo.programme.models import AgendaFeed, ReservationStatus
 from smartexpo.programme.selectors import agenda_of, published_programme
 from smartexpo.venue.models import Expo
@@ -100,10 +100,13 @@ def _event(
     history: History,
     lang: str,
     *,
+    stamp: dt.datetime,
     status: str = "",
     note: str = "",
 ) -> Event:
-    revision = history.revisions.get(record["id"])
+    # Every published session has its revision; a history cut short (releases deleted in the
+    # admin) still gives the DTSTAMP that RFC 5545 requires.
+    revision = history.revisions.get(record["id"]) or Revision(0, stamp, stamp, None)
     link_lang = EN if lang == BOTH else lang
     summary = text(record["title"], lang)
     if status == "CANCELLED":
@@ -118,11 +121,10 @@ def _event(
     }
     event = Event()
     event.add("uid", session_uid(expo.slug, record["id"]))
-    if revision is not None:
-        event.add("dtstamp", revision.modified)
-        event.add("created", revision.created)
-        event.add("last-modified", revision.modified)
-        event.add("sequence", revision.sequence)
+    event.add("dtstamp", revision.modified)
+    event.add("created", revision.created)
+    event.add("last-modified", revision.modified)
+    event.add("sequence", revision.sequence)
     event.add("dtstart", _utc(record["starts_at"]))
     event.add("dtend", _utc(record["ends_at"]))
     event.add("summary", summary)
@@ -155,7 +157,7 @@ def programme_calendar(*, expo: Expo, lang: str = BOTH) -> Document:
             )
             cal.add("url", programme_url(expo.slug, _language(lang)), parameters={"VALUE": "URI"})
             for record in published.sessions:
-                cal.add_component(_event(expo, record, history, lang))
+                cal.add_component(_event(expo, record, history, lang, stamp=published.published_at))
         return document(cal.to_ical(), published.published_at)
 
     return _programmes.get((expo_key(expo), lang), release_key(published), build)
@@ -196,7 +198,17 @@ def agenda_calendar(*, expo: Expo, secret: str, lang: str = BOTH) -> Document | 
         records = [published.by_id.get(pk) or gone.get(pk) for pk in wanted]
         for record in sorted(filter(None, records), key=lambda r: (r["starts_at"], r["id"])):
             status, note = _agenda_status(record, published, reservations.get(record["id"]))
-            cal.add_component(_event(expo, record, history, lang, status=status, note=note))
+            cal.add_component(
+                _event(
+                    expo,
+                    record,
+                    history,
+                    lang,
+                    stamp=published.published_at or timezone.now(),
+                    status=status,
+                    note=note,
+                )
+            )
     return document(cal.to_ical(), None)
 
 
