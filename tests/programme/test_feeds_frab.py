@@ -14,6 +14,8 @@ import jsonschema
 import pytest
 import xmlschema
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from smartexpo.programme import selectors
 from smartexpo.programme.exports import frab
@@ -199,3 +201,17 @@ def test_an_unknown_edition_is_404_and_a_slug_with_hyphens_makes_a_valid_acronym
     document = get_json(short.slug)
     json_validator.validate(document)
     assert document["schedule"]["conference"]["acronym"] == "a_b_"
+
+
+def test_the_links_are_the_pages_addresses(expo, programme):
+    """The documents' links (built without a request) are where the programme's pages are,
+    in both languages."""
+    pk = programme["sessions"]["silk"].pk
+    for lang, query in (("en", ""), ("zh-hans", "?lang=zh-hans")):
+        document = get_json(expo.slug, query)
+        with translation.override(lang):
+            session = reverse("programme:session", kwargs={"expo": expo.slug, "pk": pk})
+            page = reverse("programme:programme", kwargs={"expo": expo.slug})
+        assert events_of(document)[pk]["url"] == "http://127.0.0.1:8000" + session
+        assert document["schedule"]["conference"]["url"] == "http://127.0.0.1:8000" + page
+        assert Client().get(session).status_code == 200
