@@ -37,18 +37,6 @@ PAGE_ROWS = [
     Row(PAGES, "GET", E + "/scanner/", everyone("200"), note="gate staff paste a device token"),
     Row(PAGES, "GET", E + "/scanner/sw.js", everyone("200")),
     Row(PAGES, "GET", "/jsi18n/", everyone("200")),
-    # the programme's feeds and exports, for calendar and conference apps
-    Row(PAGES, "GET", E + "/programme.ics", everyone("200")),
-    Row(
-        PAGES,
-        "GET",
-        E + "/agenda/{secret}.ics",
-        everyone("200"),
-        params={"secret": "agenda_secret"},
-        note="R's agenda: the secret in the address is the credential",
-    ),
-    Row(PAGES, "GET", E + "/schedule.json", everyone("200")),
-    Row(PAGES, "GET", E + "/schedule.xml", everyone("200")),
     Row(
         PAGES,
         "POST",
@@ -320,4 +308,16 @@ PAGE_ROWS += [
         params={"token": "manage_token"},
         form={"action": "unstar", "session": W("session")},
     ),
+    # the programme's feeds and exports, for calendar and conference apps
+    Row(PROGRAMME_PAGES, "GET", E + "/programme.ics", everyone("200")),
+    Row(
+        PROGRAMME_PAGES,
+        "GET",
+        E + "/agenda/{secret}.ics",
+        everyone("200"),
+        params={"secret": "agenda_secret"},
+        note="R's agenda: the secret in the address is the credential",
+    ),
+    Row(PROGRAMME_PAGES, "GET", E + "/schedule.json", everyone("200")),
+    Row(PROGRAMME_PAGES, "GET", E + "/schedule.xml", everyone("200")),
 ]
