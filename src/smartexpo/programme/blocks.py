@@ -100,9 +100,13 @@ def actions(
             f'value="{action}">{escape(label)}</button>'
         )
 
+    # The words are looked up outside the f-strings: xgettext does not read inside them, so
+    # makemessages would not know these strings.
+    reserved, starred = _("Seat reserved"), _("Starred")
+    anyway, join = _("Reserve anyway"), _("Join the waiting list")
     out = ['<div class="prog-actions">']
     if status == "confirmed":
-        out.append(f'<span class="badge badge-mine">{escape(_("Seat reserved"))}</span> ')
+        out.append(f'<span class="badge badge-mine">{escape(reserved)}</span> ')
     elif status == "waitlisted":
         position = item.get("position")
         text = (
@@ -112,7 +116,7 @@ def actions(
         )
         out.append(f'<span class="badge badge-wait">{escape(text)}</span> ')
     if mine.get("starred"):
-        out.append(f'<span class="badge badge-star">★ {escape(_("Starred"))}</span>')
+        out.append(f'<span class="badge badge-star">★ {escape(starred)}</span>')
     buttons = []
     if mine.get("starred"):
         buttons.append(button("unstar", _("Unstar")))
@@ -126,7 +130,7 @@ def actions(
         if item["left"]:
             buttons.append(button("reserve", _("Reserve a seat"), "primary"))
         else:
-            buttons.append(button("waitlist", _("Join the waiting list"), "primary"))
+            buttons.append(button("waitlist", join, "primary"))
     out.append(
         f'<form method="post" action="{url}" class="prog-buttons">{hidden}{"".join(buttons)}</form>'
     )
@@ -137,12 +141,12 @@ def actions(
             out.append(
                 f'<form method="post" action="{url}" class="prog-buttons">{hidden}'
                 f'<input type="hidden" name="force" value="1">'
-                f"{button(again, _('Reserve anyway'), 'primary')}</form>"
+                f"{button(again, anyway, 'primary')}</form>"
             )
         elif error["code"] == "session_full":
             out.append(
                 f'<form method="post" action="{url}" class="prog-buttons">{hidden}'
-                f"{button('waitlist', _('Join the waiting list'), 'primary')}</form>"
+                f"{button('waitlist', join, 'primary')}</form>"
             )
         out.append("</div>")
     out.append("</div>")
