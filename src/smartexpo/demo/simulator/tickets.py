@@ -42,6 +42,7 @@ class TicketPool:
     positions of the tickets of class c valid on day d (an index into `venue.days`)."""
 
     ids: np.ndarray
+    registrations: np.ndarray  # each ticket's registration id
     serials: list[int]
     kids: list[int]
     type_ids: list[int]
@@ -62,14 +63,15 @@ def pool_load(*, expo: Expo, venue: m.Venue) -> TicketPool:
     rows = Ticket.objects.filter(
         expo=expo, status=TicketStatus.VALID, ticket_type_id__in=list(type_ids)
     ).order_by("id")
-    ids, serials, kids, types, days = [], [], [], [], []
+    ids, registrations, serials, kids, types, days = [], [], [], [], [], []
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for position, (tid, serial, kid, type_id, ticket_days) in enumerate(
-        rows.values_list("id", "serial", "kid", "ticket_type_id", "days").iterator(
-            chunk_size=20_000
-        )
+    for position, (tid, registration, serial, kid, type_id, ticket_days) in enumerate(
+        rows.values_list(
+            "id", "registration_id", "serial", "kid", "ticket_type_id", "days"
+        ).iterator(chunk_size=20_000)
     ):
         ids.append(tid)
+        registrations.append(registration)
         serials.append(serial)
         kids.append(kid)
         types.append(type_id)
@@ -79,6 +81,7 @@ def pool_load(*, expo: Expo, venue: m.Venue) -> TicketPool:
                 cells[(day_index[d], cls_of[type_id])].append(position)
     return TicketPool(
         ids=np.array(ids, dtype=np.int64),
+        registrations=np.array(registrations, dtype=np.int64),
         serials=serials,
         kids=kids,
         type_ids=types,
