@@ -234,3 +234,28 @@ def test_the_seed_command_reports_the_programme_and_the_audience(db, capsys):
     assert "illustrative programme of 21 forums" in out
     assert "seats reserved" in out and "sessions starred" in out
     assert dt.date(2019, 8, 26) in Expo.objects.get(slug="sce-2019").days
+
+
+def test_the_demo_door_scanner_serves_every_room_door_and_keeps_its_token(
+    expo, settings, tmp_path, capsys
+):
+    from smartexpo.devices.models import Device
+
+    settings.DATA_DIR = tmp_path
+
+    def door_token():
+        call_command("demo", "login")
+        return capsys.readouterr().out.split("Room door token")[1].split()[0]
+
+    first = door_token()
+    assert door_token() == first
+    assert (tmp_path / "demo-door-scanner-token").stat().st_mode & 0o777 == 0o600
+    device = Device.objects.get(name__startswith="Demo door scanner", revoked_at__isnull=True)
+    doors = set(
+        Gate.objects.filter(expo=expo, zone__kind=ZoneKind.ROOM).values_list("code", flat=True)
+    )
+    assert {g.code for g in device.gates.all()} == doors and len(doors) == 12
+    # The gate scanner's token is another device's, kept apart.
+    assert (
+        Device.objects.filter(name__startswith="Demo scanner", revoked_at__isnull=True).count() == 1
+    )

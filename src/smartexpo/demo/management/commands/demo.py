@@ -154,6 +154,7 @@ class Command(BaseCommand):
 
     def login(self, *, host: str, port: int) -> None:
         from smartexpo.demo.login import (
+            demo_door_scanner_token,
             demo_exhibitor_admin_ensure,
             demo_organiser_ensure,
             demo_scanner_token,
@@ -161,6 +162,7 @@ class Command(BaseCommand):
 
         username, password = demo_organiser_ensure()
         scanner = demo_scanner_token()
+        doors = demo_door_scanner_token()
         exhibitor = demo_exhibitor_admin_ensure()
         base = f"http://{host}:{port}"
         self.stdout.write(
@@ -179,6 +181,7 @@ class Command(BaseCommand):
                     f"  Live venue          {base}/expos/sce-2019/live/",
                     f"  Gate scanner        {base}/expos/sce-2019/scanner/",
                     f"  Scanner token       {scanner or '(seed the demo first)'}",
+                    f"  Room door token     {doors or '(seed the demo first)'}",
                     *self.exhibitor_lines(base, exhibitor),
                     "",
                 ]
