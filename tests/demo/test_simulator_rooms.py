@@ -44,8 +44,16 @@ def test_visitors_go_to_sessions_between_hall_visits_and_only_with_a_seat_where_
     door = arrays.scan_gate >= entrance
     assert door.sum() > 100 and (~door).sum() == 2 * 3_000
     tickets = tickets_choose(
-        pool=run.pool, day=0, cls=arrays.visitor_class, counts=run.plan[0], seed=run.seed
+        pool=run.pool,
+        day=0,
+        cls=arrays.visitor_class,
+        counts=run.plan[0],
+        seed=run.seed,
+        first=run.keen(0),
     )
+    # Whoever reserved a seat that day comes (the day's visits of their ticket type allow it).
+    holders = set(run.rooms.holders(run.venue.days[0]).tolist())
+    assert holders and holders <= set(run.pool.registrations[tickets].tolist())
     registration = run.pool.registrations[tickets]
     published = published_programme(expo=demo)
     confirmed = set(

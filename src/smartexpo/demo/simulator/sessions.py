@@ -65,6 +65,11 @@ class RoomPlan:
     def of_day(self, day: dt.date) -> list[RoomSession]:
         return [s for s in self.sessions if s.day == day]
 
+    def holders(self, day: dt.date) -> np.ndarray:
+        """The registrations holding a confirmed seat at a session of the day."""
+        found = [s.reserved for s in self.of_day(day) if len(s.reserved)]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
 
 def _seconds(iso: str, tz) -> float:
     local = dt.datetime.fromisoformat(iso).astimezone(tz)

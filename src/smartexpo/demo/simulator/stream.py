@@ -71,6 +71,14 @@ class Run:
     # The forum sessions the twin sends visitors to (None: none published).
     rooms: RoomPlan | None = None
 
+    def keen(self, day_index: int) -> np.ndarray | None:
+        """Pool positions of the tickets whose holders reserved a seat on the day: drawn
+        first (`tickets.tickets_choose`)."""
+        if self.rooms is None:
+            return None
+        holders = self.rooms.holders(self.venue.days[day_index])
+        return np.flatnonzero(np.isin(self.pool.registrations, holders))
+
     @property
     def gate_codes(self) -> list[str]:
         """The codes of the gates scans name by index: the entrance gates, then the doors."""
@@ -122,7 +130,12 @@ def _rooms(run: Run, i: int):
 
     def visits(cls, inside_from, inside_to):
         tickets = tickets_choose(
-            pool=run.pool, day=day_index, cls=cls, counts=run.plan[i], seed=run.seed
+            pool=run.pool,
+            day=day_index,
+            cls=cls,
+            counts=run.plan[i],
+            seed=run.seed,
+            first=run.keen(day_index),
         )
         return room_visits(
             plan=rooms,
@@ -167,6 +180,7 @@ def day_frame(
         cls=arrays.visitor_class,
         counts=run.plan[d],
         seed=run.seed,
+        first=run.keen(arrays.day_index),
     )
     tick()
     held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets, tick=tick)

@@ -169,17 +169,33 @@ def tickets_ensure(
 
 
 def tickets_choose(
-    *, pool: TicketPool, day: int, cls: np.ndarray, counts: np.ndarray, seed: int
+    *,
+    pool: TicketPool,
+    day: int,
+    cls: np.ndarray,
+    counts: np.ndarray,
+    seed: int,
+    first: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pool position of each visitor's ticket: visitor v of class c holds the k-th of the
-    class's tickets drawn for the day, k being v's rank among the day's visitors of class c."""
+    class's tickets drawn for the day, k being v's rank among the day's visitors of class c.
+    Tickets at the pool positions `first` (those who reserved a seat at a session of the day)
+    are drawn before the others: whoever booked a seat comes that day when the day's visits
+    allow."""
     tickets = np.empty(len(cls), dtype=np.int64)
     for c, n in enumerate(counts):
         if n == 0:
             continue
         rng = np.random.default_rng([seed, 7, day, c])
         cell = pool.cells[(day, c)]
-        tickets[cls == c] = cell[rng.choice(len(cell), size=int(n), replace=False)]
+        if first is None or not len(first):
+            tickets[cls == c] = cell[rng.choice(len(cell), size=int(n), replace=False)]
+            continue
+        keen = np.isin(cell, first)
+        ahead = rng.permutation(cell[keen])[: int(n)]
+        rest = cell[~keen]
+        more = rest[rng.choice(len(rest), size=int(n) - len(ahead), replace=False)]
+        tickets[cls == c] = np.concatenate([ahead, more])
     return tickets
 
 
