@@ -72,15 +72,17 @@ Rooms = Callable[[np.ndarray, np.ndarray, np.ndarray], m.RoomVisits]
 
 
 def _leave_halls_for_rooms(trip: Itinerary, rooms: m.RoomVisits, n: int) -> Itinerary:
-    """The itinerary without the hall visits that overlap a visitor's session (with a few
-    minutes' walk on either side) nor the booth visits inside them: the visitor is in the
-    room then. Whole visits go, so every entry the sensors report still has its exit."""
+    """The itinerary without the hall visits that overlap a visitor's sessions (from a few
+    minutes before the first to a few after the last) nor the booth visits inside them: the
+    visitor is at the forum rooms then. Whole visits go, so every entry the sensors report
+    still has its exit."""
     if not len(rooms.visitor):
         return trip
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
-    lo[rooms.visitor] = rooms.scan_in - m.ROOM_WALK_S
-    hi[rooms.visitor] = rooms.scan_out + m.ROOM_WALK_S
+    # From before the first session to after the last (a visitor may attend two).
+    np.minimum.at(lo, rooms.visitor, rooms.scan_in - m.ROOM_WALK_S)
+    np.maximum.at(hi, rooms.visitor, rooms.scan_out + m.ROOM_WALK_S)
     v = trip.hall_visitor
     drop = (trip.hall_enter < hi[v]) & (trip.hall_exit > lo[v])
     first = np.full(n, np.inf)

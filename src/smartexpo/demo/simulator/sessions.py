@@ -1,8 +1,8 @@
 """The twin's visitors at forum sessions: who walks through a room's door, when, and out again.
 
 The published programme decides where sessions are; the room doors (gates into zones of kind
-room) are where the twin scans. A visitor goes to at most one session a day, and only while
-inside the venue with time to spare before and after it:
+room) are where the twin scans. A visitor goes to sessions only while inside the venue (at the
+latest a few minutes after the start, and until after the end), never to two close together:
 
 - a session that needs a reservation admits only registrations holding a confirmed one, so
   the twin sends exactly those of its visitors (most of them: some are no-shows);
@@ -11,7 +11,7 @@ inside the venue with time to spare before and after it:
 
 Visitors are scanned in within the session's first minutes (a door admits into the session
 running at the scan, `programme.selectors.session_at_door`) and out in its last ones. Breaks
-draw nobody.
+draw nobody. Between two sessions of one visitor, the visitor stays by the forum rooms.
 """
 
 from __future__ import annotations
@@ -37,8 +37,13 @@ OPEN_FILL = 0.9
 # Scanned in within this many seconds of the start, out within this many before the end.
 IN_SPREAD_S = 240.0
 OUT_SPREAD_S = 180.0
-# A visitor goes to a session only when inside this long before it starts and after it ends.
+# A visitor goes to a session when inside by this long after it starts (a late-comer is let
+# in), and still inside this long after it ends; never to two sessions closer than that.
+LATE_S = 10 * 60.0
 MARGIN_S = 10 * 60.0
+# A second session of the day only this close to the first: in between, the visitor stays by
+# the forum rooms rather than in the halls.
+NEAR_S = 90 * 60.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,12 +140,16 @@ def room_visits(
     venue from `inside_from` to `inside_to`) goes to which session. Sessions that need a
     reservation are served first, then the open ones, each in order of start."""
     sessions = sorted(plan.of_day(day), key=lambda s: (not s.needs_reservation, s.start_s, s.door))
-    busy = np.zeros(len(cls), dtype=bool)
+    # The span each visitor already spends at sessions (empty: +inf, -inf).
+    busy_from = np.full(len(cls), np.inf)
+    busy_to = np.full(len(cls), -np.inf)
     rows: list[tuple[np.ndarray, RoomSession]] = []
     for s in sessions:
+        before = (s.end_s + MARGIN_S <= busy_from) & (busy_from - s.end_s <= NEAR_S)
+        after = (s.start_s - MARGIN_S >= busy_to) & (s.start_s - busy_to <= NEAR_S)
         free = (
-            ~busy
-            & (inside_from <= s.start_s - MARGIN_S)
+            (np.isinf(busy_from) | before | after)
+            & (inside_from <= s.start_s + LATE_S)
             & (inside_to >= s.end_s + MARGIN_S)
             & plan.allowed[cls, s.door]
         )
@@ -155,7 +164,8 @@ def room_visits(
             most = int(s.capacity * OPEN_FILL)
             if len(chosen) > most:
                 chosen = rng.choice(chosen, size=most, replace=False)
-        busy[chosen] = True
+        busy_from[chosen] = np.minimum(busy_from[chosen], s.start_s)
+        busy_to[chosen] = np.maximum(busy_to[chosen], s.end_s)
         rows.append((chosen, s))
     if not rows:
         return RoomVisits.none()
@@ -163,9 +173,11 @@ def room_visits(
     door = np.concatenate([np.full(len(c), s.door) for c, s in rows]).astype(np.int16)
     start = np.concatenate([np.full(len(c), s.start_s) for c, s in rows])
     end = np.concatenate([np.full(len(c), s.end_s) for c, s in rows])
+    # A late-comer is scanned in on arrival at the door, still within the session's first part.
+    ready = np.maximum(start, inside_from[visitor])
     return RoomVisits(
         visitor=visitor,
         door=door,
-        scan_in=start + rng.random(len(visitor)) * IN_SPREAD_S,
+        scan_in=ready + rng.random(len(visitor)) * IN_SPREAD_S,
         scan_out=end - rng.random(len(visitor)) * OUT_SPREAD_S,
     )
