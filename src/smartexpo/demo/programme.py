@@ -193,26 +193,34 @@ def demo_audience_seed(*, expo: Expo, seed: int) -> dict[str, int]:
     )
     interests = {pk: set(tags or ()) for pk, tags in regs.iterator(5000)}
     rooms_of = _admitted_rooms(expo)
-    holds: dict[int, list[tuple[set[str], set[str]]]] = defaultdict(list)
+    holds: dict[int, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
     for reg, type_id, days in (
         Ticket.objects.filter(expo=expo, status=TicketStatus.VALID, registration_id__in=interests)
         .values_list("registration_id", "ticket_type_id", "days")
         .iterator(5000)
     ):
-        holds[reg].append((set(days), rooms_of.get(type_id, set())))
+        holds[reg].append((type_id, tuple(sorted(days))))
     by_tag: dict[str, list[dict]] = defaultdict(list)
     for s in published.sessions:
         for tag in s["tags"]:
             by_tag[tag].append(s)
     reservations, favourites = [], []
+    # Visitors share a few dozen kinds (interests, tickets): each kind's sessions, once.
+    fits: dict[tuple, list[dict]] = {}
     for reg in sorted(interests, key=by_id.__getitem__):
         rng = random.Random(f"{seed}:{by_id[reg]}:programme")
-        near = {s["id"]: s for tag in sorted(interests[reg]) for s in by_tag.get(tag, ())}
-        fit = [
-            s
-            for s in sorted(near.values(), key=record_order)
-            if any(s["day"] in days and s["room"] in rooms for days, rooms in holds[reg])
-        ]
+        kind = (tuple(sorted(interests[reg])), tuple(sorted(holds[reg])))
+        fit = fits.get(kind)
+        if fit is None:
+            near = {s["id"]: s for tag in kind[0] for s in by_tag.get(tag, ())}
+            fit = fits[kind] = [
+                s
+                for s in sorted(near.values(), key=record_order)
+                if any(
+                    s["day"] in days and s["room"] in rooms_of.get(type_id, ())
+                    for type_id, days in kind[1]
+                )
+            ]
         if not fit:
             continue
         seated = [s for s in fit if s["seats"] is not None]
