@@ -79,6 +79,22 @@ FORUM_ROOMS = [
     ("R-M2", "Meeting Room 2", "第二会议室", 120, 180.0),
 ]
 
+# Forum stages built inside the multi-function hall (`Zone.hall` is hall M): (code, English,
+# Chinese, seats, m²). They open onto the concourse, so a ticket may admit to them without
+# admitting to the hall's trade floor.
+HALL_ROOMS = [
+    ("R-MA", "Multi-function Hall Forum Stage A", "多功能厅论坛A区", 500, 650.0),
+    ("R-MB", "Multi-function Hall Forum Stage B", "多功能厅论坛B区", 500, 650.0),
+    ("R-MC", "Multi-function Hall Forum Stage C", "多功能厅论坛C区", 300, 400.0),
+    ("R-MD", "Multi-function Hall Forum Stage D", "多功能厅论坛D区", 300, 400.0),
+]
+
+
+def door_code(room: str) -> str:
+    """The code of a forum room's door gate (a scanner there admits into the room)."""
+    return f"D-{room}"
+
+
 # Entrance halls admit into the whole venue; each exhibition hall also has its own gate.
 ENTRANCE_GATES = [
     ("G-N", "North Entrance Hall", "北登录厅", 24),

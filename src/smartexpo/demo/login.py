@@ -69,35 +69,62 @@ def demo_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
     same token every time, and a scanner page set up with it keeps working. A new one is issued
     (and the demo's old scanners revoked) only when the kept token no longer works: revoked, of
     a database seeded again from scratch, or bound to other gates. None without the edition."""
+    from smartexpo.venue.models import Gate
+
+    return _kept_scanner(
+        expo_slug=expo_slug,
+        name=DEMO_SCANNER,
+        gates=lambda expo: Gate.objects.filter(expo=expo, code__in=DEMO_SCANNER_GATES),
+        kept_in="demo-scanner-token",
+    )
+
+
+DEMO_DOOR_SCANNER = "Demo door scanner (forum rooms)"
+
+
+@transaction.atomic
+def demo_door_scanner_token(*, expo_slug: str = "sce-2019") -> str | None:
+    """The token of the demo's scanner at every forum room's door, kept as the gate scanner's
+    is (`demo_scanner_token`): it admits tickets into the session running in the room."""
+    from smartexpo.venue.models import Gate, ZoneKind
+
+    return _kept_scanner(
+        expo_slug=expo_slug,
+        name=DEMO_DOOR_SCANNER,
+        gates=lambda expo: Gate.objects.filter(expo=expo, zone__kind=ZoneKind.ROOM),
+        kept_in="demo-door-scanner-token",
+    )
+
+
+def _kept_scanner(*, expo_slug: str, name: str, gates, kept_in: str) -> str | None:
+    """The kept token of the demo scanner `name` serving the gates `gates(expo)` selects,
+    issued again (its name's old devices revoked) when the kept one no longer works."""
     from smartexpo.devices.models import Device
     from smartexpo.devices.services import device_create, device_revoke
-    from smartexpo.venue.models import Expo, Gate
+    from smartexpo.venue.models import Expo
 
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo is None:
         return None
-    gates = list(
-        Gate.objects.filter(expo=expo, code__in=DEMO_SCANNER_GATES)
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    if not gates:
+    codes = list(gates(expo).order_by("code").values_list("code", flat=True))
+    if not codes:
         return None
-    path = settings.DATA_DIR / "demo-scanner-token"
+    path = settings.DATA_DIR / kept_in
     kept = path.read_text().strip() if path.exists() else ""
-    if kept and _scanner_works(expo=expo, raw=kept, gates=gates):
+    if kept and _scanner_works(expo=expo, raw=kept, name=name, gates=codes):
         return kept
     for old in Device.objects.filter(
-        expo=expo, name__startswith="Demo scanner", revoked_at__isnull=True
+        expo=expo, name__startswith=name.split(" (")[0], revoked_at__isnull=True
     ):
         device_revoke(device=old)
-    _device, token = device_create(expo=expo, name=DEMO_SCANNER, kind="scanner", gates=gates)
+    _device, token = device_create(expo=expo, name=name, kind="scanner", gates=codes)
     _keep_secret(path, token)
     return token
 
 
-def _scanner_works(*, expo, raw: str, gates: list[str]) -> bool:
-    """Whether `raw` is the live token of a live demo scanner of `expo` serving `gates`."""
+def _scanner_works(*, expo, raw: str, name: str, gates: list[str]) -> bool:
+    """Whether `raw` is the live token of the live demo scanner `name` of `expo` serving
+    `gates`."""
     from smartexpo.core.tokens import token_digest
     from smartexpo.devices.models import Device
 
@@ -105,7 +132,7 @@ def _scanner_works(*, expo, raw: str, gates: list[str]) -> bool:
         Device.objects.filter(
             expo=expo,
             kind="scanner",
-            name=DEMO_SCANNER,
+            name=name,
             revoked_at__isnull=True,
             token__digest=token_digest(raw),
             token__revoked_at__isnull=True,

@@ -20,6 +20,7 @@ from smartexpo.demo import editions as facts
 from smartexpo.demo.booth_zones import seed_booth_zones
 from smartexpo.demo.hall_plan import allocate_booths
 from smartexpo.demo.layout import BoothSpot, PlannedExhibitor
+from smartexpo.demo.programme import demo_programme_seed
 from smartexpo.demo.upsert import upsert
 from smartexpo.exhibitors.models import (
     BoothAssignment,
@@ -40,6 +41,11 @@ class SeedReport:
     editions: list[str] = field(default_factory=list)
     exhibitors: dict[str, int] = field(default_factory=dict)
     booths: dict[str, int] = field(default_factory=dict)
+    programme: dict[str, int] = field(default_factory=dict)
+
+
+# The edition that gets the demo's forum programme (`demo.programme`).
+PROGRAMME_EDITION = "sce-2019"
 
 
 def seed_taxonomy() -> tuple[dict[str, Sector], dict[str, Tag]]:
@@ -161,25 +167,24 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
                 position=31 + i,
             )
         )
-    upsert(
-        Zone,
-        rows,
-        ["expo", "code"],
-        [
-            "kind",
-            "name_en",
-            "name_zh",
-            "area_m2",
-            "capacity",
-            "plan_x",
-            "plan_y",
-            "plan_width",
-            "plan_depth",
-            "group_en",
-            "group_zh",
-            "position",
-        ],
-    )
+    # The multi-function hall's forum stages, after the hall itself exists (they name it).
+    upsert(Zone, rows, ["expo", "code"], ZONE_FIELDS)
+    hall_m = Zone.objects.get(expo=expo, code=facts.MULTI_HALL["code"])
+    rows = [
+        Zone(
+            expo=expo,
+            code=code,
+            kind=ZoneKind.ROOM,
+            hall=hall_m,
+            name_en=en,
+            name_zh=zh,
+            area_m2=Decimal(str(area)),
+            capacity=seats,
+            position=31 + len(facts.FORUM_ROOMS) + i,
+        )
+        for i, (code, en, zh, seats, area) in enumerate(facts.HALL_ROOMS)
+    ]
+    upsert(Zone, rows, ["expo", "code"], [*ZONE_FIELDS, "hall"])
     zones = {z.code: z for z in Zone.objects.filter(expo=expo)}
 
     gates = [
@@ -197,8 +202,36 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
         )
         for h in halls
     ]
+    # Every forum room has a door with a scanner: it admits into the session running there.
+    gates += [
+        Gate(
+            expo=expo,
+            code=facts.door_code(code),
+            name_en=f"{en} door",
+            name_zh=f"{zh}入口",
+            zone=zones[code],
+            lanes=2 if seats >= 500 else 1,
+        )
+        for code, en, zh, seats, _area in [*facts.FORUM_ROOMS, *facts.HALL_ROOMS]
+    ]
     upsert(Gate, gates, ["expo", "code"], ["name_en", "name_zh", "zone", "lanes"])
     return zones
+
+
+ZONE_FIELDS = [
+    "kind",
+    "name_en",
+    "name_zh",
+    "area_m2",
+    "capacity",
+    "plan_x",
+    "plan_y",
+    "plan_width",
+    "plan_depth",
+    "group_en",
+    "group_zh",
+    "position",
+]
 
 
 def plan_exhibitors(
@@ -488,9 +521,12 @@ def demo_seed(*, seed: int = 2019, progress: Progress | None = None) -> SeedRepo
             spots = allocate_booths(planned)
             report.booths[ed.slug] = seed_booths(expo, zones, spots, planned, exhibitors)
             step(f"{ed.slug} booths", 1)
+            if ed.slug == PROGRAMME_EDITION:
+                report.programme = demo_programme_seed(expo=expo, seed=seed)
+                step(f"{ed.slug} programme", 1)
             report.editions.append(ed.slug)
             report.exhibitors[ed.slug] = len(planned)
     return report
 
 
-SEED_STEPS = 1 + 3 * len(facts.EDITIONS)
+SEED_STEPS = 1 + 3 * len(facts.EDITIONS) + 1

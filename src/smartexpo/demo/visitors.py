@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from smartexpo.exhibitors.models import Exhibitor, Tag
+from smartexpo.programme.services.reservations import registrations_programme_forget
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.tickets.models import (
     DayQuota,
@@ -30,10 +31,19 @@ from smartexpo.venue.models import Expo, Zone, ZoneKind
 # (code, English, Chinese, places per day, pass for all days, zones). The people these quotas
 # admit add up to the 700,000 visitors the city expects: 640,000 day tickets and 60,000 passes.
 # Zones: None admits the venue and every hall; "public" all but the multi-function hall M,
-# where the trade forum and B2B matchmaking are for professionals; "all" every zone.
+# where the trade forum and B2B matchmaking are for professionals, and of the forum rooms the
+# main forum's and the hall's stages (they open onto the concourse); "professional" the venue,
+# every hall and every forum room; "all" every zone.
 TICKET_TYPES = [
     ("public-day", "Public day pass", "普通观众日票", 160_000, False, "public"),
-    ("professional", "Professional pass (4 days)", "专业观众通票（4天）", 30_000, True, None),
+    (
+        "professional",
+        "Professional pass (4 days)",
+        "专业观众通票（4天）",
+        30_000,
+        True,
+        "professional",
+    ),
     ("media", "Media pass", "媒体证", 5_000, True, "all"),
     ("vip", "VIP pass", "贵宾证", 5_000, True, "all"),
     ("exhibitor-staff", "Exhibitor staff pass", "参展商工作证", 20_000, True, None),
@@ -44,6 +54,8 @@ TICKET_TYPES = [
 ACCESS = {"media": "approval", "vip": "invitation", "exhibitor-staff": "exhibitor"}
 STAFF_PASSES = 10
 PROFESSIONAL_HALL = "M"
+# The main forum's hall admits day visitors too (besides the multi-function hall's stages).
+PUBLIC_MAIN_ROOM = "R-MAIN"
 # Day tickets per day: the opening day draws the biggest crowd, the last day recovers a little.
 PUBLIC_DAY_QUOTAS = [175_000, 160_000, 140_000, 165_000]
 SURNAMES = (
@@ -60,15 +72,14 @@ Progress = Callable[[int], None]
 
 def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
     """The five demo ticket types of an edition (created once)."""
-    existing = {t.code: t for t in TicketType.objects.filter(expo=expo)}
-    all_zones = list(Zone.objects.filter(expo=expo).values_list("code", flat=True))
-    public = list(
-        Zone.objects.filter(expo=expo, kind__in=[ZoneKind.VENUE, ZoneKind.HALL])
-        .exclude(code=PROFESSIONAL_HALL)
-        .values_list("code", flat=True)
-    )
-    zone_sets = {None: None, "all": all_zones, "public": public}
+    existing = {t.code: t for t in TicketType.objects.filter(expo=expo).prefetch_related("zones")}
+    zone_sets = demo_zone_sets(expo)
     for code, en, zh, quota, all_days, zones in TICKET_TYPES:
+        if code in existing and zones is not None:
+            # A database seeded before the forum rooms existed: the type gains them.
+            wanted = set(zone_sets[zones])
+            if {z.code for z in existing[code].zones.all()} != wanted:
+                existing[code].zones.set(Zone.objects.filter(expo=expo, code__in=wanted))
         if code not in existing:
             existing[code] = ticket_type_create(
                 expo=expo,
@@ -87,6 +98,22 @@ def demo_ticket_types(expo: Expo) -> dict[str, TicketType]:
         TicketType.objects.filter(expo=expo, code=code).exclude(access=access).update(access=access)
     demo_pass_grants(expo)
     return existing
+
+
+def demo_zone_sets(expo: Expo) -> dict[str | None, list[str] | None]:
+    """The zone codes of each of `TICKET_TYPES`' zone sets for this edition."""
+    zones = list(Zone.objects.filter(expo=expo).values_list("code", "kind", "hall__code"))
+    floor = [c for c, kind, _h in zones if kind in (ZoneKind.VENUE, ZoneKind.HALL)]
+    rooms = [c for c, kind, _h in zones if kind == ZoneKind.ROOM]
+    public_rooms = [
+        c for c, kind, hall in zones if kind == ZoneKind.ROOM and (hall or c == PUBLIC_MAIN_ROOM)
+    ]
+    return {
+        None: None,
+        "all": [c for c, _k, _h in zones],
+        "public": [c for c in floor if c != PROFESSIONAL_HALL] + public_rooms,
+        "professional": floor + rooms,
+    }
 
 
 def demo_pass_grants(expo: Expo) -> None:
@@ -183,6 +210,8 @@ def demo_visitors_remove(expo: Expo, ids: list[int]) -> None:
     registrations) and recount the quotas."""
     with transaction.atomic():
         demo = Registration.objects.filter(expo=expo, source="demo")
+        # Their reservations free their seats; the raw deletes below would skip the cascade.
+        registrations_programme_forget(registration_ids=ids)
         for start in range(0, len(ids), 500):  # SQLite's limit on query parameters
             _raw_delete(demo.filter(id__in=ids[start : start + 500]))
         counts = (

@@ -10,14 +10,16 @@ from collections.abc import Callable
 import numpy as np
 
 from smartexpo.demo.simulator import model as m
-from smartexpo.demo.simulator.itinerary import itinerary
+from smartexpo.demo.simulator.itinerary import Itinerary, itinerary
 
 
 @dataclasses.dataclass(frozen=True)
 class DayArrays:
     """A day's visitors (by index), their gate scans and the sensors' events.
 
-    Scans: `scan_visitor` went through gate `scan_gate` at `scan_at`, in or (`scan_out`) out.
+    Scans: `scan_visitor` went through gate `scan_gate` at `scan_at`, in or (`scan_out`) out;
+    the entrance gates' scans first (each visitor in, then each out), then the room doors'
+    (gate indexes after the venue's entrance gates).
     Events: `event_visitor` entered or (`event_exit`) left zone `event_zone` (an index into
     `Venue.zone_codes`), reported by the sensor of hall `event_hall`. `missed_zone` lists the
     zone of every exit the sensors were made to miss."""
@@ -66,6 +68,43 @@ def _nothing() -> None:
     pass
 
 
+Rooms = Callable[[np.ndarray, np.ndarray, np.ndarray], m.RoomVisits]
+
+
+def _leave_halls_for_rooms(trip: Itinerary, rooms: m.RoomVisits, n: int) -> Itinerary:
+    """The itinerary without the hall visits that overlap a visitor's sessions (from a few
+    minutes before the first to a few after the last) nor the booth visits inside them: the
+    visitor is at the forum rooms then. Whole visits go, so every entry the sensors report
+    still has its exit."""
+    if not len(rooms.visitor):
+        return trip
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    # From before the first session to after the last (a visitor may attend two).
+    np.minimum.at(lo, rooms.visitor, rooms.scan_in - m.ROOM_WALK_S)
+    np.maximum.at(hi, rooms.visitor, rooms.scan_out + m.ROOM_WALK_S)
+    v = trip.hall_visitor
+    drop = (trip.hall_enter < hi[v]) & (trip.hall_exit > lo[v])
+    first = np.full(n, np.inf)
+    last = np.full(n, -np.inf)
+    np.minimum.at(first, v[drop], trip.hall_enter[drop])
+    np.maximum.at(last, v[drop], trip.hall_exit[drop])
+    b = trip.booth_visitor
+    gone = (trip.booth_enter >= first[b]) & (trip.booth_enter <= last[b])
+    keep, kept = ~drop, ~gone
+    return Itinerary(
+        hall_visitor=trip.hall_visitor[keep],
+        hall=trip.hall[keep],
+        hall_enter=trip.hall_enter[keep],
+        hall_exit=trip.hall_exit[keep],
+        booth_visitor=trip.booth_visitor[kept],
+        booth_hall=trip.booth_hall[kept],
+        booth_zone=trip.booth_zone[kept],
+        booth_enter=trip.booth_enter[kept],
+        booth_exit=trip.booth_exit[kept],
+    )
+
+
 def simulate_day(
     *,
     venue: m.Venue,
@@ -74,10 +113,13 @@ def simulate_day(
     seed: int,
     sensor_miss: float,
     tick: Callable[[], None] = _nothing,
+    rooms: Rooms | None = None,
 ) -> DayArrays:
     """Simulate day `day_index` of `venue` with `counts[c]` visitors of class c; the same
     arguments always give the same arrays. `tick` is called between the steps (the live twin
-    renews its replay clock there: a big day takes a while on a slow machine)."""
+    renews its replay clock there: a big day takes a while on a slow machine). `rooms`, given
+    the visitors' classes and when each is inside (from, to: seconds of the day), says who goes
+    to a forum session, through which door (an index after the venue's gates) and when."""
     rng = np.random.default_rng([seed, day_index])
     day = venue.days[day_index]
     classes = np.arange(len(venue.classes), dtype=np.int16)
@@ -104,6 +146,10 @@ def simulate_day(
         rng=rng, venue=venue, cls=cls, start=through + walk_in, avail=room - walk_in - walk_out
     )
     tick()
+    visits = (
+        m.RoomVisits.none() if rooms is None else rooms(cls, through + walk_in, leave - walk_out)
+    )
+    trip = _leave_halls_for_rooms(trip, visits, n)
     gate_out, scan_out = m.gates_queue(rng, venue, leave)
     tick()
 
@@ -126,15 +172,21 @@ def simulate_day(
         (trip.booth_exit[booth_kept], *(a[booth_kept] for a in booth), True),
     ]
     visitors = np.arange(n, dtype=np.int32)
+    doors = (len(venue.gates) + visits.door).astype(np.int16)
+    inside = len(visits.visitor)
     return DayArrays(
         day=day,
         day_index=day_index,
         visitor_class=cls,
         arrived_at=us(arrive),
-        scan_at=np.concatenate([us(scan_in), us(scan_out)]),
-        scan_visitor=np.concatenate([visitors, visitors]),
-        scan_gate=np.concatenate([gate_in, gate_out]),
-        scan_out=np.repeat(np.array([False, True]), n),
+        scan_at=np.concatenate(
+            [us(scan_in), us(scan_out), us(visits.scan_in), us(visits.scan_out)]
+        ),
+        scan_visitor=np.concatenate([visitors, visitors, visits.visitor, visits.visitor]),
+        scan_gate=np.concatenate([gate_in, gate_out, doors, doors]),
+        scan_out=np.concatenate(
+            [np.repeat(np.array([False, True]), n), np.repeat(np.array([False, True]), inside)]
+        ),
         event_at=us(np.concatenate([p[0] for p in parts])),
         event_visitor=np.concatenate([p[1] for p in parts]).astype(np.int32),
         event_zone=np.concatenate([p[2] for p in parts]).astype(np.int32),

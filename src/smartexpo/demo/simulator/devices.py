@@ -23,15 +23,18 @@ SENSOR_NAME = "Digital twin sensor {code}"
 
 @dataclasses.dataclass(frozen=True)
 class TwinDevices:
-    """The devices in the venue's order: `scanners[g]` for gate g, `sensors[h]` for hall h."""
+    """The devices in the venue's order: `scanners[g]` for gate g, `sensors[h]` for hall h,
+    `doors[d]` for the door of forum room d (`sessions.RoomPlan.doors`)."""
 
     scanners: tuple[Scanner, ...]
     sensors: tuple[Sensor, ...]
+    doors: tuple[Scanner, ...] = ()
 
     @property
     def names(self) -> list[str]:
-        """Device names as the stream's `device` column indexes them: sensors, then scanners."""
-        return [s.name for s in self.sensors] + [s.name for s in self.scanners]
+        """Device names as the stream's `device` column indexes them: sensors, then the
+        entrance scanners, then the door scanners (a scan's gate index after the sensors)."""
+        return [s.name for s in (*self.sensors, *self.scanners, *self.doors)]
 
 
 def _ensure(expo: Expo, live: dict[tuple[str, str], Device], kind: str, name: str, codes):
@@ -46,8 +49,9 @@ def _ensure(expo: Expo, live: dict[tuple[str, str], Device], kind: str, name: st
     return device
 
 
-def twin_devices_ensure(*, expo: Expo, venue: Venue) -> TwinDevices:
-    """The twin's scanners and sensors for this edition, created or rebound as needed."""
+def twin_devices_ensure(*, expo: Expo, venue: Venue, doors: tuple[str, ...] = ()) -> TwinDevices:
+    """The twin's scanners and sensors for this edition, created or rebound as needed, and a
+    scanner at each of the room doors `doors` (gate codes)."""
     live = {
         (d.kind, d.name): d
         for d in Device.objects.filter(
@@ -67,4 +71,9 @@ def twin_devices_ensure(*, expo: Expo, venue: Venue) -> TwinDevices:
         codes = [hall.code, *hall.booths]
         device = _ensure(expo, live, DeviceKind.SENSOR, name, codes)
         sensors.append(Sensor(device.pk, expo.pk, name, frozenset(codes)))
-    return TwinDevices(tuple(scanners), tuple(sensors))
+    at_doors = []
+    for code in doors:
+        name = SCANNER_NAME.format(code=code)
+        device = _ensure(expo, live, DeviceKind.SCANNER, name, [code])
+        at_doors.append(Scanner(device.pk, expo.pk, name, frozenset({code})))
+    return TwinDevices(tuple(scanners), tuple(sensors), tuple(at_doors))

@@ -72,6 +72,7 @@ class LiveStatus:
     events: int = 0
     rejected: int = 0
     conflicts: int = 0
+    room_admitted: int = 0  # admissions at forum room doors
     simulated_s: float = 0.0
     wall_s: float = 0.0
     speed: float = 0.0
@@ -85,7 +86,8 @@ class LiveStatus:
 def _send_scans(
     run: Run, part: pl.DataFrame, status: LiveStatus, day: dt.date, renew: Callable[[], None]
 ) -> None:
-    by_name = {s.name: s for s in run.devices.scanners}
+    by_name = {s.name: s for s in (*run.devices.scanners, *run.devices.doors)}
+    doors = {s.name for s in run.devices.doors}
     rows = part.select(
         "device",
         "secret",
@@ -104,15 +106,20 @@ def _send_scans(
                 batch = items[start : start + SCANS_PER_CALL]
                 checked = items_checked(ScanPayload, batch)
                 answers = scans_sync(expo=run.expo, scanner=by_name[name], items=checked)
-                _count(status, day, direction, answers)
+                _count(status, day, direction, answers, at_door=name in doors)
                 renew()
 
 
-def _count(status: LiveStatus, day: dt.date, direction: str, answers: list[dict]) -> None:
+def _count(
+    status: LiveStatus, day: dt.date, direction: str, answers: list[dict], *, at_door: bool
+) -> None:
     admitted = sum(1 for a in answers if a["result"] == ScanResult.ADMIT)
     status.scans += len(answers)
     status.conflicts += len(answers) - admitted
-    if direction == "in":
+    if at_door:
+        # Into a forum room and out again, not into the venue.
+        status.room_admitted += admitted if direction == "in" else 0
+    elif direction == "in":
         status.admitted += admitted
         status.inside += admitted
         status.admitted_per_day[day] = status.admitted_per_day.get(day, 0) + admitted

@@ -104,6 +104,8 @@ MIN_BOOTH_SLOT_S = 4 * 60
 BOOTH_TIME_SHARE = 0.6
 # Transits take at most this share of the time between the walks.
 TRANSIT_TIME_SHARE = 0.3
+# From a hall to a forum room's door, and back: hall visits this close to a session are left.
+ROOM_WALK_S = 5 * 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,6 +153,21 @@ class Venue:
     def zone_codes(self) -> list[str]:
         """Every zone the sensors report on: the halls, then each hall's booths in order."""
         return [h.code for h in self.halls] + [b for h in self.halls for b in h.booths]
+
+
+@dataclasses.dataclass(frozen=True)
+class RoomVisits:
+    """One row per visitor at a session: the visitor, the door, in and out (seconds)."""
+
+    visitor: np.ndarray
+    door: np.ndarray
+    scan_in: np.ndarray
+    scan_out: np.ndarray
+
+    @classmethod
+    def none(cls) -> RoomVisits:
+        empty = np.zeros(0)
+        return cls(empty.astype(np.int32), empty.astype(np.int16), empty, empty)
 
 
 def visits_plan(*, venue: Venue, visitors: int, days: range) -> np.ndarray:

@@ -23,6 +23,7 @@ import polars as pl
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.day import DayArrays, simulate_day
 from smartexpo.demo.simulator.devices import TwinDevices, twin_devices_ensure
+from smartexpo.demo.simulator.sessions import RoomPlan, room_plan_load, room_visits
 from smartexpo.demo.simulator.tickets import (
     TicketPool,
     secrets_for,
@@ -33,7 +34,7 @@ from smartexpo.demo.simulator.venue import venue_load
 from smartexpo.venue.models import Expo
 
 # Bumped whenever the model changes what a seed produces, so that ids never repeat.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 SCHEMA = pl.Schema(
     {
@@ -67,6 +68,22 @@ class Run:
     sensor_miss: float
     pool: TicketPool
     devices: TwinDevices
+    # The forum sessions the twin sends visitors to (None: none published).
+    rooms: RoomPlan | None = None
+
+    def keen(self, day_index: int) -> np.ndarray | None:
+        """Pool positions of the tickets whose holders reserved a seat on the day: drawn
+        first (`tickets.tickets_choose`)."""
+        if self.rooms is None:
+            return None
+        holders = self.rooms.holders(self.venue.days[day_index])
+        return np.flatnonzero(np.isin(self.pool.registrations, holders))
+
+    @property
+    def gate_codes(self) -> list[str]:
+        """The codes of the gates scans name by index: the entrance gates, then the doors."""
+        doors = list(self.rooms.doors) if self.rooms else []
+        return [g.code for g in self.venue.gates] + doors
 
     @property
     def prefix(self) -> str:
@@ -92,12 +109,45 @@ def run_prepare(
     venue = venue_load(expo=expo)
     plan = m.visits_plan(venue=venue, visitors=visitors, days=days)
     pool, plan = tickets_ensure(expo=expo, venue=venue, plan=plan, days=days, seed=seed, say=say)
-    devices = twin_devices_ensure(expo=expo, venue=venue)
-    return Run(expo, venue, days, plan, seed, sensor_miss, pool, devices)
+    rooms = room_plan_load(expo=expo, venue=venue)
+    if not rooms.sessions:
+        rooms = None
+    devices = twin_devices_ensure(expo=expo, venue=venue, doors=rooms.doors if rooms else ())
+    return Run(expo, venue, days, plan, seed, sensor_miss, pool, devices, rooms)
 
 
 def _nothing() -> None:
     pass
+
+
+def _rooms(run: Run, i: int):
+    """The day's sessions as `simulate_day` asks for them: who goes where, by the tickets the
+    visitors hold (drawn as `day_frame` draws them)."""
+    if run.rooms is None:
+        return None
+    day_index = run.days[i]
+    rooms = run.rooms
+
+    def visits(cls, inside_from, inside_to):
+        tickets = tickets_choose(
+            pool=run.pool,
+            day=day_index,
+            cls=cls,
+            counts=run.plan[i],
+            seed=run.seed,
+            first=run.keen(day_index),
+        )
+        return room_visits(
+            plan=rooms,
+            day=run.venue.days[day_index],
+            rng=np.random.default_rng([run.seed, 11, day_index]),
+            cls=cls,
+            registration=run.pool.registrations[tickets],
+            inside_from=inside_from,
+            inside_to=inside_to,
+        )
+
+    return visits
 
 
 def day_arrays(run: Run, i: int, tick: Callable[[], None] = _nothing) -> DayArrays:
@@ -109,6 +159,7 @@ def day_arrays(run: Run, i: int, tick: Callable[[], None] = _nothing) -> DayArra
         seed=run.seed,
         sensor_miss=run.sensor_miss,
         tick=tick,
+        rooms=_rooms(run, i),
     )
 
 
@@ -129,6 +180,7 @@ def day_frame(
         cls=arrays.visitor_class,
         counts=run.plan[d],
         seed=run.seed,
+        first=run.keen(arrays.day_index),
     )
     tick()
     held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets, tick=tick)
@@ -174,7 +226,7 @@ def day_frame(
         _lookup(["enter", "exit"], "kind").alias("kind"),
         pl.when(scan).then(None).otherwise(pl.lit(1)).cast(pl.Int32).alias("count"),
         (pl.lit("v") + pl.col("visitor").cast(pl.Utf8)).alias("visitor"),
-        _lookup([g.code for g in run.venue.gates], "gate").alias("gate"),
+        _lookup(run.gate_codes, "gate").alias("gate"),
         _lookup(["in", "out"], "direction").alias("direction"),
         _lookup(secrets, "secret").alias("secret"),
     )

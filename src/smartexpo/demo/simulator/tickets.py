@@ -42,6 +42,7 @@ class TicketPool:
     positions of the tickets of class c valid on day d (an index into `venue.days`)."""
 
     ids: np.ndarray
+    registrations: np.ndarray  # each ticket's registration id
     serials: list[int]
     kids: list[int]
     type_ids: list[int]
@@ -62,14 +63,15 @@ def pool_load(*, expo: Expo, venue: m.Venue) -> TicketPool:
     rows = Ticket.objects.filter(
         expo=expo, status=TicketStatus.VALID, ticket_type_id__in=list(type_ids)
     ).order_by("id")
-    ids, serials, kids, types, days = [], [], [], [], []
+    ids, registrations, serials, kids, types, days = [], [], [], [], [], []
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for position, (tid, serial, kid, type_id, ticket_days) in enumerate(
-        rows.values_list("id", "serial", "kid", "ticket_type_id", "days").iterator(
-            chunk_size=20_000
-        )
+    for position, (tid, registration, serial, kid, type_id, ticket_days) in enumerate(
+        rows.values_list(
+            "id", "registration_id", "serial", "kid", "ticket_type_id", "days"
+        ).iterator(chunk_size=20_000)
     ):
         ids.append(tid)
+        registrations.append(registration)
         serials.append(serial)
         kids.append(kid)
         types.append(type_id)
@@ -79,6 +81,7 @@ def pool_load(*, expo: Expo, venue: m.Venue) -> TicketPool:
                 cells[(day_index[d], cls_of[type_id])].append(position)
     return TicketPool(
         ids=np.array(ids, dtype=np.int64),
+        registrations=np.array(registrations, dtype=np.int64),
         serials=serials,
         kids=kids,
         type_ids=types,
@@ -166,17 +169,33 @@ def tickets_ensure(
 
 
 def tickets_choose(
-    *, pool: TicketPool, day: int, cls: np.ndarray, counts: np.ndarray, seed: int
+    *,
+    pool: TicketPool,
+    day: int,
+    cls: np.ndarray,
+    counts: np.ndarray,
+    seed: int,
+    first: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pool position of each visitor's ticket: visitor v of class c holds the k-th of the
-    class's tickets drawn for the day, k being v's rank among the day's visitors of class c."""
+    class's tickets drawn for the day, k being v's rank among the day's visitors of class c.
+    Tickets at the pool positions `first` (those who reserved a seat at a session of the day)
+    are drawn before the others: whoever booked a seat comes that day when the day's visits
+    allow."""
     tickets = np.empty(len(cls), dtype=np.int64)
     for c, n in enumerate(counts):
         if n == 0:
             continue
         rng = np.random.default_rng([seed, 7, day, c])
         cell = pool.cells[(day, c)]
-        tickets[cls == c] = cell[rng.choice(len(cell), size=int(n), replace=False)]
+        if first is None or not len(first):
+            tickets[cls == c] = cell[rng.choice(len(cell), size=int(n), replace=False)]
+            continue
+        keen = np.isin(cell, first)
+        ahead = rng.permutation(cell[keen])[: int(n)]
+        rest = cell[~keen]
+        more = rest[rng.choice(len(rest), size=int(n) - len(ahead), replace=False)]
+        tickets[cls == c] = np.concatenate([ahead, more])
     return tickets
 
 

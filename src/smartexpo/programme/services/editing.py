@@ -16,7 +16,7 @@ from django.db import transaction
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.exhibitors.models import Sector, Tag
 from smartexpo.programme.models import Forum, Session, SessionFormat, SessionSpeaker, Speaker
-from smartexpo.programme.warnings import ProgrammeWarning, session_warnings
+from smartexpo.programme.warnings import ProgrammeWarning, programme_warnings, session_warnings
 from smartexpo.venue.models import Expo, Zone, ZoneKind, code_validator
 
 # A session's fields an edit may set (`session_update`), besides its relations.
@@ -263,3 +263,87 @@ def session_update(
     session.save()
     _apply_relations(session, related)
     return session, session_warnings(session=session)
+
+
+@transaction.atomic
+def sessions_import(*, expo: Expo, rows: list[dict[str, Any]]) -> list[ProgrammeWarning]:
+    """Create many sessions of the working programme at once (an organiser's import, the
+    demo's programme), each row with `session_create`'s keyword arguments but `expo`. Every
+    row is checked as `session_create` checks it, and none is saved unless all are (422
+    `invalid`, the fields keyed `"<row>.<field>"`). Returns the warnings of the edition's whole
+    working programme afterwards, computed once rather than per session."""
+    errors: dict[str, str] = {}
+    planned = []
+    # What the rows may name, read once (`_resolve` asks per session).
+    known = {
+        "forum": {f.code: f for f in Forum.objects.filter(expo=expo)},
+        "room": {z.code: z for z in Zone.objects.filter(expo=expo, kind=ZoneKind.ROOM)},
+        "speakers": {sp.pk: sp for sp in Speaker.objects.filter(expo=expo)},
+        "tags": {t.code: t for t in Tag.objects.all()},
+        "sectors": {sec.code: sec for sec in Sector.objects.all()},
+    }
+    for n, row in enumerate(rows):
+        seats = row.get("seats")
+        values = {
+            "title_en": row.get("title_en") or "",
+            "title_zh": (row.get("title_zh") or "").strip(),
+            "abstract_en": row.get("abstract_en") or "",
+            "abstract_zh": row.get("abstract_zh") or "",
+            "starts_at": row.get("starts_at"),
+            "ends_at": row.get("ends_at"),
+            "format": row.get("format", SessionFormat.TALK),
+            "seat_quota": seats,
+            "reservation_required": bool(row.get("reservation_required")) or seats is not None,
+        }
+        found: dict[str, str] = {}
+        _check_fields(values, found)
+        related = _resolve_known(known, row, found)
+        if not found and values["ends_at"] <= values["starts_at"]:
+            found["ends_at"] = "A session must end after it starts."
+        errors.update({f"{n}.{key}": message for key, message in found.items()})
+        values["title_en"] = values["title_en"].strip()
+        planned.append((values, related))
+    if errors:
+        raise invalid(errors)
+    sessions = Session.objects.bulk_create(
+        [
+            Session(expo=expo, forum=related["forum"], room=related["room"], **values)
+            for values, related in planned
+        ]
+    )
+    SessionSpeaker.objects.bulk_create(
+        [
+            SessionSpeaker(session=session, speaker=speaker, position=i)
+            for session, (_v, related) in zip(sessions, planned, strict=True)
+            for i, speaker in enumerate(related.get("speakers", []))
+        ],
+        batch_size=1000,
+    )
+    for field in ("tags", "sectors"):
+        through = getattr(Session, field).through
+        target = "tag_id" if field == "tags" else "sector_id"
+        through.objects.bulk_create(
+            [
+                through(session_id=session.pk, **{target: obj.pk})
+                for session, (_v, related) in zip(sessions, planned, strict=True)
+                for obj in related.get(field, [])
+            ],
+            batch_size=1000,
+        )
+    return programme_warnings(expo=expo)
+
+
+def _resolve_known(known: dict[str, dict], row: dict[str, Any], errors: dict[str, str]):
+    """`_resolve` for one imported row, against what the edition has (`known`)."""
+    out: dict[str, Any] = {}
+    for key, label in (("forum", "forum"), ("room", "forum room of this edition")):
+        out[key] = known[key].get(row.get(key))
+        if out[key] is None:
+            errors[key] = f"Not a {label}: {row.get(key)}."
+    for key in ("speakers", "tags", "sectors"):
+        wanted = list(dict.fromkeys(row.get(key) or ()))
+        missing = [str(v) for v in wanted if v not in known[key]]
+        if missing:
+            errors[key] = f"Unknown {key}: {', '.join(missing)}."
+        out[key] = [known[key][v] for v in wanted if v in known[key]]
+    return out

@@ -12,20 +12,22 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.programme.models import (
     AgendaFeed,
+    Attendance,
     Favourite,
     Reservation,
     ReservationStatus,
     SessionSeats,
 )
 from smartexpo.programme.selectors import published_programme
-from smartexpo.tickets.models import Registration, RegistrationStatus, TicketStatus
+from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket, TicketStatus
 
 
 def _published_session(registration: Registration, session_id: int) -> tuple[Any, dict]:
@@ -252,3 +254,157 @@ def agenda_feed_renew(*, registration: Registration) -> str:
     secret = secrets.token_urlsafe(24)
     AgendaFeed.objects.update_or_create(registration=registration, defaults={"secret": secret})
     return secret
+
+
+def reservations_import(
+    *, expo, rows: list[tuple[int, int]], waitlist: bool = True
+) -> dict[str, int]:
+    """Reserve seats for many registrations at once (an organiser's import, the demo's
+    visitors): `rows` are (registration id, session id), taken first come first served in
+    their order. Each published session with seats confirms as many of its rows as it has
+    seats left, by the same conditional UPDATE as `reservation_make` (taking them all at
+    once: `confirmed + k <= seats`, retried on a concurrent taker), so `SessionSeats.confirmed`
+    stays exact and never exceeds the seats; the rest go on the waiting list, or are dropped
+    when `waitlist` is false. Rows are skipped, not refused, when the registration already
+    holds a place at the session, the session is not published or needs no reservation, or
+    the registration has no valid ticket for its day. Conflicts between a registration's own
+    sessions are the caller's to avoid. Returns the counts: confirmed, waitlisted, skipped."""
+    published = published_programme(expo=expo)
+    counts = {"confirmed": 0, "waitlisted": 0, "skipped": 0}
+    wanted: dict[int, list[int]] = {}
+    seen: set[tuple[int, int]] = set()
+    for registration_id, session_id in rows:
+        record = published.by_id.get(session_id)
+        if record is None or record["seats"] is None or (registration_id, session_id) in seen:
+            counts["skipped"] += 1
+            continue
+        seen.add((registration_id, session_id))
+        wanted.setdefault(session_id, []).append(registration_id)
+    registrations = {r for ids in wanted.values() for r in ids}
+    days_of = _ticket_days(registrations)
+    now = timezone.now()
+    for session_id, ids in wanted.items():
+        day = published.by_id[session_id]["day"]
+        held = set(
+            Reservation.objects.filter(session_id=session_id).values_list(
+                "registration_id", flat=True
+            )
+        )
+        fresh = [r for r in ids if r not in held and day in days_of.get(r, ())]
+        counts["skipped"] += len(ids) - len(fresh)
+        if not fresh:
+            continue
+        with transaction.atomic():
+            taken = _seats_take_many(session_id, len(fresh))
+            confirmed, rest = fresh[:taken], fresh[taken:] if waitlist else []
+            counts["skipped"] += len(fresh) - taken - len(rest)
+            Reservation.objects.bulk_create(
+                [
+                    Reservation(
+                        session_id=session_id,
+                        registration_id=r,
+                        status=ReservationStatus.CONFIRMED,
+                        created_at=now,
+                        confirmed_at=now,
+                    )
+                    for r in confirmed
+                ]
+                + [
+                    Reservation(
+                        session_id=session_id,
+                        registration_id=r,
+                        status=ReservationStatus.WAITLISTED,
+                        created_at=now,
+                    )
+                    for r in rest
+                ],
+                batch_size=1000,
+            )
+        counts["confirmed"] += len(confirmed)
+        counts["waitlisted"] += len(rest)
+    return counts
+
+
+def _ticket_days(registration_ids: set[int]) -> dict[int, set[str]]:
+    """The days each active registration holds a valid ticket for."""
+    days: dict[int, set[str]] = {}
+    ids = sorted(registration_ids)
+    for start in range(0, len(ids), 500):  # SQLite's limit on query parameters
+        for registration_id, ticket_days in Ticket.objects.filter(
+            registration_id__in=ids[start : start + 500],
+            registration__status=RegistrationStatus.ACTIVE,
+            status=TicketStatus.VALID,
+        ).values_list("registration_id", "days"):
+            days.setdefault(registration_id, set()).update(ticket_days)
+    return days
+
+
+def _seats_take_many(session_id: int, wanted: int) -> int:
+    """Take up to `wanted` seats of a session at once; returns how many were taken."""
+    while True:
+        row = SessionSeats.objects.filter(session_id=session_id, seats__isnull=False).values_list(
+            "seats", "confirmed"
+        )
+        found = next(iter(row), None)
+        if found is None:
+            return 0
+        k = min(wanted, max(found[0] - found[1], 0))
+        if k == 0:
+            return 0
+        # Conditional on the count read: a concurrent taker makes it miss, and it reads again.
+        if SessionSeats.objects.filter(
+            session_id=session_id, confirmed=found[1], confirmed__lte=F("seats") - k
+        ).update(confirmed=F("confirmed") + k):
+            return k
+
+
+def favourites_import(*, expo, rows: list[tuple[int, int]]) -> int:
+    """Star published sessions for many registrations at once: `rows` are (registration id,
+    session id); a session not in the published programme or a star already there is
+    skipped. Returns how many stars were added."""
+    published = published_programme(expo=expo)
+    wanted = {(r, s) for r, s in rows if s in published.by_id}
+    if not wanted:
+        return 0
+    sessions = sorted({s for _r, s in wanted})
+    have = set(
+        Favourite.objects.filter(session_id__in=sessions).values_list(
+            "registration_id", "session_id"
+        )
+    )
+    new = sorted(wanted - have)
+    Favourite.objects.bulk_create(
+        [Favourite(registration_id=r, session_id=s) for r, s in new],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(new)
+
+
+@transaction.atomic
+def registrations_programme_forget(*, registration_ids: list[int]) -> None:
+    """Remove everything the programme holds of these registrations (reservations, places on
+    waiting lists, stars, agenda feeds, attendance) before they are deleted in bulk, and
+    recount the confirmed seats of the sessions concerned. Freed seats are not offered to the
+    waiting lists: that is the next release's or cancellation's to do."""
+    sessions: set[int] = set()
+    for start in range(0, len(registration_ids), 500):  # SQLite's limit on query parameters
+        chunk = registration_ids[start : start + 500]
+        reservations = Reservation.objects.filter(registration_id__in=chunk)
+        sessions.update(reservations.values_list("session_id", flat=True).distinct())
+        reservations.delete()
+        Favourite.objects.filter(registration_id__in=chunk).delete()
+        AgendaFeed.objects.filter(registration_id__in=chunk).delete()
+        Attendance.objects.filter(registration_id__in=chunk).delete()
+    if sessions:
+        counted = (
+            Reservation.objects.filter(
+                session_id=OuterRef("session_id"), status=ReservationStatus.CONFIRMED
+            )
+            .values("session_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        SessionSeats.objects.filter(session_id__in=sorted(sessions)).update(
+            confirmed=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        )

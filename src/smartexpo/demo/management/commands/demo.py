@@ -120,6 +120,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def seed_visitors(self, *, count: int, seed: int, quiet: bool) -> None:
+        from smartexpo.demo.programme import demo_audience_seed
         from smartexpo.demo.visitors import demo_visitors_seed
         from smartexpo.venue.models import Expo
 
@@ -143,9 +144,17 @@ class Command(BaseCommand):
                 )
         elapsed = time.monotonic() - started
         self.stdout.write(f"sce-2019: {created:,} registered visitors ({elapsed:.1f} s).")
+        started = time.monotonic()
+        audience = demo_audience_seed(expo=expo, seed=seed)
+        self.stdout.write(
+            f"sce-2019: {audience['confirmed']:,} seats reserved, {audience['waitlisted']:,} on "
+            f"waiting lists and {audience['favourites']:,} sessions starred by the visitors "
+            f"this run ({time.monotonic() - started:.1f} s)."
+        )
 
     def login(self, *, host: str, port: int) -> None:
         from smartexpo.demo.login import (
+            demo_door_scanner_token,
             demo_exhibitor_admin_ensure,
             demo_organiser_ensure,
             demo_scanner_token,
@@ -153,6 +162,7 @@ class Command(BaseCommand):
 
         username, password = demo_organiser_ensure()
         scanner = demo_scanner_token()
+        doors = demo_door_scanner_token()
         exhibitor = demo_exhibitor_admin_ensure()
         base = f"http://{host}:{port}"
         self.stdout.write(
@@ -171,6 +181,7 @@ class Command(BaseCommand):
                     f"  Live venue          {base}/expos/sce-2019/live/",
                     f"  Gate scanner        {base}/expos/sce-2019/scanner/",
                     f"  Scanner token       {scanner or '(seed the demo first)'}",
+                    f"  Room door token     {doors or '(seed the demo first)'}",
                     *self.exhibitor_lines(base, exhibitor),
                     "",
                 ]
@@ -210,5 +221,11 @@ class Command(BaseCommand):
         for slug in report.editions:
             self.stdout.write(
                 f"{slug}: {report.exhibitors[slug]} exhibitors, {report.booths[slug]} booths"
+            )
+        if report.programme:
+            p = report.programme
+            self.stdout.write(
+                f"sce-2019: illustrative programme of {p['forums']} forums, {p['sessions']} "
+                f"sessions and {p['speakers']} speakers, published as release {p['version']}"
             )
         self.stdout.write(f"Demo seeded in {elapsed:.1f} s (seed {seed}).")

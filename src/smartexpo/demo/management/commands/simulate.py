@@ -206,7 +206,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Sent {status.scans:,} scans and {status.events:,} sensor events; admissions "
-            f"(done/planned) {per_day}; {status.conflicts:,} scans answered other than admit, "
+            f"(done/planned) {per_day}; {status.room_admitted:,} admissions at forum room "
+            f"doors; {status.conflicts:,} scans answered other than admit, "
             f"{status.rejected:,} events rejected; mean speed ×{status.mean_speed:,.0f} "
             f"({status.simulated_s / 3600:,.1f} simulated hours in {status.wall_s:,.1f} s)."
         )
