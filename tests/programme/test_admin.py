@@ -516,3 +516,30 @@ def test_the_session_times_shown_in_the_list_are_local(expo, programme, staff):
     page = text(staff.get(reverse("admin:programme_session_changelist")))
     assert "2019-08-26 09:30–10:30" in page
     assert programme["sessions"]["keynote"].starts_at.astimezone(dt.UTC).hour == 1
+
+
+def test_the_session_page_shows_attendance_and_no_shows_once_it_has_ended(expo, programme, staff):
+    from smartexpo.programme.services.attendance import attendance_record
+    from smartexpo.venue.models import Expo
+
+    public_day_pass(expo, quota_per_day=10)
+    came, stayed_away = (register(expo, n) for n in (1, 2))
+    silk = programme["sessions"]["silk"]
+    for issued in (came, stayed_away):
+        reservation_make(registration=issued.registration, session_id=silk.pk)
+    ticket = came.registration.tickets.get()
+    attendance_record(
+        session_id=silk.pk,
+        ticket_id=ticket.pk,
+        registration_id=ticket.registration_id,
+        at=at(26, 11),
+    )
+    url = reverse("admin:programme_session_change", args=[silk.pk])
+    # The edition's clock during the session, then after its end.
+    Expo.objects.filter(pk=expo.pk).update(clock_offset=at(26, 11, 30) - dt.datetime.now(dt.UTC))
+    page = staff.get(url).content.decode()
+    assert "Reserved: 2. Checked in at the door: 1." in page
+    assert "No-shows are counted once the session has ended." in page
+    # The one who stayed away is a no-show once it has ended.
+    Expo.objects.filter(pk=expo.pk).update(clock_offset=at(26, 13) - dt.datetime.now(dt.UTC))
+    assert "No-shows: 1." in staff.get(url).content.decode()

@@ -20,6 +20,7 @@ from smartexpo.core.admin import EditionAdmin, EditionInline, ReadOnlyAdmin, req
 from smartexpo.programme.admin import views
 from smartexpo.programme.admin.changes import readable_changes
 from smartexpo.programme.admin.forms import SessionForm, SpeakerForm
+from smartexpo.programme.attendance import attendance_counts
 from smartexpo.programme.models import (
     Forum,
     Release,
@@ -226,7 +227,7 @@ class SessionAdmin(ProgrammeAdmin):
     search_fields = ("title_en", "title_zh", "speakers__name_en", "speakers__name_zh")
     list_select_related = ("expo", "room", "forum", "seat_count")
     filter_horizontal = ("tags", "sectors")
-    readonly_fields = ("time_zone", "open_warnings", "seat_state")
+    readonly_fields = ("time_zone", "open_warnings", "seat_state", "attendance")
     fieldsets = (
         (None, {"fields": ("expo", "forum", "title_en", "title_zh", "format")}),
         (_("When and where"), {"fields": ("time_zone", "starts_at", "ends_at", "room")}),
@@ -234,7 +235,15 @@ class SessionAdmin(ProgrammeAdmin):
         (_("Topics"), {"fields": ("tags", "sectors")}),
         (
             _("Seats"),
-            {"fields": ("reservation_required", "seat_quota", "seat_state", "cancelled")},
+            {
+                "fields": (
+                    "reservation_required",
+                    "seat_quota",
+                    "seat_state",
+                    "attendance",
+                    "cancelled",
+                )
+            },
         ),
         (_("Warnings"), {"fields": ("open_warnings",)}),
     )
@@ -370,6 +379,19 @@ class SessionAdmin(ProgrammeAdmin):
             "confirmed": counts["confirmed"],
             "waiting": counts["waiting"],
         }
+
+    @admin.display(description=_("attendance at the door"))
+    def attendance(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        count = attendance_counts(expo=obj.expo, session_ids=[obj.pk])[obj.pk]
+        text = _("Reserved: %(reserved)s. Checked in at the door: %(checked_in)s.") % {
+            "reserved": count.reserved,
+            "checked_in": count.checked_in,
+        }
+        if count.no_shows is None:
+            return text + " " + _("No-shows are counted once the session has ended.")
+        return text + " " + _("No-shows: %(n)s.") % {"n": count.no_shows}
 
     def changelist_view(self, request, extra_context=None):
         extra = {"grid_url": reverse("admin:programme_session_grid")}
