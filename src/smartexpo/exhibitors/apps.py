@@ -7,4 +7,4 @@ class ExhibitorsConfig(AppConfig):
     label = "exhibitors"
     verbose_name = _("Exhibitors")
     # Tables behind per-process caches: every change moves the catalogue stamp (core.stamps).
-    catalogue_tables = ("exhibitors_tag",)
+    catalogue_tables = ("exhibitors_tag", "exhibitors_sector")

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.stamps import stamp_read
 from smartexpo.programme import blocks, display, pages, selectors
 from smartexpo.programme.views import visitor
 from smartexpo.venue import selectors as venue
@@ -43,6 +45,8 @@ def _post_session(request: HttpRequest) -> int | None:
 
 
 def programme(request: HttpRequest, expo: str) -> HttpResponse:
+    if request.method == "GET" and not _carries_state(request):
+        return _programme_for_anyone(request, expo)
     edition = expo_or_404(expo)
     registration = visitor.remembered(request, edition)
     published = selectors.published_programme(expo=edition)
@@ -61,9 +65,16 @@ def programme(request: HttpRequest, expo: str) -> HttpResponse:
         if isinstance(outcome, HttpResponse):
             return outcome
         error = outcome
+    return _render_programme(request, edition, published, rows, registration, error)
+
+
+def _render_programme(request, edition, published, rows, registration, error, extra=None):
     context = {"expo": edition, "published": published, "registration": registration}
     if published.sessions:
-        context.update(_programme_context(request, edition, published, rows, registration, error))
+        chosen = _chosen(request, edition, published, rows)
+        context.update(
+            _programme_context(request, edition, published, rows, registration, error, chosen)
+        )
         context["release"] = display.memo(
             published, "release", lambda: _release_note(edition, published, rows)
         )
@@ -72,7 +83,60 @@ def programme(request: HttpRequest, expo: str) -> HttpResponse:
     # at the top instead.
     shown = {item["s"]["id"] for item in context.get("items", [])}
     context["error_above"] = error if error and error["session"] not in shown else None
+    context.update(extra or {})
     return render(request, "programme/programme.html", context, status=409 if error else 200)
+
+
+# --- the page as anyone without a session sees it ------------------------------------------
+#
+# The programme page is the one every visitor opens, and most open it without a session: no
+# remembered registration, no messages. For them the page is the same for everyone who asks
+# the same address in the same language while the release, the catalogue (the edition, tags
+# and sectors: its stamp), the seats left and the "now" and "next" marks are the same; it is
+# kept under exactly those, per release, with a stand-in for the CSRF token of the language
+# switcher's form, which is the only thing of the visitor's own it holds.
+
+CSRF_STAND_IN = "csrf0stand0in0for0the0visitors0own0token"
+KEPT_PAGES = 512
+
+
+def _carries_state(request: HttpRequest) -> bool:
+    """Whether the request brings a session or messages (then its page is its own)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+def _programme_for_anyone(request: HttpRequest, expo: str) -> HttpResponse:
+    version = stamp_read()
+    try:
+        edition = venue.expo_get_cached(slug=expo, version=version)
+    except SmartExpoError:
+        raise Http404 from None
+    published = selectors.published_programme(expo=edition)
+    rows = display.rows(published, edition.slug)
+    if not published.sessions or version is None:
+        return _render_programme(request, edition, published, rows, None, None)
+    chosen = _chosen(request, edition, published, rows)
+    key = (
+        version,
+        request.get_full_path(),
+        chosen["day"],
+        chosen["now_label"],
+        tuple(sorted(chosen["seats"].items())),
+        tuple(sorted(chosen["marks"].items())),
+    )
+    kept = display.memo(published, "pages", dict)
+    hit = kept.get(key)
+    if hit is not None and hit[0] is edition:
+        html = hit[1]
+    else:
+        response = _render_programme(
+            request, edition, published, rows, None, None, {"csrf_token": CSRF_STAND_IN}
+        )
+        html = response.content.decode()
+        if len(kept) >= KEPT_PAGES:
+            kept.clear()
+        kept[key] = (edition, html)
+    return HttpResponse(html.replace(CSRF_STAND_IN, get_token(request)))
 
 
 def _known(rows) -> dict[str, Any]:
@@ -85,7 +149,9 @@ def _known(rows) -> dict[str, Any]:
     }
 
 
-def _programme_context(request, edition, published, rows, registration, error) -> dict[str, Any]:
+def _chosen(request, edition, published, rows) -> dict[str, Any]:
+    """What the request picks out of the release, and what is live: the filters (unknown
+    ones dropped), the day, the sessions shown, their seats left and the now/next marks."""
     params = {key: request.GET.get(key, "").strip() for key in ("q", "day", *FILTERS)}
     params["q"] = params["q"][:MAX_QUERY]
     known = display.memo(published, "known", lambda: _known(rows))
@@ -106,14 +172,34 @@ def _programme_context(request, edition, published, rows, registration, error) -
         params["day"] = today if today in days else days[0]
     day = params["day"]
     day_rows = [rows[r["id"]] for r in matched if r["day"] == day]
+    return {
+        "params": params,
+        "known": known,
+        "errors": errors,
+        "matched": matched,
+        "now": now,
+        "during": today in days,
+        "now_label": f"{now:%H:%M}" if today in days else "",
+        "day": day,
+        "day_rows": day_rows,
+        "marks": display.now_and_next(day_rows, now) if day == today else {},
+        "seats": selectors.seats_available(session_ids=[r["id"] for r in day_rows if r["seats"]]),
+    }
+
+
+def _programme_context(
+    request, edition, published, rows, registration, error, chosen
+) -> dict[str, Any]:
+    params, known, errors = chosen["params"], chosen["known"], chosen["errors"]
+    matched, day, day_rows = chosen["matched"], chosen["day"], chosen["day_rows"]
+    marks, seats, now = chosen["marks"], chosen["seats"], chosen["now"]
+    days = published.days
     counts = dict.fromkeys(days, 0)
     for r in matched:
         counts[r["day"]] += 1
     list_view = request.GET.get("view") == "list"
     order = display.memo(published, "rooms", lambda: pages.room_order(expo=edition))
     grid = display.day_grid(day_rows, order)
-    marks = display.now_and_next(day_rows, now) if day == today else {}
-    seats = selectors.seats_available(session_ids=[r["id"] for r in day_rows if r["seats"]])
     mine = pages.visitor_marks(registration=registration) if registration else {}
     items = [
         {
@@ -149,7 +235,7 @@ def _programme_context(request, edition, published, rows, registration, error) -
         "sessions_html": mark_safe(html),  # noqa: S308 - blocks escapes every value
         "grid": grid,
         "list_view": list_view,
-        "during": today in days,
+        "during": chosen["during"],
         "now_label": f"{now:%H:%M}",
         "day": day,
         "day_label": display.day_label(day),
