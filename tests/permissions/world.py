@@ -54,6 +54,7 @@ class World:
     values: dict  # path parameters and body values, by the names matrix.py uses
     tokens: dict[str, str]  # role key → bearer token
     sessions: dict[str, str]  # role key → session cookie
+    initial_state: str | None = None  # a digest of its database as built (test_matrix)
 
 
 def _zone(expo, code, kind, **extra) -> Zone:
