@@ -22,19 +22,11 @@ from django.views.decorators.http import require_safe
 
 from smartexpo.checkin import rules
 from smartexpo.checkin.schemas import MAX_BATCH
-from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue import selectors as venue
 from smartexpo.venue.clock import demo_clock_out
 
 # The sync endpoint takes at most this many scans per request (docs/api.md).
 SYNC_BATCH = MAX_BATCH
-
-
-def _expo(slug: str):
-    try:
-        return venue.expo_get(slug=slug)
-    except SmartExpoError:
-        raise Http404 from None
 
 
 def _counted(one: str, other: str) -> dict[str, str]:
@@ -142,7 +134,7 @@ def scanner_strings() -> dict:
 
 @require_safe
 def scanner(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     api = f"/api/v1/expos/{edition.slug}/checkin"
     config = {
         "expo": edition.slug,
@@ -174,7 +166,7 @@ def scanner(request: HttpRequest, expo: str) -> HttpResponse:
 def scanner_service_worker(request: HttpRequest, expo: str) -> HttpResponse:
     """The scanner's service worker, served under the page's own address so that its scope
     is the page: a reload at the gate while the network is down still shows the scanner."""
-    _expo(expo)
+    venue.expo_or_404(slug=expo)
     path = finders.find("checkin/scanner-sw.js")
     if not path:  # pragma: no cover - shipped with the app
         raise Http404

@@ -35,14 +35,6 @@ CHART_MS = 5000
 TIMEOUT_MS = 8000
 
 
-def _edition(slug: str):
-    try:
-        # Organisers watch an edition before it is published, too.
-        return venue.expo_get(slug=slug, published_only=False)
-    except SmartExpoError:
-        raise Http404 from None
-
-
 def _is_organiser(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
@@ -152,7 +144,8 @@ def _query_at(request: HttpRequest, edition):
 @require_safe
 @organiser_page
 def live_page(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _edition(expo)
+    # Organisers watch an edition before it is published, too (here and below).
+    edition = venue.expo_or_404(slug=expo, published_only=False)
     chosen, unreadable = _query_at(request, edition)
     services.history_refresh(expo=edition)
     state = live.live_state(expo=edition, chosen=chosen)
@@ -190,7 +183,7 @@ def live_page(request: HttpRequest, expo: str) -> HttpResponse:
 @never_cache
 @organiser_json
 def live_data(request: HttpRequest, expo: str) -> JsonResponse:
-    edition = _edition(expo)
+    edition = venue.expo_or_404(slug=expo, published_only=False)
     chosen = _strict_at(request, edition)
     services.history_refresh(expo=edition)
     return _json(live.live_state(expo=edition, chosen=chosen).data)
@@ -200,7 +193,7 @@ def live_data(request: HttpRequest, expo: str) -> JsonResponse:
 @never_cache
 @organiser_json
 def live_chart(request: HttpRequest, expo: str) -> JsonResponse:
-    edition = _edition(expo)
+    edition = venue.expo_or_404(slug=expo, published_only=False)
     chosen = _strict_at(request, edition)
     services.history_refresh(expo=edition)
     return _json(live.occupancy_over_day(expo=edition, chosen=chosen))
@@ -212,7 +205,7 @@ def acknowledge(request: HttpRequest, expo: str, alert_id: int) -> HttpResponse:
     form (the page without JavaScript). CSRF is checked by the middleware as for any form."""
     if "application/json" in request.headers.get("Accept", ""):
         return _acknowledge_json(request, expo=expo, alert_id=alert_id)
-    edition = _edition(expo)
+    edition = venue.expo_or_404(slug=expo, published_only=False)
     if not request.user.is_authenticated:
         return redirect_to_login(live.page_url(expo=edition))
     if not _is_organiser(request.user):
@@ -231,7 +224,7 @@ def acknowledge(request: HttpRequest, expo: str, alert_id: int) -> HttpResponse:
 
 @organiser_json
 def _acknowledge_json(request: HttpRequest, expo: str, alert_id: int) -> JsonResponse:
-    edition = _edition(expo)
+    edition = venue.expo_or_404(slug=expo, published_only=False)
     alert = services.alert_acknowledge(
         expo=edition, alert_id=alert_id, by=request.user.get_username()
     )

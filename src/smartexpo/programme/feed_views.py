@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from smartexpo.core.errors import SmartExpoError
 from smartexpo.programme.exports import frab, ical
 from smartexpo.programme.exports.common import BOTH, EN, ZH, Document, language_asked
 from smartexpo.venue import selectors as venue
@@ -19,13 +18,6 @@ PUBLIC_CACHE = "public, max-age=300"
 # An agenda's address is its secret: no shared cache keeps it, and every poll asks again
 # (cheaply: 304 while nothing changed).
 PRIVATE_CACHE = "private, no-cache"
-
-
-def _expo(slug: str):
-    try:
-        return venue.expo_get(slug=slug)
-    except SmartExpoError:
-        raise Http404 from None
 
 
 def _not_modified(request: HttpRequest, doc: Document) -> bool:
@@ -69,7 +61,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 
 @require_safe
 def programme_ics(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     lang = language_asked(request.GET.get("lang"), BOTH)
     doc = ical.programme_calendar(expo=edition, lang=lang)
     return _answer(
@@ -84,7 +76,7 @@ def programme_ics(request: HttpRequest, expo: str) -> HttpResponse:
 
 @require_safe
 def agenda_ics(request: HttpRequest, expo: str, secret: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     lang = language_asked(request.GET.get("lang"), BOTH)
     doc = ical.agenda_calendar(expo=edition, secret=secret, lang=lang)
     if doc is None:
@@ -104,7 +96,7 @@ def agenda_ics(request: HttpRequest, expo: str, secret: str) -> HttpResponse:
 
 @require_safe
 def schedule_json(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     lang = language_asked(request.GET.get("lang"), EN)
     doc = frab.schedule_json(expo=edition, lang=lang)
     return _answer(
@@ -119,7 +111,7 @@ def schedule_json(request: HttpRequest, expo: str) -> HttpResponse:
 
 @require_safe
 def schedule_xml(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     lang = language_asked(request.GET.get("lang"), EN)
     doc = frab.schedule_xml(expo=edition, lang=lang)
     return _answer(

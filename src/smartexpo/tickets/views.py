@@ -40,13 +40,6 @@ REFUSALS = {
 }
 
 
-def _expo(slug: str):
-    try:
-        return venue.expo_get(slug=slug)
-    except SmartExpoError:
-        raise Http404 from None
-
-
 # The button that, without the page's script, draws the chosen type's days again; the fields
 # that hold several values.
 SHOW_DAYS = "show_days"
@@ -85,7 +78,7 @@ FIELD_REFUSALS = {
 
 
 def register(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     sale = sales.edition_sale_state(expo=edition)
     if not sale.on_sale:
         # Closed or not yet open: say so and when, rather than offer a form nobody can use.
@@ -161,7 +154,7 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
 def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
     """The waiting list of one ticket type on one day: the form only when the day is full;
     otherwise what is true of it (places left, with the way to register, or no such list)."""
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     ticket_type = request.GET.get("ticket_type") or request.POST.get("ticket_type", "")
     day = request.GET.get("day") or request.POST.get("day", "")
     found = waitlist.waitlist_day(expo=edition, ticket_type=ticket_type, day=day)
@@ -219,7 +212,7 @@ def find_ticket(request: HttpRequest, expo: str) -> HttpResponse:
 
     The answer to a valid ask is the same message whatever was found (after a redirect, so a
     reload asks nothing again); what was typed is never written back into the page."""
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     form = FindTicketForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -246,7 +239,7 @@ def find_ticket(request: HttpRequest, expo: str) -> HttpResponse:
 
 
 def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     try:
         entry = waitlist.offer_get(token=token)
     except SmartExpoError:
@@ -279,7 +272,7 @@ def offer(request: HttpRequest, expo: str, token: str) -> HttpResponse:
 
 
 def _registration(expo: str, token: str):
-    edition = _expo(expo)
+    edition = venue.expo_or_404(slug=expo)
     registration = selectors.registration_by_manage_token(raw=token)
     if registration is None or registration.expo_id != edition.pk:
         raise Http404

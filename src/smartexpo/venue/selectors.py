@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 
-from smartexpo.core.errors import not_found
+from smartexpo.core.errors import SmartExpoError, not_found
 from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.venue.models import Booth, Expo, Gate, Hall, Zone, ZoneKind
 
@@ -29,6 +30,15 @@ def _expo_published(slug: str) -> Expo | None:
 
 
 _expos: StampedCache[str, Expo | None] = StampedCache(_expo_published)
+
+
+def expo_or_404(*, slug: str, published_only: bool = True) -> Expo:
+    """`expo_get` for a page: an edition that does not exist (or is not published, unless
+    `published_only` is false) is the page's 404."""
+    try:
+        return expo_get(slug=slug, published_only=published_only)
+    except SmartExpoError:
+        raise Http404 from None
 
 
 def expo_get_cached(*, slug: str, version=READ) -> Expo:

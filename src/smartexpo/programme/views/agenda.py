@@ -23,12 +23,12 @@ from smartexpo.programme.services.reservations import (
     favourite_remove,
 )
 from smartexpo.programme.views import visitor
-from smartexpo.programme.views.public import expo_or_404
 from smartexpo.tickets import selectors as tickets
+from smartexpo.venue import selectors as venue
 
 
 def _registration(expo: str, token: str):
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     registration = tickets.registration_by_manage_token(raw=token)
     if registration is None or registration.expo_id != edition.pk:
         raise Http404

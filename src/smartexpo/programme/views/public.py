@@ -32,13 +32,6 @@ CODE = re.compile(r"[\w.-]{1,40}")
 MAX_QUERY = 100
 
 
-def expo_or_404(slug: str):
-    try:
-        return venue.expo_get(slug=slug)
-    except SmartExpoError:
-        raise Http404 from None
-
-
 def _post_session(request: HttpRequest) -> int | None:
     value = request.POST.get("session", "")
     return int(value) if value.isdigit() and len(value) < 12 else None
@@ -47,7 +40,7 @@ def _post_session(request: HttpRequest) -> int | None:
 def programme(request: HttpRequest, expo: str) -> HttpResponse:
     if request.method == "GET" and not _carries_state(request):
         return _programme_for_anyone(request, expo)
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     registration = visitor.remembered(request, edition)
     published = selectors.published_programme(expo=edition)
     rows = display.rows(published, edition.slug)
@@ -294,7 +287,7 @@ def _release_note(edition, published, rows) -> dict[str, Any]:
 
 
 def session(request: HttpRequest, expo: str, pk: int) -> HttpResponse:
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     published = selectors.published_programme(expo=edition)
     rows = display.rows(published, edition.slug)
     row = rows.get(pk)
@@ -366,7 +359,7 @@ def _speakers(published, rows) -> dict[int, dict[str, Any]]:
 
 
 def speakers(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     published = selectors.published_programme(expo=edition)
     people = sorted(
         _speakers(published, display.rows(published, edition.slug)).values(),
@@ -380,7 +373,7 @@ def speakers(request: HttpRequest, expo: str) -> HttpResponse:
 
 
 def speaker(request: HttpRequest, expo: str, pk: int) -> HttpResponse:
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     published = selectors.published_programme(expo=edition)
     person = _speakers(published, display.rows(published, edition.slug)).get(pk)
     profile = selectors.speaker_get(expo=edition, pk=pk) if person else None
@@ -397,7 +390,7 @@ def speaker(request: HttpRequest, expo: str, pk: int) -> HttpResponse:
 
 def speaker_photo(request: HttpRequest, expo: str, pk: int, digest: str) -> HttpResponse:
     """A published speaker's photo; its address names its digest, so it is kept a year."""
-    edition = expo_or_404(expo)
+    edition = venue.expo_or_404(slug=expo)
     published = selectors.published_programme(expo=edition)
     if pk not in selectors.speakers_published(published) or len(digest) > 64:
         raise Http404
