@@ -16,16 +16,17 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.editions import EditionBound
-from smartexpo.venue.models import BilingualName, Expo, Zone, ZoneKind, code_validator
-
-
-def _pick(obj, field: str) -> str:
-    zh = (get_language() or "en").startswith("zh")
-    return (getattr(obj, f"{field}_zh") if zh else "") or getattr(obj, f"{field}_en")
+from smartexpo.venue.models import (
+    BilingualName,
+    Expo,
+    Zone,
+    ZoneKind,
+    code_validator,
+    in_language,
+)
 
 
 class Forum(EditionBound, BilingualName):
@@ -60,21 +61,19 @@ class Forum(EditionBound, BilingualName):
 
     @property
     def host(self) -> str:
-        return _pick(self, "host")
+        return in_language(self, "host")
 
     @property
     def description(self) -> str:
-        return _pick(self, "description")
+        return in_language(self, "description")
 
 
-class Speaker(EditionBound, models.Model):
+class Speaker(EditionBound, BilingualName):
     """A person who speaks in one or more sessions of an edition."""
 
     expo = models.ForeignKey(
         Expo, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="speakers"
     )
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     affiliation_en = models.CharField(_("affiliation (English)"), max_length=200, blank=True)
     affiliation_zh = models.CharField(_("affiliation (Chinese)"), max_length=200, blank=True)
     bio_en = models.TextField(_("biography (English)"), blank=True)
@@ -90,24 +89,13 @@ class Speaker(EditionBound, models.Model):
         verbose_name_plural = _("speakers")
         ordering = ["expo", "id"]
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _pick(self, "name")
-
     @property
     def affiliation(self) -> str:
-        return _pick(self, "affiliation")
+        return in_language(self, "affiliation")
 
     @property
     def bio(self) -> str:
-        return _pick(self, "bio")
-
-    @property
-    def names(self) -> dict[str, str]:
-        return {"en": self.name_en, "zh": self.name_zh or self.name_en}
+        return in_language(self, "bio")
 
 
 class SessionFormat(models.TextChoices):
@@ -193,11 +181,11 @@ class Session(EditionBound, models.Model):
 
     @property
     def title(self) -> str:
-        return _pick(self, "title")
+        return in_language(self, "title")
 
     @property
     def abstract(self) -> str:
-        return _pick(self, "abstract")
+        return in_language(self, "abstract")
 
     @property
     def seats(self) -> int | None:

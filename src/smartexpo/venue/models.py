@@ -30,6 +30,13 @@ def booth_code_key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
 
 
+def in_language(obj, field: str) -> str:
+    """`obj`'s `<field>_zh` when the active language is Chinese and it is set, else its
+    `<field>_en`: the one rule for every bilingual text field."""
+    zh = (get_language() or "en").startswith("zh")
+    return (getattr(obj, f"{field}_zh") if zh else "") or getattr(obj, f"{field}_en")
+
+
 class BilingualName(models.Model):
     """English and Chinese names; `name` gives the one for the active language."""
 
@@ -44,9 +51,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name_en
+        return in_language(self, "name")
 
     @property
     def names(self) -> dict[str, str]:
@@ -167,9 +172,7 @@ class Expo(BilingualName, SalesWindow):
         return [self.starts_on + dt.timedelta(days=i) for i in range(count)]
 
     def _pick(self, field: str) -> str:
-        zh = (get_language() or "en").startswith("zh")
-        value = getattr(self, f"{field}_zh") if zh else ""
-        return value or getattr(self, f"{field}_en")
+        return in_language(self, field)
 
     @property
     def venue(self) -> str:
@@ -253,13 +256,11 @@ class Zone(EditionBound, BilingualName):
 
     @property
     def group(self) -> str:
-        zh = (get_language() or "en").startswith("zh")
-        return (self.group_zh if zh else "") or self.group_en
+        return in_language(self, "group")
 
     @property
     def theme(self) -> str:
-        zh = (get_language() or "en").startswith("zh")
-        return (self.theme_zh if zh else "") or self.theme_en
+        return in_language(self, "theme")
 
     @property
     def has_plan(self) -> bool:

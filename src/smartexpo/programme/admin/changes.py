@@ -9,8 +9,9 @@ import hashlib
 from typing import Any
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from smartexpo.programme.display import lang_key
 
 KINDS = {
     "added": _("Added"),
@@ -29,10 +30,6 @@ class ChangeLine:
     detail: str = ""
 
 
-def _lang() -> str:
-    return "zh" if (get_language() or "en").startswith("zh") else "en"
-
-
 def _when(place: dict[str, Any], rooms: dict[str, str]) -> str:
     start = dt.datetime.fromisoformat(place["starts_at"])
     end = dt.datetime.fromisoformat(place["ends_at"])
@@ -48,7 +45,7 @@ def readable_changes(
 ) -> list[ChangeLine]:
     """One line per session a release adds, moves, changes or cancels (`before`: the records
     of the release before it, `after`: its own)."""
-    lang = _lang()
+    lang = lang_key()
     old = {r["id"]: r for r in before}
     new = {r["id"]: r for r in after}
     rooms = {r["room"]: r["room_name"][lang] for r in (*before, *after)}
