@@ -65,7 +65,7 @@ def optional_body(model) -> dict:
 
 
 def _edition(expo: str) -> Expo:
-    return venue_selectors.expo_get(slug=expo)
+    return venue_selectors.expo_get_cached(slug=expo)
 
 
 def _organizer(request, expo: str) -> Expo:
@@ -83,6 +83,7 @@ def _visitor(request, expo: str) -> tuple[Expo, Registration]:
         raise SmartExpoError("forbidden", "Only a registration's manage token may do this.")
     if auth.expo_id != edition.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
+    auth.expo = edition  # the services read the registration's edition: not a second time
     return edition, auth
 
 
