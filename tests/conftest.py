@@ -30,14 +30,22 @@ ThreadedWSGIServer.request_queue_size = 256
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
+    from smartexpo.checkin import doors
     from smartexpo.core.stamps import forget_all
     from smartexpo.devices.auth import forget_device_caches
+    from smartexpo.programme import display, pages
+    from smartexpo.programme.exports.common import ReleaseMemo
     from smartexpo.programme.selectors import forget_published
 
     def forget():
         forget_all()
         forget_device_caches()
+        # The programme's: the parsed release, and what pages, feeds and doors keep of it.
         forget_published()
+        display.forget()
+        pages.forget()
+        ReleaseMemo.forget_all()
+        doors.forget()
 
     forget()
     yield

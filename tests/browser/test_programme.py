@@ -15,16 +15,6 @@ from tests.programme.conftest import programme, rooms  # noqa: F401 - fixtures
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fresh_programme_caches():
-    """The live server runs in this process, whose caches saw other tests' databases."""
-    from smartexpo.programme import display, pages, selectors
-
-    selectors._cache.clear()
-    display.forget()
-    pages.forget()
-
-
 def test_in_chinese_star_reserve_see_the_agenda_and_download_it(
     live_server,
     page,

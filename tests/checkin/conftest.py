@@ -93,17 +93,3 @@ def result_of(response) -> tuple[str, str | None]:
     assert response.status_code == 200, response.content
     body = response.json()
     return body["result"], body.get("reason")
-
-
-@pytest.fixture(autouse=True)
-def fresh_programme_caches():
-    """The published programme is kept per edition id and release id, both of which a test's
-    database reuses: start each test without it (the doors' sessions are kept with it)."""
-    from smartexpo.checkin import doors
-    from smartexpo.programme import selectors
-
-    selectors._cache.clear()
-    doors._doors.clear()
-    yield
-    selectors._cache.clear()
-    doors._doors.clear()

@@ -17,9 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from smartexpo.programme import selectors
 from smartexpo.programme.exports import frab
-from smartexpo.programme.exports.common import NAMESPACE, ReleaseMemo
+from smartexpo.programme.exports.common import NAMESPACE
 from smartexpo.programme.services.editing import session_update
 from smartexpo.programme.services.publishing import programme_publish
 from tests.conftest import make_expo
@@ -28,16 +27,6 @@ from tests.programme.conftest import at
 SCHEMAS = Path(frab.__file__).resolve().parent / "frab-schema"
 JSON_SCHEMA = SCHEMAS / "schedule.schema.json"
 XSD = SCHEMAS / "schedule.xml.xsd"
-
-
-@pytest.fixture(autouse=True)
-def forget_releases():
-    """A test database reuses release ids: the programme's per-process memory starts over."""
-    selectors.forget_published()
-    ReleaseMemo.forget_all()
-    yield
-    selectors.forget_published()
-    ReleaseMemo.forget_all()
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from smartexpo.programme import selectors
-from smartexpo.programme.exports.common import ReleaseMemo
 from smartexpo.programme.models import Release
 from smartexpo.programme.services.editing import session_update
 from smartexpo.programme.services.publishing import programme_publish
@@ -25,16 +23,6 @@ from tests.conftest import make_expo, public_day_pass, register
 from tests.programme.conftest import at
 
 ICS = "/expos/{slug}/programme.ics"
-
-
-@pytest.fixture(autouse=True)
-def forget_releases():
-    """A test database reuses release ids: the programme's per-process memory starts over."""
-    selectors.forget_published()
-    ReleaseMemo.forget_all()
-    yield
-    selectors.forget_published()
-    ReleaseMemo.forget_all()
 
 
 def fetch(path: str, **headers):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.test import Client
 
 from smartexpo.exhibitors.models import Tag
@@ -20,14 +19,6 @@ from tests.programme.conftest import at
 
 URL = "/expos/test-2019/programme/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def fresh_programme_caches():
-    from smartexpo.programme import display, pages
-
-    display.forget()
-    pages.forget()
 
 
 def anyone(path: str = URL, **params) -> str:

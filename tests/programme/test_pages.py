@@ -17,17 +17,6 @@ from smartexpo.programme.services.publishing import programme_publish
 from smartexpo.venue.models import Expo
 from tests.programme.conftest import at
 
-
-@pytest.fixture(autouse=True)
-def fresh_programme_caches():
-    """Each test's database reuses the ids of the one before: the pages' caches start over."""
-    from smartexpo.programme import display, pages, selectors
-
-    selectors._cache.clear()
-    display.forget()
-    pages.forget()
-
-
 E = "/expos/test-2019"
 
 

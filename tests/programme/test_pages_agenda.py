@@ -14,17 +14,6 @@ from smartexpo.programme.services.reservations import reservation_make
 from tests.conftest import make_expo, public_day_pass, register
 from tests.programme.conftest import at
 
-
-@pytest.fixture(autouse=True)
-def fresh_programme_caches():
-    """Each test's database reuses the ids of the one before: the pages' caches start over."""
-    from smartexpo.programme import display, pages, selectors
-
-    selectors._cache.clear()
-    display.forget()
-    pages.forget()
-
-
 E = "/expos/test-2019"
 PROGRAMME = f"{E}/programme/"
 

@@ -61,6 +61,12 @@ _lock = threading.Lock()
 _doors: dict[int, Doors] = {}
 
 
+def forget() -> None:
+    """Drop the kept doors (tests, whose databases reuse ids, start each with nothing)."""
+    with _lock:
+        _doors.clear()
+
+
 def doors(*, expo: Expo) -> Doors:
     """The edition's doors as of its latest release (one indexed query to confirm it)."""
     published = published_programme(expo=expo)
