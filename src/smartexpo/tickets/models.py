@@ -97,6 +97,16 @@ class IdType(models.TextChoices):
     PASSPORT = "passport", _("Passport")
 
 
+class Intent(models.TextChoices):
+    """Why a visitor comes: matchmaking pairs a buyer with a supplier of the same sector."""
+
+    BUY = "buy", _("Buy")
+    PARTNER = "partner", _("Find partners")
+    INVEST = "invest", _("Invest")
+    LEARN = "learn", _("Learn")
+    RECRUIT = "recruit", _("Recruit")
+
+
 class RegistrationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CANCELLED = "cancelled", _("Cancelled")
@@ -126,6 +136,15 @@ class Registration(EditionBound, models.Model):
     id_hash = models.CharField(max_length=64, blank=True, editable=False)
     id_masked = models.CharField(_("ID number"), max_length=32, blank=True, editable=False)
     interests = models.JSONField(_("interests"), default=list, blank=True)
+    # The visitor's profile for networking (issue 15). `share` is their consent: which of
+    # `venue.models.SHAREABLE_FIELDS` an exhibitor who scans their ticket may see (default none).
+    # Database defaults, so that the registration hot path's INSERT need not name them.
+    sectors = models.JSONField(_("sectors of interest"), default=list, blank=True, db_default=[])
+    intents = models.JSONField(_("intents"), default=list, blank=True, db_default=[])
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="", db_default="")
+    company = models.CharField(_("company"), max_length=200, blank=True, default="", db_default="")
+    title = models.CharField(_("job title"), max_length=200, blank=True, default="", db_default="")
+    share = models.JSONField(_("shared with exhibitors"), default=list, blank=True, db_default=[])
     language = models.CharField(_("language"), max_length=8, default="en")
     manage_digest = models.CharField(max_length=64, unique=True, editable=False)
     # The manage token is re-derivable by the server alone (HMAC of this nonce), so the mailer

@@ -92,6 +92,15 @@ class SalesWindow(models.Model):
         ]
 
 
+# What a visitor may agree to give an exhibitor who scans their ticket (API: `share`), in the
+# order exports show them.
+SHAREABLE_FIELDS = ("name", "email", "phone", "company", "title")
+
+
+def lead_fields_default() -> list[str]:
+    return list(SHAREABLE_FIELDS)
+
+
 class Expo(BilingualName, SalesWindow):
     """One edition of an expo (Smart China Expo 2019, 2018, …)."""
 
@@ -132,6 +141,19 @@ class Expo(BilingualName, SalesWindow):
         blank=True,
         editable=False,
         help_text=_("Set by `smartexpo demo clock`; empty: the edition runs on the real time."),
+    )
+    # Exhibitor leads (issue 15): whether exhibitors may capture leads at all, and which of a
+    # visitor's fields a visitor may agree to share with an exhibitor who scans their ticket.
+    lead_capture = models.BooleanField(
+        _("lead capture"),
+        default=True,
+        help_text=_("Exhibitors may scan visitors' tickets at their booths as leads."),
+    )
+    lead_fields = models.JSONField(
+        _("fields visitors may share"),
+        default=lead_fields_default,
+        blank=True,
+        help_text=_("Of name, email, phone, company and title: what a visitor may share."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
