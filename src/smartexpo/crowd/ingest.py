@@ -12,7 +12,9 @@ occupancy history (queued in the same transaction, `crowd.services.movements_enq
 may arrive late and out of order: they are stored with their own event time.
 
 An event may carry a pseudonymous `visitor` tag (1–64 characters, an extension of docs/api.md): it
-is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored.
+is hashed for the unique-visitor sketch (`crowd.visitors`) and never stored — except a badge read
+at a booth: an `enter` at a booth zone tagged `ticket:<serial>` is also a `BoothVisit` of that
+ticket (docs/recommendations.md), written by one more batched insert only when a batch has some.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from smartexpo.crowd.services import Movement, movements_enqueue
 from smartexpo.crowd.visitors import visitor_hash
 from smartexpo.crowd.zones import zone_table
 from smartexpo.devices.auth import Sensor
-from smartexpo.venue.models import Expo
+from smartexpo.venue.models import Expo, ZoneKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,10 +48,24 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-def _zone_ids(expo: Expo) -> dict[str, int]:
-    """Zone code → id for the edition (the readers' zone table: a zone made a moment ago, by
-    any process, is in it, see `core.stamps`)."""
-    return {z.code: z.id for z in zone_table(expo_id=expo.pk).zones}
+BADGE_PREFIX = "ticket:"
+
+
+def _zone_ids(expo: Expo) -> tuple[dict[str, int], set[int]]:
+    """Zone code → id for the edition, and the ids of its booth zones (the readers' zone
+    table: a zone made a moment ago, by any process, is in it, see `core.stamps`)."""
+    zones = zone_table(expo_id=expo.pk).zones
+    return {z.code: z.id for z in zones}, {z.id for z in zones if z.kind == ZoneKind.BOOTH}
+
+
+def badge_serial(visitor: str | None) -> int | None:
+    """The ticket serial of a badge read's visitor tag (`ticket:<serial>`), else None."""
+    if not visitor or not visitor.startswith(BADGE_PREFIX):
+        return None
+    digits = visitor[len(BADGE_PREFIX) :]
+    if not digits.isdigit() or len(digits) > 18:  # past a BigInteger: no serial
+        return None
+    return int(digits)
 
 
 def events_ingest(
@@ -62,7 +78,7 @@ def events_ingest(
     An event whose id was stored before, or was accepted earlier in the batch, is a duplicate
     whatever its body; an invalid one is listed in `rejected` with its reason and the rest of
     the batch is stored all the same."""
-    zones = _zone_ids(expo)
+    zones, booths = _zone_ids(expo)
     rejected: list[dict] = []
     # Ids of refused events that are well formed: one stored before makes its event a repeat.
     named: set[str] = set()
@@ -70,6 +86,7 @@ def events_ingest(
     movements: dict[str, tuple] = {}
     seen: set[str] = set()
     repeats = 0
+    badges: dict[str, tuple] = {}  # event id → a badge read at a booth (serial, zone, time)
     received = to_us(timezone.now())
     for item in items:
         reason = event_refusal(item, zones, sensor.zones)
@@ -99,6 +116,10 @@ def events_ingest(
         )
         delta = item.count if item.kind == EventKind.ENTER else -item.count
         movements[event_id] = (zone_id, at, delta, item.visitor)
+        if zone_id in booths and delta > 0 and item.visitor:
+            serial = badge_serial(item.visitor)
+            if serial is not None:
+                badges[event_id] = (serial, zone_id, item.at)
     # A refused body under an id stored before is a repeat too, not a refusal.
     earlier = stored_ids(expo, named)
     if earlier:
@@ -113,7 +134,20 @@ def events_ingest(
             queued.append(Movement(expo.pk, zone_id, at_us, delta, tag))
         with driver_cursor() as raw:
             movements_enqueue(cursor=raw, movements=queued)
+        if badges:
+            _booth_visits(expo, [badges[e] for e in stored if e in badges])
     return IngestResult(len(stored), repeats + len(rows) - len(stored), rejected)
+
+
+def _booth_visits(expo: Expo, reads: list[tuple]) -> None:
+    """Record the new events' badge reads at booths as booth visits (local day of the
+    edition)."""
+    if not reads:
+        return
+    tz = expo.tz
+    queries.booth_visits_insert(
+        [(expo.pk, serial, zone_id, at.astimezone(tz).date(), at) for serial, zone_id, at in reads]
+    )
 
 
 def stored_ids(expo: Expo, ids) -> set[str]:

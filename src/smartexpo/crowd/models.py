@@ -246,3 +246,35 @@ class ReplayClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expo_id} at {self.at} (×{self.speed:g})"
+
+
+class BoothVisit(models.Model):
+    """A visitor's badge read at a booth zone on a day: a sensor event whose `visitor` tag is
+    `ticket:<serial>` (docs/recommendations.md). One row per ticket, zone and local day, written
+    by the ingest path (`crowd.ingest`); the recommendations read them as behaviour.
+
+    The ticket is named by its serial, not a foreign key: crowd sits below tickets. The row is
+    personal data of the ticket's holder (exported and erased with the registration)."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("edition"), on_delete=models.CASCADE, db_index=False
+    )
+    serial = models.BigIntegerField(_("ticket serial"))
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("zone"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))
+    at = models.DateTimeField(_("first seen"))
+
+    class Meta:
+        verbose_name = _("booth visit")
+        verbose_name_plural = _("booth visits")
+        constraints = [
+            # Also the index of a ticket's visits (expo, serial, …).
+            models.UniqueConstraint(
+                fields=["expo", "serial", "zone", "day"], name="booth_visit_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} at {self.zone_id} on {self.day}"

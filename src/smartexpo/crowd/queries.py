@@ -22,6 +22,7 @@ from smartexpo.core.db import (
     table,
 )
 from smartexpo.crowd.models import (
+    BoothVisit,
     OccupancyFrame,
     OccupancyMinute,
     PendingMovement,
@@ -69,6 +70,22 @@ def sensor_events_insert_returning(rows: list[tuple]) -> list[str]:
             cursor.execute(head + values + tail, [v for row in chunk for v in row])
             stored.extend(r[0] for r in cursor.fetchall())
     return stored
+
+
+def booth_visits_insert(rows: list[tuple]) -> None:
+    """Insert booth-visit rows `(expo_id, serial, zone_id, day, at)`, keeping the first of a
+    ticket's visits to a zone on a day (the others are the same visit)."""
+    head = f"INSERT INTO {table(BoothVisit)} (expo_id, serial, zone_id, day, at) VALUES "
+    tail = " ON CONFLICT (expo_id, serial, zone_id, day) DO NOTHING"
+    ops = connection.ops
+    rows = [
+        (expo, serial, zone, ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(at))
+        for expo, serial, zone, day, at in rows
+    ]
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, INSERT_ROWS):
+            values = ", ".join([f"({placeholders(5)})"] * len(chunk))
+            cursor.execute(head + values + tail, [v for row in chunk for v in row])
 
 
 def sensor_events_insert_many(cursor, rows) -> int:

@@ -16,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from smartexpo.programme import blocks, display, pages, selectors
+from smartexpo.programme import blocks, display, pages, panels, selectors
 from smartexpo.programme.services.reservations import (
     agenda_feed_renew,
     agenda_feed_secret,
@@ -63,6 +63,8 @@ def agenda(request: HttpRequest, expo: str, token: str) -> HttpResponse:
         "published": published,
         "feed": feed,
         "webcal": "webcal://" + feed.split("://", 1)[1],
+        # What higher apps add (the recommendations), `programme.panels`.
+        "panels": panels.agenda_panels(request, edition, registration, token),
     }
     return render(request, "programme/agenda.html", context)
 

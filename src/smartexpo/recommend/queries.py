@@ -1,0 +1,78 @@
+"""The recommendations' SQL: each person's behaviour, read in one statement.
+
+Behaviour is what a registration did that says what it cares about, as (registration, kind,
+item, weight) rows: kind "e" an exhibitor (booth visits, one per day; leads), kind "s" a session
+of the programme (a star, a reservation, attendance at the room door). The build reads every
+registration's; a request reads one registration's, along the same indexes.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import connection
+
+from smartexpo.core.db import table
+from smartexpo.crowd.models import BoothVisit
+from smartexpo.exhibitors.models import BoothAssignment
+from smartexpo.programme.models import Attendance, Favourite, Reservation
+from smartexpo.tickets.models import Registration, Ticket
+from smartexpo.venue.models import Booth
+
+# How much one act says about an interest (a visit counts once a day).
+WEIGHTS = {"visit": 1.0, "lead": 3.0, "favourite": 1.0, "reservation": 1.5, "attendance": 2.0}
+
+
+def _lead_table() -> str | None:
+    """The leads app's table, when the leads app is installed (it sits beside programme)."""
+    try:
+        return table(apps.get_model("leads", "Lead"))
+    except LookupError:
+        return None
+
+
+def _behaviour_sql(one: bool) -> str:
+    where = "{col} = %s" if one else "{expo} = %s"
+    visits = (
+        f"SELECT t.registration_id, 'e', a.exhibitor_id, {WEIGHTS['visit']} * COUNT(*) "
+        f"FROM {table(BoothVisit)} v "
+        f"JOIN {table(Ticket)} t ON t.serial = v.serial AND t.expo_id = v.expo_id "
+        f"JOIN {table(Booth)} b ON b.zone_id = v.zone_id "
+        f"JOIN {table(BoothAssignment)} a ON a.booth_id = b.id "
+        f"WHERE {where.format(col='t.registration_id', expo='v.expo_id')} "
+        "GROUP BY t.registration_id, a.exhibitor_id"
+    )
+    sessions = [
+        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['favourite']} "
+        f"FROM {table(Favourite)} f JOIN {table(Registration)} r "
+        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
+        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['reservation']} "
+        f"FROM {table(Reservation)} f JOIN {table(Registration)} r "
+        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
+        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['attendance']} "
+        f"FROM {table(Attendance)} f JOIN {table(Registration)} r "
+        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
+    ]
+    parts = [visits, *sessions]
+    leads = _lead_table()
+    if leads:
+        parts.append(
+            f"SELECT f.registration_id, 'e', f.exhibitor_id, {WEIGHTS['lead']} "
+            f"FROM {leads} f WHERE {where.format(col='f.registration_id', expo='f.expo_id')}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+_sql: dict[bool, str] = {}
+
+
+def behaviour_rows(*, expo_id: int, registration_id: int | None = None) -> list[tuple]:
+    """(registration id, "e" | "s", item id, weight) rows of the edition's behaviour, or of
+    one registration's (several rows may name one item: the caller adds them up)."""
+    one = registration_id is not None
+    if one not in _sql:
+        _sql[one] = _behaviour_sql(one)
+    sql = _sql[one]
+    value = registration_id if one else expo_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value] * sql.count("%s"))
+        return cursor.fetchall()

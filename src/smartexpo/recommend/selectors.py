@@ -1,0 +1,266 @@
+"""Reads of the recommendations: the edition's served model, and what it recommends to whom.
+
+`served_model` keeps the loaded newest `RecommenderModel` per edition and process, and confirms
+on each call, with one indexed query, that no newer one was built (the house's pattern, see
+`programme.selectors.published_programme`): a rebuild is served from the next request on, by
+every process. Whatever may change between builds is read live, per request, along indexes:
+the visitor's profile and behaviour, the dismissals, whether a suggested visitor still shares
+and is still registered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections import defaultdict
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus
+from smartexpo.programme.selectors import published_programme
+from smartexpo.recommend import engine, queries
+from smartexpo.recommend.companies import company_key
+from smartexpo.recommend.models import Dismissal, RecommenderModel
+from smartexpo.recommend.reasons import Names, render_all
+from smartexpo.recommend.services.building import (
+    PERSON_FIELDS,
+    histories_of,
+    people_loads,
+    person_of,
+    session_id_of,
+    session_key,
+)
+from smartexpo.tickets.models import Registration, RegistrationStatus
+from smartexpo.venue.models import Expo, SHAREABLE_FIELDS
+
+# A ranked list holds at most this many; an answer pages through it.
+RANKED_MAX = 50
+VISITORS_MAX = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Served:
+    """An edition's loaded model and what answers need beside it, as of its loading."""
+
+    pk: int
+    built_at: dt.datetime
+    model: engine.Model
+    names: Names
+    exhibitors: dict[int, dict]  # id → its answer: id, slug, name, sector, hall
+    companies: dict[str, frozenset[int]]  # company key → the exhibitors it names
+    people: list[engine.Person]  # the visitors who shared something at the build
+
+    def own_exhibitors(self, company: str, exhibitor_id: int | None) -> frozenset[int]:
+        """The exhibitors that are the person's own company (by name, or by a staff pass)."""
+        own = set(self.companies.get(company_key(company), ())) if company else set()
+        if exhibitor_id is not None:
+            own.add(exhibitor_id)
+        return frozenset(own)
+
+
+_lock = threading.Lock()
+_cache: dict[int, Served] = {}
+
+
+def _exhibitors(expo_id: int) -> tuple[dict[int, dict], dict[str, frozenset[int]]]:
+    rows = Exhibitor.objects.filter(expo_id=expo_id, status=ExhibitorStatus.APPROVED).values_list(
+        "id", "slug", "name_en", "name_zh", "sector__code"
+    )
+    halls: dict[int, list[str]] = defaultdict(list)
+    for exhibitor_id, booth, hall in (
+        BoothAssignment.objects.filter(expo_id=expo_id)
+        .order_by("booth__code")
+        .values_list("exhibitor_id", "booth__code", "booth__hall__code")
+    ):
+        halls[exhibitor_id].append(booth)
+    found, companies = {}, defaultdict(set)
+    for pk, slug, en, zh, sector in rows:
+        found[pk] = {
+            "id": pk,
+            "slug": slug,
+            "name": {"en": en, "zh": zh or en},
+            "sector": sector,
+            "booths": halls.get(pk, []),
+        }
+        for name in (en, zh):
+            if key := company_key(name):
+                companies[key].add(pk)
+    return found, {k: frozenset(v) for k, v in companies.items()}
+
+
+def _load(row: RecommenderModel) -> Served:
+    exhibitors, companies = _exhibitors(row.expo_id)
+    return Served(
+        pk=row.pk,
+        built_at=row.built_at,
+        model=engine.Model.loads(bytes(row.data)),
+        names=Names.read(expo_id=row.expo_id),
+        exhibitors=exhibitors,
+        companies=companies,
+        people=people_loads(row.people) if row.people else [],
+    )
+
+
+def served_model(*, expo: Expo) -> Served:
+    """The edition's newest model, loaded once per process. Refused with `no_model` (409)
+    until one was built (`smartexpo recs build`, or the admin)."""
+    newest = next(
+        iter(
+            RecommenderModel.objects.filter(expo=expo)
+            .order_by("-built_at")
+            .values_list("pk", "built_at")[:1]
+        ),
+        None,
+    )
+    if newest is None:
+        raise SmartExpoError(
+            "no_model",
+            "No recommender was built for this edition yet: the organiser builds one with "
+            "`smartexpo recs build` or in the admin.",
+        )
+    cached = _cache.get(expo.pk)
+    if cached is not None and (cached.pk, cached.built_at) == newest:
+        return cached
+    row = RecommenderModel.objects.get(pk=newest[0])
+    served = _load(row)
+    with _lock:
+        _cache[expo.pk] = served
+    return served
+
+
+def forget_served() -> None:
+    """Drop every loaded model (a test's database starts over and reuses the ids)."""
+    with _lock:
+        _cache.clear()
+
+
+# --- the visitor's side -------------------------------------------------------------------
+
+
+def person_now(registration: Registration) -> tuple[engine.Person, dict[int, float]]:
+    """The registration as the engine's person, with its behaviour read now."""
+    rows = queries.behaviour_rows(expo_id=registration.expo_id, registration_id=registration.pk)
+    history = histories_of(rows).get(registration.pk, {})
+    values = {f: getattr(registration, f) for f in PERSON_FIELDS}
+    return person_of(values, history), history
+
+
+def declined_exhibitors(*, registration_id: int) -> frozenset[int]:
+    """The exhibitors paired with the registration in a dismissal, by either side."""
+    return frozenset(
+        Dismissal.objects.filter(registration_id=registration_id).values_list(
+            "exhibitor_id", flat=True
+        )
+    )
+
+
+def _session_out(record: dict) -> dict:
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "forum": record["forum"],
+        "room": record["room"],
+        "starts_at": record["starts_at"],
+        "ends_at": record["ends_at"],
+    }
+
+
+def for_visitor(*, expo: Expo, registration: Registration, kind: str) -> list[dict]:
+    """What the edition's model recommends to the registration, best first (at most
+    `RANKED_MAX`): exhibitors (never one declined either way, nor the person's own company)
+    or sessions of the published programme (not those already on their agenda)."""
+    served = served_model(expo=expo)
+    person, history = person_now(registration)
+    out = []
+    if kind == "exhibitor":
+        exclude = declined_exhibitors(registration_id=registration.pk) | served.own_exhibitors(
+            registration.company, registration.exhibitor_id
+        )
+        found = served.model.recommend(person, kind="exhibitor", limit=RANKED_MAX, exclude=exclude)
+        for s in found:
+            exhibitor = served.exhibitors.get(s.key)
+            if exhibitor is None:  # no longer approved
+                continue
+            out.append(_scored("exhibitor", exhibitor, s, served))
+        return out
+    published = published_programme(expo=expo)
+    exclude = frozenset(k for k in history if k >= session_key(0))
+    found = served.model.recommend(person, kind="session", limit=RANKED_MAX, exclude=exclude)
+    for s in found:
+        record = published.by_id.get(session_id_of(s.key))
+        if record is None:  # not in the programme any more
+            continue
+        out.append(_scored("session", _session_out(record), s, served))
+    return out
+
+
+def _scored(kind: str, thing: dict, scored, served: Served) -> dict:
+    return {
+        kind: thing,
+        "score": round(float(scored.score), 4),
+        "reasons": render_all(scored.reasons, served.names),
+    }
+
+
+# --- the exhibitor's side -----------------------------------------------------------------
+
+
+def shared_fields(registration: Registration, allowed) -> dict:
+    """The fields the visitor shares with exhibitors (and the edition lets them share)."""
+    fields = [f for f in SHAREABLE_FIELDS if f in (registration.share or []) and f in allowed]
+    return {f: getattr(registration, f) for f in fields}
+
+
+def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX) -> list[dict]:
+    """The visitors worth meeting for the exhibitor, best first by the reciprocal score: only
+    those who share something now (checked live), never a declined pair, nor the exhibitor's own
+    people; each with the fields they share and nothing else."""
+    served = served_model(expo=expo)
+    declined = frozenset(
+        Dismissal.objects.filter(exhibitor=exhibitor).values_list("registration_id", flat=True)
+    )
+    own = {company_key(exhibitor.name_en), company_key(exhibitor.name_zh)} - {""}
+    exclude = declined | frozenset(p.key for p in served.people if p.company and p.company in own)
+    # Some of those ranked may have stopped sharing, or cancelled, since the build.
+    wanted = limit + limit // 2 + 10
+    found = served.model.rank_people(exhibitor.pk, served.people, limit=wanted, exclude=exclude)
+    registrations = {
+        r.pk: r
+        for r in Registration.objects.filter(
+            pk__in=[s.key for s in found],
+            expo=expo,
+            status=RegistrationStatus.ACTIVE,
+            erased_at__isnull=True,
+        ).exclude(exhibitor=exhibitor)
+    }
+    allowed = expo.lead_fields or []
+    out = []
+    for s in found:
+        registration = registrations.get(s.key)
+        if registration is None:
+            continue
+        fields = shared_fields(registration, allowed)
+        if not fields or company_key(registration.company) in own:
+            continue
+        out.append(
+            {
+                "visitor": {"registration": registration.pk, **fields},
+                "score": round(float(s.score), 4),
+                "reasons": render_all(s.reasons, served.names),
+            }
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+def pair_score(*, expo: Expo, registration: Registration, exhibitor: Exhibitor) -> float:
+    """The symmetric score of a visitor and an exhibitor (0 for a declined pair, or the
+    person's own company)."""
+    served = served_model(expo=expo)
+    if exhibitor.pk in declined_exhibitors(registration_id=registration.pk):
+        return 0.0
+    if exhibitor.pk in served.own_exhibitors(registration.company, registration.exhibitor_id):
+        return 0.0
+    person, _history = person_now(registration)
+    return round(float(served.model.reciprocal(person, exhibitor.pk)), 4)
