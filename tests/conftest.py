@@ -36,6 +36,7 @@ def fresh_process_caches():
     from smartexpo.programme import display, pages
     from smartexpo.programme.exports.common import ReleaseMemo
     from smartexpo.programme.selectors import forget_published
+    from smartexpo.recommend.selectors import forget_served
 
     def forget():
         forget_all()
@@ -46,6 +47,7 @@ def fresh_process_caches():
         pages.forget()
         ReleaseMemo.forget_all()
         doors.forget()
+        forget_served()  # the recommendations' loaded models
 
     forget()
     yield

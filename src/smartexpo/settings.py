@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "smartexpo.checkin",
     "smartexpo.crowd",
     "smartexpo.streams",
+    "smartexpo.recommend",
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",

@@ -43,6 +43,11 @@ SECTIONS = [
         summary=_("Visits, distinct visitors and time spent at your booth, day by day."),
     ),
     Section(
+        "portal:suggestions",
+        _("Suggested visitors"),
+        summary=_("Visitors who share their details and match what you offer, with why."),
+    ),
+    Section(
         "portal:staff-passes",
         _("Staff passes"),
         summary=_("Issue the passes your staff wear at the booth, and send them again."),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartexpo.portal.views import accounts, footfall, passes, profile, team, tokens
+from smartexpo.portal.views import accounts, footfall, passes, profile, suggestions, team, tokens
 
 app_name = "portal"
 
@@ -42,6 +42,7 @@ urlpatterns = [
         footfall.footfall,
         name="footfall",
     ),
+    path(EXHIBITOR + "suggested-visitors/", suggestions.suggestions, name="suggestions"),
     path(
         EXHIBITOR + "staff-passes/",
         passes.staff_passes,

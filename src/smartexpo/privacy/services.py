@@ -13,6 +13,10 @@ from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
 from smartexpo.programme.personal_data import registration_programme_data
 from smartexpo.programme.services.reservations import registration_programme_erase
+from smartexpo.recommend.personal_data import (
+    registration_recommend_data,
+    registration_recommend_erase,
+)
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.personal_data import registration_personal_data
 from smartexpo.tickets.services.erasure import Erased, registration_erase
@@ -26,7 +30,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
     `registration` (its fields, the restricted-type facts), `tickets` (with where each is
     inside now), `checkins` (the check-in log of its tickets), `waiting_list`,
     `idempotency_records` (stored answers, credentials withheld), `programme` (reservations,
-    starred sessions, room-door attendance)."""
+    starred sessions, room-door attendance), `recommendations` (dismissals, booth visits)."""
     data = registration_personal_data(registration=registration)
     checkins = ticket_checkins(expo_id=registration.expo_id, tickets=data["tickets"])
     tickets = []
@@ -45,6 +49,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
         "waiting_list": data["waiting_list"],
         "idempotency_records": data["idempotency_records"],
         "programme": registration_programme_data(registration=registration),
+        "recommendations": registration_recommend_data(registration=registration),
     }
 
 
@@ -81,9 +86,11 @@ def personal_data_export_many(
 
 
 def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
-    """Erase the person's data: the programme's part (`registration_programme_erase`), then
+    """Erase the person's data: the programme's part (`registration_programme_erase`), the
+    recommendations' (`registration_recommend_erase`: dismissals, booth visits), then
     ticketing's (`tickets.services.erasure.registration_erase`, which logs it), in one
     transaction."""
     with transaction.atomic():
         registration_programme_erase(registration=registration)
+        registration_recommend_erase(registration=registration)
         return registration_erase(registration=registration, actor=actor, via=via)

@@ -151,7 +151,7 @@ def recommendations(request, expo: str, registration_id: int, page: Query[Recomm
     "the visitor's own dismissals (an exhibitor's are not shown to the visitor).",
 )
 def list_dismissals(request, expo: str, registration_id: int, page: Query[VisitorParams]):
-    _edition_, registration = _registration(request, expo, registration_id)
+    _unused, registration = _registration(request, expo, registration_id)
     found = Dismissal.objects.filter(registration=registration, by=DismissedBy.VISITOR).order_by(
         "id"
     )

@@ -42,15 +42,14 @@ def _behaviour_sql(one: bool) -> str:
         "GROUP BY t.registration_id, a.exhibitor_id"
     )
     sessions = [
-        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['favourite']} "
-        f"FROM {table(Favourite)} f JOIN {table(Registration)} r "
-        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
-        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['reservation']} "
-        f"FROM {table(Reservation)} f JOIN {table(Registration)} r "
-        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
-        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS['attendance']} "
-        f"FROM {table(Attendance)} f JOIN {table(Registration)} r "
-        f"ON r.id = f.registration_id WHERE {where.format(col='f.registration_id', expo='r.expo_id')}",
+        f"SELECT f.registration_id, 's', f.session_id, {WEIGHTS[kind]} "
+        f"FROM {table(model)} f JOIN {table(Registration)} r ON r.id = f.registration_id "
+        f"WHERE {where.format(col='f.registration_id', expo='r.expo_id')}"
+        for kind, model in (
+            ("favourite", Favourite),
+            ("reservation", Reservation),
+            ("attendance", Attendance),
+        )
     ]
     parts = [visits, *sessions]
     leads = _lead_table()

@@ -19,7 +19,7 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus
 from smartexpo.programme.selectors import published_programme
 from smartexpo.recommend import engine, queries
-from smartexpo.recommend.companies import company_key
+from smartexpo.recommend.companies import CompanyIndex, company_key, same_company
 from smartexpo.recommend.models import Dismissal, RecommenderModel
 from smartexpo.recommend.reasons import Names, render_all
 from smartexpo.recommend.services.building import (
@@ -31,7 +31,7 @@ from smartexpo.recommend.services.building import (
     session_key,
 )
 from smartexpo.tickets.models import Registration, RegistrationStatus
-from smartexpo.venue.models import Expo, SHAREABLE_FIELDS
+from smartexpo.venue.models import SHAREABLE_FIELDS, Expo
 
 # A ranked list holds at most this many; an answer pages through it.
 RANKED_MAX = 50
@@ -47,12 +47,14 @@ class Served:
     model: engine.Model
     names: Names
     exhibitors: dict[int, dict]  # id → its answer: id, slug, name, sector, hall
-    companies: dict[str, frozenset[int]]  # company key → the exhibitors it names
+    companies: CompanyIndex  # the exhibitors by their names' company keys
     people: list[engine.Person]  # the visitors who shared something at the build
+    encoded: engine.People  # the same, encoded once for `rank_people`
+    staff: CompanyIndex  # the people of `people` by the company they name
 
     def own_exhibitors(self, company: str, exhibitor_id: int | None) -> frozenset[int]:
         """The exhibitors that are the person's own company (by name, or by a staff pass)."""
-        own = set(self.companies.get(company_key(company), ())) if company else set()
+        own = set(self.companies.matching(company_key(company)))
         if exhibitor_id is not None:
             own.add(exhibitor_id)
         return frozenset(own)
@@ -62,18 +64,18 @@ _lock = threading.Lock()
 _cache: dict[int, Served] = {}
 
 
-def _exhibitors(expo_id: int) -> tuple[dict[int, dict], dict[str, frozenset[int]]]:
+def _exhibitors(expo_id: int) -> tuple[dict[int, dict], CompanyIndex]:
     rows = Exhibitor.objects.filter(expo_id=expo_id, status=ExhibitorStatus.APPROVED).values_list(
         "id", "slug", "name_en", "name_zh", "sector__code"
     )
     halls: dict[int, list[str]] = defaultdict(list)
-    for exhibitor_id, booth, hall in (
+    for exhibitor_id, booth in (
         BoothAssignment.objects.filter(expo_id=expo_id)
         .order_by("booth__code")
-        .values_list("exhibitor_id", "booth__code", "booth__hall__code")
+        .values_list("exhibitor_id", "booth__code")
     ):
         halls[exhibitor_id].append(booth)
-    found, companies = {}, defaultdict(set)
+    found, companies = {}, []
     for pk, slug, en, zh, sector in rows:
         found[pk] = {
             "id": pk,
@@ -82,22 +84,24 @@ def _exhibitors(expo_id: int) -> tuple[dict[int, dict], dict[str, frozenset[int]
             "sector": sector,
             "booths": halls.get(pk, []),
         }
-        for name in (en, zh):
-            if key := company_key(name):
-                companies[key].add(pk)
-    return found, {k: frozenset(v) for k, v in companies.items()}
+        companies += [(company_key(en), pk), (company_key(zh), pk)]
+    return found, CompanyIndex(companies)
 
 
 def _load(row: RecommenderModel) -> Served:
     exhibitors, companies = _exhibitors(row.expo_id)
+    model = engine.Model.loads(bytes(row.data))
+    people = people_loads(row.people) if row.people else []
     return Served(
         pk=row.pk,
         built_at=row.built_at,
-        model=engine.Model.loads(bytes(row.data)),
+        model=model,
         names=Names.read(expo_id=row.expo_id),
         exhibitors=exhibitors,
         companies=companies,
-        people=people_loads(row.people) if row.people else [],
+        people=people,
+        encoded=model.encode(people),
+        staff=CompanyIndex((p.company, p.key) for p in people),
     )
 
 
@@ -220,10 +224,10 @@ def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX
         Dismissal.objects.filter(exhibitor=exhibitor).values_list("registration_id", flat=True)
     )
     own = {company_key(exhibitor.name_en), company_key(exhibitor.name_zh)} - {""}
-    exclude = declined | frozenset(p.key for p in served.people if p.company and p.company in own)
+    exclude = declined.union(*(served.staff.matching(key) for key in own))
     # Some of those ranked may have stopped sharing, or cancelled, since the build.
     wanted = limit + limit // 2 + 10
-    found = served.model.rank_people(exhibitor.pk, served.people, limit=wanted, exclude=exclude)
+    found = served.model.rank_people(exhibitor.pk, served.encoded, limit=wanted, exclude=exclude)
     registrations = {
         r.pk: r
         for r in Registration.objects.filter(
@@ -240,7 +244,8 @@ def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX
         if registration is None:
             continue
         fields = shared_fields(registration, allowed)
-        if not fields or company_key(registration.company) in own:
+        mine = company_key(registration.company)
+        if not fields or any(same_company(mine, key) for key in own):
             continue
         out.append(
             {

@@ -5,27 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crowd', '0005_replayclock_achieved_speed'),
-        ('venue', '0004_networking_profile'),
+        ("crowd", "0005_replayclock_achieved_speed"),
+        ("venue", "0004_networking_profile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BoothVisit',
+            name="BoothVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.BigIntegerField(verbose_name='ticket serial')),
-                ('day', models.DateField(verbose_name='day')),
-                ('at', models.DateTimeField(verbose_name='first seen')),
-                ('expo', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='venue.expo', verbose_name='edition')),
-                ('zone', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='venue.zone', verbose_name='zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("serial", models.BigIntegerField(verbose_name="ticket serial")),
+                ("day", models.DateField(verbose_name="day")),
+                ("at", models.DateTimeField(verbose_name="first seen")),
+                (
+                    "expo",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="venue.expo",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="venue.zone",
+                        verbose_name="zone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booth visit',
-                'verbose_name_plural': 'booth visits',
-                'constraints': [models.UniqueConstraint(fields=('expo', 'serial', 'zone', 'day'), name='booth_visit_once_a_day')],
+                "verbose_name": "booth visit",
+                "verbose_name_plural": "booth visits",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("expo", "serial", "zone", "day"), name="booth_visit_once_a_day"
+                    )
+                ],
             },
         ),
     ]

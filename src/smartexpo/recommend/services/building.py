@@ -20,7 +20,14 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from smartexpo.exhibitors.models import BoothAssignment, Exhibitor, ExhibitorStatus, ShowcaseItem
+from smartexpo.exhibitors.models import (
+    BoothAssignment,
+    Exhibitor,
+    ExhibitorStatus,
+    Sector,
+    ShowcaseItem,
+    Tag,
+)
 from smartexpo.programme.selectors import published_programme
 from smartexpo.recommend import engine, queries
 from smartexpo.recommend.companies import company_key
@@ -52,9 +59,9 @@ def exhibitor_items(*, expo: Expo) -> list[engine.Item]:
         .order_by("id")
     )
     showcase: dict[int, list[str]] = defaultdict(list)
-    for exhibitor_id, *texts in ShowcaseItem.objects.filter(
-        exhibitor__expo=expo
-    ).values_list("exhibitor_id", "title_en", "title_zh", "description_en", "description_zh"):
+    for exhibitor_id, *texts in ShowcaseItem.objects.filter(exhibitor__expo=expo).values_list(
+        "exhibitor_id", "title_en", "title_zh", "description_en", "description_zh"
+    ):
         showcase[exhibitor_id].extend(t for t in texts if t)
     halls: dict[int, str] = {}
     for exhibitor_id, hall in BoothAssignment.objects.filter(expo=expo).values_list(
@@ -172,6 +179,16 @@ def people_loads(data: bytes) -> list[engine.Person]:
     ]
 
 
+def catalogue_labels() -> dict[str, str]:
+    """Sector and tag code → its names in both languages (a person's declared interests reach
+    the text model through them)."""
+    labels = {}
+    for model in (Sector, Tag):
+        for code, en, zh in model.objects.values_list("code", "name_en", "name_zh"):
+            labels[code] = f"{en} {zh}".strip()
+    return labels
+
+
 def recommender_build(*, expo: Expo, progress: Progress | None = None) -> RecommenderModel:
     """Build the edition's recommender from what is stored now, store it as the newest, and
     delete the older ones (the servers load the new one at their next request)."""
@@ -197,7 +214,7 @@ def recommender_build(*, expo: Expo, progress: Progress | None = None) -> Recomm
             step("visitors", n, total)
     step("visitors", total, total)
     step("model", 0, 1)
-    model = engine.build(items, list(histories.values()), seed=0)
+    model = engine.build(items, list(histories.values()), seed=0, labels=catalogue_labels())
     data = model.dumps()
     step("model", 1, 1)
     with transaction.atomic():

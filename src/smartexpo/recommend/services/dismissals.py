@@ -1,4 +1,4 @@
-""""No thanks": a visitor declining an exhibitor, or an exhibitor declining a visitor.
+""" "No thanks": a visitor declining an exhibitor, or an exhibitor declining a visitor.
 
 Either side's dismissal keeps the pair out of both sides' recommendations (`selectors`), and
 gives their pair score as 0. Each side may take back its own dismissal, never the other's.
