@@ -200,6 +200,23 @@ def _programme(expo, holders) -> dict:
     }
 
 
+def _recommend(expo, mine, other, huawei) -> dict:
+    """The recommendations: R shares its email with exhibitors and has said "No thanks" to
+    Huawei, Huawei to the other registration, and the edition's recommender is built."""
+    from smartexpo.recommend.models import Dismissal, RecommenderModel
+    from smartexpo.recommend.services.building import recommender_build
+    from smartexpo.tickets.models import Registration
+
+    Registration.objects.filter(pk=mine.pk).update(share=["email"])
+    Dismissal.objects.create(expo=expo, registration=mine, exhibitor=huawei, by="visitor")
+    Dismissal.objects.create(expo=expo, registration=other, exhibitor=huawei, by="exhibitor")
+    recommender_build(expo=expo)
+    return {
+        "other_registration": other.pk,
+        "recommend.recommendermodel": RecommenderModel.objects.get(expo=expo).pk,
+    }
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -333,4 +350,5 @@ def build_world() -> World:
     }
     # After the values above: publishing writes the audit log's second entry.
     values.update(_programme(expo, [mine.registration, other.registration]))
+    values.update(_recommend(expo, mine.registration, other.registration, exhibitors["huawei"]))
     return World(values=values, tokens=tokens, sessions=sessions)

@@ -30,8 +30,7 @@ def suggestions(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse
         return _dismiss(request)
     found = suggested_for_portal(expo=request.expo, exhibitor=request.exhibitor)
     rows = [
-        {**item, "cells": [item["fields"].get(key, "") for key in FIELDS]}
-        for item in found or []
+        {**item, "cells": [item["fields"].get(key, "") for key in FIELDS]} for item in found or []
     ]
     context = {
         "expo": request.expo,
