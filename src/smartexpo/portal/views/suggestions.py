@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from smartexpo.portal.access import portal_view
 from smartexpo.recommend.models import DismissedBy
