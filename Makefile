@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-programme bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
+.PHONY: bench-checkin bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -155,6 +155,16 @@ bench-programme: install-dev
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
 	$(BIN)/python bench/programme.py $(PROGRAMME_BENCH_ARGS)
+
+# One visitor's recommendations under wrk at 8 connections, the 2019 demo at 50,000 visitors
+# (docs/recommendations.md); target p99 < 30 ms. Options through RECS_BENCH_ARGS.
+bench-recs: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "Installing from Debian: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+	$(BIN)/python bench/recommend.py $(RECS_BENCH_ARGS)
 
 # Gate check-in, served as users run it (`smartexpo serve --workers 2 --no-mailer`, SQLite):
 # online scans under wrk over 100,000 issued tickets, then the offline sync in batches of 5,000.

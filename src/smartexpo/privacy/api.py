@@ -140,6 +140,25 @@ class ExportProgramme(Schema):
     )
 
 
+class ExportDismissal(Schema):
+    exhibitor: int
+    exhibitor_name: Names
+    by: str = Field(..., description="who said “No thanks”: visitor, or exhibitor")
+    created_at: dt.datetime
+
+
+class ExportBoothVisit(Schema):
+    ticket: int
+    zone: str
+    day: str
+    at: dt.datetime = Field(..., description="the first badge read of the day at that booth")
+
+
+class ExportRecommendations(Schema):
+    dismissals: list[ExportDismissal]
+    booth_visits: list[ExportBoothVisit]
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -149,6 +168,7 @@ class PersonalDataOut(Schema):
     waiting_list: list[ExportWaitlistEntry]
     idempotency_records: list[ExportIdempotencyRecord]
     programme: ExportProgramme
+    recommendations: ExportRecommendations
 
 
 class ErasedOut(Schema):
