@@ -74,8 +74,8 @@ def test_the_world_is_not_flattering(small):
 def test_demo_visitor_interests_are_deterministic_and_bilingual():
     seen_zh = seen_en = False
     for index in range(40):
-        interests, profile = visitor_interests(2019, index)
-        assert visitor_interests(2019, index) == (interests, profile)
+        interests, profile = visitor_interests(index)
+        assert visitor_interests(index) == (interests, profile)
         assert interests.sectors and interests.intents
         text = profile.company + profile.title
         seen_zh |= any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -17,12 +17,15 @@ from functools import cache
 from smartexpo.demo import catalogue_data as data
 from smartexpo.demo.hall_plan import allocate_booths
 from smartexpo.demo.layout import SIZES
-from smartexpo.demo.seed import plan_exhibitors
 from smartexpo.recommend.engine import Item
-from smartexpo.recommend.synthetic import Booths, Interests, Profile, declare, draw_interests
+from smartexpo.recommend.synthetic import Interests, Profile, declare, draw_interests
 
 EDITION = "sce-2019"
 EXHIBITORS = 843
+# The world the demo's people live in: visitor i has the same hidden interests whatever seed
+# the demo or the twin is run with, so the profile they declared and the booths they visit
+# always agree.
+WORLD_SEED = 2019
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class DemoCatalogue:
 @cache
 def demo_catalogue(seed: int = 2019) -> DemoCatalogue:
     """The 2019 edition's exhibitors as the seeder plans them for `seed`, as engine items."""
+    # Here, not at the top: the seeder imports the visitors, whose profiles come from here.
+    from smartexpo.demo.seed import plan_exhibitors
+
     planned = plan_exhibitors(random.Random(f"{seed}:{EDITION}"), EXHIBITORS, notable_share=1.0)
     hall = {}
     for spot in allocate_booths(planned):
@@ -77,7 +83,7 @@ def _world_shape(seed: int) -> tuple[dict[str, float], dict[str, list[str]], lis
     return counts, {s: sorted(t) for s, t in tags.items()}, sorted(counts), every
 
 
-def visitor_interests(seed: int, index: int) -> tuple[Interests, Profile]:
+def visitor_interests(index: int, seed: int = WORLD_SEED) -> tuple[Interests, Profile]:
     """Demo visitor `index`'s hidden interests and the profile they declare (deterministic)."""
     counts, by_sector, sectors, tags = _world_shape(seed)
     rng = random.Random(f"{seed}:interests:{index}")
@@ -85,7 +91,7 @@ def visitor_interests(seed: int, index: int) -> tuple[Interests, Profile]:
     return interests, declare(rng, interests, demo_catalogue(seed).labels, sectors, tags)
 
 
-@cache
-def demo_booths(seed: int = 2019) -> Booths:
-    catalogue = demo_catalogue(seed)
-    return Booths(catalogue.items, catalogue.prior)
+def hidden_interests(index: int, seed: int = WORLD_SEED) -> Interests:
+    """Visitor `index`'s hidden interests alone (as `visitor_interests` draws them, faster)."""
+    counts, by_sector, _sectors, _tags = _world_shape(seed)
+    return draw_interests(random.Random(f"{seed}:interests:{index}"), counts, by_sector)

@@ -196,25 +196,36 @@ class Booths:
         self.pull = pull / pull.sum()
         self.pull_sqrt = np.sqrt(pull)
 
-    def affinity(self, interests: Interests) -> np.ndarray:
-        """How well each item fits the interests, in [0, 2]: sectors' weight plus tags'."""
-        s = np.zeros(self.S.shape[1])
-        for code, w in interests.sectors.items():
-            if code in self.sector_ix:
-                s[self.sector_ix[code]] = w
-        t = np.zeros(self.T.shape[1])
-        for code, w in interests.tags.items():
-            if code in self.tag_ix:
-                t[self.tag_ix[code]] = w
-        return self.S @ s + self.T @ t
+    def weights(self, people: Sequence[Interests]) -> tuple[np.ndarray, np.ndarray]:
+        """The people's sector and tag weights as matrices (people × sectors, people × tags)."""
+        s = np.zeros((len(people), self.S.shape[1]))
+        t = np.zeros((len(people), self.T.shape[1]))
+        for row, interests in enumerate(people):
+            for code, w in interests.sectors.items():
+                if code in self.sector_ix:
+                    s[row, self.sector_ix[code]] = w
+            for code, w in interests.tags.items():
+                if code in self.tag_ix:
+                    t[row, self.tag_ix[code]] = w
+        return s, t
+
+    def mixture(
+        self, sectors: np.ndarray, tags: np.ndarray, taste: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Each item's chance of being the next visit, for people given as weight matrices
+        (rows: people): interests (with `taste`, a Gumbel draw per person and item, if given),
+        the booth's pull and wandering, mixed as `MIX` says."""
+        logits = SHARPNESS * (sectors @ self.S.T + tags @ self.T.T)
+        if taste is not None:
+            logits = logits + TASTE * taste
+        liked = self.pull_sqrt * np.exp(logits - logits.max(axis=1, keepdims=True))
+        liked /= liked.sum(axis=1, keepdims=True)
+        uniform = 1.0 / len(self.keys)
+        return MIX[0] * liked + MIX[1] * self.pull + MIX[2] * uniform
 
     def probabilities(self, interests: Interests) -> np.ndarray:
         """Each item's chance of being the next visit, taste aside (the mixture of causes)."""
-        logits = SHARPNESS * self.affinity(interests)
-        liked = self.pull_sqrt * np.exp(logits - logits.max())
-        liked /= liked.sum()
-        uniform = 1.0 / len(self.keys)
-        return MIX[0] * liked + MIX[1] * self.pull + MIX[2] * uniform
+        return self.mixture(*self.weights([interests]))[0]
 
     def expected(self, interests: Interests, seen: set[int]) -> list[int]:
         """Item keys by expected visit probability, highest first, without those `seen`."""
@@ -224,8 +235,9 @@ class Booths:
 
     def visits(self, rng: random.Random, interests: Interests, count: int) -> list[int]:
         """`count` distinct item keys visited, in order, by a person with these interests."""
-        taste = np.random.default_rng(rng.getrandbits(64)).gumbel(size=len(self.keys))
-        logits = SHARPNESS * self.affinity(interests) + TASTE * taste
+        taste = np.random.default_rng(rng.getrandbits(64)).gumbel(size=(1, len(self.keys)))
+        s, t = self.weights([interests])
+        logits = SHARPNESS * (s @ self.S.T + t @ self.T.T)[0] + TASTE * taste[0]
         liked = self.pull_sqrt * np.exp(logits - logits.max())
         liked /= liked.sum()
         uniform = np.full(len(self.keys), 1.0 / len(self.keys))
