@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from smartexpo.demo.interests import visitor_interests
+from smartexpo.demo.queries import registration_profiles_set
 from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.programme.services.reservations import registrations_programme_forget
 from smartexpo.tickets.identity import resident_check_digit
@@ -26,7 +28,7 @@ from smartexpo.tickets.models import (
 )
 from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from smartexpo.venue.models import Expo, Zone, ZoneKind
+from smartexpo.venue.models import SHAREABLE_FIELDS, Expo, Zone, ZoneKind
 
 # (code, English, Chinese, places per day, pass for all days, zones). The people these quotas
 # admit add up to the 700,000 visitors the city expects: 640,000 day tickets and 60,000 passes.
@@ -193,6 +195,47 @@ TWIN_FIRST_INDEX = 2_000_000
 EMAIL = re.compile(r"visitor(\d+)@example\.cn")
 
 
+# Who fills in the optional networking questions: at a public day's gate few do; those who
+# come for business (professional, VIP, media, exhibitor staff passes) mostly do. What they
+# declare is drawn from their hidden interests (`demo.interests`), which also draw the twin's
+# booth visits; `share` is their consent for exhibitors who scan their ticket.
+PROFILE_ODDS = {"public-day": 0.3}
+PROFILE_ODDS_DEFAULT = 1.0
+SHARE_CHOICES = (
+    ((), 35),
+    (("name", "company", "title"), 40),
+    (("name", "email", "company", "title"), 25),
+)
+
+
+def demo_profiles_set(created: list[tuple[int, int, str]]) -> int:
+    """Give demo visitors, as (visitor index, registration id, ticket type code), the profile
+    their hidden interests declare (some skip it, as `PROFILE_ODDS` says); returns how many
+    got one. Deterministic: visitor i always declares the same."""
+    rows = []
+    for index, registration, ticket_type in created:
+        rng = random.Random(f"profile:{index}")
+        if rng.random() >= PROFILE_ODDS.get(ticket_type, PROFILE_ODDS_DEFAULT):
+            continue
+        _interests, profile = visitor_interests(index)
+        if not (profile.sectors or profile.tags or profile.intents or profile.title):
+            continue  # skipped the questions
+        share = rng.choices([c for c, _w in SHARE_CHOICES], [w for _c, w in SHARE_CHOICES])[0]
+        rows.append(
+            (
+                list(profile.tags),
+                list(profile.sectors),
+                list(profile.intents),
+                profile.company,
+                profile.title,
+                [f for f in SHAREABLE_FIELDS if f in share],
+                registration,
+            )
+        )
+    registration_profiles_set(rows)
+    return len(rows)
+
+
 def demo_visitor_indexes(expo: Expo) -> dict[int, int]:
     """The demo's people registered for `expo`, the seeder's and the twin's: registration id
     by visitor index (one query; a registration whose address was since erased has none)."""
@@ -258,17 +301,23 @@ def demo_visitors_seed(
         return count
     created = count - missing
     rows: list[dict] = []
+    indexes: list[int] = []
+
+    def register() -> int:
+        done = registrations_bulk_create(expo=expo, rows=rows, source="demo").created
+        demo_profiles_set([(indexes[n], pk, rows[n]["ticket_type"]) for n, pk in done])
+        if progress:
+            progress(len(rows))
+        return len(done)
+
     for i, row in enumerate(visitor_rows(expo, count, seed)):
         if i in have:
             continue
         rows.append(row)
+        indexes.append(i)
         if len(rows) == batch:
-            created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
-            if progress:
-                progress(len(rows))
-            rows = []
+            created += register()
+            rows, indexes = [], []
     if rows:
-        created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
-        if progress:
-            progress(len(rows))
+        created += register()
     return created

@@ -23,6 +23,7 @@ from smartexpo.demo.visitors import (
     GIVEN,
     SURNAMES,
     TWIN_FIRST_INDEX,
+    demo_profiles_set,
     demo_visitor_indexes,
     resident_id,
 )
@@ -136,6 +137,10 @@ def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
     return rows
 
 
+def _index(row: dict) -> int:
+    return int(row["email"].removeprefix("visitor").removesuffix("@example.cn"))
+
+
 def tickets_ensure(
     *, expo: Expo, venue: m.Venue, plan: np.ndarray, days: range, seed: int, say: Say
 ) -> tuple[TicketPool, np.ndarray]:
@@ -151,7 +156,10 @@ def tickets_ensure(
             say(f"  {n:,} × {venue.classes[c].code} ({on})")
         rows = _rows(expo, venue, missing, seed)
         for start in range(0, len(rows), 20_000):
-            registrations_bulk_create(expo=expo, rows=rows[start : start + 20_000], source="demo")
+            batch = rows[start : start + 20_000]
+            done = registrations_bulk_create(expo=expo, rows=batch, source="demo").created
+            # Their profile, from the hidden interests that also draw their booth visits.
+            demo_profiles_set([(_index(batch[n]), pk, batch[n]["ticket_type"]) for n, pk in done])
         pool = pool_load(expo=expo, venue=venue)
     capped = plan.copy()
     for i, d in enumerate(days):
