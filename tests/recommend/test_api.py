@@ -235,3 +235,24 @@ def test_another_holder_and_other_roles_are_refused(world, organizer):
     assert recs(toyota, buyer).status_code == 403
     assert holder(buyer).get(f"{A}/recommendations/visitors").status_code == 401
     assert organizer.get(f"{A}/recommendations/visitors").status_code == 403
+
+
+def test_a_remembered_ranking_never_outlives_a_change_of_the_visitor(world):
+    from smartexpo.programme.services.reservations import favourite_add
+
+    build(world)
+    buyer = world.test_people["buyer"]
+    client = holder(buyer)
+    sessions = recs(client, buyer, kind="session").json()["items"]
+    cars = world.test_sessions["cars"].pk
+    assert sessions[0]["session"]["id"] == cars
+    favourite_add(registration=buyer, session_id=cars)  # now on the agenda
+    again = recs(client, buyer, kind="session").json()["items"]
+    assert cars not in [i["session"]["id"] for i in again]
+    first = slugs(recs(client, buyer))[0]
+    assert first in {"toyota", "byd"}
+    Registration.objects.filter(pk=buyer.pk).update(
+        sectors=["information-technology"], interests=["5g"], intents=["partner"]
+    )
+    buyer.refresh_from_db()
+    assert slugs(recs(client, buyer))[0] == "huawei"

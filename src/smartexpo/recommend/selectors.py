@@ -21,7 +21,7 @@ from smartexpo.programme.selectors import published_programme
 from smartexpo.recommend import engine, queries
 from smartexpo.recommend.companies import CompanyIndex, company_key, same_company
 from smartexpo.recommend.models import Dismissal, RecommenderModel
-from smartexpo.recommend.reasons import Names, render_all
+from smartexpo.recommend.reasons import Names, render
 from smartexpo.recommend.services.building import (
     PERSON_FIELDS,
     histories_of,
@@ -51,6 +51,20 @@ class Served:
     people: list[engine.Person]  # the visitors who shared something at the build
     encoded: engine.People  # the same, encoded once for `rank_people`
     staff: CompanyIndex  # the people of `people` by the company they name
+    rendered: dict = dataclasses.field(default_factory=dict)  # a reason → its sentences
+
+    def render(self, reasons) -> list[dict[str, str]]:
+        """The engine's reasons in both languages (each distinct reason rendered once)."""
+        out = []
+        for reason in reasons:
+            key = (reason.code, tuple(sorted((reason.params or {}).items())))
+            text = self.rendered.get(key)
+            if text is None:
+                text = render(reason, self.names)
+                self.rendered[key] = text
+            if text is not None:
+                out.append(text)
+        return out
 
     def own_exhibitors(self, company: str, exhibitor_id: int | None) -> frozenset[int]:
         """The exhibitors that are the person's own company (by name, or by a staff pass)."""
@@ -62,6 +76,16 @@ class Served:
 
 _lock = threading.Lock()
 _cache: dict[int, Served] = {}
+# Rankings already computed, oldest first (a dict keeps insertion order): see `_ranking`.
+_rankings: dict[tuple, list[Ranked]] = {}
+RANKINGS_KEPT = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranked:
+    key: int
+    score: float
+    reasons: list[dict[str, str]]
 
 
 def _exhibitors(expo_id: int) -> tuple[dict[int, dict], CompanyIndex]:
@@ -133,9 +157,10 @@ def served_model(*, expo: Expo) -> Served:
 
 
 def forget_served() -> None:
-    """Drop every loaded model (a test's database starts over and reuses the ids)."""
+    """Drop every loaded model and ranking (a test's database starts over and reuses ids)."""
     with _lock:
         _cache.clear()
+        _rankings.clear()
 
 
 # --- the visitor's side -------------------------------------------------------------------
@@ -169,6 +194,34 @@ def _session_out(record: dict) -> dict:
     }
 
 
+def _ranking(served: Served, person, kind: str, exclude: frozenset[int]) -> list[Ranked]:
+    """The engine's ranking of `kind` for the person, its reasons rendered: remembered per
+    process by everything it depends on (the model, the person's profile and behaviour as read
+    now, the exclusions), so an unchanged visitor asking again costs no computation, and any
+    change of theirs is a new key."""
+    key = (
+        served.pk,
+        served.built_at,
+        kind,
+        person.sectors,
+        person.tags,
+        person.intents,
+        person.text,
+        person.company,
+        tuple(sorted(person.history.items())),
+        tuple(sorted(exclude)),
+    )
+    found = _rankings.get(key)
+    if found is None:
+        scored = served.model.recommend(person, kind=kind, limit=RANKED_MAX, exclude=exclude)
+        found = [Ranked(s.key, round(float(s.score), 4), served.render(s.reasons)) for s in scored]
+        with _lock:
+            _rankings[key] = found
+            while len(_rankings) > RANKINGS_KEPT:
+                _rankings.pop(next(iter(_rankings)))
+    return found
+
+
 def for_visitor(*, expo: Expo, registration: Registration, kind: str) -> list[dict]:
     """What the edition's model recommends to the registration, best first (at most
     `RANKED_MAX`): exhibitors (never one declined either way, nor the person's own company)
@@ -180,30 +233,18 @@ def for_visitor(*, expo: Expo, registration: Registration, kind: str) -> list[di
         exclude = declined_exhibitors(registration_id=registration.pk) | served.own_exhibitors(
             registration.company, registration.exhibitor_id
         )
-        found = served.model.recommend(person, kind="exhibitor", limit=RANKED_MAX, exclude=exclude)
-        for s in found:
-            exhibitor = served.exhibitors.get(s.key)
-            if exhibitor is None:  # no longer approved
-                continue
-            out.append(_scored("exhibitor", exhibitor, s, served))
+        for r in _ranking(served, person, "exhibitor", exclude):
+            exhibitor = served.exhibitors.get(r.key)
+            if exhibitor is not None:  # else no longer approved
+                out.append({"exhibitor": exhibitor, "score": r.score, "reasons": r.reasons})
         return out
     published = published_programme(expo=expo)
     exclude = frozenset(k for k in history if k >= session_key(0))
-    found = served.model.recommend(person, kind="session", limit=RANKED_MAX, exclude=exclude)
-    for s in found:
-        record = published.by_id.get(session_id_of(s.key))
-        if record is None:  # not in the programme any more
-            continue
-        out.append(_scored("session", _session_out(record), s, served))
+    for r in _ranking(served, person, "session", exclude):
+        record = published.by_id.get(session_id_of(r.key))
+        if record is not None:  # else not in the programme any more
+            out.append({"session": _session_out(record), "score": r.score, "reasons": r.reasons})
     return out
-
-
-def _scored(kind: str, thing: dict, scored, served: Served) -> dict:
-    return {
-        kind: thing,
-        "score": round(float(scored.score), 4),
-        "reasons": render_all(scored.reasons, served.names),
-    }
 
 
 # --- the exhibitor's side -----------------------------------------------------------------
@@ -251,7 +292,7 @@ def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX
             {
                 "visitor": {"registration": registration.pk, **fields},
                 "score": round(float(s.score), 4),
-                "reasons": render_all(s.reasons, served.names),
+                "reasons": served.render(s.reasons),
             }
         )
         if len(out) == limit:
