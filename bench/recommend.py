@@ -296,10 +296,18 @@ def main() -> int:
 
         visitors = f"{API}/recommendations/visitors"
         side = [timed_get(port, visitors, exhibitor_token) for _ in range(4 * args.workers + 10)]
-        checks["exhibitor side: 200 with only shared fields"] = all(
-            s == 200
-            and all(set(i["visitor"]) <= {"registration", "name", "company"} for i in a["items"])
-            for s, a, _ in side
+        shown = {
+            i["visitor"]["registration"]: sorted(set(i["visitor"]) - {"registration"})
+            for _s, a, _ms in side
+            for i in a["items"]
+        }
+        shares = json.loads(
+            last_line(run_cli(["shell", "-c", SHARES_SCRIPT % {"ids": sorted(shown)}], env))
+        )
+        checks["exhibitor side: 200s, each visitor with exactly the fields it shares"] = (
+            all(s == 200 for s, _a, _ms in side)
+            and bool(shown)
+            and all(shares[str(pk)] == fields for pk, fields in shown.items())
         )
         s2 = {
             "cold_ms": max(ms for _s, _a, ms in side[: 2 * args.workers]),
@@ -326,6 +334,16 @@ def main() -> int:
             shutil.rmtree(data_dir, ignore_errors=True)
     return 1 if failed else 0
 
+
+# What each of these registrations shares that the edition allows, to check the exhibitor's side.
+SHARES_SCRIPT = r"""
+import json
+from smartexpo.tickets.models import Registration
+found = {}
+for r in Registration.objects.filter(pk__in=%(ids)r).select_related("expo"):
+    found[str(r.pk)] = sorted(set(r.share) & set(r.expo.lead_fields))
+print(json.dumps(found))
+"""
 
 # The manage tokens of the first N visitors with a profile, for scenario 2.
 MANY_SCRIPT = r"""
