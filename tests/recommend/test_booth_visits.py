@@ -107,3 +107,18 @@ def test_visits_are_behaviour_and_personal_data(world, booth_zone, sensor):
     ]
     personal_data_erase(registration=buyer, actor="test", via="api")
     assert not BoothVisit.objects.exists()
+
+
+def test_a_lead_is_behaviour_until_the_visitor_withdraws(world):
+    from smartexpo.leads.selectors import Capturer
+    from smartexpo.leads.services.capture import lead_capture
+    from smartexpo.leads.services.consent import lead_withdraw
+    from smartexpo.tickets.issuing import ticket_secret
+
+    buyer, byd = world.test_people["buyer"], world.test_exhibitors["byd"]
+    lead, _new = lead_capture(
+        expo=world, capturer=Capturer(byd), secret=ticket_secret(buyer.tickets.get())
+    )
+    assert person_now(buyer)[1] == {byd.pk: 3.0}
+    lead_withdraw(registration=buyer, pk=lead.pk)
+    assert person_now(buyer)[1] == {}

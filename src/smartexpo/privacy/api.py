@@ -159,6 +159,16 @@ class ExportRecommendations(Schema):
     booth_visits: list[ExportBoothVisit]
 
 
+class ExportLead(Schema):
+    exhibitor: ExportExhibitor
+    serial: int
+    captured_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    exhibitor_sees: list[str] = Field(
+        ..., description="the fields of the person that exhibitor may see now (docs/leads.md)"
+    )
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -169,6 +179,7 @@ class PersonalDataOut(Schema):
     idempotency_records: list[ExportIdempotencyRecord]
     programme: ExportProgramme
     recommendations: ExportRecommendations
+    leads: list[ExportLead] = Field(..., description="the exhibitors that captured the person")
 
 
 class ErasedOut(Schema):

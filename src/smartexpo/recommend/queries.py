@@ -56,7 +56,9 @@ def _behaviour_sql(one: bool) -> str:
     if leads:
         parts.append(
             f"SELECT f.registration_id, 'e', f.exhibitor_id, {WEIGHTS['lead']} "
-            f"FROM {leads} f WHERE {where.format(col='f.registration_id', expo='f.expo_id')}"
+            f"FROM {leads} f WHERE {where.format(col='f.registration_id', expo='f.expo_id')} "
+            # A visitor who withdrew from an exhibitor took back what the lead said.
+            "AND f.withdrawn_at IS NULL"
         )
     return " UNION ALL ".join(parts)
 
