@@ -256,3 +256,16 @@ def test_a_remembered_ranking_never_outlives_a_change_of_the_visitor(world):
     )
     buyer.refresh_from_db()
     assert slugs(recs(client, buyer))[0] == "huawei"
+
+
+def test_the_visitor_answer_is_the_documented_schema_for_both_kinds(world):
+    from smartexpo.recommend.schemas import RecommendationPage
+
+    build(world)
+    buyer = world.test_people["buyer"]
+    for kind in ("exhibitor", "session"):
+        body = recs(holder(buyer), buyer, kind=kind).json()
+        checked = RecommendationPage.model_validate(body).model_dump(
+            mode="json", exclude_none=True
+        )
+        assert checked == body

@@ -15,6 +15,7 @@ from smartexpo.core.db import table
 from smartexpo.crowd.models import BoothVisit
 from smartexpo.exhibitors.models import BoothAssignment
 from smartexpo.programme.models import Attendance, Favourite, Reservation
+from smartexpo.recommend.models import Dismissal, RecommenderModel
 from smartexpo.tickets.models import Registration, Ticket
 from smartexpo.venue.models import Booth
 
@@ -77,3 +78,31 @@ def behaviour_rows(*, expo_id: int, registration_id: int | None = None) -> list[
     with connection.cursor() as cursor:
         cursor.execute(sql, [value] * sql.count("%s"))
         return cursor.fetchall()
+
+
+def newest_model(expo_id: int) -> tuple[int, object] | None:
+    """The id and build instant (as the database hands it back) of the edition's newest
+    recommender, along the index `recommender_newest`; None before the first build."""
+    if "newest" not in _sql_text:
+        _sql_text["newest"] = (
+            f"SELECT id, built_at FROM {table(RecommenderModel)} WHERE expo_id = %s "
+            "ORDER BY built_at DESC LIMIT 1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_sql_text["newest"], [expo_id])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def declined_exhibitors(registration_id: int) -> frozenset[int]:
+    """The exhibitors paired with the registration in a dismissal, by either side."""
+    if "declined" not in _sql_text:
+        _sql_text["declined"] = (
+            f"SELECT exhibitor_id FROM {table(Dismissal)} WHERE registration_id = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_sql_text["declined"], [registration_id])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+_sql_text: dict[str, str] = {}

@@ -44,6 +44,9 @@ class Served:
 
     pk: int
     built_at: dt.datetime
+    # The id and build instant as the newest-model query reads them (`queries.newest_model`):
+    # what every request compares (the id alone may name another model after a deletion).
+    stamp: tuple
     model: engine.Model
     names: Names
     exhibitors: dict[int, dict]  # id → its answer: id, slug, name, sector, hall
@@ -112,13 +115,14 @@ def _exhibitors(expo_id: int) -> tuple[dict[int, dict], CompanyIndex]:
     return found, CompanyIndex(companies)
 
 
-def _load(row: RecommenderModel) -> Served:
+def _load(row: RecommenderModel, stamp: tuple) -> Served:
     exhibitors, companies = _exhibitors(row.expo_id)
     model = engine.Model.loads(bytes(row.data))
     people = people_loads(row.people) if row.people else []
     return Served(
         pk=row.pk,
         built_at=row.built_at,
+        stamp=stamp,
         model=model,
         names=Names.read(expo_id=row.expo_id),
         exhibitors=exhibitors,
@@ -132,14 +136,7 @@ def _load(row: RecommenderModel) -> Served:
 def served_model(*, expo: Expo) -> Served:
     """The edition's newest model, loaded once per process. Refused with `no_model` (409)
     until one was built (`smartexpo recs build`, or the admin)."""
-    newest = next(
-        iter(
-            RecommenderModel.objects.filter(expo=expo)
-            .order_by("-built_at")
-            .values_list("pk", "built_at")[:1]
-        ),
-        None,
-    )
+    newest = queries.newest_model(expo.pk)
     if newest is None:
         raise SmartExpoError(
             "no_model",
@@ -147,10 +144,9 @@ def served_model(*, expo: Expo) -> Served:
             "`smartexpo recs build` or in the admin.",
         )
     cached = _cache.get(expo.pk)
-    if cached is not None and (cached.pk, cached.built_at) == newest:
+    if cached is not None and cached.stamp == newest:
         return cached
-    row = RecommenderModel.objects.get(pk=newest[0])
-    served = _load(row)
+    served = _load(RecommenderModel.objects.get(pk=newest[0]), newest)
     with _lock:
         _cache[expo.pk] = served
     return served
@@ -176,11 +172,7 @@ def person_now(registration: Registration) -> tuple[engine.Person, dict[int, flo
 
 def declined_exhibitors(*, registration_id: int) -> frozenset[int]:
     """The exhibitors paired with the registration in a dismissal, by either side."""
-    return frozenset(
-        Dismissal.objects.filter(registration_id=registration_id).values_list(
-            "exhibitor_id", flat=True
-        )
-    )
+    return queries.declined_exhibitors(registration_id)
 
 
 def _session_out(record: dict) -> dict:
