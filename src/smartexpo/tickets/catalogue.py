@@ -1,6 +1,7 @@
 """What registering needs to know of an edition, kept per process under the catalogue stamp:
 its ticket types (days, quota ids, access), the tag and sector codes, the fields its visitors
-may share with exhibitors, and the key that signs new tickets (`core.stamps`: a change made by any process is seen by the next request)."""
+may share with exhibitors, and the key that signs new tickets (`core.stamps`: a change made
+by any process is seen by the next request)."""
 
 from __future__ import annotations
 
