@@ -15,7 +15,6 @@ from smartexpo.venue.models import SHAREABLE_FIELDS, Booth, Expo, ForumRoom, Gat
 from smartexpo.venue.services import booth_geometry_check, lead_fields_ordered
 from smartexpo.venue.signals import zone_thresholds_changed
 
-
 # The shareable fields as a visitor reads them on the registration form.
 SHAREABLE_LABELS = {
     "name": _("Name"),
