@@ -42,7 +42,8 @@ class ExpoForm(forms.ModelForm):
 
     class Meta:
         model = Expo
-        fields = "__all__"
+        # The admin adds the fields of its fieldsets.
+        fields = ("lead_capture", "lead_fields")
 
     def clean_lead_fields(self) -> list[str]:
         return lead_fields_ordered(self.cleaned_data.get("lead_fields") or [])
