@@ -11,18 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.core.admin import EditionAdmin, EditionBoundForm, presence_filter
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.clock import edition_now
-from smartexpo.venue.models import SHAREABLE_FIELDS, Booth, Expo, ForumRoom, Gate, Hall, Zone
+from smartexpo.venue.models import (
+    SHAREABLE_FIELDS,
+    SHAREABLE_LABELS,
+    Booth,
+    Expo,
+    ForumRoom,
+    Gate,
+    Hall,
+    Zone,
+)
 from smartexpo.venue.services import booth_geometry_check, lead_fields_ordered
 from smartexpo.venue.signals import zone_thresholds_changed
-
-# The shareable fields as a visitor reads them on the registration form.
-SHAREABLE_LABELS = {
-    "name": _("Name"),
-    "email": _("Email"),
-    "phone": _("Phone"),
-    "company": _("Company"),
-    "title": _("Job title"),
-}
 
 
 class ExpoForm(forms.ModelForm):
