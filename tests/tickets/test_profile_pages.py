@@ -115,7 +115,7 @@ def mine(day):
 
 
 def test_the_manage_page_shows_the_profile_as_stored(mine):
-    registration, url = mine
+    _registration, url = mine
     page = Client().get(url).content.decode()
     assert "Networking profile" in page
     assert 'value="Acme"' in page
