@@ -269,3 +269,25 @@ def test_a_change_racing_an_erasure_never_survives_it(taxonomy):
     erased = Registration.objects.get(pk=issued.registration.pk)
     assert erased.erased_at is not None
     assert (erased.company, erased.share) == ("", [])
+
+
+def test_what_an_exhibitor_may_see_is_what_both_the_visitor_and_the_edition_allow(expo, day):
+    from smartexpo.tickets.selectors import shared_profile
+
+    issued = register(
+        expo, 1, ticket_type="day", company="Acme", phone="+86 23 1234 5678", share=["phone"]
+    )
+    registration = issued.registration
+    assert shared_profile(registration, lead_fields=expo.lead_fields) == {
+        "phone": "+86 23 1234 5678"
+    }
+    registration.share = ["company", "name", "email"]
+    assert list(shared_profile(registration, lead_fields=expo.lead_fields)) == [
+        "name",
+        "email",
+        "company",
+    ]
+    # The edition narrowed: a field the visitor shares but the edition no longer allows.
+    assert shared_profile(registration, lead_fields=["company"]) == {"company": "Acme"}
+    registration.share = []
+    assert shared_profile(registration, lead_fields=expo.lead_fields) == {}

@@ -199,3 +199,16 @@ def test_the_manage_page_in_chinese(mine):
     page = Client().get("/zh-hans" + url).content.decode()
     assert "交流资料" in page
     assert "与扫描我门票的展商分享" in page
+
+
+# --- the back office -----------------------------------------------------------------------------
+
+
+def test_the_admin_shows_the_profile_but_cannot_change_the_consent(mine, staff):
+    registration, _url = mine
+    page = staff.get(f"/admin/tickets/registration/{registration.pk}/change/").content.decode()
+    assert "Acme" in page
+    for field in ("share", "company", "phone", "sectors", "intents"):
+        assert f'name="{field}"' not in page
+    hits = staff.get("/admin/tickets/registration/", {"q": "Acme"}).content.decode()
+    assert f"/admin/tickets/registration/{registration.pk}/change/" in hits
