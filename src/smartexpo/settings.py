@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "smartexpo.exhibitors",
     "smartexpo.tickets",
     "smartexpo.programme",
+    "smartexpo.leads",
     "smartexpo.checkin",
     "smartexpo.crowd",
     "smartexpo.streams",

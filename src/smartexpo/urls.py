@@ -13,6 +13,7 @@ from smartexpo.checkin.api import router as checkin_router
 from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
+from smartexpo.leads.api import router as leads_router
 from smartexpo.privacy.api import router as privacy_router
 from smartexpo.programme.api import router as programme_router
 from smartexpo.programme.attendance_api import router as attendance_router
@@ -31,6 +32,7 @@ api.add_router("", checkin_router)
 api.add_router("", crowd_router)
 api.add_router("", programme_router)
 api.add_router("", attendance_router)
+api.add_router("", leads_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -47,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.crowd.urls")),
     path("", include("smartexpo.portal.urls")),
     path("", include("smartexpo.programme.urls")),
+    path("", include("smartexpo.leads.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

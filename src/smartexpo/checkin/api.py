@@ -13,12 +13,15 @@ from smartexpo.checkin.schemas import ScanPayload, SyncIn
 from smartexpo.checkin.services import scanning, sync
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.bodies import batch_checked
+from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.hot_routes import fast_route
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.tokens import require_role
 from smartexpo.devices import auth, selectors, services
-from smartexpo.devices.models import Device
+from smartexpo.devices.models import Device, DeviceKind
+from smartexpo.exhibitors.models import Exhibitor
+from smartexpo.leads.services import devices as lead_devices
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.clock import demo_clock_out
@@ -37,6 +40,13 @@ class DeviceIn(Schema):
     kind: str = Field(..., description="scanner or sensor")
     gates: list[str] | None = Field(None, description="scanner: the gates it serves")
     zones: list[str] | None = Field(None, description="sensor: the zones it reports on")
+    exhibitor: int | None = Field(
+        None,
+        ge=1,
+        le=2**53,
+        description="scanner: the exhibitor whose leads it captures (docs/leads.md); such a "
+        "device serves no gate. An exhibitor's token may create one for itself only.",
+    )
 
 
 class DeviceCreated(Schema):
@@ -53,6 +63,7 @@ class DeviceOut(Schema):
     created_at: dt.datetime
     last_contact: dt.datetime | None
     revoked: bool
+    exhibitor: int | None = Field(..., description="a lead device: the exhibitor it captures for")
 
 
 class DevicePage(Schema):
@@ -154,6 +165,9 @@ def device_out(device: Device) -> dict:
         "created_at": device.created_at,
         "last_contact": device.token.last_used_at,
         "revoked": device.revoked_at is not None,
+        "exhibitor": binding.exhibitor_id
+        if (binding := getattr(device, "lead_binding", None))
+        else None,
     }
 
 
@@ -162,10 +176,16 @@ def device_out(device: Device) -> dict:
     auth=bearer,
     response={201: DeviceCreated, **ERRORS},
     summary="Create a scanner (gates) or sensor (zones) device; its token is shown only here",
+    description="Organiser. A scanner with `exhibitor` and no gates is that exhibitor's lead "
+    "device (docs/leads.md): the organiser or that exhibitor's own token may create it; "
+    "another exhibitor's id is a 403.",
 )
 def create_device(request, expo: str, payload: DeviceIn):
     edition = venue_selectors.expo_get(slug=expo)
-    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    token = request.auth
+    if payload.exhibitor is not None or (token is not None and token.role == Role.EXHIBITOR):
+        return _create_lead_device(request, edition, payload)
+    require_role(token, Role.ORGANIZER, expo=edition)
     device, token = services.device_create(
         expo=edition,
         name=payload.name,
@@ -174,6 +194,31 @@ def create_device(request, expo: str, payload: DeviceIn):
         zones=payload.zones,
     )
     return Status(201, {"id": device.pk, "token": token})
+
+
+def _create_lead_device(request, edition, payload: DeviceIn):
+    """A lead device: for the exhibitor named, by the organiser or that exhibitor's token (an
+    exhibitor's token names itself when it names none)."""
+    token = require_role(request.auth, Role.ORGANIZER, Role.EXHIBITOR, expo=edition)
+    exhibitor_id = payload.exhibitor
+    if token.role == Role.EXHIBITOR:
+        own = exhibitor_id in (None, token.exhibitor_id)
+        if not own or payload.kind != DeviceKind.SCANNER or payload.gates or payload.zones:
+            raise SmartExpoError(
+                "forbidden", "An exhibitor's token makes only its own lead devices."
+            )
+        exhibitor_id = token.exhibitor_id
+    if payload.kind != DeviceKind.SCANNER:
+        raise invalid({"kind": "A device that captures leads is a scanner."})
+    if payload.gates or payload.zones:
+        raise invalid({"gates": "A device that captures leads serves no gate."})
+    exhibitor = Exhibitor.objects.filter(expo=edition, pk=exhibitor_id).first()
+    if exhibitor is None:
+        raise invalid({"exhibitor": "No such exhibitor in this edition."})
+    device, raw = lead_devices.lead_device_create(
+        expo=edition, exhibitor=exhibitor, name=payload.name
+    )
+    return Status(201, {"id": device.pk, "token": raw})
 
 
 @router.get(
@@ -186,7 +231,8 @@ def create_device(request, expo: str, payload: DeviceIn):
 def list_devices(request, expo: str, page: Query[PageParams]):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    return paginate(selectors.device_list(expo=edition), page, device_out)
+    devices = selectors.device_list(expo=edition).select_related("lead_binding")
+    return paginate(devices, page, device_out)
 
 
 @router.delete(

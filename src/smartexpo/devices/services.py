@@ -26,12 +26,20 @@ def _codes(values, what: str, field: str) -> list[str]:
 
 @transaction.atomic
 def device_create(
-    *, expo: Expo, name: str, kind: str, gates=None, zones=None
+    *, expo: Expo, name: str, kind: str, gates=None, zones=None, gateless: bool = False
 ) -> tuple[Device, str]:
     """Create a scanner bound to gates, or a sensor bound to zones; return it and its token,
-    which is shown only now (only its digest is stored)."""
+    which is shown only now (only its digest is stored). `gateless`: a scanner that serves no
+    gate, so admits nobody (an exhibitor's lead device, which `leads` binds to it)."""
     if kind not in DeviceKind.values:
         raise invalid({"kind": f"One of: {', '.join(DeviceKind.values)}."})
+    if gateless:
+        if kind != DeviceKind.SCANNER:
+            raise invalid({"kind": "Only a scanner may serve no gate."})
+        if gates:
+            raise invalid({"gates": "A device that captures leads serves no gate."})
+        token, raw = token_create(role=Role.DEVICE, name=name, expo=expo)
+        return Device.objects.create(expo=expo, name=token.name, kind=kind, token=token), raw
     if kind == DeviceKind.SCANNER:
         codes = _codes(gates, "gate", "gates")
         found = {g.code: g for g in Gate.objects.filter(expo=expo, code__in=codes)}

@@ -42,7 +42,15 @@ class ExportRegistration(Schema):
         description="whether a keyed hash of the ID number is stored (to refuse a second "
         "ticket for a day); the hash itself is not given",
     )
-    interests: list[str]
+    interests: list[str] = Field(..., description="technology tag codes")
+    phone: str
+    company: str
+    title: str = Field(..., description="job title")
+    sectors: list[str] = Field(..., description="sector codes")
+    intents: list[str]
+    share: list[str] = Field(
+        ..., description="the fields an exhibitor who scans the ticket may see (the consent)"
+    )
     language: str
     source: str
     created_at: dt.datetime
@@ -140,6 +148,16 @@ class ExportProgramme(Schema):
     )
 
 
+class ExportLead(Schema):
+    exhibitor: ExportExhibitor
+    serial: int
+    captured_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    exhibitor_sees: list[str] = Field(
+        ..., description="the fields of the person that exhibitor may see now (docs/leads.md)"
+    )
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -149,6 +167,7 @@ class PersonalDataOut(Schema):
     waiting_list: list[ExportWaitlistEntry]
     idempotency_records: list[ExportIdempotencyRecord]
     programme: ExportProgramme
+    leads: list[ExportLead] = Field(..., description="the exhibitors that captured the person")
 
 
 class ErasedOut(Schema):
