@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 from smartexpo.demo.interests import demo_catalogue  # noqa: E402
 from smartexpo.recommend.engine import build  # noqa: E402
 from smartexpo.recommend.evaluation import evaluate  # noqa: E402
-from smartexpo.recommend.synthetic import Booths, draw_interests, visit_count  # noqa: E402
+from smartexpo.recommend.synthetic import Booths, InterestDrawer, visit_count  # noqa: E402
 
 HYBRID_LIFT = 0.30
 BUILD_SECONDS = 300.0
@@ -62,12 +62,9 @@ def scale_histories(count: int, seed: int) -> tuple[np.ndarray, np.ndarray, floa
     for it in catalogue.items:
         counts[it.sectors[0]] = counts.get(it.sectors[0], 0) + 1
         by_sector.setdefault(it.sectors[0], set()).update(it.tags)
-    tags = {s: sorted(t) for s, t in by_sector.items()}
+    drawer = InterestDrawer(counts, {s: sorted(t) for s, t in by_sector.items()})
     cumulative = np.stack(
-        [
-            np.cumsum(booths.probabilities(draw_interests(rng, counts, tags)))
-            for _ in range(PERSONAS)
-        ]
+        [np.cumsum(booths.probabilities(drawer.draw(rng))) for _ in range(PERSONAS)]
     )
     gen = np.random.default_rng(seed)
     sizes = np.asarray([visit_count(rng) for _ in range(count)], dtype=np.int64)

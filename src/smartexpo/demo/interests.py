@@ -18,7 +18,7 @@ from smartexpo.demo import catalogue_data as data
 from smartexpo.demo.hall_plan import allocate_booths
 from smartexpo.demo.layout import SIZES
 from smartexpo.recommend.engine import Item
-from smartexpo.recommend.synthetic import Interests, Profile, declare, draw_interests
+from smartexpo.recommend.synthetic import InterestDrawer, Interests, Profile, declare
 
 EDITION = "sce-2019"
 EXHIBITORS = 843
@@ -71,7 +71,8 @@ def demo_catalogue(seed: int = 2019) -> DemoCatalogue:
 
 
 @cache
-def _world_shape(seed: int) -> tuple[dict[str, float], dict[str, list[str]], list[str], list[str]]:
+def _world(seed: int) -> tuple[InterestDrawer, list[str], list[str]]:
+    """The interest drawer of the catalogue's sectors and tags, and their codes."""
     catalogue = demo_catalogue(seed)
     counts: dict[str, float] = {}
     tags: dict[str, set[str]] = {}
@@ -80,18 +81,23 @@ def _world_shape(seed: int) -> tuple[dict[str, float], dict[str, list[str]], lis
             counts[s] = counts.get(s, 0) + 1
             tags.setdefault(s, set()).update(it.tags)
     every = sorted({t for it in catalogue.items for t in it.tags})
-    return counts, {s: sorted(t) for s, t in tags.items()}, sorted(counts), every
+    drawer = InterestDrawer(counts, {s: sorted(t) for s, t in tags.items()})
+    return drawer, sorted(counts), every
+
+
+def _rng(seed: int, index: int) -> random.Random:
+    # An integer seed: a string's would be hashed with SHA-512, per visitor.
+    return random.Random(seed * 10**12 + index)
 
 
 def visitor_interests(index: int, seed: int = WORLD_SEED) -> tuple[Interests, Profile]:
     """Demo visitor `index`'s hidden interests and the profile they declare (deterministic)."""
-    counts, by_sector, sectors, tags = _world_shape(seed)
-    rng = random.Random(f"{seed}:interests:{index}")
-    interests = draw_interests(rng, counts, by_sector)
+    drawer, sectors, tags = _world(seed)
+    rng = _rng(seed, index)
+    interests = drawer.draw(rng)
     return interests, declare(rng, interests, demo_catalogue(seed).labels, sectors, tags)
 
 
 def hidden_interests(index: int, seed: int = WORLD_SEED) -> Interests:
     """Visitor `index`'s hidden interests alone (as `visitor_interests` draws them, faster)."""
-    counts, by_sector, _sectors, _tags = _world_shape(seed)
-    return draw_interests(random.Random(f"{seed}:interests:{index}"), counts, by_sector)
+    return _world(seed)[0].draw(_rng(seed, index))

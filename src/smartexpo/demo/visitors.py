@@ -14,7 +14,6 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from smartexpo.demo.interests import visitor_interests
-from smartexpo.demo.queries import registration_profiles_set
 from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.programme.services.reservations import registrations_programme_forget
 from smartexpo.tickets.identity import resident_check_digit
@@ -180,6 +179,8 @@ def visitor_rows(expo: Expo, count: int, seed: int):
             "interests": tags[start : start + 1 + int(random_() * 3)],
             "language": "zh-hans" if random_() < 0.9 else "en",
         }
+        # The profile (and the tags it declares) from the visitor's hidden interests.
+        row.update(demo_profile(i, code))
         if rng.random() < 0.04:
             row["id_type"], row["id_number"] = "passport", f"E{seed % 100:02d}{i:08d}"
         else:
@@ -208,32 +209,25 @@ SHARE_CHOICES = (
 )
 
 
-def demo_profiles_set(created: list[tuple[int, int, str]]) -> int:
-    """Give demo visitors, as (visitor index, registration id, ticket type code), the profile
-    their hidden interests declare (some skip it, as `PROFILE_ODDS` says); returns how many
-    got one. Deterministic: visitor i always declares the same."""
-    rows = []
-    for index, registration, ticket_type in created:
-        rng = random.Random(f"profile:{index}")
-        if rng.random() >= PROFILE_ODDS.get(ticket_type, PROFILE_ODDS_DEFAULT):
-            continue
-        _interests, profile = visitor_interests(index)
-        if not (profile.sectors or profile.tags or profile.intents or profile.title):
-            continue  # skipped the questions
-        share = rng.choices([c for c, _w in SHARE_CHOICES], [w for _c, w in SHARE_CHOICES])[0]
-        rows.append(
-            (
-                list(profile.tags),
-                list(profile.sectors),
-                list(profile.intents),
-                profile.company,
-                profile.title,
-                [f for f in SHAREABLE_FIELDS if f in share],
-                registration,
-            )
-        )
-    registration_profiles_set(rows)
-    return len(rows)
+def demo_profile(index: int, ticket_type: str) -> dict:
+    """The networking profile demo visitor `index` gives at registration, as registration
+    fields (none when they skip the questions). Deterministic: visitor i always declares the
+    same, drawn from the hidden interests that also draw their booth visits in the twin."""
+    rng = random.Random(index)
+    if rng.random() >= PROFILE_ODDS.get(ticket_type, PROFILE_ODDS_DEFAULT):
+        return {}
+    _interests, profile = visitor_interests(index)
+    if not (profile.sectors or profile.tags or profile.intents or profile.title):
+        return {}  # skipped the questions
+    share = rng.choices([c for c, _w in SHARE_CHOICES], [w for _c, w in SHARE_CHOICES])[0]
+    return {
+        "interests": list(profile.tags),
+        "sectors": list(profile.sectors),
+        "intents": list(profile.intents),
+        "company": profile.company,
+        "title": profile.title,
+        "share": [f for f in SHAREABLE_FIELDS if f in share],
+    }
 
 
 def demo_visitor_indexes(expo: Expo) -> dict[int, int]:
@@ -301,23 +295,17 @@ def demo_visitors_seed(
         return count
     created = count - missing
     rows: list[dict] = []
-    indexes: list[int] = []
-
-    def register() -> int:
-        done = registrations_bulk_create(expo=expo, rows=rows, source="demo").created
-        demo_profiles_set([(indexes[n], pk, rows[n]["ticket_type"]) for n, pk in done])
-        if progress:
-            progress(len(rows))
-        return len(done)
-
     for i, row in enumerate(visitor_rows(expo, count, seed)):
         if i in have:
             continue
         rows.append(row)
-        indexes.append(i)
         if len(rows) == batch:
-            created += register()
-            rows, indexes = [], []
+            created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+            if progress:
+                progress(len(rows))
+            rows = []
     if rows:
-        created += register()
+        created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+        if progress:
+            progress(len(rows))
     return created

@@ -42,7 +42,15 @@ class ExportRegistration(Schema):
         description="whether a keyed hash of the ID number is stored (to refuse a second "
         "ticket for a day); the hash itself is not given",
     )
-    interests: list[str]
+    interests: list[str] = Field(..., description="technology tag codes")
+    phone: str
+    company: str
+    title: str = Field(..., description="job title")
+    sectors: list[str] = Field(..., description="sector codes")
+    intents: list[str]
+    share: list[str] = Field(
+        ..., description="the fields an exhibitor who scans the ticket may see (the consent)"
+    )
     language: str
     source: str
     created_at: dt.datetime

@@ -23,6 +23,7 @@ from smartexpo.tickets.models import (
     TicketType,
     WaitlistEntry,
 )
+from smartexpo.tickets.registration_clean import PROFILE_FIELDS
 from smartexpo.tickets.services.group_import import COLUMNS, registrations_import_csv
 from smartexpo.venue.models import Expo
 
@@ -103,7 +104,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     list_display = ("id", "name", "ticket_type", "id_masked", "status", "created_at", "expo")
     list_filter = ("expo", "status", "ticket_type")
-    search_fields = ("name", "email", "tickets__serial")
+    search_fields = ("name", "email", "company", "tickets__serial")
     # Requests for a type by approval: filter the list by status "Awaiting approval".
     actions = (approve_requests, decline_requests)
     readonly_fields = (
@@ -120,6 +121,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "decided_at",
         "decided_by",
         "erased_at",
+        # The networking profile and its consent are the visitor's to change (manage page).
+        *PROFILE_FIELDS,
     )
     fields = (
         "expo",
@@ -129,6 +132,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "id_type",
         "id_masked",
         "interests",
+        *PROFILE_FIELDS,
         "language",
         "status",
         "requested_days",

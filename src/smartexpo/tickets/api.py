@@ -23,8 +23,8 @@ from smartexpo.tickets import documents, issuing, registration_clean, render, sa
 from smartexpo.tickets.auth import registration_for, token_or_manage
 from smartexpo.tickets.models import Access, Registration, RegistrationStatus, Ticket, TicketType
 from smartexpo.tickets.registration_body import registration_body
-from smartexpo.tickets.schemas import RegistrationIn
-from smartexpo.tickets.services import cancellation, ticket_types, waitlist
+from smartexpo.tickets.schemas import ProfilePatchIn, RegistrationIn
+from smartexpo.tickets.services import cancellation, profile, ticket_types, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.tickets.services.group_import import registrations_import_csv
 from smartexpo.tickets.services.idempotency import run_idempotent
@@ -129,6 +129,15 @@ class RegistrationOut(Schema):
     requested_days: list[str] | None = Field(
         None, description="the days a request awaiting approval asks for (status pending)"
     )
+    interests: list[str] = Field([], description="technology tag codes")
+    phone: str = ""
+    company: str = ""
+    title: str = Field("", description="job title")
+    sectors: list[str] = Field([], description="sector codes")
+    intents: list[str] = Field([], description="why the visitor comes (buy, partner, …)")
+    share: list[str] = Field(
+        [], description="what an exhibitor who scans the ticket may see (empty: nothing)"
+    )
     tickets: list[TicketOut]
 
 
@@ -176,6 +185,13 @@ def _registration_head(registration: Registration) -> dict:
         "id_type": registration.id_type,
         "id_number": registration.id_masked,
         "requested_days": registration.requested_days,
+        "interests": list(registration.interests or []),
+        "phone": registration.phone,
+        "company": registration.company,
+        "title": registration.title,
+        "sectors": list(registration.sectors or []),
+        "intents": list(registration.intents or []),
+        "share": list(registration.share or []),
     }
 
 
@@ -409,6 +425,26 @@ def _registration_for(request, expo: str, registration_id: int) -> Registration:
 )
 def get_registration(request, expo: str, registration_id: int):
     return registration_out(_registration_for(request, expo, registration_id))
+
+
+@router.patch(
+    "/expos/{expo}/registrations/{registration_id}",
+    auth=token_or_manage,
+    response={200: RegistrationOut, **ERRORS},
+    summary="Change the visitor's networking profile and what they share with exhibitors "
+    "(its manage_token only); a field left out keeps its value",
+)
+def update_registration(request, expo: str, registration_id: int, payload: ProfilePatchIn):
+    if not isinstance(request.auth, Registration):
+        # The profile and its consent are the visitor's to give: no API token changes them.
+        raise SmartExpoError(
+            "forbidden", "Only the registration's own manage token may change its profile."
+        )
+    registration = _registration_for(request, expo, registration_id)
+    profile.profile_update(
+        registration=registration, changes=payload.model_dump(exclude_unset=True)
+    )
+    return registration_out(selectors.registration_get(expo=registration.expo, pk=registration.pk))
 
 
 @router.post(

@@ -1,6 +1,7 @@
 """What registering needs to know of an edition, kept per process under the catalogue stamp:
-its ticket types (days, quota ids, access) and the tag codes, and the key that signs new
-tickets (`core.stamps`: a change made by any process is seen by the next request)."""
+its ticket types (days, quota ids, access), the tag and sector codes, the fields its visitors
+may share with exhibitors, and the key that signs new tickets (`core.stamps`: a change made
+by any process is seen by the next request)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from smartexpo.core.stamps import READ, StampedCache
-from smartexpo.exhibitors.models import Tag
+from smartexpo.exhibitors.models import Sector, Tag
 from smartexpo.tickets.models import (
     Access,
     DayQuota,
@@ -43,6 +44,9 @@ class Catalogue:
     expo_id: int
     types: dict[str, TypeInfo]
     tags: frozenset[str]
+    sectors: frozenset[str] = frozenset()
+    # `Expo.lead_fields`: what a visitor of the edition may agree to share (`share`).
+    lead_fields: frozenset[str] = frozenset()
 
 
 def catalogue_load(expo_id: int) -> Catalogue:
@@ -57,8 +61,13 @@ def catalogue_load(expo_id: int) -> Catalogue:
             expo_id=expo_id
         ).values_list("id", "code", "all_days", "access", "sales_open_at", "sales_close_at")
     }
+    lead_fields = Expo.objects.filter(pk=expo_id).values_list("lead_fields", flat=True).first()
     return Catalogue(
-        expo_id=expo_id, types=types, tags=frozenset(Tag.objects.values_list("code", flat=True))
+        expo_id=expo_id,
+        types=types,
+        tags=frozenset(Tag.objects.values_list("code", flat=True)),
+        sectors=frozenset(Sector.objects.values_list("code", flat=True)),
+        lead_fields=frozenset(lead_fields or ()),
     )
 
 
@@ -66,7 +75,8 @@ _catalogues: StampedCache[int, Catalogue] = StampedCache(catalogue_load)
 
 
 def catalogue_for(expo: Expo, *, version=READ) -> Catalogue:
-    """The ticket types, their days and the tag codes of an edition, kept per process while
+    """The ticket types, their days, the tag and sector codes and the shareable fields of an
+    edition, kept per process while
     the catalogue stamp (`version`, read now unless given) is unchanged."""
     return _catalogues.get(expo.pk, version=version)
 

@@ -7,10 +7,10 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from smartexpo.tickets.models import IdType
-from smartexpo.tickets.registration_clean import registration_problems
+from smartexpo.tickets.models import IdType, Intent
+from smartexpo.tickets.registration_clean import PROFILE_TEXTS, registration_problems
 from smartexpo.tickets.selectors import TypeOffer
-from smartexpo.venue.models import Expo
+from smartexpo.venue.models import SHAREABLE_FIELDS, SHAREABLE_LABELS, Expo
 
 # Why a day cannot be ticked for the chosen ticket type, or is ticked by itself.
 DAY_NOTES = {
@@ -43,7 +43,69 @@ class DayChecks(forms.CheckboxSelectMultiple):
         return option
 
 
-class RegistrationForm(forms.Form):
+class ProfileForm(forms.Form):
+    """The visitor's networking profile: who they are at work, what interests them, why they
+    come, and what they agree to give an exhibitor who scans their ticket (nothing ticked by
+    default). The registration form has these fields too; the manage page has this form alone.
+    Only the fields the edition lets visitors share are offered (`Expo.lead_fields`)."""
+
+    company = forms.CharField(
+        label=_("Company or organisation"), max_length=PROFILE_TEXTS["company"], required=False
+    )
+    title = forms.CharField(label=_("Job title"), max_length=PROFILE_TEXTS["title"], required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=PROFILE_TEXTS["phone"],
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors of interest"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Interests"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    intents = forms.MultipleChoiceField(
+        label=_("Why you come"),
+        choices=Intent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    share = forms.MultipleChoiceField(
+        label=_("Share with exhibitors who scan my ticket"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Nothing is shared unless you tick it: an exhibitor who scans your ticket sees only "
+            "its serial number and your name masked. You can change this at any time."
+        ),
+    )
+
+    def __init__(self, *args, expo: Expo, sectors, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expo = expo
+        self.fields["sectors"].choices = sectors
+        self.fields["interests"].choices = tags
+        allowed = [f for f in SHAREABLE_FIELDS if f in (expo.lead_fields or [])]
+        if allowed:
+            self.fields["share"].choices = [(f, SHAREABLE_LABELS[f]) for f in allowed]
+        else:
+            del self.fields["share"]  # the edition lets visitors share nothing
+
+    def profile_fields(self) -> list:
+        """The profile's fields, bound, in order (the page shows them as one section)."""
+        return [self[name] for name in PROFILE_FORM_FIELDS if name in self.fields]
+
+    def apply_service_errors(self, fields: dict[str, str]) -> None:
+        """Show the service's refusals at the fields they concern."""
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)
+
+
+PROFILE_FORM_FIELDS = tuple(ProfileForm.base_fields)
+
+
+class RegistrationForm(ProfileForm):
     """The public registration form. Its fields are `registration_create`'s; the rules are
     the service's (`registration_clean.registration_problems`), asked for every field the
     form itself accepted, so that all the errors are shown at once, as the API lists them."""
@@ -63,9 +125,6 @@ class RegistrationForm(forms.Form):
         max_length=40,
         help_text=_("Real-name registration: stored only in protected form."),
     )
-    interests = forms.MultipleChoiceField(
-        label=_("Interests"), widget=forms.CheckboxSelectMultiple, required=False
-    )
     invitation = forms.CharField(
         label=_("Invitation code"),
         max_length=32,
@@ -73,14 +132,19 @@ class RegistrationForm(forms.Form):
         help_text=_("Only for ticket types by invitation: the code the organiser sent you."),
     )
 
-    def __init__(self, *args, expo: Expo, offers: list[TypeOffer], tags, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.expo = expo
+    # The ticket and the person first; the profile (the base form's fields) after them.
+    field_order = ("ticket_type", "days", "name", "email", "id_type", "id_number", "invitation")
+
+    def __init__(self, *args, expo: Expo, offers: list[TypeOffer], tags, sectors=(), **kwargs):
+        super().__init__(*args, expo=expo, sectors=sectors, tags=tags, **kwargs)
         self.offers = {o.code: o for o in offers}
         self.fields["ticket_type"].choices = [(o.code, o.ticket_type.name) for o in offers]
         self.fields["days"].choices = [(d.isoformat(), d.isoformat()) for d in expo.days]
-        self.fields["interests"].choices = tags
         self.fields["days"].widget.offer = self.chosen_offer
+
+    def person_fields(self) -> list:
+        """The fields of the ticket and the person, bound, in order (the profile apart)."""
+        return [f for f in self if f.name not in PROFILE_FORM_FIELDS]
 
     @property
     def chosen_offer(self) -> TypeOffer | None:
@@ -128,15 +192,18 @@ class RegistrationForm(forms.Form):
             if name in self.fields and name not in self.errors:
                 self.add_error(name, message)
 
-    def apply_service_errors(self, fields: dict[str, str]) -> None:
-        """Show the service's refusals at the fields they concern."""
-        for name, message in fields.items():
-            self.add_error(name if name in self.fields else None, message)
 
-
-# What `registration_problems` judges: the person and the days (an invitation is judged with
-# the type's access, when registering).
-SERVICE_FIELDS = ("ticket_type", "days", "name", "email", "id_type", "id_number", "interests")
+# What `registration_problems` judges: the person, the days and the profile (an invitation is
+# judged with the type's access, when registering).
+SERVICE_FIELDS = (
+    "ticket_type",
+    "days",
+    "name",
+    "email",
+    "id_type",
+    "id_number",
+    *PROFILE_FORM_FIELDS,
+)
 
 
 class WaitlistForm(forms.Form):

@@ -73,6 +73,14 @@ def registration_personal_data(*, registration: Registration) -> dict:
             # it and the server's key could confirm a guessed number.
             "id_number_hash_stored": bool(r.id_hash),
             "interests": list(r.interests or []),
+            # The networking profile, and `share`: what the person agreed to give an
+            # exhibitor who scans their ticket.
+            "phone": r.phone,
+            "company": r.company,
+            "title": r.title,
+            "sectors": list(r.sectors or []),
+            "intents": list(r.intents or []),
+            "share": list(r.share or []),
             "language": r.language,
             "source": r.source,
             "created_at": r.created_at,

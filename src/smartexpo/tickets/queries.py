@@ -43,6 +43,13 @@ REGISTRATION_COLUMNS = (
     "confirmation_attempts",
     "invitation",
     "exhibitor",
+    # The networking profile, in `profile_params` order.
+    "phone",
+    "company",
+    "title",
+    "sectors",
+    "intents",
+    "share",
 )
 TICKET_COLUMNS = (
     "expo",
@@ -85,6 +92,19 @@ def json_param(values: list[str]):
     if is_sqlite():
         return '["' + '","'.join(values) + '"]' if values else "[]"
     return connection.ops.adapt_json_value(values, None)
+
+
+def profile_params(profile: dict) -> tuple:
+    """The profile's values in `REGISTRATION_COLUMNS` order (`Clean.profile_row()`'s dict):
+    the lists are validated codes, as `json_param` needs."""
+    return (
+        profile["phone"],
+        profile["company"],
+        profile["title"],
+        json_param(profile["sectors"]),
+        json_param(profile["intents"]),
+        json_param(profile["share"]),
+    )
 
 
 # --- one registration ------------------------------------------------------------------------

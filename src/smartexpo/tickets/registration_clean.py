@@ -9,7 +9,8 @@ run with none activated, in English.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,10 +20,19 @@ from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.stamps import READ
 from smartexpo.tickets import identity
 from smartexpo.tickets.catalogue import Catalogue, TypeInfo, catalogue_for
+from smartexpo.tickets.models import Intent
 from smartexpo.venue.models import Expo
 
 LANGUAGES = ("en", "zh-hans")
 MAX_INTERESTS = 20
+MAX_SECTORS = 20
+# The networking profile's text fields and their longest values (the model's columns).
+PROFILE_TEXTS = {"phone": 32, "company": 200, "title": 200}
+PROFILE_LISTS = ("sectors", "intents", "share")
+PROFILE_FIELDS = (*PROFILE_TEXTS, *PROFILE_LISTS)
+# A telephone number as people write it: digits, at most one leading +, spaces, dashes,
+# dots and brackets; at least 5 digits (an extension is part of what exhibitors dial).
+_PHONE = re.compile(r"\+?[0-9 ().\-]+")
 
 
 @dataclass
@@ -36,6 +46,8 @@ class Clean:
     id_masked: str
     interests: list[str]
     language: str
+    # The networking profile (all optional; `share` empty: nothing given to exhibitors).
+    profile: dict = field(default_factory=dict)
 
     def person(self) -> dict:
         """The registration's fields about the person, as a registration row stores them."""
@@ -47,7 +59,67 @@ class Clean:
             "id_masked": self.id_masked,
             "interests": self.interests,
             "language": self.language,
+            **self.profile_row(),
         }
+
+    def profile_row(self) -> dict:
+        """The profile's columns with their stored values (blank for what was not given)."""
+        return {
+            **{name: self.profile.get(name, "") for name in PROFILE_TEXTS},
+            **{name: self.profile.get(name, []) for name in PROFILE_LISTS},
+        }
+
+
+def codes_clean(value, name: str, known, most: int, errors: dict[str, str]) -> list[str]:
+    """A list of codes, each known, duplicates dropped (first kept); errors by field."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors[name] = _("A list of codes is required.")
+        return []
+    codes = list(dict.fromkeys(value))
+    if len(codes) > most:
+        errors[name] = _("At most %(count)d values.") % {"count": most}
+    elif unknown := [c for c in codes if c not in known]:
+        errors[name] = _("Unknown values: %(codes)s.") % {"codes": ", ".join(unknown)}
+    return codes
+
+
+def profile_clean(catalogue: Catalogue, fields: dict, errors: dict[str, str]) -> dict:
+    """The networking profile's fields among `fields` (those present and not None), cleaned:
+    texts trimmed and within their lengths, a phone number that looks like one, sectors and
+    intents known, `share` within the edition's `lead_fields` (`Expo.lead_fields`). What is
+    wrong goes to `errors` by field; returns the clean values of the fields given."""
+    clean: dict = {}
+    for name, longest in PROFILE_TEXTS.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors[name] = _("A text is required.")
+            continue
+        value = value.strip()
+        if len(value) > longest:
+            errors[name] = _("At most %(count)d characters.") % {"count": longest}
+        elif (
+            name == "phone"
+            and value
+            and not (_PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 5)
+        ):
+            errors[name] = _("Not a telephone number (digits, +, spaces and dashes).")
+        clean[name] = value
+    if fields.get("sectors") is not None:
+        clean["sectors"] = codes_clean(
+            fields["sectors"], "sectors", catalogue.sectors, MAX_SECTORS, errors
+        )
+    if fields.get("intents") is not None:
+        clean["intents"] = codes_clean(fields["intents"], "intents", Intent.values, 5, errors)
+    if fields.get("share") is not None:
+        share = codes_clean(fields["share"], "share", catalogue.lead_fields, 5, errors)
+        if "share" in errors and isinstance(fields["share"], list | tuple):
+            errors["share"] = _("Only these fields may be shared in this edition: %(fields)s.") % {
+                "fields": ", ".join(sorted(catalogue.lead_fields)) or "-"
+            }
+        clean["share"] = share
+    return clean
 
 
 def _parse_days(values, errors: dict[str, str]) -> list[dt.date]:
@@ -79,10 +151,15 @@ def registration_clean(
     language=None,
     hash_key: bytes | None = None,
     today: dt.date | None = None,
+    **profile,
 ) -> Clean:
     """Check every field against the catalogue; return clean values or raise `invalid` listing
-    every field at fault. Makes no database query."""
+    every field at fault. `profile`: the optional networking profile (`PROFILE_FIELDS`, judged
+    by `profile_clean`). Makes no database query."""
     errors: dict[str, str] = {}
+    if extra := set(profile) - set(PROFILE_FIELDS):
+        raise TypeError(f"unexpected fields: {', '.join(sorted(extra))}")
+    profile = profile_clean(catalogue, profile, errors)
     tt = catalogue.types.get(ticket_type) if isinstance(ticket_type, str) else None
     if tt is None:
         errors["ticket_type"] = _("Unknown ticket type %(code)r.") % {"code": ticket_type}
@@ -131,7 +208,9 @@ def registration_clean(
         errors["language"] = _("One of: %(values)s.") % {"values": ", ".join(LANGUAGES)}
     if errors:
         raise invalid(errors)
-    return Clean(tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language)
+    return Clean(
+        tt, parsed, name, email, id_type or "", id_hash, id_masked, interests, language, profile
+    )
 
 
 def registration_problems(*, expo: Expo, version=READ, **fields) -> dict[str, str]:

@@ -21,7 +21,7 @@ from smartexpo.tickets.models import (
 )
 from smartexpo.tickets.sales import SaleState, ticket_type_sale_state
 from smartexpo.tickets.services.signing_keys import signing_key_active
-from smartexpo.venue.models import Expo
+from smartexpo.venue.models import SHAREABLE_FIELDS, Expo
 
 
 def ticket_type_list(*, expo: Expo) -> QuerySet[TicketType]:
@@ -170,3 +170,12 @@ def registration_offers(
         days = tuple(DayOffer(day, available.get(day)) for day in expo.days)
         offers.append(TypeOffer(tt, days))
     return offers, off_sale
+
+
+def shared_profile(registration: Registration, *, lead_fields) -> dict[str, str]:
+    """What an exhibitor who scanned this registration's ticket may see of the person, by
+    field, in `SHAREABLE_FIELDS` order: the fields the visitor shares (`share`) that the
+    edition still allows (`lead_fields`, its `Expo.lead_fields`), as stored now. Empty for a
+    registration that shares nothing, and for an erased one (its `share` is emptied)."""
+    allowed = set(registration.share or ()) & set(lead_fields or ())
+    return {name: getattr(registration, name) for name in SHAREABLE_FIELDS if name in allowed}

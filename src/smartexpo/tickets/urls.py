@@ -11,6 +11,7 @@ urlpatterns = [
     path("expos/<slug:expo>/waitlist/<str:token>/", views.offer, name="offer"),
     path("expos/<slug:expo>/my/<str:token>/", views.manage, name="manage"),
     path("expos/<slug:expo>/my/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("expos/<slug:expo>/my/<str:token>/profile/", views.profile_save, name="profile"),
     path(
         "expos/<slug:expo>/my/<str:token>/tickets/<int:serial>/ticket.pdf",
         views.ticket_pdf,

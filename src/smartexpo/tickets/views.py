@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,9 +18,15 @@ from smartexpo.core.ratelimit import client_address, registration_rate_limit
 from smartexpo.exhibitors import selectors as catalogue
 from smartexpo.tickets import documents, issuing, sales, selectors
 from smartexpo.tickets import render as rendering
-from smartexpo.tickets.forms import FindTicketForm, OfferForm, RegistrationForm, WaitlistForm
+from smartexpo.tickets.forms import (
+    FindTicketForm,
+    OfferForm,
+    ProfileForm,
+    RegistrationForm,
+    WaitlistForm,
+)
 from smartexpo.tickets.models import RegistrationStatus
-from smartexpo.tickets.services import cancellation, ticket_links, waitlist
+from smartexpo.tickets.services import cancellation, profile, ticket_links, waitlist
 from smartexpo.tickets.services import registration as registering
 from smartexpo.venue import selectors as venue
 from smartexpo.venue.models import Expo
@@ -43,7 +50,7 @@ REFUSALS = {
 # The button that, without the page's script, draws the chosen type's days again; the fields
 # that hold several values.
 SHOW_DAYS = "show_days"
-LISTS = ("days", "interests")
+LISTS = ("days", "interests", "sectors", "intents", "share")
 
 
 def refusal_message(exc: SmartExpoError, expo: Expo | None = None) -> str:
@@ -101,7 +108,8 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         initial=initial,
         expo=edition,
         offers=offers,
-        tags=[(t.code, t.name) for t in catalogue.tag_list()],
+        tags=_tags(),
+        sectors=_sectors(),
     )
     full_days: list[str] = []
     duplicate = False
@@ -149,6 +157,14 @@ def register(request: HttpRequest, expo: str) -> HttpResponse:
         "chosen_type": chosen.code if chosen else "",
     }
     return render(request, "tickets/register.html", context, status=422 if form.errors else 200)
+
+
+def _tags() -> list[tuple[str, str]]:
+    return [(t.code, t.name) for t in catalogue.tag_list()]
+
+
+def _sectors() -> list[tuple[str, str]]:
+    return [(s.code, s.name) for s in catalogue.sector_list()]
 
 
 def waitlist_join(request: HttpRequest, expo: str) -> HttpResponse:
@@ -281,13 +297,70 @@ def _registration(expo: str, token: str):
 
 def manage(request: HttpRequest, expo: str, token: str) -> HttpResponse:
     edition, registration = _registration(expo, token)
+    return _manage_page(request, edition, registration, token)
+
+
+def _manage_page(request, edition, registration, token, form=None) -> HttpResponse:
+    """The manage page; `form`: the profile form as sent, when it was refused."""
     # A void ticket shows the CANCELLED notice, never a code that looks like an entry code.
     tickets = [
         (t, None if documents.ticket_is_void(t) else _inline_svg(issuing.ticket_secret(t)))
         for t in registration.tickets.all()
     ]
-    context = {"expo": edition, "registration": registration, "tickets": tickets, "token": token}
-    return render(request, "tickets/manage.html", context)
+    editable = registration.status in profile.OPEN_STATUSES
+    if form is None and editable:
+        form = _profile_form(edition, registration)
+    context = {
+        "expo": edition,
+        "registration": registration,
+        "tickets": tickets,
+        "token": token,
+        "profile_form": form if editable else None,
+        "leads_url": _leads_url(edition, token),
+    }
+    return render(
+        request, "tickets/manage.html", context, status=422 if form and form.errors else 200
+    )
+
+
+def _profile_form(edition, registration, data=None) -> ProfileForm:
+    initial = {name: getattr(registration, name) for name in profile.EDITABLE}
+    return ProfileForm(data, initial=initial, expo=edition, sectors=_sectors(), tags=_tags())
+
+
+def _leads_url(edition, token: str) -> str | None:
+    """The page "Who has my details" (the leads app's), where the installed apps have it."""
+    try:
+        return reverse("leads:mine", kwargs={"expo": edition.slug, "token": token})
+    except NoReverseMatch:
+        return None
+
+
+@require_POST
+def profile_save(request: HttpRequest, expo: str, token: str) -> HttpResponse:
+    """Save the networking profile from the manage page: every field at once; refused, the
+    page comes back with what was typed and the errors at their fields."""
+    edition, registration = _registration(expo, token)
+    form = _profile_form(edition, registration, request.POST)
+    if form.is_valid():
+        changes = {
+            name: form.cleaned_data[name] for name in profile.EDITABLE if name in form.fields
+        }
+        if "share" not in form.fields:
+            changes["share"] = []  # the edition lets visitors share nothing
+        try:
+            profile.profile_update(registration=registration, changes=changes)
+        except SmartExpoError as exc:
+            if exc.code != "invalid":
+                messages.error(
+                    request, _("Your registration is closed: its profile cannot change.")
+                )
+                return redirect("tickets:manage", expo=edition.slug, token=token)
+            form.apply_service_errors(exc.detail.get("fields", {}))
+        else:
+            messages.success(request, _("Your networking profile is saved."))
+            return redirect("tickets:manage", expo=edition.slug, token=token)
+    return _manage_page(request, edition, registration, token, form)
 
 
 def _inline_svg(secret: str) -> str:

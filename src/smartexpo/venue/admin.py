@@ -11,13 +11,47 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.core.admin import EditionAdmin, EditionBoundForm, presence_filter
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.venue.clock import edition_now
-from smartexpo.venue.models import Booth, Expo, ForumRoom, Gate, Hall, Zone
-from smartexpo.venue.services import booth_geometry_check
+from smartexpo.venue.models import (
+    SHAREABLE_FIELDS,
+    SHAREABLE_LABELS,
+    Booth,
+    Expo,
+    ForumRoom,
+    Gate,
+    Hall,
+    Zone,
+)
+from smartexpo.venue.services import booth_geometry_check, lead_fields_ordered
 from smartexpo.venue.signals import zone_thresholds_changed
+
+
+class ExpoForm(forms.ModelForm):
+    """The edition's form: `lead_fields` as ticks among `SHAREABLE_FIELDS`, so that nothing
+    else can be stored there."""
+
+    lead_fields = forms.MultipleChoiceField(
+        label=_("fields visitors may share"),
+        choices=[(f, SHAREABLE_LABELS[f]) for f in SHAREABLE_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "What a visitor may agree to give an exhibitor who scans their ticket. Narrowing "
+            "it hides a field from leads at once; it never widens what a visitor agreed to."
+        ),
+    )
+
+    class Meta:
+        model = Expo
+        # The admin adds the fields of its fieldsets.
+        fields = ("lead_capture", "lead_fields")
+
+    def clean_lead_fields(self) -> list[str]:
+        return lead_fields_ordered(self.cleaned_data.get("lead_fields") or [])
 
 
 @admin.register(Expo)
 class ExpoAdmin(admin.ModelAdmin):
+    form = ExpoForm
     list_display = (
         "name_en",
         "name_zh",
@@ -38,6 +72,7 @@ class ExpoAdmin(admin.ModelAdmin):
             {"fields": ("starts_on", "ends_on", "timezone", "opens_at", "closes_at")},
         ),
         (_("Registration"), {"fields": ("sales_open_at", "sales_close_at")}),
+        (_("Exhibitor leads"), {"fields": ("lead_capture", "lead_fields")}),
         (_("Demo clock"), {"fields": ("demo_clock",)}),
         (_("Venue"), {"fields": ("venue_en", "venue_zh", "city_en", "city_zh", "venue_area_m2")}),
         (

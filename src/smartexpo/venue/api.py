@@ -4,15 +4,18 @@ with their exhibitors, are `exhibitors.api`'s)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
+from django.db import transaction
 from ninja import Field, Query, Router, Schema
 
 from smartexpo.core.api import Error, Names, Page, PageParams, bearer, paginate
+from smartexpo.core.errors import invalid
 from smartexpo.core.instants import Instant
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import require_role
 from smartexpo.venue import selectors, services
-from smartexpo.venue.models import Expo, Gate, Zone
+from smartexpo.venue.models import SHAREABLE_FIELDS, Expo, Gate, Zone
 
 router = Router(tags=["Editions and venue"])
 
@@ -50,6 +53,14 @@ class ExpoDetail(ExpoItem):
     venue_area_m2: int
     countries: int
     previous: str | None
+    lead_capture: bool = Field(
+        True, description="whether exhibitors may scan visitors' tickets as leads"
+    )
+    lead_fields: list[str] = Field(
+        list(SHAREABLE_FIELDS),
+        description="what a visitor of the edition may agree to share with an exhibitor who "
+        "scans their ticket (a registration's `share` is chosen among these)",
+    )
 
 
 class HallItem(Schema):
@@ -100,6 +111,8 @@ def expo_detail(expo: Expo) -> dict:
         "venue_area_m2": expo.venue_area_m2,
         "countries": expo.countries,
         "previous": expo.previous.slug if expo.previous_id else None,
+        "lead_capture": expo.lead_capture,
+        "lead_fields": list(expo.lead_fields or []),
     }
 
 
@@ -143,7 +156,8 @@ def get_expo(request, expo: str):
 
 
 class ExpoSalesIn(Schema):
-    """A partial change: a field left out keeps its value; null clears that end."""
+    """A partial change: a field left out keeps its value; null clears an end of the sales
+    window (the lead settings cannot be null)."""
 
     sales_opens_at: Instant | None = Field(
         None, description="when registration opens; null: open from the start"
@@ -151,23 +165,43 @@ class ExpoSalesIn(Schema):
     sales_closes_at: Instant | None = Field(
         None, description="when registration closes; null: at the end of the last day"
     )
+    lead_capture: bool | None = Field(
+        None, description="whether exhibitors may scan visitors' tickets as leads"
+    )
+    lead_fields: list[Literal[*SHAREABLE_FIELDS]] | None = Field(
+        None,
+        max_length=len(SHAREABLE_FIELDS),
+        description="the fields a visitor may agree to share, distinct (any order)",
+    )
 
 
 @router.patch(
     "/expos/{expo}",
     auth=bearer,
     response={200: ExpoDetail, 401: Error, 403: Error, 404: Error, 422: Error},
-    summary="Set when the edition's registration opens and closes (organiser)",
+    summary="Set when the edition's registration opens and closes, and its lead capture "
+    "(organiser)",
 )
 def update_expo(request, expo: str, payload: ExpoSalesIn):
     edition = selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
     sent = payload.dict(exclude_unset=True)
-    changed = services.expo_sales_window_set(
-        expo=edition,
-        opens_at=sent.get("sales_opens_at", services.KEEP),
-        closes_at=sent.get("sales_closes_at", services.KEEP),
-    )
+    for name in ("lead_capture", "lead_fields"):
+        if name in sent and sent[name] is None:
+            raise invalid({name: "May not be null."})
+    if problem := services.lead_fields_problem(sent.get("lead_fields", [])):
+        raise invalid({"lead_fields": problem})
+    with transaction.atomic():
+        changed = services.expo_sales_window_set(
+            expo=edition,
+            opens_at=sent.get("sales_opens_at", services.KEEP),
+            closes_at=sent.get("sales_closes_at", services.KEEP),
+        )
+        changed = services.expo_lead_settings_set(
+            expo=changed,
+            lead_capture=sent.get("lead_capture", services.KEEP),
+            lead_fields=sent.get("lead_fields", services.KEEP),
+        )
     return expo_detail(changed)
 
 

@@ -95,6 +95,14 @@ class SalesWindow(models.Model):
 # What a visitor may agree to give an exhibitor who scans their ticket (API: `share`), in the
 # order exports show them.
 SHAREABLE_FIELDS = ("name", "email", "phone", "company", "title")
+# Their names as people read them (forms, the admin, exports' headings).
+SHAREABLE_LABELS = {
+    "name": _("Name"),
+    "email": _("Email"),
+    "phone": _("Phone"),
+    "company": _("Company"),
+    "title": _("Job title"),
+}
 
 
 def lead_fields_default() -> list[str]:

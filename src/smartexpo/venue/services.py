@@ -1,5 +1,6 @@
 """Writes to the venue: booths are validated against their hall and against each other; an
-edition's sales window is set with its ends checked; an edition's demo clock is set and cleared."""
+edition's sales window is set with its ends checked; an edition's lead-capture settings are set
+with the fields checked; an edition's demo clock is set and cleared."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.core.instants import YEARS
-from smartexpo.venue.models import Booth, Expo, Zone, ZoneKind
+from smartexpo.venue.models import SHAREABLE_FIELDS, Booth, Expo, Zone, ZoneKind
 
 # "Not given: keep what is stored" in a partial change, where None means "clear that end".
 KEEP = object()
@@ -55,6 +56,49 @@ def expo_sales_window_set(*, expo: Expo, opens_at=KEEP, closes_at=KEEP) -> Expo:
     the opening. Refusal: `invalid` (422) at `sales_opens_at` / `sales_closes_at`."""
     locked = Expo.objects.select_for_update().get(pk=expo.pk)
     sales_window_change(locked, opens_at=opens_at, closes_at=closes_at)
+    return locked
+
+
+def lead_fields_problem(values) -> str | None:
+    """What is wrong with an edition's `lead_fields` (None: nothing): a list of distinct names
+    of `SHAREABLE_FIELDS`, in any order."""
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        return "A list of field names."
+    if unknown := [v for v in values if v not in SHAREABLE_FIELDS]:
+        return f"Unknown fields: {', '.join(unknown)}; of {', '.join(SHAREABLE_FIELDS)}."
+    if len(set(values)) != len(values):
+        return "A field is listed twice."
+    return None
+
+
+def lead_fields_ordered(values) -> list[str]:
+    """The fields in `SHAREABLE_FIELDS` order, the order exports show them in."""
+    return [f for f in SHAREABLE_FIELDS if f in values]
+
+
+@transaction.atomic
+def expo_lead_settings_set(*, expo: Expo, lead_capture=KEEP, lead_fields=KEEP) -> Expo:
+    """Set whether exhibitors may capture leads in the edition (`lead_capture`) and which
+    fields its visitors may share with them (`lead_fields`, of `SHAREABLE_FIELDS`); `KEEP`
+    leaves a setting as it is. Narrowing `lead_fields` changes no visitor's stored `share`:
+    what a lead shows is what both allow when it is read. Refusal: `invalid` (422)."""
+    errors = {}
+    if lead_capture is not KEEP and not isinstance(lead_capture, bool):
+        errors["lead_capture"] = "true or false."
+    if lead_fields is not KEEP and (problem := lead_fields_problem(lead_fields)):
+        errors["lead_fields"] = problem
+    if errors:
+        raise invalid(errors)
+    locked = Expo.objects.select_for_update().get(pk=expo.pk)
+    changed = []
+    if lead_capture is not KEEP:
+        locked.lead_capture = lead_capture
+        changed.append("lead_capture")
+    if lead_fields is not KEEP:
+        locked.lead_fields = lead_fields_ordered(lead_fields)
+        changed.append("lead_fields")
+    if changed:
+        locked.save(update_fields=changed)
     return locked
 
 

@@ -152,6 +152,16 @@ API_ROWS = [
     ),
     Row(
         TICKETS,
+        "PATCH",
+        A + "/registrations/{registration_id}",
+        # The profile and its consent are the visitor's alone: not even an organiser's.
+        {**api("200", "holder"), "other_holder": "404"},
+        params={"registration_id": "registration"},
+        json={"company": "Matrix Ltd.", "share": ["company"]},
+        note="the visitor's networking profile: its own manage token only",
+    ),
+    Row(
+        TICKETS,
         "POST",
         A + "/registrations/{registration_id}/cancel",
         holder_or_organizer("200"),

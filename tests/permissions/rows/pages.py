@@ -120,6 +120,15 @@ PAGE_ROWS = [
     ),
     Row(
         TICKET_PAGES,
+        "POST",
+        E + "/my/{token}/profile/",
+        everyone("302"),
+        params={"token": "manage_token"},
+        form={"company": "Matrix Ltd.", "share": ["company"]},
+        note="the manage link is the credential; saved, back to the manage page",
+    ),
+    Row(
+        TICKET_PAGES,
         "GET",
         E + "/my/{token}/tickets/{serial}/ticket.pdf",
         everyone("200"),

@@ -98,20 +98,20 @@ class VisitorPreferences:
 
     def _chances(self, start: int, stop: int) -> np.ndarray:
         """(visitors start..stop × booths): the chance of each booth being the next visit."""
-        taste = np.random.default_rng([*self.seed, start]).gumbel(
-            size=(stop - start, len(self.world.hall))
+        taste = np.random.default_rng([*self.seed, start]).standard_normal(
+            (stop - start, len(self.world.hall)), dtype=np.float32
         )
         return self.world.booths.mixture(self.sectors[start:stop], self.tags[start:stop], taste)
 
     def hall_weights(self) -> np.ndarray:
         """(visitors × halls): the chance of a visit falling in each hall."""
-        out = np.full((self.n, self.world.halls), EMPTY_HALL_WEIGHT)
+        out = np.empty((self.n, self.world.halls))
+        onehot = np.zeros((len(self.world.hall), self.world.halls))
+        onehot[np.arange(len(self.world.hall)), self.world.hall] = 1.0
         for start in range(0, self.n, CHUNK):
             stop = min(start + CHUNK, self.n)
-            chances = self._chances(start, stop)
-            for h in np.unique(self.world.hall):
-                out[start:stop, h] = chances[:, self.world.hall == h].sum(axis=1)
-        return out
+            out[start:stop] = self._chances(start, stop) @ onehot
+        return np.maximum(out, EMPTY_HALL_WEIGHT)
 
     def pick(self, visitor: np.ndarray, hall: np.ndarray, draw: np.ndarray) -> np.ndarray:
         """The booth (position among the booths) of each booth visit by `visitor` in `hall`,
@@ -130,7 +130,7 @@ class VisitorPreferences:
                 at = lo + np.flatnonzero(hall[lo:hi] == h)
                 cols = np.flatnonzero(self.world.hall == h)
                 # Inverse sampling over the hall's booths alone, a row per visit.
-                cumulative = np.cumsum(chances[rows[at - lo]][:, cols], axis=1)
+                cumulative = np.cumsum(chances[np.ix_(rows[at - lo], cols)], axis=1)
                 target = draw[at] * cumulative[:, -1]
                 found = (cumulative <= target[:, None]).sum(axis=1)
                 out[at] = cols[np.minimum(found, len(cols) - 1)]

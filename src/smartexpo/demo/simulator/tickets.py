@@ -23,7 +23,7 @@ from smartexpo.demo.visitors import (
     GIVEN,
     SURNAMES,
     TWIN_FIRST_INDEX,
-    demo_profiles_set,
+    demo_profile,
     demo_visitor_indexes,
     resident_id,
 )
@@ -131,14 +131,12 @@ def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
                     "language": "zh-hans" if rng.random() < 0.9 else "en",
                     "id_type": "resident",
                     "id_number": resident_id(rng, index),
+                    # Their profile, from the hidden interests that draw their booth visits.
+                    **demo_profile(index, venue.classes[c].code),
                 }
             )
             index += 1
     return rows
-
-
-def _index(row: dict) -> int:
-    return int(row["email"].removeprefix("visitor").removesuffix("@example.cn"))
 
 
 def tickets_ensure(
@@ -156,10 +154,7 @@ def tickets_ensure(
             say(f"  {n:,} × {venue.classes[c].code} ({on})")
         rows = _rows(expo, venue, missing, seed)
         for start in range(0, len(rows), 20_000):
-            batch = rows[start : start + 20_000]
-            done = registrations_bulk_create(expo=expo, rows=batch, source="demo").created
-            # Their profile, from the hidden interests that also draw their booth visits.
-            demo_profiles_set([(_index(batch[n]), pk, batch[n]["ticket_type"]) for n, pk in done])
+            registrations_bulk_create(expo=expo, rows=rows[start : start + 20_000], source="demo")
         pool = pool_load(expo=expo, venue=venue)
     capped = plan.copy()
     for i, d in enumerate(days):

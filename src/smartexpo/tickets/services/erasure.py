@@ -49,9 +49,10 @@ def registration_erase(*, registration: Registration, actor: str, via: str) -> E
     """Erase the person's data, in one transaction: an active registration is first cancelled
     as `registration_cancel` does (tickets revoked, places to the waiting list or the quota,
     an invitation use or staff pass given back; a pending request withdrawn); then the name,
-    email, ID type, ID hash (also on its ticket days), masked ID number and interests are
-    removed, the manage token stops working, waiting-list entries of the person are
-    anonymised (a waiting or offered one leaves the list, an offered place passing on), and
+    email, ID type, ID hash (also on its ticket days), masked ID number, interests and the
+    networking profile (phone, company, title, sectors, intents, and `share`) are removed,
+    the manage token stops working, waiting-list entries of the person are anonymised (a
+    waiting or offered one leaves the list, an offered place passing on), and
     stored idempotent answers to the person are deleted. `actor` and `via` (api, page, admin)
     go to the audit log.
 
@@ -86,6 +87,13 @@ def registration_erase(*, registration: Registration, actor: str, via: str) -> E
             id_hash="",
             id_masked="",
             interests=[],
+            # The networking profile, and the consent that went with it.
+            phone="",
+            company="",
+            title="",
+            sectors=[],
+            intents=[],
+            share=[],
             manage_digest=_unusable_digest(),
             # The token is derived from the nonce: without it, not even the server can make
             # the link again (the mailer included).

@@ -1,7 +1,9 @@
 """Group registration from a CSV file: every valid row registered, every bad row explained.
 
 Columns (header names, any order): `ticket_type`, `days` (dates separated by `;` or spaces),
-`name`, `email`, `id_type`, `id_number`, `interests` (`;`-separated tag codes), `language`.
+`name`, `email`, `id_type`, `id_number`, `interests` (`;`-separated tag codes), `language`,
+and the networking profile: `phone`, `company`, `title`, `sectors`, `intents` and `share`
+(`;`-separated codes; `share` within the edition's `lead_fields`).
 UTF-8 with or without a byte-order mark. Line numbers are the file's own (the header is line 1;
 a quoted field spanning lines counts every line).
 """
@@ -18,7 +20,24 @@ from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.venue.models import Expo
 
-COLUMNS = ("ticket_type", "days", "name", "email", "id_type", "id_number", "interests", "language")
+COLUMNS = (
+    "ticket_type",
+    "days",
+    "name",
+    "email",
+    "id_type",
+    "id_number",
+    "interests",
+    "language",
+    # The networking profile (optional): lists as the days are, separated by ; , or spaces.
+    "phone",
+    "company",
+    "title",
+    "sectors",
+    "intents",
+    "share",
+)
+LIST_COLUMNS = ("days", "interests", "sectors", "intents", "share")
 REQUIRED = ("ticket_type", "days", "name", "email")
 MAX_ROWS = 100_000
 _SPLIT = re.compile(r"[;\s,]+")
@@ -78,8 +97,9 @@ def registrations_import_csv(*, expo: Expo, data: bytes, source: str = "import")
         if not any((v or "").strip() for v in record.values()):
             continue  # a blank line is not a person
         row = {k: (v or "").strip() for k, v in record.items()}
-        row["days"] = [d for d in _SPLIT.split(row.get("days", "")) if d]
-        row["interests"] = [i for i in _SPLIT.split(row.get("interests", "")) if i]
+        for column in LIST_COLUMNS:
+            if column in row or column in ("days", "interests"):
+                row[column] = [v for v in _SPLIT.split(row.get(column, "")) if v]
         for optional in ("id_type", "id_number", "language"):
             if not row.get(optional):
                 row.pop(optional, None)

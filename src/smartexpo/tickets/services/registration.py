@@ -65,6 +65,12 @@ def registration_create(
     interests: Sequence[str] | None = None,
     language: str | None = None,
     invitation: str | None = None,
+    phone: str | None = None,
+    company: str | None = None,
+    title: str | None = None,
+    sectors: Sequence[str] | None = None,
+    intents: Sequence[str] | None = None,
+    share: Sequence[str] | None = None,
     grant: PassGrant | None = None,
     source: str = "api",
     version: int | object | None = READ,
@@ -76,7 +82,10 @@ def registration_create(
 
     The person's fields are the API's (`tickets.schemas.RegistrationIn`) and are judged by
     `registration_clean`: one left out (None) is refused with the others at fault, not here.
-    `language` defaults to English; `source` says where the registration came from.
+    `language` defaults to English; `source` says where the registration came from. The
+    networking profile (`phone`, `company`, `title`, `sectors`, `intents`, and `share`, the
+    fields an exhibitor who scans the ticket may see, within the edition's `lead_fields`) is
+    optional: left out, it is blank and nothing is shared.
 
     Refusals: `invalid` (422, every bad field), `duplicate` (the ID already holds a ticket for
     one of the days), `sold_out` (a day is full; `detail.days` names the full days), and those
@@ -94,6 +103,12 @@ def registration_create(
         id_number=id_number,
         interests=interests,
         language=language,
+        phone=phone,
+        company=company,
+        title=title,
+        sectors=sectors,
+        intents=intents,
+        share=share,
     )
     tt, days = clean.ticket_type, clean.days
     if tt.access != Access.EXHIBITOR:
@@ -149,6 +164,7 @@ def registration_create(
                 0,
                 invitation_id,
                 exhibitor_id,
+                *queries.profile_params(clean.profile_row()),
             ),
         )
         ticket_id = queries.ticket_insert(

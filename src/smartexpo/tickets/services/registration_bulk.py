@@ -138,6 +138,7 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 0,
                 None,
                 None,
+                *queries.profile_params(c.profile_row()),
                 # Demo visitors have made-up addresses: nothing to send them.
                 now_db if source == "demo" else None,
             )

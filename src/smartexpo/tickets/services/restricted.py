@@ -261,11 +261,18 @@ def staff_pass_issue(
     id_number: str | None = None,
     interests: Sequence[str] | None = None,
     language: str | None = None,
+    phone: str | None = None,
+    company: str | None = None,
+    title: str | None = None,
+    sectors: Sequence[str] | None = None,
+    intents: Sequence[str] | None = None,
+    share: Sequence[str] | None = None,
 ) -> Issued:
     """Issue a staff pass to one of the exhibitor's people, within its grant: a registration
     like any other (real name, quota, the person's fields judged as `registration_create`
     judges them), bound to the exhibitor. `ticket_type` may be left out when the exhibitor has
-    one grant; `days` too, for every day of the pass."""
+    one grant; `days` too, for every day of the pass. The person's networking profile
+    (phone, company, title, sectors, intents, share) is `registration_create`'s."""
     grants = list(pass_grants(exhibitor=exhibitor))
     chosen = [g for g in grants if ticket_type in (None, g.ticket_type.code)]
     if not chosen:
@@ -291,6 +298,12 @@ def staff_pass_issue(
         id_number=id_number,
         interests=interests,
         language=language,
+        phone=phone,
+        company=company,
+        title=title,
+        sectors=sectors,
+        intents=intents,
+        share=share,
     )
 
 
