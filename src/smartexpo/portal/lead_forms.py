@@ -84,9 +84,10 @@ class LeadForm(forms.Form):
     )
 
     @classmethod
-    def for_lead(cls, lead, data=None, prefix=None) -> LeadForm:
+    def for_lead(cls, lead, data=None) -> LeadForm:
+        """The form of one lead; its fields' ids name the lead, as the list shows many."""
         initial = {"note": lead.note, "rating": lead.rating, "tags": ", ".join(lead.tags)}
-        return cls(data, initial=initial, prefix=prefix)
+        return cls(data, initial=initial, auto_id=f"lead-{lead.pk}-%s")
 
     def clean(self):
         data = super().clean()

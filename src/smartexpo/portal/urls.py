@@ -78,7 +78,15 @@ urlpatterns = [
     ),
     path(EXHIBITOR + "leads/", leads.lead_list, name="leads"),
     path(EXHIBITOR + "leads/<int:pk>/", leads.lead_edit, name="leads-edit"),
-    path(EXHIBITOR + "leads/export.<slug:kind>", leads.lead_export, name="leads-export"),
+    *(
+        path(
+            EXHIBITOR + f"leads/export.{kind}",
+            leads.lead_export,
+            {"kind": kind},
+            name=f"leads-export-{kind}",
+        )
+        for kind in leads.EXPORTS
+    ),
     path(EXHIBITOR + "booth-devices/", booth_devices.booth_devices, name="booth-devices"),
     path(
         EXHIBITOR + "booth-devices/<int:pk>/revoke/",

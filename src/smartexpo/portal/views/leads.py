@@ -56,7 +56,7 @@ def lead_row(lead, expo) -> dict:
         "visitor": leads.visitor_fields(lead, expo),
         "captured_at": lead.captured_at.astimezone(expo.tz),
         "device": lead.device.name if lead.device_id and lead.device else None,
-        "form": LeadForm.for_lead(lead, prefix=f"lead-{lead.pk}"),
+        "form": LeadForm.for_lead(lead),
     }
 
 
@@ -81,7 +81,7 @@ def lead_list(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse:
         "back": _query(request.GET),
         "may_export": may_export(request),
         "exports": [
-            (kind, reverse("portal:leads-export", args=[edition.slug, firm.slug, kind]))
+            (kind, reverse(f"portal:leads-export-{kind}", args=[edition.slug, firm.slug]))
             for kind in EXPORTS
         ],
         "booth_url": reverse("booth:page", args=[edition.slug]),
@@ -97,9 +97,8 @@ def lead_edit(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> HttpR
         lead = leads.lead_get(exhibitor=firm, pk=pk)
     except SmartExpoError:
         raise Http404 from None
-    prefix = f"lead-{lead.pk}"
     back = _query(request.GET)
-    form = LeadForm.for_lead(lead, request.POST if request.method == "POST" else None, prefix)
+    form = LeadForm.for_lead(lead, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         lead_update(lead=lead, fields=form.lead_fields())
         messages.success(request, _("Lead %(serial)s saved.") % {"serial": lead.serial})
@@ -117,8 +116,6 @@ def lead_edit(request: HttpRequest, expo: str, exhibitor: str, pk: int) -> HttpR
 @require_safe
 @portal_view(admin_only=True)
 def lead_export(request: HttpRequest, expo: str, exhibitor: str, kind: str) -> HttpResponse:
-    if kind not in EXPORTS:
-        raise Http404
     edition, firm = request.expo, request.exhibitor
     chosen = LeadFilterForm(request.GET or None).filters()
     found = leads.lead_list(exhibitor=firm, expo=edition, **chosen)

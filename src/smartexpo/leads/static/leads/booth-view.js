@@ -115,12 +115,7 @@
   function visitorText(c) {
     var v = c.visitor;
     if (!v) return S.visitor_unknown;
-    return ["name", "company", "title", "email", "phone"]
-      .map(function (field) {
-        return v[field];
-      })
-      .filter(Boolean)
-      .join(" · ");
+    return [v.name || v.holder, v.company, v.title].filter(Boolean).join(" · ");
   }
 
   function renderCaptures() {

@@ -219,7 +219,7 @@
           entry.synced_once = true;
           entry.reason = null;
           entry.lead = lead.id;
-          entry.visitor = keptFields(lead.visitor);
+          entry.visitor = keptFields(lead.visitor, lead.holder);
           if (lead.captured_at) entry.captured_at = lead.captured_at;
           setOnline(true);
           return true;
@@ -250,9 +250,10 @@
     );
   }
 
-  function keptFields(visitor) {
-    if (!visitor) return null;
-    var kept = {};
+  // The masked name ("L* W**") stands for the name a visitor did not share.
+  function keptFields(visitor, holder) {
+    var kept = { holder: holder || "" };
+    visitor = visitor || {};
     KEPT_FIELDS.forEach(function (field) {
       if (visitor[field]) kept[field] = visitor[field];
     });
