@@ -200,6 +200,23 @@ def _programme(expo, holders) -> dict:
     }
 
 
+def _leads(expo, huawei, mine, other) -> dict:
+    """Huawei's booth tablet (a lead device) and the lead it captured of R."""
+    from smartexpo.leads.selectors import Capturer
+    from smartexpo.leads.services.capture import lead_capture
+    from smartexpo.leads.services.devices import lead_device_create
+
+    tablet, _token = lead_device_create(expo=expo, exhibitor=huawei, name="Booth tablet")
+    lead, _new = lead_capture(expo=expo, capturer=Capturer(huawei, tablet), secret=mine.secrets[0])
+    return {
+        "other_secret": other.secrets[0],
+        "lead": lead.pk,
+        "lead_device": tablet.pk,
+        "leads.lead": lead.pk,
+        "leads.leaddevice": tablet.lead_binding.pk,
+    }
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -330,6 +347,7 @@ def build_world() -> World:
         "crowd.crowdalert": alert.pk,
         "crowd.zoneday": ZoneDay.objects.filter(zone__code="S1").first().pk,
         **portal,
+        **_leads(expo, exhibitors["huawei"], mine, other),
     }
     # After the values above: publishing writes the audit log's second entry.
     values.update(_programme(expo, [mine.registration, other.registration]))

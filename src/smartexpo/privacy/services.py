@@ -11,6 +11,8 @@ from django.utils import timezone
 from smartexpo.checkin.selectors import ticket_checkins
 from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
+from smartexpo.leads.personal_data import registration_leads_data
+from smartexpo.leads.services.consent import registration_leads_erase
 from smartexpo.programme.personal_data import registration_programme_data
 from smartexpo.programme.services.reservations import registration_programme_erase
 from smartexpo.tickets.models import Registration
@@ -26,7 +28,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
     `registration` (its fields, the restricted-type facts), `tickets` (with where each is
     inside now), `checkins` (the check-in log of its tickets), `waiting_list`,
     `idempotency_records` (stored answers, credentials withheld), `programme` (reservations,
-    starred sessions, room-door attendance)."""
+    starred sessions, room-door attendance), `leads` (the exhibitors that captured them)."""
     data = registration_personal_data(registration=registration)
     checkins = ticket_checkins(expo_id=registration.expo_id, tickets=data["tickets"])
     tickets = []
@@ -45,6 +47,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
         "waiting_list": data["waiting_list"],
         "idempotency_records": data["idempotency_records"],
         "programme": registration_programme_data(registration=registration),
+        "leads": registration_leads_data(registration=registration),
     }
 
 
@@ -74,6 +77,7 @@ def personal_data_export_many(
                 "idempotency_records": len(data["idempotency_records"]),
                 "reservations": len(data["programme"]["reservations"]),
                 "favourites": len(data["programme"]["favourites"]),
+                "leads": len(data["leads"]),
             },
         )
         exports.append(data)
@@ -81,9 +85,10 @@ def personal_data_export_many(
 
 
 def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
-    """Erase the person's data: the programme's part (`registration_programme_erase`), then
-    ticketing's (`tickets.services.erasure.registration_erase`, which logs it), in one
-    transaction."""
+    """Erase the person's data: the programme's part (`registration_programme_erase`), the
+    leads exhibitors captured of them (deleted), then ticketing's
+    (`tickets.services.erasure.registration_erase`, which logs it), in one transaction."""
     with transaction.atomic():
         registration_programme_erase(registration=registration)
+        registration_leads_erase(registration=registration)
         return registration_erase(registration=registration, actor=actor, via=via)
