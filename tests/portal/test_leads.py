@@ -196,3 +196,19 @@ def test_the_nav_lists_leads_for_every_member_and_devices_for_admins(
     )
     # No lead yet: the page says how they come.
     assert 'data-empty="no-lead"' in staff and 'href="/expos/test-2019/booth/"' in staff
+
+
+def test_the_capture_time_is_the_editions_and_the_device_is_named(expo, staff_client):
+    import datetime as dt
+
+    from smartexpo.leads.services.devices import lead_device_create
+
+    make_types(expo)
+    huawei = expo.test_exhibitors["huawei"]
+    device, _token = lead_device_create(expo=expo, exhibitor=huawei, name="Booth tablet 2")
+    secret, _registration = visitor(expo, "Sun Li")
+    at = dt.datetime(2019, 8, 26, 2, 5, tzinfo=dt.UTC)  # 10:05 in Shanghai
+    lead_capture(expo=expo, capturer=Capturer(huawei, device), secret=secret, captured_at=at)
+    html = staff_client.get(LEADS).content.decode()
+    assert "captured 2019-08-26 10:05" in html
+    assert "by the device “Booth tablet 2”" in html

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -54,7 +55,8 @@ def lead_row(lead, expo) -> dict:
         "lead": lead,
         "holder": leads.holder(lead),
         "visitor": leads.visitor_fields(lead, expo),
-        "captured_at": lead.captured_at.astimezone(expo.tz),
+        # In the edition's time zone, as the exports write it (not the server's).
+        "captured_at": timezone.localtime(lead.captured_at, expo.tz).strftime("%Y-%m-%d %H:%M"),
         "device": lead.device.name if lead.device_id and lead.device else None,
         "form": LeadForm.for_lead(lead),
     }

@@ -466,7 +466,8 @@
 
   var ticks = 0;
   setInterval(function () {
-    if (!state.token) return;
+    // A refused token is not asked again every few seconds: signing in again clears it.
+    if (!state.token || state.tokenRefused) return;
     ticks += 1;
     if (!navigator.onLine) return setOnline(false);
     if (app.waiting()) sync();
