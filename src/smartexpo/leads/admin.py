@@ -17,7 +17,7 @@ class WithdrawnFilter(admin.SimpleListFilter):
     parameter_name = "withdrawn"
 
     def lookups(self, request, model_admin):
-        return (("yes", _("Yes")), ("no", _("No")))
+        return (("yes", _("Withdrawn by the visitor")), ("no", _("Not withdrawn")))
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

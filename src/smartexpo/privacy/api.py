@@ -140,6 +140,16 @@ class ExportProgramme(Schema):
     )
 
 
+class ExportLead(Schema):
+    exhibitor: ExportExhibitor
+    serial: int
+    captured_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    exhibitor_sees: list[str] = Field(
+        ..., description="the fields of the person that exhibitor may see now (docs/leads.md)"
+    )
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -149,6 +159,7 @@ class PersonalDataOut(Schema):
     waiting_list: list[ExportWaitlistEntry]
     idempotency_records: list[ExportIdempotencyRecord]
     programme: ExportProgramme
+    leads: list[ExportLead] = Field(..., description="the exhibitors that captured the person")
 
 
 class ErasedOut(Schema):
