@@ -205,3 +205,30 @@ def test_a_revoked_device_is_told_and_chinese_on_a_phone(live_server, chromium, 
         assert Lead.objects.get().note == ""
     finally:
         context.close()
+
+
+def test_a_note_saved_while_the_capture_is_on_its_way_is_sent_after_it(
+    live_server, page, expo, booth
+):
+    _device, token = booth
+    _visitor, secret = issue(expo, "Li Wei")
+    held = []
+
+    def hold_the_first_capture(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)  # answered below, once the note is saved
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/expos/*/leads", hold_the_first_capture)
+    sign_in(page, f"{live_server.url}/expos/{expo.slug}/booth/", token)
+    scan_code(page, secret)
+    expect(page.locator("#verdict")).to_have_attribute("data-result", "captured")
+    page.wait_for_function("() => true")  # let the held request reach the route
+    assert len(held) == 1
+    page.get_by_label("Note").fill("Met at the opening")
+    page.get_by_role("button", name="Save the lead").click()
+    held[0].continue_()
+    expect(page.locator("#queue")).to_have_text("All leads synced")
+    lead = Lead.objects.get()
+    assert lead.note == "Met at the opening"

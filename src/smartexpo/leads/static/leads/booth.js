@@ -139,7 +139,7 @@
         app.renderCaptures();
         app.openLead(entry);
         app.focusCode();
-        return sync();
+        sync(); // not waited for: the next visitor's scan must not wait for the network
       },
       function (err) {
         if (!(err instanceof app.NoCrypto)) throw err;
@@ -156,6 +156,8 @@
     entry.note = $("note").value.trim();
     entry.rating = checked ? Number(checked.value) : null;
     entry.tags = tagsOf($("tags").value);
+    // An edit made while the capture is on its way is sent after it (`send` compares).
+    entry.edits = (entry.edits || 0) + 1;
     if (entry.status === "synced") entry.synced_once = true;
     if (entry.status !== "refused") entry.status = "pending";
     saveCaptures();
@@ -175,7 +177,8 @@
         if (!t || seen[t]) return false;
         seen[t] = true;
         return true;
-      });
+      })
+      .slice(0, 20); // the API takes at most 20
   }
 
   // --- sync: the waiting captures, oldest first, one request each --------------------------
@@ -205,6 +208,7 @@
 
   // True when the capture is settled (synced or refused): the next one may go.
   function send(entry, withoutTime) {
+    var edits = entry.edits || 0;
     var body = { secret: entry.secret, note: entry.note, tags: entry.tags };
     if (entry.rating !== null && entry.rating !== undefined) body.rating = entry.rating;
     // Only a capture that waited carries its own time; one sent at once is dated by the server.
@@ -215,7 +219,8 @@
         var error = (response.body && response.body.error) || {};
         if (status === 200 || status === 201) {
           var lead = response.body || {};
-          entry.status = "synced";
+          // Edited while this request was on its way: the edit is still to be sent.
+          entry.status = (entry.edits || 0) === edits ? "synced" : "pending";
           entry.synced_once = true;
           entry.reason = null;
           entry.lead = lead.id;
@@ -236,7 +241,8 @@
         }
         if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
           entry.status = "refused";
-          entry.reason = error.code === "revoked" || error.code === "lead_capture_off" ? error.code : status === 422 ? "invalid" : error.code || "other";
+          if (error.code === "revoked" || error.code === "lead_capture_off") entry.reason = error.code;
+          else entry.reason = fields.secret ? "invalid" : "other";
           setOnline(true);
           return true;
         }
