@@ -116,6 +116,12 @@ def test_no_lead_when_the_edition_has_lead_capture_off(expo, huawei):
         {"note": "x" * 4001},
         {"captured_at": "2099-01-01T00:00:00+00:00"},
         {"captured_at": "2019-08-26T10:00:00"},
+        {"rating": True},
+        {"rating": 2.5},
+        {"tags": [1]},
+        {"tags": ["a|b"]},
+        {"tags": [f"t{n}" for n in range(21)]},
+        {"secret": 5},
     ],
 )
 def test_bad_fields_are_invalid(expo, huawei, body):

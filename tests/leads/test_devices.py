@@ -84,3 +84,10 @@ def test_an_exhibitor_lists_and_revokes_its_own_devices_only(expo, huawei, toyot
     _d, phone = booth_device(expo, name="Phone")
     assert phone.get(LEAD_DEVICES).status_code == 403
     assert phone.get(LEADS + ".csv").status_code == 403
+
+
+def test_a_lead_devices_checkin_setup_has_no_gate(expo, types):
+    _device, tablet = booth_device(expo)
+    setup = tablet.get(A + "/checkin/setup")
+    assert setup.status_code == 200
+    assert setup.json()["gates"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 from smartexpo.core.api import Names
 from smartexpo.core.instants import Instant
@@ -23,7 +24,7 @@ class LeadIn(Schema):
         ..., max_length=200, description="the ticket's secret, as its QR code holds it"
     )
     note: str | None = Field(None, max_length=MAX_NOTE)
-    rating: int | None = Field(None, ge=0, le=MAX_RATING)
+    rating: StrictInt | None = Field(None, ge=0, le=MAX_RATING)
     tags: list[str] | None = Field(None, max_length=MAX_TAGS)
     captured_at: Instant | None = Field(
         None,
@@ -33,7 +34,7 @@ class LeadIn(Schema):
 
 class LeadPatch(Schema):
     note: str | None = Field(None, max_length=MAX_NOTE)
-    rating: int | None = Field(None, ge=0, le=MAX_RATING)
+    rating: StrictInt | None = Field(None, ge=0, le=MAX_RATING)
     tags: list[str] | None = Field(
         None, max_length=MAX_TAGS, description=f"each at most {MAX_TAG} characters"
     )
