@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.portal.urls")),
     path("", include("smartexpo.programme.urls")),
     path("", include("smartexpo.leads.urls")),
+    path("", include("smartexpo.leads.booth_urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )
