@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from smartexpo.demo.interests import visitor_interests
 from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.programme.services.reservations import registrations_programme_forget
 from smartexpo.tickets.identity import resident_check_digit
@@ -26,7 +27,7 @@ from smartexpo.tickets.models import (
 )
 from smartexpo.tickets.services.registration_bulk import registrations_bulk_create
 from smartexpo.tickets.services.ticket_types import ticket_type_create
-from smartexpo.venue.models import Expo, Zone, ZoneKind
+from smartexpo.venue.models import SHAREABLE_FIELDS, Expo, Zone, ZoneKind
 
 # (code, English, Chinese, places per day, pass for all days, zones). The people these quotas
 # admit add up to the 700,000 visitors the city expects: 640,000 day tickets and 60,000 passes.
@@ -178,6 +179,8 @@ def visitor_rows(expo: Expo, count: int, seed: int):
             "interests": tags[start : start + 1 + int(random_() * 3)],
             "language": "zh-hans" if random_() < 0.9 else "en",
         }
+        # The profile (and the tags it declares) from the visitor's hidden interests.
+        row.update(demo_profile(i, code))
         if rng.random() < 0.04:
             row["id_type"], row["id_number"] = "passport", f"E{seed % 100:02d}{i:08d}"
         else:
@@ -191,6 +194,40 @@ def visitor_rows(expo: Expo, count: int, seed: int):
 # made-up ID numbers never collide.
 TWIN_FIRST_INDEX = 2_000_000
 EMAIL = re.compile(r"visitor(\d+)@example\.cn")
+
+
+# Who fills in the optional networking questions: at a public day's gate few do; those who
+# come for business (professional, VIP, media, exhibitor staff passes) mostly do. What they
+# declare is drawn from their hidden interests (`demo.interests`), which also draw the twin's
+# booth visits; `share` is their consent for exhibitors who scan their ticket.
+PROFILE_ODDS = {"public-day": 0.3}
+PROFILE_ODDS_DEFAULT = 1.0
+SHARE_CHOICES = (
+    ((), 35),
+    (("name", "company", "title"), 40),
+    (("name", "email", "company", "title"), 25),
+)
+
+
+def demo_profile(index: int, ticket_type: str) -> dict:
+    """The networking profile demo visitor `index` gives at registration, as registration
+    fields (none when they skip the questions). Deterministic: visitor i always declares the
+    same, drawn from the hidden interests that also draw their booth visits in the twin."""
+    rng = random.Random(index)
+    if rng.random() >= PROFILE_ODDS.get(ticket_type, PROFILE_ODDS_DEFAULT):
+        return {}
+    _interests, profile = visitor_interests(index)
+    if not (profile.sectors or profile.tags or profile.intents or profile.title):
+        return {}  # skipped the questions
+    share = rng.choices([c for c, _w in SHARE_CHOICES], [w for _c, w in SHARE_CHOICES])[0]
+    return {
+        "interests": list(profile.tags),
+        "sectors": list(profile.sectors),
+        "intents": list(profile.intents),
+        "company": profile.company,
+        "title": profile.title,
+        "share": [f for f in SHAREABLE_FIELDS if f in share],
+    }
 
 
 def demo_visitor_indexes(expo: Expo) -> dict[int, int]:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.itinerary import Itinerary, itinerary
+
+if TYPE_CHECKING:
+    from smartexpo.demo.simulator.interests import VisitorPreferences
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +73,8 @@ def _nothing() -> None:
 
 
 Rooms = Callable[[np.ndarray, np.ndarray, np.ndarray], m.RoomVisits]
+# Given the day's visitor classes, the visitors' interests (`simulator.interests`).
+Preferences = Callable[[np.ndarray], "VisitorPreferences"]
 
 
 def _leave_halls_for_rooms(trip: Itinerary, rooms: m.RoomVisits, n: int) -> Itinerary:
@@ -114,12 +120,15 @@ def simulate_day(
     sensor_miss: float,
     tick: Callable[[], None] = _nothing,
     rooms: Rooms | None = None,
+    prefs: Preferences | None = None,
 ) -> DayArrays:
     """Simulate day `day_index` of `venue` with `counts[c]` visitors of class c; the same
     arguments always give the same arrays. `tick` is called between the steps (the live twin
     renews its replay clock there: a big day takes a while on a slow machine). `rooms`, given
     the visitors' classes and when each is inside (from, to: seconds of the day), says who goes
-    to a forum session, through which door (an index after the venue's gates) and when."""
+    to a forum session, through which door (an index after the venue's gates) and when.
+    `prefs`, given the classes, gives the visitors' interests: halls and booths then follow
+    them (`simulator.interests`) rather than floor area."""
     rng = np.random.default_rng([seed, day_index])
     day = venue.days[day_index]
     classes = np.arange(len(venue.classes), dtype=np.int16)
@@ -143,7 +152,12 @@ def simulate_day(
     walk_in, walk_out = walk_in * fit, walk_out * fit
     tick()
     trip = itinerary(
-        rng=rng, venue=venue, cls=cls, start=through + walk_in, avail=room - walk_in - walk_out
+        rng=rng,
+        venue=venue,
+        cls=cls,
+        start=through + walk_in,
+        avail=room - walk_in - walk_out,
+        prefs=None if prefs is None else prefs(cls),
     )
     tick()
     visits = (

@@ -12,10 +12,14 @@ two booths) at once, and every exit comes after its entry.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from smartexpo.demo.simulator import model as m
+
+if TYPE_CHECKING:
+    from smartexpo.demo.simulator.interests import VisitorPreferences
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,11 +44,13 @@ def _allowed(venue: m.Venue) -> np.ndarray:
     ).reshape(len(venue.classes), len(venue.halls))
 
 
-def _halls(rng, venue: m.Venue, cls: np.ndarray, avail: np.ndarray):
-    """(visitor per visit, hall per visit, visits per visitor)."""
+def _halls(rng, venue: m.Venue, cls: np.ndarray, avail: np.ndarray, weights=None):
+    """(visitor per visit, hall per visit, visits per visitor). `weights`: (visitors × halls),
+    each visitor's own; by default the halls' (their booths' area), the same for everybody."""
     allowed = _allowed(venue)[cls]
-    weights = np.array([max(h.weight, 1e-9) for h in venue.halls], dtype=np.float64)
-    keys = np.log(weights)[None, :] + rng.gumbel(size=allowed.shape)
+    if weights is None:
+        weights = np.array([max(h.weight, 1e-9) for h in venue.halls], dtype=np.float64)[None, :]
+    keys = np.log(np.maximum(weights, 1e-300)) + rng.gumbel(size=allowed.shape)
     keys[~allowed] = -np.inf
     order = np.argsort(-keys, axis=1, kind="stable")
     most = np.minimum(allowed.sum(axis=1), np.maximum(1, avail // m.MIN_HALL_SLOT_S))
@@ -77,11 +83,14 @@ def itinerary(
     cls: np.ndarray,
     start: np.ndarray,
     avail: np.ndarray,
+    prefs: VisitorPreferences | None = None,
 ) -> Itinerary:
     """The halls and booths of visitors of classes `cls` who are inside from `start` for
-    `avail` seconds (both in seconds of the day)."""
+    `avail` seconds (both in seconds of the day). With `prefs` (the visitors' interests, in
+    the order of `cls`), halls and booths follow each visitor's chances instead of area."""
     n = len(cls)
-    visitor, hall, count = _halls(rng, venue, cls, avail)
+    weights = None if prefs is None else prefs.hall_weights()
+    visitor, hall, count = _halls(rng, venue, cls, avail, weights)
     last = np.zeros(len(visitor), dtype=bool)
     last[np.cumsum(count) - 1] = True
     transit = np.where(last, 0.0, m.TRANSIT.sample(rng, len(visitor)))
@@ -115,7 +124,11 @@ def itinerary(
     gap = aisles[visit] * gap_weight / gap_sum[visit]
     booth_exit = enter[visit] + m.within(gap + dwell, visit, per_visit)
     booth_hall = hall[visit]
-    pick = np.searchsorted(table, booth_hall + rng.random(len(visit)), side="right")
+    draw = rng.random(len(visit))
+    if prefs is None:
+        pick = np.searchsorted(table, booth_hall + draw, side="right")
+    else:
+        pick = prefs.pick(visitor[visit], booth_hall.astype(np.int64), draw)
     # `pick` indexes the table; the booth's zone index is the same position after the halls.
     zone = (pick + len(venue.halls)).astype(np.int32)
     # Guard against a float landing exactly on a hall's upper edge.

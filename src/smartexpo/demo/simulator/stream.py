@@ -4,10 +4,12 @@ run writes it to Parquet (`smartexpo venue import` reads that file back).
 
 The schema is a contract (see `SCHEMA`): one row per event, `at` in UTC microseconds; a scan
 row has gate, direction and the ticket's secret, a sensor row has zone, kind, count and the
-visitor's pseudonymous tag. Event ids and nonces are `sim-<seed>-<run>-<n>` (`n` in ten digits,
-so that ids sort in the order of the events), `run` a digest of
-what shapes the stream (edition, visitors, days, sensor misses): a re-run with the same
-options sends the same ids and changes nothing, another run never collides with it.
+visitor's tag (`ticket:<serial>` when booth visits follow interests, the default, so that the
+server can attribute booth visits; `v<n>`, a pseudonym, in `area` mode). Event ids and nonces
+are `sim-<seed>-<run>-<n>` (`n` in ten digits, so that ids sort in the order of the events),
+`run` a digest of what shapes the stream (edition, visitors, days, sensor misses, booth visits):
+a re-run with the same options sends the same ids and changes nothing, another run never
+collides with it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ import polars as pl
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.day import DayArrays, simulate_day
 from smartexpo.demo.simulator.devices import TwinDevices, twin_devices_ensure
+from smartexpo.demo.simulator.interests import (
+    BOOTH_VISITS,
+    TICKET_TAG,
+    BoothWorld,
+    booth_world_load,
+    interests_of,
+)
 from smartexpo.demo.simulator.sessions import RoomPlan, room_plan_load, room_visits
 from smartexpo.demo.simulator.tickets import (
     TicketPool,
@@ -31,6 +40,7 @@ from smartexpo.demo.simulator.tickets import (
     tickets_ensure,
 )
 from smartexpo.demo.simulator.venue import venue_load
+from smartexpo.demo.visitors import demo_visitor_indexes
 from smartexpo.venue.models import Expo
 
 # Bumped whenever the model changes what a seed produces, so that ids never repeat.
@@ -70,6 +80,12 @@ class Run:
     devices: TwinDevices
     # The forum sessions the twin sends visitors to (None: none published).
     rooms: RoomPlan | None = None
+    # "interests": booth visits follow the visitors' hidden interests (`world`, and the demo
+    # index of each registration in `indexes`), sensors tag visitors `ticket:<serial>`;
+    # "area": by floor area, tags `v<n>` (the twin's first model).
+    booth_visits: str = "interests"
+    world: BoothWorld | None = None
+    indexes: dict[int, int] | None = None
 
     def keen(self, day_index: int) -> np.ndarray | None:
         """Pool positions of the tickets whose holders reserved a seat on the day: drawn
@@ -89,6 +105,8 @@ class Run:
     def prefix(self) -> str:
         shape = f"{MODEL_VERSION}:{self.expo.slug}:{self.plan.tolist()}:{self.days}:"
         shape += f"{self.sensor_miss!r}"
+        if self.booth_visits != "area":  # area keeps the ids its runs always had
+            shape += f":{self.booth_visits}"
         return f"sim-{self.seed}-{hashlib.sha256(shape.encode()).hexdigest()[:6]}-"
 
     def expected_admissions(self) -> list[int]:
@@ -104,8 +122,12 @@ def run_prepare(
     seed: int,
     sensor_miss: float,
     say: Callable[[str], None],
+    booth_visits: str = "interests",
 ) -> Run:
-    """Read the edition, plan the visits, make sure they have tickets, ensure the devices."""
+    """Read the edition, plan the visits, make sure they have tickets, ensure the devices
+    (and, for interest-driven booth visits, read who stands at which booth)."""
+    if booth_visits not in BOOTH_VISITS:
+        raise ValueError(f"booth_visits must be one of {BOOTH_VISITS}")
     venue = venue_load(expo=expo)
     plan = m.visits_plan(venue=venue, visitors=visitors, days=days)
     pool, plan = tickets_ensure(expo=expo, venue=venue, plan=plan, days=days, seed=seed, say=say)
@@ -113,7 +135,24 @@ def run_prepare(
     if not rooms.sessions:
         rooms = None
     devices = twin_devices_ensure(expo=expo, venue=venue, doors=rooms.doors if rooms else ())
-    return Run(expo, venue, days, plan, seed, sensor_miss, pool, devices, rooms)
+    world = indexes = None
+    if booth_visits == "interests":
+        world = booth_world_load(expo=expo, venue=venue)
+        indexes = {pk: i for i, pk in demo_visitor_indexes(expo).items()}
+    return Run(
+        expo,
+        venue,
+        days,
+        plan,
+        seed,
+        sensor_miss,
+        pool,
+        devices,
+        rooms,
+        booth_visits=booth_visits,
+        world=world,
+        indexes=indexes,
+    )
 
 
 def _nothing() -> None:
@@ -150,6 +189,28 @@ def _rooms(run: Run, i: int):
     return visits
 
 
+def _prefs(run: Run, i: int):
+    """The day's visitors' interests as `simulate_day` asks for them, by the tickets they
+    hold (drawn as `day_frame` draws them); None in `area` mode."""
+    if run.world is None:
+        return None
+    day_index = run.days[i]
+
+    def prefs(cls):
+        tickets = tickets_choose(
+            pool=run.pool,
+            day=day_index,
+            cls=cls,
+            counts=run.plan[i],
+            seed=run.seed,
+            first=run.keen(day_index),
+        )
+        interests = interests_of(run.pool.registrations[tickets], run.indexes or {})
+        return run.world.preferences(interests=interests, seed=[run.seed, 13, day_index])
+
+    return prefs
+
+
 def day_arrays(run: Run, i: int, tick: Callable[[], None] = _nothing) -> DayArrays:
     """The model's arrays of the i-th simulated day (`tick`: see `stream_days`)."""
     return simulate_day(
@@ -160,6 +221,7 @@ def day_arrays(run: Run, i: int, tick: Callable[[], None] = _nothing) -> DayArra
         sensor_miss=run.sensor_miss,
         tick=tick,
         rooms=_rooms(run, i),
+        prefs=_prefs(run, i),
     )
 
 
@@ -196,13 +258,17 @@ def day_frame(
             "secret": np.searchsorted(held, tickets[arrays.scan_visitor]).astype(np.uint32),
         }
     )
+    holders = tickets[arrays.event_visitor]
+    if run.booth_visits == "interests":
+        # The badge is the ticket: the server attributes booth visits by the serial.
+        holders = np.asarray(run.pool.serials, dtype=np.int64)[holders]
     events = pl.DataFrame(
         {
             "at": arrays.event_at,
             "device": arrays.event_hall.astype(np.uint32),
             "zone": arrays.event_zone.astype(np.uint32),
             "kind": arrays.event_exit.astype(np.uint32),
-            "visitor": tickets[arrays.event_visitor],
+            "visitor": holders,
         }
     )
     tick()
@@ -212,6 +278,7 @@ def day_frame(
     ints = ints[np.argsort(ints["at"].to_numpy(), kind="stable")]
     tick()
     scan = pl.col("gate").is_not_null()
+    tag = TICKET_TAG if run.booth_visits == "interests" else "v"
     frame = ints.select(
         pl.col("at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
         pl.when(scan).then(pl.lit("scan")).otherwise(pl.lit("sensor")).alias("source"),
@@ -225,7 +292,7 @@ def day_frame(
         _lookup(run.venue.zone_codes, "zone").alias("zone"),
         _lookup(["enter", "exit"], "kind").alias("kind"),
         pl.when(scan).then(None).otherwise(pl.lit(1)).cast(pl.Int32).alias("count"),
-        (pl.lit("v") + pl.col("visitor").cast(pl.Utf8)).alias("visitor"),
+        (pl.lit(tag) + pl.col("visitor").cast(pl.Utf8)).alias("visitor"),
         _lookup(run.gate_codes, "gate").alias("gate"),
         _lookup(["in", "out"], "direction").alias("direction"),
         _lookup(secrets, "secret").alias("secret"),

@@ -23,6 +23,7 @@ from smartexpo.demo.visitors import (
     GIVEN,
     SURNAMES,
     TWIN_FIRST_INDEX,
+    demo_profile,
     demo_visitor_indexes,
     resident_id,
 )
@@ -130,6 +131,8 @@ def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
                     "language": "zh-hans" if rng.random() < 0.9 else "en",
                     "id_type": "resident",
                     "id_number": resident_id(rng, index),
+                    # Their profile, from the hidden interests that draw their booth visits.
+                    **demo_profile(index, venue.classes[c].code),
                 }
             )
             index += 1

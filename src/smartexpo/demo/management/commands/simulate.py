@@ -49,6 +49,16 @@ class Command(BaseCommand):
             help="Probability that a sensor misses an exit (default 0.001)",
         )
         parser.add_argument(
+            "--booth-visits",
+            choices=["interests", "area"],
+            default="interests",
+            help=(
+                "What draws visitors to booths: their hidden interests, the ones their demo "
+                "profile was declared from (default; sensors tag them ticket:<serial>), or "
+                "floor area alone (tags v<n>)"
+            ),
+        )
+        parser.add_argument(
             "--dry-run",
             metavar="OUT",
             default=None,
@@ -81,6 +91,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 sensor_miss=options["sensor_miss"],
                 say=self.stdout.write,
+                booth_visits=options["booth_visits"],
             )
         except SmartExpoError as exc:
             raise CommandError(exc.message) from None
