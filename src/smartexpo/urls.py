@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.programme.urls")),
     path("", include("smartexpo.recommend.urls")),
     path("", include("smartexpo.leads.urls")),
+    path("", include("smartexpo.leads.booth_urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

@@ -105,7 +105,28 @@ WORLD = textwrap.dedent(
         role="exhibitor", name="Customer relationship management synchronisation",
         exhibitor=exhibitor,
     )
+    # A booth device of the exhibitor, and the lead it captured of the visitor, who shares
+    # their long name and address.
+    from smartexpo.leads.selectors import Capturer
+    from smartexpo.leads.services.capture import LeadFields, lead_capture
+    from smartexpo.leads.services.devices import lead_device_create
+    from smartexpo.tickets.models import Registration
+    Registration.objects.filter(pk=visitor.registration.pk).update(
+        share=["name", "email", "company", "title"],
+        company="Featherstonehaugh Substation Automation Holdings", title="Head of procurement",
+    )
+    booth_device, booth_token = lead_device_create(
+        expo=expo, exhibitor=exhibitor, name="Maximiliana's phone at the north entrance",
+    )
+    lead, _new = lead_capture(
+        expo=expo, capturer=Capturer(exhibitor, booth_device), secret=visitor.secrets[0],
+        fields=LeadFields(
+            note="Wants inspection robots for forty-two substations; call after the expo.",
+            rating=5, tags=["procurement", "substation-automation-inspection-robots"],
+        ),
+    )
     portal = {{
+        "lead": lead.pk, "lead_device": booth_device.pk, "booth": booth_token,
         "staff_pass": staff_pass.registration.pk, "api_token": api_token.pk,
         "exhibitor_slug": exhibitor.slug, "portal_email": email,
         "reset_uid": urlsafe_base64_encode(str(member.pk).encode()),
@@ -179,7 +200,7 @@ class Page:
     pattern: str | None  # the URL pattern's name; None for the page no pattern names (404)
     path: str  # the English address, with {fields} of the world
     ready: tuple[str, ...] = ()  # what to wait for before measuring
-    who: str | None = None  # "organiser" or "scanner": who signs in first
+    who: str | None = None  # "organiser", "scanner", "booth"…: who signs in first
 
 
 E = f"/expos/{EDITION}"
@@ -302,6 +323,37 @@ PAGES = [
         ready=(".portal-nav",),
         who="exhibitor",
     ),
+    Page("portal-leads", "portal:leads", P + "/leads/", ready=(".portal-nav",), who="exhibitor"),
+    Page(
+        "portal-lead",
+        "portal:leads-edit",
+        P + "/leads/{lead}/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-booth-devices",
+        "portal:booth-devices",
+        P + "/booth-devices/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page(
+        "portal-booth-device-revoke",
+        "portal:booth-devices-revoke",
+        P + "/booth-devices/{lead_device}/revoke/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
+    Page("booth", "booth:page", f"{E}/booth/", ready=("#signin:not([hidden])",)),
+    Page(
+        "booth-signed-in",
+        "booth:page",
+        f"{E}/booth/",
+        ready=("#console:not([hidden])", "#captures-empty"),
+        who="booth",
+    ),
+    Page("leads-mine", "leads:mine", E + "/my/{manage}/leads/"),
     Page("portal-accept", "portal:accept", "/portal/invitations/{invitation}/"),
     Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
     Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
@@ -320,6 +372,10 @@ EXCLUDED = {
     "set_language": "POST only: switches the language and redirects back to the page",
     "javascript-catalog": "the translations for scripts, JavaScript",
     "checkin:scanner-sw": "the scanner's service worker, JavaScript",
+    "booth:sw": "the booth page's service worker, JavaScript",
+    "portal:leads-export-csv": "a CSV download",
+    "portal:leads-export-xlsx": "an Excel download",
+    "portal:leads-export-vcf": "a vCard download",
     "crowd:live-data": "JSON that the live venue page polls",
     "crowd:live-chart": "JSON that the live venue page polls",
     "crowd:acknowledge": "POST only: redirects back to the live venue page",
@@ -422,8 +478,8 @@ def sign_in(page, site, who):
         back = page.url
         page.goto(back.split("/expos/")[0] + f"/expos/{EDITION}/my/{site.tokens['manage']}/agenda/")
         page.goto(back)
-    elif who == "scanner":
-        page.fill("#token", site.tokens["scanner"])
+    elif who in ("scanner", "booth"):  # a gate's device token, or a booth's
+        page.fill("#token", site.tokens[who])
         page.locator("#signin-button").click()
 
 

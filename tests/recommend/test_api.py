@@ -265,7 +265,5 @@ def test_the_visitor_answer_is_the_documented_schema_for_both_kinds(world):
     buyer = world.test_people["buyer"]
     for kind in ("exhibitor", "session"):
         body = recs(holder(buyer), buyer, kind=kind).json()
-        checked = RecommendationPage.model_validate(body).model_dump(
-            mode="json", exclude_none=True
-        )
+        checked = RecommendationPage.model_validate(body).model_dump(mode="json", exclude_none=True)
         assert checked == body

@@ -5,7 +5,7 @@ registration is made), changed with the manage token only, and `share` held to t
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.services.cancellation import registration_cancel
@@ -251,14 +251,18 @@ def test_a_change_racing_an_erasure_never_survives_it(taxonomy):
 
     def patch():
         start.wait()
-        for n in range(15):
-            statuses.append(client.patch(url, {"company": f"Acme {n}", "share": ["company"]}))
-        close_old_connections()
+        try:
+            for n in range(15):
+                statuses.append(client.patch(url, {"company": f"Acme {n}", "share": ["company"]}))
+        finally:
+            connection.close()  # this thread's own connection
 
     def erase():
         start.wait()
-        registration_erase(registration=issued.registration, actor="test", via="api")
-        close_old_connections()
+        try:
+            registration_erase(registration=issued.registration, actor="test", via="api")
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=patch), threading.Thread(target=erase)]
     for t in threads:

@@ -105,6 +105,13 @@ def test_only_the_fields_the_edition_allows_are_offered(expo, day):
     assert 'name="share"' not in page
 
 
+def test_redrawing_the_days_without_the_script_keeps_the_profile_ticked(day):
+    data = registration_form(show_days="1", share=["company", "title"], intents=["learn"])
+    page = Client().post(FORM, data).content.decode()
+    assert (_ticked(page, "share"), _ticked(page, "intents")) == (["company", "title"], ["learn"])
+    assert not Registration.objects.exists()
+
+
 # --- the manage page -----------------------------------------------------------------------------
 
 

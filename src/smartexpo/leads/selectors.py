@@ -20,7 +20,8 @@ from smartexpo.exhibitors.models import Exhibitor
 from smartexpo.leads.models import Lead, LeadDevice
 from smartexpo.tickets.identity import mask_name
 from smartexpo.tickets.models import Registration
-from smartexpo.venue.models import SHAREABLE_FIELDS, Expo
+from smartexpo.tickets.selectors import shared_profile
+from smartexpo.venue.models import Expo
 
 # How many leads a `?q=` search reads, at most: it is matched in Python against what the
 # exhibitor may see (never in SQL against every column, which would answer for unshared ones).
@@ -77,24 +78,15 @@ def capturer_for(token: ApiToken | None, *, expo: Expo, devices: bool = True) ->
 # --- what an exhibitor sees ------------------------------------------------------------------
 
 
-def shared_fields(registration: Registration, expo: Expo) -> tuple[str, ...]:
-    """The fields of the registration an exhibitor that captured it may see now, in
-    `SHAREABLE_FIELDS` order: its `share` within the edition's `lead_fields`."""
-    if registration.erased_at is not None:
-        return ()
-    share = registration.share if isinstance(registration.share, list) else []
-    allowed = expo.lead_fields if isinstance(expo.lead_fields, list) else []
-    return tuple(f for f in SHAREABLE_FIELDS if f in share and f in allowed)
-
-
 def visitor_fields(lead: Lead, expo: Expo) -> dict[str, str]:
-    """What the lead's exhibitor may see of the visitor now (empty ones left out): nothing
-    after a withdrawal."""
-    if lead.withdrawn_at is not None:
-        return {}
+    """What the lead's exhibitor may see of the visitor now (empty ones left out): the
+    registration's consent within the edition's (`tickets.selectors.shared_profile`), and
+    nothing after a withdrawal or an erasure."""
     registration = lead.registration
-    values = {f: getattr(registration, f) for f in shared_fields(registration, expo)}
-    return {f: v for f, v in values.items() if v}
+    if lead.withdrawn_at is not None or registration.erased_at is not None:
+        return {}
+    shared = shared_profile(registration, lead_fields=expo.lead_fields)
+    return {f: v for f, v in shared.items() if v}
 
 
 def holder(lead: Lead) -> str | None:

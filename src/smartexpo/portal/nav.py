@@ -53,6 +53,17 @@ SECTIONS = [
         summary=_("Issue the passes your staff wear at the booth, and send them again."),
     ),
     Section(
+        "portal:leads",
+        _("Leads"),
+        summary=_("The visitors your staff scanned at the booth, with notes and ratings; export."),
+    ),
+    Section(
+        "portal:booth-devices",
+        _("Booth devices"),
+        admin_only=True,
+        summary=_("Phones and tablets your staff capture leads with on the booth page."),
+    ),
+    Section(
         "portal:api-tokens",
         _("API tokens"),
         admin_only=True,

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from smartexpo.portal.views import accounts, footfall, passes, profile, suggestions, team, tokens
+from smartexpo.portal.views import (
+    accounts,
+    booth_devices,
+    footfall,
+    leads,
+    passes,
+    profile,
+    suggestions,
+    team,
+    tokens,
+)
 
 app_name = "portal"
 
@@ -67,5 +77,22 @@ urlpatterns = [
         EXHIBITOR + "api-tokens/<int:pk>/revoke/",
         tokens.api_token_revoke,
         name="api-tokens-revoke",
+    ),
+    path(EXHIBITOR + "leads/", leads.lead_list, name="leads"),
+    path(EXHIBITOR + "leads/<int:pk>/", leads.lead_edit, name="leads-edit"),
+    *(
+        path(
+            EXHIBITOR + f"leads/export.{kind}",
+            leads.lead_export,
+            {"kind": kind},
+            name=f"leads-export-{kind}",
+        )
+        for kind in leads.EXPORTS
+    ),
+    path(EXHIBITOR + "booth-devices/", booth_devices.booth_devices, name="booth-devices"),
+    path(
+        EXHIBITOR + "booth-devices/<int:pk>/revoke/",
+        booth_devices.booth_device_revoke,
+        name="booth-devices-revoke",
     ),
 ]

@@ -97,14 +97,14 @@ def json_param(values: list[str]):
 def profile_params(profile: dict) -> tuple:
     """The profile's values in `REGISTRATION_COLUMNS` order (`Clean.profile_row()`'s dict):
     the lists are validated codes, as `json_param` needs."""
-    return (
-        profile["phone"],
-        profile["company"],
-        profile["title"],
-        json_param(profile["sectors"]),
-        json_param(profile["intents"]),
-        json_param(profile["share"]),
-    )
+    lists = (profile["sectors"], profile["intents"], profile["share"])
+    if not any(lists):
+        # Most registrations give no profile: one look-up of the database's kind, not three.
+        empty = json_param([])
+        encoded = (empty, empty, empty)
+    else:
+        encoded = tuple(json_param(values) for values in lists)
+    return (profile["phone"], profile["company"], profile["title"], *encoded)
 
 
 # --- one registration ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.permissions.terms import (
+    PAGES,
     PORTAL,
     Row,
     everyone,
@@ -146,6 +147,76 @@ PORTAL_ROWS = [
         P + "/team/members/{pk}/remove/",
         portal_page("302"),
         params={**HUAWEI, "pk": "portal_member"},
+        form={},
+    ),
+]
+
+# Leads at the booth: the booth page is public (staff paste a booth device's token, which
+# only the leads API sees); the portal's leads are its members', the exports and the booth
+# devices its admins' (a member of the staff role gets 403, tests/portal asks them).
+LEAD = {**HUAWEI, "pk": "lead"}
+PORTAL_ROWS += [
+    Row(
+        PAGES,
+        "GET",
+        "/expos/{expo}/booth/",
+        everyone("200"),
+        note="booth staff paste a device token",
+    ),
+    Row(PAGES, "GET", "/expos/{expo}/booth/sw.js", everyone("200")),
+    Row(PORTAL, "GET", P + "/leads/", portal_page("200"), params=HUAWEI),
+    Row(PORTAL, "GET", P + "/leads/{pk}/", portal_page("200"), params=LEAD),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/leads/{pk}/",
+        portal_page("302"),
+        params=LEAD,
+        form={"note": "Call back", "rating": "4", "tags": "hot, 5G"},
+        note="the lead's note, rating and tags",
+    ),
+    *(
+        Row(
+            PORTAL,
+            "GET",
+            P + f"/leads/export.{kind}",
+            portal_page("200"),
+            params=HUAWEI,
+            note="administrators only: a member of the staff role gets 403",
+        )
+        for kind in ("csv", "xlsx", "vcf")
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        P + "/booth-devices/",
+        portal_page("200"),
+        params=HUAWEI,
+        note="administrators only: a member of the staff role gets 403",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/booth-devices/",
+        portal_page("200"),
+        params=HUAWEI,
+        form={"name": "Booth phone 2"},
+        note="answers with the new device's token, shown once",
+    ),
+    Row(
+        PORTAL,
+        "GET",
+        P + "/booth-devices/{pk}/revoke/",
+        portal_page("200"),
+        params={**HUAWEI, "pk": "lead_device"},
+        note="the confirmation step",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/booth-devices/{pk}/revoke/",
+        portal_page("302"),
+        params={**HUAWEI, "pk": "lead_device"},
         form={},
     ),
 ]

@@ -141,5 +141,7 @@
 
   app.NoCrypto = NoCrypto;
   app.forgetPublicKeys = forgetPublicKeys;
+  // The booth page (leads/booth.html) verifies secrets with it too, without the gate's rules.
+  app.verifySecret = verifySecret;
   app.decideOffline = decideOffline;
 })();
