@@ -39,6 +39,7 @@ from smartexpo.recommend.schemas import (
 from smartexpo.recommend.services.dismissals import dismissal_add, dismissal_remove
 from smartexpo.tickets.auth import token_or_manage
 from smartexpo.tickets.models import Registration, RegistrationStatus
+from smartexpo.tickets.selectors import shared_profile
 from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import Expo
 
@@ -103,7 +104,7 @@ def _sharing_visitor(edition: Expo, pk: int) -> Registration:
         if 1 <= pk < MAX_ID
         else None
     )
-    if found is None or not selectors.shared_fields(found, edition.lead_fields or []):
+    if found is None or not shared_profile(found, lead_fields=edition.lead_fields):
         raise not_found("registration")
     return found
 

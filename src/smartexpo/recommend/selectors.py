@@ -31,7 +31,8 @@ from smartexpo.recommend.services.building import (
     session_key,
 )
 from smartexpo.tickets.models import Registration, RegistrationStatus
-from smartexpo.venue.models import SHAREABLE_FIELDS, Expo
+from smartexpo.tickets.selectors import shared_profile
+from smartexpo.venue.models import Expo
 
 # A ranked list holds at most this many; an answer pages through it.
 RANKED_MAX = 50
@@ -242,12 +243,6 @@ def for_visitor(*, expo: Expo, registration: Registration, kind: str) -> list[di
 # --- the exhibitor's side -----------------------------------------------------------------
 
 
-def shared_fields(registration: Registration, allowed) -> dict:
-    """The fields the visitor shares with exhibitors (and the edition lets them share)."""
-    fields = [f for f in SHAREABLE_FIELDS if f in (registration.share or []) and f in allowed]
-    return {f: getattr(registration, f) for f in fields}
-
-
 def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX) -> list[dict]:
     """The visitors worth meeting for the exhibitor, best first by the reciprocal score: only
     those who share something now (checked live), never a declined pair, nor the exhibitor's own
@@ -276,7 +271,7 @@ def for_exhibitor(*, expo: Expo, exhibitor: Exhibitor, limit: int = VISITORS_MAX
         registration = registrations.get(s.key)
         if registration is None:
             continue
-        fields = shared_fields(registration, allowed)
+        fields = shared_profile(registration, lead_fields=allowed)
         mine = company_key(registration.company)
         if not fields or any(same_company(mine, key) for key in own):
             continue
