@@ -41,7 +41,7 @@ def test_in_chinese_the_duplicate_refusal_leads_to_the_links_by_email(
     page.get_by_label("票种").select_option("public-day")
     page.get_by_label("2019-08-26").check()
     page.get_by_label("姓名（与证件一致）").fill("李伟")
-    page.get_by_label("电子邮箱").fill("another@example.cn")
+    page.get_by_role("textbox", name="电子邮箱", exact=True).fill("another@example.cn")
     page.get_by_label("证件号码").fill(NUMBER)
     page.get_by_role("button", name="登记").click()
     expect(page.get_by_role("alert")).to_contain_text("该证件号码已持有 2019-08-26 的门票。")

@@ -26,7 +26,7 @@ def test_register_in_chinese_and_download_the_pdf(live_server, page, taxonomy):
     page.get_by_label("票种").select_option("public-day")
     page.get_by_label("2019-08-26").check()
     page.get_by_label("姓名（与证件一致）").fill("李伟")
-    page.get_by_label("电子邮箱").fill("li.wei@example.cn")
+    page.get_by_role("textbox", name="电子邮箱", exact=True).fill("li.wei@example.cn")
     page.get_by_label("证件号码").fill("11010519900101123")  # the check digit is missing
     page.get_by_role("button", name="登记").click()
     expect(page.locator("#id_id_number_error")).to_be_visible()
@@ -144,7 +144,7 @@ def test_a_pass_ticks_its_own_days_and_days_it_cannot_have_are_locked_with_the_r
 
     page.get_by_label(words["type"]).select_option("professional")
     page.get_by_label(words["name"]).fill("李伟")
-    page.get_by_label(words["email"]).fill("li.wei@example.cn")
+    page.get_by_role("textbox", name=words["email"], exact=True).fill("li.wei@example.cn")
     page.get_by_label(words["id_number"]).fill(_valid_id())
     page.get_by_role("button", name=words["register"], exact=True).click()
     expect(page).to_have_url(re.compile(r"/expos/sce-test/my/sxm_[\w-]+/$"))
@@ -167,7 +167,7 @@ def test_without_javascript_a_pass_still_covers_its_days_whatever_was_ticked(
         page.get_by_label(words["name"]).fill("李伟")
         page.get_by_label(words["type"]).select_option("professional")
         page.get_by_label(DAYS[0]).check()  # as the visitor did: one day of the pass
-        page.get_by_label(words["email"]).fill("li.wei@example.cn")
+        page.get_by_role("textbox", name=words["email"], exact=True).fill("li.wei@example.cn")
         page.get_by_label(words["id_number"]).fill(_valid_id())
         page.get_by_role("button", name=words["register"], exact=True).click()
         expect(page).to_have_url(re.compile(r"/expos/sce-test/my/sxm_[\w-]+/$"))
@@ -197,14 +197,14 @@ def test_every_error_is_reported_at_once_in_the_visitors_language(
     page.goto(f"{live_server.url}{words['prefix']}/expos/sce-test/register/")
     page.get_by_label(words["type"]).select_option("public-day")
     page.get_by_label(DAYS[0]).check()
-    page.get_by_label(words["email"]).fill("li.wei@example.cn")
+    page.get_by_role("textbox", name=words["email"], exact=True).fill("li.wei@example.cn")
     wrong = _valid_id()[:17] + ("1" if _valid_id()[17] != "1" else "2")
     page.get_by_label(words["id_number"]).fill(wrong)
     page.get_by_role("button", name=words["register"], exact=True).click()  # no name
 
     expect(page.locator("#id_name_error")).to_have_text(words["required"])
     expect(page.locator("#id_id_number_error")).to_have_text(words["check_digit"])
-    expect(page.get_by_label(words["email"])).to_have_value("li.wei@example.cn")
+    expect(page.get_by_role("textbox", name=words["email"], exact=True)).to_have_value("li.wei@example.cn")
     expect(page.get_by_label(words["id_number"])).to_have_value(wrong)
     expect(page.get_by_label(DAYS[0])).to_be_checked()
     assert Registration.objects.count() == 0

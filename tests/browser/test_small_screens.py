@@ -125,6 +125,9 @@ WORLD = textwrap.dedent(
             rating=5, tags=["procurement", "substation-automation-inspection-robots"],
         ),
     )
+    # The edition's recommender, so that the suggestions page and the agenda show their lists.
+    from smartexpo.recommend.services.building import recommender_build
+    recommender_build(expo=expo)
     portal = {{
         "lead": lead.pk, "lead_device": booth_device.pk, "booth": booth_token,
         "staff_pass": staff_pass.registration.pk, "api_token": api_token.pk,
@@ -354,6 +357,13 @@ PAGES = [
         who="booth",
     ),
     Page("leads-mine", "leads:mine", E + "/my/{manage}/leads/"),
+    Page(
+        "portal-suggestions",
+        "portal:suggestions",
+        P + "/suggested-visitors/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
     Page("portal-accept", "portal:accept", "/portal/invitations/{invitation}/"),
     Page("password-reset", "portal:password-reset", "/portal/password-reset/"),
     Page("password-reset-done", "portal:password-reset-done", "/portal/password-reset/sent/"),
@@ -382,6 +392,9 @@ EXCLUDED = {
     "crowd:plotly": "the plotly.js bundle the live venue page loads",
     "privacy:personal-data": "a JSON download",
     "tickets:cancel": "POST only: redirects back to the tickets page",
+    "recommend:dismiss": "POST only: the agenda's No thanks; redirects back to the agenda",
+    "tickets:profile": "POST only: the manage page's profile form; a refusal is drawn as the "
+    "manage page, which is visited",
     "tickets:ticket-pdf": "a PDF download",
     "portal:logout": "POST only: signs out and redirects to the login page",
     "portal:staff-passes-resend": "POST only: queues the e-ticket email again, redirects back",

@@ -42,7 +42,7 @@ def test_a_day_with_places_leads_to_registration_with_the_day_chosen(live_server
     expect(page.get_by_label("2019-08-27")).to_be_checked()
     expect(page.get_by_label("2019-08-26")).not_to_be_checked()
     page.get_by_label("Full name (as on your ID)").fill("Wang Fang")
-    page.get_by_label("Email").fill("wang.fang@example.cn")
+    page.get_by_role("textbox", name="Email", exact=True).fill("wang.fang@example.cn")
     page.get_by_label("ID number").fill(rid(2))
     page.get_by_role("button", name="Register").click()
     expect(page).to_have_url(re.compile(r"/expos/sce-test/my/sxm_[\w-]+/$"))
@@ -56,18 +56,18 @@ def test_in_chinese_a_day_of_no_ticket_is_said_so_and_only_a_full_day_has_the_fo
     expect(page.get_by_role("alert")).to_contain_text(
         "普通观众日票 在 2030-01-01 无效：当天没有名额，也没有候补名单。"
     )
-    expect(page.get_by_label("电子邮箱")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="电子邮箱", exact=True)).to_have_count(0)
     page.get_by_role("link", name="查看各票种、日期和剩余名额").click()
     expect(page).to_have_url(re.compile(r"/zh-hans/expos/sce-test/register/$"))
 
     page.goto(base + "&day=2019-08-27")
     expect(page.get_by_role("status")).to_contain_text("2019-08-27 尚未满额")
     expect(page.get_by_role("link", name="立即登记 2019-08-27")).to_be_visible()
-    expect(page.get_by_label("电子邮箱")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="电子邮箱", exact=True)).to_have_count(0)
 
     page.goto(base + "&day=2019-08-26")
     expect(page.get_by_text("2019-08-26 已满")).to_be_visible()
     page.get_by_label("姓名（与证件一致）").fill("赵雷")
-    page.get_by_label("电子邮箱").fill("zhao.lei@example.cn")
+    page.get_by_role("textbox", name="电子邮箱", exact=True).fill("zhao.lei@example.cn")
     page.get_by_role("button", name="加入候补名单").click()
     expect(page.get_by_role("status")).to_contain_text("您在 2019-08-26 候补名单中排第 1 位")

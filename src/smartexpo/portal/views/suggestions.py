@@ -29,15 +29,21 @@ def suggestions(request: HttpRequest, expo: str, exhibitor: str) -> HttpResponse
     if request.method == "POST":
         return _dismiss(request)
     found = suggested_for_portal(expo=request.expo, exhibitor=request.exhibitor)
+    headings = [_heading(key) for key in FIELDS]
     rows = [
-        {**item, "cells": [item["fields"].get(key, "") for key in FIELDS]} for item in found or []
+        {
+            **item,
+            "labelled": [
+                (h, item["fields"].get(key, "")) for h, key in zip(headings, FIELDS, strict=True)
+            ],
+        }
+        for item in found or []
     ]
     context = {
         "expo": request.expo,
         "exhibitor": request.exhibitor,
         "built": found is not None,
         "rows": rows,
-        "headings": [_heading(key) for key in FIELDS],
     }
     return render(request, "portal/suggestions.html", context)
 
