@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from smartexpo.demo import editions as facts
 from smartexpo.demo.seed import SEED_STEPS, demo_seed
 
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             self.seed_visitors(
                 count=options["visitors"], seed=options["seed"], quiet=options["quiet"]
             )
+            self.build_recommenders()
         elif action == "login":
             self.login(host=options["host"], port=options["port"])
         elif action == "clock":
@@ -151,6 +153,21 @@ class Command(BaseCommand):
             f"waiting lists and {audience['favourites']:,} sessions starred by the visitors "
             f"this run ({time.monotonic() - started:.1f} s)."
         )
+
+    def build_recommenders(self) -> None:
+        """Each demo edition's recommender, from what the seed just stored, so that the demo's
+        agenda and portal show recommendations at once (in production: `smartexpo recs
+        build`, nightly)."""
+        from smartexpo.recommend.services.building import recommender_build
+        from smartexpo.venue.models import Expo
+
+        for expo in Expo.objects.filter(slug__in=[ed.slug for ed in facts.EDITIONS]):
+            started = time.monotonic()
+            model = recommender_build(expo=expo)
+            self.stdout.write(
+                f"{expo.slug}: recommender built from {model.visitors:,} visitors "
+                f"({time.monotonic() - started:.1f} s)."
+            )
 
     def login(self, *, host: str, port: int) -> None:
         from smartexpo.demo.login import (
