@@ -204,7 +204,9 @@ def test_every_error_is_reported_at_once_in_the_visitors_language(
 
     expect(page.locator("#id_name_error")).to_have_text(words["required"])
     expect(page.locator("#id_id_number_error")).to_have_text(words["check_digit"])
-    expect(page.get_by_role("textbox", name=words["email"], exact=True)).to_have_value("li.wei@example.cn")
+    expect(page.get_by_role("textbox", name=words["email"], exact=True)).to_have_value(
+        "li.wei@example.cn"
+    )
     expect(page.get_by_label(words["id_number"])).to_have_value(wrong)
     expect(page.get_by_label(DAYS[0])).to_be_checked()
     assert Registration.objects.count() == 0

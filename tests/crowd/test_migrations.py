@@ -17,7 +17,7 @@ BEFORE = [("crowd", "0001_initial")]
 def test_event_times_survive_the_move_to_microseconds(expo):
     device, _token = device_create(expo=expo, name="s", kind="sensor", zones=["N1"])
     zone_id = expo.zones.get(code="N1").pk
-    latest = leaf_nodes("crowd")
+    latest = leaf_nodes()
     migrate(BEFORE)
     try:
         at = dt.datetime(2019, 8, 26, 2, 0, 0, 250_000, tzinfo=dt.UTC)
