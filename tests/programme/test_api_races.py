@@ -5,9 +5,6 @@ freed seats go to the waiting list in its order (SQLite and PostgreSQL alike).""
 from __future__ import annotations
 
 import json
-import threading
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -15,42 +12,11 @@ from smartexpo.programme.models import Reservation, SessionSeats
 from smartexpo.programme.services.editing import session_create
 from smartexpo.programme.services.publishing import programme_publish
 from smartexpo.programme.services.reservations import reservation_make
+from tests.concurrency import call_json, race
 from tests.conftest import public_day_pass, register
 from tests.programme.conftest import at
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _call(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url,
-        method=method,
-        data=json.dumps(body or {}).encode() if method == "POST" else None,
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else {}
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
-
-
-def _race(calls) -> list:
-    """Every call at once (a barrier), each in its own thread; their answers in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.fixture
@@ -81,7 +47,7 @@ def _url(base: str, pk: int) -> str:
 def test_sixty_visitors_racing_for_twenty_seats_get_exactly_twenty(production_server, seated):
     pk, issued = seated
     url = _url(production_server, pk)
-    answers = _race([lambda t=i.manage_token: _call("POST", url, t) for i in issued])
+    answers = race([lambda t=i.manage_token: call_json(url, t, method="POST") for i in issued])
     assert {status for status, _body in answers} == {201}, answers
     statuses = [body["status"] for _status, body in answers]
     assert statuses.count("confirmed") == 20 and statuses.count("waitlisted") == 40
@@ -92,8 +58,9 @@ def test_sixty_visitors_racing_for_twenty_seats_get_exactly_twenty(production_se
     # Their agendas, read when the race is over, number the waiting list 1 to 40.
     positions = []
     for i in issued:
-        _status, agenda = _call("GET", f"{production_server}/api/v1/expos/test-2019/agenda",
-                                i.manage_token)  # fmt: skip
+        _status, agenda = call_json(
+            f"{production_server}/api/v1/expos/test-2019/agenda", i.manage_token, method="GET"
+        )
         (mine,) = agenda["reservations"]
         if mine["status"] == "waitlisted":
             positions.append(mine["position"])
@@ -104,7 +71,7 @@ def test_ten_identical_requests_at_once_take_one_seat(production_server, seated)
     pk, issued = seated
     url = _url(production_server, pk)
     for person in issued[:3]:
-        answers = _race([lambda t=person.manage_token: _call("POST", url, t)] * 10)
+        answers = race([lambda t=person.manage_token: call_json(url, t, method="POST")] * 10)
         assert sorted(status for status, _body in answers) == [200] * 9 + [201], answers
         assert {json.dumps(body) for _s, body in answers} == {
             json.dumps({"session": pk, "status": "confirmed"})
@@ -122,9 +89,9 @@ def test_cancellations_and_reservations_at_once_promote_the_waiting_list_in_orde
         reservation_make(registration=person.registration, session_id=pk)
     url = _url(production_server, pk)
     leaving = holders[:8]
-    calls = [lambda t=p.manage_token: _call("DELETE", url, t) for p in leaving]
-    calls += [lambda t=p.manage_token: _call("POST", url, t) for p in newcomers]
-    answers = _race(calls)
+    calls = [lambda t=p.manage_token: call_json(url, t, method="DELETE") for p in leaving]
+    calls += [lambda t=p.manage_token: call_json(url, t, method="POST") for p in newcomers]
+    answers = race(calls)
     assert [status for status, _b in answers[:8]] == [204] * 8
     assert [status for status, _b in answers[8:]] == [201] * 10
     # Newcomers never jump the queue: the eight seats went to the first eight in line.
@@ -152,11 +119,11 @@ def test_many_cancellations_and_reservations_never_exceed_the_seats(production_s
     url = _url(production_server, pk)
     # Everyone confirmed leaves, some on the waiting list leave, others arrive, all at once;
     # those who left come back.
-    calls = [lambda t=p.manage_token: _call("DELETE", url, t) for p in issued[:25]]
-    calls += [lambda t=p.manage_token: _call("POST", url, t) for p in issued[30:60]]
-    _race(calls)
-    calls = [lambda t=p.manage_token: _call("POST", url, t) for p in issued[:25]]
-    _race(calls)
+    calls = [lambda t=p.manage_token: call_json(url, t, method="DELETE") for p in issued[:25]]
+    calls += [lambda t=p.manage_token: call_json(url, t, method="POST") for p in issued[30:60]]
+    race(calls)
+    calls = [lambda t=p.manage_token: call_json(url, t, method="POST") for p in issued[:25]]
+    race(calls)
     seats = SessionSeats.objects.get(session_id=pk)
     confirmed = Reservation.objects.filter(session_id=pk, status="confirmed").count()
     assert confirmed == seats.confirmed == 20

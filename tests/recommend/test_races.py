@@ -4,49 +4,15 @@ production WSGI application: exactly one dismissal per side, one 201 and the res
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.error
-import urllib.request
-
 import pytest
 
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import token_create
 from smartexpo.recommend.models import Dismissal
 from smartexpo.tickets.selectors import manage_token_of
+from tests.concurrency import call_json, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url,
-        method="POST",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
-
-
-def _race(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_no_thanks_at_once_from_both_sides_is_one_dismissal_each(production_server, world):
@@ -56,10 +22,10 @@ def test_no_thanks_at_once_from_both_sides_is_one_dismissal_each(production_serv
     exhibitor_url = f"{base}/recommendations/visitors/dismissals"
     manage = manage_token_of(buyer)
     _t, staff = token_create(role=Role.EXHIBITOR, name="Toyota staff", exhibitor=toyota)
-    calls = [(lambda: _post(visitor_url, manage, {"exhibitor": toyota.pk})) for _ in range(5)] + [
-        (lambda: _post(exhibitor_url, staff, {"registration": buyer.pk})) for _ in range(5)
-    ]
-    results = _race(calls)
+    calls = [
+        (lambda: call_json(visitor_url, manage, {"exhibitor": toyota.pk})) for _ in range(5)
+    ] + [(lambda: call_json(exhibitor_url, staff, {"registration": buyer.pk})) for _ in range(5)]
+    results = race(calls)
     by_side = {"visitor": [], "exhibitor": []}
     for status, body in results:
         assert status in (200, 201), body
