@@ -183,6 +183,31 @@
     if (state.online && (ticks % every === 0 || app.demoClock())) refreshSetup();
   }
 
+  // --- offline reloads ----------------------------------------------------------------------
+
+  // A reload while the network is down still shows the page (the gate scanner's or the booth
+  // page, which share this): a service worker answers from a same-origin cache of the page,
+  // its styles and its scripts.
+  function keepForOffline() {
+    if (!("serviceWorker" in navigator && window.isSecureContext && config.serviceWorker)) return;
+    navigator.serviceWorker
+      .register(config.serviceWorker)
+      .then(function () {
+        if (!window.caches) return;
+        var urls = [window.location.pathname];
+        document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]').forEach(function (el) {
+          var url = el.href || el.src;
+          if (url && new URL(url, window.location.href).origin === window.location.origin) urls.push(url);
+        });
+        return window.caches.open("smartexpo-scanner-v1").then(function (cache) {
+          return cache.addAll(urls);
+        });
+      })
+      .catch(function () {
+        /* the page still works online */
+      });
+  }
+
   app.request = request;
   app.setOnline = setOnline;
   app.syncQueue = syncQueue;
@@ -190,4 +215,5 @@
   app.applyKeys = applyKeys;
   app.refreshSetup = refreshSetup;
   app.tick = tick;
+  app.keepForOffline = keepForOffline;
 })();

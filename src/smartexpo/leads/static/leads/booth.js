@@ -480,26 +480,8 @@
     else if (!state.online || ticks % KEYS_EVERY_TICKS === 0) refreshSetup();
   }, config.retryMs);
 
-  // A reload while the network is down still shows this page (same-origin cache only), with
-  // the gate scanner's service worker served under the booth's address.
-  if ("serviceWorker" in navigator && window.isSecureContext && config.serviceWorker) {
-    navigator.serviceWorker
-      .register(config.serviceWorker)
-      .then(function () {
-        if (!window.caches) return;
-        var urls = [window.location.pathname];
-        document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]').forEach(function (el) {
-          var url = el.href || el.src;
-          if (url && new URL(url, window.location.href).origin === window.location.origin) urls.push(url);
-        });
-        return window.caches.open("smartexpo-scanner-v1").then(function (cache) {
-          return cache.addAll(urls);
-        });
-      })
-      .catch(function () {
-        /* the page still works online */
-      });
-  }
+  // The gate scanner's service worker, served under the booth's address.
+  app.keepForOffline();
 
   // --- start -------------------------------------------------------------------------------
 
