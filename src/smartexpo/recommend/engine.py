@@ -55,6 +55,9 @@ WEIGHTS: dict[str, tuple[float, ...]] = {
     "behaviour": (0.0, 0.0, 0.0, 1.0, 0.0, 0.001),
     "popularity": (0.0, 0.0, 0.0, 0.0, 0.0, 1.0),
 }
+_WEIGHTS_BY_NAME = {
+    mode: dict(zip(COMPONENTS, weights, strict=True)) for mode, weights in WEIGHTS.items()
+}
 # What a visitor's intent is worth to an exhibitor meeting them (the reverse side).
 INTENT_VALUE = {"buy": 1.0, "invest": 0.9, "partner": 0.8, "recruit": 0.5, "learn": 0.4}
 NO_INTENT_VALUE = 0.3
@@ -162,6 +165,14 @@ class Model:
         self._tags_share = np.divide(
             self.item_tags, per_item, out=np.zeros_like(self.item_tags), where=per_item > 0
         )
+        # Each item's sector and tag codes, in the model's order: what `_reasons` names, read
+        # here once rather than from the 0/1 rows for every explained item.
+        self._item_sector_codes = [
+            [self.sectors[k] for k in np.flatnonzero(row)] for row in self.item_sectors
+        ]
+        self._item_tag_codes = [
+            [self.tags[k] for k in np.flatnonzero(row)] for row in self.item_tags
+        ]
 
     # --- encoding ---------------------------------------------------------------------------
     def vectorise(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -337,8 +348,13 @@ class Model:
         score = full[cols]
         # Highest score first; ties by the item key, so a ranking never depends on memory order.
         order = cols[np.lexsort((self.keys[cols], -score))[:limit]]
+        declared = self._declared(people, 0)
         return [
-            Scored(int(self.keys[j]), float(full[j]), self._reasons(comp, people, 0, j, j, mode))
+            Scored(
+                int(self.keys[j]),
+                float(full[j]),
+                self._reasons(comp, people, 0, j, j, mode, declared),
+            )
             for j in order
         ]
 
@@ -388,17 +404,33 @@ class Model:
         both = self._harmonic(self._forward(comp, "hybrid"), self._reverse(comp, people))
         return float(both[0, 0])
 
+    def _declared(self, people: People, row: int) -> tuple[set[str], set[str], list[str]]:
+        """The person's declared sectors, tags and intents (codes): what `_reasons` compares."""
+        return (
+            {self.sectors[k] for k in np.flatnonzero(people.declared_sectors[row])},
+            {self.tags[k] for k in np.flatnonzero(people.declared_tags[row])},
+            [c for k, c in enumerate(INTENTS) if people.intents[row, k]],
+        )
+
     def _reasons(
-        self, comp: Mapping[str, np.ndarray], people: People, row: int, j: int, col: int, mode: str
+        self,
+        comp: Mapping[str, np.ndarray],
+        people: People,
+        row: int,
+        j: int,
+        col: int,
+        mode: str,
+        declared: tuple[set[str], set[str], list[str]] | None = None,
     ) -> list[Reason]:
-        """Why the pair scores, strongest contribution first, as codes for the runtime to name."""
-        weights = dict(zip(COMPONENTS, WEIGHTS[mode], strict=True))
+        """Why the pair scores, strongest contribution first, as codes for the runtime to name.
+
+        `declared` is `_declared(people, row)`, when the caller explains many items for one row."""
+        weights = _WEIGHTS_BY_NAME[mode]
         found: list[tuple[float, Reason]] = []
-        item_s = [self.sectors[k] for k in np.flatnonzero(self.item_sectors[col])]
-        item_t = [self.tags[k] for k in np.flatnonzero(self.item_tags[col])]
+        item_s = self._item_sector_codes[col]
+        item_t = self._item_tag_codes[col]
+        dec_s, dec_t, intents = declared if declared is not None else self._declared(people, row)
         if weights["category"]:
-            dec_s = {self.sectors[k] for k in np.flatnonzero(people.declared_sectors[row])}
-            dec_t = {self.tags[k] for k in np.flatnonzero(people.declared_tags[row])}
             shared_s = [s for s in item_s if s in dec_s]
             shared_t = [t for t in item_t if t in dec_t]
             value = weights["category"] * float(comp["category"][row, j])
@@ -407,7 +439,6 @@ class Model:
             if shared_t:
                 found.append((value * 0.9, Reason("shared_tags", {"tags": ",".join(shared_t)})))
         if weights["intent"] and comp["intent"][row, j] > 0:
-            intents = [c for k, c in enumerate(INTENTS) if people.intents[row, k]]
             found.append(
                 (
                     weights["intent"],
