@@ -61,7 +61,8 @@ class Served:
         """The engine's reasons in both languages (each distinct reason rendered once)."""
         out = []
         for reason in reasons:
-            key = (reason.code, tuple(sorted((reason.params or {}).items())))
+            # The engine writes a code's params in one order: no need to sort them for a key.
+            key = (reason.code, tuple((reason.params or {}).items()))
             text = self.rendered.get(key)
             if text is None:
                 text = render(reason, self.names)
