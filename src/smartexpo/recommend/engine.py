@@ -55,6 +55,9 @@ WEIGHTS: dict[str, tuple[float, ...]] = {
     "behaviour": (0.0, 0.0, 0.0, 1.0, 0.0, 0.001),
     "popularity": (0.0, 0.0, 0.0, 0.0, 0.0, 1.0),
 }
+_WEIGHTS_BY_NAME = {
+    mode: dict(zip(COMPONENTS, weights, strict=True)) for mode, weights in WEIGHTS.items()
+}
 # What a visitor's intent is worth to an exhibitor meeting them (the reverse side).
 INTENT_VALUE = {"buy": 1.0, "invest": 0.9, "partner": 0.8, "recruit": 0.5, "learn": 0.4}
 NO_INTENT_VALUE = 0.3
@@ -162,36 +165,73 @@ class Model:
         self._tags_share = np.divide(
             self.item_tags, per_item, out=np.zeros_like(self.item_tags), where=per_item > 0
         )
+        # Each item's sector and tag codes, in the model's order: what `_reasons` names, read
+        # here once rather than from the 0/1 rows for every explained item.
+        self._item_sector_codes = [
+            [self.sectors[k] for k in np.flatnonzero(row)] for row in self.item_sectors
+        ]
+        self._hall_of = self.hall.tolist()
+        self._label_tokens: dict[str, list[str]] = {}
+        self._item_tag_codes = [
+            [self.tags[k] for k in np.flatnonzero(row)] for row in self.item_tags
+        ]
 
     # --- encoding ---------------------------------------------------------------------------
     def vectorise(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """TF-IDF rows for `texts` in the items' vocabulary (sublinear tf × idf, L2), as built."""
-        rows, cols, vals = [], [], []
-        for n, text in enumerate(texts):
-            counts = Counter(self.vocab[t] for t in tokens(text) if t in self.vocab)
-            for col, count in counts.items():
-                rows.append(n)
+        return self._vectorise_words([tokens(text) for text in texts])
+
+    def _vectorise_words(self, words: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        """`vectorise` of texts already cut into words. Each row's columns are written sorted,
+        the canonical form the COO route gave (and thus the same sums, in the same order)."""
+        indptr, cols, vals = [0], [], []
+        for these in words:
+            counts = Counter(self.vocab[t] for t in these if t in self.vocab)
+            for col in sorted(counts):
                 cols.append(col)
-                vals.append((1.0 + math.log(count)) * self.idf[col])
+                vals.append((1.0 + math.log(counts[col])) * self.idf[col])
+            indptr.append(len(cols))
         m = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)),
-            shape=(len(texts), len(self.vocab)),
+            (
+                np.asarray(vals, dtype=np.float32),
+                np.asarray(cols, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int32),
+            ),
+            shape=(len(words), len(self.vocab)),
         )
         return _l2_rows(m)
+
+    def _label_words(self, code: str) -> list[str]:
+        """The words of a sector's or tag's label, cut once per model."""
+        found = self._label_tokens.get(code)
+        if found is None:
+            found = tokens(self.labels.get(code, ""))
+            self._label_tokens[code] = found
+        return found
 
     def encode(self, people: Sequence[Person]) -> People:
         """Encode persons once for `rank_people` over many items (and for `recommend`)."""
         n, n_items = len(people), len(self.keys)
-        hist_rows, hist_cols, hist_vals = [], [], []
-        for row, p in enumerate(people):
+        # Written in canonical form (each row's columns sorted, each once), as the COO route
+        # summed and sorted it, without that route's conversions.
+        hist_ptr, hist_cols, hist_vals = [0], [], []
+        for p in people:
+            found: dict[int, float] = {}
             for key, weight in p.history.items():
                 col = self.index.get(int(key))
                 if col is not None and weight > 0:
-                    hist_rows.append(row)
-                    hist_cols.append(col)
-                    hist_vals.append(float(weight))
+                    found[col] = found.get(col, 0.0) + float(weight)
+            for col in sorted(found):
+                hist_cols.append(col)
+                hist_vals.append(found[col])
+            hist_ptr.append(len(hist_cols))
         history = sparse.csr_matrix(
-            (np.asarray(hist_vals, dtype=np.float32), (hist_rows, hist_cols)), shape=(n, n_items)
+            (
+                np.asarray(hist_vals, dtype=np.float32),
+                np.asarray(hist_cols, dtype=np.int32),
+                np.asarray(hist_ptr, dtype=np.int32),
+            ),
+            shape=(n, n_items),
         )
         history.sum_duplicates()
         declared_s = self._onehot([p.sectors for p in people], self._sector_ix)
@@ -200,11 +240,15 @@ class Model:
         # that the person's main sector counts as much as a declared one.
         visited_s = _max_scaled(history @ self.item_sectors)
         visited_t = _max_scaled(history @ self._tags_share)
-        texts = [
-            " ".join([p.text, *(self.labels.get(c, "") for c in (*p.sectors, *p.tags))])
-            for p in people
-        ]
-        own = self.vectorise(texts)
+        # The words of the person's text and of their sectors' and tags' labels: what
+        # `vectorise` of those joined by spaces would cut (no word spans a space), the labels'
+        # cut once per model.
+        own = self._vectorise_words(
+            [
+                [*tokens(p.text), *(w for c in (*p.sectors, *p.tags) for w in self._label_words(c))]
+                for p in people
+            ]
+        )
         visited_text = _l2_rows(sparse.csr_matrix(history @ self.X))
         text = _l2_rows(sparse.csr_matrix(own + visited_text))
         hall_rows, hall_cols = history.nonzero()
@@ -337,9 +381,18 @@ class Model:
         score = full[cols]
         # Highest score first; ties by the item key, so a ranking never depends on memory order.
         order = cols[np.lexsort((self.keys[cols], -score))[:limit]]
+        declared = self._declared(people, 0)
+        # The explained items' values as Python floats, read in one go per component.
+        values = {c: comp[c][0, order].tolist() for c in COMPONENTS}
         return [
-            Scored(int(self.keys[j]), float(full[j]), self._reasons(comp, people, 0, j, j, mode))
-            for j in order
+            Scored(
+                key,
+                score,
+                self._explain({c: values[c][n] for c in COMPONENTS}, j, mode, declared),
+            )
+            for n, (j, key, score) in enumerate(
+                zip(order.tolist(), self.keys[order].tolist(), full[order].tolist(), strict=True)
+            )
         ]
 
     def rank_people(
@@ -388,26 +441,55 @@ class Model:
         both = self._harmonic(self._forward(comp, "hybrid"), self._reverse(comp, people))
         return float(both[0, 0])
 
+    def _declared(self, people: People, row: int) -> tuple[set[str], set[str], list[str]]:
+        """The person's declared sectors, tags and intents (codes): what `_reasons` compares."""
+        return (
+            {self.sectors[k] for k in np.flatnonzero(people.declared_sectors[row])},
+            {self.tags[k] for k in np.flatnonzero(people.declared_tags[row])},
+            [c for k, c in enumerate(INTENTS) if people.intents[row, k]],
+        )
+
     def _reasons(
-        self, comp: Mapping[str, np.ndarray], people: People, row: int, j: int, col: int, mode: str
+        self,
+        comp: Mapping[str, np.ndarray],
+        people: People,
+        row: int,
+        j: int,
+        col: int,
+        mode: str,
+        declared: tuple[set[str], set[str], list[str]] | None = None,
     ) -> list[Reason]:
-        """Why the pair scores, strongest contribution first, as codes for the runtime to name."""
-        weights = dict(zip(COMPONENTS, WEIGHTS[mode], strict=True))
+        """Why the pair scores, strongest contribution first, as codes for the runtime to name.
+
+        `declared` is `_declared(people, row)`, when the caller explains many items for one row."""
+        values = {c: float(comp[c][row, j]) for c in COMPONENTS}
+        if declared is None:
+            declared = self._declared(people, row)
+        return self._explain(values, col, mode, declared)
+
+    def _explain(
+        self,
+        values: Mapping[str, float],
+        col: int,
+        mode: str,
+        declared: tuple[set[str], set[str], list[str]],
+    ) -> list[Reason]:
+        """`_reasons` of one pair from its components' values (Python floats, each read from
+        the float32 arrays: every comparison below is exact in either width)."""
+        weights = _WEIGHTS_BY_NAME[mode]
         found: list[tuple[float, Reason]] = []
-        item_s = [self.sectors[k] for k in np.flatnonzero(self.item_sectors[col])]
-        item_t = [self.tags[k] for k in np.flatnonzero(self.item_tags[col])]
+        item_s = self._item_sector_codes[col]
+        item_t = self._item_tag_codes[col]
+        dec_s, dec_t, intents = declared
         if weights["category"]:
-            dec_s = {self.sectors[k] for k in np.flatnonzero(people.declared_sectors[row])}
-            dec_t = {self.tags[k] for k in np.flatnonzero(people.declared_tags[row])}
             shared_s = [s for s in item_s if s in dec_s]
             shared_t = [t for t in item_t if t in dec_t]
-            value = weights["category"] * float(comp["category"][row, j])
+            value = weights["category"] * values["category"]
             if shared_s:
                 found.append((value, Reason("same_sector", {"sector": shared_s[0]})))
             if shared_t:
                 found.append((value * 0.9, Reason("shared_tags", {"tags": ",".join(shared_t)})))
-        if weights["intent"] and comp["intent"][row, j] > 0:
-            intents = [c for k, c in enumerate(INTENTS) if people.intents[row, k]]
+        if weights["intent"] and values["intent"] > 0:
             found.append(
                 (
                     weights["intent"],
@@ -417,17 +499,15 @@ class Model:
                     ),
                 )
             )
-        if weights["text"] and comp["text"][row, j] >= TEXT_REASON:
-            found.append(
-                (weights["text"] * float(comp["text"][row, j]), Reason("similar_text", {}))
-            )
-        if weights["behaviour"] and comp["behaviour"][row, j] >= BEHAVIOUR_REASON:
-            value = weights["behaviour"] * float(comp["behaviour"][row, j])
+        if weights["text"] and values["text"] >= TEXT_REASON:
+            found.append((weights["text"] * values["text"], Reason("similar_text", {})))
+        if weights["behaviour"] and values["behaviour"] >= BEHAVIOUR_REASON:
+            value = weights["behaviour"] * values["behaviour"]
             found.append((value, Reason("visitors_like_you", {})))
-        hall = int(self.hall[col])
-        if weights["hall"] and hall >= 0 and comp["hall"][row, j] > 0:
+        hall = self._hall_of[col]
+        if weights["hall"] and hall >= 0 and values["hall"] > 0:
             found.append((weights["hall"], Reason("visited_hall", {"hall": self.halls[hall]})))
-        popularity = float(comp["popularity"][row, j])
+        popularity = values["popularity"]
         if popularity >= POPULAR_REASON or not found:
             found.append((weights["popularity"] * popularity, Reason("popular", {})))
         found.sort(key=lambda pair: -pair[0])

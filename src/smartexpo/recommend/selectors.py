@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import threading
 from collections import defaultdict
 
@@ -55,20 +56,36 @@ class Served:
     people: list[engine.Person]  # the visitors who shared something at the build
     encoded: engine.People  # the same, encoded once for `rank_people`
     staff: CompanyIndex  # the people of `people` by the company they name
-    rendered: dict = dataclasses.field(default_factory=dict)  # a reason → its sentences
+    # Each distinct reason's sentences, numbered: a remembered ranking holds the numbers.
+    texts: list = dataclasses.field(default_factory=list)
+    numbers: dict = dataclasses.field(default_factory=dict)  # a reason → its number, or -1
+
+    def reason_numbers(self, reasons) -> tuple[int, ...]:
+        """The numbers in `texts` of the engine's reasons in both languages (each distinct
+        reason rendered once; one rendered as nothing has none)."""
+        out = []
+        for reason in reasons:
+            # The engine writes a code's params in one order: no need to sort them for a key.
+            key = (reason.code, tuple((reason.params or {}).items()))
+            number = self.numbers.get(key)
+            if number is None:
+                text = render(reason, self.names)
+                with _lock:
+                    number = self.numbers.get(key)
+                    if number is None:
+                        if text is None:
+                            number = -1
+                        else:
+                            self.texts.append(text)
+                            number = len(self.texts) - 1
+                        self.numbers[key] = number
+            if number >= 0:
+                out.append(number)
+        return tuple(out)
 
     def render(self, reasons) -> list[dict[str, str]]:
         """The engine's reasons in both languages (each distinct reason rendered once)."""
-        out = []
-        for reason in reasons:
-            key = (reason.code, tuple(sorted((reason.params or {}).items())))
-            text = self.rendered.get(key)
-            if text is None:
-                text = render(reason, self.names)
-                self.rendered[key] = text
-            if text is not None:
-                out.append(text)
-        return out
+        return [self.texts[n] for n in self.reason_numbers(reasons)]
 
     def own_exhibitors(self, company: str, exhibitor_id: int | None) -> frozenset[int]:
         """The exhibitors that are the person's own company (by name, or by a staff pass)."""
@@ -81,15 +98,12 @@ class Served:
 _lock = threading.Lock()
 _cache: dict[int, Served] = {}
 # Rankings already computed, oldest first (a dict keeps insertion order): see `_ranking`.
-_rankings: dict[tuple, list[Ranked]] = {}
+# Each is a tuple of (exhibitor or session key, score, numbers of its reasons in
+# `Served.texts`), and its key a tuple of strings and numbers: plain tuples of atoms, which the
+# garbage collector stops tracking, so that thousands of remembered rankings do not lengthen
+# every full collection (a pause of every request in the process while it runs).
+_rankings: dict[tuple, tuple[tuple[int, float, tuple[int, ...]], ...]] = {}
 RANKINGS_KEPT = 20_000
-
-
-@dataclasses.dataclass(frozen=True)
-class Ranked:
-    key: int
-    score: float
-    reasons: list[dict[str, str]]
 
 
 def _exhibitors(expo_id: int) -> tuple[dict[int, dict], CompanyIndex]:
@@ -150,6 +164,12 @@ def served_model(*, expo: Expo) -> Served:
     served = _load(RecommenderModel.objects.get(pk=newest[0]), newest)
     with _lock:
         _cache[expo.pk] = served
+    # The loaded model (its vocabulary, the sharing visitors: hundreds of thousands of objects)
+    # and whatever the process holds by now are left out of the garbage collector's full
+    # collections from now on, which otherwise walked them all: a pause of 100–300 ms of every
+    # request in the process every few hundred requests (a few ms after). Only reference
+    # cycles among these objects are never collected; they are freed by reference counts.
+    gc.freeze()
     return served
 
 
@@ -187,7 +207,9 @@ def _session_out(record: dict) -> dict:
     }
 
 
-def _ranking(served: Served, person, kind: str, exclude: frozenset[int]) -> list[Ranked]:
+def _ranking(
+    served: Served, person, kind: str, exclude: frozenset[int]
+) -> tuple[tuple[int, float, tuple[int, ...]], ...]:
     """The engine's ranking of `kind` for the person, its reasons rendered: remembered per
     process by everything it depends on (the model, the person's profile and behaviour as read
     now, the exclusions), so an unchanged visitor asking again costs no computation, and any
@@ -207,7 +229,9 @@ def _ranking(served: Served, person, kind: str, exclude: frozenset[int]) -> list
     found = _rankings.get(key)
     if found is None:
         scored = served.model.recommend(person, kind=kind, limit=RANKED_MAX, exclude=exclude)
-        found = [Ranked(s.key, round(float(s.score), 4), served.render(s.reasons)) for s in scored]
+        found = tuple(
+            (s.key, round(float(s.score), 4), served.reason_numbers(s.reasons)) for s in scored
+        )
         with _lock:
             _rankings[key] = found
             while len(_rankings) > RANKINGS_KEPT:
@@ -226,17 +250,29 @@ def for_visitor(*, expo: Expo, registration: Registration, kind: str) -> list[di
         exclude = declined_exhibitors(registration_id=registration.pk) | served.own_exhibitors(
             registration.company, registration.exhibitor_id
         )
-        for r in _ranking(served, person, "exhibitor", exclude):
-            exhibitor = served.exhibitors.get(r.key)
+        for key, score, reasons in _ranking(served, person, "exhibitor", exclude):
+            exhibitor = served.exhibitors.get(key)
             if exhibitor is not None:  # else no longer approved
-                out.append({"exhibitor": exhibitor, "score": r.score, "reasons": r.reasons})
+                out.append(
+                    {
+                        "exhibitor": exhibitor,
+                        "score": score,
+                        "reasons": [served.texts[n] for n in reasons],
+                    }
+                )
         return out
     published = published_programme(expo=expo)
     exclude = frozenset(k for k in history if k >= session_key(0))
-    for r in _ranking(served, person, "session", exclude):
-        record = published.by_id.get(session_id_of(r.key))
+    for key, score, reasons in _ranking(served, person, "session", exclude):
+        record = published.by_id.get(session_id_of(key))
         if record is not None:  # else not in the programme any more
-            out.append({"session": _session_out(record), "score": r.score, "reasons": r.reasons})
+            out.append(
+                {
+                    "session": _session_out(record),
+                    "score": score,
+                    "reasons": [served.texts[n] for n in reasons],
+                }
+            )
     return out
 
 

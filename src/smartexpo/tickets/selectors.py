@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from smartexpo.core.errors import not_found
+from smartexpo.tickets import queries
 from smartexpo.tickets.issuing import manage_digest, manage_token_for
 from smartexpo.tickets.models import (
     Access,
@@ -37,7 +38,7 @@ def registration_by_manage_token(*, raw: str) -> Registration | None:
     """The registration a manage token belongs to, or None."""
     if not raw or len(raw) > 200:
         return None
-    return Registration.objects.filter(manage_digest=manage_digest(raw)).first()
+    return queries.registration_by_digest(manage_digest(raw))
 
 
 def manage_token_of(registration: Registration) -> str:
