@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from smartexpo.recommend.text import tokens
 
@@ -618,6 +617,10 @@ def build(
     for n, it in enumerate(items):
         item_sectors[n, [s_ix[s] for s in it.sectors]] = 1
         item_tags[n, [t_ix[t] for t in it.tags]] = 1
+    # Imported by a build only: serving a model needs numpy and scipy, not scikit-learn, and
+    # the import cost every Django start (server, worker, CLI) about a second.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         tokenizer=tokens, lowercase=False, token_pattern=None, sublinear_tf=True, dtype=np.float32
     )

@@ -12,8 +12,6 @@ import logging
 import re
 import threading
 
-import jieba
-
 # A run of CJK ideographs (the basic block and extension A), or a Latin/digit word.
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -88,15 +86,21 @@ STOP_ZH = frozenset(
 
 _lock = threading.Lock()
 _ready = False
+# jieba, imported on the first text cut, not when Django starts: every server start, worker boot
+# and CLI call loaded it for nothing.
+_jieba = None
 
 
 def _initialise() -> None:
     """Load jieba's dictionary once, quietly, and only once under concurrent first calls."""
-    global _ready
+    global _ready, _jieba
     with _lock:
         if not _ready:
+            import jieba
+
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
+            _jieba = jieba
             _ready = True
 
 
@@ -107,7 +111,7 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for run in _RUNS.findall(text or ""):
         if _CJK.match(run):
-            out.extend(w for w in jieba.lcut(run, HMM=False) if w not in STOP_ZH)
+            out.extend(w for w in _jieba.lcut(run, HMM=False) if w not in STOP_ZH)
         else:
             word = run.lower()
             if word not in STOP_EN and (len(word) > 1 or word.isdigit()):
