@@ -3,7 +3,6 @@ idempotent seed, the demo visitors' reservations and stars, and the bulk service
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import pytest
@@ -31,14 +30,24 @@ from smartexpo.programme.services.reservations import reservations_import
 from smartexpo.programme.warnings import programme_warnings
 from smartexpo.tickets.models import Registration, Ticket, TicketStatus, TicketType
 from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
+from tests.demo.worlds import demo_world
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    def build():
+        demo_seed(seed=7)
+        return Expo.objects.get(slug="sce-2019").pk
+
+    with demo_world(django_db_blocker, build) as pk:
+        yield pk
+
+
 @pytest.fixture
-def expo():
-    demo_seed(seed=7)
-    return Expo.objects.get(slug="sce-2019")
+def expo(world):
+    return Expo.objects.get(pk=world)
 
 
 def counts(expo) -> dict[str, int]:
@@ -226,14 +235,6 @@ def test_the_bulk_import_never_exceeds_the_seats_and_waitlists_the_rest(expo):
     # Again: nothing new, no seat beyond the five.
     assert reservations_import(expo=expo, rows=rows)["confirmed"] == 0
     assert SessionSeats.objects.get(session=session).confirmed == 5
-
-
-def test_the_seed_command_reports_the_programme_and_the_audience(db, capsys):
-    call_command("demo", "seed", "--quiet", "--visitors", "300", "--seed", "7")
-    out = capsys.readouterr().out
-    assert "illustrative programme of 21 forums" in out
-    assert "seats reserved" in out and "sessions starred" in out
-    assert dt.date(2019, 8, 26) in Expo.objects.get(slug="sce-2019").days
 
 
 def test_the_demo_door_scanner_serves_every_room_door_and_keeps_its_token(

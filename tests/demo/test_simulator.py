@@ -26,16 +26,26 @@ from smartexpo.devices.models import Device
 from smartexpo.tickets.issuing import ticket_secret
 from smartexpo.tickets.models import DayQuota, Registration, Ticket
 from smartexpo.venue.models import Expo
+from tests.demo.worlds import demo_world
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    def build():
+        demo_seed(seed=7)
+        expo = Expo.objects.get(slug="sce-2019")
+        demo_visitors_seed(expo=expo, count=1_000, seed=7)
+        return expo.pk
+
+    with demo_world(django_db_blocker, build) as pk:
+        yield pk
+
+
 @pytest.fixture
-def demo():
-    demo_seed(seed=7)
-    expo = Expo.objects.get(slug="sce-2019")
-    demo_visitors_seed(expo=expo, count=1_000, seed=7)
-    return expo
+def demo(world):
+    return Expo.objects.get(pk=world)
 
 
 def simulate(*args):

@@ -18,6 +18,7 @@ from smartexpo.demo.simulator.stream import run_prepare
 from smartexpo.demo.visitors import demo_visitors_seed
 from smartexpo.venue.models import Expo
 from smartexpo.venue.services import demo_clock_set
+from tests.demo.worlds import demo_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,21 @@ pytestmark = pytest.mark.django_db
 STEP_S = 20.0
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    def build():
+        demo_seed(seed=7)
+        expo = Expo.objects.get(slug="sce-2019")
+        demo_visitors_seed(expo=expo, count=600, seed=7)
+        return expo.pk
+
+    with demo_world(django_db_blocker, build) as pk:
+        yield pk
+
+
 @pytest.fixture
-def demo():
-    demo_seed(seed=7)
-    expo = Expo.objects.get(slug="sce-2019")
-    demo_visitors_seed(expo=expo, count=600, seed=7)
-    return expo
+def demo(world):
+    return Expo.objects.get(pk=world)
 
 
 @pytest.fixture

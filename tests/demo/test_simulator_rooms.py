@@ -20,17 +20,27 @@ from smartexpo.devices.models import Device
 from smartexpo.programme.models import Reservation, ReservationStatus
 from smartexpo.programme.selectors import published_programme
 from smartexpo.venue.models import Expo, Zone, ZoneKind
+from tests.demo.worlds import demo_world
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    def build():
+        demo_seed(seed=7)
+        expo = Expo.objects.get(slug="sce-2019")
+        demo_visitors_seed(expo=expo, count=1_500, seed=7)
+        demo_audience_seed(expo=expo, seed=7)
+        return expo.pk
+
+    with demo_world(django_db_blocker, build) as pk:
+        yield pk
+
+
 @pytest.fixture
-def demo():
-    demo_seed(seed=7)
-    expo = Expo.objects.get(slug="sce-2019")
-    demo_visitors_seed(expo=expo, count=1_500, seed=7)
-    demo_audience_seed(expo=expo, seed=7)
-    return expo
+def demo(world):
+    return Expo.objects.get(pk=world)
 
 
 def test_visitors_go_to_sessions_between_hall_visits_and_only_with_a_seat_where_one_is_needed(

@@ -203,7 +203,7 @@ class SessionSpeaker(EditionBound, models.Model):
     class Meta:
         verbose_name = _("speaker of a session")
         verbose_name_plural = _("speakers of sessions")
-        ordering = ["session", "position", "id"]
+        ordering = ["session_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "speaker"], name="session_speaker_unique"),
         ]
