@@ -205,7 +205,7 @@ bench-venue: install-dev
 # server, at random moments — and restarted; then every acknowledged answer must be in the
 # database exactly once and the database consistent (bench/soak.py). SQLite in a temporary
 # directory, or a database of its own on the PostgreSQL server DATABASE_URL names (e.g.
-# `scripts/with-postgres.sh make soak`). About half an hour; `make test` runs it with 20 kills.
+# `scripts/with-postgres.sh make soak`). About half an hour; `make test` runs it with 12 kills.
 SOAK_KILLS ?= 200
 SOAK_ARGS ?=
 soak: install-dev

@@ -15,7 +15,7 @@ The database is the soak's own (`soak_edition`): SQLite in a temporary data dire
 `DATABASE_URL` set to PostgreSQL a fresh database on that server, dropped afterwards.
 
 Usage: python bench/soak.py [--kills N] [--seed S] [--quota Q] [--json FILE] [--keep]
-(`SMARTEXPO_SOAK_KILLS` sets the default of --kills). tests/soak runs 20 kills, `make soak`
+(`SMARTEXPO_SOAK_KILLS` sets the default of --kills). tests/soak runs 12 kills, `make soak`
 200. Exits 1 when an invariant breaks, 2 when the run itself fails.
 """
 
