@@ -5,7 +5,8 @@ The kill soak (bench/soak.py) serves registrations, scans, syncs and sensor even
 moments, restarts it, and then holds the database to every acknowledgement and to its own
 consistency (quotas, check-in log, tickets' state, occupancy history). On PostgreSQL it uses a
 database of its own on the server DATABASE_URL names. `SMARTEXPO_SOAK_KILLS` sets the number of
-kills (12 here, to keep `make test` short; `make soak` runs 200), `SMARTEXPO_SOAK_SEED` replays a run.
+kills (12 here, to keep `make test` short; `make soak` runs 200), `SMARTEXPO_SOAK_SEED`
+replays a run.
 """
 
 import json
