@@ -170,11 +170,12 @@ def request_get(*, expo: Expo, pk: int, participant: Participant | None = None) 
     """One request of the edition; with `participant`, only one it is a side of (any other
     does not exist for it: `not_found`)."""
     found = None
-    if 1 <= pk < MAX_ID:
+    unknown = participant is not None and participant.pk is None  # no request of its own yet
+    if 1 <= pk < MAX_ID and not unknown:
         qs = _requests().filter(expo=expo, pk=pk)
         if participant is not None:
             qs = qs.filter(Q(requester=participant) | Q(recipient=participant))
-        found = qs.first() if participant is None or participant.pk else None
+        found = qs.first()
     if found is None:
         raise not_found("meeting request")
     return found
