@@ -225,7 +225,11 @@ def busy_programme(*, participant: Participant, expo: Expo) -> list[dict[str, An
     ).values_list("session_id", flat=True)
     return sorted(
         (
-            {"session": pk, "from": published.starts[pk], "to": published.ends[pk]}
+            {
+                "session": pk,
+                "from": published.starts[pk].astimezone(dt.UTC),
+                "to": published.ends[pk].astimezone(dt.UTC),
+            }
             for pk in held
             if pk in published.by_id
         ),
