@@ -21,7 +21,11 @@ def opted_in(expo, **profile) -> Visitor:
     """A visitor who opted in to business meetings."""
     person = visitor(expo, **profile)
     participation_set(
-        expo=expo, ref={"registration": person.registration.pk}, open=True, cap=None, cap_given=False
+        expo=expo,
+        ref={"registration": person.registration.pk},
+        open=True,
+        cap=None,
+        cap_given=False,
     )
     return person
 

@@ -24,7 +24,9 @@ def test_a_visitor_who_opted_in_requests_an_exhibitor_who_accepts(expo, li, huaw
     assert made.status_code == 201, made.content
     body = made.json()
     assert body["status"] == "pending" and body["priority"] == "must"
-    assert body["from"] == ref(li) and body["to"] == {"exhibitor": expo.test_exhibitors["huawei"].pk}
+    assert body["from"] == ref(li) and body["to"] == {
+        "exhibitor": expo.test_exhibitors["huawei"].pk
+    }
     assert body["parties"]["from"]["name"] == "L* W**"
     assert body["parties"]["to"]["names"] == {"en": "Huawei", "zh": "华为"}
     accepted = huawei.post(f"{REQUESTS}/{body['id']}/accept")
@@ -223,7 +225,9 @@ def test_tokens_of_other_editions_and_devices_are_forbidden(expo, other_expo, li
     assert li.holder.get("/api/v1/expos/test-2018/meetings/requests").status_code == 403
 
 
-def test_lists_show_a_participants_own_requests_and_an_organiser_all(expo, organizer, li, wang, huawei):
+def test_lists_show_a_participants_own_requests_and_an_organiser_all(
+    expo, organizer, li, wang, huawei
+):
     a = _ask(li.holder, ref(expo.test_exhibitors["huawei"])).json()["id"]
     b = _ask(huawei, ref(wang)).json()["id"]
     c = _ask(wang.holder, ref(li)).json()["id"]
