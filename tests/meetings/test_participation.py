@@ -7,7 +7,7 @@ import pytest
 
 from smartexpo.meetings.models import Participant
 from smartexpo.tickets.services.cancellation import registration_cancel
-from tests.meetings.conftest import M, REQUESTS, ref
+from tests.meetings.conftest import REQUESTS, M, ref
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from smartexpo.recommend import queries
 from smartexpo.recommend.selectors import pair_score
 from smartexpo.recommend.services.building import recommender_build
 from tests.leads.conftest import visitor
-from tests.meetings.conftest import M, REQUESTS, opted_in, ref
+from tests.meetings.conftest import REQUESTS, M, opted_in, ref
 
 pytestmark = pytest.mark.django_db
 
