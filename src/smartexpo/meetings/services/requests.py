@@ -29,6 +29,12 @@ from smartexpo.recommend.models import DismissedBy
 from smartexpo.recommend.services.dismissals import dismissal_add
 from smartexpo.venue.models import Expo
 
+# The refusal of an action the request's status does not allow, named after that status.
+REFUSED_BY = {
+    RequestStatus.ACCEPTED: "request_accepted",
+    RequestStatus.DECLINED: "request_declined",
+    RequestStatus.CANCELLED: "request_cancelled",
+}
 # Which statuses each action moves a request from, and to.
 ACTIONS = {
     "accept": ((RequestStatus.PENDING,), RequestStatus.ACCEPTED),
@@ -143,7 +149,7 @@ def request_transition(
         if current.status == end:
             return current, False
         raise SmartExpoError(
-            f"request_{current.status}",
+            REFUSED_BY.get(current.status, "conflict"),
             _("The request is %(status)s: it cannot be changed so.")
             % {"status": RequestStatus(current.status).label},
             {"status": current.status},
