@@ -129,3 +129,13 @@ def test_a_published_session_keeps_its_times_and_its_tables_in_use(expo, organiz
     # Times given unchanged are no change.
     same = organizer.patch(SESSIONS + "/b2b-1", {"starts_at": BODY["starts_at"]})
     assert same.status_code == 200
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at", "slot_minutes", "tables", "name"])
+def test_null_is_no_value_for_a_sessions_required_fields(expo, organizer, field):
+    organizer.post(SESSIONS, BODY)
+    answer = organizer.patch(SESSIONS + "/b2b-1", {field: None})
+    assert answer.status_code == 422, answer.content
+    assert field in answer.json()["error"]["detail"]["fields"]
+    cleared = organizer.patch(SESSIONS + "/b2b-1", {"zone": None, "cap_visitor": None})
+    assert cleared.status_code == 200 and cleared.json()["zone"] is None

@@ -12,6 +12,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from smartexpo.core.api import Error, PageParams, bearer, page_bounds, paginate
+from smartexpo.core.errors import invalid
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import require_role
 from smartexpo.meetings import selectors
@@ -48,6 +49,7 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error
 READS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 PUBLIC = {404: Error, 422: Error}
 M = "/expos/{expo}/meetings"
+NULLABLE = ("zone", "cap_visitor", "cap_exhibitor")
 
 
 def _edition(expo: str) -> Expo:
@@ -129,6 +131,10 @@ def patch_session(request, expo: str, code: str, payload: SessionPatch):
     edition = _organizer(request, expo)
     session = selectors.session_get(expo=edition, code=code)
     changes = payload.dict(exclude_unset=True)
+    # Only the zone and the caps may be cleared; null for any other field is no value.
+    cleared = [f for f, v in changes.items() if v is None and f not in NULLABLE]
+    if cleared:
+        raise invalid(dict.fromkeys(cleared, "May not be null."))
     name = changes.pop("name", None)
     if name is not None:
         changes.update(name_en=name["en"], name_zh=name["zh"])
