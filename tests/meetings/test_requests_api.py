@@ -250,3 +250,9 @@ def test_lists_show_a_participants_own_requests_and_an_organiser_all(
     assert organizer.get(REQUESTS, {"limit": 0}).status_code == 422
     assert li.holder.get(REQUESTS, {"registration": wang.registration.pk}).status_code == 403
     assert organizer.get(f"{REQUESTS}/{b}").json()["to"] == ref(wang)
+
+
+def test_a_nul_in_a_message_is_invalid_not_a_500(expo, li):
+    body = {"to": ref(expo.test_exhibitors["huawei"]), "priority": "want", "message": "a\x00b"}
+    answer = li.holder.post(REQUESTS, body)
+    assert answer.status_code == 422 and "message" in answer.json()["error"]["detail"]["fields"]

@@ -139,3 +139,14 @@ def test_null_is_no_value_for_a_sessions_required_fields(expo, organizer, field)
     assert field in answer.json()["error"]["detail"]["fields"]
     cleared = organizer.patch(SESSIONS + "/b2b-1", {"zone": None, "cap_visitor": None})
     assert cleared.status_code == 200 and cleared.json()["zone"] is None
+
+
+def test_a_nul_in_a_code_is_not_found_or_invalid_not_a_500(expo, organizer, anonymous):
+    assert anonymous.get(SESSIONS + "/b%00").status_code == 404
+    answer = organizer.post(SESSIONS, {**BODY, "zone": "N\x001"})
+    assert answer.status_code == 422
+
+
+def test_a_name_too_long_is_invalid(expo, organizer):
+    answer = organizer.post(SESSIONS, {**BODY, "name": {"en": "x" * 201, "zh": "洽谈"}})
+    assert answer.status_code == 422 and "name_en" in answer.json()["error"]["detail"]["fields"]

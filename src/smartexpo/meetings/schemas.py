@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictInt, model_validator
+from pydantic import StrictBool, StrictInt, field_validator, model_validator
 
 from smartexpo.core.api import Names, PageParams
 from smartexpo.core.instants import Instant
@@ -130,6 +130,14 @@ class RequestIn(Schema):
     to: Ref
     priority: Literal["must", "want"]
     message: str = Field("", max_length=MESSAGE_MAX)
+
+    @field_validator("message")
+    @classmethod
+    def no_nul(cls, value: str) -> str:
+        # PostgreSQL stores no NUL in text: refused as input, never a 500.
+        if "\x00" in value:
+            raise ValueError("A message cannot contain NUL characters.")
+        return value
 
 
 class Party(Schema):

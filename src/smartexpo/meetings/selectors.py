@@ -44,7 +44,8 @@ def session_list(*, expo: Expo) -> QuerySet[MeetingSession]:
 
 def session_get(*, expo: Expo, code: str) -> MeetingSession:
     """One meeting session of the edition by its code, or `not_found`."""
-    found = session_list(expo=expo).filter(code=code).first()
+    # A NUL is in no code, and PostgreSQL refuses it in a query: not found, never a 500.
+    found = None if "\x00" in code else session_list(expo=expo).filter(code=code).first()
     if found is None:
         raise not_found("meeting session")
     return found

@@ -15,6 +15,7 @@ from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.meetings.models import Meeting, MeetingSession
 from smartexpo.venue.models import Expo, Zone, code_validator
 
+NAME_MAX = 200
 # What `session_update` may change; the first three decide the slots.
 TIMING = ("starts_at", "ends_at", "slot_minutes")
 FIELDS = (
@@ -32,14 +33,19 @@ FIELDS = (
 def _zone(expo: Expo, code: str | None) -> Zone | None:
     if code is None:
         return None
-    zone = Zone.objects.filter(expo=expo, code=code).first()
+    zone = None if "\x00" in code else Zone.objects.filter(expo=expo, code=code).first()
     if zone is None:
         raise invalid({"zone": _("No zone of this edition has this code.")})
     return zone
 
 
 def _check(values: dict[str, Any]) -> None:
-    """The rules between fields: the end after the start, at least one slot, somewhere to meet."""
+    """The rules between fields: the end after the start, at least one slot, somewhere to meet;
+    and names that fit (PostgreSQL stores no NUL in text)."""
+    for field in ("name_en", "name_zh"):
+        text = values.get(field) or ""
+        if len(text) > NAME_MAX or "\x00" in text:
+            raise invalid({field: _("At most %(n)d characters, no NUL.") % {"n": NAME_MAX}})
     starts, ends = values["starts_at"], values["ends_at"]
     if ends <= starts:
         raise invalid({"ends_at": _("The end must be after the start.")})
@@ -79,7 +85,7 @@ def session_create(
         "tables": tables,
         "booth_meetings": booth_meetings,
     }
-    _check(values)
+    _check({**values, "name_en": name_en, "name_zh": name_zh})
     if MeetingSession.objects.filter(expo=expo, code=code).exists():
         raise _exists(code)
     try:
