@@ -116,3 +116,12 @@ def test_reserved_forum_sessions_are_busy_read_only(expo, li, wang):
         (starts, starts + dt.timedelta(minutes=50)),
     ]
     assert wang.holder.get(AVAILABILITY).json()["programme"] == []
+    # All at once, as a solve reads them: the same intervals.
+    wang.holder.put(AVAILABILITY, {"busy": [{"from": TEN, "to": ELEVEN}]})
+    everyone = selectors.busy_by_participant(expo=expo)
+    for person in (li, wang):
+        participant = Participant.objects.get(registration=person.registration)
+        assert everyone[participant.pk] == selectors.busy_intervals(
+            participant=participant, expo=expo
+        )
+    assert len(everyone) == 2

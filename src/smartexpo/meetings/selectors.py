@@ -247,6 +247,24 @@ def busy_intervals(
     return sorted(marked + reserved)
 
 
+def busy_by_participant(*, expo: Expo) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """`busy_intervals` of every participant of the edition at once (participant id → its
+    intervals in time order; none: not listed), in two queries: what a solve reads."""
+    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for pk, start, end in Busy.objects.filter(participant__expo=expo).values_list(
+        "participant_id", "starts_at", "ends_at"
+    ):
+        found.setdefault(pk, []).append((start, end))
+    published = published_programme(expo=expo)
+    held = Reservation.objects.filter(
+        status=ReservationStatus.CONFIRMED, registration__meeting_participant__expo=expo
+    ).values_list("registration__meeting_participant", "session_id")
+    for pk, session in held:
+        if session in published.by_id:
+            found.setdefault(pk, []).append((published.starts[session], published.ends[session]))
+    return {pk: sorted(intervals) for pk, intervals in found.items()}
+
+
 # --- meetings ----------------------------------------------------------------------------------
 
 
