@@ -69,3 +69,28 @@ def test_a_cancelled_registration_cannot_opt_in(expo, closed):
 )
 def test_bad_participation_is_invalid(expo, closed, body):
     assert closed.holder.put(PARTICIPATION, body).status_code == 422
+
+
+def test_participant_for_and_participant_get_make_the_row_on_first_use(expo, closed, types):
+    from smartexpo.core.errors import SmartExpoError
+    from smartexpo.core.models import ApiToken
+    from smartexpo.core.tokens import token_create
+    from smartexpo.meetings.auth import participant_for
+    from smartexpo.meetings.services.participants import participant_get
+
+    huawei = expo.test_exhibitors["huawei"]
+    token, _raw = token_create(role="exhibitor", name="Huawei staff", exhibitor=huawei)
+    made = participant_for(token, expo=expo)
+    assert made.exhibitor_id == huawei.pk and made.open
+    assert participant_for(token, expo=expo).pk == made.pk
+    assert participant_get(expo=expo, ref={"exhibitor": huawei.pk}).pk == made.pk
+    visitor = participant_for(closed.registration, expo=expo)
+    assert visitor.registration_id == closed.registration.pk and not visitor.open
+    organizer, _raw = token_create(role="organizer", name="Boss")
+    with pytest.raises(SmartExpoError) as refused:
+        participant_for(organizer, expo=expo)
+    assert refused.value.code == "forbidden"
+    with pytest.raises(SmartExpoError) as missing:
+        participant_get(expo=expo, ref={"registration": 10**9})
+    assert missing.value.code == "not_found"
+    assert ApiToken.objects.count() == 2
