@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crowd", "programme", "leads"),
     ("checkin",),
     ("streams", "recommend"),
+    ("meetings",),
     ("privacy", "web", "portal"),
     ("demo",),
     ("project",),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "smartexpo.crowd",
     "smartexpo.streams",
     "smartexpo.recommend",
+    "smartexpo.meetings",
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",

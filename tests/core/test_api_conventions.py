@@ -156,6 +156,7 @@ READERS = {
     "/api/v1/expos/{expo}/exhibitor-passes": "exhibitor",
     "/api/v1/expos/{expo}/leads": "exhibitor",
     "/api/v1/expos/{expo}/recommendations/visitors": "exhibitor",
+    "/api/v1/expos/{expo}/meetings/suggestions": "exhibitor",
 }
 
 
@@ -185,7 +186,7 @@ def test_any_limit_and_offset_past_the_databases_integers_is_an_empty_page_not_a
 
         public_day_pass(expo, quota_per_day=5)
         values["registration_id"] = register(expo).registration.pk
-    if "/recommendations" in path:  # answered from the edition's recommender: built
+    if "/recommendations" in path or path.endswith("/suggestions"):  # from the recommender: built
         from smartexpo.recommend.services.building import recommender_build
 
         recommender_build(expo=expo)

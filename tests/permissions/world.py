@@ -370,3 +370,92 @@ def build_world() -> World:
     values.update(_programme(expo, [mine.registration, other.registration]))
     values.update(_recommend(expo, mine.registration, other.registration, exhibitors["huawei"]))
     return World(values=values, tokens=tokens, sessions=sessions)
+
+
+# --- business meetings (tests/permissions/rows/meetings.py) -------------------------------------
+
+
+def _meetings(expo, huawei, mine, other) -> dict:
+    """Business meetings: a session "b2b" at tables in hall N1, another approved exhibitor
+    (ZTE, no token), R and the other registration opted in, R's pending request to Huawei, R's
+    busy hour, and the other registration's accepted request to ZTE scheduled at table 1."""
+    from smartexpo.exhibitors.models import ExhibitorStatus
+    from smartexpo.exhibitors.services import exhibitor_create
+    from smartexpo.meetings.models import Meeting, Participant
+    from smartexpo.meetings.services.availability import availability_set
+    from smartexpo.meetings.services.participants import participation_set
+    from smartexpo.meetings.services.requests import request_create, request_transition
+    from smartexpo.meetings.services.sessions import session_create
+
+    starts = dt.datetime.fromisoformat("2019-08-27T09:00:00+08:00")
+    session = session_create(
+        expo=expo,
+        code="b2b",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        slot_minutes=20,
+        tables=10,
+        zone="N1",
+    )
+    zte = exhibitor_create(
+        expo=expo, slug="zte", name_en="ZTE", sector=huawei.sector, status=ExhibitorStatus.APPROVED
+    )
+    for registration in (mine, other):
+        participation_set(
+            expo=expo, ref={"registration": registration.pk}, open=True, cap=None, cap_given=False
+        )
+    asked = request_create(
+        expo=expo,
+        requester={"registration": mine.pk},
+        recipient={"exhibitor": huawei.pk},
+        priority="want",
+    )
+    availability_set(
+        expo=expo, ref={"registration": mine.pk}, busy=[(starts, starts + dt.timedelta(hours=1))]
+    )
+    placed = request_create(
+        expo=expo,
+        requester={"registration": other.pk},
+        recipient={"exhibitor": zte.pk},
+        priority="must",
+    )
+    request_transition(request=placed, action="accept", by=None)
+    meeting = Meeting.objects.create(
+        request=placed,
+        session=session,
+        slot=0,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=20),
+        table=1,
+    )
+    return {
+        "meeting_session": session.code,
+        "meeting_request": asked.pk,
+        "zte": zte.pk,
+        "meetings.meetingsession": session.pk,
+        "meetings.participant": Participant.objects.get(registration=mine).pk,
+        "meetings.meetingrequest": asked.pk,
+        "meetings.meeting": meeting.pk,
+    }
+
+
+# The world above, with the meetings' objects added: wrapped rather than edited, so that the
+# areas added beside it (each wrapping the one before) never touch the same lines.
+_build_world_before_meetings = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_meetings()
+    from smartexpo.exhibitors.models import Exhibitor
+    from smartexpo.tickets.models import Registration
+
+    values = world.values
+    world.values.update(
+        _meetings(
+            Expo.objects.get(slug=values["expo"]),
+            Exhibitor.objects.get(pk=values["exhibitor"]),
+            Registration.objects.get(pk=values["registration"]),
+            Registration.objects.get(pk=values["other_registration"]),
+        )
+    )
+    return world

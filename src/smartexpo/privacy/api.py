@@ -177,6 +177,51 @@ class ExportLead(Schema):
     )
 
 
+class ExportParticipant(Schema):
+    open: bool = Field(..., description="opted in to business meetings")
+    cap: int | None
+    no_shows: int
+    created_at: dt.datetime
+
+
+class ExportInterval(Schema):
+    from_: dt.datetime = Field(..., alias="from")
+    to: dt.datetime
+
+
+class ExportMeetingRequest(Schema):
+    id: int
+    direction: str = Field(..., description="sent, or received")
+    other: dict[str, int] = Field(
+        ...,
+        description='the other side, by its ref only: {"exhibitor": id} or {"registration": id}',
+    )
+    priority: str
+    message: str
+    status: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class ExportMeeting(Schema):
+    request: int
+    session: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    table: int | None
+    booth: str | None
+    checked_in_at: dt.datetime | None
+
+
+class ExportMeetings(Schema):
+    participant: ExportParticipant | None = Field(
+        ..., description="null: never took part in business meetings"
+    )
+    busy: list[ExportInterval]
+    requests: list[ExportMeetingRequest]
+    meetings: list[ExportMeeting]
+
+
 class PersonalDataOut(Schema):
     format: str
     generated_at: dt.datetime
@@ -188,6 +233,7 @@ class PersonalDataOut(Schema):
     programme: ExportProgramme
     recommendations: ExportRecommendations
     leads: list[ExportLead] = Field(..., description="the exhibitors that captured the person")
+    meetings: ExportMeetings = Field(..., description="business meetings (docs/meetings.md)")
 
 
 class ErasedOut(Schema):
@@ -204,6 +250,7 @@ def _actor(auth) -> str:
     "/expos/{expo}/registrations/{registration_id}/personal-data",
     auth=token_or_manage,
     response={200: PersonalDataOut, **ERRORS},
+    by_alias=True,
     summary="Everything stored about the registration's person (its manage_token, or an "
     "organiser); logged in the audit log",
 )

@@ -13,6 +13,10 @@ from smartexpo.core.audit import audit_record
 from smartexpo.core.models import AuditAction
 from smartexpo.leads.personal_data import registration_leads_data
 from smartexpo.leads.services.consent import registration_leads_erase
+from smartexpo.meetings.personal_data import (
+    registration_meetings_data,
+    registration_meetings_erase,
+)
 from smartexpo.programme.personal_data import registration_programme_data
 from smartexpo.programme.services.reservations import registration_programme_erase
 from smartexpo.recommend.personal_data import (
@@ -33,7 +37,8 @@ def personal_data_collect(*, registration: Registration) -> dict:
     inside now), `checkins` (the check-in log of its tickets), `waiting_list`,
     `idempotency_records` (stored answers, credentials withheld), `programme` (reservations,
     starred sessions, room-door attendance), `recommendations` (dismissals, booth visits),
-    `leads` (the exhibitors that captured them)."""
+    `leads` (the exhibitors that captured them), `meetings` (the opt-in, busy intervals,
+    meeting requests and scheduled meetings)."""
     data = registration_personal_data(registration=registration)
     checkins = ticket_checkins(expo_id=registration.expo_id, tickets=data["tickets"])
     tickets = []
@@ -54,6 +59,7 @@ def personal_data_collect(*, registration: Registration) -> dict:
         "programme": registration_programme_data(registration=registration),
         "recommendations": registration_recommend_data(registration=registration),
         "leads": registration_leads_data(registration=registration),
+        "meetings": registration_meetings_data(registration=registration),
     }
 
 
@@ -84,6 +90,7 @@ def personal_data_export_many(
                 "reservations": len(data["programme"]["reservations"]),
                 "favourites": len(data["programme"]["favourites"]),
                 "leads": len(data["leads"]),
+                "meeting_requests": len(data["meetings"]["requests"]),
             },
         )
         exports.append(data)
@@ -93,10 +100,12 @@ def personal_data_export_many(
 def personal_data_erase(*, registration: Registration, actor: str, via: str) -> Erased:
     """Erase the person's data: the programme's part (`registration_programme_erase`), the
     recommendations' (`registration_recommend_erase`: dismissals, booth visits), the leads
-    exhibitors captured of them (`registration_leads_erase`: deleted), then ticketing's
+    exhibitors captured of them (`registration_leads_erase`: deleted), the meetings'
+    (`registration_meetings_erase`: the participant, its requests and meetings), then ticketing's
     (`tickets.services.erasure.registration_erase`, which logs it), in one transaction."""
     with transaction.atomic():
         registration_programme_erase(registration=registration)
         registration_recommend_erase(registration=registration)
         registration_leads_erase(registration=registration)
+        registration_meetings_erase(registration=registration)
         return registration_erase(registration=registration, actor=actor, via=via)

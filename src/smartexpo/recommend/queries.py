@@ -1,7 +1,8 @@
 """The recommendations' SQL: each person's behaviour, read in one statement.
 
 Behaviour is what a registration did that says what it cares about, as (registration, kind,
-item, weight) rows: kind "e" an exhibitor (booth visits, one per day; leads), kind "s" a session
+item, weight) rows: kind "e" an exhibitor (booth visits, one per day; leads; meeting requests
+between the visitor and the exhibitor, either way, not declined nor cancelled), kind "s" a session
 of the programme (a star, a reservation, attendance at the room door). The build reads every
 registration's; a request reads one registration's, along the same indexes.
 """
@@ -20,7 +21,14 @@ from smartexpo.tickets.models import Registration, Ticket
 from smartexpo.venue.models import Booth
 
 # How much one act says about an interest (a visit counts once a day).
-WEIGHTS = {"visit": 1.0, "lead": 3.0, "favourite": 1.0, "reservation": 1.5, "attendance": 2.0}
+WEIGHTS = {
+    "visit": 1.0,
+    "lead": 3.0,
+    "meeting": 3.0,
+    "favourite": 1.0,
+    "reservation": 1.5,
+    "attendance": 2.0,
+}
 
 
 def _lead_table() -> str | None:
@@ -29,6 +37,42 @@ def _lead_table() -> str | None:
         return table(apps.get_model("leads", "Lead"))
     except LookupError:
         return None
+
+
+def _meeting_tables() -> tuple[str, str] | None:
+    """The meetings app's requests and participants tables, when it is installed (it sits
+    above recommend: read by name, never imported)."""
+    try:
+        return (
+            table(apps.get_model("meetings", "MeetingRequest")),
+            table(apps.get_model("meetings", "Participant")),
+        )
+    except LookupError:
+        return None
+
+
+def _meetings_sql(one: bool) -> str | None:
+    """A meeting request between a visitor and an exhibitor, pending or accepted, whichever
+    side asked: as strong a sign as a lead (a declined or cancelled one says nothing)."""
+    tables = _meeting_tables()
+    if tables is None:
+        return None
+    requests, participants = tables
+    if one:
+        mine = f"SELECT id FROM {participants} WHERE registration_id = %s"
+        where = f"(q.low_id IN ({mine}) OR q.high_id IN ({mine}))"
+    else:
+        where = "q.expo_id = %s"
+    return (
+        "SELECT COALESCE(a.registration_id, b.registration_id), 'e', "
+        f"COALESCE(a.exhibitor_id, b.exhibitor_id), {WEIGHTS['meeting']} "
+        f"FROM {requests} q JOIN {participants} a ON a.id = q.low_id "
+        f"JOIN {participants} b ON b.id = q.high_id "
+        "WHERE q.status IN ('pending', 'accepted') "
+        # One side a visitor, the other an exhibitor.
+        "AND (a.exhibitor_id IS NULL) <> (b.exhibitor_id IS NULL) "
+        f"AND {where}"
+    )
 
 
 def _behaviour_sql(one: bool) -> str:
@@ -61,6 +105,9 @@ def _behaviour_sql(one: bool) -> str:
             # A visitor who withdrew from an exhibitor took back what the lead said.
             "AND f.withdrawn_at IS NULL"
         )
+    meetings = _meetings_sql(one)
+    if meetings:
+        parts.append(meetings)
     return " UNION ALL ".join(parts)
 
 
