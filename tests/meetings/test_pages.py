@@ -29,7 +29,7 @@ def test_visitor_page_shows_schedule_table_map_and_requests(world):
     assert response.status_code == 200
     html = response.content.decode()
     # The meeting at table 3 with Huawei, at 09:40 Shanghai time (slot 2 of 20 minutes).
-    assert 'data-meeting="%d"' % world.table_meeting.request_id in html
+    assert f'data-meeting="{world.table_meeting.request_id}"' in html
     assert "2019-08-26 09:40" in html
     assert "Table 3" in html
     assert "Huawei" in html
@@ -40,7 +40,7 @@ def test_visitor_page_shows_schedule_table_map_and_requests(world):
     assert 'value="accept"' in html
     assert "Cars?" in html
     assert "Toyota" in html
-    assert 'href="/expos/test-2019/my/%s/meetings.ics"' % world.li.manage_token in html
+    assert f'href="/expos/test-2019/my/{world.li.manage_token}/meetings.ics"' in html
     # Zhao's booth meeting is not Li's.
     assert "Zhao" not in html
 
