@@ -15,6 +15,7 @@ from __future__ import annotations
 from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
+from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
@@ -33,3 +34,4 @@ __all__ = ["ALLOWED", "BEARER", "OUTCOMES", "ROLES", "ROLE_KEYS", "ROWS", "SESSI
 
 # In this order the areas' tables come in docs/permissions.md.
 ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS
+ROWS += MEETINGS_PAGE_ROWS
