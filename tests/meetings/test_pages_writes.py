@@ -12,14 +12,14 @@ pytest.importorskip("smartexpo.meetings.services.requests")
 pytest.importorskip("smartexpo.meetings.services.availability")
 pytest.importorskip("smartexpo.meetings.services.participants")
 
-from smartexpo.meetings.models import (  # noqa: E402
+from smartexpo.meetings.models import (
     Busy,
     MeetingRequest,
     Participant,
     RequestStatus,
 )
-from tests.meetings.pages_world import build  # noqa: E402
-from tests.portal.conftest import member, signed_in  # noqa: E402
+from tests.meetings.pages_world import build
+from tests.portal.conftest import member, signed_in
 
 pytestmark = pytest.mark.django_db
 
