@@ -109,12 +109,15 @@ def test_refused_busy_form_keeps_what_was_typed(world):
     assert not Busy.objects.exists()
 
 
-def test_refused_request_form_keeps_the_message(world, monkeypatch):
+def test_refused_request_form_keeps_the_message(world):
     # A partner that is not a participant's reference at all: refused by the form itself.
     form = {"action": "request", "to": "nobody:1", "priority": "must", "message": "Hello there"}
     response = Client().post(page(world), form)
     assert response.status_code == 422
-    assert "Check the request." in response.content.decode()
+    html = response.content.decode()
+    assert "Check the request." in html
+    assert "Choose a partner from the list." in html
+    assert "Hello there</textarea>" in html
 
 
 def test_cancelled_registration_cannot_take_part(world):

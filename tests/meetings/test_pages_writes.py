@@ -65,6 +65,9 @@ def test_request_to_a_visitor_who_did_not_opt_in_is_refused_keeping_the_message(
     }
     response = Client().post(url(world), form)
     assert response.status_code == 422
+    html = response.content.decode()
+    assert "Let us talk about steel</textarea>" in html
+    assert '<option value="must" selected>' in html
     assert not MeetingRequest.objects.filter(message="Let us talk about steel").exists()
 
 

@@ -199,6 +199,7 @@ def page_context(request: HttpRequest, person: Person, *, forms: dict | None = N
             expo=person.expo, exhibitor=person.exhibitor, participant=participant
         )
     typed = forms.get("request_form")
+    typed_to = typed.data.get("to", "") if typed is not None else ""
     return {
         "expo": person.expo,
         "person": person,
@@ -210,7 +211,10 @@ def page_context(request: HttpRequest, person: Person, *, forms: dict | None = N
         ],
         "suggested": suggested,
         "suggestions_built": suggested is not None,
-        "typed_to": typed.data.get("to") if typed is not None else "",
+        "typed_to": typed_to,
+        # A refused request to someone the list does not show: the form comes back on its own.
+        "typed_elsewhere": typed is not None
+        and typed_to not in {s["ref"] for s in suggested or []},
         "request_form": typed or RequestForm(),
         "busy_form": forms.get("busy_form") or BusyForm(),
         "received": pages.requests_received(participant=participant),
