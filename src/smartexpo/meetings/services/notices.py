@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.db.models import F, Q
@@ -24,60 +25,52 @@ _NOBODY = Q(participant__registration__erased_at__isnull=False) | Q(
 
 
 def notices_send(*, limit: int = 50) -> int:
-    """Send pending schedule emails; returns how many were sent.
+    """Send pending schedule emails, one per person; returns how many were sent.
 
-    Each notice is claimed with a five-minute lease by a conditional UPDATE (as the ticket
-    confirmations are), so two mailers never send it twice at once and a sender that died is
-    retried when the lease runs out, at most five attempts. The email shows the participant's
-    schedule as it is now, so it also answers their other notices queued before it: those are
-    marked sent with it. Erased and cancelled registrations are never written to."""
+    The email shows the person's schedule as it is when it is sent, so it answers every notice
+    of theirs queued so far: a person's unsent notices are claimed together, with a five-minute
+    lease and one more attempt each, by one conditional UPDATE (as the ticket confirmations
+    are, but per person: two mailers must not split one person's notices and both write).
+    A sender that died is retried once the lease runs out, at most five attempts. Erased and
+    cancelled registrations are never written to."""
     now = timezone.now()
     claimable = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    pending = (
+    waiting = (
         MeetingNotice.objects.filter(claimable, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .exclude(_NOBODY)
         .order_by("id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("participant_id", flat=True)[: limit * 4]
     )
+    people = list(dict.fromkeys(waiting))[:limit]
     sent = 0
-    for pk in list(pending):
-        claimed = MeetingNotice.objects.filter(claimable, pk=pk, sent_at__isnull=True).update(
-            lease_until=now + LEASE, attempts=F("attempts") + 1
-        )
-        if not claimed:
+    for participant_id in people:
+        # The lease's end, made unique to this claim (a random microsecond offset), tells
+        # which of the person's rows this UPDATE took: Django's UPDATE returns only a count.
+        stamp = now + LEASE + timedelta(microseconds=secrets.randbelow(1_000_000))
+        mine = MeetingNotice.objects.filter(
+            claimable, participant_id=participant_id, sent_at__isnull=True
+        ).filter(attempts__lt=MAX_ATTEMPTS)
+        if not mine.update(lease_until=stamp, attempts=F("attempts") + 1):
             continue
-        notice = MeetingNotice.objects.select_related("participant").get(pk=pk)
+        claimed = MeetingNotice.objects.filter(
+            participant_id=participant_id, lease_until=stamp, sent_at__isnull=True
+        )
+        kinds = set(claimed.values_list("kind", flat=True))
+        kind = NoticeKind.CHANGED if NoticeKind.CHANGED in kinds else NoticeKind.PUBLISHED
         participant = (
             Participant.objects.select_related("expo", "exhibitor", "registration")
-            .filter(pk=notice.participant_id)
+            .filter(pk=participant_id)
             .first()
         )
-        # The email reads the schedule after this: it answers every notice of the person
-        # already queued (a solve commits its meetings with its notices), so they go with it.
-        others = list(
-            MeetingNotice.objects.filter(
-                claimable, participant_id=notice.participant_id, sent_at__isnull=True
-            )
-            .exclude(pk=pk)
-            .values_list("id", "kind")
-        )
-        changed = notice.kind == NoticeKind.CHANGED or any(
-            k == NoticeKind.CHANGED for _pk, k in others
-        )
-        kind = NoticeKind.CHANGED if changed else NoticeKind.PUBLISHED
         try:
             message = notice_message(participant, kind=kind) if participant else None
-            if message is None:
-                logger.info("Meeting notice %s: nobody to write to", pk)
+            if message is None:  # erased since it was listed, or an exhibitor without a team
+                logger.info("Meeting notices of participant %s: nobody to write to", participant_id)
                 continue
             message.send()
         except Exception:  # a mail server's refusal must not stop the other emails
-            logger.exception("Meeting notice %s failed", pk)
+            logger.exception("Meeting notices of participant %s failed", participant_id)
             continue
-        done = timezone.now()
-        MeetingNotice.objects.filter(pk=pk).update(sent_at=done, lease_until=None)
-        MeetingNotice.objects.filter(
-            claimable, pk__in=[o for o, _k in others], sent_at__isnull=True
-        ).update(sent_at=done, lease_until=None)
+        claimed.update(sent_at=timezone.now(), lease_until=None)
         sent += 1
     return sent
