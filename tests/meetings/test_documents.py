@@ -147,8 +147,10 @@ def test_a_leased_notice_is_not_sent_twice_and_an_expired_lease_is_retried(world
     assert notice.attempts == 2 and notice.sent_at is not None
 
 
-def test_erased_registrations_are_never_written_to(world):
-    Registration.objects.filter(pk=world.li.registration.pk).update(erased_at=timezone.now())
+@pytest.mark.parametrize("gone", ["erased", "cancelled"])
+def test_erased_or_cancelled_registrations_are_never_written_to(world, gone):
+    change = {"erased_at": timezone.now()} if gone == "erased" else {"status": "cancelled"}
+    Registration.objects.filter(pk=world.li.registration.pk).update(**change)
     notice = queue(world, world.li_p)
     assert notices_send() == 0
     assert mail.outbox == []

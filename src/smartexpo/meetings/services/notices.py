@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from smartexpo.meetings.documents import notice_message
 from smartexpo.meetings.models import MeetingNotice, NoticeKind, Participant
+from smartexpo.tickets.models import RegistrationStatus
 
 logger = logging.getLogger("smartexpo.mail")
 
@@ -20,7 +21,7 @@ MAX_ATTEMPTS = 5
 
 # A registration that was erased or cancelled has nobody to write to any more.
 _NOBODY = Q(participant__registration__erased_at__isnull=False) | Q(
-    participant__registration__status="cancelled"
+    participant__registration__status=RegistrationStatus.CANCELLED
 )
 
 
