@@ -184,3 +184,10 @@ def test_agenda_shows_the_visitors_meetings(world):
 def test_agenda_has_no_meetings_panel_without_sessions(world):
     MeetingSession.objects.all().delete()
     assert 'id="meetings"' not in agenda(world)
+
+
+@pytest.mark.parametrize("code", ["x" * 300, "中文", "day1%00", "%20", "day1.pdf"])
+def test_table_cards_of_a_strange_code_is_a_404_in_the_error_shape(world, organizer, code):
+    response = organizer.get(f"/api/v1/expos/test-2019/meetings/sessions/{code}/table-cards.pdf")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
