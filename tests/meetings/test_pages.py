@@ -162,3 +162,21 @@ def test_portal_meetings_page_for_members_only(world):
     ics = client.get("/portal/test-2019/huawei/meetings.ics")
     assert ics.status_code == 200
     assert ics["Content-Type"].startswith("text/calendar")
+
+
+def test_suggested_partners_from_the_recommender_leave_out_those_already_asked(world):
+    from smartexpo.recommend.services.building import recommender_build
+
+    recommender_build(expo=world.expo)
+    html = Client().get(page(world, "zhao")).content.decode()
+    # Zhao has a meeting with Huawei already: Toyota is suggested, with its request form.
+    toyota = world.expo.test_exhibitors["toyota"].pk
+    assert f'data-ref="exhibitor:{toyota}"' in html
+    assert f'name="to" value="exhibitor:{toyota}"' in html
+    assert f'data-ref="exhibitor:{world.expo.test_exhibitors["huawei"].pk}"' not in html
+    portal = signed_in(member(world.expo.test_exhibitors["toyota"], "b@toyota.example"))
+    answer = portal.get("/portal/test-2019/toyota/meetings/")
+    assert answer.status_code == 200
+    # Toyota asked Li already; Wang did not opt in: neither is suggested to Toyota.
+    assert f'data-ref="registration:{world.li.registration.pk}"' not in answer.content.decode()
+    assert f'data-ref="registration:{world.wang.registration.pk}"' not in answer.content.decode()
