@@ -3,6 +3,8 @@ router, registered beside the meetings API in `smartexpo/urls.py`."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpResponse
 from ninja import Router
 
@@ -13,9 +15,11 @@ from smartexpo.core.tokens import require_role
 from smartexpo.meetings.cards import table_cards_pdf
 from smartexpo.meetings.models import MeetingSession
 from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import code_validator
 
 router = Router(tags=["Business meetings"])
 
+CODE = re.compile(code_validator.regex.pattern)
 READS = {401: Error, 403: Error, 404: Error, 422: Error}
 
 
@@ -40,8 +44,8 @@ def table_cards(request, expo: str, code: str):
         MeetingSession.objects.select_related("expo", "zone")
         .filter(expo=edition, code=code)
         .first()
-        if len(code) <= 32
-        else None
+        if CODE.fullmatch(code)
+        else None  # not a code at all (PostgreSQL refuses some, a NUL byte)
     )
     if session is None:
         raise not_found("meeting session")

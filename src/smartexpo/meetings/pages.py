@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError
@@ -70,8 +71,6 @@ class Slot:
 
 
 def session_name(session: MeetingSession) -> str:
-    from django.utils.translation import get_language
-
     zh = (get_language() or "en").startswith("zh")
     return ((session.name_zh if zh else "") or session.name_en) or session.code
 
@@ -182,8 +181,6 @@ def reserved_sessions(*, registration: Registration | None) -> list[dict]:
         registration=registration, status=ReservationStatus.CONFIRMED
     ).values_list("session_id", flat=True)
     published = published_programme(expo=registration.expo)
-    from django.utils.translation import get_language
-
     lang = "zh" if (get_language() or "en").startswith("zh") else "en"
     out = []
     for pk in ids:
@@ -229,8 +226,6 @@ def suggested_for_visitor(*, expo, registration: Registration, participant) -> l
         found = recommend.for_visitor(expo=expo, registration=registration, kind="exhibitor")
     except SmartExpoError:
         return []
-    from django.utils.translation import get_language
-
     lang = "zh" if (get_language() or "en").startswith("zh") else "en"
     taken = _paired(participant)
     out = []
@@ -268,8 +263,6 @@ def suggested_for_exhibitor(*, expo, exhibitor: Exhibitor, participant) -> list[
         ).values_list("registration_id", flat=True)
     )
     taken = _paired(participant)
-    from django.utils.translation import get_language
-
     lang = "zh" if (get_language() or "en").startswith("zh") else "en"
     out = []
     for item in found:

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError
@@ -256,8 +257,6 @@ def mine(request: HttpRequest, expo: str, token: str) -> HttpResponse:
 
 
 def ics_response(person: Person, *, page_url: str, filename: str) -> HttpResponse:
-    from django.utils.translation import get_language
-
     participant = person.participant()
     if participant is None:
         participant = Participant(
