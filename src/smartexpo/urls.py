@@ -15,6 +15,7 @@ from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.leads.api import router as leads_router
 from smartexpo.meetings.api import router as meetings_router
+from smartexpo.meetings.cards_api import router as meetings_cards_router
 from smartexpo.privacy.api import router as privacy_router
 from smartexpo.programme.api import router as programme_router
 from smartexpo.programme.attendance_api import router as attendance_router
@@ -37,6 +38,7 @@ api.add_router("", attendance_router)
 api.add_router("", recommend_router)
 api.add_router("", leads_router)
 api.add_router("", meetings_router)
+api.add_router("", meetings_cards_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -56,6 +58,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.recommend.urls")),
     path("", include("smartexpo.leads.urls")),
     path("", include("smartexpo.leads.booth_urls")),
+    path("", include("smartexpo.meetings.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

@@ -16,6 +16,7 @@ from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
 from tests.permissions.rows.meetings import MEETING_ROWS
+from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
@@ -33,4 +34,5 @@ from tests.permissions.terms import (
 __all__ = ["ALLOWED", "BEARER", "OUTCOMES", "ROLES", "ROLE_KEYS", "ROWS", "SESSION", "Row", "W"]
 
 # In this order the areas' tables come in docs/permissions.md.
-ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS + MEETING_ROWS
+ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS
+ROWS += MEETING_ROWS + MEETINGS_PAGE_ROWS

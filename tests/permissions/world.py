@@ -234,6 +234,23 @@ def _leads(expo, huawei, mine, other) -> dict:
     }
 
 
+def _meetings_pages(expo) -> dict:
+    """Business meetings' pages: a session of 4 tables in hall N1 (its table cards)."""
+    from smartexpo.meetings.models import MeetingSession
+
+    starts = dt.datetime(2019, 8, 26, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    session = MeetingSession.objects.create(
+        expo=expo,
+        code="pages-s1",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        slot_minutes=20,
+        tables=4,
+        zone=Zone.objects.get(expo=expo, code="N1"),
+    )
+    return {"meetings_pages_session": session.code}
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -369,6 +386,7 @@ def build_world() -> World:
     # After the values above: publishing writes the audit log's second entry.
     values.update(_programme(expo, [mine.registration, other.registration]))
     values.update(_recommend(expo, mine.registration, other.registration, exhibitors["huawei"]))
+    values.update(_meetings_pages(expo))
     return World(values=values, tokens=tokens, sessions=sessions)
 
 

@@ -58,6 +58,13 @@ SECTIONS = [
         summary=_("The visitors your staff scanned at the booth, with notes and ratings; export."),
     ),
     Section(
+        "portal:meetings",
+        _("Meetings"),
+        summary=_(
+            "Business meetings: request visitors and exhibitors, answer requests, your schedule."
+        ),
+    ),
+    Section(
         "portal:booth-devices",
         _("Booth devices"),
         admin_only=True,

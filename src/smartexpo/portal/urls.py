@@ -5,6 +5,7 @@ from smartexpo.portal.views import (
     booth_devices,
     footfall,
     leads,
+    meetings,
     passes,
     profile,
     suggestions,
@@ -89,6 +90,8 @@ urlpatterns = [
         )
         for kind in leads.EXPORTS
     ),
+    path(EXHIBITOR + "meetings/", meetings.meetings, name="meetings"),
+    path(EXHIBITOR + "meetings.ics", meetings.meetings_ics, name="meetings-ics"),
     path(EXHIBITOR + "booth-devices/", booth_devices.booth_devices, name="booth-devices"),
     path(
         EXHIBITOR + "booth-devices/<int:pk>/revoke/",

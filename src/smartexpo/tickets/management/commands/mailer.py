@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from smartexpo.core.outboxes import outboxes_send
 from smartexpo.core.stopping import StopRequest, die_with_parent
 from smartexpo.tickets.services.confirmations import confirmations_send
 from smartexpo.tickets.services.ticket_links import ticket_links_send
@@ -15,8 +16,8 @@ from smartexpo.tickets.services.waitlist import offers_expire, offers_notify
 
 class Command(BaseCommand):
     help = (
-        "Send confirmation, waiting-list and ticket-links emails and expire unclaimed offers, "
-        "continuously (or once with --once)."
+        "Send confirmation, waiting-list and ticket-links emails, and those of the registered "
+        "outboxes, and expire unclaimed offers, continuously (or once with --once)."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         while not stop.requested:
             close_old_connections()
             offers_expire()
-            sent = confirmations_send() + offers_notify() + ticket_links_send()
+            # And the outboxes higher apps registered (the meetings' schedule emails).
+            sent = confirmations_send() + offers_notify() + ticket_links_send() + outboxes_send()
             total += sent
             if once and not sent:
                 break
