@@ -96,7 +96,8 @@ def _ref(participant) -> dict[str, int]:
     "now; a table scanner checks in the side whose ticket it scans (an exhibitor: a staff pass "
     "of it). 'On now': running at `at`, or starting within 10 minutes, or ended within 5. "
     "Repeats answer the same. 422 `invalid`: a secret that does not verify; 409 `revoked`: a "
-    "cancelled ticket; 409 `no_meeting_now`: no meeting of these two (of this participant at "
+    "cancelled ticket; 403 `forbidden`: a side's own ticket (or its staff pass); 409 "
+    "`no_meeting_now`: no meeting of these two (of this participant at "
     "this scanner's session or table) is on now.",
 )
 def meeting_checkin(request, expo: str, payload: CheckinIn):

@@ -60,6 +60,17 @@ class MeetingScanner:
 
     sides: tuple[int, ...] = ()
     table: MeetingDevice | None = None
+    # Whose own tickets these are (a side never checks itself in): its registration, and
+    # the exhibitor whose staff passes it holds or whose token it is.
+    registration_id: int | None = None
+    exhibitor_id: int | None = None
+
+    def owns(self, registration: Registration) -> bool:
+        """Whether the ticket's registration is the scanner's own (or a staff pass of its
+        exhibitor)."""
+        return registration.pk == self.registration_id or (
+            self.exhibitor_id is not None and registration.exhibitor_id == self.exhibitor_id
+        )
 
 
 def _participant_ids(expo: Expo, *, exhibitor_id=None, registration=None) -> list[int]:
@@ -86,11 +97,18 @@ def meeting_scanner_for(auth: ApiToken | Registration | None, *, expo: Expo) -> 
             raise SmartExpoError("forbidden", "This registration belongs to another edition.")
         if auth.status != RegistrationStatus.ACTIVE or auth.erased_at is not None:
             raise SmartExpoError("forbidden", _("A cancelled registration takes no meetings."))
-        return MeetingScanner(sides=tuple(_participant_ids(expo, registration=auth)))
+        return MeetingScanner(
+            sides=tuple(_participant_ids(expo, registration=auth)),
+            registration_id=auth.pk,
+            exhibitor_id=auth.exhibitor_id,
+        )
     if auth.expo_id is not None and auth.expo_id != expo.pk:
         raise SmartExpoError("forbidden", "This token belongs to another edition.")
     if auth.role == Role.EXHIBITOR and auth.exhibitor_id is not None:
-        return MeetingScanner(sides=tuple(_participant_ids(expo, exhibitor_id=auth.exhibitor_id)))
+        return MeetingScanner(
+            sides=tuple(_participant_ids(expo, exhibitor_id=auth.exhibitor_id)),
+            exhibitor_id=auth.exhibitor_id,
+        )
     if auth.role == Role.DEVICE:
         table = (
             MeetingDevice.objects.select_related("session")
@@ -104,7 +122,8 @@ def meeting_scanner_for(auth: ApiToken | Registration | None, *, expo: Expo) -> 
         ).first()
         if lead is not None:
             return MeetingScanner(
-                sides=tuple(_participant_ids(expo, exhibitor_id=lead.exhibitor_id))
+                sides=tuple(_participant_ids(expo, exhibitor_id=lead.exhibitor_id)),
+                exhibitor_id=lead.exhibitor_id,
             )
     raise SmartExpoError(
         "forbidden",
@@ -181,10 +200,21 @@ def meeting_checkin(
     holds the ticket `secret`; return the meeting as it stands. A side scanning the other
     checks in both; a table scanner the scanned side only. Repeats change nothing.
     Refusals: `invalid` (422) for a secret that does not verify or an `at` in the future,
-    `revoked` (409) for a cancelled ticket, `no_meeting_now` (409) when no meeting of theirs
-    is on within the graces (GRACE_BEFORE, GRACE_AFTER)."""
+    `revoked` (409) for a cancelled ticket, `forbidden` (403) for a side's own ticket,
+    `no_meeting_now` (409) when no meeting of theirs is on within the graces (GRACE_BEFORE,
+    GRACE_AFTER)."""
     at = _scanned_at(expo, at)
     ticket = _ticket(expo, secret)
+    if scanner.table is None and scanner.owns(ticket.registration):
+        # Checking oneself in would need no partner at the table: only the other side or a
+        # table scanner may scan a side's ticket.
+        raise SmartExpoError(
+            "forbidden",
+            _(
+                "A side does not check itself in: scan the other side's ticket, or have a "
+                "table scanner scan yours."
+            ),
+        )
     scanned = _participant_ids(expo, registration=ticket.registration)
     if not scanned:
         raise _no_meeting()
