@@ -32,8 +32,9 @@ MEETINGS_CHECKIN_ROWS = [
     Row(
         MEETINGS_CHECKIN,
         "POST",
-        A + "/meetings/sessions/{meeting_session}/devices",
+        A + "/meetings/sessions/{code}/devices",
         api("201", "organizer"),
+        params={"code": "meeting_session"},
         json={"name": "Table 1 scanner", "table": 1},
         note="a table scanner of the session; its token is shown once",
     ),
