@@ -9,6 +9,7 @@ import pytest
 
 from smartexpo.meetings.models import Meeting
 from smartexpo.tickets.models import Ticket
+from smartexpo.venue.models import Booth
 from tests.checkin.conftest import make_types
 from tests.conftest import ApiClient
 from tests.leads.conftest import booth_device, visitor
@@ -194,3 +195,18 @@ def test_the_organiser_creates_table_scanners(world, expo, organizer, exhibitor)
         ApiClient(body["token"]).post(CHECKIN, {"secret": world["v"].secret, "at": AT}).status_code
         == 401
     )
+
+
+def test_an_exhibitor_scans_another_exhibitors_staff_pass_at_its_booth(expo):
+    make_types(expo)
+    huawei, toyota = expo.test_exhibitors["huawei"], expo.test_exhibitors["toyota"]
+    sess = session(expo)
+    booth = Booth.objects.filter(expo=expo).order_by("code").first()
+    m = meeting(sess, participant(expo, exhibitor=huawei), participant(expo, exhibitor=toyota))
+    Meeting.objects.filter(pk=m.pk).update(table=None, booth=booth)
+    crew = staff_pass(expo, huawei)
+    answer = exhibitor_client(toyota).post(CHECKIN, {"secret": crew.secret, "at": AT})
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["table"], body["booth"]) == (None, booth.code)
+    assert body["a_checked_in"] and body["b_checked_in"]
