@@ -251,6 +251,53 @@ def _meetings_pages(expo) -> dict:
     return {"meetings_pages_session": session.code}
 
 
+def _meetings_checkin(expo, huawei, mine, other) -> dict:
+    """Business meeting check-in: a session on 26 August 2019 and, in its 10:00 slot, the
+    other registration's meetings with Huawei (table 1) and with R (table 2) — the one
+    person in two meetings at once only here, so that both sides scanning its ticket are
+    asked on one row (the solver never books it so)."""
+    from smartexpo.meetings.models import Meeting, MeetingRequest, MeetingSession, Participant
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    session = MeetingSession.objects.create(
+        expo=expo,
+        code="b2b-scan",
+        starts_at=dt.datetime(2019, 8, 26, 9, 0, tzinfo=cst),
+        ends_at=dt.datetime(2019, 8, 26, 15, 0, tzinfo=cst),
+        slot_minutes=20,
+        tables=10,
+    )
+    # get_or_create: the requests' block (`_meetings`) opts the same people in.
+    them, _ = Participant.objects.get_or_create(expo=expo, registration=other, open=True)
+    starts = dt.datetime(2019, 8, 26, 10, 0, tzinfo=cst)
+    for table, partner in enumerate(
+        (
+            Participant.objects.get_or_create(expo=expo, exhibitor=huawei, open=True)[0],
+            Participant.objects.get_or_create(expo=expo, registration=mine, open=True)[0],
+        ),
+        start=1,
+    ):
+        low, high = sorted([them, partner], key=lambda p: p.pk)
+        request = MeetingRequest.objects.create(
+            expo=expo,
+            requester=partner,
+            recipient=them,
+            low=low,
+            high=high,
+            priority="want",
+            status="accepted",
+        )
+        Meeting.objects.create(
+            request=request,
+            session=session,
+            slot=3,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=20),
+            table=table,
+        )
+    return {"meeting_scan_session": session.code, "meeting_at": "2019-08-26T10:05:00+08:00"}
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -387,6 +434,9 @@ def build_world() -> World:
     values.update(_programme(expo, [mine.registration, other.registration]))
     values.update(_recommend(expo, mine.registration, other.registration, exhibitors["huawei"]))
     values.update(_meetings_pages(expo))
+    values.update(
+        _meetings_checkin(expo, exhibitors["huawei"], mine.registration, other.registration)
+    )
     return World(values=values, tokens=tokens, sessions=sessions)
 
 

@@ -327,3 +327,35 @@ class MeetingNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.participant_id}"
+
+
+class MeetingDevice(models.Model):
+    """A table scanner: a device bound to one meeting session (and, when `table` is set, to
+    that table only) that checks in the side whose ticket it scans (docs/meetings-checkin.md).
+    It serves no gate, so it admits nobody at the venue's doors."""
+
+    device = models.OneToOneField(
+        "devices.Device",
+        verbose_name=_("device"),
+        on_delete=models.CASCADE,
+        related_name="meeting_binding",
+    )
+    session = models.ForeignKey(
+        MeetingSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="devices",
+    )
+    # None: any table of the session, and its booth meetings (a desk at the area's entrance).
+    table = models.PositiveIntegerField(
+        _("table"), null=True, blank=True, validators=[MaxValueValidator(TABLES_MAX)]
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("table scanner")
+        verbose_name_plural = _("table scanners")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.session_id}/{self.table or '*'}"

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0004_release_publish_permission'),
+        ("programme", "0004_release_publish_permission"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='sessionspeaker',
-            options={'ordering': ['session_id', 'position', 'id'], 'verbose_name': 'speaker of a session', 'verbose_name_plural': 'speakers of sessions'},
+            name="sessionspeaker",
+            options={
+                "ordering": ["session_id", "position", "id"],
+                "verbose_name": "speaker of a session",
+                "verbose_name_plural": "speakers of sessions",
+            },
         ),
     ]

@@ -26,6 +26,13 @@ class Command(BaseCommand):
             default=50_000,
             help="Registered visitors for the 2019 edition (default 50,000; 0 for none)",
         )
+        seed.add_argument(
+            "--solve-seconds",
+            type=float,
+            default=30.0,
+            help="Time limit of each business meeting session's solve (default 30; 0: do not "
+            "solve)",
+        )
         login = sub.add_parser("login", help="Show (and create once) the demo organiser login")
         login.add_argument("--host", default="127.0.0.1")
         login.add_argument("--port", type=int, default=8000)
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                 count=options["visitors"], seed=options["seed"], quiet=options["quiet"]
             )
             self.build_recommenders()
+            self.seed_meetings(seed=options["seed"], solve_seconds=options["solve_seconds"])
         elif action == "login":
             self.login(host=options["host"], port=options["port"])
         elif action == "clock":
@@ -153,6 +161,30 @@ class Command(BaseCommand):
             f"waiting lists and {audience['favourites']:,} sessions starred by the visitors "
             f"this run ({time.monotonic() - started:.1f} s)."
         )
+
+    def seed_meetings(self, *, seed: int, solve_seconds: float) -> None:
+        """The illustrative business meetings of sce-2019 (`demo.meetings`), after the
+        visitors (the buyers and investors among them take part) and the recommenders (the
+        solver breaks ties by their reciprocal scores)."""
+        from smartexpo.demo.meetings import demo_meetings_seed
+        from smartexpo.venue.models import Expo
+
+        expo = Expo.objects.get(slug="sce-2019")
+        started = time.monotonic()
+        report = demo_meetings_seed(
+            expo=expo, seed=seed, solve=solve_seconds > 0, solve_seconds=solve_seconds or 1
+        )
+        self.stdout.write(
+            f"sce-2019: illustrative business meetings: {report.participants:,} participants "
+            f"({report.visitors:,} buyers and investors, {report.exhibitors:,} exhibitors), "
+            f"{report.requests:,} requests ({report.written:,} written this run) "
+            f"({time.monotonic() - started:.1f} s)."
+        )
+        for code, solved in report.solved.items():
+            self.stdout.write(
+                f"sce-2019: session {code} solved: {solved.get('status')}, "
+                f"{solved.get('scheduled', 0):,} meetings in {solved.get('seconds', 0):.1f} s."
+            )
 
     def build_recommenders(self) -> None:
         """Each demo edition's recommender, from what the seed just stored, so that the demo's
