@@ -16,8 +16,8 @@ from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
 from tests.permissions.rows.meetings import MEETING_ROWS
-from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
 from tests.permissions.rows.meetings_checkin import MEETINGS_CHECKIN_ROWS
+from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
