@@ -1,16 +1,10 @@
-"""The meetings pages' forms that write, through the request helpers' services (opt in,
-request a suggested partner, accept, decline, cancel, busy time). Those services are written
-beside these pages: until they are in the tree this module is skipped as a whole, and after
-the merge it runs."""
+"""The meetings pages' forms that write, through the requests' services (opt in, request a
+suggested partner, accept, decline, cancel, busy time)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
-
-pytest.importorskip("smartexpo.meetings.services.requests")
-pytest.importorskip("smartexpo.meetings.services.availability")
-pytest.importorskip("smartexpo.meetings.services.participants")
 
 from smartexpo.meetings.models import (
     Busy,

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.admin import EditionAdmin, ReadOnlyAdmin
+from smartexpo.meetings.cards import table_cards_download
 from smartexpo.meetings.models import (
     Busy,
     Meeting,
@@ -25,6 +26,7 @@ class MeetingSessionAdmin(EditionAdmin):
     list_filter = ("expo", "booth_meetings")
     list_select_related = ("expo", "zone")
     search_fields = ("code", "name_en", "name_zh")
+    actions = (table_cards_download,)
     fields = (
         "expo",
         "code",

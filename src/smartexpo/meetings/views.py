@@ -26,6 +26,8 @@ from smartexpo.meetings import maps, pages
 from smartexpo.meetings.forms import BusyForm, RequestForm
 from smartexpo.meetings.ical import meetings_calendar
 from smartexpo.meetings.models import Participant, RequestStatus
+from smartexpo.meetings.services import availability, participants
+from smartexpo.meetings.services import requests as asks
 from smartexpo.tickets import selectors as tickets
 from smartexpo.tickets.models import RegistrationStatus
 from smartexpo.venue import selectors as venue
@@ -72,18 +74,8 @@ def _registration(expo: str, token: str):
 
 
 def _me(person: Person) -> Participant:
-    """The person's participant, created on first use (by the requests side's `auth`)."""
-    from smartexpo.meetings.auth import participant_get
-
-    return participant_get(expo=person.expo, ref=person.ref)
-
-
-def _services():
-    """The write services (imported where used: the page reads without them)."""
-    from smartexpo.meetings.services import availability, participants
-    from smartexpo.meetings.services import requests as asks
-
-    return availability, participants, asks
+    """The person's participant, created on first use."""
+    return participants.participant_get(expo=person.expo, ref=person.ref)
 
 
 def _act(request: HttpRequest, person: Person) -> str:
@@ -94,7 +86,9 @@ def _act(request: HttpRequest, person: Person) -> str:
         raise SmartExpoError("forbidden", _("Only a confirmed registration can take part."))
     if action == "open" and person.is_visitor:
         wanted = request.POST.get("open") == "1"
-        _services()[1].participation_set(participant=_me(person), open=wanted)
+        participants.participation_set(
+            expo=person.expo, ref=person.ref, open=wanted, cap=None, cap_given=False
+        )
         if wanted:
             return _("You are open to meeting requests.")
         return _("You no longer take new meeting requests.")
@@ -110,7 +104,7 @@ def _act(request: HttpRequest, person: Person) -> str:
         current = [(b.starts_at, b.ends_at) for b in pages.busy_of(participant=me)]
         wanted = [*current, (form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])]
         try:
-            _services()[0].busy_replace(participant=me, intervals=wanted)
+            availability.availability_set(expo=person.expo, ref=me.ref, busy=wanted)
         except SmartExpoError as exc:
             raise _refused(exc.message, busy_form=form) from None
         return _("Busy time added.")
@@ -119,7 +113,7 @@ def _act(request: HttpRequest, person: Person) -> str:
         keep = [(b.starts_at, b.ends_at) for b in busy if str(b.pk) != request.POST.get("busy")]
         if len(keep) == len(busy):
             raise SmartExpoError("not_found", _("That busy time is not among yours."))
-        _services()[0].busy_replace(participant=_me(person), intervals=keep)
+        availability.availability_set(expo=person.expo, ref=_me(person).ref, busy=keep)
         return _("Busy time removed.")
     raise SmartExpoError("invalid", _("Unknown action."))
 
@@ -128,15 +122,11 @@ def _ask(request: HttpRequest, person: Person) -> str:
     form = RequestForm(request.POST)
     if not form.is_valid():
         raise _refused(_("Check the request."), request_form=form)
-    from smartexpo.meetings.auth import participant_get
-
     try:
-        me = _me(person)
-        recipient = participant_get(expo=person.expo, ref=form.cleaned_data["to"])
-        _services()[2].request_create(
+        asks.request_create(
             expo=person.expo,
-            requester=me,
-            recipient=recipient,
+            requester=_me(person).ref,
+            recipient=form.cleaned_data["to"],
             priority=form.cleaned_data["priority"],
             message=form.cleaned_data["message"],
         )
@@ -151,14 +141,11 @@ def _answer(request: HttpRequest, person: Person, action: str) -> str:
     found = pages.request_of(participant=me, pk=pk, as_recipient=action != "cancel") if me else None
     if found is None:
         raise SmartExpoError("not_found", _("That request is not among yours."))
-    asks = _services()[2]
+    asks.request_transition(request=found, action=action, by=me)
     if action == "accept":
-        asks.request_accept(request=found, by=me)
         return _("Request accepted: the meeting will be scheduled.")
     if action == "decline":
-        asks.request_decline(request=found, by=me)
         return _("Request declined.")
-    asks.request_cancel(request=found, by=me)
     return _("Request cancelled.")
 
 

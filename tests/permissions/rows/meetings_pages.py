@@ -1,14 +1,8 @@
 """The matrix's rows of the business meetings' pages: a visitor's meetings page and calendar
 behind the manage link, the portal's "Meetings" and its calendar, and the organiser's table
-cards PDF.
-
-The pages' forms write through the request helpers' services (`meetings.services.*`); until
-those are in the tree, the rows that post are left out (`WRITES`), so the matrix still asks
-every page that reads."""
+cards PDF."""
 
 from __future__ import annotations
-
-from importlib.util import find_spec
 
 from tests.permissions.terms import PORTAL, Row, api, everyone, portal_page
 
@@ -16,8 +10,6 @@ MEETING_PAGES = "Pages: business meetings"
 MINE = {"token": "manage_token"}
 HUAWEI = {"exhibitor": "exhibitor_slug"}
 P = "/portal/{expo}/{exhibitor}"
-
-WRITES = find_spec("smartexpo.meetings.services.availability") is not None
 
 MEETINGS_PAGE_ROWS = [
     Row(
@@ -45,29 +37,26 @@ MEETINGS_PAGE_ROWS = [
         params={"code": "meetings_pages_session"},
         note="one A4 page per table, with its meetings and both participants' names",
     ),
+    Row(
+        MEETING_PAGES,
+        "POST",
+        "/expos/{expo}/my/{token}/meetings/",
+        everyone("302"),
+        params=MINE,
+        form={"action": "open", "open": "1"},
+        note="R opts in to meetings",
+    ),
+    Row(
+        PORTAL,
+        "POST",
+        P + "/meetings/",
+        portal_page("302"),
+        params=HUAWEI,
+        form={
+            "action": "busy-add",
+            "starts_at": "2019-08-26T09:00",
+            "ends_at": "2019-08-26T10:00",
+        },
+        note="Huawei marks an hour busy",
+    ),
 ]
-if WRITES:
-    MEETINGS_PAGE_ROWS += [
-        Row(
-            MEETING_PAGES,
-            "POST",
-            "/expos/{expo}/my/{token}/meetings/",
-            everyone("302"),
-            params=MINE,
-            form={"action": "open", "open": "1"},
-            note="R opts in to meetings",
-        ),
-        Row(
-            PORTAL,
-            "POST",
-            P + "/meetings/",
-            portal_page("302"),
-            params=HUAWEI,
-            form={
-                "action": "busy-add",
-                "starts_at": "2019-08-26T09:00",
-                "ends_at": "2019-08-26T10:00",
-            },
-            note="Huawei marks an hour busy",
-        ),
-    ]
