@@ -75,10 +75,11 @@ MEETING_ROWS = [
         _participant("201", "organizer", "exhibitor"),
         json={
             "from": {"exhibitor": W("exhibitor")},
-            "to": {"registration": W("other_registration")},
+            "to": {"exhibitor": W("zte")},
             "priority": "want",
         },
-        variant="Huawei asks the other registration",
+        # Not the other registration: check-in's world has Huawei meet it already.
+        variant="Huawei asks ZTE",
     ),
     Row(
         MEETINGS,
