@@ -14,6 +14,7 @@ from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.leads.api import router as leads_router
+from smartexpo.meetings.schedule_api import router as schedule_router
 from smartexpo.privacy.api import router as privacy_router
 from smartexpo.programme.api import router as programme_router
 from smartexpo.programme.attendance_api import router as attendance_router
@@ -33,6 +34,7 @@ api.add_router("", checkin_router)
 api.add_router("", crowd_router)
 api.add_router("", programme_router)
 api.add_router("", attendance_router)
+api.add_router("", schedule_router)
 api.add_router("", recommend_router)
 api.add_router("", leads_router)
 
