@@ -23,6 +23,9 @@ from .instance import Instance, Placement
 from .weights import score_bonus
 
 
+PROBING_MAX_VARS = 20_000
+
+
 class Model:
     """The built model and its variables, so that a caller can hint, solve and read it."""
 
@@ -30,6 +33,9 @@ class Model:
         self.instance = instance
         self.model = cp_model.CpModel()
         m = self.model
+        # Auxiliary variables and how their value follows from the others', in creation order:
+        # the warm start must be complete to be taken as a first solution at once.
+        self._derived: list[tuple] = []
         # (request id, slot, booth or None) → variable
         self.vars: dict[tuple, cp_model.IntVar] = {}
         by_request: dict[Hashable, list] = defaultdict(list)
@@ -39,6 +45,12 @@ class Model:
         booth_slot: dict[tuple, list] = defaultdict(list)
         zones_of: dict[Hashable, set] = defaultdict(set)
         terms: list = []
+        common: dict[Hashable, set] = {}
+        for r in instance.requests:
+            if r.booth is not None:
+                pair = {r.a, r.b}
+                common[r.booth] = common[r.booth] & pair if r.booth in common else pair
+        self._hosted = {booth for booth, persons in common.items() if persons}
         for r in instance.requests:
             gain = r.weight + score_bonus(r.score)
             before = instance.previous.get(r.id)
@@ -68,56 +80,77 @@ class Model:
         for vs in by_request.values():
             if len(vs) > 1:
                 m.AddAtMostOne(vs)
-        for vs in person_slot.values():
-            if len(vs) > 1:
-                m.AddAtMostOne(vs)
         for s, vs in table_slot.items():
             if len(vs) > instance.tables[s]:
                 m.Add(sum(vs) <= instance.tables[s])
-        for vs in booth_slot.values():
-            if len(vs) > 1:
+        # One meeting per booth per slot. A booth hosts only its exhibitor's meetings, whose
+        # one-meeting-per-slot rule implies it: the constraint is added only for a booth whose
+        # requests share no person.
+        for (booth, _s), vs in booth_slot.items():
+            if len(vs) > 1 and booth not in self._hosted:
                 m.AddAtMostOne(vs)
+        # One meeting per person per slot, through one indicator per (person, slot, zone): the
+        # sum of the person's variables there. The change buffer and the idle gaps read these
+        # few indicators instead of every request's variables (a popular exhibitor has hundreds).
+        here: dict[tuple, dict] = {}
         per_person: dict[Hashable, list] = defaultdict(list)
-        for (person, _s), vs in person_slot.items():
-            per_person[person].extend(vs)
+        for (person, s), by_zone in person_zone_slot.items():
+            ind = {}
+            for zone, vs in by_zone.items():
+                if len(vs) == 1:
+                    ind[zone] = vs[0]
+                else:
+                    z = m.NewBoolVar("")
+                    m.Add(sum(vs) == z)
+                    ind[zone] = z
+                    self._derived.append((z, "sum", vs))
+            if len(ind) > 1:
+                m.AddAtMostOne(list(ind.values()))
+            here[(person, s)] = ind
+            per_person[person].extend(person_slot[(person, s)])
         for person, vs in per_person.items():
             cap = instance.people[person].cap
             if cap is not None and len(vs) > cap:
                 m.Add(sum(vs) <= cap)
-        # The change buffer: in zone z at slot s ⇒ not in another zone at slot s + 1, and back.
-        for (person, s), by_zone in person_zone_slot.items():
+        # The change buffer: in zone z at slot s ⇒ in no other zone at slot s + 1.
+        for (person, s), ind in here.items():
             if len(zones_of[person]) < 2:
                 continue
-            nxt = person_zone_slot.get((person, s + 1))
+            nxt = here.get((person, s + 1))
             if not nxt:
                 continue
-            for zone, here in by_zone.items():
-                there = [v for z, vs in nxt.items() if z != zone for v in vs]
-                if there:
-                    # Each side is at most one already (one meeting per person per slot).
-                    m.AddAtMostOne(here + there)
+            for z1, v1 in ind.items():
+                for z2, v2 in nxt.items():
+                    if z1 != z2:
+                        m.AddBoolOr([v1.Not(), v2.Not()])
         self.gap_vars = []
         if gaps:
-            for person, vs in per_person.items():
+            slots_of: dict[Hashable, list[int]] = defaultdict(list)
+            for person, s in here:
+                slots_of[person].append(s)
+            for person, slots in slots_of.items():
                 cap = instance.people[person].cap
-                if len(vs) < 2 or (cap is not None and cap < 2):
-                    continue
-                slots = sorted({s for s in range(instance.n_slots) if (person, s) in person_slot})
-                if len(slots) < 2 or slots[-1] - slots[0] < 2:
+                slots.sort()
+                if (cap is not None and cap < 2) or len(slots) < 2 or slots[-1] - slots[0] < 2:
                     continue
                 starts = []
+                start_vars = []
                 for s in slots:
-                    occ = sum(person_slot[(person, s)])
-                    prev = person_slot.get((person, s - 1))
+                    occ = list(here[(person, s)].values())
+                    prev = here.get((person, s - 1))
                     if prev is None:
                         # A meeting here after a free slot (or at the start) starts a run.
-                        starts.append(occ)
+                        starts.extend(occ)
+                        start_vars.extend(occ)
                         continue
                     st = m.NewBoolVar("")
-                    m.Add(st >= occ - sum(prev))
+                    m.Add(st >= sum(occ) - sum(prev.values()))
+                    self._derived.append((st, "start", (occ, list(prev.values()))))
                     starts.append(st)
+                    start_vars.append(st)
                 g = m.NewIntVar(0, len(slots), "")
                 m.Add(g >= sum(starts) - 1)
+                self._derived.append((g, "gap", start_vars))
                 self.gap_vars.append(g)
                 terms.append(-GAP_PENALTY * g)
         m.Maximize(sum(terms))
@@ -125,9 +158,23 @@ class Model:
 
     def hint(self, placements: dict[Hashable, Placement]) -> None:
         """Warm start from a known schedule (the greedy one, or the previous one)."""
+        value: dict[int, int] = {}
         for (rid, s, booth), v in self.vars.items():
             p = placements.get(rid)
-            self.model.AddHint(v, int(p is not None and p.slot == s and p.booth == booth))
+            value[v.Index()] = int(p is not None and p.slot == s and p.booth == booth)
+        for var, kind, args in self._derived:
+            if kind == "sum":
+                value[var.Index()] = sum(value[v.Index()] for v in args)
+            elif kind == "start":
+                occ, prev = args
+                now = sum(value[v.Index()] for v in occ)
+                value[var.Index()] = max(0, now - sum(value[v.Index()] for v in prev))
+            else:
+                value[var.Index()] = max(0, sum(value[v.Index()] for v in args) - 1)
+        for v in self.vars.values():
+            self.model.AddHint(v, value[v.Index()])
+        for var, _kind, _args in self._derived:
+            self.model.AddHint(var, value[var.Index()])
 
     def solve(
         self, *, time_limit: float, workers: int = 2, seed: int = 0
@@ -138,6 +185,10 @@ class Model:
         solver.parameters.num_workers = workers
         solver.parameters.max_time_in_seconds = max(0.01, time_limit)
         solver.parameters.random_seed = seed
+        if self.n_vars > PROBING_MAX_VARS:
+            # Measured: on large models probing is most of the presolve time and buys little
+            # (docs/meeting-scheduling.md, "Scale").
+            solver.parameters.cp_model_probing_level = 0
         t0 = time.perf_counter()
         code = solver.Solve(self.model)
         seconds = time.perf_counter() - t0
