@@ -22,7 +22,6 @@ from .check import GAP_PENALTY, STAY_BONUS
 from .instance import Instance, Placement
 from .weights import score_bonus
 
-
 PROBING_MAX_VARS = 20_000
 
 
