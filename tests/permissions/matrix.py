@@ -15,6 +15,7 @@ from __future__ import annotations
 from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
+from tests.permissions.rows.meetings_schedule import MEETINGS_SCHEDULE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
@@ -32,4 +33,12 @@ from tests.permissions.terms import (
 __all__ = ["ALLOWED", "BEARER", "OUTCOMES", "ROLES", "ROLE_KEYS", "ROWS", "SESSION", "Row", "W"]
 
 # In this order the areas' tables come in docs/permissions.md.
-ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS
+ROWS = (
+    API_ROWS
+    + RECOMMEND_ROWS
+    + PAGE_ROWS
+    + PORTAL_ROWS
+    + ADMIN_ROWS
+    + LEAD_ROWS
+    + MEETINGS_SCHEDULE_ROWS
+)

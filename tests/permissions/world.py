@@ -234,6 +234,36 @@ def _leads(expo, huawei, mine, other) -> dict:
     }
 
 
+def _meetings_schedule(expo, huawei, mine) -> dict:
+    """Business meetings' scheduling: session `b2b` with R meeting Huawei, scheduled."""
+    from smartexpo.meetings.models import MeetingRequest, MeetingSession, Participant
+    from smartexpo.meetings.services.solving import session_solve
+
+    start = dt.datetime(2019, 8, 26, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    session = MeetingSession.objects.create(
+        expo=expo,
+        code="b2b",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        slot_minutes=20,
+        tables=2,
+    )
+    firm = Participant.objects.create(expo=expo, exhibitor=huawei)
+    person = Participant.objects.create(expo=expo, registration=mine, open=True)
+    low, high = sorted([firm, person], key=lambda p: p.pk)
+    MeetingRequest.objects.create(
+        expo=expo,
+        requester=person,
+        recipient=firm,
+        low=low,
+        high=high,
+        priority="want",
+        status="accepted",
+    )
+    session_solve(session=session, time_limit=5)
+    return {"meeting_session": session.code}
+
+
 def build_world() -> World:
     sector = Sector.objects.create(code="information-technology", name_en="IT", name_zh="信息技术")
     tags = [Tag.objects.create(code="ai", name_en="AI", name_zh="人工智能")]
@@ -369,4 +399,5 @@ def build_world() -> World:
     # After the values above: publishing writes the audit log's second entry.
     values.update(_programme(expo, [mine.registration, other.registration]))
     values.update(_recommend(expo, mine.registration, other.registration, exhibitors["huawei"]))
+    values.update(_meetings_schedule(expo, exhibitors["huawei"], mine.registration))
     return World(values=values, tokens=tokens, sessions=sessions)
