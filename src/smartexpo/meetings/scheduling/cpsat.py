@@ -60,7 +60,7 @@ class Model:
                 if r.booth is not None:
                     options.append(r.booth)
                 for booth in options:
-                    v = m.NewBoolVar("")
+                    v = m.new_bool_var("")
                     self.vars[(r.id, s, booth)] = v
                     by_request[r.id].append(v)
                     zone = instance.table_zone if booth is None else instance.booth_zone.get(booth)
@@ -78,16 +78,16 @@ class Model:
                     terms.append(coef * v)
         for vs in by_request.values():
             if len(vs) > 1:
-                m.AddAtMostOne(vs)
+                m.add_at_most_one(vs)
         for s, vs in table_slot.items():
             if len(vs) > instance.tables[s]:
-                m.Add(sum(vs) <= instance.tables[s])
+                m.add(sum(vs) <= instance.tables[s])
         # One meeting per booth per slot. A booth hosts only its exhibitor's meetings, whose
         # one-meeting-per-slot rule implies it: the constraint is added only for a booth whose
         # requests share no person.
         for (booth, _s), vs in booth_slot.items():
             if len(vs) > 1 and booth not in self._hosted:
-                m.AddAtMostOne(vs)
+                m.add_at_most_one(vs)
         # One meeting per person per slot, through one indicator per (person, slot, zone): the
         # sum of the person's variables there. The change buffer and the idle gaps read these
         # few indicators instead of every request's variables (a popular exhibitor has hundreds).
@@ -99,18 +99,18 @@ class Model:
                 if len(vs) == 1:
                     ind[zone] = vs[0]
                 else:
-                    z = m.NewBoolVar("")
-                    m.Add(sum(vs) == z)
+                    z = m.new_bool_var("")
+                    m.add(sum(vs) == z)
                     ind[zone] = z
                     self._derived.append((z, "sum", vs))
             if len(ind) > 1:
-                m.AddAtMostOne(list(ind.values()))
+                m.add_at_most_one(list(ind.values()))
             here[(person, s)] = ind
             per_person[person].extend(person_slot[(person, s)])
         for person, vs in per_person.items():
             cap = instance.people[person].cap
             if cap is not None and len(vs) > cap:
-                m.Add(sum(vs) <= cap)
+                m.add(sum(vs) <= cap)
         # The change buffer: in zone z at slot s ⇒ in no other zone at slot s + 1.
         for (person, s), ind in here.items():
             if len(zones_of[person]) < 2:
@@ -121,7 +121,7 @@ class Model:
             for z1, v1 in ind.items():
                 for z2, v2 in nxt.items():
                     if z1 != z2:
-                        m.AddBoolOr([v1.Not(), v2.Not()])
+                        m.add_bool_or([v1.negated(), v2.negated()])
         self.gap_vars = []
         if gaps:
             slots_of: dict[Hashable, list[int]] = defaultdict(list)
@@ -142,17 +142,17 @@ class Model:
                         starts.extend(occ)
                         start_vars.extend(occ)
                         continue
-                    st = m.NewBoolVar("")
-                    m.Add(st >= sum(occ) - sum(prev.values()))
+                    st = m.new_bool_var("")
+                    m.add(st >= sum(occ) - sum(prev.values()))
                     self._derived.append((st, "start", (occ, list(prev.values()))))
                     starts.append(st)
                     start_vars.append(st)
-                g = m.NewIntVar(0, len(slots), "")
-                m.Add(g >= sum(starts) - 1)
+                g = m.new_int_var(0, len(slots), "")
+                m.add(g >= sum(starts) - 1)
                 self._derived.append((g, "gap", start_vars))
                 self.gap_vars.append(g)
                 terms.append(-GAP_PENALTY * g)
-        m.Maximize(sum(terms))
+        m.maximize(sum(terms))
         self.n_vars = len(self.vars) + len(self.gap_vars)
 
     def hint(self, placements: dict[Hashable, Placement]) -> None:
@@ -160,20 +160,20 @@ class Model:
         value: dict[int, int] = {}
         for (rid, s, booth), v in self.vars.items():
             p = placements.get(rid)
-            value[v.Index()] = int(p is not None and p.slot == s and p.booth == booth)
+            value[v.index] = int(p is not None and p.slot == s and p.booth == booth)
         for var, kind, args in self._derived:
             if kind == "sum":
-                value[var.Index()] = sum(value[v.Index()] for v in args)
+                value[var.index] = sum(value[v.index] for v in args)
             elif kind == "start":
                 occ, prev = args
-                now = sum(value[v.Index()] for v in occ)
-                value[var.Index()] = max(0, now - sum(value[v.Index()] for v in prev))
+                now = sum(value[v.index] for v in occ)
+                value[var.index] = max(0, now - sum(value[v.index] for v in prev))
             else:
-                value[var.Index()] = max(0, sum(value[v.Index()] for v in args) - 1)
+                value[var.index] = max(0, sum(value[v.index] for v in args) - 1)
         for v in self.vars.values():
-            self.model.AddHint(v, value[v.Index()])
+            self.model.add_hint(v, value[v.index])
         for var, _kind, _args in self._derived:
-            self.model.AddHint(var, value[var.Index()])
+            self.model.add_hint(var, value[var.index])
 
     def solve(
         self, *, time_limit: float, workers: int = 2, seed: int = 0
@@ -189,15 +189,15 @@ class Model:
             # (docs/meeting-scheduling.md, "Scale").
             solver.parameters.cp_model_probing_level = 0
         t0 = time.perf_counter()
-        code = solver.Solve(self.model)
+        code = solver.solve(self.model)
         seconds = time.perf_counter() - t0
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return "unknown", {}, 0, int(solver.BestObjectiveBound()), seconds
+            return "unknown", {}, 0, int(solver.best_objective_bound), seconds
         out = {}
         for (rid, s, booth), v in self.vars.items():
-            if solver.BooleanValue(v):
+            if solver.boolean_value(v):
                 out[rid] = Placement(slot=s, table=0 if booth is None else None, booth=booth)
         status = "optimal" if code == cp_model.OPTIMAL else "feasible"
-        objective = round(solver.ObjectiveValue())
-        bound = round(solver.BestObjectiveBound())
+        objective = round(solver.objective_value)
+        bound = round(solver.best_objective_bound)
         return status, out, objective, bound, seconds
