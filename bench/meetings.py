@@ -11,7 +11,11 @@ Targets (issue 16):
 3. a re-solve after 1 % of the requests change (half cancelled, half newly accepted) moves under
    2 % of the published meetings.
 
-Usage: python bench/meetings.py [--sizes 500,2000,5000] [--time-limit 120] [--seed 1] [--json F]
+With `--db N`, also the real path (bench/meetings_db.py): a seeded SQLite database and
+`smartexpo meetings solve`, first and after 1 % of the requests change.
+
+Usage: python bench/meetings.py [--sizes 500,2000,5000] [--time-limit 120] [--seed 1] [--db N]
+       [--json F]
 Prints a summary and a Markdown block for bench/RESULTS.md.
 """
 
@@ -159,6 +163,9 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="Write the rows to this file too")
+    parser.add_argument(
+        "--db", type=int, default=0, help="Also the real path at N participants (SQLite + CLI)"
+    )
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     args.resolve = {int(s) for s in args.resolve.split(",") if s}
@@ -167,8 +174,15 @@ def main() -> int:
         row = run(size, args)
         rows.append(row)
         print(json.dumps(row), flush=True)
+    real = None
+    if args.db:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from meetings_db import real_path
+
+        real = real_path(args.db, time_limit=args.time_limit, seed=args.seed)
+        print(json.dumps(real), flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+        Path(args.json).write_text(json.dumps({"rows": rows, "db": real}, indent=2))
     print()
     print(markdown(rows, args))
     return 0
