@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 SLOT = dt.timedelta(minutes=20)
 T0 = dt.datetime(2019, 8, 26, 1, 0, tzinfo=dt.UTC)
@@ -174,7 +175,14 @@ def _change(share: float, seed: int) -> int:
 
 def real_path(n: int, *, time_limit: float, seed: int, keep: bool = False) -> dict:
     data = tempfile.mkdtemp(prefix="smartexpo-bench-meetings-")
-    env = {**os.environ, "SMARTEXPO_DATA_DIR": data, "DJANGO_SETTINGS_MODULE": "smartexpo.settings"}
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {
+        **os.environ,
+        "SMARTEXPO_DATA_DIR": data,
+        "DJANGO_SETTINGS_MODULE": "smartexpo.settings",
+        # This checkout's code, not whichever copy the interpreter has installed.
+        "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
+    }
     env.pop("DATABASE_URL", None)
     try:
         _cli(["migrate", "--noinput"], env)
