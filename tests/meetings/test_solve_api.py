@@ -299,3 +299,29 @@ def test_two_solves_of_one_session_at_once_one_runs_the_other_is_refused(
     assert {b["error"]["code"] for s, b in results if s == 409} == {"solve_running"}
     assert Meeting.objects.count() == 3
     assert MeetingSession.objects.get(code="b2b").solving_until is None
+
+
+def test_a_reserved_seat_at_a_published_forum_session_counts_as_busy(expo, world, organizer):
+    from smartexpo.programme.services.editing import forum_create, session_create
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.programme.services.reservations import reservation_make
+
+    session = make_session(expo)
+    v0, _ = world["visitors"][0]
+    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    # A talk covering every slot but the last two (slots 0–3).
+    talk, _warnings = session_create(
+        expo=expo,
+        forum="main",
+        room="R1",
+        title_en="Keynote",
+        starts_at=T0,
+        ends_at=T0 + 4 * SLOT,
+        seats=10,
+    )
+    programme_publish(expo=expo, actor="test")
+    reservation_make(registration=v0.registration, session_id=talk.pk)
+    session_solve(session=session, time_limit=10)
+    meetings = assert_contract(session)
+    slots = sorted(m.slot for m in meetings if v0.pk in (m.request.low_id, m.request.high_id))
+    assert slots and all(s >= 4 for s in slots)
