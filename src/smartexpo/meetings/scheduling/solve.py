@@ -119,8 +119,10 @@ def solve(
     model = Model(instance, gaps=gaps)
     model.hint(greedy)
     built = time.perf_counter() - t0
+    # The limit covers everything: what the greedy run and the build took, and a reserve for
+    # the checks and table numbers after the search (measured: ~3 % of the limit at 20,000).
     status, placements, objective, bound, _ = model.solve(
-        time_limit=max(0.05, time_limit - built), workers=workers, seed=seed
+        time_limit=max(0.05, time_limit * 0.95 - built), workers=workers, seed=seed
     )
     details = {"build_seconds": round(built, 3)}
     bound = min(bound, trivial_bound(instance)) if status != "unknown" else bound
