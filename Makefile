@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
+.PHONY: bench-checkin bench-meetings bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -139,6 +139,14 @@ EVAL_RECS_ARGS ?= --build-scale 700000
 .PHONY: eval-recs
 eval-recs: install-dev
 	$(BIN)/python bench/eval_recs.py $(EVAL_RECS_ARGS)
+
+# The meeting optimiser on random instances of 500, 2,000 and 5,000 participants (20,000
+# requests at the largest), CP-SAT on 2 workers, 120 s each: status, gap, greedy vs optimiser,
+# and a re-solve after 1 % of the requests change (bench/meetings.py, docs/meeting-scheduling.md).
+# Options through MEETINGS_BENCH_ARGS, e.g. make bench-meetings MEETINGS_BENCH_ARGS="--sizes 500".
+MEETINGS_BENCH_ARGS ?=
+bench-meetings: install-dev
+	$(BIN)/python bench/meetings.py $(MEETINGS_BENCH_ARGS)
 
 # The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
 # Options go through BENCH_ARGS (default: without the mailer, which renders a PDF per

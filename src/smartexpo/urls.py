@@ -17,6 +17,7 @@ from smartexpo.leads.api import router as leads_router
 from smartexpo.meetings.api import router as meetings_router
 from smartexpo.meetings.cards_api import router as meetings_cards_router
 from smartexpo.meetings.checkin_api import router as meetings_checkin_router
+from smartexpo.meetings.schedule_api import router as meetings_schedule_router
 from smartexpo.privacy.api import router as privacy_router
 from smartexpo.programme.api import router as programme_router
 from smartexpo.programme.attendance_api import router as attendance_router
@@ -39,6 +40,7 @@ api.add_router("", attendance_router)
 api.add_router("", recommend_router)
 api.add_router("", leads_router)
 api.add_router("", meetings_router)
+api.add_router("", meetings_schedule_router)
 api.add_router("", meetings_cards_router)
 api.add_router("", meetings_checkin_router)
 

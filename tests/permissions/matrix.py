@@ -18,6 +18,7 @@ from tests.permissions.rows.leads import LEAD_ROWS
 from tests.permissions.rows.meetings import MEETING_ROWS
 from tests.permissions.rows.meetings_checkin import MEETINGS_CHECKIN_ROWS
 from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
+from tests.permissions.rows.meetings_schedule import MEETINGS_SCHEDULE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
@@ -36,4 +37,4 @@ __all__ = ["ALLOWED", "BEARER", "OUTCOMES", "ROLES", "ROLE_KEYS", "ROWS", "SESSI
 
 # In this order the areas' tables come in docs/permissions.md.
 ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS
-ROWS += MEETING_ROWS + MEETINGS_PAGE_ROWS + MEETINGS_CHECKIN_ROWS
+ROWS += MEETING_ROWS + MEETINGS_SCHEDULE_ROWS + MEETINGS_PAGE_ROWS + MEETINGS_CHECKIN_ROWS

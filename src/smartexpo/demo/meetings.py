@@ -334,15 +334,7 @@ def demo_meetings_seed(
 def _solve(sessions, *, changed: bool, seconds: float) -> dict[str, dict]:
     """Schedule each session (the solver's `session_solve`), unless it was solved before and
     no request changed since: a second seed then leaves the schedule as it is."""
-    # Imported here: the solver sits beside the seeder only at this step (and is heavy).
-    # Until the solver's branch is merged the module does not exist: the data is seeded
-    # unsolved (the lead removes this guard once `solving` is in).
-    try:
-        from smartexpo.meetings.services.solving import session_solve
-    except ModuleNotFoundError as missing:
-        if missing.name != "smartexpo.meetings.services.solving":
-            raise
-        return {}
+    from smartexpo.meetings.services.solving import session_solve
 
     solved = {}
     for session in sessions:

@@ -71,6 +71,9 @@ class MeetingSession(EditionBound, models.Model):
     # objective, bound, gap, seconds, scheduled, moved, greedy…).
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     report = models.JSONField(_("last solve"), default=dict, blank=True)
+    # A solve in progress holds the session until this instant (a lease taken by a conditional
+    # UPDATE, so two solves of one session never write at once; a crashed one expires).
+    solving_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("meeting session")
