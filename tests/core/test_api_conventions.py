@@ -1,5 +1,7 @@
 """docs/api.md conventions: error shape, auth, pagination limits, body limits — never a 500."""
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import error_of
@@ -190,6 +192,19 @@ def test_any_limit_and_offset_past_the_databases_integers_is_an_empty_page_not_a
         from smartexpo.recommend.services.building import recommender_build
 
         recommender_build(expo=expo)
+    if "/meetings/sessions/{code}" in path:  # a session's meetings: a session that exists
+        from smartexpo.meetings.models import MeetingSession
+
+        starts = dt.datetime(2019, 8, 26, 9, tzinfo=dt.UTC)
+        MeetingSession.objects.create(
+            expo=expo,
+            code="b2b",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            slot_minutes=20,
+            tables=2,
+        )
+        values["code"] = "b2b"
     url = path.format(**{name: values[name] for name in values if f"{{{name}}}" in path})
     reader = request.getfixturevalue(READERS.get(path, "organizer"))
     response = reader.get(url, {"limit": limit, "offset": offset})

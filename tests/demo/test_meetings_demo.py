@@ -108,7 +108,7 @@ def test_a_changed_request_is_put_back_and_a_stray_one_removed(edition):
 
 
 def test_both_sessions_are_solved():
-    """For the lead after the merge: the solver's `session_solve` schedules the demo."""
+    """The solver (`session_solve`) schedules both demo sessions, once."""
     demo_seed()
     expo = Expo.objects.get(slug="sce-2019")
     demo_visitors_seed(expo=expo, count=300, seed=2019)
