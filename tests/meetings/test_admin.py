@@ -56,3 +56,23 @@ def test_requests_and_participants_are_never_added_by_hand(staff, world):
     participant = Participant.objects.first()
     url = f"/admin/meetings/participant/{participant.pk}/delete/"
     assert staff.get(url).status_code == 403
+
+
+def test_the_sessions_admin_schedules_a_session_and_says_what_it_found(staff, world):
+    from smartexpo.meetings.models import Meeting, RequestStatus
+
+    MeetingRequest.objects.update(status=RequestStatus.ACCEPTED)
+    response = staff.post(
+        "/admin/meetings/meetingsession/",
+        {"action": "sessions_solve", "_selected_action": [world.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    meeting = Meeting.objects.get()
+    assert meeting.session == world and meeting.request == MeetingRequest.objects.get()
+    assert (
+        "Session b2b: 1 meetings scheduled (optimal, gap 0.00 %, 0 moved"
+        in response.content.decode()
+    )
+    world.refresh_from_db()
+    assert world.published_at is not None and world.report["scheduled"] == 1

@@ -4,10 +4,11 @@ scheduled meetings, which the participants and the optimiser make (never edited 
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from smartexpo.core.admin import EditionAdmin, ReadOnlyAdmin
+from smartexpo.core.errors import SmartExpoError
 from smartexpo.meetings.cards import table_cards_download
 from smartexpo.meetings.models import (
     Busy,
@@ -18,6 +19,39 @@ from smartexpo.meetings.models import (
 )
 
 TIMING = ("starts_at", "ends_at", "slot_minutes")
+# An admin request waits for the solve: a minute at most, as `smartexpo meetings solve`'s
+# default (longer searches belong to the command or the API's `time_limit`).
+ADMIN_SOLVE_SECONDS = 60.0
+
+
+@admin.action(description=_("Schedule the meetings (solve and publish)"))
+def sessions_solve(modeladmin, request, queryset):
+    """Admin action on meeting sessions: solve each selected session in turn, publish its
+    meetings and say what each solve found."""
+    from smartexpo.meetings.services.solving import session_solve
+
+    for session in queryset.select_related("expo"):
+        try:
+            report = session_solve(session=session, time_limit=ADMIN_SOLVE_SECONDS)
+        except SmartExpoError as exc:
+            modeladmin.message_user(request, f"{session.code}: {exc.message}", messages.ERROR)
+            continue
+        modeladmin.message_user(
+            request,
+            _(
+                "Session %(code)s: %(scheduled)d meetings scheduled (%(status)s, gap %(gap).2f %%, "
+                "%(moved)d moved, %(seconds).1f s)."
+            )
+            % {
+                "code": session.code,
+                "scheduled": report["scheduled"],
+                "status": report["status"],
+                "gap": 100 * report["gap"],
+                "moved": report["moved"],
+                "seconds": report["seconds"],
+            },
+            messages.SUCCESS,
+        )
 
 
 @admin.register(MeetingSession)
@@ -26,7 +60,7 @@ class MeetingSessionAdmin(EditionAdmin):
     list_filter = ("expo", "booth_meetings")
     list_select_related = ("expo", "zone")
     search_fields = ("code", "name_en", "name_zh")
-    actions = (table_cards_download,)
+    actions = (sessions_solve, table_cards_download)
     fields = (
         "expo",
         "code",
