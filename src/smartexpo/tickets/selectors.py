@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from smartexpo.core.errors import not_found
+from smartexpo.core.errors import SmartExpoError, invalid, not_found
 from smartexpo.tickets import queries
 from smartexpo.tickets.issuing import manage_digest, manage_token_for
+from smartexpo.tickets.keys import public_keys
 from smartexpo.tickets.models import (
     Access,
     DayQuota,
@@ -22,6 +24,7 @@ from smartexpo.tickets.models import (
 )
 from smartexpo.tickets.sales import SaleState, ticket_type_sale_state
 from smartexpo.tickets.services.signing_keys import signing_key_active
+from smartexpo.tickets.ticket_secrets import SecretError, verify_secret
 from smartexpo.venue.models import SHAREABLE_FIELDS, Expo
 
 
@@ -180,3 +183,24 @@ def shared_profile(registration: Registration, *, lead_fields) -> dict[str, str]
     registration that shares nothing, and for an erased one (its `share` is emptied)."""
     allowed = set(registration.share or ()) & set(lead_fields or ())
     return {name: getattr(registration, name) for name in SHAREABLE_FIELDS if name in allowed}
+
+
+def ticket_of_secret(*, expo: Expo, secret) -> Ticket:
+    """The edition's ticket a scanned secret names, once its signature verifies with one of
+    the edition's keys (`invalid` at `secret` otherwise, as a scanner answers "invalid"); a
+    revoked ticket is refused (409 `revoked`). Booth staff capturing a lead and participants
+    checking in at a business meeting scan with it."""
+    try:
+        claims = verify_secret(secret, public_keys(expo=expo))
+    except SecretError:
+        raise invalid({"secret": _("This is not a valid ticket of this edition.")}) from None
+    ticket = (
+        Ticket.objects.select_related("registration")
+        .filter(expo=expo, serial=claims.serial)
+        .first()
+    )
+    if ticket is None:
+        raise invalid({"secret": _("This is not a valid ticket of this edition.")})
+    if ticket.status == TicketStatus.REVOKED:
+        raise SmartExpoError("revoked", _("This ticket was cancelled."))
+    return ticket

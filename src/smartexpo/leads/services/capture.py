@@ -18,9 +18,7 @@ from django.utils import timezone
 from smartexpo.core.errors import SmartExpoError, invalid
 from smartexpo.leads.models import MAX_RATING, Lead
 from smartexpo.leads.selectors import Capturer
-from smartexpo.tickets.keys import public_keys
-from smartexpo.tickets.models import Ticket, TicketStatus
-from smartexpo.tickets.ticket_secrets import SecretError, verify_secret
+from smartexpo.tickets import selectors as ticket_selectors
 from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
 
@@ -88,26 +86,6 @@ def tags_text(tags: list[str]) -> str:
     return "|" + "|".join(t.lower() for t in tags) + "|" if tags else ""
 
 
-def ticket_of_secret(*, expo: Expo, secret) -> Ticket:
-    """The edition's ticket a secret names, once its signature verifies with one of the
-    edition's keys (`invalid` otherwise, as a scanner answers "invalid"); a revoked ticket is
-    refused (409 `revoked`)."""
-    try:
-        claims = verify_secret(secret, public_keys(expo=expo))
-    except SecretError:
-        raise invalid({"secret": "This is not a valid ticket of this edition."}) from None
-    ticket = (
-        Ticket.objects.select_related("registration")
-        .filter(expo=expo, serial=claims.serial)
-        .first()
-    )
-    if ticket is None:
-        raise invalid({"secret": "This is not a valid ticket of this edition."})
-    if ticket.status == TicketStatus.REVOKED:
-        raise SmartExpoError("revoked", "This ticket was cancelled: it makes no lead.")
-    return ticket
-
-
 def _captured_at(expo: Expo, value) -> dt.datetime:
     now = edition_now(expo)
     if value is None:
@@ -136,7 +114,7 @@ def lead_capture(
         raise SmartExpoError("lead_capture_off", "Lead capture is off for this edition.")
     fields = fields or LeadFields()
     at = _captured_at(expo, captured_at)
-    ticket = ticket_of_secret(expo=expo, secret=secret)
+    ticket = ticket_selectors.ticket_of_secret(expo=expo, secret=secret)
     exhibitor = capturer.exhibitor
     try:
         with transaction.atomic():

@@ -37,9 +37,8 @@ from smartexpo.meetings.models import (
     Participant,
     RequestStatus,
 )
-from smartexpo.tickets.keys import public_keys
-from smartexpo.tickets.models import Registration, RegistrationStatus, Ticket, TicketStatus
-from smartexpo.tickets.ticket_secrets import SecretError, verify_secret
+from smartexpo.tickets import selectors as ticket_selectors
+from smartexpo.tickets.models import Registration, RegistrationStatus
 from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
 
@@ -134,24 +133,6 @@ def meeting_scanner_for(auth: ApiToken | Registration | None, *, expo: Expo) -> 
     )
 
 
-def _ticket(expo: Expo, secret) -> Ticket:
-    """The edition's ticket a secret names, verified with the edition's keys."""
-    try:
-        claims = verify_secret(secret, public_keys(expo=expo))
-    except SecretError:
-        raise invalid({"secret": "This is not a valid ticket of this edition."}) from None
-    ticket = (
-        Ticket.objects.select_related("registration")
-        .filter(expo=expo, serial=claims.serial)
-        .first()
-    )
-    if ticket is None:
-        raise invalid({"secret": "This is not a valid ticket of this edition."})
-    if ticket.status == TicketStatus.REVOKED:
-        raise SmartExpoError("revoked", _("This ticket was cancelled."))
-    return ticket
-
-
 def _scanned_at(expo: Expo, value) -> dt.datetime:
     now = edition_now(expo)
     if value is None:
@@ -204,7 +185,7 @@ def meeting_checkin(
     `no_meeting_now` (409) when no meeting of theirs is on within the graces (GRACE_BEFORE,
     GRACE_AFTER)."""
     at = _scanned_at(expo, at)
-    ticket = _ticket(expo, secret)
+    ticket = ticket_selectors.ticket_of_secret(expo=expo, secret=secret)
     if scanner.table is None and scanner.owns(ticket.registration):
         # Checking oneself in would need no partner at the table: only the other side or a
         # table scanner may scan a side's ticket.
