@@ -357,6 +357,14 @@ PAGES = [
         who="booth",
     ),
     Page("leads-mine", "leads:mine", E + "/my/{manage}/leads/"),
+    Page("meetings-mine", "meetings:mine", E + "/my/{manage}/meetings/"),
+    Page(
+        "portal-meetings",
+        "portal:meetings",
+        P + "/meetings/",
+        ready=(".portal-nav",),
+        who="exhibitor",
+    ),
     Page(
         "portal-suggestions",
         "portal:suggestions",
@@ -386,6 +394,8 @@ EXCLUDED = {
     "portal:leads-export-csv": "a CSV download",
     "portal:leads-export-xlsx": "an Excel download",
     "portal:leads-export-vcf": "a vCard download",
+    "meetings:mine-ics": "a visitor's meetings as an iCalendar feed, for calendar apps",
+    "portal:meetings-ics": "an exhibitor's meetings as an iCalendar feed, for calendar apps",
     "crowd:live-data": "JSON that the live venue page polls",
     "crowd:live-chart": "JSON that the live venue page polls",
     "crowd:acknowledge": "POST only: redirects back to the live venue page",

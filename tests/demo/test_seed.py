@@ -118,14 +118,18 @@ def test_reseeding_with_another_seed_replaces_the_demo_exhibitors_exactly():
 
 
 def test_cli_seed_reports_what_it_made_and_registers_visitors_once(capsys):
-    call_command("demo", "seed", "--seed", "3", "--quiet", "--visitors", "300")
+    call_command(
+        "demo", "seed", "--seed", "3", "--quiet", "--visitors", "300", "--solve-seconds", "0"
+    )
     out = capsys.readouterr().out
     assert "sce-2019: 843 exhibitors" in out
     assert "sce-2019: 300 registered visitors" in out
     from smartexpo.tickets.models import Registration, Ticket
 
     ids = set(Registration.objects.values_list("id", flat=True))
-    call_command("demo", "seed", "--seed", "3", "--quiet", "--visitors", "300")
+    call_command(
+        "demo", "seed", "--seed", "3", "--quiet", "--visitors", "300", "--solve-seconds", "0"
+    )
     assert set(Registration.objects.values_list("id", flat=True)) == ids
     assert Ticket.objects.count() == 300
     assert Registration.objects.filter(confirmation_sent_at__isnull=True).count() == 0
@@ -242,7 +246,9 @@ def test_the_2018_edition_is_closed_and_2019_stays_on_sale_whatever_today_is():
 
 
 def test_the_seed_command_reports_the_programme_and_the_audience(capsys):
-    call_command("demo", "seed", "--quiet", "--visitors", "300", "--seed", "7")
+    call_command(
+        "demo", "seed", "--quiet", "--visitors", "300", "--seed", "7", "--solve-seconds", "0"
+    )
     out = capsys.readouterr().out
     assert "illustrative programme of 21 forums" in out
     assert "seats reserved" in out and "sessions starred" in out
