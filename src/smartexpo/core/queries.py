@@ -12,7 +12,7 @@ import threading
 from django.conf import settings
 from django.db import connection
 
-from smartexpo.core.db import driver_cursor, driver_sql, is_postgresql, is_sqlite
+from smartexpo.core.db import driver_cursor, driver_sql, is_postgresql, is_sqlite, table
 
 # --- rate limit counters ---------------------------------------------------------------------
 
@@ -151,3 +151,18 @@ def stamp_trigger_write(cursor, conn, *, table: str, columns: tuple[str, ...], s
     for updates, when given), on `conn`'s `cursor`."""
     for sql in _trigger_statements(conn, table, columns, stamp):
         cursor.execute(sql)
+
+
+# --- planner statistics ----------------------------------------------------------------------
+
+
+def statistics_refresh(*models) -> None:
+    """Bring PostgreSQL's planner statistics of these models' tables up to date (ANALYZE), after
+    a bulk load changed their size many times over: until autovacuum comes round, the planner
+    would cost the next statements on the old sizes and may pick a plan minutes slower. Inside a
+    transaction it counts the transaction's own new rows. SQLite keeps no such statistics here."""
+    if not is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {table(model)}")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from smartexpo.core.queries import statistics_refresh
 from smartexpo.demo.interests import visitor_interests
 from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.programme.services.reservations import registrations_programme_forget
@@ -308,4 +309,5 @@ def demo_visitors_seed(
         created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
         if progress:
             progress(len(rows))
+    statistics_refresh(Registration, Ticket, TicketDay)
     return created
