@@ -11,6 +11,7 @@ from smartexpo.core.api import Error, bearer
 from smartexpo.core.errors import not_found
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import require_role
+from smartexpo.programme.api import MAX_ID
 from smartexpo.programme.attendance import attendance_counts
 from smartexpo.venue import selectors as venue_selectors
 
@@ -47,6 +48,8 @@ class AttendanceOut(Schema):
 def session_attendance(request, expo: str, id: int):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
+    if not 1 <= id < MAX_ID:  # past the database's integers: no session of any edition
+        raise not_found("session")
     counts = attendance_counts(expo=edition, session_ids=[id])
     if id not in counts:
         raise not_found("session")
