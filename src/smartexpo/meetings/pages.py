@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.exhibitors.models import Exhibitor
+from smartexpo.meetings import selectors
 from smartexpo.meetings.models import (
     Busy,
     Meeting,
@@ -168,9 +169,7 @@ def request_of(*, participant: Participant, pk: str, as_recipient: bool) -> Meet
 
 
 def busy_of(*, participant: Participant | None) -> list[Busy]:
-    if participant is None:
-        return []
-    return list(Busy.objects.filter(participant=participant).order_by("starts_at", "id"))
+    return [] if participant is None else selectors.busy_marked(participant=participant)
 
 
 def reserved_sessions(*, registration: Registration | None) -> list[dict]:
@@ -202,21 +201,16 @@ def sessions_of(*, expo) -> list[MeetingSession]:
 
 
 def _paired(participant: Participant | None) -> set[tuple[str, int]]:
-    """The partners the person already has a live request with (either way)."""
+    """The partners the person already has a live request with (either way), as refs."""
     if participant is None:
         return set()
-    live = MeetingRequest.objects.filter(Q(low=participant) | Q(high=participant)).exclude(
-        status=RequestStatus.CANCELLED
-    )
-    ids = set()
-    for low, high in live.values_list("low_id", "high_id"):
-        ids.add(high if low == participant.pk else low)
-    out = set()
-    for ex, reg in Participant.objects.filter(pk__in=ids).values_list(
-        "exhibitor_id", "registration_id"
-    ):
-        out.add(("exhibitor", ex) if ex else ("registration", reg))
-    return out
+    ids = selectors.partners_taken(participant=participant)
+    return {
+        ("exhibitor", ex) if ex else ("registration", reg)
+        for ex, reg in Participant.objects.filter(pk__in=ids).values_list(
+            "exhibitor_id", "registration_id"
+        )
+    }
 
 
 def suggested_for_visitor(*, expo, registration: Registration, participant) -> list[dict]:
