@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.exhibitors.models import BoothAssignment
+from smartexpo.meetings import selectors
 from smartexpo.meetings.models import (
-    Busy,
     Meeting,
     MeetingNotice,
     MeetingRequest,
@@ -34,8 +34,6 @@ from smartexpo.meetings.models import (
 from smartexpo.meetings.scheduling import Instance, Person, Placement, Request, solve
 from smartexpo.meetings.scheduling.weights import request_weight
 from smartexpo.meetings.services.noshows import noshows_record
-from smartexpo.programme.models import Reservation, ReservationStatus
-from smartexpo.programme.selectors import published_programme
 from smartexpo.tickets.models import RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -52,28 +50,17 @@ def _slot_bounds(session: MeetingSession, slot: int) -> tuple[dt.datetime, dt.da
 
 
 def _busy_intervals(session: MeetingSession, participants: dict[int, Participant]) -> dict:
-    """Busy intervals per participant id: their own and their confirmed seats at published
-    forum sessions, only those overlapping the session."""
-    out: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for pid, start, end in Busy.objects.filter(
-        participant_id__in=list(participants),
-        starts_at__lt=session.ends_at,
-        ends_at__gt=session.starts_at,
-    ).values_list("participant_id", "starts_at", "ends_at"):
-        out[pid].append((start, end))
-    by_registration = {
-        p.registration_id: pid for pid, p in participants.items() if p.registration_id
+    """Busy intervals per participant id (`selectors.busy_by_participant`: their own and their
+    confirmed seats at published forum sessions), only those overlapping the session."""
+    everyone = selectors.busy_by_participant(expo=session.expo)
+    return {
+        pid: [
+            (start, end)
+            for start, end in everyone.get(pid, ())
+            if start < session.ends_at and session.starts_at < end
+        ]
+        for pid in participants
     }
-    if by_registration:
-        published = published_programme(expo=session.expo)
-        for registration_id, forum_session in Reservation.objects.filter(
-            registration_id__in=list(by_registration), status=ReservationStatus.CONFIRMED
-        ).values_list("registration_id", "session_id"):
-            if forum_session in published.by_id:
-                start, end = published.starts[forum_session], published.ends[forum_session]
-                if start < session.ends_at and session.starts_at < end:
-                    out[by_registration[registration_id]].append((start, end))
-    return out
 
 
 def _scores(session: MeetingSession, pairs: list[tuple[Participant, Participant]]) -> dict:
