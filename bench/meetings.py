@@ -4,6 +4,9 @@ Random instances (`smartexpo.meetings.scheduling.generate.random_instance`, seed
 2,000 and 5,000 participants with 4 requests per participant (20,000 at the largest), 18 slots
 of 20 minutes, one table per twenty participants, booth meetings allowed; CP-SAT on 2 workers.
 For each: the solve time, its status, the gap to the best bound, and the greedy baseline.
+The sizes in `--hosted` (2,000 by default) run again on the hosted-buyer profile
+(`profile="hosted"`: part-day visitors, staffed booth desks, half `must`), where availability
+binds and the order of placement matters.
 
 Targets (issue 16):
 1. 5,000 participants scheduled in under 120 s with a proven gap under 2 %;
@@ -14,8 +17,8 @@ Targets (issue 16):
 With `--db N`, also the real path (bench/meetings_db.py): a seeded SQLite database and
 `smartexpo meetings solve`, first and after 1 % of the requests change.
 
-Usage: python bench/meetings.py [--sizes 500,2000,5000] [--time-limit 120] [--seed 1] [--db N]
-       [--json F]
+Usage: python bench/meetings.py [--sizes 500,2000,5000] [--hosted 2000] [--time-limit 120]
+       [--seed 1] [--db N] [--json F]
 Prints a summary and a Markdown block for bench/RESULTS.md.
 """
 
@@ -77,15 +80,16 @@ def changed(instance, placements, *, share: float, seed: int):
     ), len(gone)
 
 
-def run(size: int, args) -> dict:
+def run(size: int, args, profile: str = "fair") -> dict:
     t0 = time.perf_counter()
-    instance = random_instance(size, size * 4, seed=args.seed)
+    instance = random_instance(size, size * 4, seed=args.seed, profile=profile)
     generated = time.perf_counter() - t0
     result = solve(instance, time_limit=args.time_limit, workers=2, seed=args.seed)
     must, want = counts(instance, result.placements)
     greedy = solve(instance, method="greedy")
     g_must, g_want = counts(instance, greedy.placements)
     row = {
+        "profile": profile,
         "participants": size,
         "requests": len(instance.requests),
         "generate_s": round(generated, 2),
@@ -108,7 +112,7 @@ def run(size: int, args) -> dict:
         "idle_gaps": result.idle_gaps,
         "greedy_idle_gaps": greedy.idle_gaps,
     }
-    if size in args.resolve:
+    if size in args.resolve and profile == "fair":
         again, cancelled = changed(instance, result.placements, share=0.01, seed=args.seed)
         second = solve(again, time_limit=args.time_limit, workers=2, seed=args.seed)
         published = len(again.previous)
@@ -129,16 +133,18 @@ def markdown(rows: list[dict], args) -> str:
         f"### Meeting optimiser — {dt.datetime.now(dt.UTC).date().isoformat()}",
         "",
         f"`python bench/meetings.py --sizes {','.join(map(str, args.sizes))} "
-        f"--time-limit {args.time_limit:g} --seed {args.seed}` on {platform.node()} "
+        f"--hosted {args.hosted} --time-limit {args.time_limit:g} --seed {args.seed}` "
+        f"on {platform.node()} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}, CP-SAT 2 workers).",
         "",
-        "| participants | requests | status | seconds | gap | scheduled (must/want) "
+        "| profile | participants | requests | status | seconds | gap | scheduled (must/want) "
         "| greedy (must/want) | weight vs greedy | count vs greedy | idle gaps (greedy) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['participants']:,} | {r['requests']:,} | {r['status']} | {r['seconds']} "
+            f"| {r['profile']} | {r['participants']:,} | {r['requests']:,} | {r['status']} "
+            f"| {r['seconds']} "
             f"(build {r['build_s']}) | {r['gap_pct']} % | {r['scheduled']:,} "
             f"({r['must']:,}/{r['want']:,}) | {r['greedy_scheduled']:,} "
             f"({r['greedy_must']:,}/{r['greedy_want']:,}) | {r['weight_gain_pct']:+} % "
@@ -160,6 +166,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,2000,5000")
     parser.add_argument("--resolve", default="2000", help="Sizes re-solved after 1 %% change")
+    parser.add_argument(
+        "--hosted", default="2000", help="Sizes also run on the hosted-buyer profile"
+    )
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="Write the rows to this file too")
@@ -169,9 +178,11 @@ def main() -> int:
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     args.resolve = {int(s) for s in args.resolve.split(",") if s}
+    runs = [(size, "fair") for size in args.sizes]
+    runs += [(int(s), "hosted") for s in args.hosted.split(",") if s]
     rows = []
-    for size in args.sizes:
-        row = run(size, args)
+    for size, profile in runs:
+        row = run(size, args, profile)
         rows.append(row)
         print(json.dumps(row), flush=True)
     real = None

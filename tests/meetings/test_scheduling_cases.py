@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from smartexpo.meetings.scheduling import Instance, Person, Placement, Request, check, solve
 from smartexpo.meetings.scheduling.check import STAY_BONUS
 from smartexpo.meetings.scheduling.generate import random_instance
@@ -162,3 +164,23 @@ def test_the_optimiser_never_schedules_less_than_the_greedy_baseline():
     result = solve(inst, time_limit=20)
     assert result.weight >= result.greedy_weight
     assert check.violations(inst, result.placements) == []
+
+
+def test_the_hosted_profile_binds_on_availability():
+    inst = random_instance(60, 240, seed=2, profile="hosted")
+    exhibitors = [p for p in inst.people if p < 20]
+    visitors = [p for p in inst.people if p >= 20]
+    assert all(len(inst.people[p].available) == 12 for p in exhibitors)
+    assert all(3 <= len(inst.people[p].available) <= 6 for p in visitors)
+    windows = [sorted(inst.people[p].available) for p in visitors]
+    assert all(w == list(range(w[0], w[-1] + 1)) for w in windows)  # one stay, no holes
+    musts = sum(1 for r in inst.requests if r.weight == MUST)
+    assert 0.35 < musts / len(inst.requests) < 0.65
+    result = solve(inst, time_limit=10)
+    assert check.violations(inst, result.placements) == []
+    assert result.weight >= result.greedy_weight
+
+
+def test_an_unknown_profile_is_refused():
+    with pytest.raises(ValueError, match="loose"):
+        random_instance(10, 20, profile="loose")

@@ -5,7 +5,13 @@ a visitor with an exhibitor, popular exhibitors drawing more (a Zipf-like pull; 
 more than `max_degree`); a fifth are `must`. Exhibitors have caps of 8–12, some visitors a cap
 of 6. A third of the persons are busy for a random block of the day, a third of the visitors
 here for a window of the day only. Tables stand in hall 0 and are scarce on purpose (one per
-twenty persons), so that the choice of who meets when matters."""
+twenty persons), so that the choice of who meets when matters.
+
+`profile="hosted"` is a hosted-buyer day, where availability is what binds: each exhibitor's
+meeting desk is staffed for a block of two thirds of the day (booth duty), every visitor is here
+for one to two hours only (a window of 3–6 slots), and half of the requests are `must` (the
+buyers the organiser invited). Tables and caps are as above. On the default profile greedy
+first-fit is within about 1 % of the bound; on this one the order of placement matters."""
 
 from __future__ import annotations
 
@@ -25,7 +31,11 @@ def random_instance(
     booth_meetings: bool = True,
     halls: int = 4,
     max_degree: int = 30,
+    profile: str = "fair",
 ) -> Instance:
+    if profile not in ("fair", "hosted"):
+        raise ValueError(f"unknown profile {profile!r}")
+    hosted = profile == "hosted"
     rng = random.Random(seed)
     n_exhibitors = max(1, n_people // 3)
     people: dict[int, Person] = {}
@@ -34,9 +44,18 @@ def random_instance(
     for p in range(n_people):
         exhibitor = p < n_exhibitors
         cap = rng.randint(8, 12) if exhibitor else (6 if rng.random() < 0.3 else None)
+        if hosted and not exhibitor:
+            cap = None  # a one- or two-hour window is the visitor's cap
         available = None
         draw = rng.random()
-        if draw < 1 / 3:
+        if hosted:
+            if exhibitor:
+                length = max(1, n_slots * 2 // 3)
+            else:
+                length = rng.randint(min(3, n_slots), min(6, n_slots))
+            start = rng.randrange(n_slots - length + 1)
+            available = frozenset(range(start, start + length))
+        elif draw < 1 / 3:
             # Busy for a block of the day (a forum session, a meeting elsewhere).
             start = rng.randrange(n_slots)
             length = rng.randint(1, max(1, n_slots // 3))
@@ -59,7 +78,7 @@ def random_instance(
     tries = 0
     while len(requests) < n_requests and tries < n_requests * 20:
         tries += 1
-        if rng.random() < 0.85:
+        if hosted or rng.random() < 0.85:
             a = rng.choice(visitors)
             b = rng.choices(range(n_exhibitors), weights=pull)[0]
         else:
@@ -73,7 +92,7 @@ def random_instance(
         booth = None
         if booth_meetings:
             booth = booth_of.get(pair[0]) or booth_of.get(pair[1])
-        priority = "must" if rng.random() < 0.2 else "want"
+        priority = "must" if rng.random() < (0.5 if hosted else 0.2) else "want"
         requests.append(
             Request(
                 id=len(requests),
