@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "smartexpo.streams",
     "smartexpo.recommend",
     "smartexpo.meetings",
+    "smartexpo.deals",
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",

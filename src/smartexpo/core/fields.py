@@ -8,6 +8,7 @@ characters of text and keeps `sqlite_sequence` in step for every AUTOINCREMENT i
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -59,3 +60,55 @@ class EpochMicrosecondsField(models.DateTimeField):
         if value is None:
             return None
         return EPOCH + dt.timedelta(microseconds=int(value))
+
+
+class ScaledDecimalField(models.BigIntegerField):
+    """An exact decimal with a fixed number of places, stored as a 64-bit integer of its
+    smallest unit (cents for `places=2`).
+
+    SQLite gives a DECIMAL column numeric affinity: "0.10" is stored as the float 0.1, and 17
+    significant digits come back rounded. Money and rates must add up exactly on both
+    databases, so they never pass through a float: Python sees a `Decimal`, the database an
+    integer. A value with more places than the field holds is refused, never rounded."""
+
+    description = "Exact decimal (stored as an integer of its smallest unit)"
+
+    def __init__(self, *args, places: int = 2, **kwargs):
+        self.places = places
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["places"] = self.places
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        if value is None or isinstance(value, Decimal):
+            return value
+        try:
+            return Decimal(str(value)) if not isinstance(value, float) else Decimal(repr(value))
+        except (InvalidOperation, ValueError) as exc:
+            raise ValidationError("Enter a number.", code="invalid") from exc
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        value = self.to_python(value)
+        scaled = value.scaleb(self.places)
+        if scaled != scaled.to_integral_value():
+            raise ValidationError(
+                f"At most {self.places} decimal places.", code="max_decimal_places"
+            )
+        return int(scaled)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.places)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        defaults = {"form_class": forms.DecimalField, "decimal_places": self.places}
+        defaults.update(kwargs)
+        return models.Field.formfield(self, **defaults)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DealsConfig(AppConfig):
+    name = "smartexpo.deals"
+    label = "deals"
+    verbose_name = _("Deals")
+    default_auto_field = "django.db.models.BigAutoField"
