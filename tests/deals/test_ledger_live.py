@@ -49,3 +49,24 @@ def test_verify_reports_an_unreachable_server(expo, capsys):
     with pytest.raises(SystemExit):
         call_command("deals", "verify", "--expo", "test-2019", "--url", "http://127.0.0.1:9")
     assert "could not read the ledger" in capsys.readouterr().err
+
+
+def test_the_journalists_script_in_the_docs_verifies_a_live_server(production_server, expo):
+    """docs/deals-ledger.md promises a reader's own script can check the ledger: run it."""
+    from pathlib import Path
+
+    from smartexpo.deals.services.deals import deal_create, deal_update
+
+    first = deal_create(expo=expo, data=deal_data(amount="10.10"))
+    deal_create(expo=expo, data=deal_data(amount="0.20", amount_confidential=True))
+    deal_update(expo=expo, deal_id=first.pk, data={"amount_confidential": True})
+    deal_update(expo=expo, deal_id=first.pk, data={"amount_confidential": False})
+    deal_create(expo=expo, data=deal_data(title={"en": "Robots", "zh": "机器人"}))
+    text = (Path(__file__).resolve().parents[2] / "docs" / "deals-ledger.md").read_text()
+    script = text.split("```python\n", 1)[1].split("```", 1)[0]
+    base = "https://expo.example.org/api/v1/expos/sce-2019/deals"
+    assert base in script
+    script = script.replace(base, f"{production_server}/api/v1/expos/test-2019/deals")
+    printed = []
+    exec(compile(script, "deals-ledger.md", "exec"), {"print": lambda *a: printed.append(a)})  # noqa: S102
+    assert printed == [("the ledger holds:", 3, "projects,", "1250000010.80", "yuan")]
