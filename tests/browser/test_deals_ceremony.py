@@ -18,9 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Every amount frame the screen draws, kept by the page itself (the count-up is too quick to
 # sample from here).
 WATCH = """() => {
+  const amount = document.getElementById("amount");
   window.seenAmounts = [];
-  new MutationObserver(() => window.seenAmounts.push(document.getElementById("amount").textContent))
-    .observe(document.getElementById("amount"), {childList: true, characterData: true, subtree: true});
+  new MutationObserver(() => window.seenAmounts.push(amount.textContent))
+    .observe(amount, {childList: true, characterData: true, subtree: true});
 }"""
 
 
