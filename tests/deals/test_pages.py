@@ -265,6 +265,8 @@ def test_without_a_previous_edition_there_is_nothing_to_compare(expo):
     assert breakdowns.year_over_year(expo=expo, day=1)["previous"] is None
     html = get(Client(), f"/expos/{expo.slug}/deals/")
     assert "no previous edition" in html
+    # No confidential amount: the note about them is not there.
+    assert "Cancelled projects are left out." in html and "confidential:" not in html
 
 
 @pytest.mark.parametrize(("value", "day"), [("0", 0), ("4", 4), ("all", None), ("5", 4)])
