@@ -65,6 +65,7 @@ urlpatterns += i18n_patterns(
     path("", include("smartexpo.leads.urls")),
     path("", include("smartexpo.leads.booth_urls")),
     path("", include("smartexpo.meetings.urls")),
+    path("", include("smartexpo.deals.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

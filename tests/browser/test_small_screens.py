@@ -184,6 +184,28 @@ WORLD = textwrap.dedent(
         "programme_day": seated["day"],
     }}
 
+    # Signed projects: the demo's, or else two with long titles and names (one elsewhere).
+    from smartexpo.deals.models import Deal
+    from smartexpo.deals.services.deals import deal_create
+    from smartexpo.exhibitors.models import Sector
+    if not Deal.objects.filter(expo=expo).exists():
+        for n, at_expo in enumerate([True, False]):
+            deal_create(expo=expo, data={{
+                "title": {{
+                    "en": "Intelligent manufacturing base for new-energy vehicle power batteries"
+                    " and their recycling along the Land-Sea Trade Corridor",
+                    "zh": "西部陆海新通道新能源汽车动力电池及其回收智能制造基地",
+                }},
+                "sector": Sector.objects.order_by("position").values_list("code", flat=True)[0],
+                "kind": "procurement", "amount": "123456789012.34", "at_expo": at_expo,
+                "signed_on": str(expo.starts_on),
+                "parties": [{{
+                    "name": {{"en": "Featherstonehaugh Substation Automation Holdings"}},
+                    "country": "CN", "region": "Chongqing", "city": "Chongqing",
+                }}],
+            }})
+    deal = Deal.objects.filter(expo=expo, amount_confidential=False).order_by("pk").first().pk
+
     gates = list(Gate.objects.filter(expo=expo).order_by("code").values_list("code", flat=True))
     _device, scanner = device_create(
         expo=expo, name="North gate tablet", kind="scanner", gates=gates[:6]
@@ -191,7 +213,7 @@ WORLD = textwrap.dedent(
     print(json.dumps({{
         "exhibitor": exhibitor.pk, "hall": booth.hall.code, "booth": booth.code,
         "full_day": days[-1], "manage": visitor.manage_token, "offer": offer_token(waiting),
-        "scanner": scanner, **portal, **programme,
+        "scanner": scanner, "deal": deal, **portal, **programme,
     }}))
     """
 )
@@ -357,6 +379,11 @@ PAGES = [
         who="booth",
     ),
     Page("leads-mine", "leads:mine", E + "/my/{manage}/leads/"),
+    Page("deals-tally", "deals:tally", f"{E}/deals/"),
+    Page("deals-list", "deals:list", f"{E}/deals/list/"),
+    Page("deals-list-filtered", "deals:list", f"{E}/deals/list/?q=zzzz&country=CN"),
+    Page("deal", "deals:deal", E + "/deals/{deal}/"),
+    Page("deals-follow-up", "deals:follow-up", f"{E}/deals/follow-up/"),
     Page("meetings-mine", "meetings:mine", E + "/my/{manage}/meetings/"),
     Page(
         "portal-meetings",
@@ -415,6 +442,8 @@ EXCLUDED = {
     "portal:team-revoke": "POST only: redirects back to the team page",
     "portal:team-role": "POST only: redirects back to the team page",
     "portal:team-remove": "POST only: redirects back to the team page",
+    "deals:ceremony": "the signing ceremony's big screen, made for 1920 × 1080 and scaled with "
+    "the window (tests/browser/test_deals_ceremony.py)",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",

@@ -576,3 +576,40 @@ def build_world() -> World:
         )
     )
     return world
+
+
+# --- deals pages (tests/permissions/rows/deals_pages.py) --------------------------------------
+
+
+def _deals_pages(expo, other) -> dict:
+    """The deals pages: a deal of edition A signed at the expo with a German counterpart, one
+    whose amount is confidential, and one of edition B."""
+    from smartexpo.deals.services.deals import deal_create
+
+    def deal(edition, title, **extra):
+        data = {
+            "title": {"en": title},
+            "sector": "information-technology",
+            "kind": "procurement",
+            "amount": "1000.00",
+            "signed_on": str(edition.starts_on),
+            "parties": [{"name": {"en": "Acme Holdings"}, "country": "DE"}],
+            **extra,
+        }
+        return deal_create(expo=edition, data=data).pk
+
+    return {
+        "deals_pages_deal": deal(expo, "Smart factory", at_expo=True),
+        "deals_pages_confidential": deal(expo, "Quiet venture", amount_confidential=True),
+        "deals_pages_other_edition": deal(other, "Older project"),
+    }
+
+
+_build_world_before_deals_pages = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_deals_pages()
+    expo = Expo.objects.get(slug=world.values["expo"])
+    world.values.update(_deals_pages(expo, Expo.objects.get(slug="test-2018")))
+    return world
