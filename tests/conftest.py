@@ -32,7 +32,7 @@ def fresh_process_caches():
     """Each test's database starts over (ids are reused), so per-process caches must too."""
     from smartexpo.checkin import doors
     from smartexpo.core.stamps import forget_all
-    from smartexpo.deals import breakdowns
+    from smartexpo.deals import breakdowns, memo
     from smartexpo.deals.selectors import forget_tallies
     from smartexpo.devices.auth import forget_device_caches
     from smartexpo.programme import display, pages
@@ -51,6 +51,7 @@ def fresh_process_caches():
         doors.forget()
         forget_served()  # the recommendations' loaded models
         forget_tallies()
+        memo.forget_all()
         breakdowns.forget()  # the deals pages' breakdowns
 
     forget()

@@ -213,10 +213,15 @@ def test_the_list_is_paginated(expo):
 def test_the_pages_read_little_from_the_database(deals, expo, django_assert_max_num_queries):
     client = Client()
     client.get(f"/expos/{expo.slug}/deals/")  # the breakdowns are read once per head
-    with django_assert_max_num_queries(6):
-        get(client, f"/expos/{expo.slug}/deals/?day=2")
+    # Drawn: the page's own reads, and the stamp, the edition and the head of the memo.
     with django_assert_max_num_queries(9):
+        get(client, f"/expos/{expo.slug}/deals/?day=2")
+    with django_assert_max_num_queries(12):
         get(client, f"/expos/{expo.slug}/deals/list/?country=CN")
+    # Asked again at the same head: kept (docs/caches.md), the stamp and the head only.
+    for path in ("/deals/?day=2", "/deals/list/?country=CN"):
+        with django_assert_max_num_queries(2):
+            get(client, f"/expos/{expo.slug}{path}")
 
 
 # --- year over year ------------------------------------------------------------------------

@@ -3,15 +3,20 @@ and change log, and the organiser's entry and follow-up of deals."""
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
 
 from smartexpo.core.api import Error, bearer, page_bounds
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.models import Role
+from smartexpo.core.responses import JSON
+from smartexpo.core.stamps import stamp_read
 from smartexpo.core.tokens import require_role
-from smartexpo.deals import records, selectors
+from smartexpo.deals import memo, records, selectors
 from smartexpo.deals.keys import keys_package
 from smartexpo.deals.models import Deal, DealParty, StatusChange
 from smartexpo.deals.schemas import (
@@ -44,6 +49,13 @@ PARTIES = Prefetch(
 
 def _edition(expo: str) -> Expo:
     return venue_selectors.expo_get(slug=expo)
+
+
+def _edition_read(expo: str) -> tuple[Expo, int | None]:
+    """The edition for a public read, from the per-process catalogue cache, and the stamp it
+    was read under (handed on to the other caches the answer reads)."""
+    version = stamp_read()
+    return venue_selectors.expo_get_cached(slug=expo, version=version), version
 
 
 def _organizer(request, expo: str) -> Expo:
@@ -117,20 +129,34 @@ def _record(expo: Expo, deal_id: int) -> dict:
     "confidential count in the tally and are not listed.",
 )
 def list_deals(request, expo: str, filters: Query[DealFilters]):
-    qs = selectors.deals_public(
-        expo=_edition(expo),
-        sector=filters.sector,
-        kind=filters.kind,
-        status=filters.status,
-        at_expo=filters.at_expo,
-        country=filters.country,
-        region=filters.region,
-        q=filters.q,
+    edition, _version = _edition_read(expo)
+
+    def make() -> bytes:
+        qs = selectors.deals_public(
+            expo=edition,
+            sector=filters.sector,
+            kind=filters.kind,
+            status=filters.status,
+            at_expo=filters.at_expo,
+            country=filters.country,
+            region=filters.region,
+            q=filters.q,
+        )
+        count = qs.count()
+        start, stop = page_bounds(filters, count)
+        items = list(qs.prefetch_related(PARTIES)[start:stop]) if stop > start else []
+        page = DealPage.model_validate({"count": count, "items": [deal_out(d) for d in items]})
+        return _json(page.model_dump(mode="json"))
+
+    # A page of the list is a function of the ledger's head and the query (`memo`).
+    body = memo.API.get(
+        edition.pk, selectors.head(expo=edition), ("list", filters.model_dump_json()), make
     )
-    count = qs.count()
-    start, stop = page_bounds(filters, count)
-    items = list(qs.prefetch_related(PARTIES)[start:stop]) if stop > start else []
-    return {"count": count, "items": [deal_out(d) for d in items]}
+    return HttpResponse(body, content_type=JSON)
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.post(
@@ -155,7 +181,16 @@ def create_deal(request, expo: str, payload: DealIn):
     "the UTF-8 canonical JSON of the tally without `signature` (docs/deals-ledger.md).",
 )
 def get_tally(request, expo: str):
-    return selectors.tally(expo=_edition(expo))
+    edition, version = _edition_read(expo)
+    tally = selectors.tally(expo=edition, version=version)
+    # The signed tally is already what the schema says; keep its bytes with it.
+    body = memo.API.get(
+        edition.pk,
+        (tally["chain_head"], tally["kid"]),
+        ("tally", tally["signature"]),
+        lambda: _json(tally),
+    )
+    return HttpResponse(body, content_type=JSON)
 
 
 @router.get(

@@ -7,3 +7,5 @@ class DealsConfig(AppConfig):
     label = "deals"
     verbose_name = _("Deals")
     default_auto_field = "django.db.models.BigAutoField"
+    # The tally's signing key is cached per process under the catalogue stamp (core.stamps).
+    catalogue_tables = ("deals_dealskey",)

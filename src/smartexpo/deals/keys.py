@@ -8,6 +8,7 @@ import threading
 
 from django.utils import timezone
 
+from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.deals.models import DealsKey
 from smartexpo.deals.services.keys import deals_key_active
 from smartexpo.tickets import ticket_secrets as ts
@@ -40,3 +41,17 @@ def keys_package(*, expo: Expo) -> dict:
         for k in DealsKey.objects.filter(expo=expo).order_by("kid")
     ]
     return {"keys": keys, "revoked": [], "generated_at": timezone.now()}
+
+
+def _active_load(expo_id: int) -> DealsKey | None:
+    return DealsKey.objects.filter(expo_id=expo_id, active=True).order_by("-kid").first()
+
+
+# Read on every tally: kept per process while the catalogue stamp holds (a key made or
+# rotated moves it, through the trigger on its table).
+_active: StampedCache[int, DealsKey | None] = StampedCache(_active_load)
+
+
+def signing_key(*, expo: Expo, version=READ) -> DealsKey:
+    """The key that signs the edition's tally now (made on first use)."""
+    return _active.get(expo.pk, version=version) or deals_key_active(expo=expo)

@@ -16,11 +16,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from smartexpo.core.stamps import READ
 from smartexpo.deals import chain
-from smartexpo.deals.keys import private_key
+from smartexpo.deals.keys import private_key, signing_key
 from smartexpo.deals.models import ZERO_HASH, Deal, DealStatus, Ledger, LogEntry
 from smartexpo.deals.records import money
-from smartexpo.deals.services.keys import deals_key_active
 from smartexpo.deals.services.ledger import instant_text
 from smartexpo.exhibitors.models import Sector
 from smartexpo.venue.models import Expo
@@ -115,10 +115,11 @@ def totals(*, expo: Expo) -> dict[str, Any]:
     }
 
 
-def tally(*, expo: Expo) -> dict[str, Any]:
+def tally(*, expo: Expo, version=READ) -> dict[str, Any]:
     """The edition's signed tally (docs/api.md, "Deals"): the totals, the log's head and when
-    it last moved (`as_of`), and the Ed25519 signature over the rest by the active deals key."""
-    key = deals_key_active(expo=expo)
+    it last moved (`as_of`), and the Ed25519 signature over the rest by the active deals key.
+    `version`: the catalogue stamp the caller read (read now by default)."""
+    key = signing_key(expo=expo, version=version)
     seq, head_hash = head(expo=expo)
     memo_key = (seq, head_hash, key.kid, key.public_key)
     memo = _tallies.get(expo.pk)
