@@ -12,6 +12,7 @@ from django.views.i18n import JavaScriptCatalog
 from smartexpo.checkin.api import router as checkin_router
 from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
+from smartexpo.deals.api import router as deals_router
 from smartexpo.exhibitors.api import router as exhibitors_router
 from smartexpo.leads.api import router as leads_router
 from smartexpo.meetings.api import router as meetings_router
@@ -43,6 +44,7 @@ api.add_router("", meetings_router)
 api.add_router("", meetings_schedule_router)
 api.add_router("", meetings_cards_router)
 api.add_router("", meetings_checkin_router)
+api.add_router("", deals_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
