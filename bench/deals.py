@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -53,6 +55,7 @@ from benchlib import (
     log_findings,
     parse_wrk,
     print_failure,
+    process_tree,
     run_cli,
     run_measured,
     run_wrk,
@@ -161,8 +164,60 @@ def page_status(port: int, path: str) -> int:
     return resp.status
 
 
-def load(wrk: str, port: int, path: str, args, lua: Path, log_path: Path, label: str) -> dict:
+def profile_start(server: subprocess.Popen, seconds: int, out_dir: Path, name: str) -> list:
+    """py-spy on each of the server's workers (the processes two levels under `serve`), raw
+    collapsed stacks into `out_dir`."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    tree = process_tree(server.pid)
+    workers = [pid for pid, info in tree.items() if info["depth"] >= 2]
+    return [
+        (
+            subprocess.Popen(
+                [
+                    *(spy, "record", "--pid", str(pid), "-d", str(seconds), "-r", "200"),
+                    *("--format", "raw", "-o", str(out_dir / f"profile-{name}-{pid}.txt")),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+            out_dir / f"profile-{name}-{pid}.txt",
+        )
+        for pid in workers
+    ]
+
+
+def profile_top(spies: list, top: int = 10) -> list[tuple[str, float]]:
+    """The frames of the project and of ninja's response step with the largest share of the
+    samples that were serving a request (idle threads left out)."""
+    busy = 0
+    frames: Counter = Counter()
+    for proc, path in spies:
+        proc.wait(timeout=120)
+        if not path.exists():
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if "_get_response" not in stack or not count.isdigit():
+                continue
+            busy += int(count)
+            for frame in set(stack.split(";")):
+                if "_result_to_response" in frame:
+                    frames["ninja's response step: validate and render (all lines)"] += int(count)
+                elif "smartexpo/deals/" in frame:
+                    frames[re.sub(r"\(/.*?/src/", "(", frame)] += int(count)
+    return [(frame, n / busy * 100) for frame, n in frames.most_common(top)] if busy else []
+
+
+def load(
+    wrk: str, port: int, path: str, args, lua: Path, log_path: Path, label: str, server=None
+) -> dict:
     offset = log_path.stat().st_size
+    spies = []
+    if args.profile and server is not None:
+        name = "tally" if path.endswith("/tally") else re.sub(r"\W+", "-", path).strip("-")
+        spies = profile_start(server, max(args.duration - 4, 2), log_path.parent, name)
+    # The machine may be shared: the 1-minute load before the run says how much it was.
+    load_before = os.getloadavg()[0]
     cmd, out = run_wrk(
         wrk,
         threads=2,
@@ -177,6 +232,8 @@ def load(wrk: str, port: int, path: str, args, lua: Path, log_path: Path, label:
         log_path.read_bytes()[offset:].decode(errors="replace"), LOG_PATTERNS
     )
     result["cmd"] = cmd
+    result["load"] = (load_before, os.getloadavg()[0])
+    result["profile"] = profile_top(spies) if spies else []
     return result
 
 
@@ -229,6 +286,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="smartexpo serve --workers (2)")
     parser.add_argument("--pages", default=PAGES, help=f"page paths, comma-separated ({PAGES})")
     parser.add_argument("--data-dir", help="use (and keep) this data directory")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the server's workers during each load and report where the time goes",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
     args = parser.parse_args()
     wrk = shutil.which("wrk")
@@ -287,7 +349,7 @@ def main() -> int:
                 checks[f"page {path}: 200"] = status == 200
                 targets.append(path)
         for path in targets:
-            runs[path] = load(wrk, port, path, args, lua, log_path, f"GET {path}")
+            runs[path] = load(wrk, port, path, args, lua, log_path, f"GET {path}", server)
             runs[path]["under_target"] = runs[path]["latency_ms"].get(99, 1e9) < TARGET_P99_MS
             checks[f"{path}: every answer 200, no server exception"] = (
                 set(runs[path]["answers"]) == {"200"}
@@ -379,6 +441,14 @@ def report(args, facts, runs, skipped, local, remote, checks, serve, t_start) ->
                 f"GET {path}: answers; server log",
                 f"{fmt_answers(run['answers'])}; {fmt_log(run['log'])}",
             ),
+            (
+                f"GET {path}: machine load (1-min average) before / after",
+                f"{run['load'][0]:.1f} / {run['load'][1]:.1f}",
+            ),
+        ]
+        rows += [
+            (f"  profile of GET {path}: {frame}", f"{share:.0f} % of the busy samples")
+            for frame, share in run["profile"]
         ]
     for path in skipped:
         rows.append((f"GET {path}", "not measured: 404 on this build"))
