@@ -67,6 +67,7 @@ PATH_VALUES: dict[str, list[Any]] = {
     "exhibitor_id": WORLD["exhibitors"],
     "session_id": WORLD["sessions"],
     "speaker_id": WORLD["speakers"],
+    "deal_id": WORLD["deals"],
 }
 QUERY_VALUES: dict[str, list[Any]] = {
     "zone": WORLD["zones"],
@@ -103,6 +104,16 @@ SESSION = {
     "sectors": [WORLD["sectors"][:1], []],
     "format": ["talk", "keynote", "panel"],
     "seats": [None, 2, 50],
+}
+# A deal's fields (its entry and its changes).
+DEAL = {
+    "sector": WORLD["sectors"],
+    "kind": ["investment", "procurement", "licence", "framework"],
+    "investment_form": ["greenfield", ""],
+    "amount": ["0.01", "1250000000.50", "9999999999999999.99"],
+    "currency": ["CNY", "USD"],
+    "signed_on": DAYS,
+    "parties": [[{"exhibitor": WORLD["exhibitor_slugs"][0]}], [{"name": {"en": "Acme"}}]],
 }
 # Per operation (the end of its path): the body fields to aim at real values.
 BODY_VALUES: dict[str, dict[str, list[Any]]] = {
@@ -150,6 +161,8 @@ BODY_VALUES: dict[str, dict[str, list[Any]]] = {
     "/checkin/scans": SCAN,
     "/checkin/sync": {},
     "/venue/events": {},
+    "/deals": DEAL,
+    "/deals/{deal_id}": DEAL,
 }
 ITEM_VALUES: dict[str, tuple[str, dict[str, list[Any]]]] = {
     "/checkin/sync": ("scans", SCAN),

@@ -30,6 +30,7 @@ def world_seed() -> dict:
     world.update(_devices(world))
     world.update(_crowd(world))
     world.update(_programme(world))
+    world.update(_deals(world))
     return world
 
 
@@ -295,3 +296,30 @@ def _programme(world: dict) -> dict:
         "sessions": sessions,
         "speakers": [s.pk for s in speakers],
     }
+
+
+def _deals(world: dict) -> dict:
+    """Two deals: one with a public amount, one whose amount is confidential."""
+    from smartexpo.deals.services.deals import deal_create
+    from smartexpo.exhibitors.models import Exhibitor
+    from smartexpo.venue.models import Expo
+
+    expo = Expo.objects.get(slug=EDITION)
+    slug = Exhibitor.objects.get(pk=world["exhibitors"][0]).slug
+    deals = [
+        deal_create(
+            expo=expo,
+            data={
+                "title": {"en": f"Fuzz project {n}"},
+                "sector": world["sectors"][0],
+                "kind": "procurement",
+                "amount": amount,
+                "amount_confidential": n == 1,
+                "signed_on": DAYS[0],
+                "at_expo": True,
+                "parties": [{"name": {"en": "Acme"}, "country": "DE"}, {"exhibitor": slug}],
+            },
+        ).pk
+        for n, amount in enumerate(("1250000.50", "99.99"))
+    ]
+    return {"deals": deals, "exhibitor_slugs": [slug]}

@@ -527,3 +527,52 @@ def build_world() -> World:
         )
     )
     return world
+
+
+# --- deals (tests/permissions/rows/deals_api.py) ------------------------------------------------
+
+
+def _deals(expo, huawei) -> dict:
+    """Deals: one public deal of edition A signed with Huawei at the expo (its log entry, its
+    ledger and the edition's deals key come with it)."""
+    from smartexpo.deals.models import DealsKey, Ledger, LogEntry
+    from smartexpo.deals.selectors import tally
+    from smartexpo.deals.services.deals import deal_create
+
+    deal = deal_create(
+        expo=expo,
+        data={
+            "title": {"en": "Smart factory", "zh": "智能工厂"},
+            "sector": huawei.sector.code,
+            "kind": "procurement",
+            "amount": "1000000.00",
+            "signed_on": expo.starts_on.isoformat(),
+            "at_expo": True,
+            "parties": [{"name": {"en": "Acme"}, "country": "DE"}, {"exhibitor": huawei.slug}],
+        },
+    )
+    tally(expo=expo)  # makes the edition's deals key
+    return {
+        "deal": deal.pk,
+        "deals.deal": deal.pk,
+        "deals.logentry": LogEntry.objects.get(expo=expo, deal=deal.pk).pk,
+        "deals.ledger": Ledger.objects.get(expo=expo).pk,
+        "deals.dealskey": DealsKey.objects.get(expo=expo).pk,
+    }
+
+
+_build_world_before_deals = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_deals()
+    from smartexpo.exhibitors.models import Exhibitor
+
+    values = world.values
+    world.values.update(
+        _deals(
+            Expo.objects.get(slug=values["expo"]),
+            Exhibitor.objects.get(pk=values["exhibitor"]),
+        )
+    )
+    return world

@@ -126,7 +126,6 @@ def _locked(expo: Expo, deal_id: int) -> Deal:
     if not isinstance(deal_id, int) or not 0 < deal_id < 2**53:
         raise SmartExpoError("not_found", _("No such deal."))
     deal = (
-        # of=self: the ceremony is a nullable join, and PostgreSQL locks no outer join's side.
         Deal.objects.select_for_update(of=("self",))
         .select_related("sector", "ceremony")
         .filter(expo=expo, pk=deal_id)
