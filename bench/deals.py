@@ -247,13 +247,14 @@ def verify(env: dict[str, str], data_dir: Path, url: str | None) -> dict:
     stand-in when this build has no such command."""
     args = ["deals", "verify", "--expo", EXPO] + (["--url", url] if url else [])
     out, err = data_dir / "verify.out", data_dir / "verify.err"
-    seconds, code, rss = run_measured([*cli(), *args], env, out, err)
+    cpu: dict = {}
+    seconds, code, rss = run_measured([*cli(), *args], env, out, err, cpu)
     text = err.read_text(errors="replace")
     if code != 0 and "Unknown command" in text:
         if url:
             return {"available": False}
         standin = ["shell", "-c", VERIFY_STANDIN % (EXPO, "objects")]
-        seconds, code, rss = run_measured([*cli(), *standin], env, out, err)
+        seconds, code, rss = run_measured([*cli(), *standin], env, out, err, cpu)
         inner = _bench_json(out)
         lean = ["shell", "-c", VERIFY_STANDIN % (EXPO, "lean")]
         run_measured([*cli(), *lean], env, out, err)
@@ -263,6 +264,7 @@ def verify(env: dict[str, str], data_dir: Path, url: str | None) -> dict:
             "standin": True,
             "command": "smartexpo shell -c <read the log, chain.chain_problems>",
             "seconds": seconds,
+            "cpu_s": cpu["user_s"] + cpu["system_s"],
             "code": code,
             "rss_mib": rss,
             **inner,
@@ -272,6 +274,7 @@ def verify(env: dict[str, str], data_dir: Path, url: str | None) -> dict:
         "standin": False,
         "command": shlex.join(["smartexpo", *args]),
         "seconds": seconds,
+        "cpu_s": cpu["user_s"] + cpu["system_s"],
         "code": code,
         "rss_mib": rss,
         "output": out.read_text(errors="replace")[-400:] + text[-400:],
@@ -390,8 +393,9 @@ def _verify_rows(name: str, result: dict) -> list[tuple[str, str]]:
     rows = [
         (
             label,
-            f"{result['seconds']:.2f} s wall, exit {result['code']}, peak {result['rss_mib']:.0f} "
-            f"MiB ({verdict} the {TARGET_VERIFY_S:.0f} s target)",
+            f"{result['seconds']:.2f} s wall ({result['cpu_s']:.2f} s of CPU), exit "
+            f"{result['code']}, peak {result['rss_mib']:.0f} MiB ({verdict} the "
+            f"{TARGET_VERIFY_S:.0f} s target); load {os.getloadavg()[0]:.1f}",
         )
     ]
     if result.get("standin"):
