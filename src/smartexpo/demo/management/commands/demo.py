@@ -57,6 +57,7 @@ class Command(BaseCommand):
             if not 0 <= options["visitors"] <= 2_000_000:
                 raise CommandError("--visitors must be from 0 to 2,000,000.")
             self.seed(seed=options["seed"], quiet=options["quiet"])
+            self.seed_deals(seed=options["seed"])
             self.seed_visitors(
                 count=options["visitors"], seed=options["seed"], quiet=options["quiet"]
             )
@@ -161,6 +162,27 @@ class Command(BaseCommand):
             f"waiting lists and {audience['favourites']:,} sessions starred by the visitors "
             f"this run ({time.monotonic() - started:.1f} s)."
         )
+
+    def seed_deals(self, *, seed: int) -> None:
+        """The illustrative deals of both editions (`demo.deals`), after the exhibitors (some
+        are parties) and the programme (its signing ceremonies): entered through the deals
+        services, so every one is in the edition's hash chain."""
+        from smartexpo.demo.deals import demo_deals_seed
+        from smartexpo.venue.models import Expo
+
+        for expo in Expo.objects.filter(slug__in=[ed.slug for ed in facts.EDITIONS]):
+            started = time.monotonic()
+            report = demo_deals_seed(expo=expo, seed=seed)
+            if not report.planned:
+                continue
+            tally = report.totals
+            self.stdout.write(
+                f"{expo.slug}: illustrative deals: {tally['projects']:,} projects in force worth "
+                f"{tally['amount']} yuan ({tally['at_expo']:,} signed at the expo), "
+                f"{report.planned - tally['projects']:,} cancelled; {report.created:,} entered "
+                f"and {report.moves:,} status moves this run, {report.entries:,} log entries "
+                f"({time.monotonic() - started:.1f} s)."
+            )
 
     def seed_meetings(self, *, seed: int, solve_seconds: float) -> None:
         """The illustrative business meetings of sce-2019 (`demo.meetings`), after the
