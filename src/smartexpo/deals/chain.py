@@ -37,14 +37,20 @@ def _refuse(value: Any) -> Any:
 
 
 def _no_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats have no place in the ledger: amounts are decimal strings")
-    if isinstance(value, Mapping):
-        for item in value.values():
-            _no_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _no_floats(item)
+    # JSON would write a float without complaint; the ledger holds none (amounts are strings).
+    # Iterative, by exact type: it runs over every value of every entry a verification reads.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            raise TypeError("floats have no place in the ledger: amounts are decimal strings")
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:

@@ -23,6 +23,18 @@ def instant_text(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+ENTRY_COLUMNS = ("seq", "at", "deal", "change", "prev", "hash")
+
+
+def entry_bodies(rows) -> list[dict[str, Any]]:
+    """Entries as `entry_body` gives them, from `values_list(*ENTRY_COLUMNS)` rows (a whole
+    log is read this way: no model object per entry)."""
+    return [
+        {"seq": s, "at": instant_text(a), "deal": d, "change": c, "prev": p, "hash": h}
+        for s, a, d, c, p, h in rows
+    ]
+
+
 def entry_body(entry: LogEntry) -> dict[str, Any]:
     """An entry as the public log gives it and as its hash covers it (with `hash`)."""
     return {
