@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
+from tests.permissions.rows.deals_admin import DEALS_ADMIN_ROWS
+from tests.permissions.rows.deals_documents import DEALS_DOCUMENTS_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
 from tests.permissions.rows.meetings import MEETING_ROWS
 from tests.permissions.rows.meetings_checkin import MEETINGS_CHECKIN_ROWS
@@ -38,3 +40,4 @@ __all__ = ["ALLOWED", "BEARER", "OUTCOMES", "ROLES", "ROLE_KEYS", "ROWS", "SESSI
 # In this order the areas' tables come in docs/permissions.md.
 ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_ROWS
 ROWS += MEETING_ROWS + MEETINGS_SCHEDULE_ROWS + MEETINGS_PAGE_ROWS + MEETINGS_CHECKIN_ROWS
+ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS
