@@ -176,7 +176,7 @@ def decimal_cell(value: Any, *, places: int) -> str:
             raise ValueError(
                 _(
                     "The cell holds the number %(v)s, which a spreadsheet cannot keep exactly "
-                    "as an amount with at most %(n)d decimals: type it as text, e.g. '1250.50."
+                    "as an amount with at most %(n)d decimals: type it as text, e.g. 1250.50."
                 )
                 % {"v": repr(value), "n": places}
             )
