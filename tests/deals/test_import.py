@@ -277,3 +277,15 @@ def test_the_command_prints_the_report_and_fails_on_refused_rows(expo, tmp_path,
     assert Deal.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("deals_import", "--expo", "nope", str(path))
+
+
+def test_the_documented_example_file_imports_cleanly(expo):
+    from pathlib import Path
+
+    ExchangeRate.objects.create(currency="EUR", on=dt.date(2019, 8, 1), rate=Decimal("7.9"))
+    example = Path(__file__).resolve().parents[2] / "docs" / "deals-import-example.csv"
+    report = deals_import(expo=expo, file_name=example.name, data=example.read_bytes())
+    assert (report.created, report.errors) == (3, [])
+    registered = Deal.objects.get(ref="2019-003")
+    assert (registered.status, registered.rate) == ("registered", Decimal("7.8621"))
+    assert Deal.objects.get(ref="2019-001").parties.count() == 2
