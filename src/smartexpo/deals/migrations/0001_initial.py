@@ -42,12 +42,12 @@ DROP = {
 def triggers_create(apps, schema_editor):
     statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRESQL_TRIGGERS}
     for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def triggers_drop(apps, schema_editor):
     for sql in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):
