@@ -26,6 +26,7 @@ from smartexpo.deals.admin_forms import (
     PartyFormSet,
     StatusForm,
 )
+from smartexpo.deals.documents import deal_document
 from smartexpo.deals.documents_api import document_response
 from smartexpo.deals.imports import COLUMNS
 from smartexpo.deals.models import (
@@ -39,12 +40,8 @@ from smartexpo.deals.models import (
     StatusChange,
 )
 from smartexpo.deals.records import money
-from smartexpo.deals.services.deals import (
-    deal_create,
-    deal_status_set,
-    deal_update,
-    document_add,
-)
+from smartexpo.deals.services.deals import deal_create, deal_update, document_add
+from smartexpo.deals.services.evidence import deal_status_with_document_set
 from smartexpo.deals.services.imports import deals_import
 
 UPLOAD_READ_LIMIT = 20 * 1024 * 1024  # an import file; the importer's row limit does the rest
@@ -272,8 +269,18 @@ class DealAdmin(EditionAdmin):
         form = StatusForm(request.POST or None, request.FILES or None, deal=deal)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            upload = data.get("upload")
             try:
-                deal_status_with_evidence(deal, data)
+                deal_status_with_document_set(
+                    expo=deal.expo,
+                    deal_id=deal.pk,
+                    status=data["status"],
+                    on=data["on"],
+                    evidence=data["evidence"],
+                    document_id=data["document"].pk if data.get("document") else None,
+                    file_name=upload.name if upload else None,
+                    file_data=_read(upload) if upload else None,
+                )
             except SmartExpoError as exc:
                 _errors_on_form(form, exc, {"status_on": "on", "file": "upload"})
             else:
@@ -312,10 +319,10 @@ class DealAdmin(EditionAdmin):
         """A document's PDF, to organisers who may see documents."""
         if not request.user.has_perm("deals.view_document"):
             raise PermissionDenied
-        document = Document.objects.filter(deal_id=deal_id, pk=document_id).first()
-        if document is None:
-            raise Http404
-        return document_response(document)
+        try:
+            return document_response(deal_document(deal_id=deal_id, document_id=document_id))
+        except SmartExpoError:
+            raise Http404 from None
 
     def import_view(self, request):
         """Import a CSV or XLSX file of deals and show the report, line by line."""
@@ -358,30 +365,6 @@ def _errors_on_form(form, exc: SmartExpoError, names: dict[str, str]) -> None:
     for name, message in fields.items():
         field = names.get(name, name)
         form.add_error(field if field in form.fields else None, message)
-
-
-def deal_status_with_evidence(deal: Deal, data: dict) -> None:
-    """The status form's move: a new PDF is kept first and named as the evidence's document,
-    in one transaction with the move (a refused move keeps no document)."""
-    from django.db import transaction
-
-    with transaction.atomic():
-        document = data.get("document")
-        if data.get("upload"):
-            document = document_add(
-                expo=deal.expo,
-                deal_id=deal.pk,
-                name=data["upload"].name,
-                data=_read(data["upload"]),
-            )
-        deal_status_set(
-            expo=deal.expo,
-            deal_id=deal.pk,
-            status=data["status"],
-            on=data["on"],
-            evidence=data["evidence"],
-            document_id=document.pk if document is not None else None,
-        )
 
 
 @admin.register(Document)

@@ -12,10 +12,10 @@ from ninja import Field, File, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from smartexpo.core.api import Error, bearer
-from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import require_role
-from smartexpo.deals.models import DOCUMENT_MAX_BYTES, Deal, Document
+from smartexpo.deals import documents
+from smartexpo.deals.models import DOCUMENT_MAX_BYTES, Document
 from smartexpo.deals.services.deals import document_add
 from smartexpo.venue import selectors as venue_selectors
 
@@ -49,11 +49,9 @@ def document_out(document: Document) -> dict:
     }
 
 
-def _organiser_deal(request, expo: str, deal_id: int):
+def _organiser(request, expo: str):
     edition = venue_selectors.expo_get(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    if not 0 < deal_id < 2**53 or not Deal.objects.filter(expo=edition, pk=deal_id).exists():
-        raise SmartExpoError("not_found", "No such deal.")
     return edition
 
 
@@ -68,7 +66,7 @@ def _organiser_deal(request, expo: str, deal_id: int):
     "Documents are never public and add no entry to the deals' log.",
 )
 def deal_document_add(request, expo: str, deal_id: int, file: File[UploadedFile]):
-    edition = _organiser_deal(request, expo, deal_id)
+    edition = _organiser(request, expo)
     data = file.read(DOCUMENT_MAX_BYTES + 1)
     document = document_add(expo=edition, deal_id=deal_id, name=file.name or "", data=data)
     return Status(201, document_out(document))
@@ -81,10 +79,9 @@ def deal_document_add(request, expo: str, deal_id: int, file: File[UploadedFile]
     summary="The documents of a deal",
     description="Organiser. Every document of the deal, oldest first, without its content.",
 )
-def deal_documents(request, expo: str, deal_id: int):
-    _organiser_deal(request, expo, deal_id)
-    documents = list(Document.objects.filter(deal_id=deal_id).defer("data").order_by("id"))
-    return {"count": len(documents), "items": [document_out(d) for d in documents]}
+def deal_documents_list(request, expo: str, deal_id: int):
+    found = documents.deal_documents(expo=_organiser(request, expo), deal_id=deal_id)
+    return {"count": len(found), "items": [document_out(d) for d in found]}
 
 
 @router.get(
@@ -94,16 +91,11 @@ def deal_documents(request, expo: str, deal_id: int):
     summary="One document of a deal, the PDF itself",
     description="Organiser. Answers `application/pdf` as an attachment.",
 )
-def deal_document(request, expo: str, deal_id: int, document_id: int):
-    _organiser_deal(request, expo, deal_id)
-    document = (
-        Document.objects.filter(deal_id=deal_id, pk=document_id).first()
-        if 0 < document_id < 2**53
-        else None
+def deal_document_get(request, expo: str, deal_id: int, document_id: int):
+    edition = _organiser(request, expo)
+    return document_response(
+        documents.deal_document(expo=edition, deal_id=deal_id, document_id=document_id)
     )
-    if document is None:
-        raise SmartExpoError("not_found", "No such document of this deal.")
-    return document_response(document)
 
 
 def document_response(document: Document) -> HttpResponse:
