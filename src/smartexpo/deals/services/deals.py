@@ -126,7 +126,7 @@ def _locked(expo: Expo, deal_id: int) -> Deal:
     if not isinstance(deal_id, int) or not 0 < deal_id < 2**53:
         raise SmartExpoError("not_found", _("No such deal."))
     deal = (
-        Deal.objects.select_for_update()
+        Deal.objects.select_for_update(of=("self",))
         .select_related("sector", "ceremony")
         .filter(expo=expo, pk=deal_id)
         .first()
