@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
+from tests.permissions.rows.deals_admin import DEALS_ADMIN_ROWS
 from tests.permissions.rows.deals_api import DEALS_API_ROWS
+from tests.permissions.rows.deals_documents import DEALS_DOCUMENTS_ROWS
 from tests.permissions.rows.deals_pages import DEALS_PAGE_ROWS
 from tests.permissions.rows.leads import LEAD_ROWS
 from tests.permissions.rows.meetings import MEETING_ROWS
@@ -42,3 +44,4 @@ ROWS = API_ROWS + RECOMMEND_ROWS + PAGE_ROWS + PORTAL_ROWS + ADMIN_ROWS + LEAD_R
 ROWS += MEETING_ROWS + MEETINGS_SCHEDULE_ROWS + MEETINGS_PAGE_ROWS + MEETINGS_CHECKIN_ROWS
 ROWS += DEALS_API_ROWS
 ROWS += DEALS_PAGE_ROWS
+ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS

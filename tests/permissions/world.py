@@ -613,3 +613,53 @@ def build_world() -> World:
     expo = Expo.objects.get(slug=world.values["expo"])
     world.values.update(_deals_pages(expo, Expo.objects.get(slug="test-2018")))
     return world
+
+
+# --- deals: entry, documents and the admin (tests/permissions/rows/deals_*.py) ----------------
+
+
+def _deals_entry(expo) -> dict:
+    """A deal entered through its service (its log entry and the ledger's head come with it),
+    one PDF kept with it, the edition's deals key, and an exchange rate."""
+    from smartexpo.deals.models import ExchangeRate, Ledger, LogEntry
+    from smartexpo.deals.services.deals import deal_create, document_add
+    from smartexpo.deals.services.keys import deals_key_active
+
+    Sector.objects.get_or_create(
+        code="information-technology", defaults={"name_en": "IT", "name_zh": "信息技术"}
+    )
+    deal = deal_create(
+        expo=expo,
+        data={
+            "ref": "matrix-1",
+            "title": {"en": "Smart factory", "zh": "智能工厂"},
+            "sector": "information-technology",
+            "kind": "procurement",
+            "amount": "1000000.00",
+            "signed_on": "2019-08-26",
+            "at_expo": True,
+            "parties": [{"name": {"en": "Acme"}, "country": "DE"}, {"exhibitor": "huawei"}],
+        },
+    )
+    document = document_add(expo=expo, deal_id=deal.pk, name="contract.pdf", data=b"%PDF-1.4\n")
+    rate = ExchangeRate.objects.create(currency="USD", on=dt.date(2019, 8, 1), rate=Decimal("7"))
+    return {
+        "entry_deal": deal.pk,
+        "entry_document": document.pk,
+        "deals.deal": deal.pk,
+        "deals.document": document.pk,
+        "deals.exchangerate": rate.pk,
+        "deals.logentry": LogEntry.objects.filter(expo=expo, deal=deal.pk).first().pk,
+        "deals.ledger": Ledger.objects.get(expo=expo).pk,
+        "deals.dealskey": deals_key_active(expo=expo).pk,
+    }
+
+
+# Wrapped as the meetings' world is, so that the areas added beside it never touch one line.
+_build_world_before_deals_entry = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_deals_entry()
+    world.values.update(_deals_entry(Expo.objects.get(slug=world.values["expo"])))
+    return world
