@@ -266,17 +266,17 @@ def test_the_command_prints_the_report_and_fails_on_refused_rows(expo, tmp_path,
     path = tmp_path / "deals.csv"
     path.write_bytes(csv_file(GOOD_1, BAD_3))
     with pytest.raises(SystemExit) as exit_:
-        call_command("deals_import", "--expo", expo.slug, str(path), "--json")
+        call_command("deals", "import", "--expo", expo.slug, str(path), "--json")
     assert exit_.value.code == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["created"], report["errors"][0]["line"]) == (1, 3)
     path.write_bytes(csv_file(GOOD_1, GOOD_2))
-    call_command("deals_import", "--expo", expo.slug, str(path), "--dry-run")
+    call_command("deals", "import", "--expo", expo.slug, str(path), "--dry-run")
     out = capsys.readouterr().out
     assert "2 rows: 1 created, 0 updated, 1 unchanged, 0 refused; dry run" in out
     assert Deal.objects.count() == 1
     with pytest.raises(CommandError):
-        call_command("deals_import", "--expo", "nope", str(path))
+        call_command("deals", "import", "--expo", "nope", str(path))
 
 
 def test_the_documented_example_file_imports_cleanly(expo):
