@@ -216,6 +216,16 @@ def test_every_project_is_marked_illustrative(world):
     assert "816.9" in DEALS_NOTE["en"] and "8169" in DEALS_NOTE["zh"]
 
 
+def test_the_deals_pages_say_the_projects_are_illustrative(world):
+    from django.test import Client
+    from django.utils.html import escape
+
+    english = Client().get("/expos/sce-2019/deals/").content.decode()
+    chinese = Client().get("/zh-hans/expos/sce-2019/deals/list/").content.decode()
+    assert escape(DEALS_NOTE["en"]) in english
+    assert escape(DEALS_NOTE["zh"]) in chinese
+
+
 def test_demo_seed_runs_the_deals_step(world):
     out = StringIO()
     command = Command(stdout=out)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.stamps import stamp_read
-from smartexpo.deals import memo, pages, selectors
+from smartexpo.deals import memo, notes, pages, selectors
 from smartexpo.venue import selectors as venue
 
 # The language form's CSRF token in a page kept for anyone (the visitor's own goes in on every
@@ -55,8 +55,10 @@ def kept_for_anyone(view):
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    note = notes.note_for(expo=context["expo"])
+    context = {**context, "note": (note["zh"] if pages.zh() else note["en"]) if note else None}
     if getattr(request, "deals_kept", False):
-        context = {**context, "csrf_token": CSRF_STAND_IN}
+        context["csrf_token"] = CSRF_STAND_IN
     return render(request, template, context)
 
 

@@ -5,7 +5,7 @@ The public figures are the totals only: sce-2019 closed with 530 projects worth 
 yuan, 89 of them signed at the venue and 441 elsewhere; sce-2018 with 501 projects worth 612
 billion yuan. The tally (`deals.selectors.tally`) gives exactly those figures. Everything about
 the single projects is invented and marked so: every title ends in "(illustrative)" /
-"（示例）", every summary and evidence text says it, and `DEALS_NOTE` is the note a page shows.
+"（示例）", every summary and evidence text says it, and the deals pages show `DEALS_NOTE`.
 
 Choices (docs/deals-demo.md):
 
