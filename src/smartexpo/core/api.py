@@ -6,6 +6,7 @@ module is the one place where exceptions become HTTP answers.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -107,6 +108,17 @@ def conventional_errors(operation: dict[str, Any]) -> list[int]:
 
 class SmartExpoAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The OpenAPI document, built once per process: it is a function of the code (the
+        routes are all registered when the URL conf loads), and building it takes most of a
+        second — every `GET /api/v1/openapi.json` would otherwise cost that much CPU. Each
+        caller gets its own copy to change."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        built = self.__dict__.setdefault("_schemas", {})
+        if key not in built:
+            built[key] = self._schema_build(path_prefix=path_prefix, path_params=path_params)
+        return copy.deepcopy(built[key])
+
+    def _schema_build(self, *, path_prefix, path_params):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for operations in schema["paths"].values():
