@@ -13,6 +13,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from smartexpo.core.models import Role
 from smartexpo.core.tokens import token_create
@@ -21,6 +23,14 @@ from smartexpo.exhibitors.services import booth_assign, exhibitor_create, showca
 from smartexpo.tickets.identity import resident_check_digit
 from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
 from smartexpo.venue.services import booth_create
+
+# The property tests check what is drawn, not how fast it is drawn: on a busy machine (two
+# cores, a parallel run, a server under load beside it) a draw can wait a second for the CPU,
+# which Hypothesis' "too slow" health check and its deadline would report as a failure.
+hypothesis_settings.register_profile(
+    "smartexpo", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("smartexpo")
 
 # The live server's listen backlog defaults to 5, so a burst of concurrent clients would be
 # reset by the kernel before Django ever saw them; production runs gunicorn (backlog 2048).
