@@ -648,7 +648,7 @@ def test_on_a_wide_screen_the_links_show_in_a_row_without_a_menu_button(site, ch
         page.goto(address(site, "en", f"{E}/"))
         expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
         links = page.locator(".mainnav a")
-        expect(links).to_have_count(5)
+        expect(links).to_have_count(6)
         for link in links.all():
             expect(link).to_be_visible()
         tops = {round(link.bounding_box()["y"]) for link in links.all()}
