@@ -184,16 +184,30 @@ def _musts_first(
         requests=[r for r in instance.requests if r.id in must_ids],
         previous={k: p for k, p in instance.previous.items() if k in must_ids},
     )
-    budget = (deadline - time.perf_counter()) * share
+    begun = time.perf_counter()
+    budget = (deadline - begun) * share
     if budget <= 0.1:
         return None
-    begun = time.perf_counter()
     warm = greedy_solve(sub)
     model = Model(sub, gaps=False)
     model.hint(warm)
-    status, placements, objective, _, _ = model.solve(
-        time_limit=max(0.05, budget - (time.perf_counter() - begun)), workers=workers, seed=seed
-    )
+    # The whole model is built after this phase, in a time that grows with its variables: keep
+    # that time (estimated from this build's pace, with a margin) out of this phase's search,
+    # so that a slow machine shortens phase 1 rather than overrunning the limit.
+    built = time.perf_counter() - begun
+    pace = built / max(1, model.n_vars)
+    whole_build = 1.5 * pace * _variables_estimate(instance)
+    search = min(budget - built, deadline - time.perf_counter() - whole_build - 0.1 * budget)
+    if search <= 0.05:
+        return warm
+    status, placements, objective, _, _ = model.solve(time_limit=search, workers=workers, seed=seed)
     if status == "unknown" or objective < check.objective(sub, warm):
         return warm
     return placements
+
+
+def _variables_estimate(instance: Instance) -> int:
+    """About how many variables the whole model has: one per request, slot and place."""
+    return sum(
+        len(instance.common_slots(r)) * (2 if r.booth is not None else 1) for r in instance.requests
+    )
