@@ -59,16 +59,29 @@ class _State:
         return Placement(slot=slot, table=0 if booth is None else None, booth=booth)
 
 
-def greedy_solve(instance: Instance) -> dict[Hashable, Placement]:
-    """A valid schedule by the greedy rule (table numbers still 0: see `tables.number_tables`)."""
+def greedy_solve(
+    instance: Instance, *, first: dict[Hashable, Placement] | None = None
+) -> dict[Hashable, Placement]:
+    """A valid schedule by the greedy rule (table numbers still 0: see `tables.number_tables`).
+
+    `first`: placements to keep before anything else where they still fit (the optimiser's
+    schedule of the `must` requests, completed here with the `want` ones); they take the place
+    of the previous schedule's for the requests they name."""
     state = _State(instance)
     out: dict[Hashable, Placement] = {}
+    seeds = {**instance.previous, **(first or {})}
     order = sorted(
         instance.requests,
-        key=lambda r: (r.id not in instance.previous, -r.weight, -r.score, str(r.id)),
+        key=lambda r: (
+            r.id not in (first or {}),
+            r.id not in seeds,
+            -r.weight,
+            -r.score,
+            str(r.id),
+        ),
     )
     for r in order:
-        before = instance.previous.get(r.id)
+        before = seeds.get(r.id)
         if before is not None:
             booth = before.booth if before.booth is not None and before.booth == r.booth else None
             same_place = before.booth is None or booth is not None

@@ -34,6 +34,11 @@ def request_weight(priority: str, no_shows: int) -> int:
     return base
 
 
+def is_must(weight: int) -> bool:
+    """Whether an effective weight is of the `must` tier (no-shows lower it inside its tier)."""
+    return weight > WANT
+
+
 def score_bonus(score: float) -> int:
     """The tie-breaking term of a pair's reciprocal score (clamped to 0..1)."""
     return round(min(1.0, max(0.0, float(score))) * SCORE_BONUS_MAX)
