@@ -13,31 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from smartexpo.core.admin import EditionBoundForm
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.deals import rules
-from smartexpo.deals.models import DOCUMENT_MAX_BYTES, Deal, DealParty, DealStatus, Document
+from smartexpo.deals.models import (
+    DOCUMENT_MAX_BYTES,
+    INPUT_COLUMNS,
+    Deal,
+    DealParty,
+    DealStatus,
+    Document,
+)
 
 # The rule's field names that are not the form's own.
 FORM_FIELD = {"title": "title_en", "summary": "summary_en"}
 PARTY_FIELD = {"name": "name_en"}
-DEAL_FIELDS = (
-    "expo",
-    "ref",
-    "title_en",
-    "title_zh",
-    "summary_en",
-    "summary_zh",
-    "sector",
-    "kind",
-    "investment_form",
-    "amount",
-    "currency",
-    "rate",
-    "rate_on",
-    "amount_estimated",
-    "amount_confidential",
-    "signed_on",
-    "at_expo",
-    "ceremony",
-)
+DEAL_FIELDS = ("expo", *INPUT_COLUMNS)
 
 
 class PartyForm(EditionBoundForm):

@@ -24,28 +24,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from smartexpo.deals.models import AMOUNT_PLACES, RATE_PLACES
+from smartexpo.deals.models import AMOUNT_PLACES, INPUT_COLUMNS, RATE_PLACES
 
 PARTY_FIELDS = ("exhibitor", "name_en", "name_zh", "country", "region", "city")
 PARTY_PREFIXES = ("party", "party2")  # the counterpart (position 0), then another party
 COLUMNS = (
-    "ref",
-    "title_en",
-    "title_zh",
-    "summary_en",
-    "summary_zh",
-    "sector",
-    "kind",
-    "investment_form",
-    "amount",
-    "currency",
-    "rate",
-    "rate_on",
-    "amount_estimated",
-    "amount_confidential",
-    "signed_on",
-    "at_expo",
-    "ceremony",
+    *INPUT_COLUMNS,
     "status",
     "status_on",
     "evidence",

@@ -4,33 +4,20 @@ decrypted once per process. Retired keys stay published so that tallies they sig
 
 from __future__ import annotations
 
-import threading
-
 from django.utils import timezone
 
 from smartexpo.core.stamps import READ, StampedCache
 from smartexpo.deals.models import DealsKey
 from smartexpo.deals.services.keys import deals_key_active
+from smartexpo.tickets import keys as ticket_keys
 from smartexpo.tickets import ticket_secrets as ts
 from smartexpo.venue.models import Expo
 
-_private: dict[tuple[int, int, str], ts.Ed25519PrivateKey] = {}
-_lock = threading.Lock()
-
 
 def private_key(record: DealsKey) -> ts.Ed25519PrivateKey:
-    """The decrypted private half of `record` (decrypted once per process; keyed by the public
-    key too, so that a rebuilt database never meets a stale key)."""
-    cache_key = (record.expo_id, record.kid, record.public_key)
-    cached = _private.get(cache_key)
-    if cached is not None:
-        return cached
-    with _lock:
-        key = ts.private_key_from_encrypted(
-            bytes(record.private_key_encrypted), secret=ts.key_encryption_secret()
-        )
-        _private[cache_key] = key
-        return key
+    """The decrypted private half of `record`: stored as the ticket keys are, so decrypted and
+    kept once per process by the same cache (keyed by edition, key id and public key)."""
+    return ticket_keys.private_key(record=record)
 
 
 def keys_package(*, expo: Expo) -> dict:

@@ -67,6 +67,28 @@ class DealStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The deal's own columns a caller sets (the API's `title` is `title_en` and `title_zh`, …):
+# what the rule answers, the admin's form shows and a file's columns are named after.
+INPUT_COLUMNS = (
+    "ref",
+    "title_en",
+    "title_zh",
+    "summary_en",
+    "summary_zh",
+    "sector",
+    "kind",
+    "investment_form",
+    "amount",
+    "currency",
+    "rate",
+    "rate_on",
+    "amount_estimated",
+    "amount_confidential",
+    "signed_on",
+    "at_expo",
+    "ceremony",
+)
+
 # The follow-up only moves forward along this line; `cancelled` ends it from any point.
 STATUS_LINE = (DealStatus.SIGNED, DealStatus.REGISTERED, DealStatus.STARTED, DealStatus.OPERATING)
 

@@ -18,7 +18,8 @@ _lock = threading.Lock()
 
 
 def private_key(*, record: SigningKey) -> ts.Ed25519PrivateKey:
-    """The decrypted private half of a signing key record (decrypted once per process)."""
+    """The decrypted private half of a key record (decrypted once per process): a ticket
+    signing key, or any record stored the same way (the deals keys)."""
     cache_key = (record.expo_id, record.kid, record.public_key)
     cached = _private_keys.get(cache_key)
     if cached is not None:

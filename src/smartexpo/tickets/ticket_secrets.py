@@ -268,6 +268,15 @@ def private_key_from_encrypted(blob: bytes, *, secret: bytes) -> Ed25519PrivateK
     return key
 
 
+def key_pair_new() -> tuple[str, bytes]:
+    """A new Ed25519 key as it is stored: (its public key as `public_key_b64` gives it, its
+    private key encrypted with `key_encryption_secret`)."""
+    private = generate_private_key()
+    return public_key_b64(private), private_key_to_encrypted(
+        private, secret=key_encryption_secret()
+    )
+
+
 def key_encryption_secret() -> bytes:
     """Return the secret that encrypts signing keys at rest.
 

@@ -15,6 +15,7 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.deals import records, rules
 from smartexpo.deals.models import (
     DOCUMENT_MAX_BYTES,
+    INPUT_COLUMNS,
     Deal,
     DealParty,
     DealStatus,
@@ -24,26 +25,7 @@ from smartexpo.deals.models import (
 from smartexpo.deals.services.ledger import log_append
 from smartexpo.venue.models import Expo
 
-DEAL_COLUMNS = (
-    "ref",
-    "title_en",
-    "title_zh",
-    "summary_en",
-    "summary_zh",
-    "sector",
-    "kind",
-    "investment_form",
-    "amount",
-    "currency",
-    "rate",
-    "rate_on",
-    "amount_cny",
-    "amount_estimated",
-    "amount_confidential",
-    "signed_on",
-    "at_expo",
-    "ceremony",
-)
+DEAL_COLUMNS = (*INPUT_COLUMNS, "amount_cny")
 STATUS_INPUT = ("status", "status_on", "evidence")
 
 

@@ -12,15 +12,9 @@ from smartexpo.venue.models import Expo
 
 
 def _new_key(*, expo: Expo, kid: int) -> SigningKey:
-    private = ts.generate_private_key()
+    public, private_encrypted = ts.key_pair_new()
     return SigningKey.objects.create(
-        expo=expo,
-        kid=kid,
-        public_key=ts.public_key_b64(private),
-        private_key_encrypted=ts.private_key_to_encrypted(
-            private, secret=ts.key_encryption_secret()
-        ),
-        active=True,
+        expo=expo, kid=kid, public_key=public, private_key_encrypted=private_encrypted, active=True
     )
 
 
