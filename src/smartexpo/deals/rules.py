@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,7 +199,8 @@ def deal_input_clean(
     if current is None:
         for name in REQUIRED:
             if data.get(name) in (None, "", []):
-                problems[name] = _("This field is required.")
+                # Django's own words (and their translations), as its forms say it.
+                problems[name] = str(forms.Field.default_error_messages["required"])
     out: dict[str, Any] = dict(current or {})
     given = {k: v for k, v in data.items() if k in FIELDS}
 
