@@ -166,3 +166,14 @@ def statistics_refresh(*models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {table(model)}")
+
+
+def table_triggers(cursor, tables) -> list[tuple[str, str]]:
+    """(name, SQL) of every SQLite trigger on `tables` (the flush re-creates them)."""
+    placeholders = ",".join("%s" for _ in tables)  # parameters, never names
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        f"AND tbl_name IN ({placeholders}) ORDER BY name",
+        list(tables),
+    )
+    return cursor.fetchall()

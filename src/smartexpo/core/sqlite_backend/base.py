@@ -17,6 +17,8 @@ import threading
 
 from django.db.backends.sqlite3 import base, operations
 
+from smartexpo.core import queries
+
 # Every connection: write-ahead logging (readers never wait for the writer), fsync at
 # checkpoints only, foreign keys enforced, temporary tables in memory, a 64 MB page cache.
 CONNECTION_PRAGMAS = (
@@ -56,13 +58,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         if not statements:
             return statements
         with self.connection.cursor() as cursor:
-            placeholders = ",".join("%s" for _ in tables)  # parameters, never names
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "  # noqa: S608
-                f"AND tbl_name IN ({placeholders}) ORDER BY name",
-                list(tables),
-            )
-            triggers = cursor.fetchall()
+            triggers = queries.table_triggers(cursor, tables)
         drop = [f'DROP TRIGGER "{name}"' for name, _ in triggers]
         return drop + statements + [sql for _, sql in triggers]
 
