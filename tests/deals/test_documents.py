@@ -108,3 +108,21 @@ def test_a_deal_or_document_of_another_edition_is_not_found(
     )
     assert c.get(f"/api/v1/expos/{expo.slug}/deals/{2**63}/documents").status_code == 404
     assert c.get(f"/api/v1/expos/{expo.slug}/deals/{deal.pk}/documents/0").status_code == 404
+
+
+def test_a_multipart_body_without_a_boundary_is_400_malformed(expo, organizer):
+    """Found by the fuzzer: Django's multipart parser refused it, and the API answered 500."""
+    from smartexpo.deals.services.deals import deal_create
+
+    from .test_services import deal_data
+
+    deal = deal_create(expo=expo, data=deal_data())
+    response = organizer.client.generic(
+        "POST",
+        f"/api/v1/expos/test-2019/deals/{deal.pk}/documents",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {organizer.token}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"

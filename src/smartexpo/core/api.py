@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -171,6 +172,14 @@ def build_api() -> NinjaAPI:
         if exc.status_code == 400:
             message = "The request body is not valid JSON."
         return error_response(api, request, exc.status_code, code, message)
+
+    @api.exception_handler(MultiPartParserError)
+    def on_malformed_multipart(request, exc: MultiPartParserError):
+        # A multipart body Django cannot parse (no boundary, cut short): the client's fault,
+        # on every upload route alike.
+        return error_response(
+            api, request, 400, "malformed", "The request body is not valid multipart form data."
+        )
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):
