@@ -56,17 +56,20 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Its own prefix, so no other page tries its patterns; early, so a public deals page (a
+    # link shared at the signing ceremony, thousands at once) tries few before its own.
+    path("expos/<slug:expo>/deals/", include("smartexpo.deals.urls")),
     path("", include("smartexpo.tickets.urls")),
     path("", include("smartexpo.privacy.urls")),
     path("", include("smartexpo.checkin.urls")),
     path("", include("smartexpo.crowd.urls")),
-    path("", include("smartexpo.portal.urls")),
+    # Every portal address starts so: the pages after it need not try its ~30 patterns.
+    path("portal/", include("smartexpo.portal.urls")),
     path("", include("smartexpo.programme.urls")),
     path("", include("smartexpo.recommend.urls")),
     path("", include("smartexpo.leads.urls")),
     path("", include("smartexpo.leads.booth_urls")),
     path("", include("smartexpo.meetings.urls")),
-    path("", include("smartexpo.deals.urls")),
     path("", include("smartexpo.web.urls")),
     prefix_default_language=False,
 )

@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from smartexpo.core.stamps import READ
-from smartexpo.deals import chain
+from smartexpo.deals import chain, queries
 from smartexpo.deals.keys import private_key, signing_key
-from smartexpo.deals.models import ZERO_HASH, Deal, DealStatus, Ledger, LogEntry
+from smartexpo.deals.models import ZERO_HASH, Deal, DealStatus, LogEntry
 from smartexpo.deals.records import money
 from smartexpo.deals.services.ledger import instant_text
 from smartexpo.exhibitors.models import Sector
@@ -73,8 +73,8 @@ def log_entries(*, expo: Expo, after: int = 0) -> QuerySet[LogEntry]:
 
 def head(*, expo: Expo) -> tuple[int, str]:
     """(entries, head hash) of the edition's log; (0, 64 zeros) before the first."""
-    row = Ledger.objects.filter(expo=expo).values_list("seq", "head").first()
-    return (0, ZERO_HASH) if row is None else (row[0], row[1])
+    row = queries.ledger_head(expo.pk)
+    return (0, ZERO_HASH) if row is None else row
 
 
 def totals(*, expo: Expo) -> dict[str, Any]:

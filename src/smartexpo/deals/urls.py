@@ -1,3 +1,5 @@
+"""The public deals pages, under `expos/<expo>/deals/` (the root URL conf gives the prefix)."""
+
 from django.urls import path
 
 from smartexpo.deals import views
@@ -5,9 +7,9 @@ from smartexpo.deals import views
 app_name = "deals"
 
 urlpatterns = [
-    path("expos/<slug:expo>/deals/", views.tally, name="tally"),
-    path("expos/<slug:expo>/deals/list/", views.deal_list, name="list"),
-    path("expos/<slug:expo>/deals/follow-up/", views.follow_up, name="follow-up"),
-    path("expos/<slug:expo>/deals/ceremony/", views.ceremony, name="ceremony"),
-    path("expos/<slug:expo>/deals/<int:pk>/", views.deal, name="deal"),
+    path("", views.tally, name="tally"),
+    path("list/", views.deal_list, name="list"),
+    path("follow-up/", views.follow_up, name="follow-up"),
+    path("ceremony/", views.ceremony, name="ceremony"),
+    path("<int:pk>/", views.deal, name="deal"),
 ]

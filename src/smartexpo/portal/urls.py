@@ -15,29 +15,29 @@ from smartexpo.portal.views import (
 
 app_name = "portal"
 
-EXHIBITOR = "portal/<slug:expo>/<slug:exhibitor>/"
+EXHIBITOR = "<slug:expo>/<slug:exhibitor>/"
 
 urlpatterns = [
-    path("portal/", accounts.index, name="index"),
-    path("portal/login/", accounts.LoginView.as_view(), name="login"),
-    path("portal/logout/", accounts.LogoutView.as_view(), name="logout"),
-    path("portal/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path("", accounts.index, name="index"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
     path(
-        "portal/password-reset/sent/",
+        "password-reset/sent/",
         accounts.PasswordResetDoneView.as_view(),
         name="password-reset-done",
     ),
     path(
-        "portal/password-reset/<uidb64>/<token>/",
+        "password-reset/<uidb64>/<token>/",
         accounts.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
     path(
-        "portal/password-reset/done/",
+        "password-reset/done/",
         accounts.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
-    path("portal/invitations/<str:token>/", team.accept, name="accept"),
+    path("invitations/<str:token>/", team.accept, name="accept"),
     path(EXHIBITOR, accounts.home, name="home"),
     path(EXHIBITOR + "profile/", profile.profile, name="profile"),
     path(EXHIBITOR + "showcase/", profile.showcase, name="showcase"),
