@@ -329,3 +329,24 @@ def frames_replace(expo_id: int, starts: dict[dt.date, int], rows: list[tuple]) 
                 ),
                 rows,
             )
+
+
+# --- predictions ---------------------------------------------------------------------------
+
+
+def minute_counts(zone_ids: list[int], period: dt.date, before: int | None) -> list[tuple]:
+    """The stored minutes of these zones in one count period, before the minute `before` if
+    given: `(zone_id, minute, count_out)` rows, in no particular order."""
+    if not zone_ids:
+        return []
+    sql = (
+        f"SELECT zone_id, minute, count_out FROM {table(OccupancyMinute)} "
+        f"WHERE zone_id IN ({placeholders(len(zone_ids))}) AND period = %s"
+    )
+    params = [*zone_ids, connection.ops.adapt_datefield_value(period)]
+    if before is not None:
+        sql += " AND minute < %s"
+        params.append(before)
+    with driver_cursor() as cursor:
+        cursor.execute(driver_sql(sql), params)
+        return cursor.fetchall()
