@@ -198,3 +198,13 @@ def test_live_alerts_do_not_count_as_predicted(expo):
     # before saw nothing coming, and a hall at its threshold raises no predicted alert.
     fold_moves(expo, [("S1", t("10:00:00"), 500), ("S1", t("10:10:00"), -500)])
     assert predict.predicted_alerts(expo=expo, day=DAY1) == []
+
+
+def test_days_outside_the_edition_are_not_forecast(expo):
+    # The pattern of the edition's days would otherwise predict crowds after it.
+    after = dt.date(2019, 8, 30)
+    fold_moves(expo, [("S1", t("09:00:00"), 100), ("S1", t("10:30:00"), 400)])
+    fold_moves(expo, [("S1", t("09:00:00", DAY2), 100), ("S1", t("09:00:00", after), 100)])
+    assert predict.predicted_alerts(expo=expo, day=DAY2) != []  # in the edition: predicted
+    assert predict.predicted_alerts(expo=expo, day=after) == []
+    assert predict.predicted_at(expo=expo, at=t("10:10:00", after)) == []

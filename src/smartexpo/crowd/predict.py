@@ -167,11 +167,16 @@ def _patterns(
 
 def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -> DayForecast:
     """The forecast of every hall at every minute boundary of the count period `day`, up to
-    the boundary `until_minute` (default: the closing). Reads only movements before that
-    boundary in the period, and the pattern days (earlier periods)."""
+    the boundary `until_minute` (default: the closing); none outside the edition's days.
+    Reads only movements before that boundary in the period, and the pattern days (earlier
+    periods)."""
     halls = [z for z in zone_infos(expo_id=expo.pk).values() if z.kind == ZoneKind.HALL]
     first, last = _boundaries(expo, day)
     end = last if until_minute is None else min(last, until_minute)
+    if not expo.starts_on <= day <= expo.ends_on:
+        # Only the edition's days are forecast: on any other the pattern of its days would
+        # predict crowds in empty halls.
+        end = first - 1
     minutes = np.arange(first, end + 1, dtype=np.int64)
     shape = (len(halls), len(minutes))
     if not halls or not len(minutes):
