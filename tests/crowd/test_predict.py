@@ -208,3 +208,13 @@ def test_days_outside_the_edition_are_not_forecast(expo):
     assert predict.predicted_alerts(expo=expo, day=DAY2) != []  # in the edition: predicted
     assert predict.predicted_alerts(expo=expo, day=after) == []
     assert predict.predicted_at(expo=expo, at=t("10:10:00", after)) == []
+
+
+def test_a_late_movement_on_a_pattern_day_is_in_the_next_answer(expo):
+    # The pattern days' counts are kept per process while their totals hold still: a surge
+    # folded later into day 1 (another process's fold, say) is in the next day-2 answer.
+    fold_moves(expo, [("S1", t("09:00:00"), 100), ("S1", t("09:00:00", DAY2), 100)])
+    assert predict.predicted_alerts(expo=expo, day=DAY2) == []
+    fold_moves(expo, [("S1", t("10:30:00"), 400)])
+    [alert] = predict.predicted_alerts(expo=expo, day=DAY2)
+    assert alert.raised_at == t("10:01:00", DAY2)

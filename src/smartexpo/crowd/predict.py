@@ -30,6 +30,7 @@ ends it at closing time, like a live alert.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 
@@ -39,7 +40,7 @@ from smartexpo.crowd import queries
 from smartexpo.crowd.levels import ZoneInfo
 from smartexpo.crowd.occupancy_arithmetic import alert_states
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, period_of, to_us
-from smartexpo.crowd.zones import zone_infos
+from smartexpo.crowd.zones import zone_infos, zone_table
 from smartexpo.venue.models import Expo, ZoneKind
 
 HORIZON_MINUTES = 30
@@ -127,30 +128,63 @@ def _rows(zone_ids: list[int], period: dt.date, before: int | None) -> np.ndarra
     return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
 
 
+# Pattern days' counts, kept per process: (edition, day, zones, grid) → (the days' totals when
+# read, counts per zone). Earlier days rarely change during the day being watched, so the page
+# and the API read them once; a late movement folded into one changes its totals and stored
+# minutes (`queries.zone_day_totals`), which every call reads, and the counts are read again.
+_pattern_counts: collections.OrderedDict = collections.OrderedDict()
+PATTERN_CACHE_SIZE = 64
+
+
+def _day_counts(
+    edition: Expo, other: dt.date, ids: tuple[int, ...], grid: np.ndarray, totals: tuple
+) -> dict[int, np.ndarray]:
+    """Each zone's count at the grid's boundaries on the day `other` (zones without movements
+    that day left out), from the cache while the day's totals are unchanged."""
+    key = (edition.pk, other, ids, int(grid[0]), len(grid))
+    kept = _pattern_counts.get(key)
+    if kept is not None and kept[0] == totals:
+        _pattern_counts.move_to_end(key)
+        return kept[1]
+    rows = _rows(list(ids), other, None)
+    counts = {}
+    for zone_id in ids:
+        found = _counts_at(rows, zone_id, grid)
+        if found is not None:
+            counts[zone_id] = found
+    _pattern_counts[key] = (totals, counts)
+    while len(_pattern_counts) > PATTERN_CACHE_SIZE:
+        _pattern_counts.popitem(last=False)
+    return counts
+
+
 def _patterns(
     expo: Expo, day: dt.date, halls: list[ZoneInfo], boundaries: np.ndarray
 ) -> tuple[list[np.ndarray | None], list[str]]:
     """Each hall's mean count at the same times of day on its pattern days (None: none), and
     where that pattern comes from."""
     patterns: list[list[np.ndarray]] = [[] for _ in halls]
-    earlier = [d for d in expo.days if d < day]
     closing = to_us(closing_instant(day, tz=expo.tz, closes_at=expo.closes_at))
 
     def add(edition: Expo, days: list[dt.date], ids: list[int | None]) -> None:
-        wanted = [i for i in ids if i is not None]
+        wanted = tuple(i for i in ids if i is not None)
+        totals: dict[str, list] = {}
+        for zone_id, period, *figures in queries.zone_day_totals(list(wanted), days):
+            totals.setdefault(str(period)[:10], []).append((zone_id, *figures))
         for other in days:
             shift = closing - to_us(
                 closing_instant(other, tz=edition.tz, closes_at=edition.closes_at)
             )
-            rows = _rows(wanted, other, None)
+            found = tuple(sorted(totals.get(other.isoformat(), [])))
+            if not found:
+                continue  # no movement in any of the halls that day
+            grid = boundaries - shift // MINUTE_US
+            counts = _day_counts(edition, other, wanted, grid, found)
             for k, zone_id in enumerate(ids):
-                if zone_id is None:
-                    continue
-                counts = _counts_at(rows, zone_id, boundaries - shift // MINUTE_US)
-                if counts is not None:
-                    patterns[k].append(counts)
+                if zone_id in counts:
+                    patterns[k].append(counts[zone_id])
 
-    add(expo, earlier, [h.id for h in halls])
+    add(expo, [d for d in expo.days if d < day], [h.id for h in halls])
     basis = [BASIS_EDITION if p else BASIS_TREND for p in patterns]
     missing = [k for k, p in enumerate(patterns) if not p]
     previous = expo.previous
@@ -170,7 +204,7 @@ def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -
     the boundary `until_minute` (default: the closing); none outside the edition's days.
     Reads only movements before that boundary in the period, and the pattern days (earlier
     periods)."""
-    halls = [z for z in zone_infos(expo_id=expo.pk).values() if z.kind == ZoneKind.HALL]
+    halls = [z for z in zone_table(expo_id=expo.pk).zones if z.kind == ZoneKind.HALL]
     first, last = _boundaries(expo, day)
     end = last if until_minute is None else min(last, until_minute)
     if not expo.starts_on <= day <= expo.ends_on:
