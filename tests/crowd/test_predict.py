@@ -54,25 +54,26 @@ def only(alerts, zone="S1"):
 def test_a_rising_hall_is_predicted_with_the_minutes_to_its_threshold(expo):
     # Hall S1: capacity 500 (threshold 500, clears at 450). Ten people a minute from 10:00
     # reach 500 at 10:49; the count at the boundary 10:m is 10 × m (movements strictly before
-    # it), the trend 10 a minute. At 10:20, 200 + 30 × 10 = 500: raised, expected at 10:50.
+    # it), the trend over the last 30 minutes 10m / 30 until 10:30. At 10:25, 250 + 30 × 250 / 30
+    # = 500: raised, expected at 10:55. From 10:30 the trend is 10 a minute.
     fold_moves(expo, rising("S1", t("10:00:00"), 50, 10))
     fold_moves(expo, [("S1", t("11:30:00"), -100)])  # 400 ≤ 450: the prediction clears
     [alert] = predict.predicted_alerts(expo=expo, day=DAY1)
     assert alert.zone.code == "S1" and alert.basis == predict.BASIS_TREND
-    assert alert.raised_at == t("10:20:00")
-    assert alert.expected_at == t("10:50:00")
+    assert alert.raised_at == t("10:25:00")
+    assert alert.expected_at == t("10:55:00")
     assert alert.lead_minutes == 30
     assert alert.cleared_at == t("11:31:00") and not alert.ended_by_reset
     # The state at 10:35:40: the prediction of 10:35 expects 500 in 15 minutes.
     [now] = predict.predicted_at(expo=expo, at=t("10:35:40"))
     assert now.active and now.cleared_at is None
-    assert now.raised_at == t("10:20:00") and now.expected_at == t("10:50:00")
+    assert now.raised_at == t("10:25:00") and now.expected_at == t("10:55:00")
     assert now.minutes_to_threshold == 15
     assert now.forecast_peak == 350 + 30 * 10
     # Reached: 0 minutes to the threshold while the hall is at it.
     assert predict.predicted_at(expo=expo, at=t("11:00:00"))[0].minutes_to_threshold == 0
-    # Not yet raised at 10:19:59.
-    assert predict.predicted_at(expo=expo, at=t("10:19:59")) == []
+    # Not yet raised at 10:24:59.
+    assert predict.predicted_at(expo=expo, at=t("10:24:59")) == []
 
 
 def test_a_flat_hall_raises_no_predicted_alert(expo):

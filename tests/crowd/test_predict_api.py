@@ -28,7 +28,7 @@ def at(clock: str) -> str:
 @pytest.fixture
 def rising(all_zones_sensor):
     """Hall S1 (threshold 500): ten people a minute from 10:00 to 10:49, then 100 leave at
-    11:30. Predicted from 10:20 (expected 10:50); live alert from 10:49 to 11:30."""
+    11:30. Predicted from 10:25 (expected 10:55); live alert from 10:49 to 11:30."""
     events = [ev("S1", "enter", at(f"10:{m:02d}:00"), 10) for m in range(50)]
     post(all_zones_sensor, [*events, ev("S1", "exit", at("11:30:00"), 100)])
     fold()
@@ -57,8 +57,8 @@ def test_the_api_lists_a_predicted_alert_with_its_minutes_to_threshold(rising, o
             "threshold": 500,
             "clear_threshold": 450,
             "capacity": 500,
-            "raised_at": "2019-08-26T02:20:00+00:00",
-            "expected_at": "2019-08-26T02:50:00+00:00",
+            "raised_at": "2019-08-26T02:25:00+00:00",
+            "expected_at": "2019-08-26T02:55:00+00:00",
             "minutes_to_threshold": 15,
             "forecast_peak": 650,
             "cleared_at": None,
@@ -72,7 +72,7 @@ def test_the_api_lists_a_predicted_alert_with_its_minutes_to_threshold(rising, o
     assert predicted(organizer, at("12:00:00"), active="true")["count"] == 0
     assert predicted(organizer, at("12:00:00"), active="false")["count"] == 1
     assert predicted(organizer, at("12:00:00"), zone="N1")["count"] == 0
-    assert predicted(organizer, at("10:19:00"))["items"] == []
+    assert predicted(organizer, at("10:24:00"))["items"] == []
 
 
 def test_predicted_and_live_alerts_never_mix_in_the_api(rising, organizer):
@@ -83,7 +83,7 @@ def test_predicted_and_live_alerts_never_mix_in_the_api(rising, organizer):
     assert [(a["zone"], a["raised_at"]) for a in live] == [("S1", "2019-08-26T02:49:00+00:00")]
     assert "basis" not in live[0] and "expected_at" not in live[0]
     items = predicted(organizer, at("11:00:00"))["items"]
-    assert [(a["zone"], a["raised_at"]) for a in items] == [("S1", "2019-08-26T02:20:00+00:00")]
+    assert [(a["zone"], a["raised_at"]) for a in items] == [("S1", "2019-08-26T02:25:00+00:00")]
     assert "id" not in items[0] and "reason" not in items[0]
     assert CrowdAlert.objects.count() == 1  # predictions are never stored as live alerts
 
@@ -143,7 +143,7 @@ def test_the_page_shows_predictions_in_their_own_section(rising, organiser_sessi
     live_part = html[html.index('id="alerts-active"') : html.index('id="predicted"')]
     assert "Expected to reach 500 in 15 minutes" in predicted_part
     assert (
-        'data-zone="S1"' in predicted_part and "Predicted at 2019-08-26 10:20:00" in predicted_part
+        'data-zone="S1"' in predicted_part and "Predicted at 2019-08-26 10:25:00" in predicted_part
     )
     assert "Recent trend only" in predicted_part
     assert 'data-zone="S1"' not in live_part  # no live alert at 10:35
@@ -175,7 +175,7 @@ def test_the_page_is_bilingual(rising, organiser_session):
     assert chinese.status_code == 200
     assert "Predicted alerts" in english and "预测告警" in html
     assert "预计 15 分钟后达到 500" in html and "仅依据近期趋势" in html
-    assert "预测于 2019-08-26 10:20:00" in html
+    assert "预测于 2019-08-26 10:25:00" in html
     assert "Expected to reach" not in html and "Predicted" not in html.split("预测告警", 1)[1]
     data = organiser_session.get("/zh-hans" + DATA, {"at": at("10:35:00")}).json()
     assert data["predicted"]["active"][0]["label"] == "S1馆"
@@ -195,3 +195,9 @@ def test_the_live_instant_is_the_edition_clock(rising, organizer, expo):
     body = organizer.get(PREDICTED).json()
     assert body["count"] == 0
     assert dt.datetime.fromisoformat(body["at"]).year >= 2026
+
+
+@pytest.mark.parametrize("instant", ["1971-01-01T00:00:00+14:00", "9998-12-31T23:59:59-14:00"])
+def test_instants_at_the_ends_of_the_calendar_are_answered(organizer, expo, instant):
+    body = predicted(organizer, instant)
+    assert body["count"] == 0 and body["items"] == []

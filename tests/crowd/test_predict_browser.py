@@ -42,7 +42,7 @@ def test_a_predicted_alert_appears_apart_from_the_live_ones(live_server, page, e
         "Expected to reach 500 in 15 minutes", timeout=10_000
     )
     expect(item.locator(".live-predicted-tag")).to_have_text("Predicted")
-    expect(item).to_contain_text("Predicted at 2019-08-26 10:20:00")
+    expect(item).to_contain_text("Predicted at 2019-08-26 10:25:00")
     expect(page.locator("#predicted-count")).to_have_text("1")
     expect(page.locator('.live-hall[data-zone="S1"]')).to_have_attribute("data-predicted", "true")
     expect(page.locator('.live-hall[data-zone="S1"]')).to_have_attribute("data-alert", "false")

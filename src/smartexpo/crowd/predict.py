@@ -11,7 +11,7 @@ a few array operations).
 
 The forecast for `T + h` (h = 0 … 30 minutes) blends two simple things:
 
-* the recent trend, the count's change over the last 15 minutes per minute, times h;
+* the recent trend, the count's change over the last 30 minutes per minute, times h;
 * the day's pattern: how the hall's count moved from the same time of day to h minutes
   later on the edition's earlier days (their mean), scaled by today's count over the pattern's
   count at that time. Without earlier days with movements in that hall, the previous
@@ -44,7 +44,9 @@ from smartexpo.crowd.zones import zone_infos, zone_table
 from smartexpo.venue.models import Expo, ZoneKind
 
 HORIZON_MINUTES = 30
-TREND_MINUTES = 15
+# The trend is the change over the last half hour, continued over the next (docs: a shorter
+# window reacted to every short burst and predicted twice as many alerts that never came).
+TREND_MINUTES = 30
 # Today's count over the pattern's is clamped to this range, and a tenth of the hall's
 # threshold is added to both, so that a near-empty hall at opening gets no wild ratio.
 SCALE_LIMITS = (0.5, 2.0)
@@ -225,7 +227,7 @@ def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -
         found = _counts_at(rows, zone_id, minutes)
         if found is not None:
             counts[k] = found
-    # The count 15 minutes back (the period's first boundary's before that: zero after reset).
+    # The count 30 minutes back (the period's first boundary's before that: zero after reset).
     back = np.maximum(np.arange(len(minutes)) - TREND_MINUTES, 0)
     trend = (counts - counts[:, back]) / TREND_MINUTES
     h = np.arange(HORIZON_MINUTES + 1, dtype=np.float64)
