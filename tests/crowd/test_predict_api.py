@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 
+from smartexpo.crowd import predict
 from smartexpo.crowd.models import CrowdAlert
+from smartexpo.crowd.periods import from_us
 from tests.checkin.conftest import scanner_client
 from tests.conftest import error_of
 from tests.crowd.conftest import ALERTS, ev, fold, post
@@ -201,3 +203,23 @@ def test_the_live_instant_is_the_edition_clock(rising, organizer, expo):
 def test_instants_at_the_ends_of_the_calendar_are_answered(organizer, expo, instant):
     body = predicted(organizer, instant)
     assert body["count"] == 0 and body["items"] == []
+
+
+def test_a_prediction_kept_by_the_hysteresis_says_so(expo, organizer, organiser_session):
+    # Up to 480 fast (predicted), then flat: the forecast falls below 500 but not to 450, so
+    # the predicted alert stays, no longer expecting the threshold within 30 minutes.
+    from tests.crowd.test_predict import fold_moves, rising, t
+
+    fold_moves(expo, rising("S1", t("10:00:00"), 12, 40))
+    forecast = predict.day_forecast(expo=expo, day=dt.date(2019, 8, 26))
+    k = [z.code for z in forecast.halls].index("S1")
+    kept = (forecast.alert[k]) & (forecast.first_cross[k] < 0)
+    minute = int(forecast.minutes[kept.argmax()])
+    assert kept.any()
+    instant = from_us(minute * 60_000_000).astimezone(expo.tz)
+    [item] = predicted(organizer, instant.isoformat())["items"]
+    assert item["active"] is True and item["minutes_to_threshold"] is None
+    assert item["forecast_peak"] < 500
+    html = organiser_session.get(PAGE, {"at": instant.strftime("%Y-%m-%dT%H:%M")}).content
+    part = html.decode()[html.decode().index('id="predicted"') :]
+    assert "No longer expected within 30 minutes; kept until the forecast falls to 450" in part
