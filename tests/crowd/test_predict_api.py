@@ -175,10 +175,10 @@ def test_the_page_is_bilingual(rising, organiser_session):
     chinese = organiser_session.get("/zh-hans" + PAGE, {"at": "2019-08-26T10:35"})
     html = chinese.content.decode()
     assert chinese.status_code == 200
-    assert "Predicted alerts" in english and "预测告警" in html
+    assert "Predicted alerts" in english and "预测警报" in html
     assert "预计 15 分钟后达到 500" in html and "仅依据近期趋势" in html
     assert "预测于 2019-08-26 10:25:00" in html
-    assert "Expected to reach" not in html and "Predicted" not in html.split("预测告警", 1)[1]
+    assert "Expected to reach" not in html and "Predicted" not in html.split("预测警报", 1)[1]
     data = organiser_session.get("/zh-hans" + DATA, {"at": at("10:35:00")}).json()
     assert data["predicted"]["active"][0]["label"] == "S1馆"
     assert data["predicted"]["active"][0]["basis_label"] == "仅依据近期趋势"
