@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from tests.permissions.rows.admin import ADMIN_ROWS
 from tests.permissions.rows.api import API_ROWS
+from tests.permissions.rows.crowd_predict import CROWD_PREDICT_ROWS
 from tests.permissions.rows.deals_admin import DEALS_ADMIN_ROWS
 from tests.permissions.rows.deals_api import DEALS_API_ROWS
 from tests.permissions.rows.deals_documents import DEALS_DOCUMENTS_ROWS
@@ -45,3 +46,4 @@ ROWS += MEETING_ROWS + MEETINGS_SCHEDULE_ROWS + MEETINGS_PAGE_ROWS + MEETINGS_CH
 ROWS += DEALS_API_ROWS
 ROWS += DEALS_PAGE_ROWS
 ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS
+ROWS += CROWD_PREDICT_ROWS

@@ -18,8 +18,9 @@ from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import READ, stamp_read
 from smartexpo.core.tokens import require_role, token_resolve
-from smartexpo.crowd import selectors, services
+from smartexpo.crowd import predict, selectors, services
 from smartexpo.crowd.ingest import events_ingest
+from smartexpo.crowd.periods import period_of
 from smartexpo.crowd.schemas import EventsIn
 from smartexpo.devices.auth import bearer_of, sensor_for_request
 from smartexpo.venue import selectors as venue_selectors
@@ -293,6 +294,100 @@ def get_alerts(
     alerts = selectors.alert_list(expo=edition, at=instant, active=active, zone=zone)
     body = paginate(alerts, page, lambda a: alert_out(a, instant))
     return json_response(200, {"at": instant.isoformat(), **body})
+
+
+class PredictedAlertOut(Schema):
+    zone: str
+    name: Names
+    basis: str = Field(
+        ...,
+        description="the day pattern used: edition (its earlier days), previous (the previous "
+        "edition's days) or trend (none: the recent trend alone)",
+    )
+    threshold: int = Field(..., description="the count that raises the hall's live alert")
+    clear_threshold: int = Field(..., description="the count at which an alert clears")
+    capacity: int
+    raised_at: dt.datetime
+    expected_at: dt.datetime = Field(
+        ..., description="the instant the prediction expected the threshold when it was raised"
+    )
+    minutes_to_threshold: int | None = Field(
+        ...,
+        description="minutes from `at` to the threshold by the latest prediction (0: reached); "
+        "null once ended, or if no longer expected within 30 minutes",
+    )
+    forecast_peak: int | None = Field(
+        ..., description="the highest count the latest prediction expects within 30 minutes"
+    )
+    cleared_at: dt.datetime | None
+    ended_by_reset: bool
+    active: bool
+
+
+class PredictedAlertPage(Schema):
+    at: dt.datetime
+    day: dt.date = Field(..., description="the count period of `at`")
+    horizon_minutes: int
+    count: int
+    items: list[PredictedAlertOut]
+
+
+def predicted_out(alert: predict.PredictedAlert) -> dict:
+    zone = alert.zone
+    return {
+        "zone": zone.code,
+        "name": {"en": zone.name_en, "zh": zone.name_zh},
+        "basis": alert.basis,
+        "threshold": zone.raise_at,
+        "clear_threshold": zone.clear_at,
+        "capacity": zone.capacity,
+        "raised_at": alert.raised_at.isoformat(),
+        "expected_at": alert.expected_at.isoformat(),
+        "minutes_to_threshold": alert.minutes_to_threshold,
+        "forecast_peak": alert.forecast_peak,
+        "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
+        "ended_by_reset": alert.ended_by_reset,
+        "active": alert.active,
+    }
+
+
+@router.get(
+    "/expos/{expo}/venue/alerts/predicted",
+    auth=bearer,
+    response={200: PredictedAlertPage, **ERRORS},
+    summary="Predicted crowd alerts of the day up to an instant: halls expected to reach their "
+    "alert threshold within 30 minutes (organiser; `active`, `zone` filters; paginated)",
+    openapi_extra=ORGANIZER,
+)
+def get_predicted_alerts(
+    request,
+    expo: str,
+    page: Query[PageParams],
+    at: str | None = AT,
+    active: bool | None = None,
+    zone: str | None = None,
+):
+    edition, _token = _organizer(request, expo)
+    instant = _at(at, expo=edition)
+    if zone:
+        selectors.zone_for_code(expo=edition, code=zone)  # an unknown zone is a 422
+    services.history_refresh(expo=edition)
+    alerts = [
+        a
+        for a in predict.predicted_at(expo=edition, at=instant)
+        if (active is None or a.active == active) and (not zone or a.zone.code == zone)
+    ]
+    body = paginate(alerts, page, predicted_out)
+    day = period_of(instant, tz=edition.tz, closes_at=edition.closes_at)
+    return json_response(
+        200,
+        {
+            "at": instant.isoformat(),
+            "day": day.isoformat(),
+            "horizon_minutes": predict.HORIZON_MINUTES,
+            **body,
+        },
+    )
 
 
 @router.post(

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from smartexpo.core.instants import YEARS, parse_instant
-from smartexpo.crowd import selectors
-from smartexpo.crowd.api import alert_out
+from smartexpo.crowd import predict, selectors
+from smartexpo.crowd.api import alert_out, predicted_out
 from smartexpo.crowd.levels import LEVEL_BOUNDS, LEVELS
 from smartexpo.crowd.models import OccupancyMinute, ReplayClock
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, from_us, period_of
@@ -396,6 +396,52 @@ def alerts_out(*, expo: Expo, at: dt.datetime) -> dict:
     }
 
 
+# --- predicted alerts ---------------------------------------------------------------------
+
+_BASIS = {
+    predict.BASIS_EDITION: pgettext_lazy(
+        "crowd prediction", "Recent trend and this edition's earlier days"
+    ),
+    predict.BASIS_PREVIOUS: pgettext_lazy(
+        "crowd prediction", "Recent trend and the previous edition's days"
+    ),
+    predict.BASIS_TREND: pgettext_lazy("crowd prediction", "Recent trend only"),
+}
+
+
+def predicted_row(alert: predict.PredictedAlert, *, expo: Expo) -> dict:
+    """A predicted alert as the API gives it (`crowd.api.predicted_out`), with the hall's name,
+    what its forecast is based on in words and times in the edition's time zone."""
+    row = predicted_out(alert)
+    row["label"] = alert.zone.name_zh if _zh() else alert.zone.name_en
+    row["basis_label"] = str(_BASIS[alert.basis])
+    row["raised_local"] = local_text(alert.raised_at, expo)
+    row["expected_local"] = local_text(alert.expected_at, expo)
+    row["cleared_local"] = local_text(alert.cleared_at, expo)
+    return row
+
+
+def predicted_alerts_out(*, expo: Expo, at: dt.datetime) -> dict:
+    """The predicted alerts active at `at` (soonest threshold first) and the latest of the day
+    that had ended by then (`crowd.predict`). Never mixed with the live alerts."""
+    alerts = predict.predicted_at(expo=expo, at=at)
+    active = [a for a in alerts if a.active]
+    soon = 10**9  # a forecast no longer reaching the threshold comes after those that do
+    active.sort(
+        key=lambda a: (
+            a.minutes_to_threshold if a.minutes_to_threshold is not None else soon,
+            a.zone.code,
+        )
+    )
+    ended = sorted((a for a in alerts if not a.active), key=lambda a: a.cleared_at, reverse=True)
+    return {
+        "horizon_minutes": predict.HORIZON_MINUTES,
+        "active_count": len(active),
+        "active": [predicted_row(a, expo=expo) for a in active],
+        "recent": [predicted_row(a, expo=expo) for a in ended[:RECENT_ALERTS_SHOWN]],
+    }
+
+
 # --- the page's data ----------------------------------------------------------------------
 
 
@@ -415,7 +461,7 @@ def live_state(
 ) -> LiveState:
     """The page at the instant it shows (`live_clock`): every zone but the booths with its
     count, density, level and colour, the halls on the plan, the busiest booths, the
-    alerts and the clock."""
+    alerts, the predicted alerts (each hall's `predicted` flag) and the clock."""
     clock = live_clock(expo=expo, chosen=chosen, now=now)
     counts = selectors.occupancy_at(expo=expo, at=clock.at)
     rows = [zone_out(c) for c in counts]
@@ -425,6 +471,10 @@ def live_state(
     busiest = sorted((r for r in booths if r["count"]), key=lambda r: (-r["density"], r["zone"]))[
         :BUSIEST_BOOTHS_SHOWN
     ]
+    predicted = predicted_alerts_out(expo=expo, at=clock.at)
+    expected = {a["zone"] for a in predicted["active"]}
+    for row in zones:
+        row["predicted"] = row["zone"] in expected
     plan = live_plan(expo=expo)
     by_code = {r["zone"]: r for r in zones}
     for shape in plan.shapes:
@@ -436,6 +486,7 @@ def live_state(
         "plan": {"view_box": plan.view_box, "halls": [s.as_dict() for s in plan.shapes]},
         "booths": {"count": len(booths), "busiest": busiest},
         "alerts": alerts_out(expo=expo, at=clock.at),
+        "predicted": predicted,
     }
     return LiveState(clock=clock, data=data, plan=plan, zones=zones)
 

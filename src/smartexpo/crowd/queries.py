@@ -329,3 +329,46 @@ def frames_replace(expo_id: int, starts: dict[dt.date, int], rows: list[tuple]) 
                 ),
                 rows,
             )
+
+
+# --- predictions ---------------------------------------------------------------------------
+
+
+def minute_counts(zone_ids: list[int], period: dt.date, before: int | None) -> list[tuple]:
+    """The stored minutes of these zones in one count period, before the minute `before` if
+    given: `(zone_id, minute, count_out)` rows, in no particular order."""
+    if not zone_ids:
+        return []
+    sql = (
+        f"SELECT zone_id, minute, count_out FROM {table(OccupancyMinute)} "
+        f"WHERE zone_id IN ({placeholders(len(zone_ids))}) AND period = %s"
+    )
+    params = [*zone_ids, connection.ops.adapt_datefield_value(period)]
+    if before is not None:
+        sql += " AND minute < %s"
+        params.append(before)
+    with driver_cursor() as cursor:
+        cursor.execute(driver_sql(sql), params)
+        return cursor.fetchall()
+
+
+def zone_day_totals(zone_ids: list[int], periods: list[dt.date]) -> list[tuple]:
+    """`(zone_id, period, entries, exits, minutes, sum of minutes)` of these zones' stored days
+    among `periods`: the fold adds every movement to entries or exits, and the minutes stored
+    (read from the unique index alone) tell apart histories of equal totals."""
+    if not zone_ids or not periods:
+        return []
+    adapt = connection.ops.adapt_datefield_value
+    zones, days = placeholders(len(zone_ids)), placeholders(len(periods))
+    with driver_cursor() as cursor:
+        cursor.execute(
+            driver_sql(
+                f"SELECT d.zone_id, d.period, d.entries, d.exits, m.n, m.total "
+                f"FROM {table(ZoneDay)} d JOIN (SELECT zone_id, period, COUNT(*) AS n, "
+                f"SUM(minute) AS total FROM {table(OccupancyMinute)} "
+                f"WHERE zone_id IN ({zones}) AND period IN ({days}) GROUP BY zone_id, period) m "
+                f"ON m.zone_id = d.zone_id AND m.period = d.period"
+            ),
+            [*zone_ids, *(adapt(p) for p in periods)],
+        )
+        return cursor.fetchall()

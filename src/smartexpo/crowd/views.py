@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -115,6 +116,25 @@ def live_strings() -> dict:
         "more_active": _("%(count)s more active alerts: see the back office."),
         "no_booths": _("Nobody in any booth."),
         "reasons": {value: str(label) for value, label in AlertReason.choices},
+        "predicted_tag": pgettext("crowd alert", "Predicted"),
+        "predicted_reached": _("At its threshold of %(threshold)s now"),
+        "predicted_beyond": _(
+            "No longer expected within 30 minutes; kept until the forecast falls to %(clear)s"
+        ),
+        "predicted_in_one": ngettext(
+            "Expected to reach %(threshold)s in %(minutes)s minute",
+            "Expected to reach %(threshold)s in %(minutes)s minutes",
+            1,
+        ),
+        "predicted_in": ngettext(
+            "Expected to reach %(threshold)s in %(minutes)s minute",
+            "Expected to reach %(threshold)s in %(minutes)s minutes",
+            2,
+        ),
+        "predicted_raised": _("Predicted at %(time)s"),
+        "predicted_expected": _("then expected at %(time)s"),
+        "no_predicted": _("No hall is expected to reach its threshold soon."),
+        "no_predicted_recent": _("No prediction has cleared yet."),
         "chart_axis": _("People"),
         "chart_unavailable": _("The chart library could not be loaded."),
     }

@@ -123,6 +123,7 @@
   function updateHall(group, zone) {
     group.setAttribute("data-level", zone.level);
     group.setAttribute("data-alert", zone.alert ? "true" : "false");
+    group.setAttribute("data-predicted", zone.predicted ? "true" : "false");
     group.setAttribute("fill", zone.ink);
     group.querySelector(".live-hall-area").setAttribute("fill", zone.colour);
     group.querySelector(".live-hall-count").textContent = countText(zone);
@@ -270,6 +271,69 @@
     more.textContent = hidden > 0 ? format(S.more_active, { count: numbers.format(hidden) }) : "";
   }
 
+  // --- predicted alerts (a forecast: their own list, never among the live alerts) -----------
+
+  function etaText(alert) {
+    var minutes = alert.minutes_to_threshold;
+    var threshold = numbers.format(alert.threshold);
+    if (minutes === 0) return format(S.predicted_reached, { threshold: threshold });
+    if (minutes === null) {
+      return format(S.predicted_beyond, { clear: numbers.format(alert.clear_threshold) });
+    }
+    var template = minutes === 1 ? S.predicted_in_one : S.predicted_in;
+    return format(template, { threshold: threshold, minutes: numbers.format(minutes) });
+  }
+
+  function predictedItem(alert) {
+    var item = element("li", "live-alert live-predicted-alert");
+    item.setAttribute("data-zone", alert.zone);
+    item.setAttribute("data-active", alert.active ? "true" : "false");
+    var head = element("p", "live-alert-head");
+    head.appendChild(element("span", "live-predicted-tag", S.predicted_tag));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(element("strong", null, alert.label));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(element("span", "muted", alert.zone));
+    item.appendChild(head);
+    if (alert.active) {
+      var eta = element("p", "live-predicted-eta", etaText(alert));
+      eta.setAttribute("data-minutes", alert.minutes_to_threshold === null ? "" : alert.minutes_to_threshold);
+      item.appendChild(eta);
+    }
+    var meta = [
+      format(S.predicted_raised, { time: alert.raised_local }),
+      format(S.predicted_expected, { time: alert.expected_local }),
+    ];
+    if (alert.cleared_local) {
+      meta.push(
+        format(alert.ended_by_reset ? S.ended_by_reset : S.cleared, { time: alert.cleared_local })
+      );
+    }
+    item.appendChild(element("p", "live-alert-meta muted", meta.join(" · ")));
+    item.appendChild(element("p", "live-alert-meta muted", alert.basis_label));
+    return item;
+  }
+
+  function renderPredictedList(list, alerts, emptyText) {
+    list.textContent = "";
+    if (!alerts.length) {
+      list.appendChild(element("li", "muted live-empty", emptyText));
+      return;
+    }
+    alerts.forEach(function (alert) {
+      list.appendChild(predictedItem(alert));
+    });
+  }
+
+  function renderPredicted(predicted) {
+    if (!predicted) return;
+    var count = $("predicted-count");
+    count.textContent = numbers.format(predicted.active_count);
+    count.setAttribute("data-count", predicted.active_count);
+    renderPredictedList($("predicted-active"), predicted.active, S.no_predicted);
+    renderPredictedList($("predicted-recent"), predicted.recent, S.no_predicted_recent);
+  }
+
   function renderClock(clock) {
     $("clock").textContent = clock.label;
     $("live").setAttribute("data-source", clock.source);
@@ -287,6 +351,7 @@
     renderZones(data.zones);
     renderBooths(data.booths);
     renderAlerts(data.alerts);
+    renderPredicted(data.predicted);
     // When the page last heard from the server (whatever instant it shows), on the
     // edition's clock like every other time on the page.
     setStatus("ok", format(S.updated, { time: updatedAt.format(new Date()) }));
