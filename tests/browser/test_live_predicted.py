@@ -8,13 +8,12 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from smartexpo.devices.services import device_create
-from tests.browser.conftest import chromium, page  # noqa: F401 (fixtures)
 from tests.browser.test_live_venue import PASSWORD, post_events, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_predicted_alert_appears_apart_from_the_live_ones(live_server, page, expo):  # noqa: F811
+def test_a_predicted_alert_appears_apart_from_the_live_ones(live_server, page, expo):
     get_user_model().objects.create_user("ops", password=PASSWORD, is_staff=True)
     _sensor, token = device_create(expo=expo, name="Hall S1 doors", kind="sensor", zones=["S1"])
     page.goto(f"{live_server.url}/expos/{expo.slug}/live/?at=2019-08-26T10:35")
