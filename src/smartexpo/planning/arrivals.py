@@ -1,0 +1,111 @@
+"""Expected arrivals per gate and 15-minute period, read from a CSV file (docs/planning.md):
+
+    gate,period_start,arrivals
+    G-N,2019-08-26T09:00,3314
+    G-N,2019-08-26T09:15,3314.5
+
+`period_start` is the edition's local time (an explicit offset is accepted too) on a 15-minute
+boundary; `arrivals` is a non-negative number (an expected count need not be whole). Every
+15-minute period between a day's first and last one is planned; a period or gate the file does
+not list there expects nobody. Every problem is a `SmartExpoError("invalid", …)` naming the
+line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.planning.lanes import PERIOD_S
+
+COLUMNS = ("gate", "period_start", "arrivals")
+
+
+def _invalid(message: str, line: int | None = None) -> SmartExpoError:
+    detail = {"fields": {"arrivals_file": [message]}}
+    if line is not None:
+        detail["line"] = line
+        message = _("Line %(n)d: %(e)s.") % {"n": line, "e": message}
+    return SmartExpoError("invalid", message, detail)
+
+
+def _instant(text: str, tz: ZoneInfo) -> dt.datetime:
+    at = dt.datetime.fromisoformat(text.strip())
+    return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
+
+
+def arrivals_read(
+    text: str, *, gates: Mapping[str, int], timezone: str
+) -> tuple[list[dt.datetime], dict[str, list[float]]]:
+    """(period starts, expected arrivals per gate per period) from the CSV `text`; `gates`
+    are the edition's gate codes (the file's gates must be among them)."""
+    tz = ZoneInfo(timezone)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != COLUMNS:
+        raise _invalid(_("The first line must be the columns gate,period_start,arrivals."))
+    seen: dict[tuple[str, dt.datetime], float] = {}
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 3:
+            raise _invalid(_("expected 3 values: gate, period start, arrivals"), line)
+        gate, start_text, count_text = (cell.strip() for cell in row)
+        if gate not in gates:
+            known = ", ".join(gates) or "—"
+            raise _invalid(
+                _("unknown gate %(gate)s (this edition's gates: %(known)s)")
+                % {"gate": gate, "known": known},
+                line,
+            )
+        try:
+            start = _instant(start_text, tz)
+        except ValueError:
+            raise _invalid(
+                _("%(value)s is not a time such as 2019-08-26T09:15") % {"value": start_text},
+                line,
+            ) from None
+        if start.second or start.microsecond or start.minute % 15:
+            raise _invalid(
+                _("%(value)s does not start a 15-minute period (:00, :15, :30 or :45)")
+                % {"value": start_text},
+                line,
+            )
+        try:
+            count = float(count_text)
+        except ValueError:
+            count = math.nan
+        if not math.isfinite(count) or count < 0:
+            raise _invalid(
+                _("arrivals must be a number of 0 or more, not %(value)s") % {"value": count_text},
+                line,
+            )
+        if (gate, start) in seen:
+            raise _invalid(
+                _("gate %(gate)s has a second row for %(value)s")
+                % {"gate": gate, "value": start_text},
+                line,
+            )
+        seen[(gate, start)] = count
+    if not seen:
+        raise _invalid(_("The file has no arrivals."))
+    # Every period from each local day's first listed one to its last.
+    by_day: dict[dt.date, tuple[dt.datetime, dt.datetime]] = {}
+    for _gate, start in seen:
+        first, last = by_day.get(start.date(), (start, start))
+        by_day[start.date()] = (min(first, start), max(last, start))
+    starts: list[dt.datetime] = []
+    for day in sorted(by_day):
+        first, last = by_day[day]
+        count = int((last - first).total_seconds() // PERIOD_S) + 1
+        starts.extend(first + dt.timedelta(seconds=PERIOD_S * k) for k in range(count))
+    listed = [g for g in gates if any(g == gate for gate, _s in seen)]
+    expected = {g: [seen.get((g, s), 0.0) for s in starts] for g in listed}
+    return starts, expected
