@@ -16,7 +16,7 @@ than a gate has installed (docs/planning.md).
    improved: a fixed point, since lanes only ever grow and never beyond the installed ones.
    A period that still misses the target with every useful lane open is reported infeasible.
 
-Pure NumPy: no database. `planning.cli` feeds it from an edition's gates and a CSV file.
+Pure NumPy: no database. `smartexpo planning lanes` feeds it from an edition's gates and a CSV.
 """
 
 from __future__ import annotations
