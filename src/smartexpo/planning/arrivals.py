@@ -6,8 +6,8 @@
 
 `period_start` is the edition's local time (an explicit offset is accepted too) on a 15-minute
 boundary; `arrivals` is a non-negative number (an expected count need not be whole). Every
-15-minute period between a day's first and last one is planned; a period or gate the file does
-not list there expects nobody. Every problem is a `SmartExpoError("invalid", …)` naming the
+15-minute period between a day's first and last one is planned for every gate the file names;
+a period a gate leaves out expects nobody, and a gate never named is not planned. Every problem is a `SmartExpoError("invalid", …)` naming the
 line, never a traceback.
 """
 
