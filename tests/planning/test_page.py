@@ -9,11 +9,13 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pypdf import PdfReader
 
 from smartexpo.planning.arrivals import arrivals_read
 from smartexpo.planning.exports import plan_csv
@@ -125,6 +127,22 @@ def test_the_exports_hold_the_plan_the_page_showed(staff, gates):
     pdf = staff.get(url(gates, f"plan.pdf?plan={key}"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 2000
+    # The PDF prints the page's figures: the lane-hours and saving, and every period's row.
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    summary = re.search(r"Lane-hours: ([\d.,]+) planned, ([\d.,]+) with[^:]*: ([\d.]+) %", page)
+    assert summary and all(figure in text for figure in summary.groups())
+    flat = re.sub(r"\s+", " ", text)
+    for row in rows:
+        at = dt.datetime.fromisoformat(row["period_start"])
+        half_up = Decimal(row["expected_arrivals"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        expected = f"{half_up:,}"
+        verdict = "met" if row["target_met"] == "yes" else "not met"
+        printed = (
+            f"{at:%Y-%m-%d %H:%M} {expected} {row['lanes']} {row['installed_lanes']} "
+            f"{row['p90_wait_minutes'] or '—'} {verdict}"
+        )
+        assert printed in flat, printed
+        assert f"<td>{at:%Y-%m-%d %H:%M}</td><td>{expected}</td>" in page
     # The same address asked again gives the same bytes (the same plan, recomputed).
     assert staff.get(url(gates, f"plan.csv?plan={key}")).content == exported.content
     assert staff.get(url(gates, f"plan.pdf?plan={key}")).content == pdf.content

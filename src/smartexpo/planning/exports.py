@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -79,7 +80,10 @@ class _Pages:
 
 
 def _number(value: float, places: int = 0) -> str:
-    return number_format(value, places, force_grouping=True)
+    """As the page's `floatformat` shows it: rounded half up (number_format alone cuts the
+    digits beyond `places` off, and round() rounds half to even)."""
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(exact, places, force_grouping=True)
 
 
 def _chart(pages: _Pages, gate: dict) -> None:

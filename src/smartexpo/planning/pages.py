@@ -163,6 +163,7 @@ def stash_result(kept: dict, *, expo: Expo, gates: dict[str, int]) -> LanesResul
 # --- the chart ---------------------------------------------------------------------------------
 
 BAR, DAY_GAP, PLOT_H, LEFT, TOP, BOTTOM = 6.0, 14.0, 120.0, 30.0, 10.0, 34.0
+MIN_WIDTH = 640.0  # a short plan's bars widen, so its labels are not drawn huge
 
 
 def gate_chart(gate: GatePlan, tz) -> dict:
@@ -173,8 +174,11 @@ def gate_chart(gate: GatePlan, tz) -> dict:
     scale = PLOT_H / top
     starts = [p.start for p in gate.periods]
     bars, ticks, days = [], [], []
+    runs = period_runs(starts)
+    room = MIN_WIDTH - LEFT - 6 - DAY_GAP * (len(runs) - 1)
+    step = max(BAR, room / max(len(starts), 1))
     x = LEFT
-    for run in period_runs(starts):
+    for run in runs:
         local = starts[run.start].astimezone(tz)
         days.append({"x": x, "label": f"{local:%m-%d}"})
         for k in run:
@@ -194,14 +198,14 @@ def gate_chart(gate: GatePlan, tz) -> dict:
             )
             if at.minute == 0 and at.hour % 2 == 0:
                 ticks.append({"x": x, "label": f"{at:%H}"})
-            x += BAR
+            x += step
         x += DAY_GAP
     width = x - DAY_GAP + 6
     return {
         "width": width,
         "height": TOP + PLOT_H + BOTTOM,
         "bars": bars,
-        "bar": BAR - 1,
+        "bar": step * 0.8,
         "ticks": ticks,
         "days": days,
         "installed_y": TOP + PLOT_H - gate.installed * scale,
