@@ -259,7 +259,9 @@ def test_csv_export_matches_the_commands_columns(gates):
     result = lanes_result(
         arrivals=Arrivals(starts, expected, "x"), target=Target(), gates={"G-N": 10, "G-E": 2}
     )
-    head = plan_csv(result, tz=gates.tz).decode().splitlines()[0]
+    head = (
+        plan_csv(result.plan, percentile=result.target.label, tz=gates.tz).decode().splitlines()[0]
+    )
     assert head == (
         "gate,period_start,expected_arrivals,lanes,installed_lanes,p95_wait_minutes,target_met"
     )

@@ -20,6 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from smartexpo.planning.lanes import LanePlan
 from smartexpo.planning.pages import LanesResult, page_gates, plan_rows
 from smartexpo.tickets import render
 from smartexpo.venue.models import Expo
@@ -27,15 +28,15 @@ from smartexpo.venue.models import Expo
 CSV_COLUMNS = ("gate", "period_start", "expected_arrivals", "lanes", "installed_lanes")
 
 
-def plan_csv(result: LanesResult, *, tz) -> bytes:
+def plan_csv(plan: LanePlan, *, percentile: str, tz) -> bytes:
     """gate, period start (local, ISO 8601), expected arrivals, lanes, installed lanes, the
-    percentile's wait in minutes (empty where nobody was simulated), target met (yes/no): the
-    columns of `smartexpo planning lanes --csv`."""
+    percentile's wait in minutes (empty where nobody was simulated; `percentile` names its
+    column, "p95"), target met (yes/no): the page's export and `smartexpo planning lanes
+    --csv` alike."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    wait = f"{result.target.label}_wait_minutes"
-    writer.writerow([*CSV_COLUMNS, wait, "target_met"])
-    for gate, start, expected, lanes, installed, minutes, ok in plan_rows(result, tz):
+    writer.writerow([*CSV_COLUMNS, f"{percentile}_wait_minutes", "target_met"])
+    for gate, start, expected, lanes, installed, minutes, ok in plan_rows(plan, tz):
         row = [gate, start.isoformat(), f"{expected:g}", lanes, installed, minutes]
         writer.writerow([*row, "yes" if ok else "no"])
     return out.getvalue().encode("utf-8")

@@ -185,7 +185,7 @@ def gate_chart(gate: GatePlan, tz) -> dict:
             p = gate.periods[k]
             at = p.start.astimezone(tz)
             h = p.lanes * scale
-            wait = "—" if p.p_wait_s is None else f"{p.p_wait_s / 60:.1f}"
+            wait = minutes(p.p_wait_s) or "—"
             bars.append(
                 {
                     "x": x,
@@ -223,13 +223,14 @@ def gate_chart(gate: GatePlan, tz) -> dict:
 
 
 def minutes(seconds: float | None) -> str:
-    return "" if seconds is None else f"{seconds / 60:.1f}"
+    """A wait in minutes as the page, the CSV and the command print it ("" for nobody)."""
+    return "" if seconds is None else f"{seconds / 60:.2f}"
 
 
-def plan_rows(result: LanesResult, tz):
+def plan_rows(plan: LanePlan, tz):
     """(gate, local period start, expected, lanes, installed, percentile wait in minutes or "",
-    target met): the CSV's and the tables' rows."""
-    for gate in result.plan.gates:
+    target met): the CSV's rows (the page's and the command's)."""
+    for gate in plan.gates:
         for p in gate.periods:
             yield (
                 gate.gate,

@@ -129,7 +129,8 @@ def lanes_csv(request: HttpRequest, expo: str) -> HttpResponse:
     if result is None:
         return _not_kept(request, edition)
     response = HttpResponse(
-        exports.plan_csv(result, tz=edition.tz), content_type="text/csv; charset=utf-8"
+        exports.plan_csv(result.plan, percentile=result.target.label, tz=edition.tz),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="lanes-{edition.slug}.csv"'
     return response

@@ -6,7 +6,6 @@ the target cannot be met, and with --shifts the staff shifts that cover the lane
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.planning.arrivals import arrivals_read
+from smartexpo.planning.exports import plan_csv
 from smartexpo.planning.lanes import LanePlan, lane_plan
 from smartexpo.planning.selectors import gate_lanes
 from smartexpo.planning.shifts import staff_shifts
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         )
         self.show(plan, percentile=percentile, wait_minutes=wait_minutes)
         if out:
-            self.write_csv(plan, out, percentile=percentile)
+            self.write_csv(plan, out, percentile=percentile, tz=edition.tz)
         if shifts:
             self.show_shifts(plan, starts, time_limit=options["time_limit"])
         self.stdout.write(f"\nComputed in {time.perf_counter() - began:.1f} s.")
@@ -132,34 +132,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The target is met in every period of the simulation.")
 
-    def write_csv(self, plan: LanePlan, out: str, *, percentile: float) -> None:
+    def write_csv(self, plan: LanePlan, out: str, *, percentile: float, tz) -> None:
+        # The lanes page's export: one format for both.
         try:
-            with open(out, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(
-                    [
-                        "gate",
-                        "period_start",
-                        "expected_arrivals",
-                        "lanes",
-                        "installed_lanes",
-                        f"p{percentile:g}_wait_minutes",
-                        "target_met",
-                    ]
-                )
-                for gate in plan.gates:
-                    for p in gate.periods:
-                        writer.writerow(
-                            [
-                                gate.gate,
-                                p.start.isoformat(),
-                                f"{p.expected:g}",
-                                p.lanes,
-                                gate.installed,
-                                "" if p.p_wait_s is None else f"{p.p_wait_s / 60:.2f}",
-                                "yes" if p.feasible else "no",
-                            ]
-                        )
+            Path(out).write_bytes(plan_csv(plan, percentile=f"p{percentile:g}", tz=tz))
         except OSError as exc:
             raise CommandError(f"{out}: {exc.strerror}.") from None
         self.stdout.write(f"Plan written to {out}.")
