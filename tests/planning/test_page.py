@@ -265,3 +265,26 @@ def test_csv_export_matches_the_commands_columns(gates):
     assert head == (
         "gate,period_start,expected_arrivals,lanes,installed_lanes,p95_wait_minutes,target_met"
     )
+
+
+def test_past_twenty_bad_lines_the_rest_are_counted(staff, gates):
+    bad = HEADER + "".join(f"G-Z,2019-08-26T09:{15 * (n % 4):02d},{n}\n" for n in range(25))
+    html = upload(staff, gates, bad).content.decode()
+    assert "Line 21: unknown gate G-Z" in html and "Line 22:" not in html
+    assert "…and 5 more bad lines." in html
+
+
+def test_a_file_beyond_what_the_page_plans_at_once_is_sent_to_the_command(staff, gates):
+    # Two rows a day and gate make every 15-minute period between them planned: 16 days of
+    # 96 periods at 2 gates is 3,072 gate-periods.
+    rows = "".join(
+        f"{gate},2019-09-{day:02d}T{time},1\n"
+        for day in range(1, 17)
+        for gate in ("G-N", "G-E")
+        for time in ("00:00", "23:45")
+    )
+    answer = upload(staff, gates, HEADER + rows)
+    assert answer.status_code == 422
+    assert "The file asks for 3072 gate-periods; this page plans at most 3000" in (
+        answer.content.decode()
+    )
