@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-deals bench-meetings bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
+.PHONY: bench-checkin bench-deals bench-meetings bench-planning bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -147,6 +147,13 @@ eval-recs: install-dev
 MEETINGS_BENCH_ARGS ?=
 bench-meetings: install-dev
 	$(BIN)/python bench/meetings.py $(MEETINGS_BENCH_ARGS)
+
+# The gate-lane plan and its staff shifts for 4 days x 4 gates at the twin's scale (175,000
+# admissions a day): seconds per step and a Markdown block (bench/planning.py,
+# docs/planning.md). Options through PLANNING_BENCH_ARGS, e.g. PLANNING_BENCH_ARGS="--runs 3".
+PLANNING_BENCH_ARGS ?=
+bench-planning: install-dev
+	$(BIN)/python bench/planning.py $(PLANNING_BENCH_ARGS)
 
 # The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
 # Options go through BENCH_ARGS (default: without the mailer, which renders a PDF per

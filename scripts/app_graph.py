@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crowd", "programme", "leads"),
     ("checkin",),
     ("streams", "recommend"),
-    ("meetings", "deals"),
+    ("meetings", "deals", "planning"),
     ("privacy", "web", "portal"),
     ("demo",),
     ("project",),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "smartexpo.recommend",
     "smartexpo.meetings",
     "smartexpo.deals",
+    "smartexpo.planning",
     "smartexpo.privacy",
     "smartexpo.demo",
     "smartexpo.web",

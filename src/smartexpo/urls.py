@@ -59,6 +59,8 @@ urlpatterns += i18n_patterns(
     # Its own prefix, so no other page tries its patterns; early, so a public deals page (a
     # link shared at the signing ceremony, thousands at once) tries few before its own.
     path("expos/<slug:expo>/deals/", include("smartexpo.deals.urls")),
+    # The organiser's plans (staff only), under their own prefix.
+    path("expos/<slug:expo>/planning/", include("smartexpo.planning.urls")),
     path("", include("smartexpo.tickets.urls")),
     path("", include("smartexpo.privacy.urls")),
     path("", include("smartexpo.checkin.urls")),

@@ -268,6 +268,14 @@ PAGES = [
         ready=('#status[data-state="ok"]', "#chart .main-svg"),
         who="organiser",
     ),
+    # The gate-lane plan's form (an organiser signs in; the plan shows after an upload).
+    Page(
+        "planning-lanes",
+        "planning:lanes",
+        f"{E}/planning/lanes/",
+        ready=(".lanes-form",),
+        who="organiser",
+    ),
     Page("programme", "programme:programme", f"{E}/programme/"),
     Page("programme-list", "programme:programme", E + "/programme/?view=list&day={programme_day}"),
     Page("programme-search", "programme:programme", E + "/programme/?q=zzzz&forum=nope"),
@@ -427,6 +435,8 @@ EXCLUDED = {
     "crowd:live-chart": "JSON that the live venue page polls",
     "crowd:acknowledge": "POST only: redirects back to the live venue page",
     "crowd:plotly": "the plotly.js bundle the live venue page loads",
+    "planning:lanes-csv": "a CSV download",
+    "planning:lanes-pdf": "a PDF download",
     "privacy:personal-data": "a JSON download",
     "tickets:cancel": "POST only: redirects back to the tickets page",
     "recommend:dismiss": "POST only: the agenda's No thanks; redirects back to the agenda",

@@ -25,6 +25,7 @@ from tests.permissions.rows.meetings_checkin import MEETINGS_CHECKIN_ROWS
 from tests.permissions.rows.meetings_pages import MEETINGS_PAGE_ROWS
 from tests.permissions.rows.meetings_schedule import MEETINGS_SCHEDULE_ROWS
 from tests.permissions.rows.pages import PAGE_ROWS
+from tests.permissions.rows.planning import PLANNING_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
 from tests.permissions.terms import (
@@ -47,3 +48,4 @@ ROWS += DEALS_API_ROWS
 ROWS += DEALS_PAGE_ROWS
 ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS
 ROWS += CROWD_PREDICT_ROWS
+ROWS += PLANNING_ROWS

@@ -663,3 +663,38 @@ def build_world() -> World:
     world = _build_world_before_deals_entry()
     world.values.update(_deals_entry(Expo.objects.get(slug=world.values["expo"])))
     return world
+
+
+# --- planning: the lanes page's kept plan (tests/permissions/rows/planning.py) ----------------
+
+
+def _planning(expo, sessions) -> dict:
+    """A plan of gate G1 kept in the admin's and the staff account's sessions, as the lanes
+    page keeps an upload; its key is what the exports' addresses name."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from smartexpo.planning.pages import Target, lanes_result, stash_put, uploaded_arrivals
+    from smartexpo.planning.selectors import gate_lanes
+    from tests.permissions.rows.planning import ARRIVALS
+
+    gates = gate_lanes(expo=expo)
+    arrivals = uploaded_arrivals(expo=expo, text=ARRIVALS, name="arrivals.csv", gates=gates)
+    result = lanes_result(arrivals=arrivals, target=Target(), gates=gates)
+    key = None
+    for role in ("admin", "staff"):
+        session = SessionStore(session_key=sessions[role])
+        key = stash_put(
+            session, expo=expo, text=ARRIVALS, name="arrivals.csv", target=Target(), result=result
+        )
+        session.save()
+    return {"lanes_plan": key}
+
+
+_build_world_before_planning = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_planning()
+    expo = Expo.objects.get(slug=world.values["expo"])
+    world.values.update(_planning(expo, world.sessions))
+    return world

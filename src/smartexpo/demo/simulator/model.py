@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from smartexpo.planning.queue_sim import fifo_starts
+
 # People one gate lane scans per hour; each lane also has an exit reader at the same pace.
 LANE_RATE_PER_HOUR = 660
 SERVICE_S = 3600 / LANE_RATE_PER_HOUR
@@ -211,20 +213,9 @@ def sample_curve(rng, curve, origin_s: float, size: int, end_s: float) -> np.nda
 
 def lane_queue(ready: np.ndarray, lanes: int, service_s: float = SERVICE_S) -> np.ndarray:
     """Service start times of a FIFO queue in front of `lanes` identical lanes (see the
-    module's docstring): each lane starts somebody at most once per `service_s`."""
-    n = len(ready)
-    if n == 0:
-        return ready.astype(np.float64)
-    order = np.argsort(ready, kind="stable")
-    rows = -(-n // lanes)
-    grid = np.full(rows * lanes, np.inf)
-    grid[:n] = ready[order]
-    grid = grid.reshape(rows, lanes)
-    k = (np.arange(rows, dtype=np.float64) * service_s)[:, None]
-    starts = (np.maximum.accumulate(grid - k, axis=0) + k).ravel()[:n]
-    out = np.empty(n, dtype=np.float64)
-    out[order] = starts
-    return out
+    module's docstring): each lane starts somebody at most once per `service_s`. The gate-lane
+    plan checks its lanes with the same queue (`planning.queue_sim`), so it is written once."""
+    return fifo_starts(ready, lanes, service_s)
 
 
 def gates_queue(rng, venue: Venue, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
