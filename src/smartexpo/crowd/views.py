@@ -24,6 +24,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from smartexpo.core import organisers
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.core.middleware import api_error
 from smartexpo.core.responses import error_response
@@ -36,22 +37,7 @@ CHART_MS = 5000
 TIMEOUT_MS = 8000
 
 
-def _is_organiser(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_staff
-
-
-def organiser_page(view):
-    """Staff only: anonymous visitors go to the admin login, other users get a 403 page."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not _is_organiser(request.user):
-            return render(request, "crowd/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+organiser_page = organisers.organiser_page("crowd/forbidden.html")
 
 
 def organiser_json(view):
@@ -62,7 +48,7 @@ def organiser_json(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return api_error(401, "unauthenticated", _("Your session has ended: log in again."))
-        if not _is_organiser(request.user):
+        if not organisers.is_organiser(request.user):
             return api_error(403, "forbidden", _("Only organisers may see the live venue."))
         try:
             return view(request, *args, **kwargs)
@@ -228,7 +214,7 @@ def acknowledge(request: HttpRequest, expo: str, alert_id: int) -> HttpResponse:
     edition = venue.expo_or_404(slug=expo, published_only=False)
     if not request.user.is_authenticated:
         return redirect_to_login(live.page_url(expo=edition))
-    if not _is_organiser(request.user):
+    if not organisers.is_organiser(request.user):
         return render(request, "crowd/forbidden.html", status=403)
     try:
         services.alert_acknowledge(expo=edition, alert_id=alert_id, by=request.user.get_username())

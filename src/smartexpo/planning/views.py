@@ -10,9 +10,6 @@ plan, and an address of a plan the session no longer keeps says so instead of sh
 
 from __future__ import annotations
 
-import functools
-
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from smartexpo.core import organisers
 from smartexpo.planning import exports
 from smartexpo.planning.forms import LanesForm
 from smartexpo.planning.pages import (
@@ -32,19 +30,7 @@ from smartexpo.planning.pages import (
 from smartexpo.planning.selectors import gate_lanes
 from smartexpo.venue import selectors as venue
 
-
-def organiser_page(view):
-    """Staff only: anonymous visitors go to the admin login, other users get a 403 page."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (request.user.is_active and request.user.is_staff):
-            return render(request, "planning/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+organiser_page = organisers.organiser_page("planning/forbidden.html")
 
 
 def _page_url(edition, key: str | None = None) -> str:
