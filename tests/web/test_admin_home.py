@@ -34,6 +34,7 @@ def test_the_admin_home_is_branded_and_links_each_edition_and_the_api_docs(
             f"/admin/venue/expo/{edition.pk}/change/",
             f"/expos/{edition.slug}/",
             f"/expos/{edition.slug}/live/",
+            f"/expos/{edition.slug}/planning/lanes/",
             f"/expos/{edition.slug}/scanner/",
             f"/admin/checkin/scan/entries/?expo={edition.pk}&day={day}",
         ):
@@ -47,10 +48,11 @@ def test_the_admin_home_in_chinese_has_chinese_names_and_chinese_links(expo, adm
     page = admin_client.get("/zh-hans/admin/").content.decode()
     assert "SmartExpo 管理后台" in page and "主办方首页" in page
     assert "<caption>快捷入口</caption>" in page
-    for label in ("实时场馆", "闸机扫码", "各入口入场人数", "API 文档"):
+    for label in ("实时场馆", "入口通道计划", "闸机扫码", "各入口入场人数", "API 文档"):
         assert label in page, label
     links = shortcuts(page)
     assert f"/zh-hans/expos/{expo.slug}/live/" in links
+    assert f"/zh-hans/expos/{expo.slug}/planning/lanes/" in links
     assert all(u.startswith("/zh-hans/") for u in links[:-1]) and links[-1] == "/api/v1/docs"
     for url in links:
         assert admin_client.get(url).status_code == 200, url

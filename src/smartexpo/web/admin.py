@@ -1,6 +1,7 @@
 """The back office's home page: SmartExpo's name (both languages) in place of Django's, and a
 "Shortcuts" panel above the models with what an organiser opens most during a show: each
-edition's public site, live venue, gate scanner and entries per gate, and the API docs."""
+edition's public site, live venue, gate-lane plan, gate scanner and entries per gate, and the
+API docs."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

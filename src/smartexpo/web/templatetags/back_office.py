@@ -33,6 +33,7 @@ def back_office_shortcuts(context) -> dict:
                 "expo": expo,
                 "site": reverse("web:expo-home", kwargs={"expo": expo.slug}),
                 "live": reverse("crowd:live", kwargs={"expo": expo.slug}),
+                "lanes": reverse("planning:lanes", kwargs={"expo": expo.slug}),
                 "scanner": reverse("checkin:scanner", kwargs={"expo": expo.slug}),
                 "entries": entries,
                 "change": reverse("admin:venue_expo_change", args=[expo.pk]),
