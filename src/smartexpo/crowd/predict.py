@@ -33,6 +33,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import threading
 
 import numpy as np
 
@@ -135,6 +136,7 @@ def _rows(zone_ids: list[int], period: dt.date, before: int | None) -> np.ndarra
 # and the API read them once; a late movement folded into one changes its totals and stored
 # minutes (`queries.zone_day_totals`), which every call reads, and the counts are read again.
 _pattern_counts: collections.OrderedDict = collections.OrderedDict()
+_pattern_lock = threading.Lock()  # a server's threads share the cache
 PATTERN_CACHE_SIZE = 64
 
 
@@ -144,19 +146,21 @@ def _day_counts(
     """Each zone's count at the grid's boundaries on the day `other` (zones without movements
     that day left out), from the cache while the day's totals are unchanged."""
     key = (edition.pk, other, ids, int(grid[0]), len(grid))
-    kept = _pattern_counts.get(key)
-    if kept is not None and kept[0] == totals:
-        _pattern_counts.move_to_end(key)
-        return kept[1]
+    with _pattern_lock:
+        kept = _pattern_counts.get(key)
+        if kept is not None and kept[0] == totals:
+            _pattern_counts.move_to_end(key)
+            return kept[1]
     rows = _rows(list(ids), other, None)
     counts = {}
     for zone_id in ids:
         found = _counts_at(rows, zone_id, grid)
         if found is not None:
             counts[zone_id] = found
-    _pattern_counts[key] = (totals, counts)
-    while len(_pattern_counts) > PATTERN_CACHE_SIZE:
-        _pattern_counts.popitem(last=False)
+    with _pattern_lock:
+        _pattern_counts[key] = (totals, counts)
+        while len(_pattern_counts) > PATTERN_CACHE_SIZE:
+            _pattern_counts.popitem(last=False)
     return counts
 
 
