@@ -271,6 +271,17 @@ def alert_out(alert, at: dt.datetime) -> dict:
     }
 
 
+def _alerts_scope(request, expo: str, *, at: str | None, zone: str | None):
+    """The edition and instant of an alerts list (live or predicted), its zone filter checked
+    (an unknown zone is a 422) and the occupancy history brought up to date."""
+    edition, _token = _organizer(request, expo)
+    instant = _at(at, expo=edition)
+    if zone:
+        selectors.zone_for_code(expo=edition, code=zone)
+    services.history_refresh(expo=edition)
+    return edition, instant
+
+
 @router.get(
     "/expos/{expo}/venue/alerts",
     auth=bearer,
@@ -286,11 +297,7 @@ def get_alerts(
     active: bool | None = None,
     zone: str | None = None,
 ):
-    edition, _token = _organizer(request, expo)
-    instant = _at(at, expo=edition)
-    if zone:
-        selectors.zone_for_code(expo=edition, code=zone)  # an unknown zone is a 422
-    services.history_refresh(expo=edition)
+    edition, instant = _alerts_scope(request, expo, at=at, zone=zone)
     alerts = selectors.alert_list(expo=edition, at=instant, active=active, zone=zone)
     body = paginate(alerts, page, lambda a: alert_out(a, instant))
     return json_response(200, {"at": instant.isoformat(), **body})
@@ -367,11 +374,7 @@ def get_predicted_alerts(
     active: bool | None = None,
     zone: str | None = None,
 ):
-    edition, _token = _organizer(request, expo)
-    instant = _at(at, expo=edition)
-    if zone:
-        selectors.zone_for_code(expo=edition, code=zone)  # an unknown zone is a 422
-    services.history_refresh(expo=edition)
+    edition, instant = _alerts_scope(request, expo, at=at, zone=zone)
     alerts = [
         a
         for a in predict.predicted_at(expo=edition, at=instant)
