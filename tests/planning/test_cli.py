@@ -12,19 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from smartexpo.venue.models import Gate, Zone, ZoneKind
-
 from .twin_curve import day_profile, day_starts
 
 HEADER = "gate,period_start,arrivals\n"
-
-
-@pytest.fixture
-def gates(expo):
-    venue = Zone.objects.filter(expo=expo, kind=ZoneKind.VENUE).first()
-    Gate.objects.create(expo=expo, code="G-N", name_en="North", zone=venue, lanes=10)
-    Gate.objects.create(expo=expo, code="G-E", name_en="East", zone=venue, lanes=2)
-    return expo
 
 
 def arrivals_file(tmp_path: Path, rows: str, name="arrivals.csv") -> str:

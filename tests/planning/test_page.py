@@ -21,7 +21,6 @@ from smartexpo.planning.arrivals import arrivals_read
 from smartexpo.planning.exports import plan_csv
 from smartexpo.planning.lanes import lane_plan
 from smartexpo.planning.pages import STASH
-from smartexpo.venue.models import Gate, Zone, ZoneKind
 
 from .twin_curve import day_profile, day_starts
 
@@ -37,14 +36,6 @@ def good_csv() -> str:
     ]
     lines.append("G-E,2019-08-26T09:00,600")  # 2 lanes scan 330 in 15 minutes: not met
     return HEADER + "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def gates(expo):
-    venue = Zone.objects.filter(expo=expo, kind=ZoneKind.VENUE).first()
-    Gate.objects.create(expo=expo, code="G-N", name_en="North", zone=venue, lanes=10)
-    Gate.objects.create(expo=expo, code="G-E", name_en="East", zone=venue, lanes=2)
-    return expo
 
 
 def url(expo, tail="", lang=""):
