@@ -168,12 +168,14 @@ def statistics_refresh(*models) -> None:
             cursor.execute(f"ANALYZE {table(model)}")
 
 
-def table_triggers(cursor, tables) -> list[tuple[str, str]]:
-    """(name, SQL) of every SQLite trigger on `tables` (the flush re-creates them)."""
+def table_triggers(cursor, tables) -> tuple[list[str], list[str]]:
+    """The statements that drop every SQLite trigger on `tables`, and those that create them
+    again (the flush runs its DELETEs in between: the deals' triggers refuse them)."""
     placeholders = ",".join("%s" for _ in tables)  # parameters, never names
     cursor.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
         f"AND tbl_name IN ({placeholders}) ORDER BY name",
         list(tables),
     )
-    return cursor.fetchall()
+    triggers = cursor.fetchall()
+    return [f'DROP TRIGGER "{name}"' for name, _ in triggers], [sql for _, sql in triggers]

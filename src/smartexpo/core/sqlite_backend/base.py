@@ -58,9 +58,8 @@ class DatabaseOperations(operations.DatabaseOperations):
         if not statements:
             return statements
         with self.connection.cursor() as cursor:
-            triggers = queries.table_triggers(cursor, tables)
-        drop = [f'DROP TRIGGER "{name}"' for name, _ in triggers]
-        return drop + statements + [sql for _, sql in triggers]
+            drop, create = queries.table_triggers(cursor, tables)
+        return drop + statements + create
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
