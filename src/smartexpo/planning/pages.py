@@ -125,9 +125,18 @@ def _shift_plan(data: dict) -> ShiftPlan:
     return ShiftPlan(status=data["status"], shifts=shifts, message=data["message"])
 
 
-def stash_put(session, *, expo: Expo, text: str, name: str, target: Target, result) -> str:
-    """Keep the submitted inputs (and the shifts solved) in the session; their key."""
-    key = stash_key(expo=expo, text=text, target=target, shifts=result.shifts is not None)
+def stash_put(
+    session,
+    *,
+    expo: Expo,
+    text: str,
+    name: str,
+    target: Target,
+    shifts: dict[str, ShiftPlan] | None,
+) -> str:
+    """Keep the submitted inputs (and the shifts solved, if asked for) in the session; their
+    key. The plan itself is not kept: `stash_result` recomputes it, seeded."""
+    key = stash_key(expo=expo, text=text, target=target, shifts=shifts is not None)
     kept = dict(session.get(STASH, {}))
     kept[expo.slug] = {
         "key": key,
@@ -136,8 +145,8 @@ def stash_put(session, *, expo: Expo, text: str, name: str, target: Target, resu
         "wait_minutes": target.wait_minutes,
         "percentile": target.percentile,
         "shifts": None
-        if result.shifts is None
-        else {code: _shift_json(plan) for code, plan in result.shifts.items()},
+        if shifts is None
+        else {code: _shift_json(plan) for code, plan in shifts.items()},
     }
     session[STASH] = kept
     return key

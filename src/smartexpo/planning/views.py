@@ -49,19 +49,20 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
     if request.method == "POST":
         form = LanesForm(request.POST, request.FILES, expo=edition, gates=gates)
         if form.is_valid():
-            result = lanes_result(
-                arrivals=form.arrivals,
-                target=form.target,
-                gates=gates,
-                shifts=form.cleaned_data["shifts"],
-            )
+            # The plan is drawn on the redirect's page (recomputed from the kept inputs); only
+            # shifts, which a time-limited solver may not find alike twice, are solved here.
+            shifts = None
+            if form.cleaned_data["shifts"]:
+                shifts = lanes_result(
+                    arrivals=form.arrivals, target=form.target, gates=gates, shifts=True
+                ).shifts
             key = stash_put(
                 request.session,
                 expo=edition,
                 text=form.text,
                 name=form.arrivals.source,
                 target=form.target,
-                result=result,
+                shifts=shifts,
             )
             return redirect(_page_url(edition, key))
         context["form"] = form
