@@ -80,6 +80,17 @@ def placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
+def epoch_seconds(column: str) -> str:
+    """SQL for a timestamp column as whole seconds since 1970 (UTC): SQLite keeps timestamps as
+    ISO text, PostgreSQL as `timestamptz`. For reads that bin many rows in the database (the
+    attendance forecast's 15-minute periods) rather than convert each to a datetime here."""
+    if is_sqlite():
+        # Julian days carry about 10 µs of rounding: half a millisecond keeps a timestamp on a
+        # whole second from falling into the second before.
+        return f"CAST((julianday({column}) - 2440587.5) * 86400 + 0.0005 AS INTEGER)"
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+
+
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """`values` in slices of at most `size`, for statements with one parameter per value."""
     for start in range(0, len(values), size):

@@ -1,0 +1,167 @@
+"""The attendance forecast (docs/planning.md, "The attendance forecast"): learned from the
+previous edition, with defaults without one, counted and nowcast during the edition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from smartexpo.planning.arrivals import arrivals_read
+from smartexpo.planning.forecast import attendance_forecast
+from smartexpo.planning.forecast_arrivals import opening_of
+from smartexpo.planning.lanes import lane_plan
+from smartexpo.planning.selectors import gate_lanes
+from tests.planning.forecast_world import (
+    DAY_RATE,
+    PASS_RATE,
+    admit,
+    edition_make,
+    expected_admissions,
+    register,
+    world_make,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _before(expo, days: float) -> dt.datetime:
+    return opening_of(expo, expo.starts_on) - dt.timedelta(days=days)
+
+
+@pytest.fixture
+def world():
+    return world_make()
+
+
+def test_learns_show_up_per_type_and_kind_of_day(world):
+    forecast = attendance_forecast(expo=world.edition, as_of=_before(world.edition, 1))
+    rates = {(s.ticket_type, s.kind): s for s in forecast.show_up}
+    assert {s.basis for s in forecast.show_up} == {"previous"}
+    for (code, kind), truth in {
+        ("day", "first"): DAY_RATE["first"],
+        ("day", "middle"): DAY_RATE["other"],
+        ("day", "last"): DAY_RATE["other"],
+        ("pass", "first"): PASS_RATE,
+    }.items():
+        rate = rates[(code, kind)].rate
+        assert rate.low < rate.mid < rate.high
+        assert abs(rate.mid - truth) < 0.1, (code, kind, rate)
+
+
+@pytest.mark.parametrize("days_before", [7, 1, 0])
+def test_daily_admissions_match_what_the_rates_promise(world, days_before):
+    forecast = attendance_forecast(expo=world.edition, as_of=_before(world.edition, days_before))
+    assert forecast.notes == []
+    assert forecast.previous == world.previous
+    for i, day in enumerate(forecast.days):
+        truth = expected_admissions(world, i)
+        assert day.state == "forecast"
+        assert abs(day.admissions.mid - truth) / truth < 0.12, (day, truth)
+        assert day.admissions.low < day.admissions.mid < day.admissions.high
+        # The registrations still to come are forecast from the booking curve.
+        final = world.day_tickets[day.day] + world.passes
+        assert abs(day.registered_final.mid - final) / final < 0.1
+        assert day.registered <= final
+
+
+def test_a_week_ahead_sees_fewer_registrations_than_the_day_before(world):
+    week = attendance_forecast(expo=world.edition, as_of=_before(world.edition, 7))
+    eve = attendance_forecast(expo=world.edition, as_of=_before(world.edition, 1))
+    assert sum(d.registered for d in week.days) < sum(d.registered for d in eve.days)
+    # The week-ahead interval is wider: more of the final count is still to come.
+    width = [d.registered_final.high - d.registered_final.low for d in (week.days[0], eve.days[0])]
+    assert width[0] > width[1]
+
+
+def test_same_inputs_same_forecast(world):
+    as_of = _before(world.edition, 3)
+    first = attendance_forecast(expo=world.edition, as_of=as_of)
+    again = attendance_forecast(expo=world.edition, as_of=as_of)
+    assert first.days == again.days and first.arrivals == again.arrivals
+
+
+def test_arrivals_follow_the_previous_editions_gates_and_feed_the_lane_plan(world):
+    forecast = attendance_forecast(expo=world.edition, as_of=_before(world.edition, 1))
+    north = sum(i.mid for i in forecast.arrivals["G-N"])
+    east = sum(i.mid for i in forecast.arrivals["G-E"])
+    assert 1.6 < north / east < 2.5  # the 2:1 split the 2018 scans had
+    # Most arrive in the first hours after the opening.
+    periods = len(forecast.period_starts) // len(world.edition.days)
+    first_day = [forecast.arrivals["G-N"][k].mid for k in range(periods)]
+    assert sum(first_day[:8]) > sum(first_day[8:])
+    gates = gate_lanes(expo=world.edition)
+    starts, expected = arrivals_read(
+        forecast.arrivals_csv(), gates=gates, timezone=world.edition.timezone
+    )
+    assert starts == forecast.period_starts
+    plan = lane_plan(
+        gates={code: gates[code] for code in expected},
+        period_starts=starts,
+        expected=expected,
+        replications=1,
+    )
+    assert all(p.lanes <= gates[g.gate] for g in plan.gates for p in g.periods)
+
+
+def test_without_a_previous_edition_the_defaults_say_so(db):
+    expo = edition_make("solo-2019", dt.date(2019, 8, 26), 2)
+    register(expo, random.Random(1), 100, 10, 0)
+    forecast = attendance_forecast(expo=expo, as_of=_before(expo, 7))
+    assert forecast.previous is None
+    assert {s.basis for s in forecast.show_up} == {"default"}
+    notes = " ".join(forecast.notes)
+    assert "default curve" in notes and "default rates" in notes
+    assert "arrival curve" in notes
+    for day in forecast.days:
+        # 110 booked of a final the default curve puts at 110 / 0.8, 60 % of day tickets
+        # and 45 % of passes coming.
+        assert day.registered_final.mid > day.registered
+        assert 0 < day.admissions.low < day.admissions.mid < day.admissions.high
+    # Without scans to learn from, the gates share the arrivals by their lanes (4 and 2).
+    north = sum(i.mid for i in forecast.arrivals["G-N"])
+    east = sum(i.mid for i in forecast.arrivals["G-E"])
+    assert 1.7 < north / east < 2.3
+
+
+def test_nothing_registered_and_no_history_forecasts_nobody(db):
+    expo = edition_make("empty-2019", dt.date(2019, 8, 26), 1)
+    forecast = attendance_forecast(expo=expo, as_of=_before(expo, 30))
+    assert [d.admissions.mid for d in forecast.days] == [0.0]
+
+
+def test_during_the_edition_days_over_are_counted_and_today_is_nowcast(world):
+    edition = world.edition
+    first, second = edition.days[0], edition.days[1]
+    ahead = attendance_forecast(expo=edition, as_of=_before(edition, 0))
+    # Day one came as the rates say; day two, 30 % more than usual, is seen until 11:00.
+    at_eleven = dt.datetime.combine(second, dt.time(11), tzinfo=edition.tz)
+    admit(edition, random.Random(3), until=at_eleven, boost=1.0)
+    day_one = dt.datetime.combine(first, edition.closes_at, tzinfo=edition.tz)
+    forecast = attendance_forecast(expo=edition, as_of=day_one + dt.timedelta(hours=1))
+    counted = forecast.days[0]
+    assert counted.state == "counted"
+    assert counted.admissions.low == counted.admissions.mid == counted.admissions.high > 0
+    assert forecast.days[1].state == "forecast"
+    # Periods over are the counted entries.
+    periods = len(forecast.period_starts) // len(edition.days)
+    counted_entries = sum(forecast.arrivals["G-N"][k].mid for k in range(periods))
+    assert counted_entries == sum(forecast.arrivals["G-N"][k].high for k in range(periods))
+    now = attendance_forecast(expo=edition, as_of=at_eleven)
+    today = now.days[1]
+    assert today.state == "nowcast" and today.admitted_so_far > 0
+    assert today.admissions.mid >= today.admitted_so_far
+    # Entries like the usual day's keep the day near its forecast.
+    usual = ahead.days[1].admissions.mid
+    assert abs(today.admissions.mid - usual) / usual < 0.15
+
+
+def test_a_busier_day_raises_the_nowcast(world):
+    edition = world.edition
+    second = edition.days[1]
+    at_eleven = dt.datetime.combine(second, dt.time(11), tzinfo=edition.tz)
+    usual = attendance_forecast(expo=edition, as_of=_before(edition, 0)).days[1].admissions.mid
+    admit(edition, random.Random(3), until=at_eleven, boost=1.4)
+    today = attendance_forecast(expo=edition, as_of=at_eleven).days[1]
+    assert today.admissions.mid > usual * 1.15
