@@ -147,7 +147,7 @@ def world_make(*, per_day_2018=300, passes_2018=60, growth=1.2, seed=7) -> World
     edition = edition_make("w-2019", dt.date(2019, 8, 26), 4, previous=previous)
     per_day, passes = round(per_day_2018 * growth), round(passes_2018 * growth)
     register(edition, rng, per_day, passes, 10_000)
-    return World(previous, edition, {d: per_day for d in edition.days}, passes)
+    return World(previous, edition, dict.fromkeys(edition.days, per_day), passes)
 
 
 def expected_admissions(world: World, index: int) -> float:
