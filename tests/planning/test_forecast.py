@@ -4,9 +4,11 @@ previous edition, with defaults without one, counted and nowcast during the edit
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from smartexpo.planning.arrivals import arrivals_read
 from smartexpo.planning.forecast import attendance_forecast
@@ -165,3 +167,40 @@ def test_a_busier_day_raises_the_nowcast(world):
     admit(edition, random.Random(3), until=at_eleven, boost=1.4)
     today = attendance_forecast(expo=edition, as_of=at_eleven).days[1]
     assert today.admissions.mid > usual * 1.15
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command("planning", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_command_prints_the_forecast_and_writes_the_arrivals(world, tmp_path):
+    path = tmp_path / "arrivals.csv"
+    text = _run(
+        "forecast", "--expo", "w-2019", "--as-of", "2019-08-19", "--arrivals-csv", str(path)
+    )
+    assert "as of 2019-08-19 09:00 (learned from: w-2018)" in text
+    assert "2019-08-26" in text and "forecast" in text
+    assert "day                first" in text
+    starts, expected = arrivals_read(
+        path.read_text(), gates=gate_lanes(expo=world.edition), timezone="Asia/Shanghai"
+    )
+    assert set(expected) == {"G-N", "G-E"} and len(starts) == 4 * 36
+
+
+def test_command_plans_lanes_for_the_forecast(world):
+    text = _run("lanes", "--expo", "w-2019", "--forecast", "2019-08-25T09:00")
+    assert "learned from: w-2018" in text
+    assert "Gate G-N (4 lanes installed)" in text and "Lane-hours:" in text
+
+
+@pytest.mark.parametrize("when", ["yesterday", "2019-13-01", "2019-08-26T25:00"])
+def test_command_refuses_a_bad_instant(world, when):
+    with pytest.raises(CommandError, match="--as-of"):
+        _run("forecast", "--expo", "w-2019", "--as-of", when)
+
+
+def test_command_refuses_an_unknown_edition(db):
+    with pytest.raises(CommandError, match="No edition 'nope'"):
+        _run("forecast", "--expo", "nope")

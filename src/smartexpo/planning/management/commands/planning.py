@@ -1,15 +1,22 @@
-"""`smartexpo planning lanes --expo SLUG --arrivals FILE.csv [--wait-minutes 10]
-[--percentile 95] [--csv OUT.csv] [--shifts]`: the gate-lane plan for an edition from expected
-arrivals per gate and 15-minute period (docs/planning.md): the lanes to open per gate and
-period, the simulated wait, the lane-hours saved against opening every lane, the periods where
-the target cannot be met, and with --shifts the staff shifts that cover the lanes."""
+"""`smartexpo planning forecast --expo SLUG [--as-of WHEN] [--arrivals-csv OUT.csv]`: the
+attendance forecast, admissions per day and arrivals per gate and 15 minutes with their 80 %
+intervals (docs/planning.md).
+
+`smartexpo planning lanes --expo SLUG (--arrivals FILE.csv | --forecast [WHEN])
+[--wait-minutes 10] [--percentile 95] [--csv OUT.csv] [--shifts]`: the gate-lane plan for an
+edition from expected arrivals per gate and 15-minute period, an organiser's file or the
+forecast: the lanes to open per gate and period, the simulated wait, the lane-hours saved
+against opening every lane, the periods where the target cannot be met, and with --shifts the
+staff shifts that cover the lanes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.planning.arrivals import arrivals_read
@@ -21,7 +28,10 @@ from smartexpo.venue.models import Expo
 
 
 class Command(BaseCommand):
-    help = "Planning: the lanes to open per gate and 15 minutes, and the staff shifts for them."
+    help = (
+        "Planning: the attendance forecast, the lanes to open per gate and 15 minutes, and "
+        "the staff shifts for them."
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -31,10 +41,17 @@ class Command(BaseCommand):
             help="Plan the lanes of each gate per 15 minutes from expected arrivals (CSV)",
         )
         lanes.add_argument("--expo", required=True, help="Edition slug, e.g. sce-2019")
-        lanes.add_argument(
+        source = lanes.add_mutually_exclusive_group(required=True)
+        source.add_argument(
             "--arrivals",
-            required=True,
             help="CSV with the columns gate,period_start,arrivals (local time, 15-minute periods)",
+        )
+        source.add_argument(
+            "--forecast",
+            nargs="?",
+            const="now",
+            metavar="WHEN",
+            help="Plan for the attendance forecast as of WHEN (default now; see forecast --as-of)",
         )
         lanes.add_argument("--wait-minutes", type=float, default=10.0, help="Default 10")
         lanes.add_argument(
@@ -55,9 +72,96 @@ class Command(BaseCommand):
             help="Seconds the shift solver may take per gate and day (default 10)",
         )
 
+        forecast = sub.add_parser(
+            "forecast",
+            help="The attendance forecast: admissions per day, arrivals per gate and 15 minutes",
+        )
+        forecast.add_argument("--expo", required=True, help="Edition slug, e.g. sce-2019")
+        forecast.add_argument(
+            "--as-of",
+            default="now",
+            help=(
+                "The instant the forecast is made at: now (default), a local date (its "
+                "opening time) or date and time, e.g. 2019-08-19 or 2019-08-26T11:00"
+            ),
+        )
+        forecast.add_argument(
+            "--arrivals-csv", help="Write the expected arrivals (the lanes command's input) here"
+        )
+
     def handle(self, *args, action, **options):
         if action == "lanes":
             self.lanes(**options)
+        else:
+            self.forecast(**options)
+
+    def edition(self, slug: str) -> Expo:
+        edition = Expo.objects.filter(slug=slug).first()
+        if edition is None:
+            raise CommandError(f"No edition {slug!r}.")
+        return edition
+
+    def as_of(self, text: str, edition: Expo) -> dt.datetime:
+        """`now`, a local date (at the edition's opening time) or a local date and time."""
+        if text == "now":
+            return timezone.now()
+        try:
+            if len(text) == 10:
+                day = dt.date.fromisoformat(text)
+                return dt.datetime.combine(day, edition.opens_at, tzinfo=edition.tz)
+            at = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise CommandError(
+                f"--as-of: {text!r} is not now, a date (2019-08-19) or a date and time "
+                "(2019-08-26T11:00)."
+            ) from None
+        return at if at.tzinfo else at.replace(tzinfo=edition.tz)
+
+    def forecast(self, *, expo, as_of, arrivals_csv, **options):
+        from smartexpo.planning.forecast import attendance_forecast
+
+        edition = self.edition(expo)
+        began = time.perf_counter()
+        result = attendance_forecast(expo=edition, as_of=self.as_of(as_of, edition))
+        elapsed = time.perf_counter() - began
+        self.show_forecast(result)
+        if arrivals_csv:
+            try:
+                Path(arrivals_csv).write_text(result.arrivals_csv(), encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"{arrivals_csv}: {exc.strerror}.") from None
+            self.stdout.write(f"Expected arrivals written to {arrivals_csv}.")
+        self.stdout.write(f"\nComputed in {elapsed:.1f} s.")
+
+    def show_forecast(self, result) -> None:
+        tz = result.expo.tz
+        basis = result.previous.slug if result.previous else "no previous edition"
+        self.stdout.write(
+            f"{result.expo.slug} as of {result.as_of.astimezone(tz):%Y-%m-%d %H:%M} "
+            f"(learned from: {basis}); 80 % intervals."
+        )
+        self.stdout.write(
+            f"  {'day':<10} {'registered':>10} {'expected by the day':>22} "
+            f"{'admissions':>24}  state"
+        )
+        for d in result.days:
+            final = f"{d.registered_final.mid:,.0f} ({d.registered_final.low:,.0f}–"
+            final += f"{d.registered_final.high:,.0f})"
+            came = f"{d.admissions.mid:,.0f} ({d.admissions.low:,.0f}–{d.admissions.high:,.0f})"
+            state = d.state
+            if d.admitted_so_far is not None:
+                state += f", {d.admitted_so_far:,} admitted so far"
+            self.stdout.write(
+                f"  {d.day:%Y-%m-%d} {d.registered:>10,} {final:>22} {came:>24}  {state}"
+            )
+        self.stdout.write("\nShow-up per ticket type and kind of day:")
+        for s in result.show_up:
+            self.stdout.write(
+                f"  {s.ticket_type:<18} {s.kind:<7} {s.rate.mid:.1%} "
+                f"({s.rate.low:.1%}–{s.rate.high:.1%}) {s.basis}"
+            )
+        for note in result.notes:
+            self.stdout.write(f"Note: {note}")
 
     def lanes(self, *, expo, arrivals, wait_minutes, percentile, out, shifts, seed, **options):
         if not 0 < wait_minutes <= 24 * 60:
@@ -66,16 +170,25 @@ class Command(BaseCommand):
             raise CommandError("--percentile must lie strictly between 0 and 100.")
         if options["time_limit"] <= 0:
             raise CommandError("--time-limit must be above 0.")
-        edition = Expo.objects.filter(slug=expo).first()
-        if edition is None:
-            raise CommandError(f"No edition {expo!r}.")
+        edition = self.edition(expo)
         gates = gate_lanes(expo=edition)
-        try:
-            text = Path(arrivals).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"{arrivals}: {exc.strerror}.") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{arrivals}: not a UTF-8 text file.") from None
+        began = time.perf_counter()
+        if arrivals is None:
+            from smartexpo.planning.forecast import attendance_forecast
+
+            forecast = attendance_forecast(
+                expo=edition, as_of=self.as_of(options["forecast"], edition)
+            )
+            self.show_forecast(forecast)
+            self.stdout.write("")
+            text, arrivals = forecast.arrivals_csv(), "the forecast"
+        else:
+            try:
+                text = Path(arrivals).read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                raise CommandError(f"{arrivals}: {exc.strerror}.") from None
+            except UnicodeDecodeError:
+                raise CommandError(f"{arrivals}: not a UTF-8 text file.") from None
         try:
             starts, expected = arrivals_read(text, gates=gates, timezone=edition.timezone)
         except SmartExpoError as exc:
@@ -83,7 +196,6 @@ class Command(BaseCommand):
         empty = [code for code in expected if gates[code] == 0]
         if empty:
             raise CommandError(f"Gate {empty[0]} has no lanes installed: nothing to plan.")
-        began = time.perf_counter()
         plan = lane_plan(
             gates={code: gates[code] for code in expected},
             period_starts=starts,
