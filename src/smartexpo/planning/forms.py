@@ -1,11 +1,16 @@
-"""The lanes page's form: an arrivals CSV (the CLI's format), the target and the shifts box.
+"""The lanes page's form: where the expected arrivals come from (the attendance forecast as of
+an instant, or an arrivals CSV in the CLI's format), the target and the shifts box.
 
 A bad file is a form error listing its bad lines; the target and the box keep what was typed
-(a browser never refills a file input)."""
+(a browser never refills a file input). A post without a source (the page before the forecast
+existed, a script) plans the file it carries."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +19,8 @@ from smartexpo.planning.pages import (
     MAX_GATE_PERIODS,
     Arrivals,
     Target,
+    forecast_arrivals,
+    forecast_as_of_default,
     gate_periods,
     uploaded_arrivals,
 )
@@ -22,8 +29,32 @@ from smartexpo.venue.models import Expo
 MAX_FILE_BYTES = 1024 * 1024  # some 30,000 lines: far more than a week of 15-minute periods
 
 
+SOURCE_FORECAST, SOURCE_FILE = "forecast", "file"
+
+
 class LanesForm(forms.Form):
+    source = forms.ChoiceField(
+        label=gettext_lazy("Expected arrivals from"),
+        choices=[
+            (SOURCE_FORECAST, gettext_lazy("The attendance forecast")),
+            (SOURCE_FILE, gettext_lazy("An arrivals file")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        initial=SOURCE_FORECAST,
+    )
+    as_of = forms.DateTimeField(
+        label=gettext_lazy("Forecast as of (the edition's local time)"),
+        help_text=gettext_lazy(
+            "What was known then: the registrations booked by that instant and, during the "
+            "edition, the admissions counted by then."
+        ),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     arrivals_file = forms.FileField(
+        required=False,
         label=gettext_lazy("Arrivals (CSV: gate,period_start,arrivals)"),
         help_text=gettext_lazy(
             "One row per gate and 15-minute period, in the edition's local time, for example "
@@ -54,9 +85,25 @@ class LanesForm(forms.Form):
         self.expo, self.gates = expo, gates
         self.text = ""
         self.arrivals: Arrivals | None = None
+        self.forecast: dict | None = None
+        if not self.is_bound and "as_of" not in self.initial:
+            self.initial["as_of"] = (
+                forecast_as_of_default(expo).astimezone(expo.tz).replace(tzinfo=None)
+            )
+
+    def clean_as_of(self) -> dt.datetime | None:
+        value = self.cleaned_data["as_of"]
+        if value is None:
+            return None
+        # The field reads the wall clock in the server's time zone; it is the edition's.
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value.replace(tzinfo=self.expo.tz)
 
     def clean_arrivals_file(self):
         upload = self.cleaned_data["arrivals_file"]
+        if upload is None:
+            return None
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         try:
@@ -69,6 +116,31 @@ class LanesForm(forms.Form):
             )
         except SmartExpoError as error:
             raise forms.ValidationError(error.detail["fields"]["arrivals_file"]) from None
+        self._check(arrivals)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source") or (SOURCE_FILE if "arrivals_file" in self.files else "")
+        source = source or SOURCE_FORECAST
+        data["source"] = source
+        if source == SOURCE_FILE:
+            if not data.get("arrivals_file") and "arrivals_file" not in self.errors:
+                self.add_error("arrivals_file", _("Choose a CSV file of expected arrivals."))
+            return data
+        if "as_of" in self.errors:
+            return data
+        self.arrivals, self.forecast = forecast_arrivals(
+            expo=self.expo, as_of=data.get("as_of") or forecast_as_of_default(self.expo)
+        )
+        self.text = self.forecast["csv"]
+        try:
+            self._check(self.arrivals)
+        except forms.ValidationError as error:
+            self.add_error("as_of", error)
+        return data
+
+    def _check(self, arrivals: Arrivals) -> None:
         empty = [code for code in arrivals.expected if self.gates[code] == 0]
         if empty:
             raise forms.ValidationError(
@@ -83,7 +155,6 @@ class LanesForm(forms.Form):
                 % {"n": gate_periods(arrivals), "max": MAX_GATE_PERIODS}
             )
         self.arrivals = arrivals
-        return upload
 
     @property
     def target(self) -> Target:

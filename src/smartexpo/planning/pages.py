@@ -1,9 +1,9 @@
 """What the lanes page shows, and what its exports hold: the plan of an edition's gates for
 expected arrivals from one source, the server-drawn chart, the tables, and the staff shifts.
 
-The arrivals are one argument (`Arrivals`): today an organiser's uploaded CSV
-(`uploaded_arrivals`); the attendance forecast (issue 18 §1) will hand the same structure to
-`lanes_result` and the page, chart and exports follow unchanged.
+The arrivals are one argument (`Arrivals`): the attendance forecast's (`forecast_arrivals`)
+or an organiser's uploaded CSV (`uploaded_arrivals`); the forecast's are kept as the same CSV
+text, so the page, chart and exports follow one path.
 
 The page keeps what an organiser submitted in their session (`stash_put`): the arrivals file's
 text, the target and the staff shifts solved for it. The lane plan is seeded, so the page and
@@ -17,6 +17,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartexpo.planning.arrivals import arrivals_read
 from smartexpo.planning.lanes import GatePlan, LanePlan, lane_plan, period_runs
@@ -52,6 +55,98 @@ def uploaded_arrivals(*, expo: Expo, text: str, name: str, gates: dict[str, int]
     its bad lines."""
     starts, expected = arrivals_read(text, gates=gates, timezone=expo.timezone)
     return Arrivals(period_starts=starts, expected=expected, source=name)
+
+
+def forecast_as_of_default(expo: Expo) -> dt.datetime:
+    """When the page's forecast is made unless told: now before the edition's end; for an
+    edition over, the eve of its opening (what planning it ahead would have known)."""
+    now = timezone.now()
+    if now < expo.ends_at:
+        return now
+    opening = dt.datetime.combine(expo.starts_on, expo.opens_at, tzinfo=expo.tz)
+    return opening - dt.timedelta(days=1)
+
+
+def _interval(value, places: int = 1) -> list[float]:
+    return [round(value.mid, places), round(value.low, places), round(value.high, places)]
+
+
+def forecast_arrivals(*, expo: Expo, as_of: dt.datetime) -> tuple[Arrivals, dict]:
+    """The attendance forecast's expected arrivals, and what the page shows of the forecast
+    (plain values, kept in the session with the plan): the days, show-up rates and notes."""
+    from smartexpo.planning.forecast import attendance_forecast
+
+    forecast = attendance_forecast(expo=expo, as_of=as_of)
+    local = as_of.astimezone(expo.tz)
+    name = _("the attendance forecast as of %(at)s") % {"at": f"{local:%Y-%m-%d %H:%M}"}
+    text = forecast.arrivals_csv()
+    starts, expected = arrivals_read(
+        text, gates=dict.fromkeys(forecast.arrivals, 1), timezone=expo.timezone
+    )
+    summary = {
+        "as_of": local.isoformat(),
+        "previous": forecast.previous.name if forecast.previous else None,
+        "days": [
+            {
+                "day": d.day.isoformat(),
+                "registered": d.registered,
+                "final": _interval(d.registered_final),
+                "admissions": _interval(d.admissions),
+                "state": d.state,
+                "so_far": d.admitted_so_far,
+            }
+            for d in forecast.days
+        ],
+        "show_up": [
+            [s.ticket_type, s.kind, *_interval(s.rate, 4), s.basis] for s in forecast.show_up
+        ],
+        "notes": forecast.notes,
+        "csv": text,
+    }
+    return Arrivals(period_starts=starts, expected=expected, source=name), summary
+
+
+def _states() -> dict[str, str]:
+    return {
+        "forecast": _("forecast"),
+        "nowcast": _("under way: nowcast"),
+        "counted": _("over: counted"),
+    }
+
+
+def _kinds() -> dict[str, str]:
+    return {"first": _("opening day"), "middle": _("middle days"), "last": _("last day")}
+
+
+def forecast_as_of_field(summary: dict) -> dt.datetime:
+    """The kept forecast's instant as the form's field shows it (local wall clock)."""
+    return dt.datetime.fromisoformat(summary["as_of"]).replace(tzinfo=None)
+
+
+def forecast_shown(summary: dict | None) -> dict | None:
+    """The kept forecast as the page's table shows it: dates and whole numbers."""
+    if not summary:
+        return None
+    return {
+        "as_of": dt.datetime.fromisoformat(summary["as_of"]),
+        "previous": summary["previous"],
+        "days": [
+            {**d, "day": dt.date.fromisoformat(d["day"]), "state_label": _states()[d["state"]]}
+            for d in summary["days"]
+        ],
+        "show_up": [
+            {
+                "type": t,
+                "kind": _kinds()[k],
+                "mid": m * 100,
+                "low": lo * 100,
+                "high": hi * 100,
+                "learned": b == "previous",
+            }
+            for t, k, m, lo, hi, b in summary["show_up"]
+        ],
+        "notes": summary["notes"],
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,9 +228,11 @@ def stash_put(
     name: str,
     target: Target,
     shifts: dict[str, ShiftPlan] | None,
+    forecast: dict | None = None,
 ) -> str:
-    """Keep the submitted inputs (and the shifts solved, if asked for) in the session; their
-    key. The plan itself is not kept: `stash_result` recomputes it, seeded."""
+    """Keep the submitted inputs (and the shifts solved, if asked for; the forecast's summary
+    when the arrivals are its) in the session; their key. The plan itself is not kept:
+    `stash_result` recomputes it, seeded."""
     key = stash_key(expo=expo, text=text, target=target, shifts=shifts is not None)
     kept = dict(session.get(STASH, {}))
     kept[expo.slug] = {
@@ -147,6 +244,8 @@ def stash_put(
         "shifts": None
         if shifts is None
         else {code: _shift_json(plan) for code, plan in shifts.items()},
+        # Its CSV is the kept text already.
+        "forecast": None if forecast is None else {k: v for k, v in forecast.items() if k != "csv"},
     }
     session[STASH] = kept
     return key

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from smartexpo.core import organisers
 from smartexpo.planning import exports
-from smartexpo.planning.forms import LanesForm
+from smartexpo.planning.forms import SOURCE_FILE, LanesForm
 from smartexpo.planning.pages import (
+    forecast_as_of_field,
+    forecast_shown,
     lanes_result,
     page_gates,
     stash_get,
@@ -63,6 +65,7 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
                 name=form.arrivals.source,
                 target=form.target,
                 shifts=shifts,
+                forecast=form.forecast,
             )
             return redirect(_page_url(edition, key))
         context["form"] = form
@@ -77,6 +80,11 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
             "percentile": kept["percentile"],
             "shifts": kept["shifts"] is not None,
         }
+        forecast = kept.get("forecast")
+        if forecast:
+            initial["as_of"] = forecast_as_of_field(forecast)
+        else:
+            initial["source"] = SOURCE_FILE
         context.update(
             result=result,
             plan=result.plan,
@@ -84,6 +92,7 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
             infeasible=[(code, at.astimezone(edition.tz)) for code, at in result.plan.infeasible],
             saving=result.plan.saving * 100,
             key=key,
+            forecast=forecast_shown(forecast),
             csv_url=reverse("planning:lanes-csv", kwargs={"expo": edition.slug}) + f"?plan={key}",
             pdf_url=reverse("planning:lanes-pdf", kwargs={"expo": edition.slug}) + f"?plan={key}",
         )
