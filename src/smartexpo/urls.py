@@ -46,6 +46,7 @@ api.add_router("", meetings_cards_router)
 api.add_router("", meetings_checkin_router)
 api.add_router("", deals_router)
 api.add_router("", "smartexpo.deals.documents_api.router")  # a deal's PDFs, organisers only
+api.add_router("", "smartexpo.planning.api.router")  # the attendance forecast
 
 urlpatterns = [
     path("api/v1/", api.urls),

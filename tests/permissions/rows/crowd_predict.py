@@ -1,6 +1,6 @@
-"""The matrix's row of the predicted crowd alerts (issue 18): the same roles as the live
-alert list, organisers only. The live page's data, which carries them too, has its row in
-`pages.py`."""
+"""The matrix's rows of issue 18's API: the predicted crowd alerts (the same roles as the live
+alert list, organisers only) and the attendance forecast (organisers only). The live page's
+data, which carries the predicted alerts too, has its row in `pages.py`."""
 
 from __future__ import annotations
 
@@ -15,5 +15,12 @@ CROWD_PREDICT_ROWS = [
         A + "/venue/alerts/predicted",
         api("200", "organizer"),
         note="forecast from the folded history; never among the live alerts",
+    ),
+    Row(
+        VENUE,
+        "GET",
+        A + "/planning/forecast",
+        api("200", "organizer"),
+        note="the attendance forecast, learned from the previous edition",
     ),
 ]
