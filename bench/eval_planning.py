@@ -196,7 +196,8 @@ def main() -> None:
 
 def report(args, steps, made, eve_s, plan_s, rows, plans, periods) -> None:
     print()
-    print(f"### The forecast and the lane plan against the twin ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)")
+    now = dt.datetime.now(dt.UTC)
+    print(f"### The forecast and the lane plan against the twin ({now:%Y-%m-%d %H:%M} UTC)")
     print()
     print(
         f"`python bench/eval_planning.py --visitors {args.visitors:,} --seeds "
