@@ -327,6 +327,48 @@ def day_frame(
     return frame.match_to_schema(SCHEMA)
 
 
+def entrance_scans_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
+    """One day's scans at the entrance gates only (in and out), in the stream's schema and
+    sorted by time, ids numbered from `first_n`: the admissions, without the sensor events and
+    the forum doors' scans (a past edition's history, `demo.history`, keeps no more). The
+    tickets are drawn as `day_frame` draws them."""
+    d = run.days.index(arrays.day_index)
+    tickets = tickets_choose(
+        pool=run.pool,
+        day=arrays.day_index,
+        cls=arrays.visitor_class,
+        counts=run.plan[d],
+        seed=run.seed,
+        first=run.keen(arrays.day_index),
+    )
+    entrance = np.flatnonzero(arrays.scan_gate < len(run.venue.gates))
+    entrance = entrance[np.argsort(arrays.scan_at[entrance], kind="stable")]
+    holders = tickets[arrays.scan_visitor[entrance]]
+    held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=holders)
+    gate = arrays.scan_gate[entrance].astype(np.uint32)
+    scanners = [s.name for s in run.devices.scanners]
+    frame = pl.DataFrame(
+        {
+            "at": arrays.scan_at[entrance],
+            "gate": gate,
+            "direction": arrays.scan_out[entrance].astype(np.uint32),
+            "secret": np.searchsorted(held, holders).astype(np.uint32),
+        }
+    ).select(
+        pl.col("at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        pl.lit("scan").alias("source"),
+        _lookup(scanners, "gate").alias("device"),
+        (
+            pl.lit(run.prefix)
+            + (pl.int_range(pl.len(), dtype=pl.Int64) + first_n).cast(pl.Utf8).str.zfill(ID_DIGITS)
+        ).alias("id"),
+        _lookup(run.gate_codes, "gate").alias("gate"),
+        _lookup(["in", "out"], "direction").alias("direction"),
+        _lookup(secrets, "secret").alias("secret"),
+    )
+    return frame.match_to_schema(SCHEMA, missing_columns="insert")
+
+
 def stream_days(
     run: Run, tick: Callable[[], None] = _nothing
 ) -> Iterator[tuple[DayArrays, pl.DataFrame]]:
