@@ -178,9 +178,7 @@ class Command(BaseCommand):
         except SmartExpoError as exc:
             raise CommandError(exc.message) from None
         if report.already:
-            self.stdout.write(
-                f"{slug}: the history is there ({report.scans:,} entrance scans); nothing to do."
-            )
+            self.stdout.write(f"{slug}: the history is there (entrance scans); nothing to do.")
             return
         results = ", ".join(f"{k} {v:,}" for k, v in sorted(report.results.items()))
         steps = ", ".join(f"{label} {sec:.1f} s" for label, sec in report.seconds.items())
