@@ -82,11 +82,11 @@ def history_sizes(*, days: int, visits: int) -> tuple[int, dict[str, int]]:
     """(registrations, quota per day of each ticket type) for `visits` expected visits.
 
     The registrations are the demo's mix of visitors, as many as the expected visits divided by
-    the mix's expected visits per registration (0.76 for three days: most are public-day
+    the mix's expected visits per registration (0.75 for three days: most are public-day
     tickets at 0.65, the passes come on several days). The quotas hold them: a day ticket's
     quota is its registrations over the days, a pass's its registrations, with
-    `QUOTA_HEADROOM`. For 580,000 visits over 3 days: about 765,000 registrations, public-day
-    quotas of about 231,000 a day."""
+    `QUOTA_HEADROOM`. For 580,000 visits over 3 days: 768,715 registrations, public-day
+    quotas of 232,324 a day."""
     mix = _mix(days)
     all_days = {code: a for code, _e, _z, _q, a, _zones in TICKET_TYPES}
     per = sum(share * visits_per_registration(c, all_days[c], days) for c, share in mix.items())
