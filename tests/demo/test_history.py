@@ -19,6 +19,7 @@ from smartexpo.demo.seed import demo_seed
 from smartexpo.demo.simulator.showup import SHOW_UP
 from smartexpo.tickets.models import DayQuota, Registration, Ticket
 from smartexpo.venue.models import Expo, ZoneKind
+from tests.conftest import make_expo
 from tests.demo.worlds import demo_world
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,10 @@ def test_bad_options_are_refused(edition):
         call_command("demo", "history", "--visits", "0")
     with pytest.raises(CommandError, match="No edition 'nope'"):
         call_command("demo", "history", "--expo", "nope")
+    bare = make_expo(slug="bare-2018")
+    with pytest.raises(CommandError, match="no entrance gate"):
+        call_command("demo", "history", "--expo", "bare-2018", "--visits", "10")
+    assert not Registration.objects.filter(expo=bare).exists()
 
 
 def test_the_sizes_follow_the_show_up_rates():

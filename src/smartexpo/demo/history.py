@@ -22,6 +22,7 @@ from collections.abc import Callable
 import polars as pl
 
 from smartexpo.checkin.models import Scan
+from smartexpo.core.errors import SmartExpoError
 from smartexpo.demo.booking import ON_SITE, ON_SITE_DEFAULT
 from smartexpo.demo.simulator.showup import show_up_rate
 from smartexpo.demo.simulator.stream import day_arrays, entrance_scans_frame, run_prepare
@@ -118,6 +119,11 @@ def demo_history_seed(
     visits = expo.expected_visitors if visits is None else visits
     if visits < 1:
         raise ValueError("The history needs at least one expected visit.")
+    if not entrance_gates(expo=expo):
+        # Refused before anybody is registered: the twin would refuse it after.
+        raise SmartExpoError(
+            "invalid", f"{expo.slug} has no entrance gate into a venue zone: no admissions."
+        )
     clock = time.monotonic()
 
     def lap(label: str) -> None:
