@@ -27,8 +27,11 @@ install-dev: $(BIN)/python
 migrate: install font-deps
 	$(BIN)/smartexpo migrate --no-input
 
+# The 2018 edition's history (its registrations with booking dates and its admissions, what
+# the attendance forecast learns from) is made once; later runs find it and do nothing.
 seed: migrate
 	$(BIN)/smartexpo demo seed
+	$(BIN)/smartexpo demo history
 
 # `make demo LIVE=1` is `make demo-live`: the demo with its digital twin running.
 demo: $(if $(filter 1,$(LIVE)),demo-live,demo-serve)

@@ -18,6 +18,7 @@ from smartexpo.demo.seed import demo_seed
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.devices import twin_devices_ensure
 from smartexpo.demo.simulator.live import live_run
+from smartexpo.demo.simulator.showup import pool_booked_by_day, visits_draw
 from smartexpo.demo.simulator.stream import SCHEMA, run_prepare
 from smartexpo.demo.simulator.tickets import pool_load
 from smartexpo.demo.simulator.venue import venue_load
@@ -310,6 +311,18 @@ def test_bad_options_are_refused_with_a_clear_message(demo):
         (["--sensor-miss", "1.5"], "--sensor-miss"),
         (["--expo", "nope"], "No edition 'nope'"),
         (["--dry-run", "/nonexistent/dir/x.parquet"], "--dry-run"),
+        (["--show-up", "--visitors", "100"], "alternatives"),
+        (["--shock", "1=1.3"], "needs --show-up"),
+        (["--visitors", "100", "--shock", "1=1.3"], "needs --show-up"),
+        (["--show-up", "--shock", "5=1.3"], "from 1 to 4"),
+        (["--show-up", "--shock", "0=1.3"], "from 1 to 4"),
+        (["--show-up", "--shock", "1.3"], "DAY=FACTOR"),
+        (["--show-up", "--shock", "x=1.3"], "DAY=FACTOR"),
+        (["--show-up", "--shock", "1=much"], "DAY=FACTOR"),
+        (["--show-up", "--shock", "1=0"], "above 0"),
+        (["--show-up", "--shock", "1=nan"], "above 0"),
+        (["--show-up", "--shock", "1=50"], "at most 10"),
+        (["--show-up", "--shock", "2=1.2", "--shock", "2=1.3"], "twice"),
     ]:
         with pytest.raises(CommandError, match=message):
             simulate(*args)
@@ -365,3 +378,58 @@ def test_sigterm_stops_a_live_run_as_ctrl_c_does(demo, monkeypatch, capsys):
     assert not ReplayClock.objects.exists()
     assert 0 < Scan.objects.count() < 600  # part of the day was sent
     assert after is fallback  # the command put back the handler it found
+
+
+def entrance_admissions_per_day(frame: pl.DataFrame, expo) -> dict[dt.date, int]:
+    scans = frame.filter(source="scan", direction="in").filter(
+        ~pl.col("gate").str.starts_with("D-")
+    )
+    return dict(Counter(t.astimezone(expo.tz).date() for t in scans["at"]))
+
+
+def test_show_up_mode_draws_from_the_registered_tickets_and_registers_nobody(demo, tmp_path):
+    before = Registration.objects.count()
+    frame = dry_run(tmp_path, "--show-up", "--days", 2, "--seed", 4)
+    assert Registration.objects.count() == before
+    venue = venue_load(expo=demo)
+    pool = pool_booked_by_day(expo=demo, venue=venue, pool=pool_load(expo=demo, venue=venue))
+    plan = visits_draw(venue=venue, pool=pool, days=range(2), seed=4)
+    counted = entrance_admissions_per_day(frame, demo)
+    assert [counted[d] for d in demo.days[:2]] == plan.sum(axis=1).tolist()
+    # About the rates of the tickets there are (1,000 visitors: ~230 public tickets a day).
+    assert 0.4 * pool.available(0, 0) < plan[0, 0] < 0.9 * pool.available(0, 0)
+    # Every visitor holds a ticket booked before their day's opening.
+    from smartexpo.demo.booking import opening_of
+
+    issued = {ticket_secret(t): t for t in Ticket.objects.filter(expo=demo)}
+    for at, secret in frame.filter(source="scan").select("at", "secret").iter_rows():
+        day = at.astimezone(demo.tz).date()
+        assert issued[secret].created_at < opening_of(demo, day)
+    again = dry_run(tmp_path, "--show-up", "--days", 2, "--seed", 4, name="again.parquet")
+    assert again.equals(frame)
+    shocked = dry_run(
+        tmp_path, "--show-up", "--days", 2, "--seed", 4, "--shock", "2=1.5", name="shock.parquet"
+    )
+    more = entrance_admissions_per_day(shocked, demo)
+    assert more[demo.days[0]] == counted[demo.days[0]]
+    assert more[demo.days[1]] > 1.25 * counted[demo.days[1]]
+    assert not set(shocked["id"]) & set(frame["id"])
+
+
+def test_the_seeded_visitors_are_booked_on_the_curve(demo):
+    from smartexpo.demo.booking import RAMP_DAYS, opening_of
+
+    first = opening_of(demo, demo.days[0])
+    last = opening_of(demo, demo.days[-1])
+    booked = list(
+        Registration.objects.filter(expo=demo, source="demo").values_list("created_at", flat=True)
+    )
+    assert len(booked) == 1_000
+    assert all(first - dt.timedelta(days=RAMP_DAYS) <= at < last for at in booked)
+    tickets = Ticket.objects.filter(expo=demo, registration__source="demo")
+    assert all(
+        t.created_at == t.registration.created_at for t in tickets.select_related("registration")
+    )
+    ahead = [(first - at).days for at in booked if at < first]
+    assert len(set(ahead)) > 60  # spread over the ramp, not one instant
+    assert sum(d < 21 for d in ahead) > len(ahead) / 2  # most in the last three weeks

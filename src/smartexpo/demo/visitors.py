@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from smartexpo.core.queries import statistics_refresh
+from smartexpo.demo.booking import booked_at
 from smartexpo.demo.interests import visitor_interests
 from smartexpo.exhibitors.models import Exhibitor, Tag
 from smartexpo.programme.services.reservations import registrations_programme_forget
@@ -296,18 +297,29 @@ def demo_visitors_seed(
         return count
     created = count - missing
     rows: list[dict] = []
+    indexes: list[int] = []
     for i, row in enumerate(visitor_rows(expo, count, seed)):
         if i in have:
             continue
         rows.append(row)
+        indexes.append(i)
         if len(rows) == batch:
-            created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+            created += _register(expo, rows, indexes)
             if progress:
                 progress(len(rows))
-            rows = []
+            rows, indexes = [], []
     if rows:
-        created += len(registrations_bulk_create(expo=expo, rows=rows, source="demo").created)
+        created += _register(expo, rows, indexes)
         if progress:
             progress(len(rows))
     statistics_refresh(Registration, Ticket, TicketDay)
     return created
+
+
+def _register(expo: Expo, rows: list[dict], indexes: list[int]) -> int:
+    """Register demo visitors `indexes` (their rows), each booked when the booking curve
+    says; returns how many were registered."""
+    when = booked_at(expo=expo, rows=rows, indexes=indexes)
+    return len(
+        registrations_bulk_create(expo=expo, rows=rows, source="demo", booked_at=when).created
+    )

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from smartexpo.core.errors import SmartExpoError
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.simulator.day import DayArrays, simulate_day
 from smartexpo.demo.simulator.devices import TwinDevices, twin_devices_ensure
@@ -33,8 +34,10 @@ from smartexpo.demo.simulator.interests import (
     interests_of,
 )
 from smartexpo.demo.simulator.sessions import RoomPlan, room_plan_load, room_visits
+from smartexpo.demo.simulator.showup import Shock, pool_booked_by_day, visits_draw
 from smartexpo.demo.simulator.tickets import (
     TicketPool,
+    pool_load,
     secrets_for,
     tickets_choose,
     tickets_ensure,
@@ -86,6 +89,9 @@ class Run:
     booth_visits: str = "interests"
     world: BoothWorld | None = None
     indexes: dict[int, int] | None = None
+    # "visitors": the plan apportions a number of visits; "show-up": it is the registered
+    # tickets that come (`showup`), drawn with these rates' shock.
+    mode: str = "visitors"
 
     def keen(self, day_index: int) -> np.ndarray | None:
         """Pool positions of the tickets whose holders reserved a seat on the day: drawn
@@ -107,6 +113,8 @@ class Run:
         shape += f"{self.sensor_miss!r}"
         if self.booth_visits != "area":  # area keeps the ids its runs always had
             shape += f":{self.booth_visits}"
+        if self.mode != "visitors":  # the same plan holds other tickets
+            shape += f":{self.mode}"
         return f"sim-{self.seed}-{hashlib.sha256(shape.encode()).hexdigest()[:6]}-"
 
     def expected_admissions(self) -> list[int]:
@@ -117,20 +125,38 @@ class Run:
 def run_prepare(
     *,
     expo: Expo,
-    visitors: int,
+    visitors: int | None,
     days: range,
     seed: int,
     sensor_miss: float,
     say: Callable[[str], None],
     booth_visits: str = "interests",
+    shock: Shock | None = None,
 ) -> Run:
     """Read the edition, plan the visits, make sure they have tickets, ensure the devices
-    (and, for interest-driven booth visits, read who stands at which booth)."""
+    (and, for interest-driven booth visits, read who stands at which booth).
+
+    `visitors` None is the show-up mode (`showup`): the visits are the registered tickets that
+    come, drawn per (day, class) with the show-up rates and `shock`; nobody is registered."""
     if booth_visits not in BOOTH_VISITS:
         raise ValueError(f"booth_visits must be one of {BOOTH_VISITS}")
+    if shock and visitors is not None:
+        raise ValueError("A demand shock is a show-up run's (visitors None).")
     venue = venue_load(expo=expo)
-    plan = m.visits_plan(venue=venue, visitors=visitors, days=days)
-    pool, plan = tickets_ensure(expo=expo, venue=venue, plan=plan, days=days, seed=seed, say=say)
+    if visitors is None:
+        pool = pool_booked_by_day(expo=expo, venue=venue, pool=pool_load(expo=expo, venue=venue))
+        plan = visits_draw(venue=venue, pool=pool, days=days, seed=seed, shock=shock)
+        if not plan.sum():
+            raise SmartExpoError(
+                "invalid",
+                "Nobody shows up: the edition has no registered tickets on these days "
+                "(`smartexpo demo seed` registers the demo's visitors).",
+            )
+    else:
+        plan = m.visits_plan(venue=venue, visitors=visitors, days=days)
+        pool, plan = tickets_ensure(
+            expo=expo, venue=venue, plan=plan, days=days, seed=seed, say=say
+        )
     rooms = room_plan_load(expo=expo, venue=venue)
     if not rooms.sessions:
         rooms = None
@@ -152,6 +178,7 @@ def run_prepare(
         booth_visits=booth_visits,
         world=world,
         indexes=indexes,
+        mode="visitors" if visitors is not None else "show-up",
     )
 
 
@@ -298,6 +325,48 @@ def day_frame(
         _lookup(secrets, "secret").alias("secret"),
     )
     return frame.match_to_schema(SCHEMA)
+
+
+def entrance_scans_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFrame:
+    """One day's scans at the entrance gates only (in and out), in the stream's schema and
+    sorted by time, ids numbered from `first_n`: the admissions, without the sensor events and
+    the forum doors' scans (a past edition's history, `demo.history`, keeps no more). The
+    tickets are drawn as `day_frame` draws them."""
+    d = run.days.index(arrays.day_index)
+    tickets = tickets_choose(
+        pool=run.pool,
+        day=arrays.day_index,
+        cls=arrays.visitor_class,
+        counts=run.plan[d],
+        seed=run.seed,
+        first=run.keen(arrays.day_index),
+    )
+    entrance = np.flatnonzero(arrays.scan_gate < len(run.venue.gates))
+    entrance = entrance[np.argsort(arrays.scan_at[entrance], kind="stable")]
+    holders = tickets[arrays.scan_visitor[entrance]]
+    held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=holders)
+    gate = arrays.scan_gate[entrance].astype(np.uint32)
+    scanners = [s.name for s in run.devices.scanners]
+    frame = pl.DataFrame(
+        {
+            "at": arrays.scan_at[entrance],
+            "gate": gate,
+            "direction": arrays.scan_out[entrance].astype(np.uint32),
+            "secret": np.searchsorted(held, holders).astype(np.uint32),
+        }
+    ).select(
+        pl.col("at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        pl.lit("scan").alias("source"),
+        _lookup(scanners, "gate").alias("device"),
+        (
+            pl.lit(run.prefix)
+            + (pl.int_range(pl.len(), dtype=pl.Int64) + first_n).cast(pl.Utf8).str.zfill(ID_DIGITS)
+        ).alias("id"),
+        _lookup(run.gate_codes, "gate").alias("gate"),
+        _lookup(["in", "out"], "direction").alias("direction"),
+        _lookup(secrets, "secret").alias("secret"),
+    )
+    return frame.match_to_schema(SCHEMA, missing_columns="insert")
 
 
 def stream_days(

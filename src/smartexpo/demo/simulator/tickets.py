@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from smartexpo.demo.booking import booked_at
 from smartexpo.demo.simulator import model as m
 from smartexpo.demo.visitors import (
     GIVEN,
@@ -110,13 +111,14 @@ def _shortfall(venue: m.Venue, plan: np.ndarray, days: range, pool: TicketPool):
 
 def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
     """Registration rows for the missing visitors: the demo's kind of people, with ID numbers
-    from indexes no demo visitor has."""
+    from indexes no demo visitor has; and each one's visitor index (their booking instant,
+    `demo.booking`, follows from it)."""
     rng = random.Random(f"{seed}:{expo.slug}:twin")
     tags = list(Tag.objects.values_list("code", flat=True))
     # After the twin's earlier visitors: an index names one made-up person, and a new run
     # must not register somebody again (`demo_visitors_seed` tells the seeder's apart by it).
     index = max([TWIN_FIRST_INDEX - 1, *demo_visitor_indexes(expo)]) + 1
-    rows = []
+    rows, indexes = [], []
     for c, days, count in missing:
         for _ in range(count):
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", *GIVEN))
@@ -135,8 +137,9 @@ def _rows(expo: Expo, venue: m.Venue, missing, seed: int):
                     **demo_profile(index, venue.classes[c].code),
                 }
             )
+            indexes.append(index)
             index += 1
-    return rows
+    return rows, indexes
 
 
 def tickets_ensure(
@@ -152,9 +155,15 @@ def tickets_ensure(
         for c, cell_days, n in missing:
             on = "every day" if len(cell_days) > 1 else cell_days[0].isoformat()
             say(f"  {n:,} × {venue.classes[c].code} ({on})")
-        rows = _rows(expo, venue, missing, seed)
+        rows, indexes = _rows(expo, venue, missing, seed)
         for start in range(0, len(rows), 20_000):
-            registrations_bulk_create(expo=expo, rows=rows[start : start + 20_000], source="demo")
+            part = slice(start, start + 20_000)
+            registrations_bulk_create(
+                expo=expo,
+                rows=rows[part],
+                source="demo",
+                booked_at=booked_at(expo=expo, rows=rows[part], indexes=indexes[part]),
+            )
         pool = pool_load(expo=expo, venue=venue)
     capped = plan.copy()
     for i, d in enumerate(days):

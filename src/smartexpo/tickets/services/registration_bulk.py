@@ -6,7 +6,9 @@ written with one conditional UPDATE per (type, day) and bulk inserts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -46,12 +48,23 @@ class BulkResult:
 
 
 def registrations_bulk_create(
-    *, expo: Expo, rows: list[dict], source: str = "import", batch_size: int = 5000
+    *,
+    expo: Expo,
+    rows: list[dict],
+    source: str = "import",
+    batch_size: int = 5000,
+    booked_at: Sequence[dt.datetime] | None = None,
 ) -> BulkResult:
     """Register many people: every valid row that fits is registered, every other row gets its
     reason (`invalid` with fields, `duplicate`, `sold_out`); nothing is half-written.
 
-    Rows are taken in order, so when a day runs out the earlier rows win."""
+    Rows are taken in order, so when a day runs out the earlier rows win. `booked_at`, one
+    aware instant per row, is when each registration was made (its and its ticket's
+    `created_at`; default now): a history registered after the fact (the demo's past
+    editions) keeps its booking dates. It is the caller's data, not a person's input, so a
+    naive instant or a wrong length is a programming error (ValueError), not a row's error."""
+    if booked_at is not None:
+        _booked_at_check(booked_at, len(rows))
     result = BulkResult()
     catalogue = catalogue_load(expo.pk)
     hash_key = identity.id_hash_key()
@@ -67,13 +80,28 @@ def registrations_bulk_create(
         except TypeError:
             result.errors.append((index, "invalid", {"fields": {"row": "Unexpected columns."}}))
     for start in range(0, len(cleaned), batch_size):
-        _bulk_batch(expo, key, cleaned[start : start + batch_size], source, result)
+        _bulk_batch(expo, key, cleaned[start : start + batch_size], source, result, booked_at)
     result.created.sort()
     result.errors.sort(key=lambda e: e[0])
     return result
 
 
-def _bulk_batch(expo, key, batch: list[tuple[int, Clean]], source: str, result: BulkResult):
+def _booked_at_check(booked_at: Sequence[dt.datetime], rows: int) -> None:
+    if len(booked_at) != rows:
+        raise ValueError(f"booked_at has {len(booked_at)} instants for {rows} rows.")
+    for index, at in enumerate(booked_at):
+        if not isinstance(at, dt.datetime) or timezone.is_naive(at):
+            raise ValueError(f"booked_at[{index}] is not an aware datetime: {at!r}.")
+
+
+def _bulk_batch(
+    expo,
+    key,
+    batch: list[tuple[int, Clean]],
+    source: str,
+    result: BulkResult,
+    booked_at: Sequence[dt.datetime] | None,
+):
     with transaction.atomic():
         held = queries.held_pairs(expo.pk, [c.id_hash for _i, c in batch if c.id_hash])
         quota_ids = {q for _i, c in batch for q in (c.ticket_type.quota_ids[d] for d in c.days)}
@@ -105,13 +133,24 @@ def _bulk_batch(expo, key, batch: list[tuple[int, Clean]], source: str, result: 
             )
             if updated != 1:  # cannot happen under the lock; refuse rather than oversell
                 raise SmartExpoError("conflict", "Quota changed during the import; try again.")
-        _bulk_write(expo, key, accepted, source, result)
+        _bulk_write(expo, key, accepted, source, result, booked_at)
 
 
-def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, result: BulkResult):
+def _bulk_write(
+    expo,
+    key,
+    accepted: list[tuple[int, Clean]],
+    source: str,
+    result: BulkResult,
+    booked_at: Sequence[dt.datetime] | None,
+):
     ops = connection.ops
     now = timezone.now()
     now_db = ops.adapt_datetimefield_value(now)
+    if booked_at is None:
+        created = [now_db] * len(accepted)
+    else:
+        created = [ops.adapt_datetimefield_value(booked_at[i]) for i, _c in accepted]
     nonces = [new_nonce() for _ in accepted]
     digests = [manage_digest(manage_token_for(n)) for n in nonces]
     registration_ids = queries.ids_allocate(Registration, len(accepted))
@@ -134,16 +173,17 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 nonce,
                 source,
                 RegistrationStatus.ACTIVE,
-                now_db,
+                at,
                 0,
                 None,
                 None,
                 *queries.profile_params(c.profile_row()),
-                # Demo visitors have made-up addresses: nothing to send them.
-                now_db if source == "demo" else None,
+                # Demo visitors have made-up addresses: nothing to send them (marked as sent
+                # when they registered).
+                at if source == "demo" else None,
             )
-            for (_i, c), nonce, digest, rid in zip(
-                accepted, nonces, digests, registration_ids, strict=True
+            for (_i, c), nonce, digest, rid, at in zip(
+                accepted, nonces, digests, registration_ids, created, strict=True
             )
         ],
     )
@@ -166,11 +206,11 @@ def _bulk_write(expo, key, accepted: list[tuple[int, Clean]], source: str, resul
                 key.kid,
                 queries.json_param([d.isoformat() for d in c.days]),
                 TicketStatus.VALID,
-                now_db,
+                at,
                 digest,
             )
-            for (_i, c), rid, tid, serial, digest in zip(
-                accepted, registration_ids, ticket_ids, serials, digests, strict=True
+            for (_i, c), rid, tid, serial, digest, at in zip(
+                accepted, registration_ids, ticket_ids, serials, digests, created, strict=True
             )
         ],
     )

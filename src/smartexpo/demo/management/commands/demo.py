@@ -1,4 +1,5 @@
 """`smartexpo demo seed [--seed S]`: the Smart China Expo demo editions, idempotently.
+`smartexpo demo history [--expo sce-2018]`: the 2018 edition's registrations and admissions.
 `smartexpo demo clock [INSTANT | --off]`: the edition's demo clock (`venue.clock`)."""
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ class Command(BaseCommand):
             help="Time limit of each business meeting session's solve (default 30; 0: do not "
             "solve)",
         )
+        history = sub.add_parser(
+            "history",
+            help="The 2018 edition's history (idempotent): its visitors registered with their "
+            "booking dates and its days played in the twin, the entrance gates' scans stored",
+        )
+        history.add_argument("--expo", default="sce-2018", help="Edition slug (default sce-2018)")
+        history.add_argument("--seed", type=int, default=2018, help="Random seed (default 2018)")
+        history.add_argument(
+            "--visits",
+            type=int,
+            default=None,
+            help="Visits expected over its days (default: the edition's expected visitors)",
+        )
+        history.add_argument("--quiet", action="store_true", help="Only the summary")
         login = sub.add_parser("login", help="Show (and create once) the demo organiser login")
         login.add_argument("--host", default="127.0.0.1")
         login.add_argument("--port", type=int, default=8000)
@@ -63,6 +78,13 @@ class Command(BaseCommand):
             )
             self.build_recommenders()
             self.seed_meetings(seed=options["seed"], solve_seconds=options["solve_seconds"])
+        elif action == "history":
+            self.history(
+                slug=options["expo"],
+                seed=options["seed"],
+                visits=options["visits"],
+                quiet=options["quiet"],
+            )
         elif action == "login":
             self.login(host=options["host"], port=options["port"])
         elif action == "clock":
@@ -129,6 +151,42 @@ class Command(BaseCommand):
                 f"  {ticket.secret}",
             ]
         self.stdout.write("\n".join(lines))
+
+    def history(self, *, slug: str, seed: int, visits: int | None, quiet: bool) -> None:
+        from smartexpo.core.errors import SmartExpoError
+        from smartexpo.demo.history import MAX_VISITS, demo_history_seed
+        from smartexpo.venue.models import Expo
+
+        expo = Expo.objects.filter(slug=slug).first()
+        if expo is None:
+            raise CommandError(f"No edition {slug!r}: run `smartexpo demo seed` first.")
+        if visits is None and not 1 <= expo.expected_visitors <= MAX_VISITS:
+            raise CommandError(
+                f"{slug} expects {expo.expected_visitors:,} visitors; give --visits "
+                f"(from 1 to {MAX_VISITS:,})."
+            )
+        if visits is not None and not 1 <= visits <= MAX_VISITS:
+            raise CommandError(f"--visits must be from 1 to {MAX_VISITS:,}.")
+        started = time.monotonic()
+        try:
+            report = demo_history_seed(
+                expo=expo,
+                visits=visits,
+                seed=seed,
+                say=(lambda _m: None) if quiet else self.stdout.write,
+            )
+        except SmartExpoError as exc:
+            raise CommandError(exc.message) from None
+        if report.already:
+            self.stdout.write(f"{slug}: the history is there (entrance scans); nothing to do.")
+            return
+        results = ", ".join(f"{k} {v:,}" for k, v in sorted(report.results.items()))
+        steps = ", ".join(f"{label} {sec:.1f} s" for label, sec in report.seconds.items())
+        self.stdout.write(
+            f"{slug}: history of {report.registrations:,} registrations and {report.visits:,} "
+            f"visits; {report.scans:,} entrance scans stored ({results or 'none'}) in "
+            f"{time.monotonic() - started:.1f} s ({steps})."
+        )
 
     def seed_visitors(self, *, count: int, seed: int, quiet: bool) -> None:
         from smartexpo.demo.programme import demo_audience_seed

@@ -12,6 +12,35 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 MAX_VISITORS = 2_000_000
+DEFAULT_VISITORS = 50_000
+
+
+def shock_parse(values: list[str], days: int) -> dict[int, float]:
+    """`--shock DAY=FACTOR` values as {day index from 0: factor}; a CommandError for a value
+    that is not one, a day the edition does not have, a factor out of range or a day twice."""
+    from smartexpo.demo.simulator.showup import MAX_SHOCK
+
+    shock: dict[int, float] = {}
+    for value in values:
+        day_text, sep, factor_text = value.partition("=")
+        try:
+            day, factor = int(day_text), float(factor_text)
+        except ValueError:
+            day = factor = None
+        if not sep or day is None:
+            raise CommandError(
+                f"--shock {value!r}: give DAY=FACTOR, a day from 1 and a factor (e.g. 2=1.3)."
+            )
+        if not 1 <= day <= days:
+            raise CommandError(f"--shock {value!r}: the day must be from 1 to {days}.")
+        if not 0 < factor <= MAX_SHOCK:  # also refuses nan and inf
+            raise CommandError(
+                f"--shock {value!r}: the factor must be above 0 and at most {MAX_SHOCK:g}."
+            )
+        if day - 1 in shock:
+            raise CommandError(f"--shock: day {day} is given twice.")
+        shock[day - 1] = factor
+    return shock
 
 
 class Command(BaseCommand):
@@ -26,8 +55,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--visitors",
             type=int,
-            default=50_000,
+            default=None,
             help="Visits over the simulated days, split as the quotas are (default 50,000)",
+        )
+        parser.add_argument(
+            "--show-up",
+            action="store_true",
+            help=(
+                "Instead of --visitors: the registered tickets come, each with its ticket "
+                "type's show-up rate on its days (nobody is registered to fill a day)"
+            ),
+        )
+        parser.add_argument(
+            "--shock",
+            action="append",
+            default=[],
+            metavar="DAY=FACTOR",
+            help=(
+                "With --show-up: a demand shock, the show-up rates of day DAY (from 1) times "
+                "FACTOR (e.g. 3=1.3: more visitors come than the registrations and usual "
+                "show-up imply); may be repeated for other days"
+            ),
         )
         parser.add_argument(
             "--days", type=int, default=None, help="Days to simulate (default: all of them)"
@@ -78,6 +126,7 @@ class Command(BaseCommand):
                 "run `smartexpo demo seed` first."
             )
         days = self._days(options, len(expo.days))
+        shock = self._mode(options, len(expo.days))
         self._check(options)
         out = Path(options["dry_run"]) if options["dry_run"] else None
         if out is not None and not out.parent.is_dir():
@@ -92,14 +141,16 @@ class Command(BaseCommand):
                 sensor_miss=options["sensor_miss"],
                 say=self.stdout.write,
                 booth_visits=options["booth_visits"],
+                shock=shock,
             )
         except SmartExpoError as exc:
             raise CommandError(exc.message) from None
         except KeyboardInterrupt:
             # Registrations are written batch by batch, each batch whole or not at all.
             raise CommandError("Interrupted before the simulation started.") from None
+        mode = " (show-up)" if options["show_up"] else ""
         self.stdout.write(
-            f"{expo.slug}: {int(run.plan.sum()):,} visits over {len(days)} day(s), seed "
+            f"{expo.slug}: {int(run.plan.sum()):,} visits{mode} over {len(days)} day(s), seed "
             f"{options['seed']}; admissions planned per day: "
             + ", ".join(
                 f"{run.venue.days[d]} {n:,}"
@@ -124,8 +175,25 @@ class Command(BaseCommand):
             )
         return range(start - 1, start - 1 + days)
 
+    def _mode(self, options, count: int) -> dict[int, float]:
+        """Check --visitors, --show-up and --shock together; the shock by day index (from 0).
+        In show-up mode `options["visitors"]` becomes None (the visits are drawn)."""
+        if options["show_up"]:
+            if options["visitors"] is not None:
+                raise CommandError(
+                    "--visitors and --show-up are alternatives: give one (--show-up draws the "
+                    "visits from the registered tickets)."
+                )
+            return shock_parse(options["shock"], count)
+        if options["shock"]:
+            raise CommandError("--shock needs --show-up (it multiplies the show-up rates).")
+        if options["visitors"] is None:
+            options["visitors"] = DEFAULT_VISITORS
+        return {}
+
     def _check(self, options) -> None:
-        if not 1 <= options["visitors"] <= MAX_VISITORS:
+        visitors = options["visitors"]
+        if visitors is not None and not 1 <= visitors <= MAX_VISITORS:
             raise CommandError(f"--visitors must be from 1 to {MAX_VISITORS:,}.")
         speed = options["speed"]
         if not speed > 0 or speed == float("inf"):
