@@ -7,7 +7,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import numpy as np
-
 from bench.eval_planning_twin import MIN_PERIOD, DayTruth, arrival_errors, replay
 
 OPENING = dt.datetime(2019, 8, 26, 1, tzinfo=dt.UTC)
