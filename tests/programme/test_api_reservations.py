@@ -222,3 +222,24 @@ def test_a_reservation_at_a_session_cancelled_later_can_still_be_given_up(
     assert visitors[0].delete(f"{A}/sessions/{silk}/reservations").status_code == 204
     assert visitors[0].delete(f"{A}/sessions/{silk}/reservations").status_code == 404
     assert not Reservation.objects.filter(session_id=silk).exists()
+
+
+def test_reservations_held_reads_a_whole_days_registrations_at_once(programme, visitors):
+    """`venue import` asks for a day's stream: far more registrations than a statement may
+    name. The answer is the same as for a few."""
+    from smartexpo.programme.attendance import reservations_held
+
+    silk = programme["sessions"]["silk"].pk
+    for v in visitors[:4]:
+        reserve(v, silk)
+    held = dict(
+        Reservation.objects.filter(status="confirmed").values_list("registration_id", "session_id")
+    )
+    assert len(held) == 3
+    first = next(iter(held))
+    few = reservations_held(registration_ids=[first], session_ids=[silk])
+    many = reservations_held(
+        registration_ids=[*held, *range(10**8, 10**8 + 300_000)], session_ids=[silk]
+    )
+    assert few == {(first, silk)}
+    assert many == {(r, silk) for r in held}

@@ -188,18 +188,19 @@ def demo_audience_seed(*, expo: Expo, seed: int) -> dict[str, int]:
     if not published.sessions:
         return {"confirmed": 0, "waitlisted": 0, "skipped": 0, "favourites": 0}
     by_id = {pk: i for i, pk in demo_visitor_indexes(expo).items()}
-    regs = Registration.objects.filter(expo=expo, source="demo", id__in=list(by_id)).values_list(
-        "id", "interests"
-    )
-    interests = {pk: set(tags or ()) for pk, tags in regs.iterator(5000)}
+    # Every demo registration is read and the seeder's kept here: a list of their ids in the
+    # query would pass SQLite's limit on parameters with a few hundred thousand visitors.
+    regs = Registration.objects.filter(expo=expo, source="demo").values_list("id", "interests")
+    interests = {pk: set(tags or ()) for pk, tags in regs.iterator(5000) if pk in by_id}
     rooms_of = _admitted_rooms(expo)
     holds: dict[int, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
     for reg, type_id, days in (
-        Ticket.objects.filter(expo=expo, status=TicketStatus.VALID, registration_id__in=interests)
+        Ticket.objects.filter(expo=expo, status=TicketStatus.VALID, registration__source="demo")
         .values_list("registration_id", "ticket_type_id", "days")
         .iterator(5000)
     ):
-        holds[reg].append((type_id, tuple(sorted(days))))
+        if reg in interests:
+            holds[reg].append((type_id, tuple(sorted(days))))
     by_tag: dict[str, list[dict]] = defaultdict(list)
     for s in published.sessions:
         for tag in s["tags"]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef
 
+from smartexpo.core.db import CHUNK
 from smartexpo.programme.models import Attendance, Reservation, ReservationStatus, Session
 from smartexpo.venue.clock import edition_now
 from smartexpo.venue.models import Expo
@@ -27,13 +28,20 @@ def reservations_held(
     registration_ids, session_ids = set(registration_ids), set(session_ids)
     if not registration_ids or not session_ids:
         return set()
-    return set(
-        Reservation.objects.filter(
-            registration_id__in=registration_ids,
-            session_id__in=session_ids,
-            status=ReservationStatus.CONFIRMED,
-        ).values_list("registration_id", "session_id")
+    confirmed = Reservation.objects.filter(
+        session_id__in=session_ids, status=ReservationStatus.CONFIRMED
     )
+    if len(registration_ids) <= CHUNK:
+        # A door's scan, a sync batch: the registrations' own reservations.
+        rows = confirmed.filter(registration_id__in=registration_ids)
+        return set(rows.values_list("registration_id", "session_id"))
+    # A whole day's stream (`venue import`): hundreds of thousands of registrations would pass
+    # SQLite's limit on a statement's parameters; the sessions' seats are far fewer rows.
+    return {
+        pair
+        for pair in confirmed.values_list("registration_id", "session_id").iterator(5000)
+        if pair[0] in registration_ids
+    }
 
 
 def reserved_serials(*, session_ids: Iterable[int]) -> dict[int, list[int]]:
