@@ -6,8 +6,10 @@ For each run (a seed, with or without a demand shock), on SQLite in a temporary 
    from a copy of that database);
 2. the twin for sce-2019's four days, `smartexpo simulate --expo sce-2019 --visitors N
    --start-day S --days D --seed K --dry-run seg.parquet --quiet`, one file per segment of the
-   run (`demand_segments`), and `smartexpo venue import seg.parquet --expo sce-2019 --quiet` for
-   each, in order; the segments' event-id prefixes (a digest of the options) must differ;
+   run (`demand_segments`), cut into one file per local day (`day_files`: the whole stream
+   is too much for one import on SQLite), and `smartexpo venue import seg-DAY.parquet --expo
+   sce-2019 --quiet` for each, in order; the segments' event-id prefixes (a digest of the
+   options) must differ;
 3. in a child process on that database (bench/eval_alerts_db.py), through the product's code:
    every live alert of a hall (`crowd.selectors.alert_list`, what the live page and the API
    list), every predicted alert (`crowd.predict.predicted_alerts(expo=, day=)` for each day),
@@ -203,7 +205,26 @@ def simulate(run_dir: Path, env: dict, spec: RunSpec, seg: Segment, n: int) -> d
     }
 
 
-def one_run(run_dir: Path, base: Path, spec: RunSpec, planned: list[int], time_days: str) -> dict:
+def day_files(stream: Path, tz: str) -> list[tuple[str, Path]]:
+    """A segment's stream cut into one file per local day, in order. The whole 4-day stream
+    at 700,000 visits cannot be imported at once on SQLite: the gate scans' check of seat
+    reservations (`programme.attendance.reservations_held`) binds every registration id of
+    the file to one query, beyond SQLite's limit on variables ("too many SQL variables"). A
+    day at a time stays under it, and the history is the same: the days are imported in
+    order, and check-in reads the earlier days' scans from the database."""
+    day = pl.col("at").dt.convert_time_zone(tz).dt.date().alias("day")
+    days = pl.scan_parquet(stream).select(day.unique().sort()).collect()["day"].to_list()
+    out = []
+    for d in days:
+        path = stream.with_name(f"{stream.stem}-{d}.parquet")
+        pl.scan_parquet(stream).filter(day == d).sink_parquet(path)
+        out.append((str(d), path))
+    return out
+
+
+def one_run(
+    run_dir: Path, base: Path, spec: RunSpec, planned: list[int], time_days: str, tz: str
+) -> dict:
     """Steps 2 and 3 of a run, in a data dir of its own."""
     # The base dir's files with the seeded database: its secret key among them, which the
     # ticket keys in the database are encrypted with.
@@ -221,8 +242,10 @@ def one_run(run_dir: Path, base: Path, spec: RunSpec, planned: list[int], time_d
         raise BenchError(f"the segments' event ids share a prefix: {prefixes}")
     run["imports"] = []
     for n, seg in enumerate(run["segments"], 1):
-        run["imports"].append(import_once(run_dir, env, seg["path"], f"import-{n}"))
-        seg["path"].unlink()  # the stream is in the database now; keep the disk free
+        for day, path in day_files(seg["path"], tz):
+            run["imports"].append(import_once(run_dir, env, path, f"import-{n}-{day}"))
+            path.unlink()  # the stream is in the database now; keep the disk free
+        seg["path"].unlink()
     began = time.perf_counter()
     db_child(
         ["measure", "--out", str(run_dir / "measure.json"), "--time-days", time_days],
@@ -360,7 +383,7 @@ def main() -> int:
         for n, spec in enumerate(runs_wanted):
             run_dir = Path(tempfile.mkdtemp(prefix=f"smartexpo-eval-alerts-{spec.seed}-"))
             dirs.append(run_dir)
-            run = one_run(run_dir, base, spec, planned["visits"], args.time_days)
+            run = one_run(run_dir, base, spec, planned["visits"], args.time_days, planned["tz"])
             runs.append(run)
             if n == 0 and not args.no_api:
                 api = api_timing(run_dir, run["db"], args.duration, spec.seed)

@@ -65,7 +65,7 @@ def plan(visits: int) -> dict:
     per_day = model.expected_admissions(
         plan=model.visits_plan(venue=venue, visitors=visits, days=days)
     )
-    return {"days": [str(d) for d in venue.days], "visits": per_day}
+    return {"days": [str(d) for d in venue.days], "visits": per_day, "tz": str(expo.tz)}
 
 
 def _iso(at: dt.datetime | None) -> str | None:
