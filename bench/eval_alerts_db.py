@@ -131,7 +131,14 @@ def measure(time_days: list[int]) -> dict:
         alerts = predict.predicted_alerts(expo=expo, day=day)
         out["day_seconds"][day.isoformat()] = time.perf_counter() - began
         forecasts[day] = predict.day_forecast(expo=expo, day=day)
-        out["halls"] = len(forecasts[day].halls)
+        fc = forecasts[day]
+        out["halls"] = len(fc.halls)
+        # Each hall's highest count at a minute boundary that day, and its threshold: how near
+        # a hall whose prediction never came got.
+        out.setdefault("hall_peaks", {})[day.isoformat()] = {
+            h.code: [int(fc.counts[k].max()) if fc.counts.size else 0, h.raise_at]
+            for k, h in enumerate(fc.halls)
+        }
         for a in alerts:
             out["predicted"].append(
                 {

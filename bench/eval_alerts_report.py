@@ -90,6 +90,9 @@ def evaluate(runs: list[dict]) -> dict:
                 "lasted_min": round((m.predicted.end - m.predicted.raised).total_seconds() / 60),
                 "basis": basis[(m.predicted.hall, m.predicted.raised.isoformat())],
                 "came_late": m.came_late,
+                "hall_peak": db.get("hall_peaks", {})
+                .get(str(m.predicted.period), {})
+                .get(m.predicted.hall),
             }
             for m in pred
             if not m.came
@@ -252,14 +255,16 @@ def report(args, facts: dict, planned: dict, runs: list[dict], figures: dict, ap
             )
     lines += ["", "Predicted alerts that never came:", ""]
     lines += [
-        "| run | hall | day | raised | stood (min) | basis | came late |",
-        "|---|---|---|---|---|---|---|",
+        "| run | hall | day | raised | stood (min) | basis | came late | the hall's highest count "
+        "that day / threshold |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for run in figures["runs"]:
         for n in run["never"]:
             lines.append(
                 f"| {run['label']} | {n['hall']} | {n['period']} | {n['raised_local']} | "
-                f"{n['lasted_min']} | {n['basis']} | {'yes' if n['came_late'] else 'no'} |"
+                f"{n['lasted_min']} | {n['basis']} | {'yes' if n['came_late'] else 'no'} | "
+                + (f"{n['hall_peak'][0]:,} / {n['hall_peak'][1]:,} |" if n["hall_peak"] else "– |")
             )
     print("\n".join(lines))
     if not ok:
