@@ -225,7 +225,7 @@ def report(args, facts: dict, planned: dict, runs: list[dict], figures: dict, ap
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for r in api["runs"]:
-            lat = r["latency_ms"]
+            lat = {int(k): v for k, v in r["latency_ms"].items()}  # str keys once in JSON
             b = r["bytes"]
             good = set(r["answers"]) == {"200"} and b.get("min", 0) > 0 and r["non_2xx"] == 0
             ok = ok and good
