@@ -234,7 +234,8 @@ bench-venue: install-dev
 # (seed 2019 as planned, seed 2020 with 30 % more visitors on day 3), each imported into its own
 # SQLite data dir; the share of live hall alerts predicted 10 minutes ahead, the predictions that
 # never came, the lead, and the predictions' cost in process and under wrk (bench/eval_alerts.py;
-# ~15 min). Options through EVAL_ALERTS_ARGS, e.g. EVAL_ALERTS_ARGS="--visits 100000 --no-api".
+# ~25 min, ~6 GiB at most). Options through EVAL_ALERTS_ARGS, e.g.
+# EVAL_ALERTS_ARGS="--visits 100000 --no-api".
 .PHONY: eval-alerts
 EVAL_ALERTS_ARGS ?=
 eval-alerts: install-dev
