@@ -233,6 +233,22 @@ bench-venue: install-dev
 	fi
 	$(BIN)/python bench/venue.py $(VENUE_BENCH_ARGS)
 
+# Predicted crowd alerts against the digital twin (issue 18): two 4-day runs of 700,000 visits
+# (seed 2019 as planned, seed 2020 with 30 % more visitors on day 3), each imported into its own
+# SQLite data dir; the share of live hall alerts predicted 10 minutes ahead, the predictions that
+# never came, the lead, and the predictions' cost in process and under wrk (bench/eval_alerts.py;
+# ~25 min, ~6 GiB at most). Options through EVAL_ALERTS_ARGS, e.g.
+# EVAL_ALERTS_ARGS="--visits 100000 --no-api".
+.PHONY: eval-alerts
+EVAL_ALERTS_ARGS ?=
+eval-alerts: install-dev
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "Installing from Debian: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+	$(BIN)/python bench/eval_alerts.py $(EVAL_ALERTS_ARGS)
+
 # The kill soak at length: `smartexpo serve --workers 2` under a mixed load (registrations,
 # scans, syncs, sensor events) is killed SOAK_KILLS times with SIGKILL — one worker or the whole
 # server, at random moments — and restarted; then every acknowledged answer must be in the

@@ -219,3 +219,22 @@ def test_a_late_movement_on_a_pattern_day_is_in_the_next_answer(expo):
     fold_moves(expo, [("S1", t("10:30:00"), 400)])
     [alert] = predict.predicted_alerts(expo=expo, day=DAY2)
     assert alert.raised_at == t("10:01:00", DAY2)
+
+
+def test_the_pattern_days_are_read_once_for_every_instant_of_a_day(expo, monkeypatch):
+    # The page and the API ask for a new instant every minute: the pattern days' minutes are
+    # read for the first and kept for the others, while their totals hold still.
+    fold_moves(expo, [("S1", t("09:00:00"), 100), ("S1", t("09:00:00", DAY2), 100)])
+    predict._pattern_counts.clear()
+    read = []
+    minute_counts = predict.queries.minute_counts
+
+    def spy(zone_ids, period, before):
+        read.append(period)
+        return minute_counts(zone_ids, period, before)
+
+    monkeypatch.setattr(predict.queries, "minute_counts", spy)
+    for clock in ("10:00:00", "10:01:00", "14:30:00"):
+        predict.predicted_at(expo=expo, at=t(clock, DAY2))
+    assert read.count(DAY1) == 1
+    assert read.count(DAY2) == 3

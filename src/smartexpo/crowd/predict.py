@@ -236,7 +236,9 @@ def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -
     trend = (counts - counts[:, back]) / TREND_MINUTES
     h = np.arange(HORIZON_MINUTES + 1, dtype=np.float64)
     forecast = counts[:, :, None] + trend[:, :, None] * h  # trend alone
-    extended = np.arange(first, end + HORIZON_MINUTES + 1, dtype=np.int64)
+    # The pattern is read over the whole period whatever the instant, so that the pattern
+    # days' cache (keyed by the grid) serves every instant of the day, not only repeats of one.
+    extended = np.arange(first, last + HORIZON_MINUTES + 1, dtype=np.int64)
     patterns, basis = _patterns(expo, day, halls, extended)
     raise_at = np.array([z.raise_at for z in halls], dtype=np.float64)
     clear_at = np.array([z.clear_at for z in halls], dtype=np.float64)
