@@ -238,3 +238,26 @@ def test_the_pattern_days_are_read_once_for_every_instant_of_a_day(expo, monkeyp
         predict.predicted_at(expo=expo, at=t(clock, DAY2))
     assert read.count(DAY1) == 1
     assert read.count(DAY2) == 3
+
+
+def test_skipping_the_quiet_night_changes_no_prediction(expo, monkeypatch):
+    """The minutes before anything can be forecast are not computed (docs/crowd-prediction.md,
+    "Cost"): the alerts and the forecast of every later minute are those of the whole period."""
+    day1 = [("S1", t("09:00:00"), 100), ("S1", t("10:30:00"), 400), ("S1", t("12:00:00"), -500)]
+    fold_moves(expo, day1)
+    fold_moves(expo, [("S1", t("09:00:00", DAY2), 100), ("N1", t("09:40:00", DAY2), 450)])
+    quick = predict.day_forecast(expo=expo, day=DAY2)
+    quick_alerts = predict.predicted_alerts(expo=expo, day=DAY2)
+    monkeypatch.setattr(predict, "_quiet_minutes", lambda *args: 0)
+    whole = predict.day_forecast(expo=expo, day=DAY2)
+    assert len(quick.minutes) < len(whole.minutes) / 2  # the night was skipped
+    skipped = len(whole.minutes) - len(quick.minutes)
+    assert not whole.peak[:, :skipped].any() and not whole.alert[:, :skipped].any()
+    assert (whole.minutes[skipped:] == quick.minutes).all()
+    assert (whole.peak[:, skipped:] == quick.peak).all()
+    assert (whole.alert[:, skipped:] == quick.alert).all()
+    assert predict.predicted_alerts(expo=expo, day=DAY2) == quick_alerts
+    assert len(quick_alerts) >= 1
+    # Before anything moved, nothing is computed and nothing predicted.
+    monkeypatch.undo()
+    assert predict.predicted_at(expo=expo, at=t("08:00:00", DAY2)) == []

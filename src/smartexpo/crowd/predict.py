@@ -205,6 +205,27 @@ def _patterns(
     return means, basis
 
 
+def _quiet_minutes(
+    counts: np.ndarray, patterns: list[np.ndarray | None], raise_at: np.ndarray
+) -> int:
+    """How many of the period's first minutes forecast zero in every hall, so raise nothing:
+    those before the first count above zero and more than the horizon before the first
+    pattern count above zero (the forecast at a minute is the count, its trend over the half
+    hour before, and the pattern's change over the half hour after, all zero there). None
+    when a hall's threshold is zero (a zero forecast would reach it)."""
+    if not counts.shape[1] or (raise_at <= 0).any():
+        return 0
+    busy = np.flatnonzero(counts.any(axis=0))
+    first_count = int(busy[0]) if len(busy) else counts.shape[1]
+    first_pattern = counts.shape[1] + HORIZON_MINUTES
+    for pattern in patterns:
+        if pattern is not None:
+            found = np.flatnonzero(pattern)
+            if len(found):
+                first_pattern = min(first_pattern, int(found[0]))
+    return max(0, min(first_count, first_pattern - HORIZON_MINUTES, counts.shape[1]))
+
+
 def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -> DayForecast:
     """The forecast of every hall at every minute boundary of the count period `day`, up to
     the boundary `until_minute` (default: the closing); none outside the edition's days.
@@ -234,20 +255,31 @@ def day_forecast(*, expo: Expo, day: dt.date, until_minute: int | None = None) -
     # The count 30 minutes back (the period's first boundary's before that: zero after reset).
     back = np.maximum(np.arange(len(minutes)) - TREND_MINUTES, 0)
     trend = (counts - counts[:, back]) / TREND_MINUTES
-    h = np.arange(HORIZON_MINUTES + 1, dtype=np.float64)
-    forecast = counts[:, :, None] + trend[:, :, None] * h  # trend alone
     # The pattern is read over the whole period whatever the instant, so that the pattern
     # days' cache (keyed by the grid) serves every instant of the day, not only repeats of one.
     extended = np.arange(first, last + HORIZON_MINUTES + 1, dtype=np.int64)
     patterns, basis = _patterns(expo, day, halls, extended)
     raise_at = np.array([z.raise_at for z in halls], dtype=np.float64)
     clear_at = np.array([z.clear_at for z in halls], dtype=np.float64)
+    skip = _quiet_minutes(counts, patterns, raise_at)
+    if skip:
+        # The night's minutes forecast nobody (docs/crowd-prediction.md, "Cost"): the arrays
+        # start where a forecast can first be above zero.
+        minutes, counts, trend = minutes[skip:], counts[:, skip:], trend[:, skip:]
+        shape = (len(halls), len(minutes))
+        if not len(minutes):
+            empty = np.zeros(shape)
+            return DayForecast(
+                halls, basis, day, minutes, empty, empty, empty.astype(np.int64), empty > 0, last
+            )
+    h = np.arange(HORIZON_MINUTES + 1, dtype=np.float64)
+    forecast = counts[:, :, None] + trend[:, :, None] * h  # trend alone
     weight = h / HORIZON_MINUTES
-    steps = np.arange(len(minutes))[:, None] + np.arange(HORIZON_MINUTES + 1)
+    steps = skip + np.arange(len(minutes))[:, None] + np.arange(HORIZON_MINUTES + 1)
     for k, pattern in enumerate(patterns):
         if pattern is None:
             continue
-        now = pattern[: len(minutes)]
+        now = pattern[skip : skip + len(minutes)]
         smooth = SCALE_SMOOTHING * raise_at[k]
         scale = np.clip((counts[k] + smooth) / (now + smooth), *SCALE_LIMITS)
         change = (pattern[steps] - now[:, None]) * scale[:, None]
