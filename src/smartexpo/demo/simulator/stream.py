@@ -186,6 +186,19 @@ def _nothing() -> None:
     pass
 
 
+def day_tickets(run: Run, day_index: int, cls: np.ndarray) -> np.ndarray:
+    """The pool position of the ticket each of the day's visitors (by class) holds: the one
+    draw every view of a simulated day shares (its events, its rooms, its interests)."""
+    return tickets_choose(
+        pool=run.pool,
+        day=day_index,
+        cls=cls,
+        counts=run.plan[run.days.index(day_index)],
+        seed=run.seed,
+        first=run.keen(day_index),
+    )
+
+
 def _rooms(run: Run, i: int):
     """The day's sessions as `simulate_day` asks for them: who goes where, by the tickets the
     visitors hold (drawn as `day_frame` draws them)."""
@@ -195,14 +208,7 @@ def _rooms(run: Run, i: int):
     rooms = run.rooms
 
     def visits(cls, inside_from, inside_to):
-        tickets = tickets_choose(
-            pool=run.pool,
-            day=day_index,
-            cls=cls,
-            counts=run.plan[i],
-            seed=run.seed,
-            first=run.keen(day_index),
-        )
+        tickets = day_tickets(run, day_index, cls)
         return room_visits(
             plan=rooms,
             day=run.venue.days[day_index],
@@ -224,14 +230,7 @@ def _prefs(run: Run, i: int):
     day_index = run.days[i]
 
     def prefs(cls):
-        tickets = tickets_choose(
-            pool=run.pool,
-            day=day_index,
-            cls=cls,
-            counts=run.plan[i],
-            seed=run.seed,
-            first=run.keen(day_index),
-        )
+        tickets = day_tickets(run, day_index, cls)
         interests = interests_of(run.pool.registrations[tickets], run.indexes or {})
         return run.world.preferences(interests=interests, seed=[run.seed, 13, day_index])
 
@@ -262,15 +261,7 @@ def day_frame(
 ) -> pl.DataFrame:
     """One day's events in the stream's schema, sorted by time (a scan before a sensor event
     at the same microsecond); ids are numbered from `first_n` (`tick`: see `stream_days`)."""
-    d = run.days.index(arrays.day_index)
-    tickets = tickets_choose(
-        pool=run.pool,
-        day=arrays.day_index,
-        cls=arrays.visitor_class,
-        counts=run.plan[d],
-        seed=run.seed,
-        first=run.keen(arrays.day_index),
-    )
+    tickets = day_tickets(run, arrays.day_index, arrays.visitor_class)
     tick()
     held, secrets = secrets_for(expo=run.expo, pool=run.pool, positions=tickets, tick=tick)
     sensors = len(run.devices.sensors)
@@ -332,15 +323,7 @@ def entrance_scans_frame(run: Run, arrays: DayArrays, first_n: int) -> pl.DataFr
     sorted by time, ids numbered from `first_n`: the admissions, without the sensor events and
     the forum doors' scans (a past edition's history, `demo.history`, keeps no more). The
     tickets are drawn as `day_frame` draws them."""
-    d = run.days.index(arrays.day_index)
-    tickets = tickets_choose(
-        pool=run.pool,
-        day=arrays.day_index,
-        cls=arrays.visitor_class,
-        counts=run.plan[d],
-        seed=run.seed,
-        first=run.keen(arrays.day_index),
-    )
+    tickets = day_tickets(run, arrays.day_index, arrays.visitor_class)
     entrance = np.flatnonzero(arrays.scan_gate < len(run.venue.gates))
     entrance = entrance[np.argsort(arrays.scan_at[entrance], kind="stable")]
     holders = tickets[arrays.scan_visitor[entrance]]
