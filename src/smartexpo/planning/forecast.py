@@ -36,6 +36,7 @@ from smartexpo.planning.forecast_arrivals import (
     entrance_gates,
     opening_of,
     periods_of,
+    uncensored,
 )
 from smartexpo.planning.forecast_models import (
     DRAWS,
@@ -47,10 +48,13 @@ from smartexpo.planning.forecast_models import (
     rate_draws,
     show_up_fit,
 )
+from smartexpo.planning.lanes import PERIOD_S
+from smartexpo.planning.queue_sim import LANE_SERVICE_S
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue.models import Expo
 
 DAY_S = 86_400
+LANE_PERIOD = PERIOD_S / LANE_SERVICE_S  # people one lane scans in a period: 165
 
 # --- the defaults (docs/planning.md lists them) ----------------------------------------------
 # The share of an edition's registrations booked by this many days before its opening, for an
@@ -124,6 +128,8 @@ class History:
     """What the forecast takes from the previous edition, already counted."""
 
     bookings: dict[str, dict[int, int]]  # type code -> {days before the opening: ticket-days}
+    # type code -> per day of the previous edition, (its kind, {days before: ticket-days})
+    day_bookings: dict[str, list[tuple[str, dict[int, int]]]]
     show_up: list[tuple[str, str, int, int]]  # (type, kind, valid, admitted)
     shares: dict[str, np.ndarray]  # gate code -> share of a day's entries per period
     entries_per_visit: float
@@ -143,25 +149,30 @@ def history_read(previous: Expo) -> History:
     types = _types(previous)
     opening = opening_of(previous, previous.starts_on)
     bookings: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    by_day: dict[tuple[str, dt.date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     valid: dict[tuple[str, dt.date], int] = defaultdict(int)
     for type_id, day, lead, n in queries.bookings(expo_id=previous.pk, opening=opening):
         code = types[type_id][0]
         bookings[code][lead] += n
+        by_day[(code, day)][lead] += n
         valid[(code, day)] += n
     gates = entrance_gates(previous)
     gate_ids = [g for g, _c, _l in gates]
-    code_of = {g: c for g, c, _l in gates}
+    row_of = {g: i for i, (g, _c, _l) in enumerate(gates)}
     periods = periods_of(previous)
-    totals = {c: np.zeros(periods) for _g, c, _l in gates}
+    totals = np.zeros((len(gates), periods))
+    capacity = np.array([lanes for _g, _c, lanes in gates], dtype=np.float64) * LANE_PERIOD
     show_up, visits, entries = [], 0, 0
     days = previous.days
     for i, day in enumerate(days):
         start, end = opening_of(previous, day), closing_of(previous, day)
+        counts = np.zeros_like(totals)
         for gate_id, k, n in queries.entries(
             expo_id=previous.pk, gate_ids=gate_ids, start=start, end=end
         ):
-            totals[code_of[gate_id]][min(max(k, 0), periods - 1)] += n
+            counts[row_of[gate_id], min(max(k, 0), periods - 1)] += n
             entries += n
+        totals += uncensored(counts, capacity)
         came = {
             types[t][0]: n
             for t, n in queries.admitted(
@@ -174,10 +185,16 @@ def history_read(previous: Expo) -> History:
                 show_up.append(
                     (code, day_kind(i, len(days)), valid[(code, day)], came.get(code, 0))
                 )
-    whole = sum(t.sum() for t in totals.values())
-    shares = {c: t / whole for c, t in totals.items()} if whole else {}
+    whole = totals.sum()
+    shares = {c: totals[i] / whole for i, (_g, c, _l) in enumerate(gates)} if whole else {}
+    day_bookings: dict[str, list[tuple[str, dict[int, int]]]] = defaultdict(list)
+    for i, day in enumerate(days):
+        for code, _all in types.values():
+            if (code, day) in by_day:
+                day_bookings[code].append((day_kind(i, len(days)), dict(by_day[(code, day)])))
     return History(
         bookings={c: dict(v) for c, v in bookings.items()},
+        day_bookings=dict(day_bookings),
         show_up=show_up if visits else [],
         shares=shares,
         entries_per_visit=entries / visits if visits else 1.0,
@@ -232,12 +249,46 @@ class _Builder:
         for code, _all_days in self.types.values():
             cells = [(code, d) for d in self.days]
             have = np.array([now.get(c, 0) for c in cells], dtype=np.float64)
+            by_day = self._by_day(code, fitted.get(code))
+            if by_day is not None:
+                for i, cell in enumerate(cells):
+                    out[cell] = have[i] + by_day[i]
+                continue
             rest = self._rest(code, have.sum(), fitted.get(code), reference.get(code))
             # Ticket-days to come fall on the days as those booked so far do (a pass's evenly).
             split = have / have.sum() if have.sum() else np.full(len(cells), 1 / len(cells))
             for i, cell in enumerate(cells):
                 out[cell] = have[i] + rest * split[i]
         return out
+
+    def _by_day(self, code: str, multiplier: Multiplier | None) -> list[np.ndarray] | None:
+        """Draws of the ticket-days of type `code` still to be booked for each day, when the
+        type was learned: each day as the previous edition's day of its kind (opening, middle,
+        last) from this distance on, scaled so that the days together are `m` times the
+        previous edition's. A day ticket is booked up to its own morning, so what is still to
+        come differs by day once the edition has begun; a split by the bookings so far would
+        give the first day the others' on-site registrations."""
+        days = self.history.day_bookings.get(code) if self.history else None
+        if multiplier is None or not days:
+            return None
+        kinds = {k for k, _c in days}
+        total: dict[str, list[float]] = defaultdict(list)
+        rest: dict[str, list[float]] = defaultdict(list)
+        for kind, counts in days:
+            total[kind].append(sum(counts.values()))
+            rest[kind].append(_reference_rest(counts, self.lead))
+        wanted = [
+            next(k for k in (day_kind(i, len(self.days)), "last", "middle", "first") if k in kinds)
+            for i in range(len(self.days))
+        ]
+        denominator = sum(float(np.mean(total[k])) for k in wanted)
+        if denominator <= 0:
+            return None
+        whole = sum(sum(c.values()) for _k, c in days)
+        scale = multiplier.draws(self.rng) * whole / denominator
+        return [
+            self.rng.poisson(scale * float(np.mean(rest[k]))).astype(np.float64) for k in wanted
+        ]
 
     def _multipliers(self, observed, reference) -> dict[str, Multiplier]:
         whole = math.ceil(self.lead)

@@ -96,6 +96,40 @@ def _default_curve(periods: int) -> np.ndarray:
     return curve / curve.sum()
 
 
+# A gate-period whose entries reach this share of what the gate's lanes scan ran at capacity:
+# people queued, and its scans say when they were scanned, not when they came.
+SATURATED = 0.95
+
+
+def uncensored(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """A day's entries per gate (rows) and period, with each run of periods at capacity (and
+    the period after it, which scanned the queue's rest) spread again by the default curve's
+    shape over the run, its total kept: everybody who queued in the run was scanned in it,
+    but at the lanes' pace, so the scans there cannot tell when they came. Learned as they
+    are, a morning at capacity would teach a flat curve, and the plan would open too few
+    lanes for the rush (bench/RESULTS.md, "Planning")."""
+    curve = _default_curve(counts.shape[1])
+    out = counts.astype(np.float64).copy()
+    for g in range(counts.shape[0]):
+        if capacity[g] <= 0:
+            continue
+        full = counts[g] >= SATURATED * capacity[g]
+        k = 0
+        while k < len(full):
+            if not full[k]:
+                k += 1
+                continue
+            end = k
+            while end < len(full) and full[end]:
+                end += 1
+            stop = min(end + 1, len(full))
+            shape = curve[k:stop]
+            if shape.sum() > 0:
+                out[g, k:stop] = counts[g, k:stop].sum() * shape / shape.sum()
+            k = stop
+    return out
+
+
 def _fit(curve: np.ndarray, periods: int) -> np.ndarray:
     out = np.zeros(periods)
     out[: min(periods, len(curve))] = curve[:periods]
