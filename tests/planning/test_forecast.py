@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import random
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -15,6 +16,7 @@ from smartexpo.planning.forecast import attendance_forecast
 from smartexpo.planning.forecast_arrivals import opening_of
 from smartexpo.planning.lanes import lane_plan
 from smartexpo.planning.selectors import gate_lanes
+from smartexpo.tickets.models import Ticket
 from tests.planning.forecast_world import (
     DAY_RATE,
     PASS_RATE,
@@ -204,3 +206,42 @@ def test_command_refuses_a_bad_instant(world, when):
 def test_command_refuses_an_unknown_edition(db):
     with pytest.raises(CommandError, match="No edition 'nope'"):
         _run("forecast", "--expo", "nope")
+
+
+def test_bookings_still_to_come_fall_on_the_days_they_belong_to(db):
+    """Day tickets are booked up to their day's morning: at the opening, the first day's are
+    all in and the later days' morning registrations are still to come. The previous
+    edition's days say how many; the first day gets none of them."""
+    rng = random.Random(5)
+    previous = edition_make("m-2018", dt.date(2018, 8, 23), 3)
+    edition = edition_make("m-2019", dt.date(2019, 8, 26), 3, previous=previous)
+    for expo, per_day in ((previous, 200), (edition, 300)):
+        ids = register(expo, rng, per_day, 0, 0)
+        tickets = list(Ticket.objects.filter(pk__in=ids))
+        for ticket in tickets[::2]:
+            # Half of each day's registrations are made on its own morning, at the gate.
+            day = dt.date.fromisoformat(ticket.days[0])
+            ticket.created_at = opening_of(expo, day) - dt.timedelta(hours=1)
+        Ticket.objects.bulk_update(tickets, ["created_at"])
+        admit(expo, rng)
+    forecast = attendance_forecast(expo=edition, as_of=opening_of(edition, edition.starts_on))
+    first, second, third = forecast.days
+    assert first.registered == 300 and first.registered_final.mid == 300
+    for later in (second, third):
+        assert 140 <= later.registered <= 160  # the advance half
+        assert abs(later.registered_final.mid - 300) < 30, later.registered_final
+
+
+def test_an_arrival_curve_at_the_lanes_capacity_is_spread_again():
+    from smartexpo.planning.forecast_arrivals import uncensored
+
+    # One gate of 2 lanes (330 a period): the first four periods ran at capacity.
+    counts = np.array([[330, 330, 330, 330, 200, 100, 80, 60]], dtype=float)
+    spread = uncensored(counts, np.array([330.0]))
+    # The run and the period after it keep their total, now front-loaded; the rest is kept.
+    assert spread[0, :5].sum() == counts[0, :5].sum()
+    assert (spread[0, 5:] == counts[0, 5:]).all()
+    assert spread[0, 0] > 330 and spread[0, 0] >= spread[0, 1] >= spread[0, 2] > spread[0, 4]
+    # A gate never at capacity is learned as scanned.
+    quiet = np.array([[100, 120, 90, 80, 60, 50, 40, 30]], dtype=float)
+    assert (uncensored(quiet, np.array([330.0])) == quiet).all()
