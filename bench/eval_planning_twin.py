@@ -81,6 +81,8 @@ def arrival_errors(forecast, truths: list[DayTruth], periods: int) -> dict:
 class Replay:
     gate_periods: int  # with arrivals
     met: int
+    promised: int  # gate-periods the plan said the target can be met in
+    promised_met: int
     worst: tuple[str, dt.datetime, float, int]  # gate, period start, p-wait (s), lanes
     share_within: float  # of every arrival, the share served within wait_s
     lane_hours: float
@@ -92,7 +94,7 @@ def replay(plan, truths: list[DayTruth], *, periods: int, wait_s: float, within:
     from smartexpo.planning.queue_sim import lanes_queue
 
     pct = within * 100
-    met = counted = 0
+    met = counted = promised = promised_met = 0
     served = arrivals = 0
     worst = ("", None, -1.0, 0)
     for d, truth in enumerate(truths):
@@ -113,11 +115,16 @@ def replay(plan, truths: list[DayTruth], *, periods: int, wait_s: float, within:
                 p_wait = float(np.percentile(waits, pct))
                 counted += 1
                 met += p_wait <= wait_s
+                if day_periods[period].feasible:
+                    promised += 1
+                    promised_met += p_wait <= wait_s
                 if p_wait > worst[2]:
                     worst = (gate_plan.gate, day_periods[period].start, p_wait, lanes[period])
     return Replay(
         gate_periods=counted,
         met=met,
+        promised=promised,
+        promised_met=promised_met,
         worst=worst,
         share_within=served / arrivals if arrivals else float("nan"),
         lane_hours=plan.lane_hours,

@@ -14,7 +14,7 @@ OPENING = dt.datetime(2019, 8, 26, 1, tzinfo=dt.UTC)
 
 def _plan(lanes: list[int]):
     periods = [
-        SimpleNamespace(start=OPENING + dt.timedelta(minutes=15 * k), lanes=n)
+        SimpleNamespace(start=OPENING + dt.timedelta(minutes=15 * k), lanes=n, feasible=True)
         for k, n in enumerate(lanes)
     ]
     return SimpleNamespace(

@@ -245,3 +245,20 @@ def test_an_arrival_curve_at_the_lanes_capacity_is_spread_again():
     # A gate never at capacity is learned as scanned.
     quiet = np.array([[100, 120, 90, 80, 60, 50, 40, 30]], dtype=float)
     assert (uncensored(quiet, np.array([330.0])) == quiet).all()
+
+
+def test_the_lanes_are_planned_for_the_upper_end_unless_told(world):
+    forecast = attendance_forecast(expo=world.edition, as_of=_before(world.edition, 1))
+    gates = gate_lanes(expo=world.edition)
+    _s, high = arrivals_read(forecast.arrivals_csv(), gates=gates, timezone="Asia/Shanghai")
+    _s, expected = arrivals_read(
+        forecast.arrivals_csv("expected"), gates=gates, timezone="Asia/Shanghai"
+    )
+    assert sum(high["G-N"]) > sum(expected["G-N"])
+    assert all(h >= e for h, e in zip(high["G-N"], expected["G-N"], strict=True))
+    with pytest.raises(ValueError, match="plan_for"):
+        forecast.arrivals_csv("low")
+    text = _run("lanes", "--expo", "w-2019", "--forecast", "2019-08-25", "--plan-for", "expected")
+    assert "learned from: w-2018" in text and "Lane-hours:" in text
+    with pytest.raises(CommandError, match="invalid choice"):
+        _run("lanes", "--expo", "w-2019", "--forecast", "--plan-for", "low")

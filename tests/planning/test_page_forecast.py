@@ -82,3 +82,14 @@ def test_an_edition_without_history_is_planned_from_the_defaults_and_says_so(sta
     html = staff.get(answer["Location"]).content.decode()
     assert "No previous edition to learn from: documented defaults." in html
     assert "default rates" in html
+
+
+def test_the_page_plans_for_the_expected_arrivals_when_asked(staff, world):
+    answer = post(staff, as_of="2019-08-19T09:00", plan_for="expected")
+    assert answer.status_code == 302
+    html = staff.get(answer["Location"]).content.decode()
+    assert "Arrivals: the attendance forecast as of 2019-08-19 09:00, the expected arrivals" in html
+    assert '<option value="expected" selected>' in html
+    upper = post(staff, as_of="2019-08-19T09:00")
+    html = staff.get(upper["Location"]).content.decode()
+    assert "the upper end of its 80 % intervals" in html

@@ -53,6 +53,18 @@ class LanesForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    plan_for = forms.ChoiceField(
+        label=gettext_lazy("Plan for"),
+        choices=[
+            ("high", gettext_lazy("The upper end of the forecast's intervals (80 %)")),
+            ("expected", gettext_lazy("The expected arrivals")),
+        ],
+        required=False,
+        initial="high",
+        help_text=gettext_lazy(
+            "The upper end covers a busier day than expected for a few more lane-hours."
+        ),
+    )
     arrivals_file = forms.FileField(
         required=False,
         label=gettext_lazy("Arrivals (CSV: gate,period_start,arrivals)"),
@@ -131,7 +143,9 @@ class LanesForm(forms.Form):
         if "as_of" in self.errors:
             return data
         self.arrivals, self.forecast = forecast_arrivals(
-            expo=self.expo, as_of=data.get("as_of") or forecast_as_of_default(self.expo)
+            expo=self.expo,
+            as_of=data.get("as_of") or forecast_as_of_default(self.expo),
+            plan_for=data.get("plan_for") or "high",
         )
         self.text = self.forecast["csv"]
         try:

@@ -71,15 +71,24 @@ def _interval(value, places: int = 1) -> list[float]:
     return [round(value.mid, places), round(value.low, places), round(value.high, places)]
 
 
-def forecast_arrivals(*, expo: Expo, as_of: dt.datetime) -> tuple[Arrivals, dict]:
-    """The attendance forecast's expected arrivals, and what the page shows of the forecast
-    (plain values, kept in the session with the plan): the days, show-up rates and notes."""
-    from smartexpo.planning.forecast import attendance_forecast
+def forecast_arrivals(
+    *, expo: Expo, as_of: dt.datetime, plan_for: str = "high"
+) -> tuple[Arrivals, dict]:
+    """The attendance forecast's arrivals to plan for (`forecast.PLAN_FOR`), and what the page
+    shows of the forecast (plain values, kept in the session with the plan): the days,
+    show-up rates and notes."""
+    from smartexpo.planning.forecast import PLAN_FOR_HIGH, attendance_forecast
 
     forecast = attendance_forecast(expo=expo, as_of=as_of)
     local = as_of.astimezone(expo.tz)
-    name = _("the attendance forecast as of %(at)s") % {"at": f"{local:%Y-%m-%d %H:%M}"}
-    text = forecast.arrivals_csv()
+    values = {"at": f"{local:%Y-%m-%d %H:%M}"}
+    if plan_for == PLAN_FOR_HIGH:
+        name = (
+            _("the attendance forecast as of %(at)s, the upper end of its 80 %% intervals") % values
+        )
+    else:
+        name = _("the attendance forecast as of %(at)s, the expected arrivals") % values
+    text = forecast.arrivals_csv(plan_for)
     starts, expected = arrivals_read(
         text, gates=dict.fromkeys(forecast.arrivals, 1), timezone=expo.timezone
     )
@@ -101,6 +110,7 @@ def forecast_arrivals(*, expo: Expo, as_of: dt.datetime) -> tuple[Arrivals, dict
             [s.ticket_type, s.kind, *_interval(s.rate, 4), s.basis] for s in forecast.show_up
         ],
         "notes": forecast.notes,
+        "plan_for": plan_for,
         "csv": text,
     }
     return Arrivals(period_starts=starts, expected=expected, source=name), summary

@@ -83,6 +83,7 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
         forecast = kept.get("forecast")
         if forecast:
             initial["as_of"] = forecast_as_of_field(forecast)
+            initial["plan_for"] = forecast.get("plan_for", "high")
         else:
             initial["source"] = SOURCE_FILE
         context.update(

@@ -86,8 +86,18 @@ class Command(BaseCommand):
             ),
         )
         forecast.add_argument(
-            "--arrivals-csv", help="Write the expected arrivals (the lanes command's input) here"
+            "--arrivals-csv", help="Write the arrivals to plan for (the lanes command's input) here"
         )
+        for parser_ in (lanes, forecast):
+            parser_.add_argument(
+                "--plan-for",
+                choices=["high", "expected"],
+                default="high",
+                help=(
+                    "The forecast's arrivals to plan for: the upper end of each period's 80 %% "
+                    "interval (default) or the expected count"
+                ),
+            )
 
     def handle(self, *args, action, **options):
         if action == "lanes":
@@ -117,7 +127,7 @@ class Command(BaseCommand):
             ) from None
         return at if at.tzinfo else at.replace(tzinfo=edition.tz)
 
-    def forecast(self, *, expo, as_of, arrivals_csv, **options):
+    def forecast(self, *, expo, as_of, arrivals_csv, plan_for, **options):
         from smartexpo.planning.forecast import attendance_forecast
 
         edition = self.edition(expo)
@@ -127,10 +137,10 @@ class Command(BaseCommand):
         self.show_forecast(result)
         if arrivals_csv:
             try:
-                Path(arrivals_csv).write_text(result.arrivals_csv(), encoding="utf-8")
+                Path(arrivals_csv).write_text(result.arrivals_csv(plan_for), encoding="utf-8")
             except OSError as exc:
                 raise CommandError(f"{arrivals_csv}: {exc.strerror}.") from None
-            self.stdout.write(f"Expected arrivals written to {arrivals_csv}.")
+            self.stdout.write(f"Arrivals to plan for ({plan_for}) written to {arrivals_csv}.")
         self.stdout.write(f"\nComputed in {elapsed:.1f} s.")
 
     def show_forecast(self, result) -> None:
@@ -181,7 +191,8 @@ class Command(BaseCommand):
             )
             self.show_forecast(forecast)
             self.stdout.write("")
-            text, arrivals = forecast.arrivals_csv(), "the forecast"
+            text = forecast.arrivals_csv(options["plan_for"])
+            arrivals = f"the forecast ({options['plan_for']})"
         else:
             try:
                 text = Path(arrivals).read_text(encoding="utf-8-sig")
