@@ -249,6 +249,17 @@ eval-alerts: install-dev
 	fi
 	$(BIN)/python bench/eval_alerts.py $(EVAL_ALERTS_ARGS)
 
+# Issue 18's evaluation against the digital twin: the attendance forecast 7, 1 and 0 days
+# before the opening (daily and 15-minute errors) and the day-before lane plan replayed on the
+# twin's own arrivals, under two seeds, one with 30 % more visitors on day 3
+# (bench/eval_planning.py: a data dir seeded with 600,000 registered 2019 visitors and the
+# 2018 history, ~20 minutes the first time, kept with --data-dir DIR), then eval-alerts.
+# Options through EVAL_PLANNING_ARGS, e.g. EVAL_PLANNING_ARGS="--data-dir /tmp/evalplan".
+.PHONY: eval-planning
+EVAL_PLANNING_ARGS ?=
+eval-planning: install-dev eval-alerts
+	$(BIN)/python bench/eval_planning.py $(EVAL_PLANNING_ARGS)
+
 # The kill soak at length: `smartexpo serve --workers 2` under a mixed load (registrations,
 # scans, syncs, sensor events) is killed SOAK_KILLS times with SIGKILL — one worker or the whole
 # server, at random moments — and restarted; then every acknowledged answer must be in the
