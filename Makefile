@@ -158,38 +158,32 @@ PLANNING_BENCH_ARGS ?=
 bench-planning: install-dev
 	$(BIN)/python bench/planning.py $(PLANNING_BENCH_ARGS)
 
-# The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
-# Options go through BENCH_ARGS (default: without the mailer, which renders a PDF per
-# registration on the same two cores), e.g. make bench-registrations BENCH_ARGS="--keep".
-BENCH_ARGS ?= --serve-args=--no-mailer
-bench-registrations: install-dev
+# wrk, the HTTP load generator the benchmarks drive servers with, from Debian when missing.
+.PHONY: wrk-deps
+wrk-deps:
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  echo "Installing from Debian: wrk"; \
 	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
+
+# The registration endpoint under wrk, served as users run it (`smartexpo serve`, SQLite).
+# Options go through BENCH_ARGS (default: without the mailer, which renders a PDF per
+# registration on the same two cores), e.g. make bench-registrations BENCH_ARGS="--keep".
+BENCH_ARGS ?= --serve-args=--no-mailer
+bench-registrations: install-dev wrk-deps
 	$(BIN)/python bench/registrations.py $(BENCH_ARGS)
 
 # The forum programme, served as users run it (`smartexpo serve --workers 2 --no-mailer`,
 # SQLite): 2,000 registrations racing for 300 seats (with and without the waiting list), the
 # public programme page under wrk at 16 connections, and schedule.json built for 500 sessions.
 PROGRAMME_BENCH_ARGS ?=
-bench-programme: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+bench-programme: install-dev wrk-deps
 	$(BIN)/python bench/programme.py $(PROGRAMME_BENCH_ARGS)
 
 # One visitor's recommendations under wrk at 8 connections, the 2019 demo at 50,000 visitors
 # (docs/recommendations.md); target p99 < 30 ms. Options through RECS_BENCH_ARGS.
-bench-recs: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+bench-recs: install-dev wrk-deps
 	$(BIN)/python bench/recommend.py $(RECS_BENCH_ARGS)
 
 # The deals ledger, served as users run it (`smartexpo serve --workers 2 --no-mailer`, SQLite):
@@ -199,24 +193,14 @@ bench-recs: install-dev
 # of it building the edition through the services; `DEALS_BENCH_ARGS="--data-dir DIR"` keeps it
 # for the next run. Options through DEALS_BENCH_ARGS (bench/deals.py --help).
 DEALS_BENCH_ARGS ?=
-bench-deals: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+bench-deals: install-dev wrk-deps
 	$(BIN)/python bench/deals.py $(DEALS_BENCH_ARGS)
 
 # Gate check-in, served as users run it (`smartexpo serve --workers 2 --no-mailer`, SQLite):
 # online scans under wrk over 100,000 issued tickets, then the offline sync in batches of 5,000.
 # Options go through CHECKIN_BENCH_ARGS, e.g. make bench-checkin CHECKIN_BENCH_ARGS="--keep".
 CHECKIN_BENCH_ARGS ?=
-bench-checkin: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+bench-checkin: install-dev wrk-deps
 	$(BIN)/python bench/checkin.py $(CHECKIN_BENCH_ARGS)
 
 # The venue's batch path at full scale and the occupancy endpoint on that data: the digital
@@ -225,12 +209,7 @@ bench-checkin: install-dev
 # of memory). Options go through VENUE_BENCH_ARGS, e.g. make bench-venue VENUE_BENCH_ARGS="--runs 2".
 .PHONY: bench-venue
 VENUE_BENCH_ARGS ?=
-bench-venue: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+bench-venue: install-dev wrk-deps
 	$(BIN)/python bench/venue.py $(VENUE_BENCH_ARGS)
 
 # Predicted crowd alerts against the digital twin (issue 18): two 4-day runs of 700,000 visits
@@ -241,12 +220,7 @@ bench-venue: install-dev
 # EVAL_ALERTS_ARGS="--visits 100000 --no-api".
 .PHONY: eval-alerts
 EVAL_ALERTS_ARGS ?=
-eval-alerts: install-dev
-	@if ! command -v wrk >/dev/null 2>&1; then \
-	  echo "Installing from Debian: wrk"; \
-	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
-	fi
+eval-alerts: install-dev wrk-deps
 	$(BIN)/python bench/eval_alerts.py $(EVAL_ALERTS_ARGS)
 
 # Issue 18's evaluation against the digital twin: the attendance forecast 7, 1 and 0 days
