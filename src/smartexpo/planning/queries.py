@@ -56,8 +56,16 @@ def bookings(
     return [(tid, date_value(day), int(lead), int(n)) for tid, day, lead, n in rows]
 
 
-def _gate_filter(gate_ids: list[int]) -> str:
-    return f"s.gate_id IN ({placeholders(len(gate_ids))})"
+def _admitted_entries(
+    expo_id: int, gate_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> tuple[str, list]:
+    """The WHERE clause (on the scans as `s`) and parameters of one rule: admitted scans in
+    through these gates from `start` until before `end`."""
+    where = (
+        "s.expo_id = %s AND s.scanned_at >= %s AND s.scanned_at < %s AND s.result = %s "
+        f"AND s.direction = %s AND s.gate_id IN ({placeholders(len(gate_ids))})"
+    )
+    return where, [expo_id, _at(start), _at(end), ScanResult.ADMIT, Direction.IN, *gate_ids]
 
 
 def entries(
@@ -68,14 +76,12 @@ def entries(
     a lane served)."""
     if not gate_ids:
         return []
+    where, params = _admitted_entries(expo_id, gate_ids, start, end)
     at = epoch_seconds("s.scanned_at")
     sql = (
         f"SELECT s.gate_id, ({at} - {_epoch(start)}) / {PERIOD_S}, COUNT(*) "
-        f"FROM {table(Scan)} s WHERE s.expo_id = %s AND s.scanned_at >= %s "
-        f"AND s.scanned_at < %s AND s.result = %s AND s.direction = %s "
-        f"AND {_gate_filter(gate_ids)} GROUP BY 1, 2"
+        f"FROM {table(Scan)} s WHERE {where} GROUP BY 1, 2"
     )
-    params = [expo_id, _at(start), _at(end), ScanResult.ADMIT, Direction.IN, *gate_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(g, int(k), int(n)) for g, k, n in cursor.fetchall()]
@@ -88,13 +94,11 @@ def admitted(
     each ticket once however often it came in (the day's show-ups)."""
     if not gate_ids:
         return []
+    where, params = _admitted_entries(expo_id, gate_ids, start, end)
     sql = (
         f"SELECT t.ticket_type_id, COUNT(DISTINCT s.ticket_id) FROM {table(Scan)} s "
-        f"JOIN {table(Ticket)} t ON t.id = s.ticket_id WHERE s.expo_id = %s "
-        f"AND s.scanned_at >= %s AND s.scanned_at < %s AND s.result = %s AND s.direction = %s "
-        f"AND {_gate_filter(gate_ids)} GROUP BY 1"
+        f"JOIN {table(Ticket)} t ON t.id = s.ticket_id WHERE {where} GROUP BY 1"
     )
-    params = [expo_id, _at(start), _at(end), ScanResult.ADMIT, Direction.IN, *gate_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(tid, int(n)) for tid, n in cursor.fetchall()]
