@@ -13,7 +13,6 @@ from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, reque
 from smartexpo.core.bodies import batch_checked
 from smartexpo.core.errors import invalid
 from smartexpo.core.hot_routes import fast_route
-from smartexpo.core.instants import parse_instant
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.stamps import READ, stamp_read
@@ -24,8 +23,8 @@ from smartexpo.crowd.periods import period_of
 from smartexpo.crowd.schemas import EventsIn
 from smartexpo.devices.auth import bearer_of, sensor_for_request
 from smartexpo.venue import selectors as venue_selectors
-from smartexpo.venue.clock import edition_now
-from smartexpo.venue.models import Expo, ZoneKind
+from smartexpo.venue.clock import edition_now, instant_or_now
+from smartexpo.venue.models import ZoneKind
 
 router = Router(tags=["Venue sensors"])
 
@@ -169,17 +168,6 @@ INSTANT_PARAM = {
 AT = Query(None, **INSTANT_PARAM)
 
 
-def _at(value: str | None, field: str = "at", *, expo: Expo) -> dt.datetime:
-    """The instant a query string names, by default the edition's now (its demo clock's, if
-    set: the live venue page and the API answer for the same instant)."""
-    if value is None or value == "":
-        return edition_now(expo)
-    parsed = parse_instant(value)
-    if parsed is None:
-        raise invalid({field: "An ISO 8601 instant with its UTC offset (for example +08:00)."})
-    return parsed
-
-
 ORGANIZER = {"security": [{"BearerToken": []}]}
 
 
@@ -195,7 +183,7 @@ def get_occupancy(request: HttpRequest, expo: str, at: str | None = AT) -> HttpR
     # the hot route, which calls this view without ninja, leaves it at its default.
     version = stamp_read()  # one read for every cache the answer consults (core.stamps)
     edition, _token = _organizer(request, expo, version)
-    instant = _at(request.GET.get("at"), expo=edition)
+    instant = instant_or_now(request.GET.get("at"), expo=edition)
     services.history_refresh(expo=edition)
     body = selectors.occupancy(expo=edition, at=instant, version=version).json()
     return HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -220,11 +208,11 @@ def get_history(
     day = dt.timedelta(days=1)
     if from_ and not to:
         # A day from `from`, or up to now if that is sooner (but never before `from`).
-        start = _at(from_, "from", expo=edition)
+        start = instant_or_now(from_, "from", expo=edition)
         end = min(max(edition_now(edition), start), start + day)
     else:
-        end = _at(to, "to", expo=edition)
-        start = _at(from_, "from", expo=edition) if from_ else end - day
+        end = instant_or_now(to, "to", expo=edition)
+        start = instant_or_now(from_, "from", expo=edition) if from_ else end - day
     info = selectors.zone_for_code(expo=edition, code=zone)
     selectors.history_window(start, end, step)
     services.history_refresh(expo=edition)
@@ -275,7 +263,7 @@ def _alerts_scope(request, expo: str, *, at: str | None, zone: str | None):
     """The edition and instant of an alerts list (live or predicted), its zone filter checked
     (an unknown zone is a 422) and the occupancy history brought up to date."""
     edition, _token = _organizer(request, expo)
-    instant = _at(at, expo=edition)
+    instant = instant_or_now(at, expo=edition)
     if zone:
         selectors.zone_for_code(expo=edition, code=zone)
     services.history_refresh(expo=edition)

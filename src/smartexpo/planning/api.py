@@ -5,15 +5,13 @@ from __future__ import annotations
 from ninja import Field, Router, Schema
 
 from smartexpo.core.api import Error, bearer
-from smartexpo.core.errors import invalid
-from smartexpo.core.instants import parse_instant
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.tokens import require_role
 from smartexpo.planning.forecast import AttendanceForecast, attendance_forecast
 from smartexpo.planning.forecast_models import Interval
 from smartexpo.venue import selectors as venue_selectors
-from smartexpo.venue.clock import edition_now
+from smartexpo.venue.clock import instant_or_now
 
 router = Router(tags=["planning"])
 
@@ -122,12 +120,5 @@ def forecast_out(forecast: AttendanceForecast) -> dict:
 def get_forecast(request, expo: str, as_of: str | None = None):
     edition = venue_selectors.expo_get_cached(slug=expo)
     require_role(request.auth, Role.ORGANIZER, expo=edition)
-    if as_of in (None, ""):
-        instant = edition_now(edition)
-    else:
-        instant = parse_instant(as_of)
-        if instant is None:
-            raise invalid(
-                {"as_of": "An ISO 8601 instant with its UTC offset (for example +08:00)."}
-            )
+    instant = instant_or_now(as_of, "as_of", expo=edition)
     return json_response(200, forecast_out(attendance_forecast(expo=edition, as_of=instant)))

@@ -18,6 +18,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from smartexpo.core.errors import invalid
+from smartexpo.core.instants import parse_instant
 from smartexpo.venue.models import Expo
 
 
@@ -27,6 +29,18 @@ def edition_now(expo: Expo, *, now: dt.datetime | None = None) -> dt.datetime:
     now = now or timezone.now()
     offset = expo.clock_offset
     return now if offset is None else now + offset
+
+
+def instant_or_now(value: str | None, field: str = "at", *, expo: Expo) -> dt.datetime:
+    """The instant a query string names, by default the edition's now (its demo clock's, if
+    set: the live venue page, the API and the forecast answer for the same instant); a
+    malformed one is `invalid`, naming `field`."""
+    if value is None or value == "":
+        return edition_now(expo)
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise invalid({field: "An ISO 8601 instant with its UTC offset (for example +08:00)."})
+    return parsed
 
 
 def demo_clock_on(expo: Expo) -> bool:
