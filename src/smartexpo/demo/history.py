@@ -26,11 +26,11 @@ from smartexpo.core.errors import SmartExpoError
 from smartexpo.demo.booking import ON_SITE, ON_SITE_DEFAULT
 from smartexpo.demo.simulator.showup import show_up_rate
 from smartexpo.demo.simulator.stream import day_arrays, entrance_scans_frame, run_prepare
-from smartexpo.demo.simulator.venue import entrance_gates
 from smartexpo.demo.visitors import TICKET_TYPES, demo_ticket_types, demo_visitors_seed
 from smartexpo.streams.importing import stream_import
 from smartexpo.tickets.models import DayQuota
 from smartexpo.venue.models import Expo
+from smartexpo.venue.selectors import entrance_gates
 
 HISTORY_SLUG = "sce-2018"
 HISTORY_SEED = 2018

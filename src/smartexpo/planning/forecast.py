@@ -137,12 +137,23 @@ def day_kind(index: int, count: int) -> str:
 class History:
     """What the forecast takes from the previous edition, already counted."""
 
-    bookings: dict[str, dict[int, int]]  # type code -> {days before the opening: ticket-days}
     # type code -> per day of the previous edition, (its kind, {days before: ticket-days})
     day_bookings: dict[str, list[tuple[str, dict[int, int]]]]
     show_up: list[tuple[str, str, int, int]]  # (type, kind, valid, admitted)
     shares: dict[str, np.ndarray]  # gate code -> share of a day's entries per period
     entries_per_visit: float
+
+    @property
+    def bookings(self) -> dict[str, dict[int, int]]:
+        """Type code -> {days before the opening: ticket-days}, over all the days."""
+        out: dict[str, dict[int, int]] = {}
+        for code, days in self.day_bookings.items():
+            whole: dict[int, int] = defaultdict(int)
+            for _kind, counts in days:
+                for lead, n in counts.items():
+                    whole[lead] += n
+            out[code] = dict(whole)
+        return out
 
 
 def _types(expo: Expo) -> dict[int, tuple[str, bool]]:
@@ -158,12 +169,10 @@ def history_read(previous: Expo) -> History:
     """The previous edition's bookings, show-up and arrival curve."""
     types = _types(previous)
     opening = opening_of(previous, previous.starts_on)
-    bookings: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     by_day: dict[tuple[str, dt.date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     valid: dict[tuple[str, dt.date], int] = defaultdict(int)
     for type_id, day, lead, n in queries.bookings(expo_id=previous.pk, opening=opening):
         code = types[type_id][0]
-        bookings[code][lead] += n
         by_day[(code, day)][lead] += n
         valid[(code, day)] += n
     gates = entrance_gates(previous)
@@ -203,7 +212,6 @@ def history_read(previous: Expo) -> History:
             if (code, day) in by_day:
                 day_bookings[code].append((day_kind(i, len(days)), dict(by_day[(code, day)])))
     return History(
-        bookings={c: dict(v) for c, v in bookings.items()},
         day_bookings=dict(day_bookings),
         show_up=show_up if visits else [],
         shares=shares,
@@ -239,6 +247,10 @@ class _Builder:
         self.history = history_read(self.previous) if self.previous else None
         self.types = _types(expo)
         self.days = expo.days
+        self.gates = entrance_gates(expo)
+        # The day's entries per gate and period counted until `as_of`, once per day
+        # (`forecast_arrivals.counted_entries`).
+        self.counted: dict[dt.date, np.ndarray] = {}
         self.opening = opening_of(expo, expo.starts_on)
         self.lead = (self.opening - as_of).total_seconds() / DAY_S
 
@@ -259,28 +271,27 @@ class _Builder:
         for code, _all_days in self.types.values():
             cells = [(code, d) for d in self.days]
             have = np.array([now.get(c, 0) for c in cells], dtype=np.float64)
-            by_day = self._by_day(code, fitted.get(code))
-            if by_day is not None:
+            if code in fitted:
+                by_day = self._by_day(code, fitted[code])
                 for i, cell in enumerate(cells):
                     out[cell] = have[i] + by_day[i]
                 continue
-            rest = self._rest(code, have.sum(), fitted.get(code), reference.get(code))
+            rest = self._rest(code, have.sum(), reference.get(code))
             # Ticket-days to come fall on the days as those booked so far do (a pass's evenly).
             split = have / have.sum() if have.sum() else np.full(len(cells), 1 / len(cells))
             for i, cell in enumerate(cells):
                 out[cell] = have[i] + rest * split[i]
         return out
 
-    def _by_day(self, code: str, multiplier: Multiplier | None) -> list[np.ndarray] | None:
+    def _by_day(self, code: str, multiplier: Multiplier) -> list[np.ndarray]:
         """Draws of the ticket-days of type `code` still to be booked for each day, when the
         type was learned: each day as the previous edition's day of its kind (opening, middle,
         last) from this distance on, scaled so that the days together are `m` times the
         previous edition's. A day ticket is booked up to its own morning, so what is still to
         come differs by day once the edition has begun; a split by the bookings so far would
-        give the first day the others' on-site registrations."""
-        days = self.history.day_bookings.get(code) if self.history else None
-        if multiplier is None or not days:
-            return None
+        give the first day the others' on-site registrations. A type is only fitted against
+        the previous edition's bookings of it, so it has days there, each with bookings."""
+        days = self.history.day_bookings[code]
         kinds = {k for k, _c in days}
         total: dict[str, list[float]] = defaultdict(list)
         rest: dict[str, list[float]] = defaultdict(list)
@@ -292,8 +303,6 @@ class _Builder:
             for i in range(len(self.days))
         ]
         denominator = sum(float(np.mean(total[k])) for k in wanted)
-        if denominator <= 0:
-            return None
         whole = sum(sum(c.values()) for _k, c in days)
         scale = multiplier.draws(self.rng) * whole / denominator
         return [
@@ -311,11 +320,9 @@ class _Builder:
             fit_ref[code] = np.array([reference[code].get(k, 0) for k in leads], dtype=np.float64)
         return booking_multipliers(fit_obs, fit_ref)
 
-    def _rest(self, code, have, multiplier, reference) -> np.ndarray:
-        """Draws of the ticket-days of type `code` still to be booked."""
-        if multiplier is not None:
-            expected = multiplier.draws(self.rng) * _reference_rest(reference, self.lead)
-            return self.rng.poisson(expected).astype(np.float64)
+    def _rest(self, code, have, reference) -> np.ndarray:
+        """Draws of the ticket-days of type `code` still to be booked, for a type the
+        previous edition's booking curve could not be fitted to (`_by_day` serves the others)."""
         if reference and not have and self.lead > 0:
             # Nothing booked yet: the previous edition's bookings from here on, as many as
             # the expected visitors say (both editions' figures) or as many as then.

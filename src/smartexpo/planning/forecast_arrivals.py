@@ -23,7 +23,8 @@ from smartexpo.planning.forecast_models import (
     nowcast_multiplier,
 )
 from smartexpo.planning.lanes import PERIOD_S
-from smartexpo.venue.models import Expo, Gate, ZoneKind
+from smartexpo.venue import selectors as venue_selectors
+from smartexpo.venue.models import Expo
 
 if TYPE_CHECKING:
     from smartexpo.planning.forecast import _Builder
@@ -82,11 +83,7 @@ def periods_of(expo: Expo) -> int:
 
 def entrance_gates(expo: Expo) -> list[tuple[int, str, int]]:
     """(id, code, installed lanes) of the gates into the venue zone: where visitors queue."""
-    return list(
-        Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE)
-        .order_by("id")
-        .values_list("id", "code", "lanes")
-    )
+    return [(g.pk, g.code, g.lanes) for g in venue_selectors.entrance_gates(expo=expo)]
 
 
 def _default_curve(periods: int) -> np.ndarray:
@@ -139,7 +136,7 @@ def _fit(curve: np.ndarray, periods: int) -> np.ndarray:
 def gate_shares(build: _Builder) -> np.ndarray:
     """The share of a day's entries at each entrance gate (rows, the gates' order) in each
     period (columns); the rows sum to 1 together."""
-    gates = entrance_gates(build.expo)
+    gates = build.gates
     periods = periods_of(build.expo)
     lanes = np.array([max(lanes, 0) for _g, _c, lanes in gates], dtype=np.float64)
     by_lanes = lanes / lanes.sum() if lanes.sum() else np.full(len(gates), 1 / max(len(gates), 1))
@@ -165,29 +162,28 @@ def gate_shares(build: _Builder) -> np.ndarray:
     return by_lanes[:, None] * _default_curve(periods)[None, :]
 
 
-def _gate_ids(build: _Builder) -> list[int]:
-    return [g for g, _c, _l in entrance_gates(build.expo)]
-
-
 def _admitted(build: _Builder, start: dt.datetime, end: dt.datetime) -> int:
-    rows = queries.admitted(expo_id=build.expo.pk, gate_ids=_gate_ids(build), start=start, end=end)
+    gate_ids = [g for g, _c, _l in build.gates]
+    rows = queries.admitted(expo_id=build.expo.pk, gate_ids=gate_ids, start=start, end=end)
     return sum(n for _t, n in rows)
 
 
-def _entries(build: _Builder, day: dt.date, end: dt.datetime) -> np.ndarray:
-    """The day's admitted entries per gate (rows) and period (columns) before `end`."""
-    gates = entrance_gates(build.expo)
-    row = {g: i for i, (g, _c, _l) in enumerate(gates)}
-    periods = periods_of(build.expo)
-    counts = np.zeros((len(gates), periods))
-    for gate_id, k, n in queries.entries(
-        expo_id=build.expo.pk,
-        gate_ids=list(row),
-        start=opening_of(build.expo, day),
-        end=end,
-    ):
-        counts[row[gate_id], min(max(k, 0), periods - 1)] += n
-    return counts
+def counted_entries(build: _Builder, day: dt.date) -> np.ndarray:
+    """The day's admitted entries per gate (rows) and period (columns) before the forecast's
+    instant, read once: the nowcast and the arrivals both use them."""
+    if day not in build.counted:
+        row = {g: i for i, (g, _c, _l) in enumerate(build.gates)}
+        periods = periods_of(build.expo)
+        counts = np.zeros((len(row), periods))
+        for gate_id, k, n in queries.entries(
+            expo_id=build.expo.pk,
+            gate_ids=list(row),
+            start=opening_of(build.expo, day),
+            end=build.as_of,
+        ):
+            counts[row[gate_id], min(max(k, 0), periods - 1)] += n
+        build.counted[day] = counts
+    return build.counted[day]
 
 
 def day_states(
@@ -213,7 +209,7 @@ def day_states(
             continue
         if build.as_of > opening:
             came = _admitted(build, opening, build.as_of)
-            seen = _entries(build, day, build.as_of).sum()
+            seen = counted_entries(build, day).sum()
             elapsed = (build.as_of - opening).total_seconds() / PERIOD_S
             expected_share = _elapsed_share(shares.sum(axis=0), elapsed)
             prior = Interval.of(forecast)
@@ -254,7 +250,7 @@ def arrivals_build(
 ) -> tuple[list[dt.datetime], dict[str, list[Interval]]]:
     """The period starts of every day, and each gate's arrivals per period: counted where the
     period is over, drawn from the day's admissions elsewhere."""
-    gates = entrance_gates(build.expo)
+    gates = build.gates
     periods = periods_of(build.expo)
     shares = build.shares
     visit = build.history.entries_per_visit if build.history else 1.0
@@ -265,7 +261,7 @@ def arrivals_build(
         day_starts = [opening + dt.timedelta(seconds=PERIOD_S * k) for k in range(periods)]
         starts.extend(day_starts)
         over = sum(1 for s in day_starts if s + dt.timedelta(seconds=PERIOD_S) <= build.as_of)
-        counted = _entries(build, day, build.as_of) if over else None
+        counted = counted_entries(build, day) if over else None
         lam = draws[:, None, None] * visit * shares[None, :, :]
         drawn = build.rng.poisson(lam)
         # The middle value is the expected count (what the lane plan takes), not the median

@@ -83,6 +83,16 @@ def gate_list(*, expo: Expo) -> QuerySet[Gate]:
     return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
 
 
+def entrance_gates(*, expo: Expo) -> list[Gate]:
+    """The gates that admit into the venue zone, the ones visitors queue at (with the zone),
+    by id: the digital twin's gates and those the attendance forecast plans."""
+    return list(
+        Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE)
+        .select_related("zone")
+        .order_by("id")
+    )
+
+
 def hall_booths(*, hall: Zone) -> QuerySet[Booth]:
     """A hall's booths, by code: the geometry of its plan."""
     return Booth.objects.filter(hall=hall).order_by("code")

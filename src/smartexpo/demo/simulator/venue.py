@@ -8,16 +8,8 @@ from collections import defaultdict
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.demo.simulator import model as m
 from smartexpo.tickets.models import DayQuota, TicketType
-from smartexpo.venue.models import Expo, Gate, Zone, ZoneKind
-
-
-def entrance_gates(*, expo: Expo) -> list[Gate]:
-    """The gates that admit into the venue zone (the ones visitors queue at), by id."""
-    return list(
-        Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE)
-        .select_related("zone")
-        .order_by("id")
-    )
+from smartexpo.venue.models import Expo, Zone, ZoneKind
+from smartexpo.venue.selectors import entrance_gates
 
 
 def venue_load(*, expo: Expo) -> m.Venue:
