@@ -106,6 +106,11 @@ SMARTEXPO_API_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
+# Django warns of a fixed time default (fields.W161) when it starts within ten seconds of that
+# time of day: an edition's 09:00 opening and 18:00 closing are meant as fixed defaults, and a
+# server started at 17:59:55 must not log a warning that one started a minute later does not.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+
 ROOT_URLCONF = "smartexpo.urls"
 WSGI_APPLICATION = "smartexpo.wsgi.application"
 
