@@ -65,6 +65,17 @@ def test_shifts_are_printed_on_request(gates, tmp_path):
     assert "All gates:" in text
 
 
+def test_the_crowd_waiting_at_the_opening_is_an_option(gates, tmp_path):
+    """480 in the opening quarter hour at a gate of 2 lanes: met if they come evenly, not if
+    half of them queued before the gates opened (the default)."""
+    path = arrivals_file(tmp_path, "G-E,2019-08-26T09:00,480\nG-E,2019-08-26T09:15,150\n")
+    unmet = "The target cannot be met in"
+    assert unmet in run("--expo", gates.slug, "--arrivals", path)
+    assert unmet not in run("--expo", gates.slug, "--arrivals", path, "--waiting-at-opening", "0")
+    with pytest.raises(CommandError, match="--waiting-at-opening"):
+        run("--expo", gates.slug, "--arrivals", path, "--waiting-at-opening", "120")
+
+
 @pytest.mark.parametrize(
     ("rows", "says"),
     [

@@ -241,7 +241,9 @@ def test_an_arrival_curve_at_the_lanes_capacity_is_spread_again():
     # The run and the period after it keep their total, now front-loaded; the rest is kept.
     assert spread[0, :5].sum() == counts[0, :5].sum()
     assert (spread[0, 5:] == counts[0, 5:]).all()
-    assert spread[0, 0] > 330 and spread[0, 0] >= spread[0, 1] >= spread[0, 2] > spread[0, 4]
+    # The first period takes those who waited for the opening too: about twice the next.
+    assert spread[0, 0] > 330 and spread[0, 0] > 1.9 * spread[0, 1]
+    assert min(spread[0, 1:4]) > spread[0, 4]
     # A gate never at capacity is learned as scanned.
     quiet = np.array([[100, 120, 90, 80, 60, 50, 40, 30]], dtype=float)
     assert (uncensored(quiet, np.array([330.0])) == quiet).all()

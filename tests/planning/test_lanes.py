@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from smartexpo.demo.simulator.model import ARRIVAL_CURVE, sample_curve
+from smartexpo.planning.arrival_shape import FIRST_PERIOD_WAITING
 from smartexpo.planning.lanes import PERIOD_S, _draw, _measure, initial_lanes, lane_plan
 from smartexpo.planning.queue_sim import lanes_queue
 
@@ -75,6 +76,25 @@ def test_a_target_beyond_the_installed_lanes_is_reported_not_exceeded():
     assert {p.start for p in bad} == {s for _g, s in plan.infeasible}
 
 
+def test_the_crowd_waiting_at_the_opening_is_queued_at_once_and_can_make_it_infeasible():
+    """480 spread over the first quarter hour get through 2 lanes within the target; when half
+    of them queued before the gates opened (the default share), they cannot, and the plan says
+    so for that period rather than for a later one."""
+    starts = day_starts(dt.date(2019, 8, 26), periods=4)
+    expected = {"G-E": [480, 150, 100, 50]}
+    even = lane_plan(
+        gates={"G-E": 2}, period_starts=starts, expected=expected, waiting_at_opening=0.0
+    )
+    assert even.infeasible == []
+    plan = lane_plan(gates={"G-E": 2}, period_starts=starts, expected=expected)
+    assert FIRST_PERIOD_WAITING == pytest.approx(8 / 15.5)
+    assert plan.infeasible == [("G-E", starts[0])]
+    first = plan.gates[0].periods[0]
+    assert first.lanes == 2 and first.p_wait_s > 600 > even.gates[0].periods[0].p_wait_s
+    with pytest.raises(ValueError, match="waiting at the opening"):
+        lane_plan(gates={"G-E": 2}, period_starts=starts, expected=expected, waiting_at_opening=1.5)
+
+
 def test_given_arrival_instants_are_what_the_plan_is_checked_against():
     starts = day_starts(dt.date(2019, 8, 26))
     rng = np.random.default_rng(3)
@@ -112,7 +132,7 @@ def test_the_simulation_corrects_what_the_stationary_model_misses():
     starts, expected = edition(1, 175_000)
     counts = expected["G-N"]
     first = initial_lanes(counts, installed=24, wait_s=600, within=0.95, min_lanes=1)
-    draws = _draw(counts, np.random.default_rng([0, 0, 0]), 3)
+    draws = _draw(counts, np.random.default_rng([0, 0, 0]), 3, FIRST_PERIOD_WAITING)
     n, share, _p, _b = _measure(draws, first, wait_s=600, within=0.95)
     missed_first = int(((n > 0) & (share < 0.95)).sum())
     plan = lane_plan(gates={"G-N": 24}, period_starts=starts, expected={"G-N": counts})

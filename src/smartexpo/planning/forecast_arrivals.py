@@ -17,6 +17,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from smartexpo.planning import queries
+from smartexpo.planning.arrival_shape import default_curve
 from smartexpo.planning.forecast_models import (
     Interval,
     gamma_draws,
@@ -28,28 +29,6 @@ from smartexpo.venue.models import Expo
 
 if TYPE_CHECKING:
     from smartexpo.planning.forecast import _Builder
-
-
-# Without a previous edition's scans: the share of a day's entries in each half hour from the
-# opening (the first half hour takes the queue that formed before it), split evenly over its
-# two 15-minute periods and over the gates in proportion to their lanes; one entry a visit.
-DEFAULT_ARRIVALS: tuple[float, ...] = (
-    23.0,
-    16.0,
-    12.5,
-    9.0,
-    6.5,
-    4.5,
-    3.5,
-    3.5,
-    5.0,
-    5.0,
-    3.5,
-    2.5,
-    2.0,
-    1.5,
-    1.0,
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,13 +65,6 @@ def entrance_gates(expo: Expo) -> list[tuple[int, str, int]]:
     return [(g.pk, g.code, g.lanes) for g in venue_selectors.entrance_gates(expo=expo)]
 
 
-def _default_curve(periods: int) -> np.ndarray:
-    halves = np.repeat(np.asarray(DEFAULT_ARRIVALS) / 2, 2)
-    curve = np.zeros(periods)
-    curve[: min(periods, len(halves))] = halves[:periods]
-    return curve / curve.sum()
-
-
 # A gate-period whose entries reach this share of what the gate's lanes scan ran at capacity:
 # people queued, and its scans say when they were scanned, not when they came.
 SATURATED = 0.95
@@ -105,7 +77,7 @@ def uncensored(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     but at the lanes' pace, so the scans there cannot tell when they came. Learned as they
     are, a morning at capacity would teach a flat curve, and the plan would open too few
     lanes for the rush (bench/RESULTS.md, "Planning")."""
-    curve = _default_curve(counts.shape[1])
+    curve = default_curve(counts.shape[1])
     out = counts.astype(np.float64).copy()
     for g in range(counts.shape[0]):
         if capacity[g] <= 0:
@@ -159,7 +131,7 @@ def gate_shares(build: _Builder) -> np.ndarray:
     build.notes.append(
         _("No previous edition's scans to learn the arrival curve from: the default curve.")
     )
-    return by_lanes[:, None] * _default_curve(periods)[None, :]
+    return by_lanes[:, None] * default_curve(periods)[None, :]
 
 
 def _admitted(build: _Builder, start: dt.datetime, end: dt.datetime) -> int:

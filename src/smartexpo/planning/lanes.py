@@ -7,7 +7,8 @@ than a gate has installed (docs/planning.md).
    mean rate over the period shifted back by the lag (the mean service time), with
    `queueing.servers_for_wait` at the fixed lane service time.
 2. **Check and correct by simulation** (after Feldman, Mandelbaum, Massey & Whitt 2008):
-   arrivals are drawn (Poisson within each period, seeded; or the instants given), queued
+   arrivals are drawn (Poisson within each period, seeded, those who waited for the opening
+   all at its instant; or the instants given), queued
    through the planned lanes with the exact fixed service (`queue_sim.lanes_queue`) and each
    period's arrivals are measured. In a period that misses the target one lane is added: in
    that period if it has one to spare, otherwise in the latest earlier period whose queue
@@ -29,6 +30,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from smartexpo.planning.arrival_shape import FIRST_PERIOD_WAITING
 from smartexpo.planning.queue_sim import LANE_SERVICE_S, lanes_queue
 from smartexpo.planning.queueing import servers_for_wait
 
@@ -143,12 +145,15 @@ class _Draws:
     reps: int
 
 
-def _draw(expected: np.ndarray, rng: np.random.Generator, reps: int) -> _Draws:
+def _draw(expected: np.ndarray, rng: np.random.Generator, reps: int, waiting: float) -> _Draws:
     parts, periods, rep_of = [], [], []
     for r in range(reps):
         counts = rng.poisson(expected)
         k = np.repeat(np.arange(len(expected)), counts)
-        parts.append(np.sort((k + rng.random(len(k))) * PERIOD_S))
+        offset = rng.random(len(k))
+        # Those who queued before the gates opened are all there at the first instant.
+        offset[: rng.binomial(counts[0], waiting)] = 0.0
+        parts.append(np.sort((k + offset) * PERIOD_S))
         periods.append(k)
         rep_of.append(np.full(len(k), r))
     return _Draws(np.concatenate(parts), np.concatenate(periods), np.concatenate(rep_of), reps)
@@ -215,15 +220,19 @@ def gate_run_plan(
     rng: np.random.Generator,
     replications: int,
     instants: np.ndarray | None = None,
+    waiting: float = 0.0,
     max_rounds: int = 10_000,
 ):
     """Lanes for one gate over one run of consecutive periods, with the measured figures and
-    the periods found infeasible. `instants` (seconds from the run's start) replace the draws."""
+    the periods found infeasible. `instants` (seconds from the run's start) replace the draws;
+    else a `waiting` share of the first period's draws are queued at its start."""
     lanes = initial_lanes(
         expected, installed=installed, wait_s=wait_s, within=within, min_lanes=min_lanes
     )
     draws = (
-        _draw(expected, rng, replications) if instants is None else _given(instants, len(expected))
+        _draw(expected, rng, replications, waiting)
+        if instants is None
+        else _given(instants, len(expected))
     )
     hopeless: set[int] = set()
     for _round in range(max_rounds):
@@ -263,14 +272,19 @@ def lane_plan(
     min_lanes: int = 1,
     seed: int = 0,
     replications: int = 3,
+    waiting_at_opening: float = FIRST_PERIOD_WAITING,
 ) -> LanePlan:
     """The lane plan for `gates` (code → installed lanes) over 15-minute `period_starts`
     (aware, increasing; a gap starts a new day), from the `expected` arrivals of each gate per
     period. `instants` (POSIX seconds per gate), when given for a gate, are its arrivals in the
-    check instead of Poisson draws. Every period of the plan keeps at least `min_lanes` open."""
+    check instead of Poisson draws. Every period of the plan keeps at least `min_lanes` open.
+    Of a day's first period's expected arrivals, the share `waiting_at_opening` queued before
+    the gates opened (`arrival_shape.FIRST_PERIOD_WAITING` by default) and is there at once."""
     began = time.perf_counter()
     if not 0 < within < 1 or wait_s <= 0:
         raise ValueError("the target needs a wait above 0 and a share strictly between 0 and 1")
+    if not 0 <= waiting_at_opening <= 1:
+        raise ValueError("the share waiting at the opening must be between 0 and 1")
     starts = list(period_starts)
     if any(b <= a for a, b in itertools.pairwise(starts)):
         raise ValueError("period starts must increase")
@@ -295,6 +309,7 @@ def lane_plan(
                 rng=np.random.default_rng([seed, g, r]),
                 replications=replications,
                 instants=given,
+                waiting=waiting_at_opening,
             )
             for j, k in enumerate(run):
                 periods.append(

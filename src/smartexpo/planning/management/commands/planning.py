@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from smartexpo.core.errors import SmartExpoError
+from smartexpo.planning.arrival_shape import FIRST_PERIOD_WAITING
 from smartexpo.planning.arrivals import arrivals_read
 from smartexpo.planning.exports import plan_csv
 from smartexpo.planning.lanes import LanePlan, lane_plan
@@ -63,6 +64,16 @@ class Command(BaseCommand):
         lanes.add_argument("--csv", dest="out", help="Also write the plan to this CSV file")
         lanes.add_argument(
             "--shifts", action="store_true", help="Also plan staff shifts (one per open lane)"
+        )
+        lanes.add_argument(
+            "--waiting-at-opening",
+            type=float,
+            default=FIRST_PERIOD_WAITING * 100,
+            metavar="PERCENT",
+            help=(
+                "Share (%%) of a day's first period's arrivals who queued before the gates "
+                f"opened, all there at once (default {FIRST_PERIOD_WAITING * 100:.1f}%%)"
+            ),
         )
         lanes.add_argument("--seed", type=int, default=0, help="Seed of the simulated arrivals")
         lanes.add_argument(
@@ -180,6 +191,8 @@ class Command(BaseCommand):
             raise CommandError("--percentile must lie strictly between 0 and 100.")
         if options["time_limit"] <= 0:
             raise CommandError("--time-limit must be above 0.")
+        if not 0 <= options["waiting_at_opening"] <= 100:
+            raise CommandError("--waiting-at-opening must lie between 0 and 100.")
         edition = self.edition(expo)
         gates = gate_lanes(expo=edition)
         began = time.perf_counter()
@@ -214,6 +227,7 @@ class Command(BaseCommand):
             wait_s=wait_minutes * 60,
             within=percentile / 100,
             seed=seed,
+            waiting_at_opening=options["waiting_at_opening"] / 100,
         )
         self.show(plan, percentile=percentile, wait_minutes=wait_minutes)
         if out:
