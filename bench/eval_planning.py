@@ -189,9 +189,12 @@ def main() -> None:
             ]
             arrivals = arrival_errors(forecast, truths, periods)
             rows.append((label, days, daily, arrivals, [t.admissions for t in truths], forecast))
-        plans.append(
-            (label, replay(plan, truths, periods=periods, wait_s=WAIT_S, within=WITHIN), twin_s)
-        )
+        for early in (False, True):
+            shown = label + (f", with the {len(plan.early)} early openings" if early else "")
+            result = replay(
+                plan, truths, periods=periods, wait_s=WAIT_S, within=WITHIN, early=early
+            )
+            plans.append((shown, result, twin_s))
     report(args, steps, made, eve_s, plan_s, rows, plans, periods)
 
 

@@ -15,7 +15,10 @@ Conventions (bench/RESULTS.md repeats them):
 * **The replay**: each visitor queues at the twin's gate from the moment they reach it (an
   early comer from the opening, as in the twin: nobody is scanned before), in front of the
   plan's lanes of each period. A gate-period meets the target when the wait of `within` of its
-  arrivals is under `wait_s`.
+  arrivals is under `wait_s`. Replayed **with the early openings**, a gate-day the plan
+  suggests opening early lets its early comers in from then (those who came before, at once)
+  in front of the suggested lanes; its early periods count as gate-periods the plan promised,
+  and so do the unmet periods from the opening the suggestion was for.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class DayTruth:
     admissions: int
     gates: list[str]
     entries: np.ndarray  # (gates, periods): admitted entries per period from the opening
-    ready: dict[str, np.ndarray]  # gate -> POSIX seconds each visitor reached it
+    arrived: dict[str, np.ndarray]  # gate -> POSIX seconds each visitor reached it
 
 
 def day_truth(arrays, *, gates: list[str], opening: dt.datetime, periods: int) -> DayTruth:
@@ -49,8 +52,8 @@ def day_truth(arrays, *, gates: list[str], opening: dt.datetime, periods: int) -
     k = np.clip(((scan_s - origin) // PERIOD_S).astype(np.int64), 0, periods - 1)
     entries = np.zeros((len(gates), periods))
     np.add.at(entries, (gate, k), 1)
-    ready = {code: np.maximum(arrived[gate == g], origin) for g, code in enumerate(gates)}
-    return DayTruth(arrays.day, n, gates, entries, ready)
+    reached = {code: arrived[gate == g] for g, code in enumerate(gates)}
+    return DayTruth(arrays.day, n, gates, entries, reached)
 
 
 def ape(forecast: float, truth: float) -> float:
@@ -89,37 +92,56 @@ class Replay:
     all_open_lane_hours: float
 
 
-def replay(plan, truths: list[DayTruth], *, periods: int, wait_s: float, within: float) -> Replay:
-    """The plan's lanes in front of the run's own arrivals (see the module's docstring)."""
+def replay(
+    plan,
+    truths: list[DayTruth],
+    *,
+    periods: int,
+    wait_s: float,
+    within: float,
+    early: bool = False,
+) -> Replay:
+    """The plan's lanes in front of the run's own arrivals, `early`: with the early openings it
+    suggests (see the module's docstring)."""
     from smartexpo.planning.queue_sim import lanes_queue
 
     pct = within * 100
     met = counted = promised = promised_met = 0
     served = arrivals = 0
     worst = ("", None, -1.0, 0)
+    suggested = {(e.gate, e.opening): e for e in plan.early} if early else {}
     for d, truth in enumerate(truths):
         for gate_plan in plan.gates:
             day_periods = gate_plan.periods[d * periods : (d + 1) * periods]
-            start = day_periods[0].start.timestamp()
-            lanes = [p.lanes for p in day_periods]
-            ready = truth.ready[gate_plan.gate]
+            suggestion = suggested.get((gate_plan.gate, day_periods[0].start))
+            before = suggestion.lanes if suggestion else []
+            # The periods from the opening the suggestion was for: unmet as planned.
+            covered = 0
+            while suggestion and covered < periods and not day_periods[covered].feasible:
+                covered += 1
+            start = day_periods[0].start.timestamp() - PERIOD_S * len(before)
+            lanes = [*before, *(p.lanes for p in day_periods)]
+            ready = np.sort(np.maximum(truth.arrived[gate_plan.gate], start))
             if not len(ready):
                 continue
             begin = lanes_queue(ready, start_s=start, period_s=PERIOD_S, lanes=lanes)
             wait = begin - ready
             served += int((wait < wait_s).sum())
             arrivals += len(wait)
-            k = np.clip(((ready - start) // PERIOD_S).astype(np.int64), 0, periods - 1)
+            k = np.clip(((ready - start) // PERIOD_S).astype(np.int64), 0, len(lanes) - 1)
             for period in np.unique(k):
                 waits = wait[k == period]
                 p_wait = float(np.percentile(waits, pct))
                 counted += 1
                 met += p_wait <= wait_s
-                if day_periods[period].feasible:
+                j = int(period) - len(before)  # the plan's period (negative: an early one)
+                if j < covered or day_periods[j].feasible:
                     promised += 1
                     promised_met += p_wait <= wait_s
                 if p_wait > worst[2]:
-                    worst = (gate_plan.gate, day_periods[period].start, p_wait, lanes[period])
+                    at = day_periods[0].start + dt.timedelta(seconds=PERIOD_S * j)
+                    worst = (gate_plan.gate, at, p_wait, lanes[period])
+    extra = sum(e.lane_hours for e in plan.early) if early else 0.0
     return Replay(
         gate_periods=counted,
         met=met,
@@ -127,6 +149,6 @@ def replay(plan, truths: list[DayTruth], *, periods: int, wait_s: float, within:
         promised_met=promised_met,
         worst=worst,
         share_within=served / arrivals if arrivals else float("nan"),
-        lane_hours=plan.lane_hours,
+        lane_hours=plan.lane_hours + extra,
         all_open_lane_hours=plan.all_open_lane_hours,
     )

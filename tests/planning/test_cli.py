@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,9 @@ def test_the_crowd_waiting_at_the_opening_is_an_option(gates, tmp_path):
     unmet = "The target cannot be met in"
     assert unmet in run("--expo", gates.slug, "--arrivals", path)
     assert unmet not in run("--expo", gates.slug, "--arrivals", path, "--waiting-at-opening", "0")
+    text = run("--expo", gates.slug, "--arrivals", path)
+    assert "Opening the lanes early would serve the crowd waiting for the opening" in text
+    assert re.search(r"gate G-E, 2019-08-26: from 08:(45|30) \([\d, ]+ lanes\), p95 wait", text)
     with pytest.raises(CommandError, match="--waiting-at-opening"):
         run("--expo", gates.slug, "--arrivals", path, "--waiting-at-opening", "120")
 

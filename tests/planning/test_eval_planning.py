@@ -61,3 +61,23 @@ def test_arrival_errors_skip_quiet_periods_in_the_mape_but_not_in_the_wape():
     assert errors["periods"] == 1
     assert abs(errors["mape"] - 10.0) < 1e-9
     assert abs(errors["wape"] - (MIN_PERIOD * 0.2 + 10) / (MIN_PERIOD * 2 + 10) * 100) < 1e-9
+
+
+def test_with_the_early_openings_the_early_comers_are_let_in_from_then():
+    origin = OPENING.timestamp()
+    # 500 come in the half hour before the opening, 300 over the next 45 minutes.
+    came = np.concatenate(
+        [origin - 1800 + np.linspace(0, 1799, 500), origin + np.linspace(0, 2699, 300)]
+    )
+    truth = DayTruth(OPENING.date(), len(came), ["G"], np.zeros((1, 3)), {"G": came})
+    plan = _plan([2, 2, 2])
+    plan.gates[0].periods[0].feasible = False
+    plan.early = [SimpleNamespace(gate="G", opening=OPENING, lanes=[2, 2], lane_hours=1.0)]
+    # As planned, the 500 are there at once at the opening: 2 lanes take 23 minutes, and the
+    # next quarter hour's queue behind them.
+    planned = replay(plan, [truth], periods=3, wait_s=600, within=0.95)
+    assert planned.met < 3 and (planned.gate_periods, planned.promised) == (3, 2)
+    assert planned.worst[1] == OPENING
+    early = replay(plan, [truth], periods=3, wait_s=600, within=0.95, early=True)
+    assert (early.met, early.gate_periods, early.promised, early.promised_met) == (5, 5, 5, 5)
+    assert early.lane_hours == planned.lane_hours + 1.0 and early.share_within == 1.0

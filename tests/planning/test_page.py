@@ -77,6 +77,21 @@ def test_an_upload_shows_the_chart_the_tables_the_saving_and_the_unmet_period(st
     assert 'name="wait_minutes" value="10' in html
 
 
+def test_an_opening_that_needs_lanes_before_it_is_said_so_in_both_languages(staff, gates):
+    """480 in G-E's opening quarter hour, half of them there before it: unmet with its 2
+    lanes; the page, its PDF and the Chinese page say when to open the lanes instead."""
+    text = HEADER + "G-E,2019-08-26T09:00,480\nG-E,2019-08-26T09:15,150\n"
+    html = staff.get(upload(staff, gates, text)["Location"]).content.decode()
+    assert "The target cannot be met in 1 period" in html and 'id="early"' in html
+    assert re.search(r"Gate G-E on 2019-08-26: from 08:(45|30) \(\d(, \d)* lanes\)", html)
+    assert "lane-hours more" in html
+    location = upload(staff, gates, text, lang="/zh-hans")["Location"]
+    html = staff.get(location).content.decode()
+    assert 'id="early"' in html and "lane-hours more" not in html and "提前" in html
+    key = location.split("?plan=")[1]
+    assert staff.get(url(gates, f"plan.pdf?plan={key}", lang="/zh-hans")).status_code == 200
+
+
 def test_the_exports_hold_the_plan_the_page_showed(staff, gates):
     text = good_csv()
     location = upload(staff, gates, text, wait_minutes="8", percentile="90")["Location"]

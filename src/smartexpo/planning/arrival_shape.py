@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-# The share (per cent) of a day's entries at the gates before they open: they queue and are
-# ready at the opening instant, a burst no lane plan spreads out.
-WAITING_AT_OPENING = 8.0
+# When the crowd at the gates before they open came: per cent of a day's entries in each half
+# hour before the opening, the earliest first. They queue and are ready at the opening instant,
+# a burst no lane plan spreads out, unless the lanes open early.
+WAITING_ARRIVED: tuple[float, ...] = (2.0, 6.0)
+WAITING_AT_OPENING = sum(WAITING_ARRIVED)
 
 # The share (per cent) of a day's entries arriving in each half hour from the opening, split
 # evenly over its two 15-minute periods. With WAITING_AT_OPENING they make 100.
@@ -48,3 +50,18 @@ def default_curve(periods: int) -> np.ndarray:
     curve[: min(periods, len(halves))] = halves[:periods]
     curve[0] += WAITING_AT_OPENING
     return curve / curve.sum()
+
+
+# Opening the lanes early is considered up to this many 15-minute periods before the opening
+# (as far back as WAITING_ARRIVED reaches).
+EARLY_PERIODS = 2 * len(WAITING_ARRIVED)
+
+
+def waiting_when_early(periods: int) -> tuple[float, np.ndarray]:
+    """Of the crowd that waits for a day's opening, the share already there when the lanes open
+    `periods` 15-minute periods early (1 to EARLY_PERIODS), and the shares arriving in each of
+    those early periods, the earliest first."""
+    quarters = np.repeat(np.asarray(WAITING_ARRIVED) / 2, 2) / WAITING_AT_OPENING
+    if not 1 <= periods <= len(quarters):
+        raise ValueError(f"lanes open 1 to {len(quarters)} periods early")
+    return float(quarters[: len(quarters) - periods].sum()), quarters[len(quarters) - periods :]

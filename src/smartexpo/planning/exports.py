@@ -163,6 +163,29 @@ def plan_pdf(result: LanesResult, *, expo: Expo) -> bytes:
         )
         for code, start in plan.infeasible:
             pages.line(f"    {_('Gate')} {code} · {start.astimezone(tz):%Y-%m-%d %H:%M}")
+        if plan.early:
+            pages.line(
+                _(
+                    "Opening the lanes early would serve the crowd waiting for the opening in "
+                    "time (the lanes per 15 minutes before it; the plan's periods stay as they "
+                    "are):"
+                ),
+                bold=True,
+            )
+        for e in plan.early:
+            text = _(
+                "Gate %(gate)s on %(day)s: from %(at)s (%(lanes)s lanes), %(pct)s wait then "
+                "%(wait)s min, %(hours)s lane-hours more"
+            ) % {
+                "gate": e.gate,
+                "day": f"{e.opening.astimezone(tz):%Y-%m-%d}",
+                "at": f"{e.starts_at.astimezone(tz):%H:%M}",
+                "lanes": ", ".join(str(c) for c in e.lanes),
+                "pct": target.label,
+                "wait": _number(e.p_wait_s / 60, 2),
+                "hours": _number(e.lane_hours, 2),
+            }
+            pages.line(f"    {text}")
     else:
         pages.line(_("The target is met in every period of the simulation."))
     columns = (0, 45, 75, 95, 120, 150)

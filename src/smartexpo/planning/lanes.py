@@ -30,7 +30,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from smartexpo.planning.arrival_shape import FIRST_PERIOD_WAITING
+from smartexpo.planning.arrival_shape import (
+    EARLY_PERIODS,
+    FIRST_PERIOD_WAITING,
+    waiting_when_early,
+)
 from smartexpo.planning.queue_sim import LANE_SERVICE_S, lanes_queue
 from smartexpo.planning.queueing import servers_for_wait
 
@@ -52,10 +56,32 @@ class PeriodPlan:
 
 
 @dataclasses.dataclass(frozen=True)
+class EarlyOpening:
+    """A gate's lanes opened before a day's opening, so that the crowd waiting for it is served
+    within the target where the opening's periods cannot be otherwise."""
+
+    gate: str
+    opening: dt.datetime  # the day's first period
+    lanes: list[int]  # lanes in each 15-minute period before it, the earliest first
+    p_wait_s: float  # the worst target-percentile wait of those periods and the opening's
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return self.opening - dt.timedelta(seconds=PERIOD_S * len(self.lanes))
+
+    @property
+    def lane_hours(self) -> float:
+        return sum(self.lanes) * PERIOD_S / 3600
+
+
+@dataclasses.dataclass(frozen=True)
 class GatePlan:
     gate: str
     installed: int
     periods: list[PeriodPlan]
+    # Where the opening's periods cannot meet the target, the earliest opening (up to an hour)
+    # that would: a suggestion beside the plan, whose periods stay as they are.
+    early: list[EarlyOpening] = dataclasses.field(default_factory=list)
 
     @property
     def lane_hours(self) -> float:
@@ -91,6 +117,10 @@ class LanePlan:
     @property
     def infeasible(self) -> list[tuple[str, dt.datetime]]:
         return [(g.gate, p.start) for g in self.gates for p in g.periods if not p.feasible]
+
+    @property
+    def early(self) -> list[EarlyOpening]:
+        return [e for g in self.gates for e in g.early]
 
     def lanes(self, gate: str) -> list[int]:
         """The planned lanes of one gate, period by period."""
@@ -261,6 +291,63 @@ def gate_run_plan(
     return lanes, n, share, p_wait, infeasible
 
 
+def early_opening(
+    expected: np.ndarray,
+    lanes: np.ndarray,
+    infeasible: set[int],
+    *,
+    installed: int,
+    wait_s: float,
+    within: float,
+    waiting: float,
+    rng: np.random.Generator,
+    replications: int,
+) -> tuple[list[int], float] | None:
+    """(lanes per early period, the worst percentile wait then) of the latest early opening of
+    one gate's day that serves the crowd waiting for the opening within the target: in those
+    early periods and in the run of `infeasible` periods from the opening; None if the opening
+    is not infeasible, or no opening up to an hour early meets it.
+    The waiting crowd came as `arrival_shape.WAITING_ARRIVED` says; the day's lanes are kept,
+    and each early period opens the fewest lanes that still meet the target."""
+    crowd = float(expected[0]) * waiting
+    if crowd <= 0 or 0 not in infeasible:
+        return None
+    # The unmet periods from the opening on: those the crowd waiting for it makes.
+    opening_block = list(itertools.takewhile(lambda j: j in infeasible, range(len(expected))))
+    for periods in range(1, EARLY_PERIODS + 1):
+        there, arriving = waiting_when_early(periods)
+        before = crowd * arriving
+        before[0] += crowd * there
+        extended = np.concatenate((before, [expected[0] - crowd], expected[1:]))
+        draws = _draw(extended, rng, replications, crowd * there / extended[0])
+        checked = [*range(periods), *(periods + j for j in opening_block)]
+
+        def worst(early: np.ndarray, draws=draws, checked=checked) -> float | None:
+            """The worst percentile wait of the checked periods, None if one misses."""
+            n, share, p_wait, _backlog = _measure(
+                draws, np.concatenate((early, lanes)), wait_s=wait_s, within=within
+            )
+            if any(n[j] and share[j] < within for j in checked):
+                return None
+            return max((float(p_wait[j]) for j in checked if n[j]), default=0.0)
+
+        early = np.full(periods, installed, dtype=np.int64)
+        if worst(early) is None:
+            continue
+        # Fewest lanes per early period, the earliest first (a later one serves what it leaves).
+        for k in range(periods):
+            low, high = 1, installed
+            while low < high:
+                early[k] = (low + high) // 2
+                if worst(early) is None:
+                    low = early[k] + 1
+                else:
+                    high = early[k]
+            early[k] = low
+        return [int(c) for c in early], float(worst(early))
+    return None
+
+
 def lane_plan(
     *,
     gates: Mapping[str, int],
@@ -295,6 +382,7 @@ def lane_plan(
         if len(counts) != len(starts) or (counts < 0).any():
             raise ValueError(f"gate {code}: one non-negative expected count per period")
         periods: list[PeriodPlan] = []
+        early: list[EarlyOpening] = []
         for r, run in enumerate(runs):
             given = None
             if instants is not None and code in instants:
@@ -311,6 +399,20 @@ def lane_plan(
                 instants=given,
                 waiting=waiting_at_opening,
             )
+            if given is None and infeasible:
+                found = early_opening(
+                    counts[run.start : run.stop],
+                    lanes,
+                    infeasible,
+                    installed=installed,
+                    wait_s=wait_s,
+                    within=within,
+                    waiting=waiting_at_opening,
+                    rng=np.random.default_rng([seed, g, r, 1]),
+                    replications=replications,
+                )
+                if found is not None:
+                    early.append(EarlyOpening(code, starts[run.start], *found))
             for j, k in enumerate(run):
                 periods.append(
                     PeriodPlan(
@@ -323,7 +425,7 @@ def lane_plan(
                         feasible=j not in infeasible,
                     )
                 )
-        plans.append(GatePlan(gate=code, installed=installed, periods=periods))
+        plans.append(GatePlan(gate=code, installed=installed, periods=periods, early=early))
     return LanePlan(
         gates=plans,
         wait_s=wait_s,

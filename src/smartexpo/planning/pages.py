@@ -361,6 +361,21 @@ def plan_rows(plan: LanePlan, tz):
             )
 
 
+def early_shown(plan: LanePlan, tz) -> list[dict]:
+    """The plan's early openings as the page lists them (local times, minutes, text)."""
+    return [
+        {
+            "gate": e.gate,
+            "opening": e.opening.astimezone(tz),
+            "starts_at": e.starts_at.astimezone(tz),
+            "lanes": ", ".join(str(c) for c in e.lanes),
+            "wait": minutes(e.p_wait_s),
+            "lane_hours": e.lane_hours,
+        }
+        for e in plan.early
+    ]
+
+
 def page_gates(result: LanesResult, tz) -> list[dict]:
     """Per gate: the chart, the rows of its table, its lane-hours and its shifts."""
     shown = []

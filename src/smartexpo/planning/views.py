@@ -21,6 +21,7 @@ from smartexpo.core import organisers
 from smartexpo.planning import exports
 from smartexpo.planning.forms import SOURCE_FILE, LanesForm
 from smartexpo.planning.pages import (
+    early_shown,
     forecast_as_of_field,
     forecast_shown,
     lanes_result,
@@ -91,6 +92,7 @@ def lanes_page(request: HttpRequest, expo: str) -> HttpResponse:
             plan=result.plan,
             shown=page_gates(result, edition.tz),
             infeasible=[(code, at.astimezone(edition.tz)) for code, at in result.plan.infeasible],
+            early=early_shown(result.plan, edition.tz),
             saving=result.plan.saving * 100,
             key=key,
             forecast=forecast_shown(forecast),

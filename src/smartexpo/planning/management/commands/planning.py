@@ -266,8 +266,24 @@ class Command(BaseCommand):
             )
             for code, start in plan.infeasible:
                 self.stdout.write(f"  - gate {code}, {start:%Y-%m-%d %H:%M}")
+            self.show_early(plan, pct)
         else:
             self.stdout.write("The target is met in every period of the simulation.")
+
+    def show_early(self, plan: LanePlan, pct: str) -> None:
+        if not plan.early:
+            return
+        self.stdout.write(
+            "Opening the lanes early would serve the crowd waiting for the opening in time "
+            "(the lanes per 15 minutes before it; the plan's periods stay as they are):"
+        )
+        for e in plan.early:
+            lanes = ", ".join(str(c) for c in e.lanes)
+            self.stdout.write(
+                f"  - gate {e.gate}, {e.opening:%Y-%m-%d}: from {e.starts_at:%H:%M} "
+                f"({lanes} lanes), {pct} wait then {e.p_wait_s / 60:.1f} min, "
+                f"{e.lane_hours:.2f} lane-hours more"
+            )
 
     def write_csv(self, plan: LanePlan, out: str, *, percentile: float, tz) -> None:
         # The lanes page's export: one format for both.
