@@ -8,8 +8,10 @@ Conventions (bench/RESULTS.md repeats them):
 * **Daily admissions**: the visitors the twin admits through the entrance gates each day (one
   per visitor), against the forecast's `admissions.mid`.
 * **15-minute arrivals per gate**: the twin's admitted entries per entrance gate and period
-  from each day's opening (what the forecast learns from the previous edition's scans), against
-  the forecast's `arrivals[gate][k].mid`. The MAPE is over the gate-periods with at least
+  from each day's opening by when the visitor reached the gate (those there before the
+  opening in its first period), against the forecast's `arrivals[gate][k].mid`; and the same
+  entries by when they were scanned (what the forecast learns from the previous edition),
+  which a gate at capacity holds back. The MAPE is over the gate-periods with at least
   `MIN_PERIOD` entries (a quiet period's few entries make percentages meaningless); the
   WAPE (sum of absolute errors over the sum of entries) covers every period.
 * **The replay**: each visitor queues at the twin's gate from the moment they reach it (an
@@ -38,6 +40,7 @@ class DayTruth:
     admissions: int
     gates: list[str]
     entries: np.ndarray  # (gates, periods): admitted entries per period from the opening
+    arrivals: np.ndarray  # (gates, periods): those entries by when they reached the gate
     arrived: dict[str, np.ndarray]  # gate -> POSIX seconds each visitor reached it
 
 
@@ -52,22 +55,28 @@ def day_truth(arrays, *, gates: list[str], opening: dt.datetime, periods: int) -
     k = np.clip(((scan_s - origin) // PERIOD_S).astype(np.int64), 0, periods - 1)
     entries = np.zeros((len(gates), periods))
     np.add.at(entries, (gate, k), 1)
+    # When they came, those there before the opening counted in its first period.
+    came = np.clip(((np.maximum(arrived, origin) - origin) // PERIOD_S).astype(np.int64), 0, None)
+    arrivals = np.zeros((len(gates), periods))
+    np.add.at(arrivals, (gate, np.minimum(came, periods - 1)), 1)
     reached = {code: arrived[gate == g] for g, code in enumerate(gates)}
-    return DayTruth(arrays.day, n, gates, entries, reached)
+    return DayTruth(arrays.day, n, gates, entries, arrivals, reached)
 
 
 def ape(forecast: float, truth: float) -> float:
     return abs(forecast - truth) / truth * 100 if truth else float("nan")
 
 
-def arrival_errors(forecast, truths: list[DayTruth], periods: int) -> dict:
-    """MAPE over the gate-periods with at least MIN_PERIOD entries, and WAPE over all."""
+def arrival_errors(forecast, truths: list[DayTruth], periods: int, of: str = "arrivals") -> dict:
+    """MAPE over the gate-periods with at least MIN_PERIOD entries, and WAPE over all, against
+    the entries by when they came (`of="arrivals"`) or by when they were scanned ("entries")."""
     apes, abs_err, total = [], 0.0, 0.0
     for d, truth in enumerate(truths):
+        counts = getattr(truth, of)
         for g, code in enumerate(truth.gates):
             values = forecast.arrivals[code][d * periods : (d + 1) * periods]
             for k in range(periods):
-                actual = truth.entries[g, k]
+                actual = counts[g, k]
                 predicted = values[k].mid
                 abs_err += abs(predicted - actual)
                 total += actual

@@ -29,7 +29,8 @@ def _truth(per_period: list[int]) -> DayTruth:
     ready = np.concatenate(
         [origin + 900 * k + np.linspace(0, 899, n) for k, n in enumerate(per_period)]
     )
-    return DayTruth(OPENING.date(), len(ready), ["G"], np.array([per_period], float), {"G": ready})
+    counts = np.array([per_period], float)
+    return DayTruth(OPENING.date(), len(ready), ["G"], counts, counts.copy(), {"G": ready})
 
 
 def test_enough_lanes_meet_the_target_in_every_period():
@@ -52,6 +53,16 @@ def test_too_few_lanes_miss_it_and_the_worst_period_is_named():
     assert better.met == 3
 
 
+def test_arrival_errors_are_against_when_they_came_or_when_they_were_scanned():
+    truth = _truth([MIN_PERIOD * 2, MIN_PERIOD * 2])
+    # At capacity: the second period scanned half of the first's crowd.
+    truth.entries = np.array([[MIN_PERIOD, MIN_PERIOD * 3]], float)
+    forecast = SimpleNamespace(arrivals={"G": [SimpleNamespace(mid=MIN_PERIOD * 2)] * 2})
+    assert arrival_errors(forecast, [truth], periods=2)["mape"] == 0.0
+    scans = arrival_errors(forecast, [truth], periods=2, of="entries")
+    assert abs(scans["mape"] - (100.0 + 100 / 3) / 2) < 1e-9
+
+
 def test_arrival_errors_skip_quiet_periods_in_the_mape_but_not_in_the_wape():
     truth = _truth([MIN_PERIOD * 2, 10])
     forecast = SimpleNamespace(
@@ -69,7 +80,9 @@ def test_with_the_early_openings_the_early_comers_are_let_in_from_then():
     came = np.concatenate(
         [origin - 1800 + np.linspace(0, 1799, 500), origin + np.linspace(0, 2699, 300)]
     )
-    truth = DayTruth(OPENING.date(), len(came), ["G"], np.zeros((1, 3)), {"G": came})
+    truth = DayTruth(
+        OPENING.date(), len(came), ["G"], np.zeros((1, 3)), np.zeros((1, 3)), {"G": came}
+    )
     plan = _plan([2, 2, 2])
     plan.gates[0].periods[0].feasible = False
     plan.early = [SimpleNamespace(gate="G", opening=OPENING, lanes=[2, 2], lane_hours=1.0)]
