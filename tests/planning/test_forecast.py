@@ -264,3 +264,39 @@ def test_the_lanes_are_planned_for_the_upper_end_unless_told(world):
     assert "learned from: w-2018" in text and "Lane-hours:" in text
     with pytest.raises(CommandError, match="invalid choice"):
         _run("lanes", "--expo", "w-2019", "--forecast", "--plan-for", "low")
+
+
+def test_the_previous_editions_history_is_kept_until_what_it_was_read_from_changes(
+    world, monkeypatch
+):
+    """A second forecast reuses the previous edition's history; a refund there, a scan erased
+    there or a gate's lanes changed there are each read again at the next forecast."""
+    from smartexpo.checkin.models import Scan
+    from smartexpo.planning import forecast as module
+    from smartexpo.tickets.models import TicketDay
+    from smartexpo.venue.models import Gate
+
+    reads = []
+    real = module.history_read
+    monkeypatch.setattr(module, "history_read", lambda previous: reads.append(1) or real(previous))
+    module._histories.clear()
+    as_of = _before(world.edition, 1)
+    first = attendance_forecast(expo=world.edition, as_of=as_of)
+    again = attendance_forecast(expo=world.edition, as_of=as_of)
+    assert len(reads) == 1 and again.days == first.days
+
+    day = TicketDay.objects.filter(expo=world.previous, valid=True).first()
+    TicketDay.objects.filter(pk=day.pk).update(valid=False)
+    attendance_forecast(expo=world.edition, as_of=as_of)
+    assert len(reads) == 2
+
+    # A scan erased there (no catalogue change: only the scans' count tells).
+    Scan.objects.filter(pk=Scan.objects.filter(expo=world.previous).first().pk).delete()
+    attendance_forecast(expo=world.edition, as_of=as_of)
+    assert len(reads) == 3
+    gate = Gate.objects.filter(expo=world.previous).first()
+    Gate.objects.filter(pk=gate.pk).update(lanes=gate.lanes + 1)
+    attendance_forecast(expo=world.edition, as_of=as_of)
+    assert len(reads) == 4
+    attendance_forecast(expo=world.edition, as_of=as_of)
+    assert len(reads) == 4

@@ -22,11 +22,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from smartexpo.core import stamps
 from smartexpo.planning import queries
 from smartexpo.planning.forecast_arrivals import (
     DayForecast,
@@ -165,6 +167,35 @@ def _types(expo: Expo) -> dict[int, tuple[str, bool]]:
     }
 
 
+# The previous edition's history is most of a forecast's cost (some 4 s of SQL at 770,000
+# registrations), and an edition that is over hardly changes: each process keeps the last few,
+# keyed by what they were read from (docs/caches.md).
+_histories: OrderedDict[tuple, History] = OrderedDict()
+_histories_lock = threading.Lock()
+HISTORIES_KEPT = 4
+
+
+def history_of(previous: Expo) -> History:
+    """`history_read(previous)`, kept while nothing it was read from has changed: the catalogue
+    stamp (editions, ticket types, gates and their lanes) and the previous edition's
+    ticket-days and scans (`queries.history_fingerprint`), both read before the history, so
+    that a change committed meanwhile is a new key at the next call."""
+    version = stamps.stamp_read()
+    if version is None:  # a database without its stamp: nothing is kept
+        return history_read(previous)
+    key = (previous.pk, version, *queries.history_fingerprint(expo_id=previous.pk))
+    with _histories_lock:
+        if key in _histories:
+            _histories.move_to_end(key)
+            return _histories[key]
+    history = history_read(previous)
+    with _histories_lock:
+        _histories[key] = history
+        while len(_histories) > HISTORIES_KEPT:
+            _histories.popitem(last=False)
+    return history
+
+
 def history_read(previous: Expo) -> History:
     """The previous edition's bookings, show-up and arrival curve."""
     types = _types(previous)
@@ -244,7 +275,7 @@ class _Builder:
         self.rng = np.random.default_rng(seed)
         self.notes: list[str] = []
         self.previous = expo.previous
-        self.history = history_read(self.previous) if self.previous else None
+        self.history = history_of(self.previous) if self.previous else None
         self.types = _types(expo)
         self.days = expo.days
         self.gates = entrance_gates(expo)

@@ -102,3 +102,19 @@ def admitted(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(tid, int(n)) for tid, n in cursor.fetchall()]
+
+
+def history_fingerprint(*, expo_id: int) -> tuple[int, ...]:
+    """What an edition's history is read from, in a few numbers that change with it: its
+    ticket-days (how many, the highest id, how many valid: a refund or a cancellation flips
+    one) and its scans (how many, the highest id: scans are only added, or erased)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(id), SUM(CASE WHEN valid THEN 1 ELSE 0 END) "
+            f"FROM {table(TicketDay)} WHERE expo_id = %s",
+            [expo_id],
+        )
+        days = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {table(Scan)} WHERE expo_id = %s", [expo_id])
+        scans = cursor.fetchone()
+    return tuple(int(v or 0) for v in (*days, *scans))
