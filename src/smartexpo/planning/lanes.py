@@ -148,9 +148,18 @@ def lagged_rates(expected: np.ndarray, lag_s: float) -> np.ndarray:
 
 
 def initial_lanes(
-    expected: np.ndarray, *, installed: int, wait_s: float, within: float, min_lanes: int
+    expected: np.ndarray,
+    *,
+    installed: int,
+    wait_s: float,
+    within: float,
+    min_lanes: int,
+    waiting: float = 0.0,
 ) -> np.ndarray:
-    """Step 1: lanes per period from the stationary model at the lagged rate."""
+    """Step 1: lanes per period from the stationary model at the lagged rate; the first
+    period has at least the lanes that scan the `waiting` share of its arrivals, there at its
+    start, so that the `within` share of them waits under `wait_s` (the stationary model
+    knows no burst, and the check would add those lanes one round at a time)."""
     rates = lagged_rates(expected, LANE_SERVICE_S)
     lanes = np.empty(len(expected), dtype=np.int64)
     for k, rate in enumerate(rates):
@@ -163,6 +172,9 @@ def initial_lanes(
             limit=installed,
         )
         lanes[k] = installed if need is None else need
+    if len(lanes) and waiting > 0:
+        burst = math.ceil(within * expected[0] * waiting * LANE_SERVICE_S / wait_s)
+        lanes[0] = max(lanes[0], burst)
     return np.clip(lanes, min(min_lanes, installed), installed)
 
 
@@ -258,7 +270,12 @@ def gate_run_plan(
     the periods found infeasible. `instants` (seconds from the run's start) replace the draws;
     else a `waiting` share of the first period's draws are queued at its start."""
     lanes = initial_lanes(
-        expected, installed=installed, wait_s=wait_s, within=within, min_lanes=min_lanes
+        expected,
+        installed=installed,
+        wait_s=wait_s,
+        within=within,
+        min_lanes=min_lanes,
+        waiting=waiting if instants is None else 0.0,
     )
     draws = (
         _draw(expected, rng, replications, waiting)
