@@ -12,6 +12,7 @@ interval, not one per poll.
 from __future__ import annotations
 
 import functools
+import threading
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -61,9 +62,28 @@ def _context(edition, payload: dict) -> dict:
     return {"expo": edition, "d": payload, "links": dashboard_links.links(edition, payload)}
 
 
+# The sections rendered from a kept payload, by the payload's identity: polls within one
+# interval are answered the same HTML without rendering it again. A few entries suffice (one
+# payload per edition and language is current at a time).
+_rendered: dict[int, tuple[dict, dict[str, str]]] = {}
+_rendered_lock = threading.Lock()
+RENDERED_KEPT = 16
+
+
 def _sections(edition, payload: dict) -> dict[str, str]:
+    with _rendered_lock:
+        kept = _rendered.get(id(payload))
+    if kept is not None and kept[0] is payload:
+        return kept[1]
     context = _context(edition, payload)
-    return {name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS}
+    sections = {
+        name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS
+    }
+    with _rendered_lock:
+        if len(_rendered) >= RENDERED_KEPT:
+            _rendered.clear()
+        _rendered[id(payload)] = (payload, sections)
+    return sections
 
 
 def strings() -> dict:

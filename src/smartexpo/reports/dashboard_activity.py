@@ -53,7 +53,7 @@ def leads(*, expo: Expo, at: dt.datetime) -> dict:
     return {
         "total": rows.count(),
         "today": rows.filter(captured_at__gte=start).count(),
-        "exhibitors": rows.values("exhibitor_id").distinct().count(),
+        "exhibitors": rows.order_by().values("exhibitor_id").distinct().count(),
     }
 
 
