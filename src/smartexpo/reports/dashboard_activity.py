@@ -33,10 +33,11 @@ def forums(*, expo: Expo, at: dt.datetime) -> dict:
 
 def meetings(*, expo: Expo, at: dt.datetime) -> dict:
     """The edition's scheduled business meetings: all of them, those ended by `at`, those
-    held (both sides checked in at the table) and those only one side came to."""
+    held (both sides checked in at the table by `at`) and those only one side came to."""
     rows = Meeting.objects.filter(session__expo=expo)
-    both = Q(a_checked_in_at__isnull=False, b_checked_in_at__isnull=False)
-    one = Q(a_checked_in_at__isnull=False) ^ Q(b_checked_in_at__isnull=False)
+    a_came, b_came = Q(a_checked_in_at__lte=at), Q(b_checked_in_at__lte=at)
+    both = a_came & b_came
+    one = a_came ^ b_came
     return {
         "scheduled": rows.count(),
         "ended": rows.filter(ends_at__lte=at).count(),
