@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("checkin",),
     ("streams", "recommend"),
     ("meetings", "deals", "planning"),
-    ("privacy", "web", "portal"),
+    ("privacy", "web", "portal", "reports"),
     ("demo",),
     ("project",),
 ]

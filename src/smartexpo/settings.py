@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "smartexpo.demo",
     "smartexpo.web",
     "smartexpo.portal",
+    "smartexpo.reports",
 ]
 
 MIDDLEWARE = [

@@ -62,6 +62,8 @@ urlpatterns += i18n_patterns(
     path("expos/<slug:expo>/deals/", include("smartexpo.deals.urls")),
     # The organiser's plans (staff only), under their own prefix.
     path("expos/<slug:expo>/planning/", include("smartexpo.planning.urls")),
+    # The organiser's dashboard and the public big screen, under their own prefix.
+    path("expos/<slug:expo>/reports/", include("smartexpo.reports.urls")),
     path("", include("smartexpo.tickets.urls")),
     path("", include("smartexpo.privacy.urls")),
     path("", include("smartexpo.checkin.urls")),

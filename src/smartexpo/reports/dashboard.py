@@ -1,0 +1,136 @@
+"""The organiser's dashboard: one page per edition with its registrations, bookings,
+admissions, halls and alerts, and its JSON companion that the page's script polls to update
+the figures in place (docs/reports.md, "The organiser's dashboard").
+
+Organisers only, by the rule of the live venue and planning pages (`core.organisers`): anyone
+not signed in goes to the admin's login, a signed-in account without staff status gets the
+"Organisers only" page (403). The JSON answers those in the API's error shape instead, which
+the script reads. Both answer from `dashboard_cache`, so polling organisers cost one build per
+interval, not one per poll.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from smartexpo.core import organisers
+from smartexpo.core.errors import SmartExpoError
+from smartexpo.core.middleware import api_error
+from smartexpo.core.responses import error_response
+from smartexpo.reports import dashboard_links
+from smartexpo.reports.dashboard_cache import dashboard_cached
+from smartexpo.venue import selectors as venue
+
+POLL_MS = 5000
+TIMEOUT_MS = 8000
+# The sections the script replaces, in page order: each is `reports/dashboard_<name>.html`.
+SECTIONS = ("registrations", "bookings", "admissions", "halls", "alerts", "activity", "deals")
+
+organiser_page = organisers.organiser_page("reports/dashboard_forbidden.html")
+
+
+def organiser_json(view):
+    """Staff only, answered in the API's error shape (the page's script reads the status)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return api_error(401, "unauthenticated", _("Your session has ended: log in again."))
+        if not organisers.is_organiser(request.user):
+            return api_error(403, "forbidden", _("Only organisers may see the dashboard."))
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return api_error(404, "not_found", _("No such edition."))
+        except SmartExpoError as error:
+            return error_response(error)
+
+    return wrapper
+
+
+def _context(edition, payload: dict) -> dict:
+    return {"expo": edition, "d": payload, "links": dashboard_links.links(edition, payload)}
+
+
+# The sections rendered from a kept payload, by the payload's identity: polls within one
+# interval are answered the same HTML without rendering it again. A few entries suffice (one
+# payload per edition and language is current at a time).
+_rendered: dict[int, tuple[dict, dict[str, str]]] = {}
+_rendered_lock = threading.Lock()
+RENDERED_KEPT = 16
+
+
+def _sections(edition, payload: dict) -> dict[str, str]:
+    with _rendered_lock:
+        kept = _rendered.get(id(payload))
+    if kept is not None and kept[0] is payload:
+        return kept[1]
+    context = _context(edition, payload)
+    sections = {
+        name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS
+    }
+    with _rendered_lock:
+        if len(_rendered) >= RENDERED_KEPT:
+            _rendered.clear()
+        _rendered[id(payload)] = (payload, sections)
+    return sections
+
+
+def strings() -> dict:
+    """The texts the page's script writes, in the request's language."""
+    return {
+        "updated": _("Updated %(time)s"),
+        "connection_lost": _("Connection lost, retrying… The figures shown are of %(time)s."),
+        "signed_out": _("Your session has ended: log in again."),
+        "forbidden": _("Only organisers may see the dashboard."),
+        "bad_request": _("The server could not answer (%(status)s)."),
+    }
+
+
+@require_safe
+@never_cache
+@organiser_page
+def dashboard_page(request: HttpRequest, expo: str) -> HttpResponse:
+    # Organisers watch an edition before it is published, too (and in its JSON).
+    edition = venue.expo_or_404(slug=expo, published_only=False)
+    payload = dashboard_cached(expo=edition)
+    config = {
+        "url": reverse("reports:dashboard-data", kwargs={"expo": edition.slug}),
+        "pollMs": POLL_MS,
+        "timeoutMs": TIMEOUT_MS,
+        "at": payload["local"],
+        "strings": strings(),
+    }
+    context = {
+        **_context(edition, payload),
+        "sections": _sections(edition, payload),
+        "config": config,
+        "lang": "zh" if (translation.get_language() or "en").startswith("zh") else "en",
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@require_safe
+@never_cache
+@organiser_json
+def dashboard_data(request: HttpRequest, expo: str) -> JsonResponse:
+    edition = venue.expo_or_404(slug=expo, published_only=False)
+    payload = dashboard_cached(expo=edition)
+    body = {
+        "at": payload["at"],
+        "local": payload["local"],
+        "clock": payload["clock"],
+        "figures": payload,
+        "sections": _sections(edition, payload),
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
