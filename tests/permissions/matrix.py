@@ -28,6 +28,7 @@ from tests.permissions.rows.pages import PAGE_ROWS
 from tests.permissions.rows.planning import PLANNING_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
+from tests.permissions.rows.reports_screen import REPORTS_SCREEN_ROWS
 from tests.permissions.terms import (
     ALLOWED,
     BEARER,
@@ -49,3 +50,4 @@ ROWS += DEALS_PAGE_ROWS
 ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS
 ROWS += CROWD_PREDICT_ROWS
 ROWS += PLANNING_ROWS
+ROWS += REPORTS_SCREEN_ROWS
