@@ -361,3 +361,32 @@ def test_one_computation_serves_every_screen_for_a_few_seconds(
     assert screen.screen_snapshot(expo=later)["clock"]["date"] == "2019-08-28"
     answer = Client().get(DATA)
     assert answer["Cache-Control"] == "public, max-age=60"
+
+
+def test_the_days_that_are_over_are_counted_once_a_minute(expo, monkeypatch):
+    make_types(expo)
+    scanner = scanner_client(expo)
+    _t, a = issue(expo)
+    _t, b = issue(expo)
+    assert result_of(scan(scanner, a, at=at(26, 10)))[0] == "admit"
+    edition = set_clock(expo)
+    monkeypatch.setattr(screen, "CACHE_SECONDS", 0.0)
+    assert screen.screen_snapshot(expo=edition)["visitors"] == {
+        "today": 0,
+        "total": 1,
+        "day": "2019-08-27",
+    }
+    # An offline admission of the day before, synced late: the total waits for the minute…
+    body = {"secret": b, "gate": "G1", "direction": "in", "nonce": "late-b"}
+    synced = scanner.post(SYNC, {"scans": [{**body, "scanned_at": at(26, 16)}]})
+    assert synced.json()["results"][0]["result"] == "admit"
+    assert screen.screen_snapshot(expo=edition)["visitors"]["total"] == 1
+    # …while the day under way is counted at every computation.
+    assert result_of(scan(scanner, a, at=at(27, 11)))[0] == "admit"
+    assert screen.screen_snapshot(expo=edition)["visitors"] == {
+        "today": 1,
+        "total": 2,
+        "day": "2019-08-27",
+    }
+    monkeypatch.setattr(screen, "PAST_DAYS_SECONDS", 0.0)
+    assert screen.screen_snapshot(expo=edition)["visitors"]["total"] == 3
