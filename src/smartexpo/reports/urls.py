@@ -3,14 +3,18 @@ prefix): the organiser's dashboard and the public big screen."""
 
 from django.urls import path
 
-from smartexpo.reports import dashboard
+from smartexpo.reports import dashboard, screen_views
 
 app_name = "reports"
 
-# The screen's and the dashboard's pages are added here by their modules' views.
 urlpatterns: list = []
 # The organiser's dashboard and its JSON companion (reports.dashboard).
 urlpatterns += [
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/data.json", dashboard.dashboard_data, name="dashboard-data"),
+]
+# The public big screen: the page and the JSON its script polls.
+urlpatterns += [
+    path("screen/", screen_views.screen_page, name="screen"),
+    path("screen/data.json", screen_views.screen_data, name="screen-data"),
 ]
