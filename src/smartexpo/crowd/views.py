@@ -20,14 +20,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from smartexpo.core import organisers
 from smartexpo.core.errors import SmartExpoError
-from smartexpo.core.middleware import api_error
-from smartexpo.core.responses import error_response
 from smartexpo.crowd import live, services
 from smartexpo.crowd.models import AlertReason
 from smartexpo.venue import selectors as venue
@@ -40,24 +38,7 @@ TIMEOUT_MS = 8000
 organiser_page = organisers.organiser_page("crowd/forbidden.html")
 
 
-def organiser_json(view):
-    """Staff only, answered in the API's error shape: the page's script reads the status
-    (a redirect to the login page would reach it as HTML it cannot use)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return api_error(401, "unauthenticated", _("Your session has ended: log in again."))
-        if not organisers.is_organiser(request.user):
-            return api_error(403, "forbidden", _("Only organisers may see the live venue."))
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return api_error(404, "not_found", _("No such edition."))
-        except SmartExpoError as error:
-            return error_response(error)
-
-    return wrapper
+organiser_json = organisers.organiser_json(gettext_lazy("Only organisers may see the live venue."))
 
 
 def _json(body: dict) -> JsonResponse:

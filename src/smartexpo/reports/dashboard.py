@@ -11,22 +11,19 @@ interval, not one per poll.
 
 from __future__ import annotations
 
-import functools
 import threading
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from smartexpo.core import organisers
-from smartexpo.core.errors import SmartExpoError
-from smartexpo.core.middleware import api_error
-from smartexpo.core.responses import error_response
 from smartexpo.reports import dashboard_links
 from smartexpo.reports.dashboard_cache import dashboard_cached
 from smartexpo.venue import selectors as venue
@@ -39,23 +36,7 @@ SECTIONS = ("registrations", "bookings", "admissions", "halls", "alerts", "activ
 organiser_page = organisers.organiser_page("reports/dashboard_forbidden.html")
 
 
-def organiser_json(view):
-    """Staff only, answered in the API's error shape (the page's script reads the status)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return api_error(401, "unauthenticated", _("Your session has ended: log in again."))
-        if not organisers.is_organiser(request.user):
-            return api_error(403, "forbidden", _("Only organisers may see the dashboard."))
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return api_error(404, "not_found", _("No such edition."))
-        except SmartExpoError as error:
-            return error_response(error)
-
-    return wrapper
+organiser_json = organisers.organiser_json(gettext_lazy("Only organisers may see the dashboard."))
 
 
 def _context(edition, payload: dict) -> dict:
