@@ -276,6 +276,14 @@ PAGES = [
         ready=(".lanes-form",),
         who="organiser",
     ),
+    # The organiser's dashboard (an organiser signs in), once its first poll has answered.
+    Page(
+        "dashboard",
+        "reports:dashboard",
+        f"{E}/reports/dashboard/",
+        ready=('#dash-status[data-state="ok"]',),
+        who="organiser",
+    ),
     Page("programme", "programme:programme", f"{E}/programme/"),
     Page("programme-list", "programme:programme", E + "/programme/?view=list&day={programme_day}"),
     Page("programme-search", "programme:programme", E + "/programme/?q=zzzz&forum=nope"),
@@ -454,6 +462,10 @@ EXCLUDED = {
     "portal:team-remove": "POST only: redirects back to the team page",
     "deals:ceremony": "the signing ceremony's big screen, made for 1920 × 1080 and scaled with "
     "the window (tests/browser/test_deals_ceremony.py)",
+    "reports:screen": "the entrance hall's big screen, made for a 1920 × 1080 display "
+    "(tests/browser/test_big_screen.py)",
+    "reports:screen-data": "JSON that the big screen polls",
+    "reports:dashboard-data": "JSON that the organiser's dashboard polls",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",
