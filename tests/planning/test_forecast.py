@@ -279,7 +279,7 @@ def test_the_previous_editions_history_is_kept_until_what_it_was_read_from_chang
     reads = []
     real = module.history_read
     monkeypatch.setattr(module, "history_read", lambda previous: reads.append(1) or real(previous))
-    module._histories.clear()
+    module._histories.forget()
     as_of = _before(world.edition, 1)
     first = attendance_forecast(expo=world.edition, as_of=as_of)
     again = attendance_forecast(expo=world.edition, as_of=as_of)

@@ -13,43 +13,13 @@ stale is ever served.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from smartexpo.core.memo import HeadMemo
 
 KEPT = 512
 
 
-class HeadMemo:
-    """A bounded memo of answers by (edition id, head, key); least recently used go first."""
-
-    def __init__(self, size: int = KEPT) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, expo_id: int, head: tuple, key: Hashable, make: Callable[[], Any]) -> Any:
-        """The answer kept for `key` at `head`, or `make()`'s, kept."""
-        full = (expo_id, head, key)
-        with self._lock:
-            if full in self._kept:
-                self._kept.move_to_end(full)
-                return self._kept[full]
-        value = make()
-        with self._lock:
-            self._kept[full] = value
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return value
-
-    def forget(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
-API = HeadMemo()
-PAGES = HeadMemo()
+API = HeadMemo(KEPT)
+PAGES = HeadMemo(KEPT)
 
 
 def forget_all() -> None:

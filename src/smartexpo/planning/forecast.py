@@ -22,13 +22,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 import numpy as np
 from django.utils.translation import gettext as _
 
 from smartexpo.core import stamps
+from smartexpo.core.memo import HeadMemo
 from smartexpo.planning import queries
 from smartexpo.planning.forecast_arrivals import (
     DayForecast,
@@ -170,9 +170,8 @@ def _types(expo: Expo) -> dict[int, tuple[str, bool]]:
 # The previous edition's history is most of a forecast's cost (some 4 s of SQL at 770,000
 # registrations), and an edition that is over hardly changes: each process keeps the last few,
 # keyed by what they were read from (docs/caches.md).
-_histories: OrderedDict[tuple, History] = OrderedDict()
-_histories_lock = threading.Lock()
 HISTORIES_KEPT = 4
+_histories = HeadMemo(HISTORIES_KEPT)
 
 
 def history_of(previous: Expo) -> History:
@@ -183,17 +182,8 @@ def history_of(previous: Expo) -> History:
     version = stamps.stamp_read()
     if version is None:  # a database without its stamp: nothing is kept
         return history_read(previous)
-    key = (previous.pk, version, *queries.history_fingerprint(expo_id=previous.pk))
-    with _histories_lock:
-        if key in _histories:
-            _histories.move_to_end(key)
-            return _histories[key]
-    history = history_read(previous)
-    with _histories_lock:
-        _histories[key] = history
-        while len(_histories) > HISTORIES_KEPT:
-            _histories.popitem(last=False)
-    return history
+    head = (version, *queries.history_fingerprint(expo_id=previous.pk))
+    return _histories.get(previous.pk, head, None, lambda: history_read(previous))
 
 
 def history_read(previous: Expo) -> History:
