@@ -208,3 +208,22 @@ def test_the_command_refuses_bad_arguments_clearly(expo, args, message):
 def test_a_report_asked_after_the_show_is_of_its_end(expo):
     late = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     assert edition.report_instant(expo=expo, at=late) == dt.datetime(2019, 8, 30, tzinfo=expo.tz)
+
+
+def test_the_charts_are_drawn_headless_in_the_cjk_font_without_writing_home(show):
+    import os
+
+    import matplotlib
+    from matplotlib.ft2font import FT2Font
+
+    from smartexpo.reports import edition_charts
+    from smartexpo.tickets.render import CJK_FONT_FILE
+
+    with translation.override("zh-hans"):
+        png = edition_charts.visitors_chart(report_in(show, "zh-hans")["visitors"])
+    assert png.startswith(b"\x89PNG")
+    assert matplotlib.get_backend().lower() == "agg"
+    assert matplotlib.get_configdir() == os.environ["MPLCONFIGDIR"]
+    assert edition_charts._font.get_file() == str(CJK_FONT_FILE)
+    face = FT2Font(str(CJK_FONT_FILE))
+    assert all(face.get_char_index(ord(c)) for c in "每日观众上一届")

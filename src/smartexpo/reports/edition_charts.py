@@ -66,7 +66,8 @@ def _style(axes, title: str, ylabel: str) -> None:
 
 
 def _legend(axes) -> None:
-    legend = axes.legend(prop=_font, fontsize=8, frameon=False)
+    # Outside the plot, to the right: it never hides a bar.
+    legend = axes.legend(prop=_font, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     for text in legend.get_texts():
         text.set_fontsize(8)
 
