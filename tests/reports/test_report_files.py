@@ -227,3 +227,16 @@ def test_the_charts_are_drawn_headless_in_the_cjk_font_without_writing_home(show
     assert edition_charts._font.get_file() == str(CJK_FONT_FILE)
     face = FT2Font(str(CJK_FONT_FILE))
     assert all(face.get_char_index(ord(c)) for c in "每日观众上一届")
+
+
+def test_a_report_before_the_opening_lists_the_days_empty_and_still_draws(expo):
+    before = dt.datetime(2019, 8, 20, 12, tzinfo=expo.tz)
+    with translation.override("en"):
+        report = edition.edition_report(expo=expo, at=before)
+        pdf = edition_pdf.report_pdf(report)
+        book = openpyxl.load_workbook(io.BytesIO(edition_xlsx.report_xlsx(report)))
+    assert [r["visitors"] for r in report["visitors"]["days"]] == [None] * len(expo.days)
+    assert report["gates"]["days"] == [] and report["gates"]["total"] == 0
+    assert report["footfall"]["booths"] == [] and report["quality"]["drift"]["zone_days"] == 0
+    assert "Post-show report" in text_of(pdf)
+    assert book["Visitors"].max_row == 1 + len(expo.days)

@@ -36,6 +36,8 @@ def _pyplot():
         import matplotlib
 
         matplotlib.use("Agg", force=True)
+        # The font has no U+2212 MINUS SIGN: negative ticks (an empty chart's) take "-".
+        matplotlib.rcParams["axes.unicode_minus"] = False
         from matplotlib import font_manager
 
         if problem := render.cjk_font_problem():
