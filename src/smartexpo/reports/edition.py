@@ -100,8 +100,11 @@ def visitors(*, expo: Expo, at: dt.datetime) -> dict:
     except SmartExpoError as exc:
         predicted, notes = {}, [exc.message]
     previous = expo.previous
+    # The previous edition is over: all of its days, to the midnight after its last.
     theirs = (
-        visitors_per_day(expo=previous, at=report_instant(expo=previous, at=previous.ends_at))
+        visitors_per_day(
+            expo=previous, at=_midnight(previous.ends_on + dt.timedelta(days=1), previous)
+        )
         if previous is not None
         else []
     )
