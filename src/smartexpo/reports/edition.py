@@ -281,9 +281,10 @@ def drift(*, footfall: dict[dt.date, list]) -> dict:
 
 
 def sync_conflicts(*, expo: Expo, at: dt.datetime) -> dict:
-    """Scans made offline before `at` and synced (whenever: a late sync is in the next report),
-    and those of them the server would have refused (`conflict`, kept and counted as
-    admissions), by the rule they broke."""
+    """Scans made before `at` and recorded through the sync path (an offline scanner's upload,
+    or an imported recording, which takes the same path), whenever they arrived (a late sync
+    is in the next report), and those the server would have refused (`conflict`, kept and
+    counted as admissions), by the rule they broke."""
     scans = Scan.objects.filter(expo=expo, scanned_at__lt=at)
     synced = scans.filter(source=ScanSource.SYNC).count()
     by_rule = dict(

@@ -360,8 +360,9 @@ def _quality(pages: _Pages, section: dict, lang: str) -> None:
         pages.table([0, 25, 110, 140], [_("Day"), _("Zone"), _("Kind"), _("At closing")], rows)
     pages.line(
         _(
-            "Offline scans synced: %(synced)s; conflicts (offline admissions the server would "
-            "have refused, counted as admissions): %(conflicts)s."
+            "Scans recorded through the sync path (offline scanners' uploads, imported "
+            "recordings): %(synced)s; conflicts (offline admissions the server would have "
+            "refused, counted as admissions): %(conflicts)s."
         )
         % {"synced": number(sync["synced"]), "conflicts": number(sync["conflicts"])}
     )

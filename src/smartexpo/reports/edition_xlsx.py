@@ -174,7 +174,7 @@ def report_xlsx(report: dict) -> bytes:
         for r in drift["rows"]
     ]
     rows += [[_("Sync conflicts"), "", r["rule"], r["label"], r["count"]] for r in sync["by_rule"]]
-    rows += [[_("Offline scans synced"), "", "", "", sync["synced"]]]
+    rows += [[_("Scans synced"), "", "", "", sync["synced"]]]
     rows += [[_("Not measured"), "", "", text, None] for text in not_measured()]
     _sheet(book, _("Data quality"), [_("Note"), _("Day"), _("Zone"), _("Kind"), _("Count")], rows)
     buffer = io.BytesIO()
