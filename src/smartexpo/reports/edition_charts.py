@@ -51,7 +51,8 @@ def _pyplot():
 def _png(figure, pyplot) -> bytes:
     buffer = io.BytesIO()
     # No date in the PNG: the same figures give the same bytes.
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    # "tight": the legends beside the plot are inside the picture.
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     pyplot.close(figure)
     return buffer.getvalue()
 
@@ -121,26 +122,31 @@ def visitors_chart(section: dict) -> bytes:
         return _png(figure, pyplot)
 
 
+# Gates drawn apart in the chart; the others (the room doors' scanners, say) are summed.
+CHART_GATES = 8
+
+
 def gates_chart(section: dict) -> bytes:
-    """Stacked bars: each day's admissions, one colour per gate."""
+    """Stacked bars: each day's admissions, one colour for each of the `CHART_GATES` gates
+    with the most, the others together (the table lists them all)."""
+    gates = sorted(section["gates"], key=lambda g: (-g["total"], g["code"]))
+    shown = [(g["code"], g["days"]) for g in gates[:CHART_GATES]]
+    rest = gates[CHART_GATES:]
+    if rest:
+        days = [sum(g["days"][i] for g in rest) for i in range(len(section["days"]))]
+        shown.append((_("Other gates (%(n)s)") % {"n": len(rest)}, days))
     with _lock:
         pyplot = _pyplot()
         figure, axes = pyplot.subplots(figsize=(7.5, 3.2))
         days = section["days"]
         bottom = [0] * len(days)
-        colours = pyplot.get_cmap("tab20").colors
-        for i, gate in enumerate(section["gates"]):
-            axes.bar(
-                days, gate["days"], 0.6, bottom=bottom, color=colours[i % 20], label=gate["code"]
-            )
-            bottom = [b + n for b, n in zip(bottom, gate["days"], strict=True)]
+        colours = pyplot.get_cmap("tab10").colors
+        for i, (label, counts) in enumerate(shown):
+            axes.bar(days, counts, 0.6, bottom=bottom, color=colours[i % 10], label=label)
+            bottom = [b + n for b, n in zip(bottom, counts, strict=True)]
         _style(axes, _("Admissions per gate and day"), _("Admissions"))
-        if section["gates"]:
-            legend = axes.legend(
-                prop=_font, fontsize=7, frameon=False, ncol=1, bbox_to_anchor=(1.0, 1.0)
-            )
-            for text in legend.get_texts():
-                text.set_fontsize(7)
+        if shown:
+            _legend(axes)
         figure.tight_layout()
         return _png(figure, pyplot)
 
