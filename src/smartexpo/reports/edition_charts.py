@@ -25,14 +25,21 @@ _lock = threading.Lock()
 _font = None
 
 
+def matplotlib_home() -> None:
+    """Point matplotlib's config and cache dir at `DATA_DIR/matplotlib` unless the environment
+    names one (`MPLCONFIGDIR`). matplotlib reads it once, when first imported: the app's
+    `ready()` calls this at start-up."""
+    if "MPLCONFIGDIR" not in os.environ:
+        config = settings.DATA_DIR / "matplotlib"
+        config.mkdir(parents=True, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(config)
+
+
 def _pyplot():
     """matplotlib's pyplot, set up once: Agg, its config dir in the data directory."""
     global _font
     if _font is None:
-        config = settings.DATA_DIR / "matplotlib"
-        config.mkdir(parents=True, exist_ok=True)
-        # matplotlib reads it on import: before it is first imported.
-        os.environ.setdefault("MPLCONFIGDIR", str(config))
+        matplotlib_home()
         import matplotlib
 
         matplotlib.use("Agg", force=True)
