@@ -6,8 +6,9 @@ Every section is built from what its owner already answers elsewhere, so a figur
 figure of the page or API it links to: the ticket types' quotas (`tickets.selectors`), the
 forecast's bookings by day (`planning.queries.bookings`), the control room's entries per gate
 (`checkin.selectors.entries_per_gate`), the live venue page's occupancy, levels and alerts
-(`crowd.selectors`, `crowd.live`). Only the minutes each hall spent at levels E and F are new,
-counted from the same folded minute history the prediction reads (`crowd.queries`).
+(`crowd.selectors`, `crowd.live`). Only the minutes each hall spent at each level are new,
+counted from the same folded minute history the prediction reads (`crowd.queries`); the
+edition's report counts them over each day's opening hours (`level_minutes`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from smartexpo.checkin.selectors import entries_per_gate
 from smartexpo.crowd import live
 from smartexpo.crowd import queries as crowd_queries
 from smartexpo.crowd import selectors as crowd
-from smartexpo.crowd.levels import ZoneInfo, level_of
+from smartexpo.crowd.levels import LEVELS, ZoneInfo, level_of
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, period_of, to_us
 from smartexpo.planning import queries as planning_queries
 from smartexpo.reports.dashboard_chart import booking_chart
@@ -174,15 +175,25 @@ def admissions(*, expo: Expo, at: dt.datetime) -> dict:
 
 def hall_level_minutes(*, expo: Expo, at: dt.datetime, halls: list[ZoneInfo]) -> dict[int, dict]:
     """Per hall id, the whole minutes of the count period under way at `at` (those ended by
-    `at`) whose count at their end was at level E and at level F.
-
-    A minute without movements has no stored row and keeps the count of the row before it, so
-    each stored minute's `count_out` holds until the next stored minute (or `at`)."""
+    `at`) at each level A–F (the dashboard shows E and F): `level_minutes` from the period's
+    start."""
     period = period_of(at, tz=expo.tz, closes_at=expo.closes_at)
     before = closing_instant(period - dt.timedelta(days=1), tz=expo.tz, closes_at=expo.closes_at)
     start = to_us(before) // MINUTE_US + 1
-    end = to_us(at) // MINUTE_US  # minutes < end have ended by `at`
-    found = {h.id: {"E": 0, "F": 0} for h in halls}
+    return level_minutes(period=period, start=start, end=to_us(at) // MINUTE_US, halls=halls)
+
+
+def level_minutes(
+    *, period: dt.date, start: int, end: int, halls: list[ZoneInfo]
+) -> dict[int, dict[str, int]]:
+    """Per hall id, how many of the minutes `start` ≤ m < `end` (minutes since the epoch, all
+    in the count period `period`) the hall spent at each level A–F, judged by its count at
+    each minute's end (`count_out`).
+
+    A minute without movements has no stored row and keeps the count of the row before it, so
+    each stored minute's `count_out` holds until the next stored minute (or `end`); before the
+    period's first stored minute the hall held nobody (the count period starts from 0)."""
+    found = {h.id: dict.fromkeys(LEVELS, 0) for h in halls}
     if end <= start or not halls:
         return found
     rows = np.array(
@@ -192,15 +203,13 @@ def hall_level_minutes(*, expo: Expo, at: dt.datetime, halls: list[ZoneInfo]) ->
     for hall in halls:
         lo, hi = np.searchsorted(rows[:, 0], [hall.id, hall.id + 1])
         minutes, counts = rows[lo:hi, 1], rows[lo:hi, 2]
-        if not len(minutes):
-            continue
+        first = int(minutes[0]) if len(minutes) else end
+        found[hall.id][level_of(0, hall.area10)] += max(0, min(first, end) - start)
         begins = np.maximum(minutes, start)
         ends = np.append(minutes[1:], end)
         spans = np.maximum(ends - begins, 0)
         for count, span in zip(counts.tolist(), spans.tolist(), strict=True):
-            letter = level_of(count, hall.area10)
-            if letter in found[hall.id]:
-                found[hall.id][letter] += span
+            found[hall.id][level_of(count, hall.area10)] += span
     return found
 
 

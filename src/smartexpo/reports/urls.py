@@ -1,9 +1,9 @@
 """An edition's dashboards and reports, under `expos/<expo>/` (the root URL conf gives the
-prefix): the organiser's dashboard and the public big screen."""
+prefix): the organiser's dashboard, the public big screen and the post-show report."""
 
 from django.urls import path
 
-from smartexpo.reports import dashboard, screen_views
+from smartexpo.reports import dashboard, edition_views, screen_views
 
 app_name = "reports"
 
@@ -17,4 +17,9 @@ urlpatterns += [
 urlpatterns += [
     path("screen/", screen_views.screen_page, name="screen"),
     path("screen/data.json", screen_views.screen_data, name="screen-data"),
+]
+# The post-show report, for organisers (reports.edition_views).
+urlpatterns += [
+    path("report.pdf", edition_views.report_pdf, name="report-pdf"),
+    path("report.xlsx", edition_views.report_xlsx, name="report-xlsx"),
 ]

@@ -1,0 +1,385 @@
+"""The post-show report as a PDF, in one language: the active one (the page's: English at
+`/expos/<expo>/reports/report.pdf`, Chinese under `/zh-hans/`; the command's `--language`).
+
+Drawn with reportlab as the planning and ticket PDFs are: text through the ticket renderer's
+text setting (`tickets.render`: Helvetica, and for Chinese the embedded WenQuanYi Zen Hei, a
+subset of the glyphs used), A4 pages written top down; the charts are matplotlib's PNGs
+(`edition_charts`). Names of halls, gates, exhibitors, sessions and sectors are shown in the
+report's language.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from smartexpo.reports import edition_charts
+from smartexpo.tickets import render
+
+MARGIN = 15 * mm
+LINE = 4.6 * mm
+# The booths listed in the PDF; the workbook has them all.
+PDF_BOOTHS = 40
+
+
+def language() -> str:
+    """ "zh" when the active language is Chinese, else "en" (the key of a name)."""
+    return "zh" if (get_language() or "en").startswith("zh") else "en"
+
+
+def number(value) -> str:
+    """An integer with thousands separators, "—" for none."""
+    return "—" if value is None else f"{value:,}"
+
+
+class _Pages:
+    """A canvas written top down, starting a new page when the next line does not fit."""
+
+    def __init__(self, canvas: Canvas, footer: str):
+        self.canvas, self.footer = canvas, footer
+        self.width, self.height = A4
+        self.page = 1
+        self.y = self.height - MARGIN
+
+    def need(self, height: float) -> None:
+        if self.y - height < MARGIN + 6 * mm:
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.close_page()
+        self.canvas.showPage()
+        self.page += 1
+        self.y = self.height - MARGIN
+
+    def close_page(self) -> None:
+        render._text(self.canvas, MARGIN, MARGIN - 2 * mm, f"{self.footer} · {self.page}", 7)
+
+    def line(self, value: str = "", size: float = 9, *, bold: bool = False) -> None:
+        height = LINE if size < 12 else LINE * 1.6
+        self.need(height)
+        if value:
+            room = self.width - 2 * MARGIN
+            fitted = render._fit(value, size, room, bold)
+            render._text(self.canvas, MARGIN, self.y, value, fitted, bold=bold)
+        self.y -= height
+
+    def heading(self, value: str) -> None:
+        self.need(LINE * 4)
+        self.y -= LINE * 0.6
+        self.line(value, 12, bold=True)
+
+    def image(self, png: bytes) -> None:
+        picture = ImageReader(io.BytesIO(png))
+        w, h = picture.getSize()
+        width = self.width - 2 * MARGIN
+        height = width * h / w
+        self.need(height + 2 * mm)
+        self.canvas.drawImage(picture, MARGIN, self.y - height, width, height)
+        self.y -= height + 3 * mm
+
+    def table(self, columns: list[float], heads: list[str], rows: list[list[str]]) -> None:
+        """Rows of cells at `columns` (mm from the margin), the heads again on each page."""
+        self._row(columns, heads, bold=True)
+        for row in rows:
+            if self.y - LINE < MARGIN + 6 * mm:
+                self.new_page()
+                self._row(columns, heads, bold=True)
+            self._row(columns, row)
+        self.y -= LINE * 0.4
+
+    def _row(self, columns, cells, *, bold: bool = False) -> None:
+        self.need(LINE)
+        edges = [*columns[1:], (self.width - 2 * MARGIN) / mm]
+        for x, end, cell in zip(columns, edges, cells, strict=True):
+            room = (end - x) * mm - 1.5 * mm
+            size = render._fit(cell, 8, room, bold)
+            render._text(self.canvas, MARGIN + x * mm, self.y, cell, size, bold=bold)
+        self.y -= LINE * 0.9
+
+
+def report_pdf(report: dict) -> bytes:
+    """The report's sections on A4 pages in the active language, with its charts."""
+    lang = language()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    title = _("Post-show report")
+    name = report["expo"]["name"][lang]
+    canvas.setTitle(f"{name} · {title}")
+    pages = _Pages(canvas, f"{name} · {title}")
+    pages.line(f"{title} · {name}", 16, bold=True)
+    pages.line(
+        _("Figures as of %(at)s (time zone %(tz)s).")
+        % {"at": report["at"][:16].replace("T", " "), "tz": report["expo"]["timezone"]}
+    )
+    _visitors(pages, report["visitors"])
+    _gates(pages, report["gates"])
+    _halls(pages, report["halls"], lang)
+    _footfall(pages, report["footfall"], lang)
+    _forums(pages, report["forums"], report["meetings"], lang)
+    _deals(pages, report["deals"], lang)
+    _quality(pages, report["quality"], lang)
+    pages.close_page()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _visitors(pages: _Pages, section: dict) -> None:
+    pages.heading(_("Visitors per day"))
+    pages.line(
+        _(
+            "Visitors: tickets admitted through the entrance gates, each once a day. Forecast: "
+            "the attendance forecast as of %(at)s, its expected admissions and 80 %% interval."
+        )
+        % {"at": section["forecast_as_of"][:16].replace("T", " ")}
+    )
+    previous = section["previous"]
+    if previous is not None:
+        pages.line(
+            _("Previous edition: %(name)s, its day of the same number.")
+            % {"name": previous["name"][language()]}
+        )
+    else:
+        pages.line(_("No previous edition to compare with."))
+    pages.image(edition_charts.visitors_chart(section))
+    rows = [
+        [
+            f"{r['day']} ({r['number']})",
+            number(r["visitors"]),
+            number(r["forecast"]),
+            f"{number(r['forecast_low'])} – {number(r['forecast_high'])}",
+            number(r["previous"]),
+        ]
+        for r in section["days"]
+    ]
+    rows.append(
+        [
+            _("Total"),
+            number(section["total"]),
+            number(section["forecast_total"]),
+            "",
+            number(section["previous_total"]),
+        ]
+    )
+    heads = [_("Day"), _("Visitors"), _("Forecast"), _("Interval (80 %)"), _("Previous edition")]
+    pages.table([0, 40, 70, 100, 140], heads, rows)
+    for note in section["forecast_notes"]:
+        pages.line(f"· {note}", 8)
+
+
+def _gates(pages: _Pages, section: dict) -> None:
+    pages.heading(_("Arrivals per gate"))
+    pages.line(
+        _(
+            "Admissions per gate and day (the control room's entries: admitted scans in and "
+            "offline admissions synced as conflicts) and each gate's busiest %(n)s minutes."
+        )
+        % {"n": section["slot_minutes"]}
+    )
+    pages.line(
+        _(
+            "Queue waits are not measured: a scanner records when a ticket was scanned, not "
+            "when its holder joined the line."
+        ),
+        bold=True,
+    )
+    if section["gates"]:
+        pages.image(edition_charts.gates_chart(section))
+    days = section["days"]
+    step = min(22, 110 / max(1, len(days)))
+    columns = [0, 18] + [40 + i * step for i in range(len(days))]
+    columns += [40 + len(days) * step, 62 + len(days) * step]
+    heads = [_("Gate"), _("Total"), *(d[5:] for d in days), _("Peak"), _("Peak at")]
+    rows = [
+        [
+            g["code"],
+            number(g["total"]),
+            *(number(n) for n in g["days"]),
+            number(g["peak"]),
+            g["peak_at"] or "—",
+        ]
+        for g in section["gates"]
+    ]
+    rows.append([_("Total"), number(section["total"]), *map(number, section["totals"]), "", ""])
+    pages.table(columns, heads, rows)
+
+
+def _halls(pages: _Pages, section: dict, lang: str) -> None:
+    pages.heading(_("Halls: peak occupancy and time at each crowd level"))
+    pages.line(
+        _(
+            "Minutes of the opening hours each hall spent at each level A–F (density per m², "
+            "the live page's levels), judged by its count at each minute's end."
+        )
+    )
+    if section["halls"]:
+        pages.image(edition_charts.levels_chart(section, lang))
+    levels = section["levels"]
+    columns = [0, 50, 68, 84] + [100 + 13 * i for i in range(len(levels))]
+    heads = [_("Hall"), _("Peak"), _("Capacity"), _("Peak day"), *levels]
+    rows = [
+        [
+            f"{h['code']} {h['name'][lang]}",
+            number(h["peak"]),
+            number(h["capacity"]),
+            (h["peak_day"] or "—")[5:] or "—",
+            *(number(h["minutes"][letter]) for letter in levels),
+        ]
+        for h in section["halls"]
+    ]
+    pages.table(columns, heads, rows)
+
+
+def _footfall(pages: _Pages, section: dict, lang: str) -> None:
+    pages.heading(_("Exhibitor footfall"))
+    booths = section["booths"]
+    pages.line(
+        _(
+            "Entries into each exhibitor's booth zone (booth sensors), the mean dwell and the "
+            "peak count. The %(n)s busiest of %(all)s booths; the workbook lists them all."
+        )
+        % {"n": min(PDF_BOOTHS, len(booths)), "all": len(booths)}
+    )
+    days = section["days"]
+    step = min(16, 60 / max(1, len(days)))
+    columns = [0, 60, 75] + [92 + i * step for i in range(len(days))]
+    columns += [92 + len(days) * step, 112 + len(days) * step]
+    heads = [_("Exhibitor"), _("Booth"), _("Visits"), *(d[5:] for d in days)]
+    heads += [_("Mean dwell (min)"), _("Peak")]
+    rows = [
+        [
+            b["exhibitor"][lang],
+            b["booth"],
+            number(b["visits"]),
+            *(number(n) for n in b["days"]),
+            "—" if b["mean_dwell_minutes"] is None else f"{b['mean_dwell_minutes']:.1f}",
+            number(b["peak"]),
+        ]
+        for b in booths[:PDF_BOOTHS]
+    ]
+    pages.table(columns, heads, rows)
+
+
+def _forums(pages: _Pages, section: dict, meetings: dict, lang: str) -> None:
+    pages.heading(_("Forums and business meetings"))
+    totals = section["totals"]
+    pages.line(
+        _(
+            "%(sessions)s sessions: %(reserved)s seats reserved, %(checked)s tickets admitted "
+            "at the room doors, %(no_shows)s no-shows in the %(ended)s sessions ended."
+        )
+        % {
+            "sessions": number(totals["sessions"]),
+            "reserved": number(totals["reserved"]),
+            "checked": number(totals["checked_in"]),
+            "no_shows": number(totals["no_shows"]),
+            "ended": number(totals["ended"]),
+        }
+    )
+    rows = [
+        [
+            s["starts_at"][5:],
+            s["title"][lang],
+            s["room"],
+            number(s["reserved"]),
+            number(s["checked_in"]),
+            number(s["no_shows"]),
+        ]
+        for s in section["sessions"]
+    ]
+    heads = [_("Starts"), _("Session"), _("Room"), _("Reserved"), _("Admitted"), _("No-shows")]
+    pages.table([0, 24, 112, 132, 150, 166], heads, rows)
+    pages.line(
+        _(
+            "Business meetings: %(scheduled)s scheduled, %(held)s held (both sides checked in "
+            "at the table), %(one)s with one side only."
+        )
+        % {
+            "scheduled": number(meetings["scheduled"]),
+            "held": number(meetings["held"]),
+            "one": number(meetings["one_side"]),
+        },
+        bold=True,
+    )
+
+
+def _amount(value: str | None) -> str:
+    if value is None:
+        return _("withheld")
+    whole, _dot, cents = value.partition(".")
+    return f"{int(whole):,}" + (f".{cents}" if cents else "")
+
+
+def _deals(pages: _Pages, section: dict, lang: str) -> None:
+    pages.heading(_("Deals by sector and kind"))
+    pages.line(
+        _(
+            "%(projects)s projects, %(amount)s yuan (%(at_expo)s signed at the expo); deals "
+            "not cancelled, at the ledger's entry %(seq)s. An amount that would give a single "
+            "confidential deal away is withheld."
+        )
+        % {
+            "projects": number(section["projects"]),
+            "amount": _amount(section["amount"]),
+            "at_expo": number(section["at_expo"]["projects"]),
+            "seq": section["chain_seq"],
+        }
+    )
+    rows = [
+        [g["name"][lang], number(g["projects"]), _amount(g["amount"])] for g in section["by_sector"]
+    ]
+    pages.table([0, 100, 125], [_("Sector"), _("Projects"), _("Yuan")], rows)
+    rows = [[g["label"], number(g["projects"]), _amount(g["amount"])] for g in section["by_kind"]]
+    pages.table([0, 100, 125], [_("Kind"), _("Projects"), _("Yuan")], rows)
+
+
+def _quality(pages: _Pages, section: dict, lang: str) -> None:
+    pages.heading(_("Data quality"))
+    drift, sync = section["drift"], section["sync"]
+    pages.line(
+        _(
+            "Sensor drift: %(drifting)s of %(all)s zone-days ended with people still counted "
+            "at closing (%(people)s in all), which the nightly reset dropped."
+        )
+        % {
+            "drifting": number(drift["drifting"]),
+            "all": number(drift["zone_days"]),
+            "people": number(drift["people"]),
+        }
+    )
+    rows = [
+        [r["day"], f"{r['zone']} {r['name'][lang]}", r["kind"], number(r["closing_count"])]
+        for r in drift["rows"][:PDF_BOOTHS]
+    ]
+    if rows:
+        pages.table([0, 25, 110, 140], [_("Day"), _("Zone"), _("Kind"), _("At closing")], rows)
+    pages.line(
+        _(
+            "Scans recorded through the sync path (offline scanners' uploads, imported "
+            "recordings): %(synced)s; conflicts (offline admissions the server would have "
+            "refused, counted as admissions): %(conflicts)s."
+        )
+        % {"synced": number(sync["synced"]), "conflicts": number(sync["conflicts"])}
+    )
+    for rule in sync["by_rule"]:
+        pages.line(f"    {rule['label']}: {number(rule['count'])}")
+    pages.line(_("Not measured:"), bold=True)
+    for text in not_measured():
+        pages.line(f"· {text}")
+
+
+def not_measured() -> list[str]:
+    """What the report cannot say because nothing in SmartExpo measures it."""
+    return [
+        _("Queue waits at the gates (only the scan is recorded)."),
+        _("Sensor events refused at intake are answered to the sensor, not kept per zone."),
+        _(
+            "Distinct visitors of a booth over several days (each day's is an estimate; days "
+            "cannot be added)."
+        ),
+    ]
