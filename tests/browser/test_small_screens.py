@@ -466,6 +466,8 @@ EXCLUDED = {
     "(tests/browser/test_big_screen.py)",
     "reports:screen-data": "JSON that the big screen polls",
     "reports:dashboard-data": "JSON that the organiser's dashboard polls",
+    "reports:report-pdf": "a PDF download",
+    "reports:report-xlsx": "an XLSX download",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",
