@@ -36,7 +36,7 @@ def report_in(expo, language: str) -> dict:
 def test_the_english_pdf_says_the_figures_and_what_is_not_measured(show):
     with translation.override("en"):
         report = edition.edition_report(expo=show, at=END)
-        pdf = edition_pdf.report_pdf(report)
+        pdf = edition_pdf.report_pdf(report, languages=("en",))
     assert pdf.startswith(b"%PDF")
     text = " ".join(text_of(pdf).split())
     assert "Post-show report" in text
@@ -57,12 +57,36 @@ def test_the_english_pdf_says_the_figures_and_what_is_not_measured(show):
 
 def test_the_chinese_pdf_is_in_chinese_with_the_chinese_names(show):
     with translation.override("zh-hans"):
-        pdf = edition_pdf.report_pdf(edition.edition_report(expo=show, at=END))
+        report = edition.edition_report(expo=show, at=END)
+        pdf = edition_pdf.report_pdf(report, languages=("zh-hans",))
     text = "".join(text_of(pdf).split())
     assert "展后报告" in text
     assert "每日观众" in text
     assert "N1馆" in text and "华为" in text
     assert "Post-show report" not in text
+
+
+def test_the_pdf_is_bilingual_the_english_report_then_the_chinese_one(show):
+    # Counted once, in English: the Chinese part still says the forecast's notes, the deal
+    # kinds and the sync rules in Chinese.
+    with translation.override("en"):
+        report = edition.edition_report(expo=show, at=END)
+        pdf = edition_pdf.report_pdf(report)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    first_zh = next(i for i, text in enumerate(pages) if "展后报告" in text.replace(" ", ""))
+    english, chinese = " ".join(pages[:first_zh]), "".join("".join(pages[first_zh:]).split())
+    assert "Post-show report" in english and "展后报告" not in english.replace(" ", "")
+    assert "Post-show report" not in chinese and "每日观众" in chinese
+    assert "N1馆" in chinese and "华为" in chinese
+    notes = report["visitors"]["forecast_notes"]
+    assert notes, "the fixture's forecast has caveats to say in both parts"
+    with translation.override("zh-hans"):
+        said = [note.again() for note in notes]
+    for english_note, chinese_note in zip(notes, said, strict=True):
+        assert english_note != chinese_note
+        assert "".join(chinese_note.split()) in chinese
+    images = sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert images == 6
 
 
 def test_the_workbook_holds_the_reports_tables_as_numbers(show):
@@ -132,16 +156,15 @@ def test_an_unknown_edition_is_not_found(expo):
     assert client.get("/expos/nope/reports/report.pdf").status_code == 404
 
 
-def test_staff_download_the_pdf_and_the_workbook_in_the_pages_language(show):
+def test_staff_download_the_bilingual_pdf_and_the_workbook_in_the_pages_language(show):
     client = signed_in("ops", is_staff=True)
-    pdf = client.get(PDF)
-    assert pdf.status_code == 200
-    assert pdf["Content-Type"] == "application/pdf"
-    assert 'filename="test-2019-report.pdf"' in pdf["Content-Disposition"]
-    assert "Post-show report" in text_of(pdf.content)
-    zh = client.get("/zh-hans" + PDF)
-    assert zh.status_code == 200
-    assert "展后报告" in "".join(text_of(zh.content).split())
+    for address in (PDF, "/zh-hans" + PDF):
+        pdf = client.get(address)
+        assert pdf.status_code == 200
+        assert pdf["Content-Type"] == "application/pdf"
+        assert 'filename="test-2019-report.pdf"' in pdf["Content-Disposition"]
+        text = text_of(pdf.content)
+        assert "Post-show report" in text and "展后报告" in "".join(text.split())
     book = client.get(XLSX)
     assert book.status_code == 200
     assert book["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -175,7 +198,8 @@ def test_the_command_writes_both_files(show, tmp_path):
         stdout=out,
     )
     assert "test-2019: report as of 2019-08-30T00:00:00+08:00" in out.getvalue()
-    assert "Post-show report" in text_of(pdf.read_bytes())
+    both = text_of(pdf.read_bytes())
+    assert "Post-show report" in both and "展后报告" in "".join(both.split())
     assert openpyxl.load_workbook(xlsx).sheetnames[0] == "Visitors"
     call_command(
         "reports",
@@ -188,7 +212,8 @@ def test_the_command_writes_both_files(show, tmp_path):
         "zh-hans",
         stdout=io.StringIO(),
     )
-    assert "展后报告" in "".join(text_of(pdf.read_bytes()).split())
+    chinese = text_of(pdf.read_bytes())
+    assert "展后报告" in "".join(chinese.split()) and "Post-show report" not in chinese
 
 
 @pytest.mark.parametrize(

@@ -25,10 +25,11 @@ import math
 from collections import defaultdict
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartexpo.core import stamps
 from smartexpo.core.memo import HeadMemo
+from smartexpo.core.notes import Note
 from smartexpo.planning import queries
 from smartexpo.planning.forecast_arrivals import (
     DayForecast,
@@ -352,11 +353,13 @@ class _Builder:
             if self.expo.expected_visitors and prev_expected:
                 scale = self.expo.expected_visitors / prev_expected
             self.notes.append(
-                _(
-                    "No %(type)s registration yet: the previous edition's, scaled by the "
-                    "expected visitors."
+                Note(
+                    gettext_noop(
+                        "No %(type)s registration yet: the previous edition's, scaled by the "
+                        "expected visitors."
+                    ),
+                    {"type": code},
                 )
-                % {"type": code}
             )
             draws = np.exp(self.rng.normal(math.log(scale), DEFAULT_BOOKED_LOG_SD, DRAWS))
             return draws * _reference_rest(reference, self.lead)
@@ -364,11 +367,13 @@ class _Builder:
             return np.zeros(DRAWS)
         booked = _default_booked(self.lead)
         self.notes.append(
-            _(
-                "%(type)s: no booking curve of a previous edition to compare with; the default "
-                "curve says %(share)d %% of the registrations are in by now."
+            Note(
+                gettext_noop(
+                    "%(type)s: no booking curve of a previous edition to compare with; the "
+                    "default curve says %(share)d %% of the registrations are in by now."
+                ),
+                {"type": code, "share": round(booked * 100)},
             )
-            % {"type": code, "share": round(booked * 100)}
         )
         final = have / booked * np.exp(self.rng.normal(0.0, DEFAULT_BOOKED_LOG_SD, DRAWS))
         return np.maximum(final - have, 0.0)
@@ -378,7 +383,11 @@ class _Builder:
         model = show_up_fit(self.history.show_up) if self.history else None
         if model is None:
             self.notes.append(
-                _("No previous edition's admissions to learn show-up from: default rates.")
+                Note(
+                    gettext_noop(
+                        "No previous edition's admissions to learn show-up from: default rates."
+                    )
+                )
             )
         rates, shown, seen = {}, [], set()
         for code, all_days in self.types.values():
@@ -394,8 +403,12 @@ class _Builder:
                     basis = "default"
                     if model is not None:
                         self.notes.append(
-                            _("%(type)s is new in this edition: default show-up rates.")
-                            % {"type": code}
+                            Note(
+                                gettext_noop(
+                                    "%(type)s is new in this edition: default show-up rates."
+                                ),
+                                {"type": code},
+                            )
                         )
                 rates[(code, day)] = draws
                 if (code, kind) not in seen:

@@ -14,8 +14,9 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from smartexpo.core.notes import Note
 from smartexpo.planning import queries
 from smartexpo.planning.arrival_shape import default_curve
 from smartexpo.planning.forecast_models import (
@@ -122,14 +123,20 @@ def gate_shares(build: _Builder) -> np.ndarray:
         curve = _fit(sum(learned.values()), periods)
         if curve.sum() > 0:
             build.notes.append(
-                _(
-                    "The gates differ from the previous edition's: its arrival curve is "
-                    "shared over this edition's gates by their lanes."
+                Note(
+                    gettext_noop(
+                        "The gates differ from the previous edition's: its arrival curve is "
+                        "shared over this edition's gates by their lanes."
+                    )
                 )
             )
             return by_lanes[:, None] * (curve / curve.sum())[None, :]
     build.notes.append(
-        _("No previous edition's scans to learn the arrival curve from: the default curve.")
+        Note(
+            gettext_noop(
+                "No previous edition's scans to learn the arrival curve from: the default curve."
+            )
+        )
     )
     return by_lanes[:, None] * default_curve(periods)[None, :]
 

@@ -1,17 +1,18 @@
-"""The post-show report as a PDF, in one language: the active one (the page's: English at
-`/expos/<expo>/reports/report.pdf`, Chinese under `/zh-hans/`; the command's `--language`).
+"""The post-show report as a bilingual PDF: the whole report in English, then in Chinese
+(`report_pdf(languages=…)` draws one part only: the command's `--language`).
 
 Drawn with reportlab as the planning and ticket PDFs are: text through the ticket renderer's
 text setting (`tickets.render`: Helvetica, and for Chinese the embedded WenQuanYi Zen Hei, a
 subset of the glyphs used), A4 pages written top down; the charts are matplotlib's PNGs
-(`edition_charts`). Names of halls, gates, exhibitors, sessions and sectors are shown in the
-report's language.
+(`edition_charts`). Names of halls, gates, exhibitors, sessions and sectors are shown in each
+part's language.
 """
 
 from __future__ import annotations
 
 import io
 
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -19,6 +20,9 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from smartexpo.checkin.models import Reason
+from smartexpo.core.notes import say
+from smartexpo.deals.models import DealKind
 from smartexpo.reports import edition_charts
 from smartexpo.tickets import render
 
@@ -103,16 +107,37 @@ class _Pages:
         self.y -= LINE * 0.9
 
 
-def report_pdf(report: dict) -> bytes:
-    """The report's sections on A4 pages in the active language, with its charts."""
-    lang = language()
+# The parts of a bilingual report, in order.
+LANGUAGES = ("en", "zh-hans")
+
+
+def report_pdf(report: dict, *, languages: tuple[str, ...] = LANGUAGES) -> bytes:
+    """The report's sections on A4 pages with its charts, once in each of `languages` (by
+    default the whole report in English, then again in Chinese, each part starting on a new
+    page): one bilingual file for a board that reads either."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    titles = []
+    pages = _Pages(canvas, "")
+    for i, code in enumerate(languages):
+        with translation.override(code):
+            if i:
+                pages.new_page()
+            lang = language()
+            title = _("Post-show report")
+            name = report["expo"]["name"][lang]
+            titles.append(f"{name} · {title}")
+            pages.footer = titles[-1]
+            _part(pages, report, lang)
+    canvas.setTitle(" / ".join(titles))
+    pages.close_page()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _part(pages: _Pages, report: dict, lang: str) -> None:
     title = _("Post-show report")
-    name = report["expo"]["name"][lang]
-    canvas.setTitle(f"{name} · {title}")
-    pages = _Pages(canvas, f"{name} · {title}")
-    pages.line(f"{title} · {name}", 16, bold=True)
+    pages.line(f"{title} · {report['expo']['name'][lang]}", 16, bold=True)
     pages.line(
         _("Figures as of %(at)s (time zone %(tz)s).")
         % {"at": report["at"][:16].replace("T", " "), "tz": report["expo"]["timezone"]}
@@ -124,9 +149,6 @@ def report_pdf(report: dict) -> bytes:
     _forums(pages, report["forums"], report["meetings"], lang)
     _deals(pages, report["deals"], lang)
     _quality(pages, report["quality"], lang)
-    pages.close_page()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _visitors(pages: _Pages, section: dict) -> None:
@@ -169,7 +191,7 @@ def _visitors(pages: _Pages, section: dict) -> None:
     heads = [_("Day"), _("Visitors"), _("Forecast"), _("Interval (80 %)"), _("Previous edition")]
     pages.table([0, 40, 70, 100, 140], heads, rows)
     for note in section["forecast_notes"]:
-        pages.line(f"· {note}", 8)
+        pages.line(f"· {say(note)}", 8)
 
 
 def _gates(pages: _Pages, section: dict) -> None:
@@ -334,7 +356,12 @@ def _deals(pages: _Pages, section: dict, lang: str) -> None:
         [g["name"][lang], number(g["projects"]), _amount(g["amount"])] for g in section["by_sector"]
     ]
     pages.table([0, 100, 125], [_("Sector"), _("Projects"), _("Yuan")], rows)
-    rows = [[g["label"], number(g["projects"]), _amount(g["amount"])] for g in section["by_kind"]]
+    # Labels again in this part's language (the report's were worded when it was counted).
+    kinds = dict(DealKind.choices)
+    rows = [
+        [str(kinds.get(g["code"], g["label"])), number(g["projects"]), _amount(g["amount"])]
+        for g in section["by_kind"]
+    ]
     pages.table([0, 100, 125], [_("Kind"), _("Projects"), _("Yuan")], rows)
 
 
@@ -366,8 +393,10 @@ def _quality(pages: _Pages, section: dict, lang: str) -> None:
         )
         % {"synced": number(sync["synced"]), "conflicts": number(sync["conflicts"])}
     )
+    rules = dict(Reason.choices)
     for rule in sync["by_rule"]:
-        pages.line(f"    {rule['label']}: {number(rule['count'])}")
+        label = str(rules.get(rule["rule"], rule["label"]))
+        pages.line(f"    {label}: {number(rule['count'])}")
     pages.line(_("Not measured:"), bold=True)
     for text in not_measured():
         pages.line(f"· {text}")

@@ -1,5 +1,6 @@
-"""The post-show report's downloads: `…/reports/report.pdf` and `…/reports/report.xlsx`, for
-organisers only (`core.organisers`, as the dashboard), in the page's language."""
+"""The post-show report's downloads: `…/reports/report.pdf` (bilingual) and
+`…/reports/report.xlsx` (in the page's language), for organisers only (`core.organisers`, as
+the dashboard)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,7 @@ def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
 def report_pdf(request: HttpRequest, expo: str) -> HttpResponse:
     edition_ = venue.expo_or_404(slug=expo, published_only=False)
     body = edition_pdf.report_pdf(edition.edition_report(expo=edition_))
-    suffix = "-zh" if edition_pdf.language() == "zh" else ""
-    return _download(body, "application/pdf", f"{edition_.slug}-report{suffix}.pdf")
+    return _download(body, "application/pdf", f"{edition_.slug}-report.pdf")
 
 
 @require_safe

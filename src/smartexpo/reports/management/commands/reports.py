@@ -1,8 +1,9 @@
 """An edition's reports at the command line (docs/reports.md, "The post-show report"):
 
 - `smartexpo reports edition --expo SLUG [--pdf FILE] [--xlsx FILE] [--language en|zh-hans]
-  [--at INSTANT]`: write the post-show report as a PDF and/or an XLSX workbook, in one
-  language (English by default), as of the end of the edition (or `--at`)."""
+  [--at INSTANT]`: write the post-show report as a PDF (bilingual, or in `--language` only)
+  and/or an XLSX workbook (in `--language`, English by default), as of the end of the edition
+  (or `--at`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--pdf", help="Write the PDF here")
         parser.add_argument("--xlsx", help="Write the XLSX workbook here")
         parser.add_argument(
-            "--language", choices=LANGUAGES, default="en", help="The report's language"
+            "--language",
+            choices=LANGUAGES,
+            help="Only this language (default: the PDF in both, the workbook in English)",
         )
         parser.add_argument(
             "--at",
@@ -50,11 +53,14 @@ class Command(BaseCommand):
             if path and not Path(path).resolve().parent.is_dir():
                 raise CommandError(f"--{option}: no directory {Path(path).parent}.")
         began = time.perf_counter()
-        with translation.override(options["language"]):
+        only = options["language"]
+        with translation.override(only or "en"):
             report = edition.edition_report(expo=found, at=at)
             counted = time.perf_counter() - began
             if options["pdf"]:
-                Path(options["pdf"]).write_bytes(edition_pdf.report_pdf(report))
+                languages = (only,) if only else edition_pdf.LANGUAGES
+                pdf = edition_pdf.report_pdf(report, languages=languages)
+                Path(options["pdf"]).write_bytes(pdf)
             if options["xlsx"]:
                 Path(options["xlsx"]).write_bytes(edition_xlsx.report_xlsx(report))
         total = time.perf_counter() - began
