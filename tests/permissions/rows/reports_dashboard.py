@@ -20,9 +20,9 @@ DASHBOARD_ROWS = [
     Row(
         DASHBOARD,
         "GET",
-        R + "exhibitors/{exhibitor_id}/report.pdf",
+        R + "exhibitors/{exhibitor}/report.pdf",
         organiser_page("200"),
-        params={"exhibitor_id": "exhibitor"},
+        params={"exhibitor": "exhibitor"},
         note="one exhibitor's report (its staff: the portal's)",
     ),
     Row(
