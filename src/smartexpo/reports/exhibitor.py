@@ -73,6 +73,9 @@ class ExhibitorContext:
     leads: dict[int, Counter]  # exhibitor id → rating (None: unrated) → leads
     meetings: dict[int, Counter]  # exhibitor id → scheduled / held / missed
     sessions: dict[int, list[dict]]  # exhibitor id → sessions its people gave
+    # The averages of a hall or a sector, worked out for its first exhibitor and kept for the
+    # others: every report would otherwise walk every booth again.
+    averages: dict[tuple[str, int], dict] = field(default_factory=dict)
 
 
 def exhibitor_context(*, expo: Expo, at: dt.datetime | None = None) -> ExhibitorContext:
@@ -328,18 +331,34 @@ def _hall_averages(context: ExhibitorContext, booths: list[dict]) -> list[dict]:
     there (every such booth, whoever's, this one's too)."""
     out = []
     for hall_id in sorted({b["hall"] for b in booths if b["zone"] is not None}):
-        group = [
-            (b.visits, b.person_seconds) for b in context.counted.values() if b.hall_id == hall_id
-        ]
-        hall = context.halls[hall_id]
-        out.append({"code": hall["code"], "name": hall["name"], **_average(group, len(group))})
+        key = ("hall", hall_id)
+        if key not in context.averages:
+            group = [
+                (b.visits, b.person_seconds)
+                for b in context.counted.values()
+                if b.hall_id == hall_id
+            ]
+            hall = context.halls[hall_id]
+            context.averages[key] = {
+                "code": hall["code"],
+                "name": hall["name"],
+                **_average(group, len(group)),
+            }
+        out.append(context.averages[key])
     return out
 
 
 def _sector_average(context: ExhibitorContext, exhibitor: Exhibitor) -> dict:
     """The average exhibitor of the sector: footfall over those with a counted booth (their
     booths summed), leads and meetings held over all of them."""
-    sector = [e.pk for e in context.exhibitors if e.sector_id == exhibitor.sector_id]
+    key = ("sector", exhibitor.sector_id)
+    if key not in context.averages:
+        context.averages[key] = _sector_figures(context, exhibitor)
+    return context.averages[key]
+
+
+def _sector_figures(context: ExhibitorContext, exhibitor: Exhibitor) -> dict:
+    sector = {e.pk for e in context.exhibitors if e.sector_id == exhibitor.sector_id}
     totals: dict[int, list] = {}
     for booth in context.counted.values():
         if booth.exhibitor_id in sector:
