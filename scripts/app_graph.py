@@ -32,7 +32,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("checkin",),
     ("streams", "recommend"),
     ("meetings", "deals", "planning"),
-    ("privacy", "web", "portal", "reports"),
+    ("privacy", "web", "reports"),
+    ("portal",),
     ("demo",),
     ("project",),
 ]

@@ -468,6 +468,9 @@ EXCLUDED = {
     "reports:dashboard-data": "JSON that the organiser's dashboard polls",
     "reports:report-pdf": "a PDF download",
     "reports:report-xlsx": "an XLSX download",
+    "reports:exhibitor-pdf": "a PDF download",
+    "reports:exhibitors-zip": "a ZIP download",
+    "portal:report-pdf": "a PDF download",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",

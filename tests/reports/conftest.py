@@ -100,3 +100,104 @@ def show(expo, sensor, fresh_reports):
     post(sensor, huawei_booth_visits())
     fold()
     return expo
+
+
+# --- the exhibitor report: three exhibitors of one hall and one sector ----------------------
+
+# What another exhibitor's report must never show of ZTE and Lenovo (and of a visitor).
+ZTE = {"name_en": "ZTE Zhongxing", "name_zh": "中兴通讯", "booth": "N1-002", "zone": "N1-C"}
+LENOVO = {"name_en": "Lenovo Lianxiang", "name_zh": "联想集团", "booth": "N1-003", "zone": "N1-D"}
+
+
+@pytest.fixture
+def exhibitors_show(show):
+    """The show, with ZTE and Lenovo next to Huawei in hall N1 and in its sector, each with
+    a counted booth zone: ZTE visited twice on day 1 at 14:00, Lenovo four times on day 2 at
+    15:00. Leads: Huawei two (rated 5 and 3), ZTE one (rated 4, with a note), Lenovo none.
+    Huawei's meetings: one held, one with one side only, one cancelled. A published session
+    with a speaker from Huawei and one from ZTE."""
+    from smartexpo.devices.services import device_create
+    from smartexpo.exhibitors.models import ExhibitorStatus
+    from smartexpo.exhibitors.services import booth_assign, exhibitor_create
+    from smartexpo.meetings.models import RequestStatus
+    from smartexpo.programme.services.editing import forum_create, session_create, speaker_create
+    from smartexpo.programme.services.publishing import programme_publish
+    from smartexpo.venue.models import ZoneKind
+    from tests.conftest import ApiClient
+    from tests.leads.conftest import visitor
+    from tests.meetings.checkin_world import meeting, participant, session
+
+    expo = show
+    huawei = expo.test_exhibitors["huawei"]
+    hall = expo.test_halls["N1"]
+    for firm in (ZTE, LENOVO):
+        zone = Zone.objects.create(
+            expo=expo, code=firm["zone"], kind=ZoneKind.BOOTH, hall=hall,
+            name_en="Booth area", name_zh="展位区", area_m2=36, capacity=20, position=12,
+        )  # fmt: skip
+        Booth.objects.filter(expo=expo, code=firm["booth"]).update(zone=zone)
+        made = exhibitor_create(
+            expo=expo, slug=firm["name_en"].split()[0].lower(), name_en=firm["name_en"],
+            name_zh=firm["name_zh"], sector=huawei.sector, status=ExhibitorStatus.APPROVED,
+        )  # fmt: skip
+        booth_assign(booth=Booth.objects.get(expo=expo, code=firm["booth"]), exhibitor=made)
+        expo.test_exhibitors[made.slug] = made
+    _device, token = device_create(
+        expo=expo, name="Booths C and D", kind="sensor", zones=[ZTE["zone"], LENOVO["zone"]]
+    )
+    booths = ApiClient(token)
+    post(booths, [ev(ZTE["zone"], "enter", f"{DAY1}T14:00:00{TZ}", 2)])
+    post(booths, [ev(ZTE["zone"], "exit", f"{DAY1}T14:30:00{TZ}", 2)])
+    post(booths, [ev(LENOVO["zone"], "enter", f"{DAY2}T15:10:00{TZ}", 4)])
+    post(booths, [ev(LENOVO["zone"], "exit", f"{DAY2}T15:20:00{TZ}", 4)])
+    fold()
+
+    from smartexpo.core.models import Role
+    from smartexpo.core.tokens import token_create
+
+    def lead(slug: str, rating: int, note: str = "") -> None:
+        _t, raw = token_create(
+            role=Role.EXHIBITOR, name="Staff", exhibitor=expo.test_exhibitors[slug]
+        )
+        person = visitor(expo, name=f"Visitor of {slug} Secretname")
+        answer = ApiClient(raw).post(
+            "/api/v1/expos/test-2019/leads",
+            {
+                "secret": person.secret,
+                "rating": rating,
+                "note": note,
+                "captured_at": f"{DAY1}T12:00:00{TZ}",
+            },
+        )
+        assert answer.status_code in (200, 201), answer.content
+
+    lead("huawei", 5)
+    lead("huawei", 3)
+    lead("zte", 4, "ZTE private note about a buyer")
+
+    sess = session(expo)
+    mine = participant(expo, exhibitor=huawei)
+    others = [participant(expo, registration=visitor(expo).registration) for _ in range(3)]
+    held = meeting(sess, mine, others[0], slot=3, table=1)
+    held.a_checked_in_at = held.b_checked_in_at = held.starts_at
+    held.save()
+    one_side = meeting(sess, mine, others[1], slot=4, table=1)
+    one_side.a_checked_in_at = one_side.starts_at
+    one_side.save()
+    cancelled = meeting(sess, others[2], mine, slot=5, table=1)
+    cancelled.request.status = RequestStatus.CANCELLED
+    cancelled.request.save()
+
+    forum_create(expo=expo, code="main", name_en="Main Forum", name_zh="主论坛")
+    ours = speaker_create(expo=expo, name_en="Mei Ling", name_zh="美玲", affiliation_en=" huawei ")
+    theirs = speaker_create(
+        expo=expo, name_en="Zhou Secretspeaker", name_zh="周秘", affiliation_en=ZTE["name_en"]
+    )
+    for title, speaker, hour in (("5G for factories", ours, 10), ("Routers at scale", theirs, 14)):
+        session_create(
+            expo=expo, forum="main", room="R1", title_en=title, title_zh=f"{title}（中文）",
+            starts_at=at(f"{hour}:00:00"), ends_at=at(f"{hour}:45:00"), format="talk",
+            speakers=[speaker.pk],
+        )  # fmt: skip
+    programme_publish(expo=expo, actor="test", confirm=True)
+    return expo

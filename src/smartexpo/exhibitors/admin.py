@@ -141,11 +141,13 @@ class ExhibitorAdmin(EditionAdmin):
         if obj is None or obj.pk is None:
             return "—"
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:exhibitors_exhibitor_invite", args=[obj.pk]),
             _("Invite a person"),
             reverse("portal:home", args=[obj.expo.slug, obj.slug]),
             _("Open the exhibitor's portal"),
+            reverse("reports:exhibitor-pdf", kwargs={"expo": obj.expo.slug, "exhibitor": obj.pk}),
+            _("Exhibitor report (PDF)"),
         )
 
     def get_urls(self):

@@ -8,6 +8,7 @@ from smartexpo.portal.views import (
     meetings,
     passes,
     profile,
+    report,
     suggestions,
     team,
     tokens,
@@ -53,6 +54,7 @@ urlpatterns = [
         footfall.footfall,
         name="footfall",
     ),
+    path(EXHIBITOR + "report.pdf", report.report_pdf, name="report-pdf"),
     path(EXHIBITOR + "suggested-visitors/", suggestions.suggestions, name="suggestions"),
     path(
         EXHIBITOR + "staff-passes/",

@@ -3,9 +3,9 @@
 
 Drawn with reportlab as the planning and ticket PDFs are: text through the ticket renderer's
 text setting (`tickets.render`: Helvetica, and for Chinese the embedded WenQuanYi Zen Hei, a
-subset of the glyphs used), A4 pages written top down; the charts are matplotlib's PNGs
-(`edition_charts`). Names of halls, gates, exhibitors, sessions and sectors are shown in each
-part's language.
+subset of the glyphs used), A4 pages written top down (`pdf_pages.Pages`); the charts are
+matplotlib's PNGs (`edition_charts`). Names of halls, gates, exhibitors, sessions and sectors
+are shown in each part's language.
 """
 
 from __future__ import annotations
@@ -13,98 +13,20 @@ from __future__ import annotations
 import io
 
 from django.utils import translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from smartexpo.checkin.models import Reason
 from smartexpo.core.notes import say
 from smartexpo.deals.models import DealKind
 from smartexpo.reports import edition_charts
-from smartexpo.tickets import render
+from smartexpo.reports.pdf_pages import Pages, language, number
 
-MARGIN = 15 * mm
-LINE = 4.6 * mm
+__all__ = ["LANGUAGES", "language", "not_measured", "number", "report_pdf"]
+
 # The booths listed in the PDF; the workbook has them all.
 PDF_BOOTHS = 40
-
-
-def language() -> str:
-    """ "zh" when the active language is Chinese, else "en" (the key of a name)."""
-    return "zh" if (get_language() or "en").startswith("zh") else "en"
-
-
-def number(value) -> str:
-    """An integer with thousands separators, "—" for none."""
-    return "—" if value is None else f"{value:,}"
-
-
-class _Pages:
-    """A canvas written top down, starting a new page when the next line does not fit."""
-
-    def __init__(self, canvas: Canvas, footer: str):
-        self.canvas, self.footer = canvas, footer
-        self.width, self.height = A4
-        self.page = 1
-        self.y = self.height - MARGIN
-
-    def need(self, height: float) -> None:
-        if self.y - height < MARGIN + 6 * mm:
-            self.new_page()
-
-    def new_page(self) -> None:
-        self.close_page()
-        self.canvas.showPage()
-        self.page += 1
-        self.y = self.height - MARGIN
-
-    def close_page(self) -> None:
-        render._text(self.canvas, MARGIN, MARGIN - 2 * mm, f"{self.footer} · {self.page}", 7)
-
-    def line(self, value: str = "", size: float = 9, *, bold: bool = False) -> None:
-        height = LINE if size < 12 else LINE * 1.6
-        self.need(height)
-        if value:
-            room = self.width - 2 * MARGIN
-            fitted = render._fit(value, size, room, bold)
-            render._text(self.canvas, MARGIN, self.y, value, fitted, bold=bold)
-        self.y -= height
-
-    def heading(self, value: str) -> None:
-        self.need(LINE * 4)
-        self.y -= LINE * 0.6
-        self.line(value, 12, bold=True)
-
-    def image(self, png: bytes) -> None:
-        picture = ImageReader(io.BytesIO(png))
-        w, h = picture.getSize()
-        width = self.width - 2 * MARGIN
-        height = width * h / w
-        self.need(height + 2 * mm)
-        self.canvas.drawImage(picture, MARGIN, self.y - height, width, height)
-        self.y -= height + 3 * mm
-
-    def table(self, columns: list[float], heads: list[str], rows: list[list[str]]) -> None:
-        """Rows of cells at `columns` (mm from the margin), the heads again on each page."""
-        self._row(columns, heads, bold=True)
-        for row in rows:
-            if self.y - LINE < MARGIN + 6 * mm:
-                self.new_page()
-                self._row(columns, heads, bold=True)
-            self._row(columns, row)
-        self.y -= LINE * 0.4
-
-    def _row(self, columns, cells, *, bold: bool = False) -> None:
-        self.need(LINE)
-        edges = [*columns[1:], (self.width - 2 * MARGIN) / mm]
-        for x, end, cell in zip(columns, edges, cells, strict=True):
-            room = (end - x) * mm - 1.5 * mm
-            size = render._fit(cell, 8, room, bold)
-            render._text(self.canvas, MARGIN + x * mm, self.y, cell, size, bold=bold)
-        self.y -= LINE * 0.9
 
 
 # The parts of a bilingual report, in order.
@@ -118,7 +40,7 @@ def report_pdf(report: dict, *, languages: tuple[str, ...] = LANGUAGES) -> bytes
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     titles = []
-    pages = _Pages(canvas, "")
+    pages = Pages(canvas, "")
     for i, code in enumerate(languages):
         with translation.override(code):
             if i:
@@ -135,7 +57,7 @@ def report_pdf(report: dict, *, languages: tuple[str, ...] = LANGUAGES) -> bytes
     return buffer.getvalue()
 
 
-def _part(pages: _Pages, report: dict, lang: str) -> None:
+def _part(pages: Pages, report: dict, lang: str) -> None:
     title = _("Post-show report")
     pages.line(f"{title} · {report['expo']['name'][lang]}", 16, bold=True)
     pages.line(
@@ -151,7 +73,7 @@ def _part(pages: _Pages, report: dict, lang: str) -> None:
     _quality(pages, report["quality"], lang)
 
 
-def _visitors(pages: _Pages, section: dict) -> None:
+def _visitors(pages: Pages, section: dict) -> None:
     pages.heading(_("Visitors per day"))
     pages.line(
         _(
@@ -194,7 +116,7 @@ def _visitors(pages: _Pages, section: dict) -> None:
         pages.line(f"· {say(note)}", 8)
 
 
-def _gates(pages: _Pages, section: dict) -> None:
+def _gates(pages: Pages, section: dict) -> None:
     pages.heading(_("Arrivals per gate"))
     pages.line(
         _(
@@ -231,7 +153,7 @@ def _gates(pages: _Pages, section: dict) -> None:
     pages.table(columns, heads, rows)
 
 
-def _halls(pages: _Pages, section: dict, lang: str) -> None:
+def _halls(pages: Pages, section: dict, lang: str) -> None:
     pages.heading(_("Halls: peak occupancy and time at each crowd level"))
     pages.line(
         _(
@@ -257,7 +179,7 @@ def _halls(pages: _Pages, section: dict, lang: str) -> None:
     pages.table(columns, heads, rows)
 
 
-def _footfall(pages: _Pages, section: dict, lang: str) -> None:
+def _footfall(pages: Pages, section: dict, lang: str) -> None:
     pages.heading(_("Exhibitor footfall"))
     booths = section["booths"]
     pages.line(
@@ -287,7 +209,7 @@ def _footfall(pages: _Pages, section: dict, lang: str) -> None:
     pages.table(columns, heads, rows)
 
 
-def _forums(pages: _Pages, section: dict, meetings: dict, lang: str) -> None:
+def _forums(pages: Pages, section: dict, meetings: dict, lang: str) -> None:
     pages.heading(_("Forums and business meetings"))
     totals = section["totals"]
     pages.line(
@@ -337,7 +259,7 @@ def _amount(value: str | None) -> str:
     return f"{int(whole):,}" + (f".{cents}" if cents else "")
 
 
-def _deals(pages: _Pages, section: dict, lang: str) -> None:
+def _deals(pages: Pages, section: dict, lang: str) -> None:
     pages.heading(_("Deals by sector and kind"))
     pages.line(
         _(
@@ -365,7 +287,7 @@ def _deals(pages: _Pages, section: dict, lang: str) -> None:
     pages.table([0, 100, 125], [_("Kind"), _("Projects"), _("Yuan")], rows)
 
 
-def _quality(pages: _Pages, section: dict, lang: str) -> None:
+def _quality(pages: Pages, section: dict, lang: str) -> None:
     pages.heading(_("Data quality"))
     drift, sync = section["drift"], section["sync"]
     pages.line(

@@ -3,7 +3,7 @@ prefix): the organiser's dashboard, the public big screen and the post-show repo
 
 from django.urls import path
 
-from smartexpo.reports import dashboard, edition_views, screen_views
+from smartexpo.reports import dashboard, edition_views, exhibitor_views, screen_views
 
 app_name = "reports"
 
@@ -22,4 +22,13 @@ urlpatterns += [
 urlpatterns += [
     path("report.pdf", edition_views.report_pdf, name="report-pdf"),
     path("report.xlsx", edition_views.report_xlsx, name="report-xlsx"),
+]
+# The exhibitor reports, for organisers (reports.exhibitor_views).
+urlpatterns += [
+    path(
+        "exhibitors/<int:exhibitor>/report.pdf",
+        exhibitor_views.exhibitor_report_pdf,
+        name="exhibitor-pdf",
+    ),
+    path("exhibitors/reports.zip", exhibitor_views.exhibitor_reports_zip, name="exhibitors-zip"),
 ]

@@ -164,6 +164,14 @@ PORTAL_ROWS += [
         note="booth staff paste a device token",
     ),
     Row(PAGES, "GET", "/expos/{expo}/booth/sw.js", everyone("200")),
+    Row(
+        PORTAL,
+        "GET",
+        P + "/report.pdf",
+        portal_page("200"),
+        params=HUAWEI,
+        note="the exhibitor report: every member of its staff (counts only, no visitor's data)",
+    ),
     Row(PORTAL, "GET", P + "/leads/", portal_page("200"), params=HUAWEI),
     Row(PORTAL, "GET", P + "/leads/{pk}/", portal_page("200"), params=LEAD),
     Row(

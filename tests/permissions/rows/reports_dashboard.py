@@ -1,7 +1,8 @@
-"""The matrix's rows of the organiser's dashboard and its JSON, and of the post-show report's
-downloads: staff sessions only, as the live venue and planning pages; the pages send the rest
-to the admin's login (a signed-in account without staff status gets a 403 page), the JSON
-answers them in the API's error shape."""
+"""The matrix's rows of the organiser's dashboard and its JSON, of the post-show report's
+downloads and of the exhibitor reports' (one exhibitor's, or all in a ZIP): staff sessions
+only, as the live venue and planning pages; the pages send the rest to the admin's login (a
+signed-in account without staff status gets a 403 page), the JSON answers them in the API's
+error shape."""
 
 from __future__ import annotations
 
@@ -16,4 +17,19 @@ DASHBOARD_ROWS = [
     Row(DASHBOARD, "GET", D + "data.json", organiser_json("200")),
     Row(DASHBOARD, "GET", R + "report.pdf", organiser_page("200"), note="post-show report"),
     Row(DASHBOARD, "GET", R + "report.xlsx", organiser_page("200"), note="post-show report"),
+    Row(
+        DASHBOARD,
+        "GET",
+        R + "exhibitors/{exhibitor}/report.pdf",
+        organiser_page("200"),
+        params={"exhibitor": "exhibitor"},
+        note="one exhibitor's report (its staff: the portal's)",
+    ),
+    Row(
+        DASHBOARD,
+        "GET",
+        R + "exhibitors/reports.zip",
+        organiser_page("200"),
+        note="every exhibitor's report",
+    ),
 ]

@@ -3,7 +3,10 @@
 - `smartexpo reports edition --expo SLUG [--pdf FILE] [--xlsx FILE] [--language en|zh-hans]
   [--at INSTANT]`: write the post-show report as a PDF (bilingual, or in `--language` only)
   and/or an XLSX workbook (in `--language`, English by default), as of the end of the edition
-  (or `--at`)."""
+  (or `--at`).
+- `smartexpo reports exhibitors --expo SLUG [--zip FILE] [--exhibitor ID --pdf FILE]
+  [--at INSTANT]`: write every approved exhibitor's report (one bilingual PDF each) into a
+  ZIP, and/or one exhibitor's PDF (docs/reports.md, "The exhibitor report")."""
 
 from __future__ import annotations
 
@@ -14,20 +17,29 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from smartexpo.reports import edition, edition_pdf, edition_xlsx
+from smartexpo.exhibitors.models import Exhibitor
+from smartexpo.reports import edition, edition_pdf, edition_xlsx, exhibitor, exhibitor_pdf
+from smartexpo.reports.exhibitor_bundle import exhibitors_zip
 from smartexpo.venue.models import Expo
 
 LANGUAGES = ("en", "zh-hans")
 
 
 class Command(BaseCommand):
-    help = "An edition's reports: the post-show report as a PDF and an XLSX workbook."
+    help = (
+        "An edition's reports: the post-show report as a PDF and an XLSX workbook (edition); "
+        "the exhibitors' reports as PDFs in a ZIP (exhibitors)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["edition"])
+        parser.add_argument("action", choices=["edition", "exhibitors"])
         parser.add_argument("--expo", required=True, help="Edition slug, e.g. sce-2019")
         parser.add_argument("--pdf", help="Write the PDF here")
         parser.add_argument("--xlsx", help="Write the XLSX workbook here")
+        parser.add_argument("--zip", help="exhibitors: write every exhibitor's PDF into this ZIP")
+        parser.add_argument(
+            "--exhibitor", type=int, help="exhibitors: the exhibitor (id) whose PDF --pdf gets"
+        )
         parser.add_argument(
             "--language",
             choices=LANGUAGES,
@@ -42,16 +54,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, expo: str, **options):
-        if not options["pdf"] and not options["xlsx"]:
-            raise CommandError("Give --pdf FILE, --xlsx FILE or both.")
         found = Expo.objects.filter(slug=expo).first()
         if found is None:
             raise CommandError(f"No edition {expo!r}.")
         at = self._at(options["at"], found)
-        for option in ("pdf", "xlsx"):
+        for option in ("pdf", "xlsx", "zip"):
             path = options[option]
             if path and not Path(path).resolve().parent.is_dir():
                 raise CommandError(f"--{option}: no directory {Path(path).parent}.")
+        if action == "exhibitors":
+            self._exhibitors(found, at, options)
+            return
+        if not options["pdf"] and not options["xlsx"]:
+            raise CommandError("Give --pdf FILE, --xlsx FILE or both.")
         began = time.perf_counter()
         only = options["language"]
         with translation.override(only or "en"):
@@ -71,6 +86,44 @@ class Command(BaseCommand):
         for option in ("pdf", "xlsx"):
             if options[option]:
                 self.stdout.write(f"  {option}: {options[option]}")
+
+    def _exhibitors(self, found: Expo, at: dt.datetime | None, options) -> None:
+        if options["xlsx"]:
+            raise CommandError("exhibitors: there is no workbook; give --zip and/or --pdf.")
+        if not options["zip"] and not options["pdf"]:
+            raise CommandError("exhibitors: give --zip FILE, or --exhibitor ID --pdf FILE.")
+        if bool(options["pdf"]) != (options["exhibitor"] is not None):
+            raise CommandError("exhibitors: --pdf and --exhibitor go together.")
+        if options["pdf"]:
+            firm = Exhibitor.objects.filter(expo=found, pk=options["exhibitor"]).first()
+            if firm is None:
+                raise CommandError(f"No exhibitor {options['exhibitor']} in {found.slug}.")
+            began = time.perf_counter()
+            context = exhibitor.exhibitor_context(expo=found, at=at)
+            counted = time.perf_counter() - began
+            report = exhibitor.exhibitor_report(context=context, exhibitor=firm)
+            Path(options["pdf"]).write_bytes(exhibitor_pdf.exhibitor_pdf(report))
+            self.stdout.write(
+                f"{found.slug}: report of {firm.name_en} as of {report['at']}: figures "
+                f"{counted:.2f} s, PDF {time.perf_counter() - began - counted:.2f} s."
+            )
+            self.stdout.write(f"  pdf: {options['pdf']}")
+        if options["zip"]:
+            began = time.perf_counter()
+            done = {"n": 0}
+
+            def progress(n: int, total: int) -> None:
+                done["n"], done["total"] = n, total
+
+            body = exhibitors_zip(expo=found, at=at, progress=progress)
+            Path(options["zip"]).write_bytes(body)
+            took = time.perf_counter() - began
+            per = took / done["n"] if done["n"] else 0
+            self.stdout.write(
+                f"{found.slug}: {done['n']:,} exhibitor reports in {took:.1f} s "
+                f"({per * 1000:.0f} ms each, figures included); {len(body):,} bytes."
+            )
+            self.stdout.write(f"  zip: {options['zip']}")
 
     def _at(self, text: str | None, found: Expo) -> dt.datetime | None:
         if not text:
