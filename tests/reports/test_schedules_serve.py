@@ -56,6 +56,7 @@ def test_two_servers_send_the_daily_email_once(taxonomy, tmp_path: Path):
     )
     connection.close()  # the SQLite file is the servers' now; this test only reads it again
     servers, logs = [], []
+    serve = [sys.executable, "-m", "smartexpo", "serve", "--workers", "1", "--no-folder"]
     for n in range(2):
         data = tmp_path / f"server{n}"
         data.mkdir()
@@ -71,8 +72,7 @@ def test_two_servers_send_the_daily_email_once(taxonomy, tmp_path: Path):
         with log.open("wb") as out:
             servers.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "smartexpo", "serve", "--port", str(_port())]
-                    + ["--workers", "1", "--no-folder"],
+                    [*serve, "--port", str(_port())],
                     env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
