@@ -27,8 +27,9 @@ POLL_MS = 1500
 organiser_json = organisers.organiser_json(gettext_lazy("Only organisers may see report jobs."))
 
 
-def job_row(job: ReportJob, expo_slug: str) -> dict:
+def job_row(job: ReportJob, edition) -> dict:
     """What the page and its JSON show of a job, in the request's language."""
+    job.expo = edition
     kind = job_kinds.kind_get(job.kind)
     done = job.status == JobStatus.DONE
     percent = round(100 * job.done / job.total) if job.total else (100 if done else 0)
@@ -44,9 +45,11 @@ def job_row(job: ReportJob, expo_slug: str) -> dict:
         "percent": percent,
         "error": job.error if job.status == JobStatus.FAILED else "",
         "created_at": job.created_at.isoformat(),
+        # As the dashboard shows every time: in the edition's time zone.
+        "asked_at": job.created_at.astimezone(job.expo.tz).strftime("%Y-%m-%d %H:%M"),
         "requested_by": job.requested_by,
         "download": (
-            reverse("reports:job-download", kwargs={"expo": expo_slug, "job_id": job.pk})
+            reverse("reports:job-download", kwargs={"expo": edition.slug, "job_id": job.pk})
             if done
             else None
         ),
@@ -81,7 +84,7 @@ def job_new(request: HttpRequest, expo: str) -> HttpResponse:
 
 
 def _jobs_context(request, edition, *, form=None) -> dict:
-    rows = [job_row(job, edition.slug) for job in selectors.recent_jobs(expo=edition)]
+    rows = [job_row(job, edition) for job in selectors.recent_jobs(expo=edition)]
     config = {
         "url": reverse("reports:jobs-data", kwargs={"expo": edition.slug}),
         "pollMs": POLL_MS,
@@ -113,7 +116,7 @@ def jobs_page(request: HttpRequest, expo: str) -> HttpResponse:
 @organiser_json
 def jobs_data(request: HttpRequest, expo: str) -> JsonResponse:
     edition = _edition(expo)
-    rows = [job_row(job, edition.slug) for job in selectors.recent_jobs(expo=edition)]
+    rows = [job_row(job, edition) for job in selectors.recent_jobs(expo=edition)]
     return JsonResponse({"jobs": rows}, json_dumps_params={"ensure_ascii": False})
 
 
