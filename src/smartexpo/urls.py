@@ -47,6 +47,7 @@ api.add_router("", meetings_checkin_router)
 api.add_router("", deals_router)
 api.add_router("", "smartexpo.deals.documents_api.router")  # a deal's PDFs, organisers only
 api.add_router("", "smartexpo.planning.api.router")  # the attendance forecast
+api.add_router("", "smartexpo.reports.api.router")  # report jobs, organisers only
 
 urlpatterns = [
     path("api/v1/", api.urls),

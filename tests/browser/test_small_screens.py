@@ -210,7 +210,22 @@ WORLD = textwrap.dedent(
     _device, scanner = device_create(
         expo=expo, name="North gate tablet", kind="scanner", gates=gates[:6]
     )
+    # A failed report job with a long message, and a daily report email to long addresses.
+    import datetime
+    from smartexpo.reports.models import ReportJob
+    from smartexpo.reports.services.jobs import job_create
+    from smartexpo.reports.services.schedules import schedule_create
+    failed, _made = job_create(expo=expo, kind="edition-pdf", requested_by="organizer")
+    ReportJob.objects.filter(pk=failed.pk).update(
+        status="failed", error="CjkFontMissing: " + "the font fonts-wqy-zenhei is missing " * 4
+    )
+    report_schedule = schedule_create(
+        expo=expo, recipients=["board.of.directors.and.partners@smart-china-expo.example.org",
+        "ops@example.org"], send_time=datetime.time(18, 30),
+        kinds=["edition-pdf", "edition-xlsx"],
+    ).pk
     print(json.dumps({{
+        "report_schedule": report_schedule,
         "exhibitor": exhibitor.pk, "hall": booth.hall.code, "booth": booth.code,
         "full_day": days[-1], "manage": visitor.manage_token, "offer": offer_token(waiting),
         "scanner": scanner, "deal": deal, **portal, **programme,
@@ -282,6 +297,28 @@ PAGES = [
         "reports:dashboard",
         f"{E}/reports/dashboard/",
         ready=('#dash-status[data-state="ok"]',),
+        who="organiser",
+    ),
+    # The report jobs and the daily report emails (an organiser signs in).
+    Page(
+        "report-jobs",
+        "reports:jobs",
+        f"{E}/reports/jobs/",
+        ready=("#jobs-refresh",),
+        who="organiser",
+    ),
+    Page(
+        "report-schedules",
+        "reports:schedules",
+        f"{E}/reports/schedules/",
+        ready=(".schedule-form",),
+        who="organiser",
+    ),
+    Page(
+        "report-schedule-edit",
+        "reports:schedule-edit",
+        E + "/reports/schedules/{report_schedule}/",
+        ready=(".schedule-form",),
         who="organiser",
     ),
     Page("programme", "programme:programme", f"{E}/programme/"),
@@ -469,8 +506,11 @@ EXCLUDED = {
     "reports:report-pdf": "a PDF download",
     "reports:report-xlsx": "an XLSX download",
     "reports:exhibitor-pdf": "a PDF download",
-    "reports:exhibitors-zip": "a ZIP download",
     "portal:report-pdf": "a PDF download",
+    "reports:job-new": "POST only: queues a report job, redirects to the report jobs page",
+    "reports:jobs-data": "JSON that the report jobs page polls",
+    "reports:job-download": "a report job's file, a PDF or XLSX download",
+    "reports:schedule-delete": "POST only: redirects to the daily report emails' page",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",

@@ -29,6 +29,7 @@ from tests.permissions.rows.planning import PLANNING_ROWS
 from tests.permissions.rows.portal import PORTAL_ROWS
 from tests.permissions.rows.recommend import RECOMMEND_ROWS
 from tests.permissions.rows.reports_dashboard import DASHBOARD_ROWS
+from tests.permissions.rows.reports_jobs import REPORT_JOBS_ROWS
 from tests.permissions.rows.reports_screen import REPORTS_SCREEN_ROWS
 from tests.permissions.terms import (
     ALLOWED,
@@ -52,4 +53,5 @@ ROWS += DEALS_DOCUMENTS_ROWS + DEALS_ADMIN_ROWS
 ROWS += CROWD_PREDICT_ROWS
 ROWS += PLANNING_ROWS
 ROWS += DASHBOARD_ROWS
+ROWS += REPORT_JOBS_ROWS
 ROWS += REPORTS_SCREEN_ROWS

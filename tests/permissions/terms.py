@@ -44,10 +44,11 @@ API_TOKENS = ("organizer", "exhibitor", "scanner", "sensor", "exhibitor_b", "sca
 
 # --- outcomes ---------------------------------------------------------------------------------
 
-ALLOWED = ("200", "201", "204", "302")
+ALLOWED = ("200", "201", "202", "204", "302")
 OUTCOMES = {
     "200": "allowed: the request, valid for this role, succeeded (200 OK)",
     "201": "allowed: created (201)",
+    "202": "allowed: accepted, done in the background (202)",
     "204": "allowed: done, nothing to answer (204)",
     "302": "allowed: done, then redirected somewhere other than the login page (302)",
     "401": "refused, unauthenticated: no credential this address accepts (401 `unauthenticated`)",

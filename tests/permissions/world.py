@@ -694,3 +694,40 @@ def build_world() -> World:
     expo = Expo.objects.get(slug=world.values["expo"])
     world.values.update(_planning(expo, world.sessions))
     return world
+
+
+# --- reports: a built report job and a daily email (tests/permissions/rows/reports_jobs.py) ---
+
+
+def _report_jobs(expo) -> dict:
+    """A report job of edition A, finished (its file is a few stand-in bytes: the matrix asks
+    who may fetch it, not what it holds), and a daily report email's schedule."""
+    from smartexpo.reports.models import JobStatus, ReportJob
+    from smartexpo.reports.services.jobs import job_create
+    from smartexpo.reports.services.schedules import schedule_create
+
+    job, _created = job_create(expo=expo, kind="edition-xlsx", requested_by="matrix")
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE,
+        result=b"PK\x03\x04",
+        content_type="application/octet-stream",
+        filename="matrix.xlsx",
+        done=2,
+        total=2,
+    )
+    schedule = schedule_create(
+        expo=expo,
+        recipients=["board@example.org"],
+        send_time=dt.time(18, 30),
+        kinds=["edition-pdf"],
+    )
+    return {"report_job": job.pk, "report_schedule": schedule.pk}
+
+
+_build_world_before_report_jobs = build_world
+
+
+def build_world() -> World:
+    world = _build_world_before_report_jobs()
+    world.values.update(_report_jobs(Expo.objects.get(slug=world.values["expo"])))
+    return world

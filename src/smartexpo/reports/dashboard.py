@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from smartexpo.core import organisers
-from smartexpo.reports import dashboard_links
+from smartexpo.reports import dashboard_links, job_kinds
 from smartexpo.reports.dashboard_cache import dashboard_cached
 from smartexpo.venue import selectors as venue
 
@@ -97,6 +97,11 @@ def dashboard_page(request: HttpRequest, expo: str) -> HttpResponse:
         "sections": _sections(edition, payload),
         "config": config,
         "lang": "zh" if (translation.get_language() or "en").startswith("zh") else "en",
+        # The "Build the report" buttons: one per kind of report job, in the page's language.
+        "job_kinds": job_kinds.kind_choices(),
+        "job_language": (
+            "zh-hans" if (translation.get_language() or "en").startswith("zh") else "en"
+        ),
     }
     return render(request, "reports/dashboard.html", context)
 

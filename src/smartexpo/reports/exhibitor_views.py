@@ -1,7 +1,7 @@
-"""The exhibitor reports' downloads for organisers (`core.organisers`, as the dashboard and
-the post-show report): one exhibitor's PDF, `…/reports/exhibitors/<id>/report.pdf`, and all of
-them in one ZIP, `…/reports/exhibitors/reports.zip`. Each exhibitor's own staff download
-theirs from the portal (`portal:report-pdf`)."""
+"""One exhibitor's report for organisers (`core.organisers`, as the dashboard and the
+post-show report): `…/reports/exhibitors/<id>/report.pdf`. Each exhibitor's own staff download
+theirs from the portal (`portal:report-pdf`). All of them in one ZIP is a report job
+(`job_kinds`, "exhibitors-zip"): at full scale it takes longer than a request may."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from smartexpo.exhibitors.models import Exhibitor
 from smartexpo.reports.dashboard import organiser_page
 from smartexpo.reports.edition_views import _download
 from smartexpo.reports.exhibitor import exhibitor_context, exhibitor_report
-from smartexpo.reports.exhibitor_bundle import exhibitors_zip, member_name
+from smartexpo.reports.exhibitor_bundle import member_name
 from smartexpo.reports.exhibitor_pdf import exhibitor_pdf
 from smartexpo.venue import selectors as venue
 
@@ -28,12 +28,3 @@ def exhibitor_report_pdf(request: HttpRequest, expo: str, exhibitor: int) -> Htt
         raise Http404
     report = exhibitor_report(context=exhibitor_context(expo=edition), exhibitor=firm)
     return _download(exhibitor_pdf(report), "application/pdf", member_name(report, firm.slug))
-
-
-@require_safe
-@never_cache
-@organiser_page
-def exhibitor_reports_zip(request: HttpRequest, expo: str) -> HttpResponse:
-    edition = venue.expo_or_404(slug=expo, published_only=False)
-    body = exhibitors_zip(expo=edition)
-    return _download(body, "application/zip", f"{edition.slug}-exhibitor-reports.zip")

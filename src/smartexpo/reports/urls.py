@@ -3,7 +3,14 @@ prefix): the organiser's dashboard, the public big screen and the post-show repo
 
 from django.urls import path
 
-from smartexpo.reports import dashboard, edition_views, exhibitor_views, screen_views
+from smartexpo.reports import (
+    dashboard,
+    edition_views,
+    exhibitor_views,
+    job_views,
+    schedule_views,
+    screen_views,
+)
 
 app_name = "reports"
 
@@ -30,5 +37,19 @@ urlpatterns += [
         exhibitor_views.exhibitor_report_pdf,
         name="exhibitor-pdf",
     ),
-    path("exhibitors/reports.zip", exhibitor_views.exhibitor_reports_zip, name="exhibitors-zip"),
+]
+# Report jobs built in the background, and the daily report emails (reports.job_views,
+# reports.schedule_views), for organisers.
+urlpatterns += [
+    path("jobs/", job_views.jobs_page, name="jobs"),
+    path("jobs/new", job_views.job_new, name="job-new"),
+    path("jobs/data.json", job_views.jobs_data, name="jobs-data"),
+    path("jobs/<int:job_id>/download", job_views.job_download, name="job-download"),
+    path("schedules/", schedule_views.schedules_page, name="schedules"),
+    path("schedules/<int:schedule_id>/", schedule_views.schedule_edit, name="schedule-edit"),
+    path(
+        "schedules/<int:schedule_id>/delete",
+        schedule_views.schedule_delete,
+        name="schedule-delete",
+    ),
 ]

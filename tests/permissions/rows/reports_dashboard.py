@@ -25,11 +25,4 @@ DASHBOARD_ROWS = [
         params={"exhibitor": "exhibitor"},
         note="one exhibitor's report (its staff: the portal's)",
     ),
-    Row(
-        DASHBOARD,
-        "GET",
-        R + "exhibitors/reports.zip",
-        organiser_page("200"),
-        note="every exhibitor's report",
-    ),
 ]

@@ -88,6 +88,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not start the confirmation-email sender beside the web workers",
         )
+        parser.add_argument(
+            "--no-report-worker",
+            action="store_true",
+            help="Do not build report jobs and daily report emails here (another server or "
+            "`smartexpo reports run-jobs` does)",
+        )
 
     def handle(self, *args, host, port, workers, threads, timeout, access_log, **options):
         if not 1 <= port <= 65535:
@@ -112,6 +118,12 @@ class Command(BaseCommand):
                 # servers never hold up a web request.
                 helpers.mailer = subprocess.Popen(
                     [sys.executable, "-m", "smartexpo", "mailer"], env=_child_env()
+                )
+            if not options["no_report_worker"] and not stop.requested:
+                # Reports take seconds to build: in a process of their own, beside the
+                # mailer's, so neither an email nor a request waits for one.
+                helpers.report_worker = subprocess.Popen(
+                    [sys.executable, "-m", "smartexpo", "reports", "run-jobs"], env=_child_env()
                 )
             if stop.requested:
                 return
@@ -267,10 +279,12 @@ class Command(BaseCommand):
 
 
 class _Helpers:
-    """What `serve` runs beside the web server: the mailer and two threads."""
+    """What `serve` runs beside the web server: the mailer, the report worker and two
+    threads."""
 
     def __init__(self) -> None:
         self.mailer: subprocess.Popen | None = None
+        self.report_worker: subprocess.Popen | None = None
         self.folder = None
         self.checkpointer = None
         self._stopping = False
@@ -280,23 +294,28 @@ class _Helpers:
         if self._stopping:
             return
         self._stopping = True
-        if self.mailer is not None and self.mailer.poll() is None:
-            self.mailer.terminate()
+        for child in (self.mailer, self.report_worker):
+            if child is not None and child.poll() is None:
+                child.terminate()
         for thread in (self.folder, self.checkpointer):
             if thread is not None:
                 thread.stop(timeout=0)
 
     def stop(self, *, deadline: float) -> None:
         """Stop them all by `deadline` (a `time.monotonic()` value): a mailer that is still
-        sending then is killed; the threads are daemons and end with the process."""
+        sending then is killed, and so is a report worker still building (its job is taken
+        up again once it is taken as abandoned); the threads are daemons and end with the
+        process."""
         self.begin_stop()
-        if self.mailer is not None:
+        for child in (self.mailer, self.report_worker):
+            if child is None:
+                continue
             try:
-                self.mailer.wait(timeout=max(0.0, deadline - time.monotonic()))
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 # Its claimed email is sent again once the claim's lease runs out.
-                self.mailer.kill()
-                self.mailer.wait()
+                child.kill()
+                child.wait()
         for thread in (self.folder, self.checkpointer):
             if thread is not None:
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))

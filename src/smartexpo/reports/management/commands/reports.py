@@ -6,7 +6,10 @@
   (or `--at`).
 - `smartexpo reports exhibitors --expo SLUG [--zip FILE] [--exhibitor ID --pdf FILE]
   [--at INSTANT]`: write every approved exhibitor's report (one bilingual PDF each) into a
-  ZIP, and/or one exhibitor's PDF (docs/reports.md, "The exhibitor report")."""
+  ZIP, and/or one exhibitor's PDF (docs/reports.md, "The exhibitor report").
+- `smartexpo reports run-jobs [--once] [--interval S]`: build the queued report jobs and claim
+  the daily report emails that are due (`serve` runs it beside the mailer; this is for
+  deployments that serve otherwise)."""
 
 from __future__ import annotations
 
@@ -32,8 +35,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["edition", "exhibitors"])
-        parser.add_argument("--expo", required=True, help="Edition slug, e.g. sce-2019")
+        parser.add_argument("action", choices=["edition", "exhibitors", "run-jobs"])
+        parser.add_argument("--expo", help="Edition slug, e.g. sce-2019 (edition, exhibitors)")
         parser.add_argument("--pdf", help="Write the PDF here")
         parser.add_argument("--xlsx", help="Write the XLSX workbook here")
         parser.add_argument("--zip", help="exhibitors: write every exhibitor's PDF into this ZIP")
@@ -52,8 +55,18 @@ class Command(BaseCommand):
                 "default: the edition's clock, at most the end of its last day"
             ),
         )
+        parser.add_argument(
+            "--once", action="store_true", help="run-jobs: do what is due now, then stop"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="run-jobs: seconds between polls"
+        )
 
-    def handle(self, *args, action: str, expo: str, **options):
+    def handle(self, *args, action: str, expo: str | None, **options):
+        if action == "run-jobs":
+            return self._run_jobs(once=options["once"], interval=options["interval"])
+        if not expo:
+            raise CommandError("Give --expo SLUG.")
         found = Expo.objects.filter(slug=expo).first()
         if found is None:
             raise CommandError(f"No edition {expo!r}.")
@@ -135,3 +148,28 @@ class Command(BaseCommand):
                 f"--at: {text!r} is not a date and time (2019-08-27T17:00)."
             ) from None
         return at if at.tzinfo else at.replace(tzinfo=found.tz)
+
+    def _run_jobs(self, *, once: bool, interval: float) -> None:
+        from django.db import close_old_connections
+
+        from smartexpo.core.stopping import StopRequest, die_with_parent
+        from smartexpo.reports.worker import worker_pass
+
+        if interval <= 0:
+            raise CommandError("--interval must be above 0.")
+        # Any number of stop signals are one request: the job being built goes back to the
+        # queue at its next progress call (`serve` kills what overruns its grace, and another
+        # worker takes the job up once it is taken as abandoned).
+        stop = StopRequest().install()
+        die_with_parent()  # started by `serve`: stop with it, even when it is killed outright
+        built = 0
+        while not stop.requested:
+            close_old_connections()
+            built += worker_pass(stop=lambda: stop.requested)
+            if once:
+                break
+            wake = time.monotonic() + interval
+            while not stop.requested and time.monotonic() < wake:
+                time.sleep(min(0.1, interval))
+        if once:
+            self.stdout.write(f"{built} report jobs built.")
