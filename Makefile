@@ -217,8 +217,9 @@ bench-venue: install-dev wrk-deps
 # under wrk at 8 connections (`smartexpo serve --workers 2 --no-mailer`, SQLite, the demo
 # organiser signed in through the admin's login; target p99 < 100 ms for data.json), then
 # `smartexpo reports edition --pdf --xlsx` for the whole show (target < 30 s, < 2 GiB), and the
-# exhibitors' ZIP where this build has it (bench/reports.py). The data dir is built once (~15 min,
-# ~8 GiB of memory at the import) under /tmp/sm/bench19/data and kept; measurements only:
+# exhibitors' ZIP where this build has it (bench/reports.py). The data dir is built once (about
+# 40 min on the shared machine: seed, history, twin, import; ~8 GiB of memory at the import) under
+# /tmp/sm/bench19/data and kept; measurements only (about 10 min):
 # make bench-reports REPORTS_BENCH_ARGS="--reuse /tmp/sm/bench19/data".
 .PHONY: bench-reports
 REPORTS_BENCH_ARGS ?=
