@@ -13,12 +13,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from smartexpo.checkin.models import Scan
+from django.db import connection
+
+from smartexpo.checkin.models import Direction, Reason, Scan, ScanResult
 from smartexpo.core.db import (
     chunks,
     date_value,
     driver_cursor,
     driver_sql,
+    epoch_seconds,
     for_update,
     is_sqlite,
     placeholders,
@@ -257,3 +260,31 @@ def tickets_states(cursor, *, expo_id: int, tickets: Iterable[TicketRecord]) -> 
         ticket = by_id.get(ticket_id)
         if ticket is not None:
             ticket.status, ticket.inside = status, date_value(inside)
+
+
+def entries_by_period(
+    *, expo_id: int, start: dt.datetime, end: dt.datetime, period_s: int
+) -> list[tuple[int, int, int]]:
+    """(gate id, `period_s` period from `start`, entries) from `start` until before `end`:
+    admitted scans in and offline admissions synced as conflicts, through any gate.
+
+    Binned in the database on whole seconds since 1970 (`core.db.epoch_seconds`): a day of an
+    edition of 700,000 visitors has some 200,000 of them, and on SQLite a time-zone extract
+    calls back into Python for every row (about 10 s a day on the shared 2-core machine)."""
+    at = epoch_seconds("s.scanned_at")
+    sql = (
+        f"SELECT s.gate_id, ({at} - %s) / %s, COUNT(*) FROM {table(Scan)} s "
+        "WHERE s.expo_id = %s AND s.scanned_at >= %s AND s.scanned_at < %s "
+        "AND s.direction = %s AND s.gate_id IS NOT NULL AND (s.result = %s OR s.reason = %s) "
+        "GROUP BY 1, 2"
+    )
+    params = [int(start.timestamp()), period_s, expo_id, _at(start), _at(end)]
+    params += [Direction.IN, ScanResult.ADMIT, Reason.CONFLICT]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(g), int(k), int(n)) for g, k, n in cursor.fetchall()]
+
+
+def _at(value: dt.datetime):
+    """An aware datetime as the database compares it (SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractHour, ExtractMinute
 
+from smartexpo.checkin import queries
 from smartexpo.checkin.models import Reason, Scan, ScanResult
 from smartexpo.venue.models import Expo, Gate
 
@@ -31,6 +32,39 @@ def entries_per_gate(*, expo: Expo, day: dt.date) -> EntriesTable:
     happened all the same — per gate and quarter hour of `day` in the edition's time zone."""
     tz = ZoneInfo(expo.timezone)
     start = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    gates = list(Gate.objects.filter(expo=expo).order_by("code"))
+    column = {g.pk: i for i, g in enumerate(gates)}
+    table: dict[tuple[int, int], list[int]] = {}
+    for gate_id, hour, slot, n in _entry_counts(expo, tz, start, end):
+        row = table.setdefault((hour, slot), [0] * len(gates))
+        row[column[gate_id]] += n
+    rows = [
+        (dt.time(hour, slot * SLOT_MINUTES), values, sum(values))
+        for (hour, slot), values in sorted(table.items())
+    ]
+    totals = [sum(r[1][i] for r in rows) for i in range(len(gates))]
+    return EntriesTable(day, gates, rows, totals, sum(totals))
+
+
+def _entry_counts(expo: Expo, tz: ZoneInfo, start: dt.datetime, end: dt.datetime):
+    """(gate id, local hour, quarter of the hour, entries) of the day from `start` to `end`.
+
+    While the zone's offsets that day are whole quarter hours (every zone's today), each
+    quarter hour of local time is one of UTC's, so the database bins the scans by 15 minutes
+    from `start` (`checkin.queries.entries_by_period`) and only the bins are put in local time
+    here; a repeated hour (a clock put back) folds onto the same local quarter, as before.
+    Other offsets (historical local mean times) are extracted row by row."""
+    period_s = SLOT_MINUTES * 60
+    offsets = {start.utcoffset(), end.utcoffset()}
+    if all(o is not None and o.total_seconds() % period_s == 0 for o in offsets):
+        origin = start.astimezone(dt.UTC)
+        for gate_id, k, n in queries.entries_by_period(
+            expo_id=expo.pk, start=start, end=end, period_s=period_s
+        ):
+            local = (origin + dt.timedelta(seconds=k * period_s)).astimezone(tz)
+            yield gate_id, local.hour, local.minute // SLOT_MINUTES, n
+        return
     entered = Q(result=ScanResult.ADMIT) | Q(reason="conflict")
     counts = (
         Scan.objects.filter(
@@ -39,7 +73,7 @@ def entries_per_gate(*, expo: Expo, day: dt.date) -> EntriesTable:
             direction="in",
             gate__isnull=False,
             scanned_at__gte=start,
-            scanned_at__lt=start + dt.timedelta(days=1),
+            scanned_at__lt=end,
         )
         .annotate(
             hour=ExtractHour("scanned_at", tzinfo=tz),
@@ -49,18 +83,8 @@ def entries_per_gate(*, expo: Expo, day: dt.date) -> EntriesTable:
         .values("gate_id", "hour", "slot")
         .annotate(n=Count("id"))
     )
-    gates = list(Gate.objects.filter(expo=expo).order_by("code"))
-    column = {g.pk: i for i, g in enumerate(gates)}
-    table: dict[tuple[int, int], list[int]] = {}
     for item in counts:
-        row = table.setdefault((item["hour"], item["slot"]), [0] * len(gates))
-        row[column[item["gate_id"]]] += item["n"]
-    rows = [
-        (dt.time(hour, slot * SLOT_MINUTES), values, sum(values))
-        for (hour, slot), values in sorted(table.items())
-    ]
-    totals = [sum(r[1][i] for r in rows) for i in range(len(gates))]
-    return EntriesTable(day, gates, rows, totals, sum(totals))
+        yield item["gate_id"], item["hour"], item["slot"], item["n"]
 
 
 def ticket_checkins(*, expo_id: int, tickets: list[dict]) -> dict:

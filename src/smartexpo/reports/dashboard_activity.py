@@ -19,7 +19,12 @@ def forums(*, expo: Expo, at: dt.datetime) -> dict:
     """The programme's sessions summed: confirmed seats, tickets admitted at the room doors and
     no-shows of the sessions ended by `at` (`programme.attendance.attendance_counts`, the
     figures of the API's `…/sessions/{id}/attendance`)."""
-    counts = attendance_counts(expo=expo, now=at).values()
+    return forum_totals(attendance_counts(expo=expo, now=at).values())
+
+
+def forum_totals(counts) -> dict:
+    """`forums`' sums of these `AttendanceCount`s (the post-show report has them already)."""
+    counts = list(counts)
     ended = [c for c in counts if c.ended]
     return {
         "sessions": len(counts),
