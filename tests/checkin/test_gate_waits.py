@@ -1,0 +1,147 @@
+"""Gate waits measured by a gate's queue zone: Little's law over the queue area, per quarter hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from smartexpo.checkin.api import waits_out
+from smartexpo.checkin.selectors import gate_waits
+from smartexpo.devices.services import device_create
+from smartexpo.venue.models import Gate, Zone, ZoneKind
+from tests.conftest import ApiClient, error_of, make_expo
+from tests.crowd.conftest import at, ev, fold, post
+
+WAITS = "/api/v1/expos/test-2019/gates/waits"
+DAY = dt.date(2019, 8, 26)
+
+
+def queue_zone(expo, code="Q-G1") -> Zone:
+    return Zone.objects.create(
+        expo=expo,
+        code=code,
+        kind=ZoneKind.QUEUE,
+        name_en="North gate queue",
+        name_zh="北门排队区",
+        area_m2=Decimal(200),
+        capacity=400,
+        position=20,
+    )
+
+
+@pytest.fixture
+def queue(expo):
+    """G1's queue counted by the zone Q-G1, and a sensor on it; G-N1 has no queue zone."""
+    zone = queue_zone(expo)
+    Gate.objects.filter(expo=expo, code="G1").update(queue_zone=zone)
+    _device, token = device_create(expo=expo, name="Queue", kind="sensor", zones=["Q-G1"])
+    return ApiClient(token)
+
+
+def known_queue(sensor):
+    """Two join at 10:00 and leave at 10:06 and 10:10 (16 person-minutes, 2 out: 8 minutes
+    each on average); one joins at 10:20 and leaves at 10:35 (a slot with nobody out)."""
+    post(
+        sensor,
+        [
+            ev("Q-G1", "enter", at("10:00:00"), 2),
+            ev("Q-G1", "exit", at("10:06:00")),
+            ev("Q-G1", "exit", at("10:10:00")),
+            ev("Q-G1", "enter", at("10:20:00")),
+            ev("Q-G1", "exit", at("10:35:00")),
+        ],
+    )
+    fold()
+
+
+def instant(clock: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(at(clock))
+
+
+def test_the_mean_wait_is_person_time_over_people_out(queue, expo):
+    known_queue(queue)
+    table = gate_waits(expo=expo, day=DAY, at=instant("12:00:00"))
+    assert table.slots == [dt.time(10, 0), dt.time(10, 15), dt.time(10, 30)]
+    g1 = {g.gate.code: g for g in table.gates}["G1"]
+    assert g1.measured
+    first, second, third = g1.slots
+    assert (first.waiting, first.left, first.wait_minutes, first.queue_end) == (16 / 15, 2, 8, 0)
+    # Nobody left between 10:15 and 10:30: the wait is unknown, not zero.
+    assert (second.waiting, second.left, second.wait_minutes, second.queue_end) == (
+        10 / 15,
+        0,
+        None,
+        1,
+    )
+    assert (third.left, third.wait_minutes, third.queue_end) == (1, 5, 0)
+    assert g1.mean_wait_minutes == pytest.approx(31 / 3)
+    assert g1.worst == first
+
+
+def test_a_gate_without_a_queue_zone_has_no_figures_not_zero(queue, expo):
+    known_queue(queue)
+    table = gate_waits(expo=expo, day=DAY, at=instant("12:00:00"))
+    n1 = {g.gate.code: g for g in table.gates}["G-N1"]
+    assert not n1.measured
+    assert (n1.mean_wait_minutes, n1.worst) == (None, None)
+    assert [(s.waiting, s.left, s.wait_minutes, s.queue_end) for s in n1.slots] == [
+        (None, None, None, None)
+    ] * 3
+
+
+def test_waits_up_to_an_instant_count_the_minutes_ended_by_it(queue, expo):
+    known_queue(queue)
+    table = gate_waits(expo=expo, day=DAY, at=instant("10:25:30"))
+    g1 = {g.gate.code: g for g in table.gates}["G1"]
+    assert [s.start for s in g1.slots] == [dt.time(10, 0), dt.time(10, 15)]
+    # 10:15–10:25: one person for the five minutes since 10:20, over ten minutes.
+    assert (g1.slots[1].waiting, g1.slots[1].queue_end) == (0.5, 1)
+    assert g1.mean_wait_minutes == pytest.approx((16 + 5) / 2)
+
+
+def test_no_movement_no_slots(queue, expo):
+    table = gate_waits(expo=expo, day=DAY)
+    assert table.slots == [] and all(g.slots == [] for g in table.gates)
+    assert {g.gate.code: g.measured for g in table.gates} == {"G1": True, "G-N1": False}
+
+
+def test_the_api_answers_the_selectors_figures(queue, organizer, expo):
+    known_queue(queue)
+    response = organizer.get(WAITS, {"day": "2019-08-26", "at": at("12:00:00")})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    expected = waits_out(gate_waits(expo=expo, day=DAY, at=instant("12:00:00")), instant("12:00"))
+    assert body["gates"] == expected["gates"] and body["slots"] == ["10:00", "10:15", "10:30"]
+    g1 = {g["gate"]: g for g in body["gates"]}["G1"]
+    assert (g1["queue_zone"], g1["worst"]["slot"], g1["worst"]["wait_minutes"]) == (
+        "Q-G1",
+        "10:00",
+        8.0,
+    )
+    assert {g["gate"]: g["queue_zone"] for g in body["gates"]}["G-N1"] is None
+
+
+def test_the_api_refuses_bad_input_in_its_error_shape(queue, organizer, anonymous):
+    assert anonymous.get(WAITS).status_code == 401
+    assert queue.get(WAITS).status_code == 403
+    bad = organizer.get(WAITS, {"at": "yesterday"})
+    assert bad.status_code == 422 and "at" in error_of(bad)["detail"]["fields"]
+    assert organizer.get(WAITS, {"day": "26/08/2019"}).status_code == 422
+
+
+def test_a_queue_zone_must_be_of_kind_queue_and_of_the_gates_edition(expo):
+    gate = Gate.objects.get(expo=expo, code="G1")
+    gate.queue_zone = Zone.objects.get(expo=expo, code="N1")
+    with pytest.raises(ValidationError) as wrong_kind:
+        gate.full_clean()
+    assert "kind gate queue" in str(wrong_kind.value.message_dict["queue_zone"])
+    other = make_expo(slug="other-2019")
+    gate.queue_zone = queue_zone(other)
+    with pytest.raises(ValidationError) as stray:
+        gate.full_clean()
+    assert "queue_zone" in stray.value.message_dict
+    gate.queue_zone = queue_zone(expo)
+    gate.full_clean()
