@@ -1,64 +1,25 @@
-"""Gate waits measured by a gate's queue zone: Little's law over the queue area, per quarter hour."""
+"""Gate waits measured by a gate's queue zone: Little's law over the queue area."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from smartexpo.checkin.api import waits_out
 from smartexpo.checkin.selectors import gate_waits
-from smartexpo.devices.services import device_create
-from smartexpo.venue.models import Gate, Zone, ZoneKind
-from tests.conftest import ApiClient, error_of, make_expo
-from tests.crowd.conftest import at, ev, fold, post
+from smartexpo.venue.models import Gate, Zone
+from tests.checkin.queues import WAITS, instant, known_queue, queue_sensor, queue_zone
+from tests.conftest import error_of, make_expo
+from tests.crowd.conftest import at
 
-WAITS = "/api/v1/expos/test-2019/gates/waits"
 DAY = dt.date(2019, 8, 26)
-
-
-def queue_zone(expo, code="Q-G1") -> Zone:
-    return Zone.objects.create(
-        expo=expo,
-        code=code,
-        kind=ZoneKind.QUEUE,
-        name_en="North gate queue",
-        name_zh="北门排队区",
-        area_m2=Decimal(200),
-        capacity=400,
-        position=20,
-    )
 
 
 @pytest.fixture
 def queue(expo):
-    """G1's queue counted by the zone Q-G1, and a sensor on it; G-N1 has no queue zone."""
-    zone = queue_zone(expo)
-    Gate.objects.filter(expo=expo, code="G1").update(queue_zone=zone)
-    _device, token = device_create(expo=expo, name="Queue", kind="sensor", zones=["Q-G1"])
-    return ApiClient(token)
-
-
-def known_queue(sensor):
-    """Two join at 10:00 and leave at 10:06 and 10:10 (16 person-minutes, 2 out: 8 minutes
-    each on average); one joins at 10:20 and leaves at 10:35 (a slot with nobody out)."""
-    post(
-        sensor,
-        [
-            ev("Q-G1", "enter", at("10:00:00"), 2),
-            ev("Q-G1", "exit", at("10:06:00")),
-            ev("Q-G1", "exit", at("10:10:00")),
-            ev("Q-G1", "enter", at("10:20:00")),
-            ev("Q-G1", "exit", at("10:35:00")),
-        ],
-    )
-    fold()
-
-
-def instant(clock: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(at(clock))
+    return queue_sensor(expo)
 
 
 def test_the_mean_wait_is_person_time_over_people_out(queue, expo):

@@ -88,7 +88,7 @@ def entrance_gates(*, expo: Expo) -> list[Gate]:
     by id: the digital twin's gates and those the attendance forecast plans."""
     return list(
         Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE)
-        .select_related("zone")
+        .select_related("zone", "queue_zone")
         .order_by("id")
     )
 

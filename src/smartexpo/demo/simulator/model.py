@@ -112,10 +112,12 @@ ROOM_WALK_S = 5 * 60
 
 @dataclasses.dataclass(frozen=True)
 class Gate:
-    """An entrance gate into the venue and its scanning lanes."""
+    """An entrance gate into the venue and its scanning lanes, and the zone its queue is
+    counted in (None: not counted)."""
 
     code: str
     lanes: int
+    queue: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,8 +155,15 @@ class Venue:
 
     @property
     def zone_codes(self) -> list[str]:
-        """Every zone the sensors report on: the halls, then each hall's booths in order."""
-        return [h.code for h in self.halls] + [b for h in self.halls for b in h.booths]
+        """Every zone the sensors report on: the halls, then each hall's booths in order, then
+        the gates' queue zones (`queue_gates` order)."""
+        halls = [h.code for h in self.halls] + [b for h in self.halls for b in h.booths]
+        return halls + [self.gates[g].queue for g in self.queue_gates]
+
+    @property
+    def queue_gates(self) -> list[int]:
+        """The indexes of the gates whose queue is counted, in gate order."""
+        return [g for g, gate in enumerate(self.gates) if gate.queue]
 
 
 @dataclasses.dataclass(frozen=True)
