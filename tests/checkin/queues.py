@@ -37,7 +37,8 @@ def queue_sensor(expo):
 
 def known_queue(sensor):
     """Two join at 10:00 and leave at 10:06 and 10:10 (16 person-minutes, 2 out: 8 minutes
-    each on average); one joins at 10:20 and leaves at 10:35 (a slot with nobody out)."""
+    each on average); one joins at 10:20 and leaves at 10:35 after 15 minutes (a slot with
+    nobody out in between)."""
     post(
         sensor,
         [

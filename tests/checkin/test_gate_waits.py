@@ -22,7 +22,7 @@ def queue(expo):
     return queue_sensor(expo)
 
 
-def test_the_mean_wait_is_person_time_over_people_out(queue, expo):
+def test_waits_are_the_queues_person_time_and_its_people_first_in_first_out(queue, expo):
     known_queue(queue)
     table = gate_waits(expo=expo, day=DAY, at=instant("12:00:00"))
     assert table.slots == [dt.time(10, 0), dt.time(10, 15), dt.time(10, 30)]
@@ -37,9 +37,11 @@ def test_the_mean_wait_is_person_time_over_people_out(queue, expo):
         None,
         1,
     )
-    assert (third.left, third.wait_minutes, third.queue_end) == (1, 5, 0)
+    # 5 person-minutes in the slot, but the one who left had waited 15: first in, first out.
+    assert (third.waiting, third.left, third.wait_minutes, third.queue_end) == (5 / 15, 1, 15, 0)
+    # Over the day, Little's law: 31 person-minutes over 3 people out.
     assert g1.mean_wait_minutes == pytest.approx(31 / 3)
-    assert g1.worst == first
+    assert g1.worst == third
 
 
 def test_a_gate_without_a_queue_zone_has_no_figures_not_zero(queue, expo):
@@ -79,8 +81,8 @@ def test_the_api_answers_the_selectors_figures(queue, organizer, expo):
     g1 = {g["gate"]: g for g in body["gates"]}["G1"]
     assert (g1["queue_zone"], g1["worst"]["slot"], g1["worst"]["wait_minutes"]) == (
         "Q-G1",
-        "10:00",
-        8.0,
+        "10:30",
+        15.0,
     )
     assert {g["gate"]: g["queue_zone"] for g in body["gates"]}["G-N1"] is None
 

@@ -56,12 +56,12 @@ def test_dashboard_report_and_api_say_the_same_waits(queue, organizer, expo):
             "code": "G1",
             "day": "2019-08-26",
             "mean_minutes": g1.mean_wait_minutes,
-            "worst_minutes": 8.0,
-            "worst_at": "10:00",
+            "worst_minutes": 15.0,
+            "worst_at": "10:30",
             "left": 3,
         }
     ]
     with translation.override("en"):
         html = render_to_string("reports/dashboard_admissions.html", _context(expo, payload))
     assert "measured by each gate's queue sensor" in html
-    assert "8.0 (10:00)" in html and "/gates/waits?day=2019-08-26" in html
+    assert "15.0 (10:30)" in html and "/gates/waits?day=2019-08-26" in html

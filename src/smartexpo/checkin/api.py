@@ -337,7 +337,7 @@ class WaitSlotOut(Schema):
     waiting: float | None = Field(..., description="mean number in the queue")
     left: int | None = Field(..., description="people who left the queue for the lanes")
     wait_minutes: float | None = Field(
-        ..., description="mean wait of those who left: person-time ÷ people out (null: none)"
+        ..., description="mean wait of those who left, first in first out (null: none)"
     )
     queue_end: int | None = Field(..., description="people in the queue at the slot's end")
 
@@ -347,7 +347,9 @@ class GateWaitsOut(Schema):
     name: Names
     queue_zone: str | None = Field(..., description="the zone counting its queue, if any")
     measured: bool = Field(..., description="false: no queue zone, every figure is null")
-    mean_wait_minutes: float | None
+    mean_wait_minutes: float | None = Field(
+        ..., description="the day's person-time in the queue ÷ people out (Little's law)"
+    )
     worst: WaitSlotOut | None = Field(..., description="the slot of the longest mean wait")
     slots: list[WaitSlotOut]
 
@@ -365,7 +367,7 @@ class WaitsOut(Schema):
     auth=bearer,
     response={200: WaitsOut, **ERRORS},
     summary="Each gate's queue per 15 minutes of a day, measured by its queue zone's sensors: "
-    "mean number waiting, people out, mean wait (Little's law), queue at the end (organiser)",
+    "mean number waiting, people out, their mean wait, queue at the end (organiser)",
 )
 def get_gate_waits(request, expo: str, day: dt.date | None = None, at: str | None = None):
     edition = venue_selectors.expo_get(slug=expo)

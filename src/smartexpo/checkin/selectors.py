@@ -72,7 +72,7 @@ class WaitSlot:
     start: dt.time
     waiting: float | None  # mean number in the queue: person-time ÷ the slot's elapsed length
     left: int | None  # people who left the queue (to the lanes)
-    wait_minutes: float | None  # mean wait, person-time ÷ people who left (None: nobody left)
+    wait_minutes: float | None  # mean wait of those who left, first in first out (None: none)
     queue_end: int | None  # people in the queue at the slot's end
 
 
@@ -102,11 +102,13 @@ def gate_waits(*, expo: Expo, day: dt.date, at: dt.datetime | None = None) -> Wa
     closing, or up to the minutes ended by `at`, measured by the sensors of its queue zone
     (`Gate.queue_zone`): people counted in at the queue's entry and out at the lanes.
 
-    Little's law over the queue area: the mean wait of the people who left it in a slot is the
-    person-time spent in it in the slot divided by their number. The day's mean wait divides
-    the whole day's person-time (the queue that forms before opening included) by the day's
-    people out, which is exact when the queue is empty at midnight and at closing. Slots run
-    from the first to the last in which any queue held or let out anyone."""
+    A slot's mean number waiting is the queue's person-time in it over its length; the mean
+    wait of the people who left the queue in it matches the counts first in, first out
+    (`crowd.slots.fifo_waits`: Little's law over a quarter hour misleads when people wait
+    longer than that). The day's mean wait is Little's law over the day: the whole day's
+    person-time (the queue that forms before opening included) over the day's people out,
+    exact when the queue is empty at midnight and at closing. Slots run from the first to the
+    last in which any queue held or let out anyone."""
     gates = list(Gate.objects.filter(expo=expo).select_related("queue_zone").order_by("code"))
     zones = [g.queue_zone_id for g in gates if g.queue_zone_id is not None]
     found = zone_slots(expo=expo, zone_ids=zones, day=day, slot_minutes=SLOT_MINUTES, at=at)
@@ -122,7 +124,7 @@ def gate_waits(*, expo: Expo, day: dt.date, at: dt.datetime | None = None) -> Wa
                 s.start.time(),
                 s.person_seconds / (s.minutes * 60),
                 s.exits,
-                s.person_seconds / 60 / s.exits if s.exits else None,
+                None if s.wait_seconds is None else s.wait_seconds / 60,
                 s.count_end,
             )
             for s in found[gate.queue_zone_id]

@@ -354,11 +354,12 @@ def minute_counts(zone_ids: list[int], period: dt.date, before: int | None) -> l
 
 def minute_flows(zone_ids: list[int], period: dt.date, before: int) -> list[tuple]:
     """The stored minutes of these zones in one count period before the minute `before`:
-    `(zone_id, minute, count_out, exits, person_us)` rows, in no particular order."""
+    `(zone_id, minute, count_out, exits, person_us, entries)` rows, in no particular order."""
     if not zone_ids:
         return []
     sql = (
-        f"SELECT zone_id, minute, count_out, exits, person_us FROM {table(OccupancyMinute)} "
+        "SELECT zone_id, minute, count_out, exits, person_us, entries "
+        f"FROM {table(OccupancyMinute)} "
         f"WHERE zone_id IN ({placeholders(len(zone_ids))}) AND period = %s AND minute < %s"
     )
     params = [*zone_ids, connection.ops.adapt_datefield_value(period), before]

@@ -225,9 +225,10 @@ def _gates(pages: _Pages, section: dict) -> None:
     pages.line()
     pages.line(
         _(
-            "Waits, measured by each gate's queue sensor: the time people spent in the queue "
-            "area over the number who left it for the lanes (Little's law), per day and for "
-            "the longest %(n)s minutes, in minutes; a mean, not the longest single wait."
+            "Waits in minutes, measured by each gate's queue sensor (people counted into the "
+            "queue area and out at the lanes): each day's mean (the queue's person-time over "
+            "the people who left it) and the longest %(n)s minutes' mean, first in, first "
+            "out; means, not anyone's longest wait."
         )
         % {"n": section["slot_minutes"]}
     )

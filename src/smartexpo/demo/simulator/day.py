@@ -159,7 +159,7 @@ def simulate_day(
     )
     tick()
     # Nobody is scanned before the lanes open: early comers wait in the queue.
-    gate_in, scan_in = m.gates_queue(rng, venue, np.maximum(arrive, open_s))
+    gate_in, scan_in = m.gates_queue(rng, venue, np.maximum(arrive, open_s), came=arrive)
     tick()
     through = scan_in + m.SERVICE_S
     leave = _departures(rng, close_s, through + m.MIN_STAY_S)
