@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2019, 8, 26)
 VISITORS = 3_000
-# A slot's Little's-law wait against the mean true wait of those scanned in it: within this
-# share or a minute, whichever is more, where at least MIN_PEOPLE left the queue.
-TOLERANCE = 0.15
+# A slot's measured mean wait against the mean true wait of those scanned in it, where at least
+# MIN_PEOPLE left the queue: within half a minute (the counts are per minute, and people are
+# spread evenly within one; seed 19 gives at most 0.1 minute).
+TOLERANCE_MIN = 0.5
 MIN_PEOPLE = 60
 
 
@@ -79,9 +80,13 @@ def test_the_measured_waits_are_the_simulated_visitors_waits(expo):
         mine = slot_of == s.start.hour * 4 + s.start.minute // 15
         assert s.left == int(mine.sum())
         if s.left >= MIN_PEOPLE:
-            compared.append((f"{s.start:%H:%M}", s.wait_minutes, float(waits_min[mine].mean())))
-    print("slot, measured, true (minutes):", *compared, sep="\n")
+            true = float(waits_min[mine].mean())
+            little = s.waiting * 15 / s.left  # person-minutes in the slot ÷ people out
+            compared.append((f"{s.start:%H:%M}", s.wait_minutes, true, little))
+    print("slot, measured, true, Little's law over the slot (minutes):", *compared, sep="\n")
     assert len(compared) >= 10
-    for slot, measured, true in compared:
-        assert abs(measured - true) <= max(1.0, TOLERANCE * true), (slot, measured, true)
+    for slot, measured, true, _little in compared:
+        assert abs(measured - true) <= TOLERANCE_MIN, (slot, measured, true)
+    # Why not Little's law per slot: with waits longer than the slot it is far off.
+    assert max(abs(little - true) for _s, _m, true, little in compared) > 10
     assert g1.mean_wait_minutes == pytest.approx(float(waits_min.mean()), rel=1e-3)

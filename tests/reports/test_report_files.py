@@ -98,6 +98,7 @@ def test_the_workbook_holds_the_reports_tables_as_numbers(show):
     assert book.sheetnames == [
         "Visitors",
         "Gates",
+        "Gate waits",
         "Halls",
         "Footfall",
         "Forums",
@@ -132,7 +133,7 @@ def test_the_chinese_workbook_has_chinese_headings(show):
         report = edition.edition_report(expo=show, at=END)
         book = openpyxl.load_workbook(io.BytesIO(edition_xlsx.report_xlsx(report)))
     assert book.sheetnames[0] == "观众"
-    halls = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    halls = list(book.worksheets[3].iter_rows(min_row=2, values_only=True))
     assert {row[1] for row in halls} == {"N1馆", "S1馆"}
 
 
