@@ -113,8 +113,15 @@ def test_the_dry_run_writes_the_importers_schema_sorted_by_time_and_sends_nothin
     assert sensors["visitor"].str.len_chars().max() <= 64
     assert not Scan.objects.exists() and not SensorEvent.objects.exists()
     # The devices exist, so the file can be imported later.
-    # 4 entrance gates, 17 halls, 12 forum room doors.
-    assert Device.objects.filter(expo=demo, name__startswith="Digital twin ").count() == 4 + 17 + 12
+    # 4 entrance gates, 17 halls, the 4 entrance gates' queues, 12 forum room doors.
+    twin = Device.objects.filter(expo=demo, name__startswith="Digital twin ")
+    assert twin.count() == 4 + 17 + 4 + 12
+    # Each visitor at an entrance gate joins its counted queue on arriving, leaves at the scan.
+    queues = sensors.filter(sensors["zone"].str.starts_with("Q-"))
+    entrance_in = scans.filter(~at_doors & (scans["direction"] == "in"))
+    assert queues.filter(queues["kind"] == "exit").height == entrance_in.height
+    assert queues.filter(queues["kind"] == "enter").height == entrance_in.height
+    assert queues["device"].str.starts_with("Digital twin sensor queue ").all()
 
 
 def test_a_dry_run_scan_carries_its_tickets_own_secret(demo, tmp_path):

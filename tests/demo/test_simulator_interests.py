@@ -43,7 +43,7 @@ def booth_events(expo, mode: str):
         booth_visits=mode,
     )  # fmt: skip
     frame = day_frame(run, day_arrays(run, 0), 0)
-    booths = set(run.venue.zone_codes[len(run.venue.halls) :])
+    booths = {b for h in run.venue.halls for b in h.booths}
     sensors = frame.filter(frame["source"] == "sensor")
     return run, sensors.filter(sensors["zone"].is_in(booths) & (sensors["kind"] == "enter"))
 

@@ -151,7 +151,8 @@ def test_the_page_in_english_shows_every_section_and_links_to_its_sources(organi
     ):
         assert title in html, title
     assert "Demo clock 2019-08-26 10:0" in html
-    assert "The gates' waits are not measured" in html
+    assert "measured by each gate's queue sensor" in html
+    assert "No gate has a queue zone: gate waits are not measured." in html
     for source in (
         "/expos/test-2019/live/",
         "/admin/tickets/tickettype/?expo__id__exact=",

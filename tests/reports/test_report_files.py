@@ -41,7 +41,9 @@ def test_the_english_pdf_says_the_figures_and_what_is_not_measured(show):
     text = " ".join(text_of(pdf).split())
     assert "Post-show report" in text
     assert "Visitors per day" in text and "Arrivals per gate" in text
-    assert "Queue waits are not measured" in text
+    # The test edition's entrance gate G1 has no queue zone: its waits are said unmeasured.
+    assert "Not measured at the entrance gates without a queue zone: G1." in text
+    assert "Queue waits at the gates" not in text
     assert "Hall N1" in text and "Huawei" in text
     drift = report["quality"]["drift"]
     # S1 on day 2, and the venue zone (admitted through its gate, never counted out).
@@ -96,6 +98,7 @@ def test_the_workbook_holds_the_reports_tables_as_numbers(show):
     assert book.sheetnames == [
         "Visitors",
         "Gates",
+        "Gate waits",
         "Halls",
         "Footfall",
         "Forums",
@@ -120,7 +123,9 @@ def test_the_workbook_holds_the_reports_tables_as_numbers(show):
     assert footfall[0][:5] == ("Huawei", "华为", "N1-001", "N1-B", 4)
     quality = list(book["Data quality"].iter_rows(min_row=2, values_only=True))
     assert ("Sensor drift", "2019-08-27", "S1", "hall", 40) in quality
-    assert any(row[0] == "Not measured" and "Queue waits" in row[3] for row in quality)
+    assert not any(row[0] == "Not measured" and "Queue waits" in row[3] for row in quality)
+    waits = list(book["Gate waits"].iter_rows(min_row=2, values_only=True))
+    assert waits == [("G1", None, None, None, None, "No queue zone")]
 
 
 def test_the_chinese_workbook_has_chinese_headings(show):
@@ -128,7 +133,7 @@ def test_the_chinese_workbook_has_chinese_headings(show):
         report = edition.edition_report(expo=show, at=END)
         book = openpyxl.load_workbook(io.BytesIO(edition_xlsx.report_xlsx(report)))
     assert book.sheetnames[0] == "观众"
-    halls = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    halls = list(book.worksheets[3].iter_rows(min_row=2, values_only=True))
     assert {row[1] for row in halls} == {"N1馆", "S1馆"}
 
 

@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from smartexpo.checkin.doors import door_setup
 from smartexpo.checkin.schemas import ScanPayload, SyncIn
+from smartexpo.checkin.selectors import SLOT_MINUTES, gate_waits
 from smartexpo.checkin.services import scanning, sync
 from smartexpo.core.api import Error, Names, PageParams, bearer, paginate, request_body
 from smartexpo.core.bodies import batch_checked
@@ -18,13 +19,14 @@ from smartexpo.core.hot_routes import fast_route
 from smartexpo.core.models import Role
 from smartexpo.core.responses import json_response
 from smartexpo.core.tokens import require_role
+from smartexpo.crowd.services import history_refresh
 from smartexpo.devices import auth, selectors, services
 from smartexpo.devices.models import Device, DeviceKind
 from smartexpo.exhibitors.models import Exhibitor
 from smartexpo.leads.services import devices as lead_devices
 from smartexpo.tickets.models import TicketType
 from smartexpo.venue import selectors as venue_selectors
-from smartexpo.venue.clock import demo_clock_out
+from smartexpo.venue.clock import demo_clock_out, instant_or_now
 from smartexpo.venue.models import Gate, ZoneKind
 
 router = Router(tags=["Check-in"])
@@ -328,3 +330,84 @@ def post_sync(request: HttpRequest, expo: str) -> HttpResponse:
     items = batch_checked(SyncIn, request.body)
     results = sync.scans_sync(expo=edition, scanner=scanner, items=items)
     return json_response(200, {"results": results})
+
+
+class WaitSlotOut(Schema):
+    slot: str = Field(..., description="the quarter hour's start, local time HH:MM")
+    waiting: float | None = Field(..., description="mean number in the queue")
+    left: int | None = Field(..., description="people who left the queue for the lanes")
+    wait_minutes: float | None = Field(
+        ..., description="mean wait of those who left, first in first out (null: none)"
+    )
+    queue_end: int | None = Field(..., description="people in the queue at the slot's end")
+
+
+class GateWaitsOut(Schema):
+    gate: str
+    name: Names
+    queue_zone: str | None = Field(..., description="the zone counting its queue, if any")
+    measured: bool = Field(..., description="false: no queue zone, every figure is null")
+    mean_wait_minutes: float | None = Field(
+        ..., description="the day's person-time in the queue ÷ people out (Little's law)"
+    )
+    worst: WaitSlotOut | None = Field(..., description="the slot of the longest mean wait")
+    slots: list[WaitSlotOut]
+
+
+class WaitsOut(Schema):
+    day: dt.date
+    at: dt.datetime
+    slot_minutes: int
+    slots: list[str]
+    gates: list[GateWaitsOut]
+
+
+@router.get(
+    "/expos/{expo}/gates/waits",
+    auth=bearer,
+    response={200: WaitsOut, **ERRORS},
+    summary="Each gate's queue per 15 minutes of a day, measured by its queue zone's sensors: "
+    "mean number waiting, people out, their mean wait, queue at the end (organiser)",
+)
+def get_gate_waits(request, expo: str, day: dt.date | None = None, at: str | None = None):
+    edition = venue_selectors.expo_get(slug=expo)
+    require_role(request.auth, Role.ORGANIZER, expo=edition)
+    instant = instant_or_now(at, expo=edition)
+    day = day or instant.astimezone(edition.tz).date()
+    history_refresh(expo=edition)
+    table = gate_waits(expo=edition, day=day, at=instant)
+    return json_response(200, waits_out(table, instant))
+
+
+def waits_out(table, at: dt.datetime) -> dict:
+    """The API's answer for a `checkin.selectors.WaitsTable` read up to `at`."""
+
+    def slot_out(s):
+        if s is None:
+            return None
+        return {
+            "slot": f"{s.start:%H:%M}",
+            "waiting": s.waiting,
+            "left": s.left,
+            "wait_minutes": s.wait_minutes,
+            "queue_end": s.queue_end,
+        }
+
+    return {
+        "day": table.day.isoformat(),
+        "at": at.isoformat(),
+        "slot_minutes": SLOT_MINUTES,
+        "slots": [f"{t:%H:%M}" for t in table.slots],
+        "gates": [
+            {
+                "gate": g.gate.code,
+                "name": {"en": g.gate.name_en, "zh": g.gate.name_zh},
+                "queue_zone": g.gate.queue_zone.code if g.measured else None,
+                "measured": g.measured,
+                "mean_wait_minutes": g.mean_wait_minutes,
+                "worst": slot_out(g.worst),
+                "slots": [slot_out(s) for s in g.slots],
+            }
+            for g in table.gates
+        ],
+    }

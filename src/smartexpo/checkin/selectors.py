@@ -1,4 +1,5 @@
-"""Read models of check-in for organisers: entries per gate per quarter hour."""
+"""Read models of check-in for organisers: entries per gate per quarter hour, and the gates'
+measured waits per quarter hour."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models.functions import ExtractHour, ExtractMinute
 
 from smartexpo.checkin import queries
 from smartexpo.checkin.models import Reason, Scan, ScanResult
+from smartexpo.crowd.slots import zone_slots
 from smartexpo.venue.models import Expo, Gate
 
 SLOT_MINUTES = 15
@@ -85,6 +87,78 @@ def _entry_counts(expo: Expo, tz: ZoneInfo, start: dt.datetime, end: dt.datetime
     )
     for item in counts:
         yield item["gate_id"], item["hour"], item["slot"], item["n"]
+
+
+@dataclasses.dataclass(frozen=True)
+class WaitSlot:
+    """A gate's queue in one quarter hour; all None where the gate has no queue zone."""
+
+    start: dt.time
+    waiting: float | None  # mean number in the queue: person-time ÷ the slot's elapsed length
+    left: int | None  # people who left the queue (to the lanes)
+    wait_minutes: float | None  # mean wait of those who left, first in first out (None: none)
+    queue_end: int | None  # people in the queue at the slot's end
+
+
+@dataclasses.dataclass(frozen=True)
+class GateWaits:
+    """One gate's waits on one day: per slot, and the day's mean wait and worst slot."""
+
+    gate: Gate
+    measured: bool  # False: the gate has no queue zone, and every figure is None
+    slots: list[WaitSlot]
+    mean_wait_minutes: float | None  # the day's person-time in the queue ÷ its people out
+    worst: WaitSlot | None  # the slot of the longest mean wait
+
+
+@dataclasses.dataclass(frozen=True)
+class WaitsTable:
+    """The gates' waits per 15 minutes of one expo day (local time), gates as `entries_per_gate`
+    lists them."""
+
+    day: dt.date
+    slots: list[dt.time]
+    gates: list[GateWaits]
+
+
+def gate_waits(*, expo: Expo, day: dt.date, at: dt.datetime | None = None) -> WaitsTable:
+    """Each gate's queue per quarter hour of `day` (the slots of `entries_per_gate`) up to the
+    closing, or up to the minutes ended by `at`, measured by the sensors of its queue zone
+    (`Gate.queue_zone`): people counted in at the queue's entry and out at the lanes.
+
+    A slot's mean number waiting is the queue's person-time in it over its length; the mean
+    wait of the people who left the queue in it matches the counts first in, first out
+    (`crowd.slots.fifo_waits`: Little's law over a quarter hour misleads when people wait
+    longer than that). The day's mean wait is Little's law over the day: the whole day's
+    person-time (the queue that forms before opening included) over the day's people out,
+    exact when the queue is empty at midnight and at closing. Slots run from the first to the
+    last in which any queue held or let out anyone."""
+    gates = list(Gate.objects.filter(expo=expo).select_related("queue_zone").order_by("code"))
+    zones = [g.queue_zone_id for g in gates if g.queue_zone_id is not None]
+    found = zone_slots(expo=expo, zone_ids=zones, day=day, slot_minutes=SLOT_MINUTES, at=at)
+    starts = [s.start.time() for s in next(iter(found.values()), [])]
+    result = []
+    for gate in gates:
+        if gate.queue_zone_id is None:
+            empty = [WaitSlot(t, None, None, None, None) for t in starts]
+            result.append(GateWaits(gate, False, empty, None, None))
+            continue
+        slots = [
+            WaitSlot(
+                s.start.time(),
+                s.person_seconds / (s.minutes * 60),
+                s.exits,
+                None if s.wait_seconds is None else s.wait_seconds / 60,
+                s.count_end,
+            )
+            for s in found[gate.queue_zone_id]
+        ]
+        person = sum(s.person_seconds for s in found[gate.queue_zone_id])
+        left = sum(s.exits for s in found[gate.queue_zone_id])
+        timed = [s for s in slots if s.wait_minutes is not None]
+        worst = max(timed, key=lambda s: s.wait_minutes) if timed else None
+        result.append(GateWaits(gate, True, slots, person / 60 / left if left else None, worst))
+    return WaitsTable(day, starts, result)
 
 
 def ticket_checkins(*, expo_id: int, tickets: list[dict]) -> dict:

@@ -352,6 +352,22 @@ def minute_counts(zone_ids: list[int], period: dt.date, before: int | None) -> l
         return cursor.fetchall()
 
 
+def minute_flows(zone_ids: list[int], period: dt.date, before: int) -> list[tuple]:
+    """The stored minutes of these zones in one count period before the minute `before`:
+    `(zone_id, minute, count_out, exits, person_us, entries)` rows, in no particular order."""
+    if not zone_ids:
+        return []
+    sql = (
+        "SELECT zone_id, minute, count_out, exits, person_us, entries "
+        f"FROM {table(OccupancyMinute)} "
+        f"WHERE zone_id IN ({placeholders(len(zone_ids))}) AND period = %s AND minute < %s"
+    )
+    params = [*zone_ids, connection.ops.adapt_datefield_value(period), before]
+    with driver_cursor() as cursor:
+        cursor.execute(driver_sql(sql), params)
+        return cursor.fetchall()
+
+
 def zone_day_totals(zone_ids: list[int], periods: list[dt.date]) -> list[tuple]:
     """`(zone_id, period, entries, exits, minutes, sum of minutes)` of these zones' stored days
     among `periods`: the fold adds every movement to entries or exits, and the minutes stored

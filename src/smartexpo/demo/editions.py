@@ -103,6 +103,18 @@ ENTRANCE_GATES = [
     ("G-W", "West Gate", "西入口", 12),
 ]
 
+# Each entrance gate's queue area, counted by people counters at its entry and at the lanes
+# (the gate's waits): this many m² per lane, safe for QUEUE_PEOPLE_PER_M2 standing in line
+# (about level of service C of a queue).
+QUEUE_M2_PER_LANE = 40
+QUEUE_PEOPLE_PER_M2 = 1.5
+
+
+def queue_code(gate: str) -> str:
+    """The code of an entrance gate's queue zone."""
+    return f"Q-{gate}"
+
+
 # Safe capacity of an exhibition hall: 0.5 people per m² of hall, which leaves the aisles of a
 # fully built hall at about 1 p/m² — level of service C/D, well short of crowding.
 HALL_PEOPLE_PER_M2 = 0.5

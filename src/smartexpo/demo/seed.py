@@ -105,7 +105,8 @@ def seed_edition(ed: facts.EditionFacts) -> Expo:
 
 
 def seed_venue(expo: Expo) -> dict[str, Zone]:
-    """Venue zone, 17 halls, the conference centre and its forum rooms, and the gates."""
+    """Venue zone, 17 halls, the conference centre and its forum rooms, the entrance gates'
+    queue zones, and the gates."""
     halls = facts.hall_layout()
     hall_area = sum(h["width"] * h["depth"] for h in halls)
     rows = [
@@ -185,10 +186,32 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
         for i, (code, en, zh, seats, area) in enumerate(facts.HALL_ROOMS)
     ]
     upsert(Zone, rows, ["expo", "code"], [*ZONE_FIELDS, "hall"])
+    rows = [
+        Zone(
+            expo=expo,
+            code=facts.queue_code(code),
+            kind=ZoneKind.QUEUE,
+            name_en=f"{en} queue",
+            name_zh=f"{zh}排队区",
+            area_m2=Decimal(lanes * facts.QUEUE_M2_PER_LANE),
+            capacity=int(lanes * facts.QUEUE_M2_PER_LANE * facts.QUEUE_PEOPLE_PER_M2),
+            position=60 + i,
+        )
+        for i, (code, en, zh, lanes) in enumerate(facts.ENTRANCE_GATES)
+    ]
+    upsert(Zone, rows, ["expo", "code"], ZONE_FIELDS)
     zones = {z.code: z for z in Zone.objects.filter(expo=expo)}
 
     gates = [
-        Gate(expo=expo, code=code, name_en=en, name_zh=zh, zone=zones["CIEC"], lanes=lanes)
+        Gate(
+            expo=expo,
+            code=code,
+            name_en=en,
+            name_zh=zh,
+            zone=zones["CIEC"],
+            lanes=lanes,
+            queue_zone=zones[facts.queue_code(code)],
+        )
         for code, en, zh, lanes in facts.ENTRANCE_GATES
     ]
     gates += [
@@ -214,7 +237,7 @@ def seed_venue(expo: Expo) -> dict[str, Zone]:
         )
         for code, en, zh, seats, _area in [*facts.FORUM_ROOMS, *facts.HALL_ROOMS]
     ]
-    upsert(Gate, gates, ["expo", "code"], ["name_en", "name_zh", "zone", "lanes"])
+    upsert(Gate, gates, ["expo", "code"], ["name_en", "name_zh", "zone", "lanes", "queue_zone"])
     return zones
 
 

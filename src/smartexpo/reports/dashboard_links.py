@@ -40,6 +40,9 @@ def links(expo: Expo, payload: dict) -> dict[str, str]:
         # Admissions: the control room's table of entries and the check-in log.
         "entries_admin": _admin("checkin_scan_entries", expo=expo.pk, day=day),
         "scans_admin": _admin("checkin_scan_changelist", expo__id__exact=expo.pk),
+        # Waits: the gates' queue zones and their measured waits.
+        "gates_admin": _admin("venue_gate_changelist", expo__id__exact=expo.pk),
+        "waits_api": _api(expo, "gates/waits?" + urlencode({"day": day, "at": payload["at"]})),
         # Halls and alerts: the live venue page and the crowd API.
         "live": live.page_url(expo=expo),
         "occupancy_api": _api(expo, "venue/occupancy"),

@@ -5,7 +5,8 @@ dashboard").
 Every section is built from what its owner already answers elsewhere, so a figure here is the
 figure of the page or API it links to: the ticket types' quotas (`tickets.selectors`), the
 forecast's bookings by day (`planning.queries.bookings`), the control room's entries per gate
-(`checkin.selectors.entries_per_gate`), the live venue page's occupancy, levels and alerts
+(`checkin.selectors.entries_per_gate`) and the gates' measured waits (`gate_waits`, as the API's
+`gates/waits` answers them), the live venue page's occupancy, levels and alerts
 (`crowd.selectors`, `crowd.live`). Only the minutes each hall spent at each level are new,
 counted from the same folded minute history the prediction reads (`crowd.queries`); the
 edition's report counts them over each day's opening hours (`level_minutes`).
@@ -20,7 +21,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from smartexpo.checkin.selectors import entries_per_gate
+from smartexpo.checkin.selectors import entries_per_gate, gate_waits
 from smartexpo.crowd import live
 from smartexpo.crowd import queries as crowd_queries
 from smartexpo.crowd import selectors as crowd
@@ -167,6 +168,31 @@ def admissions(*, expo: Expo, at: dt.datetime) -> dict:
         ],
         "totals": table.totals,
         "total": table.total,
+        "waits": waits(expo=expo, day=day, at=at),
+    }
+
+
+def waits(*, expo: Expo, day: dt.date, at: dt.datetime) -> dict:
+    """Each gate's mean wait per quarter hour of `day` up to `at`, measured by its queue zone
+    (`checkin.selectors.gate_waits`, the API's `gates/waits`): minutes, None where nobody left
+    the queue in the slot, and every cell None for a gate without a queue zone."""
+    table = gate_waits(expo=expo, day=day, at=at)
+    return {
+        "measured": any(g.measured for g in table.gates),
+        "gates": [{"code": g.gate.code, "measured": g.measured} for g in table.gates],
+        "rows": [
+            {
+                "slot": f"{start:%H:%M}",
+                "minutes": [g.slots[i].wait_minutes for g in table.gates],
+                "queues": [g.slots[i].queue_end for g in table.gates],
+            }
+            for i, start in enumerate(table.slots)
+        ],
+        "means": [g.mean_wait_minutes for g in table.gates],
+        "worst": [
+            {"slot": f"{g.worst.start:%H:%M}", "minutes": g.worst.wait_minutes} if g.worst else None
+            for g in table.gates
+        ],
     }
 
 

@@ -5,7 +5,8 @@ Every figure is read from the selector that answers it elsewhere, so the report 
 dashboard, the big screen, the control room's table, the footfall API, the attendance API and
 the deals tally say for the same instant: the visitors of a day are the big screen's
 (`reports.queries.visitors_by_day`), the arrivals per gate the control room's
-(`checkin.selectors.entries_per_gate`), the halls' peaks and the booths' footfall the footfall
+(`checkin.selectors.entries_per_gate`) and their waits the gate-waits API's (`gate_waits`), the
+halls' peaks and the booths' footfall the footfall
 API's (`crowd.selectors.footfall`), the minutes at each level the dashboard's
 (`dashboard_sections.level_minutes`), the forums and meetings the dashboard's
 (`dashboard_activity`), the deals the tally's breakdowns (`deals.breakdowns`). Each is one
@@ -21,7 +22,7 @@ import datetime as dt
 from django.db.models import Count
 
 from smartexpo.checkin.models import Reason, Scan, ScanSource
-from smartexpo.checkin.selectors import SLOT_MINUTES, entries_per_gate
+from smartexpo.checkin.selectors import SLOT_MINUTES, entries_per_gate, gate_waits
 from smartexpo.core.errors import SmartExpoError
 from smartexpo.crowd import live, services
 from smartexpo.crowd import selectors as crowd
@@ -36,6 +37,7 @@ from smartexpo.programme.models import Session
 from smartexpo.reports import dashboard_activity, queries
 from smartexpo.reports.dashboard_sections import level_minutes
 from smartexpo.venue import selectors as venue
+from smartexpo.venue import selectors as venue_selectors
 from smartexpo.venue.models import Expo, ZoneKind
 
 
@@ -168,6 +170,33 @@ def gates(*, expo: Expo, at: dt.datetime) -> dict:
         "totals": [sum(r["days"][i] for r in rows) for i in range(len(days))],
         "total": sum(r["total"] for r in rows),
         "slot_minutes": SLOT_MINUTES,
+        **gate_wait_rows(expo=expo, at=at, days=days),
+    }
+
+
+def gate_wait_rows(*, expo: Expo, at: dt.datetime, days: list[dt.date]) -> dict:
+    """Per gate with a queue zone and day, the mean wait and the longest quarter hour's mean
+    wait with its start (`checkin.selectors.gate_waits`, the gate-waits API's, up to `at`), and
+    the entrance gates whose queue is not counted (they have no queue zone)."""
+    waits = []
+    for day in days:
+        for g in gate_waits(expo=expo, day=day, at=at).gates:
+            if g.measured:
+                waits.append(
+                    {
+                        "code": g.gate.code,
+                        "day": day.isoformat(),
+                        "mean_minutes": g.mean_wait_minutes,
+                        "worst_minutes": g.worst.wait_minutes if g.worst else None,
+                        "worst_at": f"{g.worst.start:%H:%M}" if g.worst else None,
+                        "left": sum(s.left for s in g.slots),
+                    }
+                )
+    waits.sort(key=lambda w: (w["code"], w["day"]))
+    entrances = venue_selectors.entrance_gates(expo=expo)
+    return {
+        "waits": waits,
+        "unmeasured": sorted(g.code for g in entrances if g.queue_zone_id is None),
     }
 
 

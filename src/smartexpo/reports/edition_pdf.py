@@ -125,13 +125,6 @@ def _gates(pages: Pages, section: dict) -> None:
         )
         % {"n": section["slot_minutes"]}
     )
-    pages.line(
-        _(
-            "Queue waits are not measured: a scanner records when a ticket was scanned, not "
-            "when its holder joined the line."
-        ),
-        bold=True,
-    )
     if section["gates"]:
         pages.image(edition_charts.gates_chart(section))
     days = section["days"]
@@ -151,6 +144,40 @@ def _gates(pages: Pages, section: dict) -> None:
     ]
     rows.append([_("Total"), number(section["total"]), *map(number, section["totals"]), "", ""])
     pages.table(columns, heads, rows)
+    pages.line()
+    pages.line(
+        _(
+            "Waits in minutes, measured by each gate's queue sensor (people counted into the "
+            "queue area and out at the lanes): each day's mean (the queue's person-time over "
+            "the people who left it) and the longest %(n)s minutes' mean, first in, first "
+            "out; means, not anyone's longest wait."
+        )
+        % {"n": section["slot_minutes"]}
+    )
+    if section["unmeasured"]:
+        pages.line(
+            _("Not measured at the entrance gates without a queue zone: %(gates)s.")
+            % {"gates": ", ".join(section["unmeasured"])},
+            bold=True,
+        )
+    if section["waits"]:
+
+        def minutes(value):
+            return "—" if value is None else f"{value:.1f}"
+
+        heads = [_("Gate"), _("Day"), _("Left the queue"), _("Mean wait"), _("Longest"), _("From")]
+        rows = [
+            [
+                w["code"],
+                w["day"][5:],
+                number(w["left"]),
+                minutes(w["mean_minutes"]),
+                minutes(w["worst_minutes"]),
+                w["worst_at"] or "—",
+            ]
+            for w in section["waits"]
+        ]
+        pages.table([0, 22, 40, 70, 95, 120], heads, rows)
 
 
 def _halls(pages: Pages, section: dict, lang: str) -> None:
@@ -327,7 +354,6 @@ def _quality(pages: Pages, section: dict, lang: str) -> None:
 def not_measured() -> list[str]:
     """What the report cannot say because nothing in SmartExpo measures it."""
     return [
-        _("Queue waits at the gates (only the scan is recorded)."),
         _("Sensor events refused at intake are answered to the sensor, not kept per zone."),
         _(
             "Distinct visitors of a booth over several days (each day's is an estimate; days "

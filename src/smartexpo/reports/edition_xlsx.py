@@ -74,6 +74,23 @@ def report_xlsx(report: dict) -> bytes:
             for g in gates["gates"]
         ],
     )
+    _sheet(
+        book,
+        _("Gate waits"),
+        [
+            _("Gate"),
+            _("Day"),
+            _("Left the queue"),
+            _("Mean wait (min)"),
+            _("Longest 15 minutes (min)"),
+            _("From"),
+        ],
+        [
+            [w["code"], w["day"], w["left"], w["mean_minutes"], w["worst_minutes"], w["worst_at"]]
+            for w in gates["waits"]
+        ]
+        + [[code, None, None, None, None, _("No queue zone")] for code in gates["unmeasured"]],
+    )
     halls = report["halls"]
     _sheet(
         book,

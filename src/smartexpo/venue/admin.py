@@ -20,6 +20,7 @@ from smartexpo.venue.models import (
     Gate,
     Hall,
     Zone,
+    ZoneKind,
 )
 from smartexpo.venue.services import booth_geometry_check, lead_fields_ordered
 from smartexpo.venue.signals import zone_thresholds_changed
@@ -184,10 +185,17 @@ class ZoneAdmin(EditionAdmin, ZoneAdminBase):
 
 @admin.register(Gate)
 class GateAdmin(EditionAdmin):
-    list_display = ("code", "name_en", "name_zh", "zone", "lanes", "expo")
+    list_display = ("code", "name_en", "name_zh", "zone", "lanes", "queue_zone", "expo")
     list_filter = ("expo",)
     search_fields = ("code", "name_en", "name_zh")
-    list_select_related = ("zone", "expo")
+    list_select_related = ("zone", "queue_zone", "expo")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer gate-queue zones only; the model's `clean` refuses any other all the same.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "queue_zone" and field is not None:
+            field.queryset = field.queryset.filter(kind=ZoneKind.QUEUE)
+        return field
 
 
 class BoothForm(EditionBoundForm):

@@ -84,6 +84,7 @@ class GateItem(Schema):
     name: Names
     zone: str
     lanes: int
+    queue_zone: str | None = Field(None, description="the zone of kind queue counting its queue")
 
 
 def expo_item(expo: Expo) -> dict:
@@ -139,7 +140,13 @@ def zone_item(zone: Zone) -> dict:
 
 
 def gate_item(gate: Gate) -> dict:
-    return {"code": gate.code, "name": gate.names, "zone": gate.zone.code, "lanes": gate.lanes}
+    return {
+        "code": gate.code,
+        "name": gate.names,
+        "zone": gate.zone.code,
+        "lanes": gate.lanes,
+        "queue_zone": gate.queue_zone.code if gate.queue_zone_id else None,
+    }
 
 
 NOT_FOUND = {404: Error, 422: Error}

@@ -11,6 +11,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -226,6 +227,7 @@ class ZoneKind(models.TextChoices):
     HALL = "hall", _("Hall")
     BOOTH = "booth", _("Booth area")
     ROOM = "room", _("Forum room")
+    QUEUE = "queue", _("Gate queue")
     OTHER = "other", _("Other")
 
 
@@ -355,6 +357,17 @@ class Gate(EditionBound, BilingualName):
         Zone, verbose_name=_("admits into"), on_delete=models.PROTECT, related_name="gates"
     )
     lanes = models.PositiveSmallIntegerField(_("scanning lanes"), default=1)
+    # People counters at the queue area's entry and at the lanes count this zone: its
+    # person-time over the people leaving it is the mean wait (checkin.selectors.gate_waits).
+    queue_zone = models.OneToOneField(
+        Zone,
+        verbose_name=_("queue zone"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queue_of",
+        help_text=_("The zone of kind gate queue that sensors count the gate's queue in, if any"),
+    )
 
     class Meta:
         verbose_name = _("gate")
@@ -363,6 +376,15 @@ class Gate(EditionBound, BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["expo", "code"], name="gate_code_unique_per_expo"),
         ]
+
+    def clean(self):
+        super().clean()
+        # Not `limit_choices_to`: the model's own check would then say only that the zone
+        # "does not exist"; the edition is checked by `EditionBound`.
+        if self.queue_zone_id is not None and self.queue_zone.kind != ZoneKind.QUEUE:
+            raise ValidationError(
+                {"queue_zone": _("A gate's queue zone must be a zone of kind gate queue.")}
+            )
 
 
 class Booth(EditionBound, models.Model):

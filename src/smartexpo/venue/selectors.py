@@ -80,7 +80,7 @@ def zone_list(*, expo: Expo) -> QuerySet[Zone]:
 
 def gate_list(*, expo: Expo) -> QuerySet[Gate]:
     """An edition's gates with the zone each admits into."""
-    return Gate.objects.filter(expo=expo).select_related("zone").order_by("id")
+    return Gate.objects.filter(expo=expo).select_related("zone", "queue_zone").order_by("id")
 
 
 def entrance_gates(*, expo: Expo) -> list[Gate]:
@@ -88,7 +88,7 @@ def entrance_gates(*, expo: Expo) -> list[Gate]:
     by id: the digital twin's gates and those the attendance forecast plans."""
     return list(
         Gate.objects.filter(expo=expo, zone__kind=ZoneKind.VENUE)
-        .select_related("zone")
+        .select_related("zone", "queue_zone")
         .order_by("id")
     )
 

@@ -306,6 +306,13 @@ API_ROWS = [
         query={"day": "2019-08-26"},
         note="an exhibitor sees its own booths only",
     ),
+    Row(
+        VENUE,
+        "GET",
+        A + "/gates/waits",
+        api("200", "organizer"),
+        query={"day": "2019-08-26", "at": ON_THE_26TH},
+    ),
     # the programme: public reads of the published release, organisers' edits, visitors' seats
     Row(PROGRAMME, "GET", A + "/forums", everyone("200")),
     Row(

@@ -25,8 +25,10 @@ class DayArrays:
     the entrance gates' scans first (each visitor in, then each out), then the room doors'
     (gate indexes after the venue's entrance gates).
     Events: `event_visitor` entered or (`event_exit`) left zone `event_zone` (an index into
-    `Venue.zone_codes`), reported by the sensor of hall `event_hall`. `missed_zone` lists the
-    zone of every exit the sensors were made to miss."""
+    `Venue.zone_codes`), reported by sensor `event_hall` (a hall's, or after the halls' a
+    counted gate queue's: `TwinDevices.sensors`). A visitor joins a counted queue on arriving
+    and leaves it when scanned in (`arrived_at`, and the first `visitors` of `scan_at`).
+    `missed_zone` lists the zone of every exit the sensors were made to miss."""
 
     day: dt.date
     day_index: int
@@ -111,6 +113,23 @@ def _leave_halls_for_rooms(trip: Itinerary, rooms: m.RoomVisits, n: int) -> Itin
     )
 
 
+def _queue_parts(venue: m.Venue, gate: np.ndarray, arrive: np.ndarray, scan: np.ndarray):
+    """The counted queues' events as `simulate_day` lists its parts: each visitor at a gate
+    with a queue zone enters it on arriving and leaves it at the scan (the counters at the
+    queue's entry and at the lanes see everyone: no miss is drawn, so the seed's draws and
+    every other event stay as they were)."""
+    queued = venue.queue_gates
+    if not queued:
+        return []
+    position = np.full(len(venue.gates), -1, dtype=np.int32)
+    position[queued] = np.arange(len(queued))
+    who = np.flatnonzero(position[gate] >= 0).astype(np.int32)
+    first_zone = len(venue.zone_codes) - len(queued)
+    zone = (first_zone + position[gate[who]]).astype(np.int32)
+    sensor = (len(venue.halls) + position[gate[who]]).astype(np.int16)
+    return [(arrive[who], who, zone, sensor, False), (scan[who], who, zone, sensor, True)]
+
+
 def simulate_day(
     *,
     venue: m.Venue,
@@ -140,7 +159,7 @@ def simulate_day(
     )
     tick()
     # Nobody is scanned before the lanes open: early comers wait in the queue.
-    gate_in, scan_in = m.gates_queue(rng, venue, np.maximum(arrive, open_s))
+    gate_in, scan_in = m.gates_queue(rng, venue, np.maximum(arrive, open_s), came=arrive)
     tick()
     through = scan_in + m.SERVICE_S
     leave = _departures(rng, close_s, through + m.MIN_STAY_S)
@@ -184,6 +203,7 @@ def simulate_day(
         (trip.hall_exit[hall_kept], *(a[hall_kept] for a in hall), True),
         (trip.booth_enter, *booth, False),
         (trip.booth_exit[booth_kept], *(a[booth_kept] for a in booth), True),
+        *_queue_parts(venue, gate_in, arrive, scan_in),
     ]
     visitors = np.arange(n, dtype=np.int32)
     doors = (len(venue.gates) + visits.door).astype(np.int16)

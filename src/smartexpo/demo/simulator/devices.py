@@ -1,5 +1,6 @@
-"""The twin's devices: a scanner at each entrance gate and a sensor in each hall (counting the
-hall and its booths), created once per edition through the devices service.
+"""The twin's devices: a scanner at each entrance gate, a sensor in each hall (counting the
+hall and its booths) and one at each counted gate queue, created once per edition through the
+devices service.
 
 They are found again by name, so running the twin twice reuses them; a revoked one is never
 reused (a new one takes its name), and a sensor whose hall gained or lost booth zones since is
@@ -19,12 +20,14 @@ from smartexpo.venue.models import Expo
 
 SCANNER_NAME = "Digital twin scanner {code}"
 SENSOR_NAME = "Digital twin sensor {code}"
+QUEUE_SENSOR_NAME = "Digital twin sensor queue {code}"
 
 
 @dataclasses.dataclass(frozen=True)
 class TwinDevices:
-    """The devices in the venue's order: `scanners[g]` for gate g, `sensors[h]` for hall h,
-    `doors[d]` for the door of forum room d (`sessions.RoomPlan.doors`)."""
+    """The devices in the venue's order: `scanners[g]` for gate g, `sensors[h]` for hall h
+    and after the halls' one for each counted gate queue (`Venue.queue_gates`), `doors[d]`
+    for the door of forum room d (`sessions.RoomPlan.doors`)."""
 
     scanners: tuple[Scanner, ...]
     sensors: tuple[Sensor, ...]
@@ -71,6 +74,11 @@ def twin_devices_ensure(*, expo: Expo, venue: Venue, doors: tuple[str, ...] = ()
         codes = [hall.code, *hall.booths]
         device = _ensure(expo, live, DeviceKind.SENSOR, name, codes)
         sensors.append(Sensor(device.pk, expo.pk, name, frozenset(codes)))
+    for g in venue.queue_gates:
+        gate = venue.gates[g]
+        name = QUEUE_SENSOR_NAME.format(code=gate.code)
+        device = _ensure(expo, live, DeviceKind.SENSOR, name, [gate.queue])
+        sensors.append(Sensor(device.pk, expo.pk, name, frozenset({gate.queue})))
     at_doors = []
     for code in doors:
         name = SCANNER_NAME.format(code=code)

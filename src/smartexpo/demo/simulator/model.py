@@ -112,10 +112,12 @@ ROOM_WALK_S = 5 * 60
 
 @dataclasses.dataclass(frozen=True)
 class Gate:
-    """An entrance gate into the venue and its scanning lanes."""
+    """An entrance gate into the venue and its scanning lanes, and the zone its queue is
+    counted in (None: not counted)."""
 
     code: str
     lanes: int
+    queue: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,8 +155,15 @@ class Venue:
 
     @property
     def zone_codes(self) -> list[str]:
-        """Every zone the sensors report on: the halls, then each hall's booths in order."""
-        return [h.code for h in self.halls] + [b for h in self.halls for b in h.booths]
+        """Every zone the sensors report on: the halls, then each hall's booths in order, then
+        the gates' queue zones (`queue_gates` order)."""
+        halls = [h.code for h in self.halls] + [b for h in self.halls for b in h.booths]
+        return halls + [self.gates[g].queue for g in self.queue_gates]
+
+    @property
+    def queue_gates(self) -> list[int]:
+        """The indexes of the gates whose queue is counted, in gate order."""
+        return [g for g, gate in enumerate(self.gates) if gate.queue]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,14 +227,20 @@ def lane_queue(ready: np.ndarray, lanes: int, service_s: float = SERVICE_S) -> n
     return fifo_starts(ready, lanes, service_s)
 
 
-def gates_queue(rng, venue: Venue, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(gate index, scan time) per visitor: gates chosen in proportion to their lanes."""
+def gates_queue(
+    rng, venue: Venue, ready: np.ndarray, came: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(gate index, scan time) per visitor: gates chosen in proportion to their lanes. Those
+    ready at the same instant (early comers, all ready at the opening) are served in the order
+    they `came`, as a line forms: first in, first out, which the gates' measured waits assume."""
     lanes = np.array([g.lanes for g in venue.gates], dtype=np.float64)
     gate = rng.choice(len(lanes), size=len(ready), p=lanes / lanes.sum()).astype(np.int16)
     at = np.empty(len(ready), dtype=np.float64)
     for g, spec in enumerate(venue.gates):
-        mask = gate == g
-        at[mask] = lane_queue(ready[mask], spec.lanes)
+        mine = np.flatnonzero(gate == g)
+        if came is not None:
+            mine = mine[np.lexsort((came[mine], ready[mine]))]
+        at[mine] = lane_queue(ready[mine], spec.lanes)
     return gate, at
 
 

@@ -47,7 +47,7 @@ from smartexpo.demo.visitors import demo_visitor_indexes
 from smartexpo.venue.models import Expo
 
 # Bumped whenever the model changes what a seed produces, so that ids never repeat.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 SCHEMA = pl.Schema(
     {

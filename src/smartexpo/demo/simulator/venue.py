@@ -1,5 +1,6 @@
 """The twin's picture of an edition, read from the database: days and hours, entrance gates
-and their lanes, halls and their booth zones, and the ticket types visitors hold."""
+with their lanes and queue zones, halls and their booth zones, and the ticket types visitors
+hold."""
 
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def venue_load(*, expo: Expo) -> m.Venue:
         days=tuple(expo.days),
         opens=expo.opens_at,
         closes=expo.closes_at,
-        gates=tuple(m.Gate(g.code, max(1, g.lanes)) for g in gates),
+        gates=tuple(
+            m.Gate(g.code, max(1, g.lanes), g.queue_zone.code if g.queue_zone else None)
+            for g in gates
+        ),
         halls=tuple(
             m.Hall(
                 h.code,
