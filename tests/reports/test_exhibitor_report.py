@@ -100,6 +100,29 @@ def test_the_leads_are_the_leads_apis_with_their_ratings(exhibitors_show):
         assert by_rating == {r: ratings.count(r) for r in ratings}
 
 
+def test_the_report_lists_its_own_leads_as_its_staff_see_them_and_no_others(exhibitors_show):
+    from smartexpo.leads.models import Lead
+    from smartexpo.leads.selectors import holder
+
+    expo = exhibitors_show
+    mine = Lead.objects.filter(exhibitor=expo.test_exhibitors["huawei"]).order_by("-rating")
+    rows = report_of(expo, "huawei")["leads"]["rows"]
+    assert [(r["serial"], r["rating"]) for r in rows] == [(x.serial, x.rating) for x in mine]
+    assert [r["visitor"] for r in rows] == [holder(x) for x in mine]
+    assert all(r["visitor"] and "Secretname" not in r["visitor"] for r in rows)
+    text = " ".join(text_of(exhibitor_pdf.exhibitor_pdf(report_of(expo, "huawei"))).split())
+    for lead in mine:
+        assert str(lead.serial) in text and holder(lead) in text
+    (theirs,) = Lead.objects.filter(exhibitor=expo.test_exhibitors["zte"])
+    assert str(theirs.serial) not in text
+    # A visitor who withdrew is listed without a name.
+    first = mine.first()
+    first.withdrawn_at = first.captured_at
+    first.save(update_fields=["withdrawn_at"])
+    rows = report_of(expo, "huawei")["leads"]["rows"]
+    assert [r["visitor"] is None for r in rows] == [True, False]
+
+
 def test_meetings_held_exclude_one_sided_and_cancelled_ones(exhibitors_show):
     meetings = report_of(exhibitors_show, "huawei")["meetings"]
     assert meetings == {"scheduled": 2, "held": 1, "missed": 1}

@@ -1,5 +1,5 @@
 """The exhibitor report's figures (docs/reports.md, "The exhibitor report"): for one exhibitor,
-its booths' footfall against the averages of its hall and its sector, its leads by rating, its
+its booths' footfall against the averages of its hall and its sector, its leads with ratings, its
 business meetings held and the forum sessions its people gave. `exhibitor_pdf` draws them.
 
 An edition has some 850 exhibitors and the organiser builds all their reports at once, so the
@@ -28,6 +28,7 @@ from smartexpo.crowd.models import OccupancyMinute
 from smartexpo.crowd.periods import MINUTE_US, from_us, to_us
 from smartexpo.exhibitors.models import Exhibitor, ExhibitorStatus
 from smartexpo.leads.models import MAX_RATING, Lead
+from smartexpo.leads.selectors import holder as lead_holder
 from smartexpo.meetings.models import Meeting, RequestStatus
 from smartexpo.programme.attendance import attendance_counts
 from smartexpo.programme.selectors import published_programme
@@ -71,6 +72,7 @@ class ExhibitorContext:
     counted: dict[int, BoothFigures]  # booth zone id → figures
     halls: dict[int, dict]  # hall zone id → code and names
     leads: dict[int, Counter]  # exhibitor id → rating (None: unrated) → leads
+    lead_rows: dict[int, list[dict]]  # exhibitor id → its leads as its staff see them
     meetings: dict[int, Counter]  # exhibitor id → scheduled / held / missed
     sessions: dict[int, list[dict]]  # exhibitor id → sessions its people gave
     # The averages of a hall or a sector, worked out for its first exhibitor and kept for the
@@ -128,6 +130,7 @@ def exhibitor_context(*, expo: Expo, at: dt.datetime | None = None) -> Exhibitor
         counted=counted,
         halls=halls,
         leads=_leads(expo=expo, at=at),
+        lead_rows=_lead_rows(expo=expo, at=at),
         meetings=_meetings(expo=expo, at=at),
         sessions=_sessions(expo=expo, at=at, exhibitors=exhibitors),
     )
@@ -160,7 +163,7 @@ def _hours(*, expo: Expo, at: dt.datetime, days: list[dt.date], counted: dict) -
 
 def _leads(*, expo: Expo, at: dt.datetime) -> dict[int, Counter]:
     """The leads captured by `at`, per exhibitor and rating (the leads list's leads: every lead
-    the exhibitor holds, counted only; nothing of a visitor is read)."""
+    the exhibitor holds, counted)."""
     found: dict[int, Counter] = defaultdict(Counter)
     rows = (
         Lead.objects.filter(expo=expo, captured_at__lte=at)
@@ -171,6 +174,41 @@ def _leads(*, expo: Expo, at: dt.datetime) -> dict[int, Counter]:
     )
     for exhibitor_id, rating, n in rows:
         found[exhibitor_id][rating] += n
+    return dict(found)
+
+
+def _lead_rows(*, expo: Expo, at: dt.datetime) -> dict[int, list[dict]]:
+    """Each exhibitor's leads captured by `at`, as every member of its staff sees them in the
+    portal's list: the ticket serial, the visitor's masked name (`leads.selectors.holder`, none
+    after a withdrawal or an erasure), the rating and when it was captured. Nothing the visitor
+    shares beyond that, and no note: a PDF is a copy a later withdrawal cannot reach. Best rated
+    first, then in the order captured."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    leads = (
+        Lead.objects.filter(expo=expo, captured_at__lte=at)
+        .select_related("registration")
+        .only(
+            "exhibitor_id",
+            "serial",
+            "rating",
+            "captured_at",
+            "withdrawn_at",
+            "registration__name",
+            "registration__erased_at",
+        )
+        .order_by("id")
+    )
+    for lead in leads.iterator(chunk_size=5000):
+        found[lead.exhibitor_id].append(
+            {
+                "serial": lead.serial,
+                "visitor": lead_holder(lead),
+                "rating": lead.rating,
+                "captured_at": lead.captured_at.astimezone(expo.tz).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    for rows in found.values():
+        rows.sort(key=lambda r: -1 if r["rating"] is None else -r["rating"])
     return dict(found)
 
 
@@ -269,7 +307,7 @@ def _average(group: list[tuple[int, float]], size: int) -> dict:
 def exhibitor_report(*, context: ExhibitorContext, exhibitor: Exhibitor) -> dict:
     """One exhibitor's report out of `context` (no query): its booths, their footfall per day
     (several booths summed; a day's distinct visitors are each booth's estimate, summed), the
-    peak hour, the averages of its halls and its sector, its leads by rating, its meetings and
+    peak hour, the averages of its halls and its sector, its leads with ratings, its meetings and
     the sessions its people gave. Names come in both languages (`{"en", "zh"}`)."""
     expo = context.expo
     booths = context.booths.get(exhibitor.pk, [])
@@ -384,5 +422,6 @@ def _leads_of(context: ExhibitorContext, exhibitor_id: int) -> dict:
         "total": sum(counts.values()),
         "by_rating": [{"rating": r, "leads": counts[r]} for r in RATINGS],
         "unrated": counts[None],
+        "rows": context.lead_rows.get(exhibitor_id, []),
         "mean_rating": round(sum(r * n for r, n in rated) / n_rated, 1) if n_rated else None,
     }

@@ -225,6 +225,24 @@ def _leads(pages: Pages, leads: dict, sector: dict) -> None:
         rows = [[str(r["rating"]), number(r["leads"])] for r in leads["by_rating"]]
         rows.append([_("Not rated"), number(leads["unrated"])])
         pages.table([0, 40], [_("Rating"), _("Leads")], rows)
+        pages.line(
+            _(
+                "Your leads, best rated first: the ticket serial and the visitor's name as "
+                "your staff see them in the portal (the visitor's details are in the portal)."
+            ),
+            8,
+        )
+        heads = [_("Ticket serial"), _("Visitor"), _("Rating"), _("Captured")]
+        listed = [
+            [
+                str(r["serial"]),
+                r["visitor"] or _("withdrawn"),
+                "—" if r["rating"] is None else str(r["rating"]),
+                r["captured_at"],
+            ]
+            for r in leads["rows"]
+        ]
+        pages.table([0, 35, 95, 115], heads, listed)
     pages.line(
         _("Sector average: %(leads)s leads per exhibitor (%(n)s exhibitors).")
         % {"leads": _average(sector["leads"], sector["exhibitors"]), "n": sector["exhibitors"]},

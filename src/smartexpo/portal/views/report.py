@@ -1,6 +1,7 @@
 """The exhibitor's own report as a PDF (`reports.exhibitor_pdf`: English, then Chinese), for
-every member of its staff: it holds counts only, nothing of a visitor, so unlike the leads'
-exports it is no copy of personal data that a withdrawal could no longer reach."""
+every member of its staff: of a visitor it holds only what every member sees in the leads list
+(the serial and the masked name), so unlike the leads' exports it is no copy of personal data
+that a withdrawal could no longer reach."""
 
 from __future__ import annotations
 
