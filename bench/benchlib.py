@@ -28,6 +28,23 @@ class BenchError(RuntimeError):
     pass
 
 
+# The end of every wrk script that counts answers by kind: each thread keeps `counts` (kind →
+# answers), and `done` prints their totals as `BENCH\tstatus\tKIND\tN` lines, which `parse_wrk`
+# reads. The script keeps its threads in `threads` (its `setup`).
+LUA_TOTALS = """function done(summary, latency, requests)
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    for key, count in pairs(thread:get("counts") or {}) do
+      totals[key] = (totals[key] or 0) + count
+    end
+  end
+  for key, count in pairs(totals) do
+    io.write("BENCH\\tstatus\\t" .. key .. "\\t" .. count .. "\\n")
+  end
+end
+"""
+
+
 def cli() -> list[str]:
     script = Path(sys.executable).parent / "smartexpo"
     return [str(script)] if script.exists() else [sys.executable, "-m", "smartexpo"]
