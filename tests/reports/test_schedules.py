@@ -40,6 +40,7 @@ def make(expo, **extra):
         ({"recipients": [f"p{n}@example.org" for n in range(21)]}, "recipients"),
         ({"kinds": []}, "kinds"),
         ({"kinds": ["edition-pdf", "everything"]}, "kinds"),
+        ({"kinds": ["edition-pdf", "exhibitors-zip"]}, "kinds"),
         ({"language": "fr"}, "language"),
         ({"send_time": "18:30"}, "send_time"),
     ],

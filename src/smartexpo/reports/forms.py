@@ -30,7 +30,7 @@ class ScheduleForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     kinds = forms.MultipleChoiceField(
         label=_("Reports attached"),
-        choices=job_kinds.kind_choices,
+        choices=job_kinds.emailed_choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one report.")},
     )

@@ -30,6 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class JobKind:
     label: Promise
     builder: Builder
+    # Whether a daily email may carry it: every exhibitor's report is tens of megabytes, more
+    # than mail servers take.
+    emailed: bool = True
 
 
 def _suffix(language: str) -> str:
@@ -70,7 +73,9 @@ def _exhibitors_zip(*, expo: Expo, language: str, progress: Progress) -> Built:
 KINDS: dict[str, JobKind] = {
     "edition-pdf": JobKind(_("Post-show report (PDF)"), _edition_pdf),
     "edition-xlsx": JobKind(_("Post-show report (XLSX workbook)"), _edition_xlsx),
-    "exhibitors-zip": JobKind(_("Every exhibitor's report (ZIP of PDFs)"), _exhibitors_zip),
+    "exhibitors-zip": JobKind(
+        _("Every exhibitor's report (ZIP of PDFs)"), _exhibitors_zip, emailed=False
+    ),
 }
 
 
@@ -82,3 +87,8 @@ def kind_get(kind: str) -> JobKind | None:
 def kind_choices() -> list[tuple[str, str]]:
     """(kind, label in the active language), in the registry's order."""
     return [(kind, str(entry.label)) for kind, entry in KINDS.items()]
+
+
+def emailed_choices() -> list[tuple[str, str]]:
+    """The kinds a daily email may carry, as `kind_choices`."""
+    return [(kind, str(entry.label)) for kind, entry in KINDS.items() if entry.emailed]

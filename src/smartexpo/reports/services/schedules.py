@@ -62,8 +62,12 @@ def _checked(*, recipients: list[str], send_time: dt.time, language: str, kinds:
         fields["kinds"] = _("Choose at least one report.")
     elif any(job_kinds.kind_get(k) is None for k in chosen):
         fields["kinds"] = _("Unknown report: one of %(kinds)s.") % {
-            "kinds": ", ".join(job_kinds.KINDS)
+            "kinds": ", ".join(k for k, _label in job_kinds.emailed_choices())
         }
+    elif not all(job_kinds.kind_get(k).emailed for k in chosen):
+        fields["kinds"] = _(
+            "Every exhibitor's report is too large for an email: build it from the dashboard."
+        )
     if fields:
         raise invalid(fields)
     return {
