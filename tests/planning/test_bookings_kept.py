@@ -91,3 +91,14 @@ def test_editions_are_kept_apart(edition):
     forecast_world.register(edition, random.Random(10), 1, 1, 0)
     assert incremental(other) == full(other)
     assert incremental(edition) == full(edition)
+
+
+def test_the_instant_asked_first_moves_on_with_the_instants_after_it(edition):
+    first = opening(edition)
+    steps = [first - dt.timedelta(days=d) for d in (20, 9, 9, 4, 1)] + [first]
+    for i, until in enumerate(steps):
+        assert incremental(edition, until) == full(edition, until), until
+        if i % 2:
+            forecast_world.register(edition, random.Random(20 + i), 1, 1, 0)
+    assert incremental(edition, steps[1]) == full(edition, steps[1])  # before the horizon
+    assert incremental(edition) == full(edition)

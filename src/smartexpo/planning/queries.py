@@ -70,17 +70,47 @@ def bookings(
     return [(tid, date_value(day), int(lead), int(n)) for tid, day, lead, n in rows]
 
 
-def tickets_after(*, expo_id: int, after_id: int) -> tuple[int, int, int | None]:
-    """(how many, the highest id, the latest `created_at` in seconds since 1970) of the
-    edition's tickets whose id is above `after_id`, read along the primary key."""
+def bookings_split(
+    *, expo_id: int, opening: dt.datetime, horizon: dt.datetime, ids: tuple[int, int]
+) -> list[tuple[int, dt.date, int, dt.datetime | None, int]]:
+    """`bookings` of the tickets whose id is in `ids` (low excluded), with each booking instant
+    after `horizon` as well (None for those booked by it): what is booked by any later instant
+    is then counted without the database."""
+    created = epoch_seconds("t.created_at")
+    sql = (
+        f"SELECT t.ticket_type_id, d.day, "
+        f"({_epoch(opening) + _FAR_DAYS * DAY_S} - {created} - 1) / {DAY_S} - {_FAR_DAYS}, "
+        "CASE WHEN t.created_at > %s THEN t.created_at END, "
+        f"COUNT(*) FROM {table(TicketDay)} d JOIN {table(Ticket)} t ON t.id = d.ticket_id "
+        "WHERE d.expo_id = %s AND d.valid = %s AND t.id > %s AND t.id <= %s AND +t.expo_id = %s "
+        "GROUP BY 1, 2, 3, 4"
+    )
+    params = [_at(horizon), expo_id, True, ids[0], ids[1], expo_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        (tid, date_value(day), int(lead), _instant(at), int(n)) for tid, day, lead, at, n in rows
+    ]
+
+
+def _instant(value) -> dt.datetime | None:
+    """A timestamp as a raw cursor hands it back (SQLite: UTC text), as an aware datetime."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+def tickets_after(*, expo_id: int, after_id: int) -> tuple[int, int]:
+    """(how many, the highest id) of the edition's tickets whose id is above `after_id`, read
+    along the primary key."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), MAX(id), MAX({epoch_seconds('created_at')}) FROM {table(Ticket)} "
-            "WHERE id > %s AND +expo_id = %s",
+            f"SELECT COUNT(*), MAX(id) FROM {table(Ticket)} WHERE id > %s AND +expo_id = %s",
             [after_id, expo_id],
         )
-        n, high, latest = cursor.fetchone()
-    return int(n), int(high or after_id), None if latest is None else int(latest)
+        n, high = cursor.fetchone()
+    return int(n), int(high or after_id)
 
 
 def tickets_fingerprint(*, expo_id: int, upto_id: int) -> tuple[int, int]:
