@@ -45,6 +45,7 @@ def fresh_process_caches():
     from smartexpo.deals import breakdowns, memo
     from smartexpo.deals.selectors import forget_tallies
     from smartexpo.devices.auth import forget_device_caches
+    from smartexpo.planning import bookings_kept
     from smartexpo.programme import display, pages
     from smartexpo.programme.exports.common import ReleaseMemo
     from smartexpo.programme.selectors import forget_published
@@ -63,6 +64,7 @@ def fresh_process_caches():
         forget_tallies()
         memo.forget_all()
         breakdowns.forget()  # the deals pages' breakdowns
+        bookings_kept.forget()  # the booking curve's counts read so far
 
     forget()
     yield

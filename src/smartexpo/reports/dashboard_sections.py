@@ -28,6 +28,8 @@ from smartexpo.crowd import selectors as crowd
 from smartexpo.crowd.levels import LEVELS, ZoneInfo, level_of
 from smartexpo.crowd.periods import MINUTE_US, closing_instant, period_of, to_us
 from smartexpo.planning import queries as planning_queries
+from smartexpo.planning.bookings_kept import bookings_kept
+from smartexpo.planning.bookings_kept import forget as bookings_kept_forget
 from smartexpo.reports.dashboard_chart import booking_chart
 from smartexpo.tickets.selectors import ticket_type_list
 from smartexpo.venue.models import Expo, ZoneKind
@@ -121,6 +123,7 @@ def forget_previous() -> None:
     """Forget the previous editions' bookings read (tests, whose databases start over)."""
     with _previous_lock:
         _previous.clear()
+    bookings_kept_forget()
 
 
 def booking_curve(*, expo: Expo, at: dt.datetime) -> dict:
@@ -128,7 +131,7 @@ def booking_curve(*, expo: Expo, at: dt.datetime) -> dict:
     same number of days before its opening, and both curves for the chart."""
     first = opening(expo)
     lead = lead_days(first, at)
-    mine = by_lead(planning_queries.bookings(expo_id=expo.pk, opening=first, until=at))
+    mine = by_lead(bookings_kept(expo_id=expo.pk, opening=first, until=at))
     previous = expo.previous
     theirs = previous_bookings(previous) if previous is not None else None
     booked = sum(mine.values())

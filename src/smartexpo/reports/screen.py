@@ -15,7 +15,8 @@ live venue page, the API and the deals pages say for the same instant:
 Nothing personal is read or given: counts, halls, rooms, session titles and the deals' totals.
 
 Every screen of an edition polls the same answer, so `screen_snapshot` keeps it for
-`CACHE_SECONDS` per process: a hall of screens costs one computation every few seconds.
+`CACHE_SECONDS` per process: a hall of screens costs one computation every few seconds, done
+off the request when it is slow (`reports.kept`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -36,6 +38,7 @@ from smartexpo.deals import selectors as deals
 from smartexpo.deals.pages import grouped
 from smartexpo.programme.selectors import published_programme
 from smartexpo.reports import queries
+from smartexpo.reports.kept import KeptPayloads
 from smartexpo.venue import selectors as venue
 from smartexpo.venue.models import Expo, ZoneKind
 
@@ -273,51 +276,49 @@ def screen_data(*, expo: Expo, now: dt.datetime | None = None) -> dict[str, Any]
     }
 
 
-_memo: dict[int, tuple[float, tuple, dict[str, Any]]] = {}
-_locks: dict[int, threading.Lock] = {}
 _locks_lock = threading.Lock()
 
 
-def _lock_for(expo_id: int) -> threading.Lock:
-    with _locks_lock:
-        return _locks.setdefault(expo_id, threading.Lock())
+def rebuild_inline_seconds() -> float:
+    """A kept answer whose computation took longer is computed again on a thread of its own
+    (`settings.SCREEN_REBUILD_INLINE_SECONDS`, else 0.25)."""
+    return float(getattr(settings, "SCREEN_REBUILD_INLINE_SECONDS", 0.25))
+
+
+def _computed(expo: Expo) -> dict[str, Any]:
+    crowd_services.history_refresh(expo=expo)
+    return screen_data(expo=expo)
+
+
+_answers = KeptPayloads(
+    "screen", seconds=lambda: CACHE_SECONDS, inline_seconds=lambda: rebuild_inline_seconds()
+)
 
 
 def forget() -> None:
     """Drop the kept answers (tests rebuild the database under them)."""
+    _answers.forget()
     with _locks_lock:
-        _memo.clear()
         _past.clear()
+
+
+def rebuilds_join(timeout: float | None = None) -> None:
+    """Wait for the computations under way on their threads (tests; a process about to stop)."""
+    _answers.join(timeout)
 
 
 def screen_snapshot(*, expo: Expo) -> dict[str, Any]:
     """`screen_data` as every screen of the edition reads it: computed at most once every
-    `CACHE_SECONDS` per process (one request computes, those arriving meanwhile wait for its
-    answer rather than computing it again), after folding the movements accepted so far
-    (`crowd.services.history_refresh`, as every reader of occupancy does).
+    `CACHE_SECONDS` per process, after folding the movements accepted so far
+    (`crowd.services.history_refresh`, as every reader of occupancy does). One request
+    computes while those arriving meanwhile get the answer before; a computation that took
+    long is done on a thread of its own, every request answered the one before meanwhile
+    (`reports.kept`, as the dashboard's).
 
     The answer is keyed by the edition's demo clock too: setting or clearing it shows at once.
     Anything else the screen shows is at most `CACHE_SECONDS` older than the answer."""
-    key = (expo.clock_offset, expo.timezone)
-
-    def fresh() -> dict[str, Any] | None:
-        kept = _memo.get(expo.pk)
-        if kept is not None and kept[1] == key and time.monotonic() - kept[0] < CACHE_SECONDS:
-            return kept[2]
-        return None
-
-    found = fresh()
-    if found is not None:
-        return found
-    with _lock_for(expo.pk):
-        found = fresh()
-        if found is not None:
-            return found
-        started = time.monotonic()
-        crowd_services.history_refresh(expo=expo)
-        data = screen_data(expo=expo)
-        _memo[expo.pk] = (started, key, data)
-        return data
+    version = (expo.clock_offset, expo.timezone)
+    return _answers.get(expo.pk, version, lambda: _computed(expo))
 
 
 # The texts the page and its script show, as msgids; `labels` gives them in both languages.
