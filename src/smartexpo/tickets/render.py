@@ -153,11 +153,12 @@ def qr_png(secret: str, *, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _is_latin(char: str) -> bool:
+def _is_latin(text: str) -> bool:
+    # Whether Helvetica has every character of `text` (one character, or a whole string).
     # Helvetica is a standard-14 font with WinAnsi encoding; anything it cannot encode
     # (CJK, but also Cyrillic or Greek in a holder's name) goes to the CJK font instead.
     try:
-        char.encode("cp1252")
+        text.encode("cp1252")
     except UnicodeEncodeError:
         return False
     return True
@@ -165,10 +166,15 @@ def _is_latin(char: str) -> bool:
 
 def _runs(text: str, bold: bool) -> list[tuple[str, str]]:
     """Split `text` into (chunk, font) runs so each chunk is set in a font that has it."""
-    runs: list[tuple[str, str]] = []
     cjk = _register_cjk()
+    latin = LATIN_BOLD if bold else LATIN
+    # Most strings of a report's tables are wholly Latin: one run, without a look at each
+    # character (which made the table cells of an exhibitor's report most of its cost).
+    if text and _is_latin(text):
+        return [(text, latin)]
+    runs: list[tuple[str, str]] = []
     for char in text:
-        font = (LATIN_BOLD if bold else LATIN) if _is_latin(char) else cjk
+        font = latin if _is_latin(char) else cjk
         if runs and runs[-1][1] == font:
             runs[-1] = (runs[-1][0] + char, font)
         else:
