@@ -57,6 +57,25 @@ def test_the_zip_has_one_pdf_per_approved_exhibitor_and_reports_progress(exhibit
                 assert value.replace(" ", "") not in text, (slug, value)
 
 
+def test_drawn_by_two_processes_the_zip_holds_the_same_pdfs(exhibitors_show, monkeypatch):
+    from smartexpo.reports import exhibitor_bundle
+
+    alone = zipfile.ZipFile(io.BytesIO(exhibitors_zip(expo=exhibitors_show, at=END)))
+    monkeypatch.setattr(exhibitor_bundle, "PARALLEL_FROM", 1)
+    calls = []
+    body = exhibitors_zip(
+        expo=exhibitors_show, at=END, processes=2, progress=lambda *a: calls.append(a)
+    )
+    together = zipfile.ZipFile(io.BytesIO(body))
+    assert together.namelist() == alone.namelist()
+    for name in alone.namelist():
+        assert together.read(name) == alone.read(name), name
+    assert calls == [(n, 4) for n in range(1, 5)]
+    assert exhibitor_bundle._shared is None
+    # The parent's connection is still its own after the children are gone.
+    assert exhibitors_show.test_exhibitors["huawei"].__class__.objects.count() >= 4
+
+
 def test_the_zip_without_progress(show):
     archive = zipfile.ZipFile(io.BytesIO(exhibitors_zip(expo=show, at=END)))
     assert sorted(archive.namelist()) == ["N1-001_huawei.pdf", "S1-001_toyota.pdf"]
