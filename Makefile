@@ -219,8 +219,8 @@ bench-venue: install-dev wrk-deps
 # `smartexpo reports edition --pdf --xlsx` for the whole show (target < 30 s, < 2 GiB), and the
 # exhibitors' ZIP where this build has it (bench/reports.py). The data dir is built once (about
 # 40 min on the shared machine: seed, history, twin, import; ~8 GiB of memory at the import) under
-# /tmp/sm/bench19/data and kept; measurements only (about 10 min):
-# make bench-reports REPORTS_BENCH_ARGS="--reuse /tmp/sm/bench19/data".
+# /tmp/smartexpo-bench-reports and kept; measurements only (about 10 min):
+# make bench-reports REPORTS_BENCH_ARGS="--reuse /tmp/smartexpo-bench-reports".
 .PHONY: bench-reports
 REPORTS_BENCH_ARGS ?=
 bench-reports: install-dev wrk-deps

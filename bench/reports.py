@@ -57,7 +57,7 @@ from reports_prepare import EXPO, PREPARE_JSON, prepare, recorded
 from reports_web import check_answers, login
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DIR = "/tmp/sm/bench19/data"  # noqa: S108 (kept between runs on purpose)
+DEFAULT_DIR = "/tmp/smartexpo-bench-reports"  # noqa: S108 (kept between runs on purpose)
 TARGET_P99_MS = 100.0
 TARGET_REPORT_S, TARGET_ZIP_S, TARGET_RSS_MIB = 30.0, 180.0, 2048.0
 WARM_UP_S = 3
