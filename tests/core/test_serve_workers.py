@@ -52,6 +52,12 @@ def wait_for(condition, limit: float = 60):
     return None
 
 
+def granian_master(server: int) -> int | None:
+    """The child of `serve` that has two workers of its own: granian's master (the report
+    worker, `serve`'s other child here, has none)."""
+    return next((pid for pid in children(server) if len(children(pid)) == 2), None)
+
+
 def two_workers(master: int, without: int | None = None) -> list[int] | None:
     workers = children(master)
     return workers if len(workers) == 2 and without not in workers else None
@@ -61,7 +67,8 @@ def two_workers(master: int, without: int | None = None) -> list[int] | None:
 def test_a_killed_granian_worker_is_replaced_and_the_server_serves_on(tmp_path):
     with live_server.served(tmp_path, args=["--no-folder"]) as served:
         server = served.process
-        master = wait_for(lambda: children(server.pid))[0]  # granian's master
+        master = wait_for(lambda: granian_master(server.pid))
+        assert master, "serve did not start granian"
         workers = wait_for(lambda: two_workers(master))
         assert workers, "granian did not start two workers"
 
