@@ -45,28 +45,44 @@ def _context(edition, payload: dict) -> dict:
     return {"expo": edition, "d": payload, "links": dashboard_links.links(edition, payload)}
 
 
-# The sections rendered from a kept payload, by the payload's identity: polls within one
-# interval are answered the same HTML without rendering it again. A few entries suffice (one
-# payload per edition and language is current at a time).
-_rendered: dict[int, tuple[dict, dict[str, str]]] = {}
-_rendered_lock = threading.Lock()
-RENDERED_KEPT = 16
+class _ByPayload:
+    """What is made from a kept payload, by the payload's identity: the polls of one interval
+    are answered it without making it again. A few entries suffice (one payload per edition
+    and language is current at a time)."""
+
+    KEPT = 16
+
+    def __init__(self):
+        self._made: dict[int, tuple[dict, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, payload: dict, make):
+        with self._lock:
+            kept = self._made.get(id(payload))
+        if kept is not None and kept[0] is payload:
+            return kept[1]
+        made = make()
+        with self._lock:
+            if len(self._made) >= self.KEPT:
+                self._made.clear()
+            self._made[id(payload)] = (payload, made)
+        return made
+
+
+# The sections' HTML, and the JSON answer: at 700,000 visitors encoding it is a good part of
+# a poll's cost, and the polls of an interval all answer the same bytes.
+_rendered = _ByPayload()
+_bodies = _ByPayload()
 
 
 def _sections(edition, payload: dict) -> dict[str, str]:
-    with _rendered_lock:
-        kept = _rendered.get(id(payload))
-    if kept is not None and kept[0] is payload:
-        return kept[1]
-    context = _context(edition, payload)
-    sections = {
-        name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS
-    }
-    with _rendered_lock:
-        if len(_rendered) >= RENDERED_KEPT:
-            _rendered.clear()
-        _rendered[id(payload)] = (payload, sections)
-    return sections
+    def render_all() -> dict[str, str]:
+        context = _context(edition, payload)
+        return {
+            name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS
+        }
+
+    return _rendered.get(payload, render_all)
 
 
 def strings() -> dict:
@@ -117,27 +133,15 @@ def dashboard_data(request: HttpRequest, expo: str) -> HttpResponse:
     return HttpResponse(_body(edition, payload), content_type="application/json")
 
 
-# The JSON answer of a kept payload, encoded once, by the payload's identity as `_rendered`:
-# at 700,000 visitors encoding it is a good part of a poll's cost, and the polls of an
-# interval all answer the same bytes.
-_bodies: dict[int, tuple[dict, bytes]] = {}
-
-
 def _body(edition, payload: dict) -> bytes:
-    with _rendered_lock:
-        kept = _bodies.get(id(payload))
-    if kept is not None and kept[0] is payload:
-        return kept[1]
-    body = {
-        "at": payload["at"],
-        "local": payload["local"],
-        "clock": payload["clock"],
-        "figures": payload,
-        "sections": _sections(edition, payload),
-    }
-    encoded = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-    with _rendered_lock:
-        if len(_bodies) >= RENDERED_KEPT:
-            _bodies.clear()
-        _bodies[id(payload)] = (payload, encoded)
-    return encoded
+    def encode() -> bytes:
+        body = {
+            "at": payload["at"],
+            "local": payload["local"],
+            "clock": payload["clock"],
+            "figures": payload,
+            "sections": _sections(edition, payload),
+        }
+        return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+    return _bodies.get(payload, encode)
