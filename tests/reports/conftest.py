@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
 
 from smartexpo.deals import breakdowns
 from smartexpo.reports import screen
@@ -21,6 +24,7 @@ def at(clock: str, day: str = DAY1) -> dt.datetime:
 
 
 END = at("00:00:00", "2019-08-30")  # after the edition's last day
+TEN = dt.datetime(2019, 8, 26, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture
@@ -200,4 +204,24 @@ def exhibitors_show(show):
             speakers=[speaker.pk],
         )  # fmt: skip
     programme_publish(expo=expo, actor="test", confirm=True)
+    return expo
+
+
+def signed_in(username: str, **flags) -> Client:
+    user = get_user_model().objects.create_user(username, password="pw-for-tests", **flags)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def organiser(db) -> Client:
+    return signed_in("ops", is_staff=True)
+
+
+@pytest.fixture
+def on_day_one(expo):
+    """The edition's demo clock at 10:00 on its first day."""
+    expo.clock_offset = TEN - timezone.now()
+    expo.save()
     return expo

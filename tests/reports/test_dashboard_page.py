@@ -9,9 +9,7 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import timezone
 
 from smartexpo.deals import selectors as deals
 from smartexpo.exhibitors.models import MemberRole
@@ -20,6 +18,7 @@ from smartexpo.venue.models import Expo
 from tests.checkin.conftest import issue, make_types, scan, scanner_client
 from tests.conftest import error_of
 from tests.portal.conftest import member
+from tests.reports.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,26 +34,6 @@ def fresh_dashboard():
     dashboard_cache.forget()
     yield
     dashboard_cache.forget()
-
-
-def signed_in(username: str, **flags) -> Client:
-    user = get_user_model().objects.create_user(username, password="pw-for-tests", **flags)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    return signed_in("ops", is_staff=True)
-
-
-@pytest.fixture
-def on_day_one(expo):
-    """The edition's demo clock at 10:00 on its first day."""
-    expo.clock_offset = TEN - timezone.now()
-    expo.save()
-    return expo
 
 
 def config_of(html: str) -> dict:

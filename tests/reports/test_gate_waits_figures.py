@@ -11,8 +11,8 @@ from django.utils import translation
 
 from smartexpo.checkin.selectors import gate_waits
 from smartexpo.reports import dashboard_cache, edition
-from smartexpo.reports.dashboard import _context
 from smartexpo.reports.dashboard_cache import dashboard_payload
+from smartexpo.reports.dashboard_render import context
 from tests.checkin.queues import WAITS, instant, known_queue, queue_sensor
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,6 @@ def test_dashboard_report_and_api_say_the_same_waits(queue, organizer, expo):
         }
     ]
     with translation.override("en"):
-        html = render_to_string("reports/dashboard_admissions.html", _context(expo, payload))
+        html = render_to_string("reports/dashboard_admissions.html", context(expo, payload))
     assert "measured by each gate's queue sensor" in html
     assert "15.0 (10:30)" in html and "/gates/waits?day=2019-08-26" in html

@@ -6,18 +6,14 @@ Organisers only, by the rule of the live venue and planning pages (`core.organis
 not signed in goes to the admin's login, a signed-in account without staff status gets the
 "Organisers only" page (403). The JSON answers those in the API's error shape instead, which
 the script reads. Both answer from `dashboard_cache`, so polling organisers cost one build per
-interval, not one per poll.
+interval, not one per poll, or from the answer the report worker built for every process
+(`dashboard_shared`).
 """
 
 from __future__ import annotations
 
-import json
-import threading
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,63 +22,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from smartexpo.core import organisers
-from smartexpo.reports import dashboard_links, job_kinds
+from smartexpo.reports import dashboard_render, dashboard_shared, job_kinds
 from smartexpo.reports.dashboard_cache import dashboard_cached
 from smartexpo.venue import selectors as venue
 
 POLL_MS = 5000
 TIMEOUT_MS = 8000
-# The sections the script replaces, in page order: each is `reports/dashboard_<name>.html`.
-SECTIONS = ("registrations", "bookings", "admissions", "halls", "alerts", "activity", "deals")
 
 organiser_page = organisers.organiser_page("reports/dashboard_forbidden.html")
 
 
 organiser_json = organisers.organiser_json(gettext_lazy("Only organisers may see the dashboard."))
-
-
-def _context(edition, payload: dict) -> dict:
-    return {"expo": edition, "d": payload, "links": dashboard_links.links(edition, payload)}
-
-
-class _ByPayload:
-    """What is made from a kept payload, by the payload's identity: the polls of one interval
-    are answered it without making it again. A few entries suffice (one payload per edition
-    and language is current at a time)."""
-
-    KEPT = 16
-
-    def __init__(self):
-        self._made: dict[int, tuple[dict, object]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, payload: dict, make):
-        with self._lock:
-            kept = self._made.get(id(payload))
-        if kept is not None and kept[0] is payload:
-            return kept[1]
-        made = make()
-        with self._lock:
-            if len(self._made) >= self.KEPT:
-                self._made.clear()
-            self._made[id(payload)] = (payload, made)
-        return made
-
-
-# The sections' HTML, and the JSON answer: at 700,000 visitors encoding it is a good part of
-# a poll's cost, and the polls of an interval all answer the same bytes.
-_rendered = _ByPayload()
-_bodies = _ByPayload()
-
-
-def _sections(edition, payload: dict) -> dict[str, str]:
-    def render_all() -> dict[str, str]:
-        context = _context(edition, payload)
-        return {
-            name: render_to_string(f"reports/dashboard_{name}.html", context) for name in SECTIONS
-        }
-
-    return _rendered.get(payload, render_all)
 
 
 def strings() -> dict:
@@ -102,7 +52,12 @@ def strings() -> dict:
 def dashboard_page(request: HttpRequest, expo: str) -> HttpResponse:
     # Organisers watch an edition before it is published, too (and in its JSON).
     edition = venue.expo_or_404(slug=expo, published_only=False)
-    payload = dashboard_cached(expo=edition)
+    stored = dashboard_shared.answer(expo=edition)
+    if stored is not None:
+        payload, sections = dashboard_render.parsed(stored)
+    else:
+        payload = dashboard_cached(expo=edition)
+        sections = dashboard_render.sections(edition, payload)
     config = {
         "url": reverse("reports:dashboard-data", kwargs={"expo": edition.slug}),
         "pollMs": POLL_MS,
@@ -111,8 +66,9 @@ def dashboard_page(request: HttpRequest, expo: str) -> HttpResponse:
         "strings": strings(),
     }
     context = {
-        **_context(edition, payload),
-        "sections": _sections(edition, payload),
+        "expo": edition,
+        "d": payload,
+        "sections": sections,
         "config": config,
         "lang": "zh" if (translation.get_language() or "en").startswith("zh") else "en",
         # The "Build the report" buttons: one per kind of report job, in the page's language.
@@ -129,19 +85,7 @@ def dashboard_page(request: HttpRequest, expo: str) -> HttpResponse:
 @organiser_json
 def dashboard_data(request: HttpRequest, expo: str) -> HttpResponse:
     edition = venue.expo_or_404(slug=expo, published_only=False)
-    payload = dashboard_cached(expo=edition)
-    return HttpResponse(_body(edition, payload), content_type="application/json")
-
-
-def _body(edition, payload: dict) -> bytes:
-    def encode() -> bytes:
-        body = {
-            "at": payload["at"],
-            "local": payload["local"],
-            "clock": payload["clock"],
-            "figures": payload,
-            "sections": _sections(edition, payload),
-        }
-        return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-
-    return _bodies.get(payload, encode)
+    body = dashboard_shared.answer(expo=edition)
+    if body is None:
+        body = dashboard_render.body(edition, dashboard_cached(expo=edition))
+    return HttpResponse(body, content_type="application/json")

@@ -107,3 +107,24 @@ class ReportSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} {self.day}"
+
+
+class SharedAnswer(models.Model):
+    """An answer built once for every worker of every server: the organiser's dashboard, which
+    at 700,000 visitors takes about a second of Python to build (`reports.dashboard_shared`).
+
+    The report worker rebuilds the answers that were asked for lately (`wanted_until`) every
+    interval, under the catalogue stamp it read before building (`version`); the web workers
+    read the bytes back instead of building them each in turn."""
+
+    key = models.CharField(max_length=100, unique=True)
+    version = models.CharField(max_length=40, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    body = models.BinaryField(null=True, blank=True)
+    # A web worker asked for it: rebuilt until then.
+    wanted_until = models.DateTimeField(null=True, blank=True)
+    # Claimed by a builder until then (two report workers never build it both).
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -8,8 +8,9 @@
   [--at INSTANT]`: write every approved exhibitor's report (one bilingual PDF each) into a
   ZIP, and/or one exhibitor's PDF (docs/reports.md, "The exhibitor report").
 - `smartexpo reports run-jobs [--once] [--interval S]`: build the queued report jobs and claim
-  the daily report emails that are due (`serve` runs it beside the mailer; this is for
-  deployments that serve otherwise)."""
+  the daily report emails that are due, and keep the dashboards that organisers watch built
+  for every web worker (`reports.dashboard_shared`; `serve` runs it beside the mailer; this is
+  for deployments that serve otherwise)."""
 
 from __future__ import annotations
 
@@ -153,6 +154,7 @@ class Command(BaseCommand):
         from django.db import close_old_connections
 
         from smartexpo.core.stopping import StopRequest, die_with_parent
+        from smartexpo.reports import dashboard_shared
         from smartexpo.reports.worker import worker_pass
 
         if interval <= 0:
@@ -163,13 +165,22 @@ class Command(BaseCommand):
         stop = StopRequest().install()
         die_with_parent()  # started by `serve`: stop with it, even when it is killed outright
         built = 0
-        while not stop.requested:
-            close_old_connections()
-            built += worker_pass(stop=lambda: stop.requested)
-            if once:
-                break
-            wake = time.monotonic() + interval
-            while not stop.requested and time.monotonic() < wake:
-                time.sleep(min(0.1, interval))
+        # The dashboards are rebuilt beside the jobs, not after them: a job takes minutes.
+        refresher = None if once else dashboard_shared.Refresher()
+        if refresher is not None:
+            refresher.start()
+        try:
+            while not stop.requested:
+                close_old_connections()
+                built += worker_pass(stop=lambda: stop.requested)
+                if once:
+                    dashboard_shared.refresh_pass()
+                    break
+                wake = time.monotonic() + interval
+                while not stop.requested and time.monotonic() < wake:
+                    time.sleep(min(0.1, interval))
+        finally:
+            if refresher is not None:
+                refresher.stop(timeout=5)
         if once:
             self.stdout.write(f"{built} report jobs built.")
