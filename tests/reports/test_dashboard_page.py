@@ -197,6 +197,8 @@ def test_polls_within_the_interval_are_answered_the_payload_built_once(
     organiser, on_day_one, settings
 ):
     settings.DASHBOARD_CACHE_SECONDS = 3600
+    # Every build counts as quick, however busy the machine: rebuilt in the request.
+    settings.DASHBOARD_REBUILD_INLINE_SECONDS = 3600
     make_types(on_day_one)
     scanner = scanner_client(on_day_one)
     _ticket, secret = issue(on_day_one)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 
 import pytest
 
@@ -168,3 +169,29 @@ def test_visitors_against_the_eves_forecast_and_the_previous_edition(db, taxonom
     assert section["previous_total"] == sum(theirs) > 0
     assert section["previous"]["slug"] == "w-2018"
     assert section["total"] == sum(r["visitors"] for r in section["days"]) > 0
+
+
+@pytest.mark.django_db(transaction=True)  # committed: the section's own connection sees it
+def test_outside_a_transaction_the_visitors_are_counted_beside_the_other_sections(
+    taxonomy, fresh_reports, monkeypatch
+):
+    rng = random.Random(5)
+    previous = forecast_world.edition_make("w-2018", dt.date(2018, 8, 23), 3)
+    forecast_world.register(previous, rng, 40, 8, 0)
+    forecast_world.admit(previous, rng)
+    this = forecast_world.edition_make("w-2019", dt.date(2019, 8, 26), 4, previous=previous)
+    forecast_world.register(this, rng, 48, 10, 10_000)
+    forecast_world.admit(this, rng)
+    threads: list[str] = []
+    real = edition._visitors_beside
+
+    def recorded(*args):
+        threads.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(edition, "_visitors_beside", recorded)
+    end = at("00:00:00", "2019-08-30")
+    report = edition.edition_report(expo=this, at=end)
+    assert len(threads) == 1 and threads[0] != threading.main_thread().name
+    assert report["visitors"] == edition.visitors(expo=this, at=end)
+    assert report["visitors"]["total"] > 0 and report["visitors"]["previous_total"] > 0
