@@ -80,6 +80,7 @@ class AdvisoryLease:
         self.key = key
         self._conn = None
         self._held = False
+        self._pid = os.getpid()
 
     def acquire(self) -> bool:
         """Take the lease if it is free; whether this process holds it now. Never waits; a
@@ -121,7 +122,9 @@ class AdvisoryLease:
     def _drop(self) -> None:
         self._held = False
         conn, self._conn = self._conn, None
-        if conn is not None:
+        # A forked copy of this process shares the session's socket: closing it there would
+        # end the leader's session.
+        if conn is not None and os.getpid() == self._pid:
             with contextlib.suppress(Exception):
                 conn.close()
 
@@ -242,6 +245,7 @@ class Leadership(threading.Thread):
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
         self._deadline: float | None = None
+        self._pid = os.getpid()
 
     @property
     def leading(self) -> bool:
@@ -273,8 +277,9 @@ class Leadership(threading.Thread):
         The work is asked to stop at once from here, so a thread busy with the database (a
         check waiting out a dead connection) cannot hold the stop up; what still runs at the
         deadline is killed."""
+        if os.getpid() != self._pid:
+            return
         self._deadline = deadline
-        self._stop_event.set()
         self.begin_stop()
         if self.is_alive():
             self.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -284,7 +289,14 @@ class Leadership(threading.Thread):
             work.stop(deadline=deadline)
 
     def begin_stop(self) -> None:
-        """Ask the work to stop, without waiting."""
+        """Start no more work, and ask the work that runs to stop, without waiting (once the
+        work has stopped, the thread gives the lease up and ends).
+
+        Nothing happens in a process forked from this one: gunicorn's workers are forked from
+        `serve` and unwind its stack when they exit; they must not stop the leader's work."""
+        if os.getpid() != self._pid:
+            return
+        self._stop_event.set()
         with self._lock:
             work = self.work
         if work is not None:
