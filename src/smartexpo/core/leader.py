@@ -47,7 +47,7 @@ from django.db import connections
 from django.db.utils import load_backend
 
 from smartexpo.core.db import is_postgresql
-from smartexpo.core.queries import advisory_lock_held, advisory_lock_try
+from smartexpo.core.queries import advisory_lock_held, advisory_lock_try, advisory_unlock
 
 logger = logging.getLogger("smartexpo.leader")
 
@@ -111,8 +111,12 @@ class AdvisoryLease:
         return False
 
     def release(self) -> None:
-        """Give the lease up (closing its session releases the lock) and close the
-        connection."""
+        """Give the lease up and close the connection. The lock is released by a statement
+        first: closing the session releases it too, but the server ends a session a moment
+        after the client leaves, and a standby asking in that moment would be refused."""
+        if self._held and os.getpid() == self._pid:
+            with contextlib.suppress(Exception):  # a broken session has released it already
+                advisory_unlock(self._conn, self.key)
         self._drop()
 
     def session_pid(self) -> int | None:
