@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from smartexpo.checkin.api import router as checkin_router
+from smartexpo.core import health
 from smartexpo.core.api import build_api
 from smartexpo.crowd.api import router as crowd_router
 from smartexpo.deals.api import router as deals_router
@@ -50,6 +51,9 @@ api.add_router("", "smartexpo.planning.api.router")  # the attendance forecast
 api.add_router("", "smartexpo.reports.api.router")  # report jobs, organisers only
 
 urlpatterns = [
+    # For load balancers and service managers; outside the versioned API and every language.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", web_views.switch_language, name="set_language"),
     path("", include("smartexpo.exhibitors.urls")),

@@ -68,6 +68,7 @@ class ApiWSGIHandler(WSGIHandler):
 _api = ApiWSGIHandler()
 
 from smartexpo.core.flood import flood_refusal  # noqa: E402
+from smartexpo.core.health import PATHS as HEALTH_PATHS  # noqa: E402
 from smartexpo.core.hot_routes import HotRoutes  # noqa: E402
 from smartexpo.urls import api  # noqa: E402
 
@@ -84,6 +85,10 @@ gc.set_threshold(20_000, 20, 20)
 
 
 def application(environ, start_response):
+    if environ.get("PATH_INFO") in HEALTH_PATHS:
+        # Ahead of the per-address budget (a balancer checks from one address, whatever the
+        # traffic around it) and through the API's short middleware: no session, no cookie.
+        return _whole(_api(environ, start_response))
     if (refused := flood_refusal(environ)) is not None:
         status, headers, body = refused
         start_response(status, headers)

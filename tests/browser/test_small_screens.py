@@ -511,6 +511,8 @@ EXCLUDED = {
     "reports:jobs-data": "JSON that the report jobs page polls",
     "reports:job-download": "a report job's file, a PDF or XLSX download",
     "reports:schedule-delete": "POST only: redirects to the daily report emails' page",
+    "healthz": "JSON for load balancers (docs/api.md, Health checks)",
+    "readyz": "JSON for load balancers (docs/api.md, Health checks)",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the back office, Django's admin, for organisers at their desks",

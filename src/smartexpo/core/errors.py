@@ -19,6 +19,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "too_large": 413,
     "invalid": 422,
     "rate_limited": 429,
+    # `GET /readyz` (core.health): the server cannot take traffic yet.
+    "not_ready": 503,
     # Restricted ticket types (docs/registration-access.md): not allowed without a code, a
     # grant or an exhibitor's token; a code or grant used up is a 409 like a full day.
     "invitation_required": 403,

@@ -179,3 +179,14 @@ def table_triggers(cursor, tables) -> tuple[list[str], list[str]]:
     )
     triggers = cursor.fetchall()
     return [f'DROP TRIGGER "{name}"' for name, _ in triggers], [sql for _, sql in triggers]
+
+
+# --- health --------------------------------------------------------------------------------
+
+
+def database_ping() -> None:
+    """One round trip to the database (`SELECT 1`): raises the driver's error, wrapped by
+    Django, when the database cannot be reached."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
