@@ -9,8 +9,9 @@
 1. a private PostgreSQL (`initdb` into DIR/pg, as the `postgres` user when run as root, since
    PostgreSQL refuses to run as root), listening on 127.0.0.1 and its own port, with fsync on
    unless `--no-fsync` (this is a deployment recipe, not a test fixture);
-2. the schema (`smartexpo migrate`) and the demo (`smartexpo demo seed`, like `make seed`;
-   `--seed small` seeds it without registered visitors, `--seed none` not at all);
+2. the schema (`smartexpo migrate`) and the demo (`smartexpo demo seed`; `--seed full` adds
+   the 2018 history as `make seed` does, `--seed small` seeds without registered visitors,
+   `--seed none` not at all);
 3. `--servers` × `smartexpo serve --no-background` on ports of their own, and one
    `smartexpo worker` (the background work), all with the same DATABASE_URL, the same
    SECRET_KEY (generated once into DIR/secret_key) and SMARTEXPO_TRUSTED_PROXIES=127.0.0.1;
@@ -26,6 +27,7 @@ bound), then HAProxy and PostgreSQL; it is idempotent, and `start` on a running 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import secrets
@@ -58,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("start", "status", "stop"):
         command = sub.add_parser(name)
         command.add_argument("--dir", type=Path, default=Path("cluster"), help="default ./cluster")
+    sub.choices["stop"].add_argument(
+        "--remove-database", action="store_true", help="also delete PostgreSQL's data"
+    )
     start = sub.choices["start"]
     start.add_argument("--port", type=int, default=8080, help="HAProxy's port (default 8080)")
     start.add_argument("--servers", type=int, default=3, help="serve processes (default 3)")
@@ -68,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--workers", type=int, default=2, help="worker processes per serve (2)")
     start.add_argument(
         "--seed",
-        choices=["demo", "small", "none"],
+        choices=["full", "demo", "small", "none"],
         default="demo",
-        help="demo: `demo seed` as `make seed` does; small: without registered visitors; "
-        "none: the schema only",
+        help="full: `demo seed` and `demo history`, as `make seed` does; demo (default): "
+        "`demo seed` only (the 2018 history takes many minutes more); small: without "
+        "registered visitors; none: the schema only",
     )
     start.add_argument("--no-fsync", action="store_true", help="PostgreSQL without fsync")
     start.add_argument(
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "start":
         return cluster.start(args)
     if args.action == "stop":
-        return cluster.stop()
+        return cluster.stop(remove=args.remove_database)
     return cluster.status()
 
 
@@ -116,7 +122,7 @@ class Cluster:
         """The names of this cluster's processes that are alive (PostgreSQL included)."""
         state = self.state()
         names = [name for name, pid in _pids(state) if _alive(pid)]
-        if state.get("pg") and _pg_running(self.root / "pg" / "data"):
+        if state.get("pg") and _pg_running(Path(state["pg"]["dir"]) / "data"):
             names.append("postgresql")
         return names
 
@@ -141,9 +147,10 @@ class Cluster:
         state: dict = {"address": f"http://{HOST}:{args.port}", "processes": {}}
         self.save(state)
         try:
-            state["pg"] = {"port": args.pg_port}
+            pg = self.pg_dir()
+            state["pg"] = {"port": args.pg_port, "dir": str(pg)}
             self.save(state)
-            _start_postgres(self.root / "pg", args.pg_port, fsync=not args.no_fsync)
+            _start_postgres(pg, args.pg_port, fsync=not args.no_fsync)
             env = self._app_env(args)
             self._prepare(env, args.seed)
             for i in range(args.servers):
@@ -206,8 +213,9 @@ class Cluster:
         if not _create_database(_port_of(env)):
             seed = "again"
         self._smartexpo(env, "migrate", "--no-input")
-        if seed == "demo":
+        if seed in ("full", "demo"):
             self._smartexpo(env, "demo", "seed", "--quiet")
+        if seed == "full":
             self._smartexpo(env, "demo", "history", "--quiet")
         elif seed == "small":
             self._smartexpo(env, "demo", "seed", "--quiet", "--visitors", "0")
@@ -233,8 +241,12 @@ class Cluster:
             )
 
     def _spawn(self, state: dict, name: str, args: list[str], env, port: int | None = None):
-        process = self._popen([sys.executable, "-m", "smartexpo", *args], name, env)
-        state["processes"][name] = {"pid": process.pid, **({"port": port} if port else {})}
+        command = [sys.executable, "-m", "smartexpo", *args]
+        process = self._popen(command, name, env)
+        # The command too: a server killed by hand (or by a test) is started again with it.
+        state["processes"][name] = {"pid": process.pid, "command": command}
+        if port:
+            state["processes"][name]["port"] = port
         self.save(state)
 
     def _popen(self, command: list[str], name: str, env) -> subprocess.Popen:
@@ -252,19 +264,31 @@ class Cluster:
 
     # --- stop and status ----------------------------------------------------------------------
 
-    def stop(self, quiet: bool = False) -> int:
+    def pg_dir(self) -> Path:
+        """PostgreSQL's directory: DIR/pg, unless this runs as root and the `postgres` user
+        cannot reach DIR (a private temporary directory, a home directory), then one of
+        its own under /var/tmp, named after DIR so that a restart finds its data again."""
+        inside = self.root / "pg"
+        if os.geteuid() != 0 or _postgres_reaches(self.root):
+            return inside
+        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
+        return Path("/var/tmp") / f"smartexpo-cluster-{digest}"
+
+    def stop(self, quiet: bool = False, remove: bool = False) -> int:
         state = self.state()
         if not state:
             if not quiet:
                 print(f"No cluster in {self.root}.")
             return 0
-        # The load balancer first, so that no request reaches a server that is stopping.
-        order = sorted(_pids(state), key=lambda item: item[0] != "haproxy")
-        for name, pid in order:
-            if _alive(pid):
-                _stop_group(pid, name)
+        # The load balancer first, so that no request reaches a server that is stopping; then
+        # the servers and the worker together, each within its own stop bound.
+        pids = _pids(state)
+        _stop_groups([(n, p) for n, p in pids if n == "haproxy" and _alive(p)])
+        _stop_groups([(n, p) for n, p in pids if n != "haproxy" and _alive(p)])
         if state.get("pg"):
-            _stop_postgres(self.root / "pg" / "data")
+            _stop_postgres(Path(state["pg"]["dir"]) / "data")
+        if remove:
+            shutil.rmtree(self.pg_dir(), ignore_errors=True)
         state["processes"] = {}
         state.pop("pg", None)
         self.save(state)
@@ -313,7 +337,9 @@ def haproxy_config(port: int, servers: list[tuple[str, int]], root: Path, stats_
         "",
         "backend servers",
         "    balance roundrobin",
-        "    option httpchk GET /readyz",
+        # HTTP/1.1 with a Host the servers allow (Django refuses a request without one).
+        "    option httpchk",
+        f"    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {HOST}",
         "    http-check expect status 200",
         f"    default-server inter {CHECK_INTER} fall {CHECK_FALL} rise {CHECK_RISE}",
         # A request that never reached a server (refused or failed connection) may go to
@@ -357,6 +383,11 @@ def _as_pg(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     return subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+
+
+def _postgres_reaches(path: Path) -> bool:
+    probe = ["runuser", "-u", "postgres", "--", "test", "-x", str(path)]
+    return subprocess.run(probe, capture_output=True).returncode == 0
 
 
 def _start_postgres(pg: Path, port: int, *, fsync: bool) -> None:
@@ -426,16 +457,18 @@ def _alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
-def _stop_group(pid: int, name: str) -> None:
-    """SIGTERM to the process's group; SIGKILL to what still runs after STOP_WAIT_SECONDS."""
-    with_group(pid, signal.SIGTERM)
+def _stop_groups(processes: list[tuple[str, int]]) -> None:
+    """SIGTERM to each process's group; SIGKILL to what still runs after STOP_WAIT_SECONDS."""
+    for _name, pid in processes:
+        with_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_WAIT_SECONDS
-    while _alive(pid) and time.monotonic() < deadline:
+    while any(_alive(pid) for _n, pid in processes) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
-        print(f"{name} (pid {pid}) still runs {STOP_WAIT_SECONDS} s after SIGTERM: SIGKILL")
-    # Also what the group leader left behind (a granian worker whose master was killed).
-    with_group(pid, signal.SIGKILL)
+    for name, pid in processes:
+        if _alive(pid):
+            print(f"{name} (pid {pid}) still runs {STOP_WAIT_SECONDS} s after SIGTERM: SIGKILL")
+        # Also what the group leader left behind (a granian worker whose master was killed).
+        with_group(pid, signal.SIGKILL)
 
 
 def with_group(pid: int, sig: int) -> None:
