@@ -190,3 +190,36 @@ def database_ping() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+
+
+# --- the background work's leader lease (core.leader) ----------------------------------------
+
+# Session-level advisory locks of the two-key form show in pg_locks as (classid, objid, 2).
+_ADVISORY_TRY = "SELECT pg_try_advisory_lock(%s, %s)"
+_ADVISORY_HELD = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+    "AND classid = %s AND objid = %s AND objsubid = 2 AND granted"
+)
+_ADVISORY_UNLOCK = "SELECT pg_advisory_unlock(%s, %s)"
+
+
+def advisory_lock_try(conn, key: tuple[int, int]) -> bool:
+    """Take the session-level advisory lock `key` on `conn` (PostgreSQL) if nobody holds it;
+    whether this session holds it now. Never waits."""
+    with conn.cursor() as cursor:
+        cursor.execute(_ADVISORY_TRY, list(key))
+        return bool(cursor.fetchone()[0])
+
+
+def advisory_lock_held(conn, key: tuple[int, int]) -> bool:
+    """Whether `conn`'s session holds the advisory lock `key` (a round trip: it raises when the
+    connection is gone)."""
+    with conn.cursor() as cursor:
+        cursor.execute(_ADVISORY_HELD, list(key))
+        return cursor.fetchone()[0] == 1
+
+
+def advisory_unlock(conn, key: tuple[int, int]) -> None:
+    """Release the advisory lock `key` that `conn`'s session holds."""
+    with conn.cursor() as cursor:
+        cursor.execute(_ADVISORY_UNLOCK, list(key))

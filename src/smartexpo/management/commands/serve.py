@@ -1,5 +1,13 @@
 """`smartexpo serve`: the production server (granian or gunicorn), static files by WhiteNoise.
 
+Background work. By default `serve` also runs the background work (the occupancy fold, the
+mailer, the report worker), but only while it holds the leader lease: of several `serve` and
+`smartexpo worker` processes sharing one database, exactly one runs it, and another takes over
+within a second or two of its death (`management.background`, `core.leader`). With
+`--no-background` it only answers requests. On SQLite it always runs the WAL checkpointer
+(`core.sqlite_checkpoint`): that thread serves its own web workers, which leave their
+checkpoints to it, and is no background work to be run once.
+
 Stopping. `serve` has exited within `STOP_BOUND_SECONDS` of the first SIGTERM or SIGINT,
 however many more arrive and from whom (systemd's control-group kill, `kill -- -PGID`, Ctrl-C,
 a second `kill`): requests in progress get `GRACE_SECONDS`, and whatever still runs
@@ -18,34 +26,24 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smartexpo.core.stopping import (
-    PARENT_ENV,
-    STOP_SIGNALS,
-    StopRequest,
-    has_exited,
-    kill_group,
+from smartexpo.core.stopping import STOP_SIGNALS, StopRequest, has_exited, kill_group
+from smartexpo.management import background
+from smartexpo.management.background import (
+    GRACE_SECONDS,
+    KILL_AFTER_SECONDS,
+    POLL_SECONDS,
+    STOP_BOUND_SECONDS,
+    child_env,
 )
-
-# Requests in progress get this long once a stop is asked for (granian's
-# --workers-kill-timeout, gunicorn's graceful_timeout), and so does the mailer's current batch.
-GRACE_SECONDS = 10
-# Whatever still runs this long after the first stop signal is killed: the grace period, and
-# two seconds for granian's own kill of a worker that overran it and its master's exit.
-KILL_AFTER_SECONDS = 12
-# What `serve --help` and the README promise: three more seconds for the kill, the reaping and
-# the interpreter's exit on a busy machine.
-STOP_BOUND_SECONDS = 15
-# How often the main thread looks at granian and at the stop flag. It must never block in one
-# long system call: a signal delivered to another of its threads, or one whose handler was
-# installed with SA_RESTART (polars installs one for SIGINT), does not interrupt that call, and
-# the Python handler would only run once the call returned.
-POLL_SECONDS = 0.1
 
 
 class Command(BaseCommand):
     help = (
-        "Serve SmartExpo with granian or gunicorn (not Django's development server). Stops "
-        f"within {STOP_BOUND_SECONDS} s of the first SIGTERM or SIGINT: requests in progress "
+        "Serve SmartExpo with granian or gunicorn (not Django's development server), and run "
+        "the background work (the occupancy fold, the mailer, report jobs) while this process "
+        "holds the leader lease: of several serve and worker processes on one database, one "
+        "runs it and the others stand by. Stops within "
+        f"{STOP_BOUND_SECONDS} s of the first SIGTERM or SIGINT: requests in progress "
         f"get {GRACE_SECONDS} s, then whatever still runs is killed."
     )
 
@@ -78,22 +76,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
-            "--no-folder",
+            "--no-background",
             action="store_true",
-            help="Do not fold venue movements into the occupancy history here (another "
-            "server or `smartexpo venue fold --watch` does)",
+            help="Only answer requests: run none of the background work here, and do not "
+            "compete for its lease (`smartexpo worker` or another serve runs it)",
         )
-        parser.add_argument(
-            "--no-mailer",
-            action="store_true",
-            help="Do not start the confirmation-email sender beside the web workers",
-        )
-        parser.add_argument(
-            "--no-report-worker",
-            action="store_true",
-            help="Do not build report jobs and daily report emails here (another server or "
-            "`smartexpo reports run-jobs` does)",
-        )
+        background.add_arguments(parser)
 
     def handle(self, *args, host, port, workers, threads, timeout, access_log, **options):
         if not 1 <= port <= 65535:
@@ -107,26 +95,16 @@ class Command(BaseCommand):
         exit_status = 0
         try:
             helpers.checkpointer = self._start_checkpointer()
-            if not options["no_folder"]:
-                from smartexpo.crowd.folder import Folder
-
-                # Alerts are raised within a second of their movements even when nobody reads.
-                helpers.folder = Folder()
-                helpers.folder.start()
-            if not options["no_mailer"] and not stop.requested:
-                # The outbox is drained by its own process, so slow PDF rendering and mail
-                # servers never hold up a web request.
-                helpers.mailer = subprocess.Popen(
-                    [sys.executable, "-m", "smartexpo", "mailer"], env=_child_env()
-                )
-            if not options["no_report_worker"] and not stop.requested:
-                # Reports take seconds to build: in a process of their own, beside the
-                # mailer's, so neither an email nor a request waits for one.
-                helpers.report_worker = subprocess.Popen(
-                    [sys.executable, "-m", "smartexpo", "reports", "run-jobs"], env=_child_env()
-                )
+            helpers.leadership = background.leadership(
+                folder=not (options["no_background"] or options["no_folder"]),
+                mailer=not (options["no_background"] or options["no_mailer"]),
+                report_worker=not (options["no_background"] or options["no_report_worker"]),
+                say=lambda message: self.stderr.write(f"smartexpo serve: {message}"),
+            )
             if stop.requested:
                 return
+            if helpers.leadership is not None:
+                helpers.leadership.start()
             if options["server"] == "granian":
                 exit_status = self._serve_granian(
                     host, port, workers, threads or 1, access_log, stop, helpers
@@ -254,7 +232,7 @@ class Command(BaseCommand):
         # group, so one killpg reaches them all. A `serve` killed outright takes granian with
         # it all the same (`die_with_parent` in the launcher).
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, env=_child_env(), start_new_session=True
+            command, env=child_env(), start_new_session=True
         )
         told = killed = False
         while not has_exited(server.pid):
@@ -279,48 +257,26 @@ class Command(BaseCommand):
 
 
 class _Helpers:
-    """What `serve` runs beside the web server: the mailer, the report worker and two
-    threads."""
+    """What `serve` runs beside the web server: the background work while it leads, and the
+    WAL checkpointer on SQLite."""
 
     def __init__(self) -> None:
-        self.mailer: subprocess.Popen | None = None
-        self.report_worker: subprocess.Popen | None = None
-        self.folder = None
+        self.leadership = None
         self.checkpointer = None
-        self._stopping = False
 
     def begin_stop(self) -> None:
-        """Ask each to stop, without waiting (once; later calls do nothing)."""
-        if self._stopping:
-            return
-        self._stopping = True
-        for child in (self.mailer, self.report_worker):
-            if child is not None and child.poll() is None:
-                child.terminate()
-        for thread in (self.folder, self.checkpointer):
-            if thread is not None:
-                thread.stop(timeout=0)
+        """Ask each to stop, without waiting."""
+        if self.leadership is not None:
+            self.leadership.begin_stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop(timeout=0)
 
     def stop(self, *, deadline: float) -> None:
-        """Stop them all by `deadline` (a `time.monotonic()` value): a mailer that is still
-        sending then is killed, and so is a report worker still building (its job is taken
-        up again once it is taken as abandoned); the threads are daemons and end with the
-        process."""
+        """Stop them all by `deadline` (a `time.monotonic()` value): the background work as
+        `BackgroundWork.stop` does; the checkpointer is a daemon thread and ends with the
+        process at the latest."""
         self.begin_stop()
-        for child in (self.mailer, self.report_worker):
-            if child is None:
-                continue
-            try:
-                child.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                # Its claimed email is sent again once the claim's lease runs out.
-                child.kill()
-                child.wait()
-        for thread in (self.folder, self.checkpointer):
-            if thread is not None:
-                thread.join(timeout=max(0.0, deadline - time.monotonic()))
-
-
-def _child_env() -> dict[str, str]:
-    """The environment of the processes `serve` starts: they must not outlive it."""
-    return {**os.environ, PARENT_ENV: str(os.getpid())}
+        if self.leadership is not None:
+            self.leadership.stop(deadline=deadline)
+        if self.checkpointer is not None:
+            self.checkpointer.join(timeout=max(0.0, deadline - time.monotonic()))
