@@ -27,15 +27,18 @@ bound), then HAProxy and PostgreSQL; it is idempotent, and `start` on a running 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -135,8 +138,10 @@ class Cluster:
             return 0
         if args.servers < 1:
             raise SystemExit("--servers must be at least 1.")
-        if shutil.which("haproxy") is None:
-            raise SystemExit("HAProxy not found (Debian package haproxy; `make cluster` installs it).")
+        if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
+            raise SystemExit(
+                "HAProxy not found (Debian package haproxy; `make cluster` installs it)."
+            )
         ports = [args.port, args.pg_port, args.stats_port or None]
         ports += [args.first_server_port + i for i in range(args.servers)]
         for port in filter(None, ports):
@@ -158,8 +163,10 @@ class Cluster:
                 self._spawn(
                     state,
                     f"web{i + 1}",
-                    ["serve", "--no-background", "--host", HOST, "--port", str(port)]
-                    + ["--workers", str(args.workers)],
+                    [
+                        *("serve", "--no-background", "--host", HOST, "--port", str(port)),
+                        *("--workers", str(args.workers)),
+                    ],
                     env,
                     port=port,
                 )
@@ -170,8 +177,9 @@ class Cluster:
             config = self.root / "haproxy.cfg"
             servers = [(n, i["port"]) for n, i in state["processes"].items() if "port" in i]
             config.write_text(haproxy_config(args.port, servers, self.root, args.stats_port))
-            subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], check=True)
-            haproxy = self._popen(["haproxy", "-db", "-f", str(config)], "haproxy", os.environ)
+            binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+            subprocess.run([binary, "-c", "-q", "-f", str(config)], check=True)
+            haproxy = self._popen([binary, "-db", "-f", str(config)], "haproxy", os.environ)
             state["processes"]["haproxy"] = {"pid": haproxy.pid, "port": args.port}
             self.save(state)
             _wait_ready(f"{state['address']}/readyz", haproxy.pid, "haproxy")
@@ -179,6 +187,8 @@ class Cluster:
             print(f"Start-up failed; stopping what started (logs in {self.logs}).", file=sys.stderr)
             self.stop(quiet=True)
             raise
+        if (login := self.root / "login.txt").exists():
+            print(login.read_text().rstrip())
         print(f"SmartExpo cluster at {state['address']}/")
         print(f"  {args.servers} servers, 1 worker, PostgreSQL on {HOST}:{args.pg_port}")
         print(f"  directory {self.root} (env, state.json, logs/); stop: make cluster-stop")
@@ -267,12 +277,16 @@ class Cluster:
     def pg_dir(self) -> Path:
         """PostgreSQL's directory: DIR/pg, unless this runs as root and the `postgres` user
         cannot reach DIR (a private temporary directory, a home directory), then one of
-        its own under /var/tmp, named after DIR so that a restart finds its data again."""
+        its own in the temporary directory, named after DIR so that a restart finds its data
+        again (and refused when someone else made it)."""
         inside = self.root / "pg"
         if os.geteuid() != 0 or _postgres_reaches(self.root):
             return inside
         digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
-        return Path("/var/tmp") / f"smartexpo-cluster-{digest}"
+        outside = Path(tempfile.gettempdir()) / f"smartexpo-cluster-{digest}"
+        if outside.exists() and outside.stat().st_uid not in (0, pwd.getpwnam("postgres").pw_uid):
+            raise SystemExit(f"{outside} belongs to another user; remove it first.")
+        return outside
 
     def stop(self, quiet: bool = False, remove: bool = False) -> int:
         state = self.state()
@@ -400,10 +414,8 @@ def _start_postgres(pg: Path, port: int, *, fsync: bool) -> None:
     options = f"-p {port} -k {pg} -c listen_addresses={HOST} -c max_connections=200"
     if not fsync:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    _as_pg(
-        [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(pg / "server.log"), "-w", "-o", options]
-        + ["start"]
-    )
+    log = str(pg / "server.log")
+    _as_pg([_pg_bin("pg_ctl"), "-D", str(data), "-l", log, "-w", "-o", options, "start"])
 
 
 def _create_database(port: str) -> bool:
@@ -472,10 +484,8 @@ def _stop_groups(processes: list[tuple[str, int]]) -> None:
 
 
 def with_group(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _port_free(port: int) -> bool:
