@@ -128,7 +128,7 @@ cluster-stop:
 	@$(PYTHON) scripts/cluster.py stop --dir $(CLUSTER_DIR)
 
 cluster-status:
-	@$(PYTHON) scripts/cluster.py status --dir $(CLUSTER_DIR)
+	-@$(PYTHON) scripts/cluster.py status --dir $(CLUSTER_DIR)
 
 # HAProxy and PostgreSQL's server from Debian when missing (the cluster's load balancer and
 # database).
