@@ -8,7 +8,7 @@ export SMARTEXPO_DATA_DIR ?= $(CURDIR)/data
 # Links in the demo's emails point at the demo server.
 export SMARTEXPO_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: bench-checkin bench-deals bench-reports bench-meetings bench-planning bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
+.PHONY: cluster cluster-stop cluster-status haproxy-deps test-cluster bench-checkin bench-deals bench-reports bench-meetings bench-planning bench-programme bench-recs bench-registrations bench-seed soak demo demo-serve demo-live fuzz fuzz-ci install install-dev migrate seed serve test test-sqlite test-postgres lint format permissions font-deps system-deps screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,19 +94,53 @@ format: install-dev
 # both cores (pytest-xdist, a test database per worker, a module's tests on one worker); then
 # those (marker `serial`: latency and stop bounds, kills) with nothing else running beside them.
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
-PARALLEL := -n 2 --dist loadfile -m "not serial"
+PARALLEL := -n 2 --dist loadfile -m "not serial and not cluster"
 test-sqlite: install-dev system-deps
 	$(PYTEST) $(PARALLEL)
-	$(PYTEST) -m serial
+	$(PYTEST) -m "serial and not cluster"
 
 # The browser tests drive pages whose views and queries the test-client tests already run on
 # PostgreSQL; what they add (scripts, layout, a phone's width) does not depend on the database,
 # so they run once, on SQLite. The permission matrix asks a quarter of its cells there
 # (tests/permissions/test_matrix.py says which).
 test-postgres: install-dev system-deps
-	scripts/with-postgres.sh sh -c '$(PYTEST) $(PARALLEL) --ignore=tests/browser && $(PYTEST) -m serial --ignore=tests/browser'
+	scripts/with-postgres.sh sh -c '$(PYTEST) $(PARALLEL) --ignore=tests/browser && $(PYTEST) -m "serial and not cluster" --ignore=tests/browser'
 
-test: lint test-sqlite test-postgres fuzz-ci
+# The cluster group: tests/cluster starts `scripts/cluster.py` once (its own PostgreSQL, three
+# `serve --no-background`, one `worker`, HAProxy, on free loopback ports in a temporary
+# directory) and proves sessions, CSRF, rate limits and the races through the load balancer.
+test-cluster: install-dev system-deps haproxy-deps
+	$(PYTEST) -m cluster
+
+test: lint test-sqlite test-postgres test-cluster fuzz-ci
+
+# `make cluster`: a private PostgreSQL, three `smartexpo serve --no-background`, one `smartexpo
+# worker` and HAProxy in front, on loopback (scripts/cluster.py; README "Several servers").
+# The seeded demo at http://127.0.0.1:$(CLUSTER_PORT)/; `make cluster-stop` stops it all.
+# Options through CLUSTER_ARGS, e.g. CLUSTER_ARGS="--seed small --stats-port 8404".
+CLUSTER_DIR ?= $(CURDIR)/cluster
+CLUSTER_PORT ?= 8080
+CLUSTER_ARGS ?=
+cluster: install font-deps haproxy-deps
+	$(BIN)/python scripts/cluster.py start --dir $(CLUSTER_DIR) --port $(CLUSTER_PORT) $(CLUSTER_ARGS)
+
+cluster-stop:
+	@$(PYTHON) scripts/cluster.py stop --dir $(CLUSTER_DIR)
+
+cluster-status:
+	-@$(PYTHON) scripts/cluster.py status --dir $(CLUSTER_DIR)
+
+# HAProxy and PostgreSQL's server from Debian when missing (the cluster's load balancer and
+# database).
+haproxy-deps:
+	@missing=""; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # Schemathesis against `smartexpo serve --workers 2 --no-mailer` (a temporary SQLite data dir
 # with a small seeded world): every operation of /api/v1/openapi.json as each role, in the
