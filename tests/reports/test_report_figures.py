@@ -144,7 +144,8 @@ def test_forums_meetings_and_deals_are_the_dashboards_and_the_tallys(show):
     ]
 
 
-def test_visitors_against_the_eves_forecast_and_the_previous_edition(db, taxonomy, fresh_reports):
+def two_editions():
+    """The forecast's two-edition world: w-2018 over, w-2019 with its admissions."""
     rng = random.Random(5)
     previous = forecast_world.edition_make("w-2018", dt.date(2018, 8, 23), 3)
     forecast_world.register(previous, rng, 40, 8, 0)
@@ -152,6 +153,11 @@ def test_visitors_against_the_eves_forecast_and_the_previous_edition(db, taxonom
     this = forecast_world.edition_make("w-2019", dt.date(2019, 8, 26), 4, previous=previous)
     forecast_world.register(this, rng, 48, 10, 10_000)
     forecast_world.admit(this, rng)
+    return previous, this
+
+
+def test_visitors_against_the_eves_forecast_and_the_previous_edition(db, taxonomy, fresh_reports):
+    previous, this = two_editions()
     report = edition.edition_report(expo=this, at=at("00:00:00", "2019-08-30"))
     section = report["visitors"]
 
@@ -175,13 +181,7 @@ def test_visitors_against_the_eves_forecast_and_the_previous_edition(db, taxonom
 def test_outside_a_transaction_the_visitors_are_counted_beside_the_other_sections(
     taxonomy, fresh_reports, monkeypatch
 ):
-    rng = random.Random(5)
-    previous = forecast_world.edition_make("w-2018", dt.date(2018, 8, 23), 3)
-    forecast_world.register(previous, rng, 40, 8, 0)
-    forecast_world.admit(previous, rng)
-    this = forecast_world.edition_make("w-2019", dt.date(2019, 8, 26), 4, previous=previous)
-    forecast_world.register(this, rng, 48, 10, 10_000)
-    forecast_world.admit(this, rng)
+    _previous, this = two_editions()
     threads: list[str] = []
     real = edition._visitors_beside
 

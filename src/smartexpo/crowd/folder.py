@@ -4,10 +4,8 @@ alerts are raised the second their movements arrive, whether or not anybody is r
 from __future__ import annotations
 
 import logging
-import threading
 
-from django.db import connection
-
+from smartexpo.core.periodic import Periodic
 from smartexpo.crowd.models import PendingMovement
 from smartexpo.crowd.services import pending_fold
 from smartexpo.venue.models import Expo
@@ -25,25 +23,14 @@ def fold_all(*, expo: Expo | None = None) -> int:
     return sum(pending_fold(expo=e).movements for e in Expo.objects.filter(pk__in=waiting))
 
 
-class Folder(threading.Thread):
+class Folder(Periodic):
     """A daemon thread folding every edition's pending movements until `stop()`."""
 
     def __init__(self, interval: float = INTERVAL_SECONDS):
-        super().__init__(name="crowd-folder", daemon=True)
-        self.interval = interval
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while not self._stop_event.wait(self.interval):
-                try:
-                    fold_all()
-                except Exception:  # a failed round is retried next second, not fatal
-                    logger.exception("Folding pending movements failed")
-        finally:
-            connection.close()
-
-    def stop(self, timeout: float | None = 10) -> None:
-        """Ask the thread to stop after its round, and wait up to `timeout` seconds for it."""
-        self._stop_event.set()
-        self.join(timeout=timeout)
+        super().__init__(
+            name="crowd-folder",
+            interval=interval,
+            work=fold_all,
+            logger=logger,
+            failure="Folding pending movements failed",
+        )

@@ -25,10 +25,11 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from smartexpo.core.periodic import Periodic
 from smartexpo.core.stamps import stamp_read
 from smartexpo.reports import dashboard_render
 from smartexpo.reports.dashboard_cache import cache_seconds, dashboard_payload
@@ -221,26 +222,15 @@ def refresh_pass(*, now: dt.datetime | None = None) -> int:
     return built
 
 
-class Refresher(threading.Thread):
+class Refresher(Periodic):
     """A daemon thread of the report worker running `refresh_pass` every second until
     `stop()`; a failed pass is logged and tried again."""
 
     def __init__(self, interval: float = PASS_SECONDS):
-        super().__init__(name="dashboard-refresher", daemon=True)
-        self.interval = interval
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while not self._stop_event.wait(self.interval):
-                try:
-                    refresh_pass()
-                except Exception:
-                    logger.exception("Refreshing the dashboards failed")
-        finally:
-            connection.close()
-
-    def stop(self, timeout: float | None = 10) -> None:
-        """Ask the thread to stop after its pass, and wait up to `timeout` seconds for it."""
-        self._stop_event.set()
-        self.join(timeout=timeout)
+        super().__init__(
+            name="dashboard-refresher",
+            interval=interval,
+            work=refresh_pass,
+            logger=logger,
+            failure="Refreshing the dashboards failed",
+        )
