@@ -37,6 +37,8 @@ PAGE_ROWS = [
     Row(PAGES, "GET", E + "/scanner/", everyone("200"), note="gate staff paste a device token"),
     Row(PAGES, "GET", E + "/scanner/sw.js", everyone("200")),
     Row(PAGES, "GET", "/jsi18n/", everyone("200")),
+    Row(PAGES, "GET", "/healthz", everyone("200"), note="load balancers and supervisors"),
+    Row(PAGES, "GET", "/readyz", everyone("200"), note="load balancers: the database answers"),
     Row(
         PAGES,
         "POST",
