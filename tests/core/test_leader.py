@@ -95,7 +95,8 @@ def test_on_sqlite_the_lease_is_a_file_beside_the_database():
 # --- the advisory lock (PostgreSQL) ------------------------------------------------------------
 
 
-def _holders() -> list[str]:
+def lease_holders() -> list[str]:
+    """PostgreSQL: the application names of the sessions holding the lease."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
@@ -118,7 +119,9 @@ def test_one_advisory_lease_at_a_time_on_a_connection_of_its_own():
         # Django's own connections come and go; the lease's session is not one of them.
         connection.close()
         assert first.held()
-        assert _holders() == [f"smartexpo background lease {os.uname().nodename}:{os.getpid()}"]
+        assert lease_holders() == [
+            f"smartexpo background lease {os.uname().nodename}:{os.getpid()}"
+        ]
         first.release()
         assert not first.held()
         assert second.acquire()
@@ -126,7 +129,7 @@ def test_one_advisory_lease_at_a_time_on_a_connection_of_its_own():
     finally:
         first.release()
         second.release()
-    assert _holders() == []
+    assert lease_holders() == []
 
 
 @postgresql_only
@@ -139,7 +142,7 @@ def test_a_lost_connection_is_a_lost_advisory_lease_for_good():
         with connection.cursor() as cursor:  # as a database restart or a network loss would
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         deadline = time.monotonic() + 10
-        while _holders() and time.monotonic() < deadline:
+        while lease_holders() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not leader.held()
         assert standby.acquire()

@@ -29,13 +29,14 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from smartexpo.core.leader import LEASE_KEY, FileLease
+from smartexpo.core.leader import FileLease
 from smartexpo.crowd.models import PendingMovement
 from smartexpo.devices.services import device_create
 from smartexpo.management.background import STOP_BOUND_SECONDS
 from smartexpo.tickets.models import Registration
 from smartexpo.tickets.services.registration import registration_create
 from tests.conftest import ApiClient, day_ticket, registration_body
+from tests.core.test_leader import lease_holders
 
 pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
@@ -133,25 +134,13 @@ def _until(condition, timeout: float, processes: Processes, what: str) -> None:
         time.sleep(0.1)
 
 
-def _lease_holders() -> list[str]:
-    """PostgreSQL: the application names of the sessions holding the lease."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-            "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s "
-            "AND l.objsubid = 2 AND l.granted",
-            list(LEASE_KEY),
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _lease_path() -> Path:
     return Path(connection.settings_dict["NAME"] + ".background.lock")
 
 
 def _holder_is(pid: int) -> bool:
     if connection.vendor == "postgresql":
-        return [h.rsplit(":", 1)[1] for h in _lease_holders()] == [str(pid)]
+        return [h.rsplit(":", 1)[1] for h in lease_holders()] == [str(pid)]
     return _lease_path().read_text().strip().endswith(f":{pid}")
 
 
